@@ -1,0 +1,85 @@
+// SiteConfig: site.toml, typed, with defaults, validated.
+//
+// Load() never throws: a missing file, bad TOML or a value of the wrong type
+// is reported in `diags` with file and line; unknown keys are warnings. The
+// caller stops on errors. Paths in the config (source, output, theme) are
+// resolved against the folder holding site.toml (`root`).
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "util/diagnostics.h"
+
+namespace casebook::config {
+
+struct SeverityLevel {
+  std::string name;         // "SEV1" — what front matter says
+  std::string label;        // "Critical" — what pages show (default: name)
+  std::string color;        // "#b91c1c" — badge colour (default from rank)
+  std::string description;  // what the level means
+};
+
+struct CheckConfig {
+  // rule id -> level override ("off" | "warning" | "error").
+  std::map<std::string, util::Level> levels;
+  std::vector<std::string> required_sections{"Summary", "Impact", "Timeline",
+                                             "Action items"};
+  std::vector<std::string> action_required{"owner", "due"};  // of owner, due, ticket
+  std::vector<std::string> people;            // names never to be a "cause"
+  std::vector<std::string> blameless_add;     // extra phrases to flag
+  std::vector<std::string> blameless_remove;  // default phrases to allow
+};
+
+struct SearchConfig {
+  std::string index = "search/xapian";  // relative to the output's parent? see docs
+  std::map<std::string, std::vector<std::string>> synonyms;
+};
+
+struct SiteConfig {
+  std::string root;         // folder holding site.toml ("" = cwd)
+  std::string config_path;  // path to site.toml as given
+
+  std::string title = "Postmortems";
+  std::string base_url = "/";  // always ends with "/"
+  std::string description;
+  std::string language = "en";
+  std::string source = "content";  // resolved: JoinPath(root, source)
+  std::string output = "public";
+  std::string theme = "default";
+  std::string timezone = "UTC";  // display zone name as given
+  int timezone_offset_minutes = 0;
+  std::vector<SeverityLevel> severities;  // in order, most severe first
+  std::vector<std::string> taxonomies{"tags", "services", "severity"};
+  std::string ticket_url;  // "https://jira.example.com/browse/{ticket}"
+  std::string source_url;  // "https://git.example.com/pm/blob/main/{path}"
+  bool markdown_unsafe = false;
+  std::vector<std::string> ignore{"README.md", "_index.md"};  // file-name globs
+  CheckConfig check;
+  SearchConfig search;
+
+  /// Absolute-or-relative paths resolved against `root`.
+  std::string SourceDir() const;
+  std::string OutputDir() const;
+  std::string ThemeDir() const;  // themes/<theme> under root
+  std::string IndexDir() const;  // search.index resolved against root
+
+  /// Rank of a severity name (0 = most severe); nullopt when unknown.
+  std::optional<int> SeverityRank(const std::string& name) const;
+  const SeverityLevel* FindSeverity(const std::string& name) const;
+};
+
+/// Reads `path` (usually "site.toml"). On a missing file the error says how to
+/// create one. Returns the config even with errors (defaults filled in).
+SiteConfig Load(const std::string& path, util::Diagnostics* diags);
+
+/// Parses site.toml text (for tests). `path` is used in messages and as root.
+SiteConfig Parse(const std::string& text, const std::string& path,
+                 util::Diagnostics* diags);
+
+/// The built-in severity levels used when site.toml names none: SEV1..SEV4.
+std::vector<SeverityLevel> DefaultSeverities();
+
+}  // namespace casebook::config

@@ -1,0 +1,90 @@
+// Document: one postmortem file as read from disk, front matter typed.
+//
+// This is the loader's output and the single parser that build, check,
+// search and new all share. Every field FORMAT.md defines is here; unknown
+// keys are kept in `extra`. Line numbers are 1-based lines of the source file
+// (front matter keys and body alike) so findings point at the right place.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "util/datetime.h"
+#include "util/value.h"
+
+namespace casebook::content {
+
+enum class FrontMatterKind { kNone, kToml, kYaml };
+
+struct TimelineEntry {
+  util::DateTime at;
+  std::string text;   // Markdown, as written
+  int line = 0;
+};
+
+struct ActionItem {
+  std::string text;
+  std::string owner;
+  std::optional<util::DateTime> due;  // date only
+  std::string ticket;
+  std::string status = "open";  // open | done | wontfix (as written, lowercased)
+  int line = 0;
+};
+
+struct IncidentTimes {
+  std::optional<util::DateTime> started, detected, first_user_impact,
+      first_user_report, mitigated, resolved;
+};
+
+/// A "- Time to detection: 8 minutes" line from a plain-Markdown body: a figure
+/// to show, never trusted over [incident] times.
+struct BodyFigure {
+  std::string label;
+  std::string value;
+  int line = 0;
+};
+
+struct Document {
+  // Where it came from.
+  std::string path;           // as opened (root-joined)
+  std::string relative_path;  // relative to the source folder, '/' separators
+  FrontMatterKind front_matter = FrontMatterKind::kNone;
+
+  // Front matter (FORMAT.md). Empty / nullopt when absent.
+  std::string id;                 // explicit or from the file name
+  bool id_from_file_name = true;
+  std::string title;              // explicit, first "# " heading, or file name
+  enum class TitleSource { kFrontMatter, kHeading, kFileName } title_source =
+      TitleSource::kFileName;
+  std::optional<util::DateTime> date;  // written/held date
+  std::string severity;
+  std::string status = "final";   // draft | review | final
+  std::string summary;
+  std::vector<std::string> tags, services, authors, related;
+  std::string facilitator, contact;
+  IncidentTimes incident;
+  std::vector<TimelineEntry> timeline;
+  bool timeline_from_body = false;  // extracted from a "## Timeline" section
+  std::vector<ActionItem> actions;
+  std::vector<std::string> check_ignore;  // rule ids silenced for this file
+  /// Every other front matter key, as written. Also used for custom
+  /// taxonomies (e.g. "categories"): see Taxonomy().
+  util::Value extra = util::Value::MakeMap();
+  /// Line of each top-level front matter key ("title" -> 2).
+  std::map<std::string, int> key_lines;
+
+  // Body.
+  std::string body;        // Markdown after the front matter
+  int body_line = 1;       // file line of body's first line
+  std::vector<BodyFigure> figures;
+
+  /// Values of a taxonomy key: "tags", "services", "severity" or any key in
+  /// `extra` holding a string or a list of strings.
+  std::vector<std::string> Taxonomy(const std::string& key) const;
+  /// File line of a front matter key, or 1 when unknown.
+  int LineOf(const std::string& key) const;
+};
+
+}  // namespace casebook::content

@@ -1,0 +1,69 @@
+// Markdown rendering (the only user of cmark-gfm).
+//
+// CommonMark + GitHub extensions (tables, strikethrough, autolinks, task
+// lists, footnotes). Safe by default: raw HTML is omitted and javascript:
+// links are dropped unless `unsafe` (then tagfilter still applies). Headings
+// get ids and anchors; a table of contents is collected. Links to other
+// postmortems, by relative ".md" path or by "[[id]]", are resolved through the
+// caller's resolver: resolved ones point at the page, unresolved ones become
+// plain text and are reported. Thread-safe once Init() has run.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace casebook::markdown {
+
+/// Registers the cmark-gfm extensions. Call once from main (or a test) before
+/// any Render; later calls do nothing.
+void Init();
+
+struct Heading {
+  int level = 2;
+  std::string text;    // plain text
+  std::string anchor;  // unique within the page
+  int line = 0;        // source line (body-relative + line_offset)
+};
+
+/// A link to another postmortem found in the body.
+struct DocLink {
+  std::string target;  // as written: "../2023/x.md#part" or the id in [[id]]
+  bool wiki = false;   // written as [[id]]
+  int line = 0;        // source line
+  int column = 0;
+  bool resolved = false;
+};
+
+/// Given a link target, returns the URL to use, or nullopt when it names no
+/// postmortem. Called for "[[id]]" (wiki = true, target = id) and for link
+/// destinations ending in ".md" (possibly with "#fragment"; wiki = false).
+using LinkResolver =
+    std::function<std::optional<std::string>(const std::string& target, bool wiki)>;
+
+struct Options {
+  bool unsafe = false;
+  int line_offset = 0;  // added to body line numbers so they are file lines
+  LinkResolver resolver;  // may be empty: then no links are rewritten
+};
+
+struct Rendered {
+  std::string html;             // body HTML
+  std::vector<Heading> headings;  // every heading, in order
+  std::string plain_text;       // text without markup, for search and snippets
+  std::vector<DocLink> links;   // links to .md files and [[id]]s
+};
+
+Rendered Render(const std::string& markdown, const Options& options);
+
+/// Renders a short inline fragment (a summary, a timeline entry, an action
+/// item) to HTML without the wrapping <p>. Same safety rules.
+std::string RenderInline(const std::string& markdown, const Options& options);
+
+/// A section of the body by heading text (case-insensitive, e.g. "Lessons
+/// learned"): its Markdown up to the next heading of the same or higher
+/// level, or "" when absent.
+std::string SectionMarkdown(const std::string& markdown, const std::string& heading);
+
+}  // namespace casebook::markdown

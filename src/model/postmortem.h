@@ -1,0 +1,56 @@
+// Postmortem: one loaded Document plus everything derived from the whole
+// archive (URL, rendered body, incident date, durations, cross-links).
+// Plain data; built by SiteModel, read by render and search. Indices refer to
+// SiteModel::postmortems.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "content/document.h"
+#include "content/git_history.h"
+#include "markdown/markdown.h"
+#include "util/datetime.h"
+
+namespace casebook::model {
+
+/// Time to detect / mitigate / resolve in seconds, where both ends are known.
+struct Durations {
+  std::optional<int64_t> detect, mitigate, resolve;
+};
+
+/// A similar past incident (found by search at build time) and why.
+struct SimilarIncident {
+  int index = -1;
+  std::vector<std::string> shared_terms;
+};
+
+struct Postmortem {
+  content::Document doc;
+  std::string url;  // relative to base_url: "postmortems/<id>/"
+
+  markdown::Rendered body;   // body HTML, headings, plain text, links
+  std::string summary_html;  // summary rendered inline
+  std::vector<std::string> timeline_html;  // one per doc.timeline entry
+  std::vector<std::string> action_html;    // one per doc.actions entry
+
+  /// incident.started, else the first timeline entry, else date. nullopt when
+  /// none is known (then it sorts last and is left out of the date archive).
+  std::optional<util::DateTime> incident_date;
+  Durations durations;
+  int severity_rank = -1;  // index into SiteConfig::severities; -1 unknown
+
+  std::vector<int> related;        // explicit `related`, resolved
+  std::vector<int> referenced_by;  // incidents whose body or related links here
+  std::vector<SimilarIncident> similar;  // filled by search::ComputeSimilar
+  int previous = -1;  // the incident before this one by incident date
+  int next = -1;      // the one after
+
+  std::optional<content::FileHistory> history;  // from git, when available
+
+  const std::string& id() const { return doc.id; }
+};
+
+}  // namespace casebook::model

@@ -1,0 +1,87 @@
+// SiteModel: the whole archive, resolved. Built once per build from the
+// loaded Documents; read-only afterwards (safe to read from many threads).
+//
+// Build() renders each body's Markdown (resolving links between postmortems),
+// derives incident dates and durations, sorts newest first, groups by
+// taxonomy and by date, and links incidents to each other. Problems (a
+// duplicate id, a broken link, an unknown `related` id) go to `diags`; the
+// affected postmortem is still published where that is safe.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "content/document.h"
+#include "content/git_history.h"
+#include "model/postmortem.h"
+#include "util/datetime.h"
+#include "util/diagnostics.h"
+
+namespace casebook::model {
+
+struct Term {
+  std::string name;  // as first written (the most common spelling wins)
+  std::string slug;
+  std::string description;   // for severity: from site.toml
+  std::string color;         // for severity: from site.toml
+  std::vector<int> postmortems;  // newest first
+};
+
+struct Taxonomy {
+  std::string key;    // "tags", "services", "severity", "categories", ...
+  std::string label;  // "Tags", "Services", "Severity", "Categories"
+  std::vector<Term> terms;  // severity: site.toml order; else by name
+  const Term* FindBySlug(const std::string& slug) const;
+};
+
+struct ArchiveMonth {
+  int month = 1;                 // 1..12
+  std::vector<int> postmortems;  // newest first
+};
+
+struct ArchiveYear {
+  int year = 0;
+  std::vector<ArchiveMonth> months;  // newest first
+  int count = 0;
+};
+
+/// One action item across the archive, with its postmortem.
+struct ActionRef {
+  int postmortem = -1;
+  int action = -1;  // index into doc.actions
+};
+
+struct SiteModel {
+  const config::SiteConfig* config = nullptr;
+  util::DateTime today;  // "today" for overdue logic (fixed by --today)
+  std::vector<Postmortem> postmortems;  // newest incident first, then id
+  std::map<std::string, int> by_id;
+  std::map<std::string, int> by_path;  // relative_path -> index
+  std::vector<Taxonomy> taxonomies;    // in site.toml order
+  std::vector<ArchiveYear> archive;    // newest year first
+  std::vector<ActionRef> actions;      // open first, then by due date
+
+  const Taxonomy* FindTaxonomy(const std::string& key) const;
+  const Postmortem* FindById(const std::string& id) const;
+};
+
+struct BuildModelOptions {
+  util::DateTime today;
+};
+
+/// Builds the model. Takes the documents by value (moved in).
+SiteModel BuildSiteModel(const config::SiteConfig& cfg,
+                         std::vector<content::Document> docs,
+                         const content::GitHistory& history,
+                         const BuildModelOptions& options,
+                         util::Diagnostics* diags);
+
+/// Durations from incident times (UTC): detect = detected - started, ...
+Durations ComputeDurations(const content::IncidentTimes& t);
+
+/// "Tags" from "tags", "Services" from "services", "Categories", ...
+std::string TaxonomyLabel(const std::string& key);
+
+}  // namespace casebook::model

@@ -1,0 +1,228 @@
+#include "util/fs.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <system_error>
+
+namespace fs = std::filesystem;
+
+namespace casebook::util {
+
+std::optional<std::string> ReadFile(const std::string& path, std::string* error) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) {
+    if (error) *error = path + ": is a folder, not a file";
+    return std::nullopt;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    if (error) *error = path + ": cannot open: " + std::strerror(errno);
+    return std::nullopt;
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) {
+    if (error) *error = path + ": read error";
+    return std::nullopt;
+  }
+  return ss.str();
+}
+
+bool WriteFile(const std::string& path, const std::string& content,
+               std::string* error) {
+  std::error_code ec;
+  fs::path p(path);
+  if (p.has_parent_path()) fs::create_directories(p.parent_path(), ec);
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) {
+      if (error) *error = tmp + ": cannot write: " + std::strerror(errno);
+      return false;
+    }
+    out.write(content.data(), static_cast<std::streamsize>(content.size()));
+    if (!out.flush()) {
+      if (error) *error = tmp + ": write failed (disk full?)";
+      return false;
+    }
+  }
+  fs::rename(tmp, path, ec);
+  if (ec) {
+    if (error) *error = path + ": cannot rename into place: " + ec.message();
+    fs::remove(tmp, ec);
+    return false;
+  }
+  return true;
+}
+
+bool WriteFileIfChanged(const std::string& path, const std::string& content,
+                        bool* changed, std::string* error) {
+  std::error_code ec;
+  if (fs::is_regular_file(path, ec) &&
+      fs::file_size(path, ec) == content.size()) {
+    auto old = ReadFile(path, nullptr);
+    if (old && *old == content) {
+      if (changed) *changed = false;
+      return true;
+    }
+  }
+  if (changed) *changed = true;
+  return WriteFile(path, content, error);
+}
+
+namespace {
+
+void Walk(const fs::path& root, const fs::path& dir, const std::string& ext,
+          std::set<std::string>* seen_dirs, WalkResult* result) {
+  std::error_code ec;
+  fs::directory_iterator it(dir, ec), end;
+  if (ec) {
+    result->skipped.push_back(fs::relative(dir, root, ec).generic_string() +
+                              ": cannot read folder");
+    return;
+  }
+  std::vector<fs::directory_entry> entries;
+  for (; it != end; it.increment(ec)) {
+    if (ec) break;
+    entries.push_back(*it);
+  }
+  std::sort(entries.begin(), entries.end(),
+            [](const auto& a, const auto& b) { return a.path() < b.path(); });
+  for (const auto& entry : entries) {
+    const fs::path& p = entry.path();
+    std::string name = p.filename().string();
+    std::string rel = fs::relative(p, root, ec).generic_string();
+    if (!name.empty() && name[0] == '.') {
+      result->skipped.push_back(rel + ": hidden");
+      continue;
+    }
+    if (entry.is_directory(ec)) {
+      fs::path canon = fs::canonical(p, ec);
+      if (ec) {
+        result->skipped.push_back(rel + ": broken link");
+        continue;
+      }
+      if (!seen_dirs->insert(canon.string()).second) {
+        result->skipped.push_back(rel + ": symlink loop or folder already read");
+        continue;
+      }
+      Walk(root, p, ext, seen_dirs, result);
+    } else if (entry.is_regular_file(ec)) {
+      if (name.size() > ext.size() &&
+          name.compare(name.size() - ext.size(), ext.size(), ext) == 0) {
+        result->files.push_back({p.string(), rel});
+      } else {
+        result->skipped.push_back(rel + ": not a " + ext + " file");
+      }
+    } else {
+      result->skipped.push_back(rel + ": not a regular file");
+    }
+  }
+}
+
+}  // namespace
+
+WalkResult WalkFiles(const std::string& root, const std::string& extension) {
+  WalkResult result;
+  std::set<std::string> seen;
+  std::error_code ec;
+  fs::path canon = fs::canonical(root, ec);
+  if (ec) return result;
+  seen.insert(canon.string());
+  Walk(fs::path(root), fs::path(root), extension, &seen, &result);
+  std::sort(result.files.begin(), result.files.end(),
+            [](const WalkEntry& a, const WalkEntry& b) { return a.relative < b.relative; });
+  return result;
+}
+
+bool IsDirectory(const std::string& path) {
+  std::error_code ec;
+  return fs::is_directory(path, ec);
+}
+
+bool IsRegularFile(const std::string& path) {
+  std::error_code ec;
+  return fs::is_regular_file(path, ec);
+}
+
+bool MakeDirs(const std::string& path, std::string* error) {
+  std::error_code ec;
+  fs::create_directories(path, ec);
+  if (ec && !fs::is_directory(path)) {
+    if (error) *error = path + ": cannot create folder: " + ec.message();
+    return false;
+  }
+  return true;
+}
+
+bool RemoveAll(const std::string& path, std::string* error) {
+  std::error_code ec;
+  fs::remove_all(path, ec);
+  if (ec) {
+    if (error) *error = path + ": cannot remove: " + ec.message();
+    return false;
+  }
+  return true;
+}
+
+bool CopyTree(const std::string& from, const std::string& to, std::string* error) {
+  std::error_code ec;
+  fs::create_directories(to, ec);
+  fs::copy(from, to,
+           fs::copy_options::recursive | fs::copy_options::overwrite_existing, ec);
+  if (ec) {
+    if (error) *error = "cannot copy " + from + " to " + to + ": " + ec.message();
+    return false;
+  }
+  return true;
+}
+
+std::string JoinPath(const std::string& a, const std::string& b) {
+  if (a.empty() || a == ".") return b;
+  if (b.empty()) return a;
+  if (b.front() == '/') return b;
+  if (a.back() == '/') return a + b;
+  return a + "/" + b;
+}
+
+std::string DirName(const std::string& path) {
+  size_t pos = path.rfind('/');
+  return pos == std::string::npos ? std::string() : path.substr(0, pos);
+}
+
+std::string BaseName(const std::string& path) {
+  size_t pos = path.rfind('/');
+  return pos == std::string::npos ? path : path.substr(pos + 1);
+}
+
+std::string NormalizePath(const std::string& path) {
+  bool absolute = !path.empty() && path.front() == '/';
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t pos = path.find('/', start);
+    if (pos == std::string::npos) pos = path.size();
+    std::string part = path.substr(start, pos - start);
+    if (part.empty() || part == ".") {
+    } else if (part == "..") {
+      if (!parts.empty() && parts.back() != "..") parts.pop_back();
+      else if (!absolute) parts.push_back(part);
+    } else {
+      parts.push_back(part);
+    }
+    start = pos + 1;
+  }
+  std::string out = absolute ? "/" : "";
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (i) out += '/';
+    out += parts[i];
+  }
+  return out;
+}
+
+}  // namespace casebook::util
