@@ -1,13 +1,69 @@
-// Placeholder until `casebook build` is implemented.
+// `casebook build`: runs the pipeline (site/build.h) and reports.
 #include <cstdio>
 
+#include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/options.h"
+#include "site/build.h"
 
 namespace casebook::cli {
 
-int RunBuild(const CommandArgs&) {
-  std::fprintf(stderr, "casebook build: not implemented yet\n");
-  return 2;
+int RunBuild(const CommandArgs& argv) {
+  Args args(argv, {{"--drafts", "--verbose", "--quiet", "--no-index"},
+                   {"--config", "--source", "--output", "--today", "--jobs"}});
+  if (!args.ok()) return UsageError("build", args.error());
+  if (!args.positional().empty())
+    return UsageError("build", "unexpected argument " + args.positional()[0]);
+
+  site::BuildOptions options;
+  options.config_path = args.GetOr("--config", "site.toml");
+  options.source = args.Get("--source");
+  options.output = args.Get("--output");
+  options.drafts = args.Has("--drafts");
+  options.verbose = args.Has("--verbose");
+  options.index = !args.Has("--no-index");
+  bool bad = false;
+  options.today = TodayOption(args, &bad);
+  if (bad) return UsageError("build", "--today needs a date like 2024-03-14");
+  options.jobs = static_cast<int>(args.GetInt("--jobs", 0, &bad));
+  if (bad || options.jobs < 0) return UsageError("build", "--jobs needs a number");
+  const bool quiet = args.Has("--quiet");
+
+  site::BuildReport report;
+  util::Diagnostics diags;
+  bool ok = site::Build(options, &report, &diags);
+  diags.Sort();
+  if (quiet) {
+    util::Diagnostics errors;
+    for (const auto& d : diags.items())
+      if (d.level == util::Level::kError) errors.Add(d);
+    PrintDiagnostics(errors, stderr);
+  } else {
+    PrintDiagnostics(diags, stderr);
+  }
+  if (options.verbose) {
+    for (const auto& s : report.skipped) std::fprintf(stderr, "skipped: %s\n", s.c_str());
+    for (const auto& t : report.timings)
+      std::fprintf(stderr, "  %-14s %8.3f s\n", t.step.c_str(), t.seconds);
+  }
+  if (!ok) {
+    std::fprintf(stderr, "build failed: %d error(s), %d warning(s); %s\n",
+                 diags.ErrorCount(), diags.WarningCount(),
+                 report.output_dir.empty() ? "nothing was written"
+                                           : ("the site in " + report.output_dir +
+                                              " was left as it was").c_str());
+    return diags.HasErrors() ? 1 : 2;
+  }
+  if (!quiet) {
+    std::printf("Wrote %d postmortems to %s/ (%d files, %d changed)", report.postmortems,
+                report.output_dir.c_str(), report.files_total, report.files_written);
+    if (report.drafts_left_out > 0)
+      std::printf("; %d draft(s) left out (use --drafts to include)", report.drafts_left_out);
+    std::printf(".\n%d warning(s). Open %s/index.html, or run `casebook serve` and browse "
+                "http://127.0.0.1:8080/\n",
+                diags.WarningCount(), report.output_dir.c_str());
+  }
+  return 0;
 }
 
 }  // namespace casebook::cli

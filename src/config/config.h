@@ -1,9 +1,12 @@
 // SiteConfig: site.toml, typed, with defaults, validated.
 //
 // Load() never throws: a missing file, bad TOML or a value of the wrong type
-// is reported in `diags` with file and line; unknown keys are warnings. The
-// caller stops on errors. Paths in the config (source, output, theme) are
-// resolved against the folder holding site.toml (`root`).
+// is reported in `diags` with file and line; unknown keys are warnings (naming
+// the nearest known key). The caller stops on errors. Paths in the config
+// (source, output, theme, search.index) are resolved against the folder
+// holding site.toml (`root`). A default-constructed SiteConfig is a valid
+// config (default severities included). `ignore` globs from site.toml are
+// added to the defaults (README.md, _index.md), not put in their place.
 #pragma once
 
 #include <map>
@@ -34,9 +37,13 @@ struct CheckConfig {
 };
 
 struct SearchConfig {
-  std::string index = "search/xapian";  // relative to the output's parent? see docs
+  std::string index = ".casebook/index";  // relative to root (see IndexDir())
   std::map<std::string, std::vector<std::string>> synonyms;
 };
+
+/// The built-in severity levels used when site.toml names none: SEV1..SEV4
+/// (Critical, Major, Minor, Low).
+std::vector<SeverityLevel> DefaultSeverities();
 
 struct SiteConfig {
   std::string root;         // folder holding site.toml ("" = cwd)
@@ -51,7 +58,7 @@ struct SiteConfig {
   std::string theme = "default";
   std::string timezone = "UTC";  // display zone name as given
   int timezone_offset_minutes = 0;
-  std::vector<SeverityLevel> severities;  // in order, most severe first
+  std::vector<SeverityLevel> severities = DefaultSeverities();  // most severe first
   std::vector<std::string> taxonomies{"tags", "services", "severity"};
   std::string ticket_url;  // "https://jira.example.com/browse/{ticket}"
   std::string source_url;  // "https://git.example.com/pm/blob/main/{path}"
@@ -65,6 +72,11 @@ struct SiteConfig {
   std::string OutputDir() const;
   std::string ThemeDir() const;  // themes/<theme> under root
   std::string IndexDir() const;  // search.index resolved against root
+  /// The path part of base_url, for links inside pages: "https://x.com/pm/"
+  /// -> "/pm/"; "/" -> "/". Always starts and ends with "/". (base_path.cc)
+  std::string BasePath() const;
+  /// base_url + a site-relative path, for feeds, sitemap and JSON.
+  std::string AbsoluteUrl(const std::string& relative) const;
 
   /// Rank of a severity name (0 = most severe); nullopt when unknown.
   std::optional<int> SeverityRank(const std::string& name) const;
@@ -78,8 +90,5 @@ SiteConfig Load(const std::string& path, util::Diagnostics* diags);
 /// Parses site.toml text (for tests). `path` is used in messages and as root.
 SiteConfig Parse(const std::string& text, const std::string& path,
                  util::Diagnostics* diags);
-
-/// The built-in severity levels used when site.toml names none: SEV1..SEV4.
-std::vector<SeverityLevel> DefaultSeverities();
 
 }  // namespace casebook::config

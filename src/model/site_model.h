@@ -69,6 +69,7 @@ struct SiteModel {
 
 struct BuildModelOptions {
   util::DateTime today;
+  int jobs = 1;  // threads for rendering Markdown
 };
 
 /// Builds the model. Takes the documents by value (moved in).

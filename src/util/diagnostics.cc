@@ -17,8 +17,14 @@ const char* LevelName(Level level) {
 std::string Diagnostic::Format() const {
   std::string out = file;
   if (line > 0) {
-    out += ":" + std::to_string(line);
-    if (column > 0) out += ":" + std::to_string(column);
+    // Appended piecewise: `":" + std::to_string(n)` trips GCC 12's false
+    // -Wrestrict positive (GCC bug 105651) in Release builds.
+    out += ':';
+    out += std::to_string(line);
+    if (column > 0) {
+      out += ':';
+      out += std::to_string(column);
+    }
   }
   out += ": ";
   out += LevelName(level);

@@ -1,0 +1,159 @@
+// BuildSiteModel: the steps that turn loaded Documents into the archive
+// model, in order. Each step lives in its own file:
+//   ids and severities (here) -> bodies and links (links.cc) -> dates and
+//   order (here) -> cross-links (links.cc) -> taxonomies, archive, actions
+//   (taxonomies.cc).
+#include "model/site_model.h"
+
+#include <algorithm>
+#include <set>
+
+#include "model/steps.h"
+#include "util/text.h"
+
+namespace casebook::model {
+
+const Term* Taxonomy::FindBySlug(const std::string& slug) const {
+  for (const auto& t : terms)
+    if (t.slug == slug) return &t;
+  return nullptr;
+}
+
+const Taxonomy* SiteModel::FindTaxonomy(const std::string& key) const {
+  for (const auto& t : taxonomies)
+    if (t.key == key) return &t;
+  return nullptr;
+}
+
+const Postmortem* SiteModel::FindById(const std::string& id) const {
+  auto it = by_id.find(id);
+  return it == by_id.end() ? nullptr : &postmortems[it->second];
+}
+
+Durations ComputeDurations(const content::IncidentTimes& t) {
+  Durations d;
+  auto diff = [&](const std::optional<util::DateTime>& end)
+      -> std::optional<int64_t> {
+    if (!t.started || !end) return std::nullopt;
+    if (!t.started->has_time || !end->has_time) return std::nullopt;
+    return end->utc_seconds - t.started->utc_seconds;
+  };
+  d.detect = diff(t.detected);
+  d.mitigate = diff(t.mitigated);
+  d.resolve = diff(t.resolved);
+  return d;
+}
+
+std::string TaxonomyLabel(const std::string& key) {
+  std::string label;
+  bool upper = true;
+  for (char c : key) {
+    if (c == '_' || c == '-') {
+      label += ' ';
+      upper = true;
+      continue;
+    }
+    label += (upper && c >= 'a' && c <= 'z') ? static_cast<char>(c - 32) : c;
+    upper = false;
+  }
+  return label;
+}
+
+namespace {
+
+// Duplicate ids: the first file (by path) keeps the id; the others are left
+// out, and both files are named so the author can pick a new id.
+std::vector<content::Document> DropDuplicateIds(
+    std::vector<content::Document> docs, util::Diagnostics* diags) {
+  std::sort(docs.begin(), docs.end(), [](const auto& a, const auto& b) {
+    return a.relative_path < b.relative_path;
+  });
+  std::map<std::string, std::string> first_path;
+  std::vector<content::Document> kept;
+  kept.reserve(docs.size());
+  for (auto& doc : docs) {
+    auto [it, inserted] = first_path.emplace(doc.id, doc.relative_path);
+    if (!inserted) {
+      diags->Error(doc.relative_path, doc.LineOf("id"), "schema/duplicate-id",
+                   "id \"" + doc.id + "\" is already used by " + it->second,
+                   "give one of the two postmortems another id (front matter `id = ...`)");
+      continue;
+    }
+    kept.push_back(std::move(doc));
+  }
+  return kept;
+}
+
+void CheckSeverities(const config::SiteConfig& cfg, std::vector<Postmortem>& pms,
+                     util::Diagnostics* diags) {
+  for (auto& pm : pms) {
+    if (pm.doc.severity.empty()) continue;
+    auto rank = cfg.SeverityRank(pm.doc.severity);
+    if (rank) {
+      pm.severity_rank = *rank;
+      continue;
+    }
+    std::vector<std::string> names;
+    for (const auto& s : cfg.severities) names.push_back(s.name);
+    diags->Error(pm.doc.relative_path, pm.doc.LineOf("severity"), "schema/severity",
+                 "unknown severity \"" + pm.doc.severity + "\"",
+                 "use one of " + util::Join(names, ", ") +
+                     " (the [[severity]] levels in site.toml)");
+  }
+}
+
+std::optional<util::DateTime> IncidentDate(const content::Document& doc) {
+  if (doc.incident.started) return doc.incident.started;
+  if (!doc.timeline.empty()) return doc.timeline.front().at;
+  return doc.date;
+}
+
+// Newest incident first; undated last; ties by id so the order is total.
+void SortNewestFirst(std::vector<Postmortem>& pms) {
+  std::sort(pms.begin(), pms.end(), [](const Postmortem& a, const Postmortem& b) {
+    if (a.incident_date.has_value() != b.incident_date.has_value())
+      return a.incident_date.has_value();
+    if (a.incident_date && a.incident_date->utc_seconds != b.incident_date->utc_seconds)
+      return a.incident_date->utc_seconds > b.incident_date->utc_seconds;
+    return a.doc.id < b.doc.id;
+  });
+}
+
+}  // namespace
+
+SiteModel BuildSiteModel(const config::SiteConfig& cfg,
+                         std::vector<content::Document> docs,
+                         const content::GitHistory& history,
+                         const BuildModelOptions& options,
+                         util::Diagnostics* diags) {
+  SiteModel site;
+  site.config = &cfg;
+  site.today = options.today;
+
+  docs = DropDuplicateIds(std::move(docs), diags);
+  site.postmortems.reserve(docs.size());
+  for (auto& doc : docs) {
+    Postmortem pm;
+    pm.doc = std::move(doc);
+    pm.url = "postmortems/" + pm.doc.id + "/";
+    pm.incident_date = IncidentDate(pm.doc);
+    pm.durations = ComputeDurations(pm.doc.incident);
+    if (const auto* h = history.Find(pm.doc.relative_path)) pm.history = *h;
+    site.postmortems.push_back(std::move(pm));
+  }
+  CheckSeverities(cfg, site.postmortems, diags);
+  SortNewestFirst(site.postmortems);
+  for (size_t i = 0; i < site.postmortems.size(); ++i) {
+    site.by_id[site.postmortems[i].doc.id] = static_cast<int>(i);
+    site.by_path[site.postmortems[i].doc.relative_path] = static_cast<int>(i);
+  }
+
+  RenderBodies(cfg, &site, options.jobs, diags);
+  LinkIncidents(&site, diags);
+  BuildTaxonomies(cfg, &site);
+  BuildArchive(cfg, &site);
+  CollectActions(&site);
+  return site;
+}
+
+}  // namespace casebook::model

@@ -1,0 +1,126 @@
+// Grouping: taxonomy terms, the date archive and the action-item list.
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "model/steps.h"
+#include "util/slug.h"
+#include "util/text.h"
+
+namespace casebook::model {
+namespace {
+
+struct TermBuilder {
+  std::map<std::string, int> spellings;  // spelling -> count
+  std::string first_spelling;
+  std::vector<int> postmortems;
+};
+
+// The most common spelling wins; ties go to the one seen first.
+std::string BestSpelling(const TermBuilder& b) {
+  std::string best = b.first_spelling;
+  int best_count = b.spellings.at(best);
+  for (const auto& [spelling, count] : b.spellings)
+    if (count > best_count) {
+      best = spelling;
+      best_count = count;
+    }
+  return best;
+}
+
+}  // namespace
+
+void BuildTaxonomies(const config::SiteConfig& cfg, SiteModel* site) {
+  for (const auto& key : cfg.taxonomies) {
+    Taxonomy tax;
+    tax.key = key;
+    tax.label = TaxonomyLabel(key);
+    std::map<std::string, TermBuilder> by_slug;
+    for (size_t i = 0; i < site->postmortems.size(); ++i) {
+      const auto& doc = site->postmortems[i].doc;
+      std::vector<std::string> values =
+          key == "severity" ? (doc.severity.empty() ? std::vector<std::string>{}
+                                                    : std::vector<std::string>{doc.severity})
+                            : doc.Taxonomy(key);
+      std::set<std::string> seen;  // a value listed twice counts once
+      for (const auto& value : values) {
+        std::string slug = util::Slugify(value);
+        if (slug.empty() || !seen.insert(slug).second) continue;
+        TermBuilder& b = by_slug[slug];
+        if (b.spellings.empty()) b.first_spelling = value;
+        ++b.spellings[value];
+        b.postmortems.push_back(static_cast<int>(i));
+      }
+    }
+    if (key == "severity") {
+      // Every configured level, in site.toml order, even when unused.
+      for (const auto& level : cfg.severities) {
+        Term term;
+        term.slug = util::Slugify(level.name);
+        term.name = level.name;
+        term.description = level.description;
+        term.color = level.color;
+        auto it = by_slug.find(term.slug);
+        if (it != by_slug.end()) {
+          term.postmortems = it->second.postmortems;
+          by_slug.erase(it);
+        }
+        tax.terms.push_back(std::move(term));
+      }
+    }
+    std::vector<Term> rest;
+    for (auto& [slug, b] : by_slug) {
+      Term term;
+      term.slug = slug;
+      term.name = BestSpelling(b);
+      term.postmortems = std::move(b.postmortems);
+      rest.push_back(std::move(term));
+    }
+    std::sort(rest.begin(), rest.end(), [](const Term& a, const Term& b) {
+      std::string la = util::ToLowerAscii(a.name), lb = util::ToLowerAscii(b.name);
+      return la != lb ? la < lb : a.slug < b.slug;
+    });
+    for (auto& t : rest) tax.terms.push_back(std::move(t));
+    site->taxonomies.push_back(std::move(tax));
+  }
+}
+
+void BuildArchive(const config::SiteConfig& cfg, SiteModel* site) {
+  // Postmortems are newest first, so years and months come out newest first.
+  for (size_t i = 0; i < site->postmortems.size(); ++i) {
+    const auto& date = site->postmortems[i].incident_date;
+    if (!date) continue;
+    std::string day = util::FormatDate(*date, cfg.timezone_offset_minutes);
+    int year = std::stoi(day.substr(0, 4));
+    int month = std::stoi(day.substr(5, 2));
+    if (site->archive.empty() || site->archive.back().year != year)
+      site->archive.push_back(ArchiveYear{year, {}, 0});
+    ArchiveYear& y = site->archive.back();
+    if (y.months.empty() || y.months.back().month != month)
+      y.months.push_back(ArchiveMonth{month, {}});
+    y.months.back().postmortems.push_back(static_cast<int>(i));
+    ++y.count;
+  }
+}
+
+void CollectActions(SiteModel* site) {
+  for (size_t p = 0; p < site->postmortems.size(); ++p)
+    for (size_t a = 0; a < site->postmortems[p].doc.actions.size(); ++a)
+      site->actions.push_back(ActionRef{static_cast<int>(p), static_cast<int>(a)});
+  auto item = [site](const ActionRef& r) -> const content::ActionItem& {
+    return site->postmortems[r.postmortem].doc.actions[r.action];
+  };
+  std::stable_sort(site->actions.begin(), site->actions.end(),
+                   [&](const ActionRef& x, const ActionRef& y) {
+                     const auto& a = item(x);
+                     const auto& b = item(y);
+                     bool open_a = a.status == "open", open_b = b.status == "open";
+                     if (open_a != open_b) return open_a;
+                     if (a.due.has_value() != b.due.has_value()) return a.due.has_value();
+                     if (a.due && a.due->utc_seconds != b.due->utc_seconds)
+                       return a.due->utc_seconds < b.due->utc_seconds;
+                     return false;  // stable: postmortem order, then item order
+                   });
+}
+
+}  // namespace casebook::model

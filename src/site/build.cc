@@ -1,0 +1,169 @@
+#include "site/build.h"
+
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include "content/git_history.h"
+#include "render/renderer.h"
+#include "render/templates.h"
+#include "search/index_builder.h"
+#include "site/publish.h"
+#include "util/fs.h"
+
+namespace fs = std::filesystem;
+
+namespace casebook::site {
+namespace {
+
+// Times one pipeline step into `timings` (when given).
+class StepTimer {
+ public:
+  StepTimer(std::vector<StepTime>* timings, std::string step)
+      : timings_(timings), step_(std::move(step)),
+        start_(std::chrono::steady_clock::now()) {}
+  ~StepTimer() {
+    if (!timings_) return;
+    std::chrono::duration<double> d = std::chrono::steady_clock::now() - start_;
+    timings_->push_back({step_, d.count()});
+  }
+
+ private:
+  std::vector<StepTime>* timings_;
+  std::string step_;
+  std::chrono::steady_clock::time_point start_;
+};
+
+int Jobs(const BuildOptions& options) {
+  if (options.jobs > 0) return options.jobs;
+  unsigned n = std::thread::hardware_concurrency();
+  return n == 0 ? 1 : static_cast<int>(n);
+}
+
+// True when `inner` is `outer` or inside it.
+bool IsWithin(const fs::path& inner, const fs::path& outer) {
+  auto i = inner.begin();
+  for (auto o = outer.begin(); o != outer.end(); ++o, ++i) {
+    if (o->empty()) continue;  // trailing slash
+    if (i == inner.end() || *i != *o) return false;
+  }
+  return true;
+}
+
+// The output folder is replaced wholesale on every build, so it must never
+// be the archive itself or hold it.
+bool OutputIsSafe(const config::SiteConfig& cfg, util::Diagnostics* diags) {
+  std::error_code ec;
+  fs::path out = fs::weakly_canonical(fs::absolute(cfg.OutputDir()), ec);
+  fs::path root = fs::weakly_canonical(fs::absolute(cfg.root.empty() ? "." : cfg.root), ec);
+  fs::path src = fs::weakly_canonical(fs::absolute(cfg.SourceDir()), ec);
+  if (IsWithin(root, out) || IsWithin(src, out) || IsWithin(out, src)) {
+    diags->Error(cfg.config_path, 0, "config/output",
+                 "output folder " + cfg.OutputDir() +
+                     " overlaps the archive (it is replaced on every build)",
+                 "set `output` in site.toml to a folder of its own, e.g. \"public\"");
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::unique_ptr<Site> LoadSite(const BuildOptions& options,
+                               util::Diagnostics* diags,
+                               std::vector<StepTime>* timings) {
+  auto site = std::make_unique<Site>();
+  {
+    StepTimer t(timings, "config");
+    util::Diagnostics config_diags;
+    site->config = config::Load(options.config_path, &config_diags);
+    diags->Append(config_diags);
+    if (config_diags.HasErrors()) return nullptr;
+    if (options.source) site->config.source = *options.source;
+    if (options.output) site->config.output = *options.output;
+  }
+  if (!util::IsDirectory(site->config.SourceDir())) {
+    diags->Error(site->config.config_path, 0, "config/source",
+                 "source folder " + site->config.SourceDir() + " does not exist",
+                 "create it, or set `source` in site.toml (or --source) to the folder "
+                 "holding your postmortems");
+    return nullptr;
+  }
+  content::GitHistory history;
+  {
+    StepTimer t(timings, "git history");
+    history = content::GitHistory::Read(site->config.SourceDir());
+  }
+  {
+    StepTimer t(timings, "load content");
+    content::LoadOptions load_options;
+    load_options.include_drafts = options.drafts;
+    site->loaded = content::LoadAll(site->config, load_options, diags);
+  }
+  {
+    StepTimer t(timings, "build model");
+    model::BuildModelOptions model_options;
+    model_options.today = options.today ? *options.today : util::Today();
+    model_options.jobs = Jobs(options);
+    site->model = model::BuildSiteModel(site->config, std::move(site->loaded.documents),
+                                        history, model_options, diags);
+    site->loaded.documents.clear();
+  }
+  return site;
+}
+
+bool Build(const BuildOptions& options, BuildReport* report,
+           util::Diagnostics* diags) {
+  auto site = LoadSite(options, diags, &report->timings);
+  if (!site) return false;
+  const config::SiteConfig& cfg = site->config;
+  report->postmortems = static_cast<int>(site->model.postmortems.size());
+  report->drafts_left_out = static_cast<int>(site->loaded.drafts.size());
+  report->skipped = site->loaded.skipped;
+  report->output_dir = cfg.OutputDir();
+  if (!OutputIsSafe(cfg, diags)) return false;
+
+  std::unique_ptr<render::TemplateSet> templates;
+  {
+    StepTimer t(&report->timings, "load theme");
+    templates = render::TemplateSet::Load(cfg, diags);
+  }
+  if (!templates) return false;
+
+  // The index is only touched when the input is good, so a failed build
+  // leaves the previous index (like the previous site) in place.
+  if (options.index && !diags->HasErrors()) {
+    StepTimer t(&report->timings, "search index");
+    search::IndexStats stats;
+    if (search::UpdateIndex(site->model, cfg.IndexDir(), &stats, diags))
+      search::ComputeSimilar(cfg.IndexDir(), &site->model);
+  }
+
+  std::vector<render::OutputFile> files;
+  {
+    StepTimer t(&report->timings, "render");
+    files = render::RenderSite(site->model, *templates, diags);
+  }
+  report->files_total = static_cast<int>(files.size());
+  if (diags->HasErrors()) return false;
+
+  {
+    StepTimer t(&report->timings, "publish");
+    PublishStats stats;
+    std::string error;
+    std::vector<std::string> static_dirs = {util::JoinPath(cfg.ThemeDir(), "static"),
+                                            util::JoinPath(cfg.root, "static")};
+    if (!Publish(files, static_dirs, cfg.OutputDir(), &stats, &error)) {
+      diags->Error(cfg.OutputDir(), 0, "output/write", error,
+                   "check the folder's permissions and free disk space; the previous "
+                   "site is unchanged");
+      return false;
+    }
+    report->files_written = stats.written;
+    report->files_total = stats.written + stats.unchanged;
+  }
+  report->published = true;
+  return true;
+}
+
+}  // namespace casebook::site

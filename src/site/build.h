@@ -1,0 +1,71 @@
+// The build pipeline, step by step:
+//
+//   config::Load(site.toml) -> content::LoadAll -> model::BuildSiteModel
+//   -> search::UpdateIndex + search::ComputeSimilar
+//   -> render::RenderSite -> site::Publish (atomic swap into the output folder)
+//
+// Each step is timed (shown with --verbose). Problems in the input are
+// reported as diagnostics; the build goes on to report every one, and only
+// publishes when there is no error, so a failed build leaves the previously
+// published site as it was.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "content/loader.h"
+#include "model/site_model.h"
+#include "util/datetime.h"
+#include "util/diagnostics.h"
+
+namespace casebook::site {
+
+struct BuildOptions {
+  std::string config_path = "site.toml";
+  std::optional<std::string> source;  // overrides site.toml `source`
+  std::optional<std::string> output;  // overrides site.toml `output`
+  bool drafts = false;
+  bool verbose = false;
+  std::optional<util::DateTime> today;  // default: util::Today()
+  int jobs = 0;                         // 0 = number of cores
+  bool index = true;                    // write the search index
+};
+
+/// A loaded archive: the config and the model that points into it. Kept
+/// together (and not copyable) so the model's config pointer stays valid.
+struct Site {
+  config::SiteConfig config;
+  model::SiteModel model;
+  content::LoadResult loaded;  // documents moved out; skipped/drafts kept
+};
+
+struct StepTime {
+  std::string step;
+  double seconds = 0;
+};
+
+struct BuildReport {
+  int postmortems = 0;
+  int files_written = 0;   // files whose bytes changed
+  int files_total = 0;
+  int drafts_left_out = 0;
+  std::string output_dir;
+  std::vector<StepTime> timings;
+  std::vector<std::string> skipped;  // what the loader skipped, with reasons
+  bool published = false;
+};
+
+/// Reads config and content and builds the model (no output). For build,
+/// brief, actions and serve. Returns nullptr when the config has errors.
+std::unique_ptr<Site> LoadSite(const BuildOptions& options,
+                               util::Diagnostics* diags,
+                               std::vector<StepTime>* timings = nullptr);
+
+/// The whole build. Returns true when the site was published.
+bool Build(const BuildOptions& options, BuildReport* report,
+           util::Diagnostics* diags);
+
+}  // namespace casebook::site
