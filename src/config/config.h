@@ -9,6 +9,7 @@
 // added to the defaults (README.md, _index.md), not put in their place.
 #pragma once
 
+#include <cstddef>
 #include <map>
 #include <optional>
 #include <string>
@@ -44,6 +45,8 @@ struct SearchConfig {
 /// The built-in severity levels used when site.toml names none: SEV1..SEV4
 /// (Critical, Major, Minor, Low).
 std::vector<SeverityLevel> DefaultSeverities();
+/// Badge colour ("#b91c1c") for the level at `rank` when site.toml gives none.
+const char* DefaultSeverityColor(size_t rank);
 
 struct SiteConfig {
   std::string root;         // folder holding site.toml ("" = cwd)

@@ -58,6 +58,7 @@ struct Document {
   std::string title;              // explicit, first "# " heading, or file name
   enum class TitleSource { kFrontMatter, kHeading, kFileName } title_source =
       TitleSource::kFileName;
+  int title_line = 0;  // file line of the "# " heading used as the title
   std::optional<util::DateTime> date;  // written/held date
   std::string severity;
   std::string status = "final";   // draft | review | final

@@ -13,6 +13,7 @@
 
 #include "config/config.h"
 #include "content/document.h"
+#include "content/git_history.h"
 #include "util/diagnostics.h"
 
 namespace casebook::content {
@@ -27,13 +28,20 @@ struct LoadResult {
   std::vector<std::string> drafts;      // relative paths of drafts left out
 };
 
-/// Loads every postmortem under cfg.SourceDir().
+/// Loads every postmortem under cfg.SourceDir(). A document with no `date`,
+/// no date in its file name and no timeline gets the day of its last git
+/// commit from `history`; when `history` is null and some document needs it,
+/// git is read once here (GitHistory::Read on the source folder).
 LoadResult LoadAll(const config::SiteConfig& cfg, const LoadOptions& options,
-                   util::Diagnostics* diags);
+                   util::Diagnostics* diags, const GitHistory* history = nullptr);
 
 /// Parses one file's text. `relative_path` names it in diagnostics. Returns
-/// false (with diagnostics) when the file cannot be used at all, e.g. its
-/// front matter does not parse.
+/// false (with diagnostics) when the file cannot be used at all: invalid
+/// UTF-8 ("schema/encoding"), front matter never closed or not parsing
+/// ("schema/front-matter"). A bad field is an error but the document loads
+/// with that field empty. Fills title/id/date/timeline fallbacks for plain
+/// Markdown (never the git date: see LoadAll). Zone-less date-times use the
+/// site timezone. Thread-safe.
 bool ParseDocument(const std::string& text, const std::string& path,
                    const std::string& relative_path,
                    const config::SiteConfig& cfg, Document* doc,

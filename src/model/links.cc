@@ -36,6 +36,23 @@ std::optional<int> ResolveTarget(const SiteModel& site, const Postmortem& from,
   return it->second;
 }
 
+// A title taken from the body's "# " heading is shown in the page header, so
+// the heading is blanked (keeping line numbers) rather than shown twice.
+std::string BodyWithoutTitle(const content::Document& doc) {
+  if (doc.title_source != content::Document::TitleSource::kHeading || doc.title_line <= 0)
+    return doc.body;
+  std::string body = doc.body;
+  size_t start = 0;
+  for (int line = doc.body_line; line < doc.title_line && start != std::string::npos; ++line) {
+    start = body.find('\n', start);
+    if (start != std::string::npos) ++start;
+  }
+  if (start == std::string::npos) return body;
+  size_t end = body.find('\n', start);
+  body.erase(start, end == std::string::npos ? std::string::npos : end - start);
+  return body;
+}
+
 void RenderOne(const config::SiteConfig& cfg, const std::string& base,
                const SiteModel& site, Postmortem* pm, util::Diagnostics* diags) {
   markdown::Options options;
@@ -48,7 +65,7 @@ void RenderOne(const config::SiteConfig& cfg, const std::string& base,
     if (!index) return std::nullopt;
     return base + site.postmortems[*index].url + fragment;
   };
-  pm->body = markdown::Render(pm->doc.body, options);
+  pm->body = markdown::Render(BodyWithoutTitle(pm->doc), options);
   for (const auto& link : pm->body.links) {
     if (link.resolved) continue;
     diags->Warning(pm->doc.relative_path, link.line, "links/broken",

@@ -98,7 +98,7 @@ std::unique_ptr<Site> LoadSite(const BuildOptions& options,
     StepTimer t(timings, "load content");
     content::LoadOptions load_options;
     load_options.include_drafts = options.drafts;
-    site->loaded = content::LoadAll(site->config, load_options, diags);
+    site->loaded = content::LoadAll(site->config, load_options, diags, &history);
   }
   {
     StepTimer t(timings, "build model");

@@ -44,7 +44,11 @@ std::optional<int> ZoneOffsetMinutes(std::string_view zone);
 /// optional trailing zone name. A leading "~" sets `approximate`; "--:--" as
 /// the time sets `time_unknown`. Without a zone, `default_offset_minutes`
 /// applies. nullopt when the text is not a date-time (surrounding whitespace
-/// is trimmed; anything else left over fails).
+/// is trimmed; anything else left over fails). Also accepted, as found in real
+/// timelines: a one-digit hour ("8:40"), several spaces before the time, a
+/// trailing "~" (approximate), "HH:mm" / "??:??" as the time (time_unknown),
+/// "12:??" (hour known: 12:00, approximate), a zone in parentheses "(CET)".
+/// A date without a time is stored as 00:00 at the offset (has_time false).
 std::optional<DateTime> ParseDateTime(std::string_view text,
                                       int default_offset_minutes = 0);
 
@@ -59,9 +63,11 @@ std::optional<DateTime> ParseLeadingDateTime(std::string_view text,
 /// file name such as "2023-11-02-primary-failover.md". nullopt when none.
 std::optional<DateTime> DateInFileName(std::string_view name);
 
-/// The day (at `display_offset`) as "2024-03-12".
+/// The day (at `display_offset`) as "2024-03-12". A date without a time is
+/// always the day it was written, whatever the display offset.
 std::string FormatDate(const DateTime& t, int display_offset_minutes);
 /// "2024-03-12 09:14 UTC" / "2024-03-12 10:14 +01:00"; date only when !has_time.
+/// Does not mark `approximate` (the caller adds "~" if it wants).
 std::string FormatDateTime(const DateTime& t, int display_offset_minutes);
 /// RFC 3339 in UTC: "2024-03-12T09:14:00Z". For feeds, JSON and <time>.
 std::string FormatRfc3339(const DateTime& t);
@@ -70,7 +76,8 @@ std::string FormatOffset(int offset_minutes);
 
 /// Human duration: "45 s", "7 min", "2 h 5 min", "3 d 4 h". Negative -> "-7 min".
 std::string FormatDuration(int64_t seconds);
-/// Parses "30m", "2h", "1h30m", "90s", "2d", "45" (minutes) into seconds.
+/// Parses "30m", "2h", "1h30m", "90s", "2d", "45" (minutes) into seconds;
+/// also spelled out: "8 minutes", "54 hours 10 minutes".
 std::optional<int64_t> ParseDuration(std::string_view text);
 
 /// Today's date (UTC) as a DateTime without time. Honours SOURCE_DATE_EPOCH.

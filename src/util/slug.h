@@ -6,6 +6,7 @@
 // trailing "-". Two terms with the same slug share a page. Pure, thread-safe.
 #pragma once
 
+#include <map>
 #include <set>
 #include <string>
 #include <string_view>
@@ -26,6 +27,7 @@ class SlugDeduper {
   std::string Unique(std::string slug);
  private:
   std::set<std::string> used_;
+  std::map<std::string, int> next_suffix_;  // base slug -> next number to try
 };
 
 }  // namespace casebook::util
