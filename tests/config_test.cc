@@ -28,7 +28,8 @@ TEST_CASE("defaults when site.toml is empty", "[config]") {
   CHECK(c.base_url == "/");
   CHECK(c.SourceDir() == "site/content");
   CHECK(c.OutputDir() == "site/public");
-  CHECK(c.ThemeDir() == "site/themes/default");
+  // The site has no themes/ folder: the theme that comes with casebook is used.
+  CHECK(c.ThemeDir() == std::string(CASEBOOK_SOURCE_DIR) + "/themes/default");
   CHECK(c.IndexDir() == "site/.casebook/index");
   CHECK(c.timezone_offset_minutes == 0);
   REQUIRE(c.severities.size() == 4);
@@ -102,7 +103,7 @@ order = "warning"
   CHECK(c.language == "de");
   CHECK(c.SourceDir() == "/srv/site/posts");
   CHECK(c.OutputDir() == "/tmp/out");
-  CHECK(c.ThemeDir() == "/srv/site/themes/plain");
+  CHECK(c.ThemeDir() == std::string(CASEBOOK_SOURCE_DIR) + "/themes/plain");  // no /srv/site/themes
   CHECK(c.IndexDir() == "/srv/site/idx");
   CHECK(c.timezone == "CET");
   CHECK(c.timezone_offset_minutes == 60);
@@ -228,4 +229,12 @@ TEST_CASE("Load reads a file and resolves paths against its folder", "[config]")
   SiteConfig rel = config::Parse("", "site.toml", &d2);
   CHECK(rel.root.empty());
   CHECK(rel.SourceDir() == "content");
+}
+
+TEST_CASE("a site's own themes/ folder wins over the built-in themes", "[config]") {
+  casebook::test::TempDir dir;
+  dir.Write("themes/default/templates/base.mustache", "{{{content}}}");
+  util::Diagnostics d;
+  SiteConfig c = Parse("", dir.path() + "/site.toml", &d);
+  CHECK(c.ThemeDir() == dir.path() + "/themes/default");
 }

@@ -224,7 +224,7 @@ TEST_CASE("broken front matter is an error at the file line", "[front-matter]") 
     const auto* e = FindRule(p.diags, "schema/front-matter");
     REQUIRE(e);
     CHECK(e->level == util::Level::kError);
-    CHECK(e->file == "2024/checkout-pool.md");
+    CHECK(e->file == "content/2024/checkout-pool.md");  // the path as opened
     CHECK(e->line == 3);
     CHECK(e->column > 0);
   }

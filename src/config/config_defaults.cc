@@ -1,6 +1,8 @@
 // SiteConfig's defaults and path helpers (no TOML here; see config.cc).
 #include "config/config.h"
 
+#include <filesystem>
+
 #include "util/fs.h"
 
 namespace casebook::config {
@@ -45,7 +47,18 @@ std::string SiteConfig::OutputDir() const {
 std::string SiteConfig::ThemeDir() const {
   if (IsAbsolute(theme)) return theme;
   if (theme.find('/') != std::string::npos) return util::JoinPath(root, theme);
-  return util::JoinPath(root, "themes/" + theme);
+  std::string own = util::JoinPath(root, "themes/" + theme);
+  if (util::IsDirectory(own)) return own;
+  // An archive without a themes/ folder of its own uses the themes that come
+  // with casebook: installed beside the binary, else in the source tree it
+  // was built from.
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    auto installed = exe.parent_path().parent_path() / "share/casebook/themes" / theme;
+    if (std::filesystem::is_directory(installed, ec)) return installed.string();
+  }
+  return std::string(CASEBOOK_BUILTIN_THEMES) + "/" + theme;
 }
 
 std::string SiteConfig::IndexDir() const {

@@ -84,6 +84,9 @@ struct Document {
   /// Values of a taxonomy key: "tags", "services", "severity" or any key in
   /// `extra` holding a string or a list of strings.
   std::vector<std::string> Taxonomy(const std::string& key) const;
+  /// The name findings use: the path as opened (e.g. "content/2024/x.md",
+  /// so it opens from where casebook ran), else the relative path.
+  const std::string& SourceName() const { return path.empty() ? relative_path : path; }
   /// File line of a front matter key, or 1 when unknown.
   int LineOf(const std::string& key) const;
 };

@@ -52,7 +52,7 @@ bool ParseDocument(const std::string& text, const std::string& path,
   *doc = Document{};
   doc->path = path;
   doc->relative_path = relative_path;
-  const std::string& file = relative_path.empty() ? path : relative_path;
+  const std::string& file = path.empty() ? relative_path : path;
   const std::string stem = Stem(relative_path.empty() ? path : relative_path);
 
   size_t bad = util::InvalidUtf8Offset(text);
@@ -153,7 +153,7 @@ LoadResult LoadAll(const config::SiteConfig& cfg, const LoadOptions& options,
     std::string error;
     auto text = util::ReadFile(entry.path, &error);
     if (!text) {
-      diags->Error(entry.relative, 0, "content/unreadable", error, "check the file's permissions");
+      diags->Error(entry.path, 0, "content/unreadable", error, "check the file's permissions");
       continue;
     }
     Document doc;

@@ -68,7 +68,7 @@ void RenderOne(const config::SiteConfig& cfg, const std::string& base,
   pm->body = markdown::Render(BodyWithoutTitle(pm->doc), options);
   for (const auto& link : pm->body.links) {
     if (link.resolved) continue;
-    diags->Warning(pm->doc.relative_path, link.line, "links/broken",
+    diags->Warning(pm->doc.SourceName(), link.line, "links/broken",
                    (link.wiki ? "[[" + link.target + "]]" : link.target) +
                        " does not name a postmortem in this archive",
                    link.wiki ? "use the id of an existing postmortem"
@@ -121,7 +121,7 @@ void LinkIncidents(SiteModel* site, util::Diagnostics* diags) {
     for (const auto& id : pm.doc.related) {
       auto it = site->by_id.find(id);
       if (it == site->by_id.end()) {
-        diags->Warning(pm.doc.relative_path, pm.doc.LineOf("related"), "links/related",
+        diags->Warning(pm.doc.SourceName(), pm.doc.LineOf("related"), "links/related",
                        "related id \"" + id + "\" does not name a postmortem in this archive",
                        "use the id of an existing postmortem (its file name without .md, "
                        "or its `id`)");

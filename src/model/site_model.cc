@@ -72,9 +72,9 @@ std::vector<content::Document> DropDuplicateIds(
   std::vector<content::Document> kept;
   kept.reserve(docs.size());
   for (auto& doc : docs) {
-    auto [it, inserted] = first_path.emplace(doc.id, doc.relative_path);
+    auto [it, inserted] = first_path.emplace(doc.id, doc.SourceName());
     if (!inserted) {
-      diags->Error(doc.relative_path, doc.LineOf("id"), "schema/duplicate-id",
+      diags->Error(doc.SourceName(), doc.LineOf("id"), "schema/duplicate-id",
                    "id \"" + doc.id + "\" is already used by " + it->second,
                    "give one of the two postmortems another id (front matter `id = ...`)");
       continue;
@@ -95,7 +95,7 @@ void CheckSeverities(const config::SiteConfig& cfg, std::vector<Postmortem>& pms
     }
     std::vector<std::string> names;
     for (const auto& s : cfg.severities) names.push_back(s.name);
-    diags->Error(pm.doc.relative_path, pm.doc.LineOf("severity"), "schema/severity",
+    diags->Error(pm.doc.SourceName(), pm.doc.LineOf("severity"), "schema/severity",
                  "unknown severity \"" + pm.doc.severity + "\"",
                  "use one of " + util::Join(names, ", ") +
                      " (the [[severity]] levels in site.toml)");

@@ -23,9 +23,20 @@ struct OutputFile {
 class TemplateSet;  // templates.h: loads and parses a theme once
 
 /// Renders the whole site. Template errors go to `diags` with the template's
-/// file name.
+/// file name. Uses one thread per core (see RenderOptions).
 std::vector<OutputFile> RenderSite(const model::SiteModel& site,
                                    const TemplateSet& templates,
+                                   util::Diagnostics* diags);
+
+struct RenderOptions {
+  /// Threads rendering pages; 0 = one per core. The output (files, order,
+  /// bytes, diagnostics) is the same for any value.
+  int jobs = 0;
+};
+
+std::vector<OutputFile> RenderSite(const model::SiteModel& site,
+                                   const TemplateSet& templates,
+                                   const RenderOptions& options,
                                    util::Diagnostics* diags);
 
 }  // namespace casebook::render

@@ -1,0 +1,46 @@
+// The machine-readable outputs, written in C++ rather than templates so that
+// they are well-formed whatever the theme does: Atom feeds (feeds.cc), the
+// sitemap (sitemap.cc) and postmortems.json (json_api.cc). They use absolute
+// URLs (base_url + path); every user value is XML-escaped or JSON-quoted.
+// No clock is read: dates come from the postmortems. Pure, thread-safe.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "render/view.h"
+#include "util/datetime.h"
+#include "util/value.h"
+
+namespace casebook::render {
+
+/// The newest entries a feed holds.
+constexpr size_t kFeedEntries = 50;
+
+struct FeedInfo {
+  std::string title;      // feed title
+  std::string subtitle;   // may be empty
+  std::string feed_path;  // relative: "feed.xml", "tags/dns/feed.xml"
+  std::string page_path;  // the HTML page it mirrors: "", "tags/dns/"
+};
+
+/// An Atom 1.0 feed of the first kFeedEntries of `postmortems` (newest
+/// first, as the model orders them). The feed's <updated> is the newest
+/// entry's date (the Unix epoch for an empty feed), never the build time.
+std::string AtomFeed(const View& view, const FeedInfo& info, const std::vector<int>& postmortems);
+
+/// An entry's date for feeds and the sitemap: the postmortem's `date`, else
+/// its incident date, else its last git change; nullopt when none is known.
+std::optional<util::DateTime> UpdatedDate(const model::Postmortem& pm);
+
+/// sitemap.xml listing `page_paths` (relative, "" for home). Postmortem
+/// pages get <lastmod>.
+std::string SitemapXml(const View& view, const std::vector<std::string>& page_paths);
+
+/// postmortems.json: an array with one object per postmortem (see
+/// json_api.cc for the fields), pretty-printed, newest first.
+util::Value PostmortemsJsonValue(const View& view);
+std::string PostmortemsJson(const View& view);
+
+}  // namespace casebook::render

@@ -1,0 +1,185 @@
+// RenderSite: the list of every output file, in a fixed order: home, the
+// postmortem pages, taxonomy and term pages with their feeds, the date
+// archive, search, 404, then feed.xml, sitemap.xml and postmortems.json.
+//
+// The files are planned first (paths checked, one job per file), then the
+// jobs run on `jobs` threads; each job writes only its own slot, and the
+// slots and their diagnostics are collected in plan order, so the output
+// does not depend on the number of threads. A path that would leave the
+// output folder, or one planned twice (e.g. a taxonomy named "archive"), is
+// an error and is skipped.
+#include "render/renderer.h"
+
+#include <algorithm>
+#include <atomic>
+#include <functional>
+#include <set>
+#include <thread>
+
+#include "render/outputs.h"
+#include "render/templates.h"
+#include "render/view.h"
+#include "util/text.h"
+
+namespace casebook::render {
+
+namespace {
+
+/// A relative output path with no "..", ".", empty or absolute segments.
+bool IsSafeOutputPath(const std::string& path) {
+  if (path.empty() || path[0] == '/' || path.find('\\') != std::string::npos) return false;
+  for (const auto& seg : util::Split(path, '/')) {
+    if (seg.empty() || seg == "." || seg == "..") return false;
+  }
+  return true;
+}
+
+struct Job {
+  std::string path;
+  std::function<std::string(util::Diagnostics*)> make;
+};
+
+class Plan {
+ public:
+  Plan(const TemplateSet& templates, util::Diagnostics* diags)
+      : templates_(templates), diags_(diags) {}
+
+  /// A page at `url_path` (+ "index.html" for "dir/" and "") from template
+  /// `tmpl`; `data` builds its view on the worker thread.
+  void Page(const std::string& url_path, const std::string& tmpl, std::function<util::Value()> data,
+            bool in_sitemap = true) {
+    std::string file = url_path.empty() || url_path.back() == '/' ? url_path + "index.html" : url_path;
+    const TemplateSet* templates = &templates_;
+    if (File(file, [templates, tmpl, data](util::Diagnostics* d) {
+          return templates->Render(tmpl, data(), d);
+        }) && in_sitemap) {
+      pages_.push_back(url_path);
+    }
+  }
+
+  bool File(const std::string& path, std::function<std::string(util::Diagnostics*)> make) {
+    if (!IsSafeOutputPath(path)) {
+      Error(path, "refusing to write outside the output folder: \"" + path + "\"");
+      return false;
+    }
+    if (!paths_.insert(path).second) {
+      Error(path, "two pages would be written to \"" + path + "\"; the second is left out",
+            "rename the taxonomy or the postmortem id so the URLs differ");
+      return false;
+    }
+    jobs_.push_back({path, std::move(make)});
+    return true;
+  }
+
+  /// Runs every job on up to `threads` threads; results in plan order.
+  std::vector<OutputFile> Run(int threads) {
+    size_t n = jobs_.size();
+    std::vector<OutputFile> files(n);
+    std::vector<util::Diagnostics> diags(n);
+    std::atomic<size_t> next{0};
+    auto work = [&] {
+      for (size_t i = next++; i < n; i = next++) {
+        files[i].path = jobs_[i].path;
+        files[i].content = jobs_[i].make(&diags[i]);
+      }
+    };
+    size_t workers = std::min(n, static_cast<size_t>(std::max(threads, 1)));
+    std::vector<std::thread> pool;
+    for (size_t t = 1; t < workers; ++t) pool.emplace_back(work);
+    work();
+    for (auto& t : pool) t.join();
+    if (diags_) {
+      for (const auto& d : diags) diags_->Append(d);
+    }
+    return files;
+  }
+
+  const std::vector<std::string>& pages() const { return pages_; }
+
+ private:
+  void Error(const std::string& path, const std::string& message, const std::string& hint = {}) {
+    if (diags_) diags_->Error(path, 0, "render/path", message, hint);
+  }
+
+  const TemplateSet& templates_;
+  util::Diagnostics* diags_;
+  std::vector<Job> jobs_;
+  std::set<std::string> paths_;
+  std::vector<std::string> pages_;
+};
+
+int DefaultJobs() {
+  unsigned n = std::thread::hardware_concurrency();
+  return n == 0 ? 1 : static_cast<int>(std::min(n, 64u));
+}
+
+}  // namespace
+
+std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateSet& templates,
+                                   util::Diagnostics* diags) {
+  return RenderSite(site, templates, RenderOptions{}, diags);
+}
+
+std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateSet& templates,
+                                   const RenderOptions& options, util::Diagnostics* diags) {
+  View view(site);
+  const View* v = &view;
+  const config::SiteConfig& cfg = view.config();
+  Plan plan(templates, diags);
+
+  plan.Page("", "home", [v] { return v->Home(); });
+  for (size_t i = 0; i < site.postmortems.size(); ++i) {
+    int index = static_cast<int>(i);
+    plan.Page(site.postmortems[i].url, "postmortem", [v, index] { return v->Postmortem(index); });
+  }
+
+  for (const auto& tax : site.taxonomies) {
+    const model::Taxonomy* t = &tax;
+    plan.Page(tax.key + "/", "taxonomy", [v, t] { return v->TaxonomyIndex(*t); });
+    for (const auto& term : tax.terms) {
+      const model::Term* tm = &term;
+      std::string path = view.TermPath(tax, term);
+      plan.Page(path, "term", [v, t, tm] { return v->TermPage(*t, *tm); });
+      FeedInfo feed;
+      std::string label = tax.key == "severity"
+                              ? SeverityBadge(cfg, term.name).Find("label")->as_string()
+                              : term.name;
+      feed.title = cfg.title + ": " + tax.label + ": " + label;
+      feed.subtitle = term.description;
+      feed.feed_path = path + "feed.xml";
+      feed.page_path = path;
+      plan.File(feed.feed_path, [v, feed, tm](util::Diagnostics*) {
+        return AtomFeed(*v, feed, tm->postmortems);
+      });
+    }
+  }
+
+  plan.Page("archive/", "archive", [v] { return v->Archive(); });
+  for (const auto& year : site.archive) {
+    const model::ArchiveYear* y = &year;
+    plan.Page("archive/" + std::to_string(year.year) + "/", "archive_year",
+              [v, y] { return v->ArchiveYear(*y); });
+  }
+  plan.Page("search/", "search", [v] { return v->Search(); }, /*in_sitemap=*/false);
+  plan.Page("404.html", "404", [v] { return v->NotFound(); }, /*in_sitemap=*/false);
+
+  FeedInfo feed;
+  feed.title = cfg.title;
+  feed.subtitle = cfg.description;
+  feed.feed_path = "feed.xml";
+  feed.page_path = "";
+  plan.File("feed.xml", [v, feed, &site](util::Diagnostics*) {
+    std::vector<int> newest;
+    for (size_t i = 0; i < site.postmortems.size() && i < kFeedEntries; ++i) {
+      newest.push_back(static_cast<int>(i));
+    }
+    return AtomFeed(*v, feed, newest);
+  });
+  std::vector<std::string> pages = plan.pages();
+  plan.File("sitemap.xml", [v, pages](util::Diagnostics*) { return SitemapXml(*v, pages); });
+  plan.File("postmortems.json", [v](util::Diagnostics*) { return PostmortemsJson(*v); });
+
+  return plan.Run(options.jobs > 0 ? options.jobs : DefaultJobs());
+}
+
+}  // namespace casebook::render

@@ -1,0 +1,27 @@
+// sitemap.xml (sitemaps.org 0.9).
+#include <map>
+
+#include "render/outputs.h"
+#include "util/datetime.h"
+#include "util/text.h"
+
+namespace casebook::render {
+
+std::string SitemapXml(const View& view, const std::vector<std::string>& page_paths) {
+  std::map<std::string, std::string> lastmod;  // postmortem url -> YYYY-MM-DD
+  for (const auto& pm : view.site().postmortems) {
+    if (auto d = UpdatedDate(pm)) lastmod[pm.url] = util::FormatDate(*d, d->offset_minutes);
+  }
+  std::string out = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n";
+  out += "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n";
+  for (const auto& path : page_paths) {
+    out += "  <url><loc>" + util::XmlEscape(view.Absolute(path)) + "</loc>";
+    auto it = lastmod.find(path);
+    if (it != lastmod.end()) out += "<lastmod>" + it->second + "</lastmod>";
+    out += "</url>\n";
+  }
+  out += "</urlset>\n";
+  return out;
+}
+
+}  // namespace casebook::render

@@ -1,0 +1,353 @@
+// TemplateSet implementation: loading, partial inlining, Value -> Mustache
+// data, rendering. The only user of kainjow mustache.
+#include "render/templates.h"
+
+#include <kainjow/mustache.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <mutex>
+#include <set>
+
+#include "util/fs.h"
+#include "util/text.h"
+
+namespace casebook::render {
+
+namespace mus = kainjow::mustache;
+
+namespace {
+
+constexpr int kMaxPartialDepth = 16;
+constexpr size_t kMaxExpandedSize = 16u << 20;  // a partial bomb is an error
+
+struct Delims {
+  std::string open = "{{", close = "}}";
+  bool is_default() const { return open == "{{" && close == "}}"; }
+  bool operator==(const Delims& o) const { return open == o.open && close == o.close; }
+};
+
+/// Parses "=<% %>=" (already trimmed); false when malformed.
+bool ParseSetDelimiter(const std::string& tag, Delims* d) {
+  if (tag.size() < 5 || tag.front() != '=' || tag.back() != '=') return false;
+  std::string inner(util::Trim(std::string_view(tag).substr(1, tag.size() - 2)));
+  size_t space = inner.find(' ');
+  if (space == std::string::npos) return false;
+  std::string open = inner.substr(0, space);
+  std::string close(util::Trim(std::string_view(inner).substr(space + 1)));
+  if (open.empty() || close.empty()) return false;
+  d->open = open;
+  d->close = close;
+  return true;
+}
+
+/// 1-based line of the "at N" byte offset in a kainjow error message.
+int LineFromError(const std::string& message, const std::string& text) {
+  size_t at = message.rfind(" at ");
+  if (at == std::string::npos) return 0;
+  size_t offset = 0;
+  bool any = false;
+  for (size_t i = at + 4; i < message.size() && message[i] >= '0' && message[i] <= '9'; ++i) {
+    offset = offset * 10 + static_cast<size_t>(message[i] - '0');
+    any = true;
+  }
+  if (!any || offset > text.size()) return 0;
+  return util::LineOfOffset(text, offset);
+}
+
+/// Inlines {{> partial}} tags, mirroring kainjow's tokenizer (tag type is the
+/// first character of the trimmed contents; "{{{" only with default delims).
+class Expander {
+ public:
+  Expander(const std::map<std::string, TemplateSet::Source>& sources,
+           util::Diagnostics* diags)
+      : sources_(sources), diags_(diags) {}
+
+  /// Expands template `name` from the top (default delimiters).
+  bool ExpandTemplate(const std::string& name, std::string* out) {
+    stack_.clear();
+    Delims delims;
+    return Expand(name, out, &delims);
+  }
+
+ private:
+  bool Expand(const std::string& name, std::string* out, Delims* delims) {
+    if (std::find(stack_.begin(), stack_.end(), name) != stack_.end() ||
+        stack_.size() >= static_cast<size_t>(kMaxPartialDepth)) {
+      std::string chain = util::Join(stack_, " > ") + " > " + name;
+      Error(sources_.at(stack_.front()), 0,
+            "partials include each other without end: " + chain);
+      return false;
+    }
+    stack_.push_back(name);
+    const TemplateSet::Source& src = sources_.at(name);
+    const std::string& text = src.text;
+    size_t pos = 0;
+    while (pos < text.size()) {
+      size_t open = text.find(delims->open, pos);
+      if (open == std::string::npos) {
+        out->append(text, pos, std::string::npos);
+        break;
+      }
+      out->append(text, pos, open - pos);
+      size_t contents = open + delims->open.size();
+      bool triple = delims->is_default() && contents < text.size() && text[contents] == '{';
+      const std::string close = triple ? "}}}" : delims->close;
+      if (triple) ++contents;
+      size_t end = text.find(close, contents);
+      if (end == std::string::npos) {  // unclosed: validation reported it
+        out->append(text, open, std::string::npos);
+        break;
+      }
+      std::string tag(util::Trim(std::string_view(text).substr(contents, end - contents)));
+      size_t after = end + close.size();
+      pos = after;
+      if (!triple && !tag.empty() && tag[0] == '>') {
+        std::string partial(util::Trim(std::string_view(tag).substr(1)));
+        if (!sources_.count(partial)) {
+          std::string key = src.file + ":" + std::to_string(open);
+          if (diags_ && warned_.insert(key).second) {
+            diags_->Warning(src.file, util::LineOfOffset(text, open), "theme/partial",
+                            "partial \"" + partial + "\" does not exist; it renders nothing",
+                            "add " + partial + ".mustache to the theme or to layouts/");
+          }
+          continue;
+        }
+        Delims saved = *delims;
+        if (!saved.is_default()) *out += saved.open + "={{ }}=" + saved.close;
+        Delims inner;
+        if (!Expand(partial, out, &inner)) return false;
+        if (!(inner == saved)) {
+          *out += inner.open + "=" + saved.open + " " + saved.close + "=" + inner.close;
+        }
+        if (out->size() > kMaxExpandedSize) {
+          Error(sources_.at(stack_.front()), 0, "template is too large once partials are included");
+          return false;
+        }
+        continue;
+      }
+      if (!triple && !tag.empty() && tag[0] == '=') ParseSetDelimiter(tag, delims);
+      out->append(text, open, after - open);
+    }
+    stack_.pop_back();
+    return true;
+  }
+
+  void Error(const TemplateSet::Source& src, int line, const std::string& message) {
+    if (diags_ && warned_.insert(message).second) {
+      diags_->Error(src.file, line, "theme/template", message);
+    }
+  }
+
+  const std::map<std::string, TemplateSet::Source>& sources_;
+  util::Diagnostics* diags_;
+  std::vector<std::string> stack_;
+  std::set<std::string> warned_;  // each problem reported once
+};
+
+mus::data ToData(const util::Value& v) {
+  using K = util::Value::Kind;
+  switch (v.kind()) {
+    case K::kNull: return mus::data(false);
+    case K::kBool: return mus::data(v.as_bool());
+    case K::kInt: return mus::data(std::to_string(v.as_int()));
+    case K::kFloat: {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%g", v.as_float());
+      return mus::data(std::string(buf));
+    }
+    case K::kString:
+      return v.as_string().empty() ? mus::data(false) : mus::data(v.as_string());
+    case K::kList: {
+      // kainjow has no way to move into a list: each element is copied once.
+      mus::data list(mus::data::type::list);
+      for (const auto& item : v.as_list()) list.push_back(ToData(item));
+      return list;
+    }
+    case K::kMap: {
+      // operator[] + move assignment: no deep copy (set() would copy).
+      mus::data obj(mus::data::type::object);
+      for (const auto& [key, item] : v.as_map()) obj[key] = ToData(item);
+      return obj;
+    }
+  }
+  return mus::data(false);
+}
+
+}  // namespace
+
+struct TemplateSet::Impl {
+  /// One parsed template. kainjow's render() is not const, so each call
+  /// renders a private copy taken from a small pool (copied from `parsed`
+  /// when the pool is empty) and returns it afterwards: copies are made
+  /// once per concurrent caller, not once per page.
+  struct Entry {
+    std::string file;
+    std::unique_ptr<mus::mustache> parsed;  // partials inlined; never rendered
+    mutable std::mutex mutex;
+    mutable std::vector<std::unique_ptr<mus::mustache>> pool;
+
+    std::unique_ptr<mus::mustache> Take() const {
+      {
+        std::lock_guard<std::mutex> lock(mutex);
+        if (!pool.empty()) {
+          auto t = std::move(pool.back());
+          pool.pop_back();
+          return t;
+        }
+      }
+      return std::make_unique<mus::mustache>(*parsed);
+    }
+    void Give(std::unique_ptr<mus::mustache> t) const {
+      std::lock_guard<std::mutex> lock(mutex);
+      pool.push_back(std::move(t));
+    }
+  };
+  std::map<std::string, Entry> templates;  // Entry holds a mutex: never moved
+
+  const Entry* Find(const std::string& name) const {
+    auto it = templates.find(name);
+    return it == templates.end() ? nullptr : &it->second;
+  }
+
+  std::string RenderEntry(const Entry& e, const mus::data& data,
+                          util::Diagnostics* diags) const {
+    std::unique_ptr<mus::mustache> t = e.Take();
+    std::string out = t->render(data);
+    if (!t->is_valid()) {
+      // A failed render leaves an error in the object: do not reuse it.
+      if (diags) diags->Error(e.file, 0, "theme/render", t->error_message());
+      return out;
+    }
+    e.Give(std::move(t));
+    return out;
+  }
+};
+
+TemplateSet::TemplateSet() : impl_(std::make_unique<Impl>()) {}
+TemplateSet::~TemplateSet() = default;
+
+std::unique_ptr<TemplateSet> TemplateSet::Load(const config::SiteConfig& cfg,
+                                               util::Diagnostics* diags) {
+  util::Diagnostics local;
+  if (!diags) diags = &local;
+  std::vector<Source> sources;
+  bool ok = true;
+  auto read_dir = [&](const std::string& dir, const std::string& shown_dir) {
+    util::WalkResult walk = util::WalkFiles(dir, ".mustache");
+    for (const auto& f : walk.files) {
+      std::string error;
+      auto text = util::ReadFile(f.path, &error);
+      std::string shown = util::JoinPath(shown_dir, f.relative);
+      if (!text) {
+        diags->Error(shown, 0, "theme/read", error);
+        ok = false;
+        continue;
+      }
+      std::string name = f.relative.substr(0, f.relative.size() - std::string(".mustache").size());
+      sources.push_back({name, shown, std::move(*text)});
+    }
+  };
+  std::string theme_templates = util::JoinPath(cfg.ThemeDir(), "templates");
+  if (!util::IsDirectory(theme_templates)) {
+    diags->Error(cfg.config_path.empty() ? "site.toml" : cfg.config_path, 0, "theme/missing",
+                 "theme \"" + cfg.theme + "\" has no templates folder: " + theme_templates + " not found",
+                 "set `theme` in site.toml to a folder under themes/, or copy themes/default");
+    return nullptr;
+  }
+  read_dir(theme_templates, theme_templates);
+  std::string layouts = util::JoinPath(cfg.root, "layouts");
+  if (util::IsDirectory(layouts)) read_dir(layouts, layouts);
+  if (!ok) return nullptr;
+  return FromSources(sources, diags);
+}
+
+std::unique_ptr<TemplateSet> TemplateSet::FromSources(const std::vector<Source>& sources,
+                                                      util::Diagnostics* diags) {
+  util::Diagnostics local;
+  if (!diags) diags = &local;
+  std::map<std::string, Source> by_name;
+  for (const auto& s : sources) by_name[s.name] = s;  // later ones override
+
+  bool ok = true;
+  // Validate each file on its own first, so errors carry the right file and line.
+  for (const auto& [name, src] : by_name) {
+    mus::mustache alone(src.text);
+    if (!alone.is_valid()) {
+      diags->Error(src.file, LineFromError(alone.error_message(), src.text), "theme/template",
+                   "template does not parse: " + alone.error_message());
+      ok = false;
+    }
+  }
+  if (!by_name.count(kLayout)) {
+    diags->Error("templates/" + std::string(kLayout) + ".mustache", 0, "theme/missing",
+                 "the theme has no layout template \"" + std::string(kLayout) + ".mustache\"");
+    ok = false;
+  }
+  if (!ok) return nullptr;
+
+  auto set = std::unique_ptr<TemplateSet>(new TemplateSet());
+  Expander expander(by_name, diags);
+  for (const auto& [name, src] : by_name) {
+    std::string expanded;
+    if (!expander.ExpandTemplate(name, &expanded)) {
+      ok = false;
+      continue;
+    }
+    auto parsed = std::make_unique<mus::mustache>(expanded);
+    if (!parsed->is_valid()) {
+      diags->Error(src.file, 0, "theme/template",
+                   "template does not parse once its partials are included: " +
+                       parsed->error_message());
+      ok = false;
+      continue;
+    }
+    Impl::Entry& entry = set->impl_->templates[name];
+    entry.file = src.file;
+    entry.parsed = std::move(parsed);
+  }
+  if (!ok) return nullptr;
+  return set;
+}
+
+bool TemplateSet::Has(const std::string& name) const { return impl_->Find(name) != nullptr; }
+
+std::vector<std::string> TemplateSet::Names() const {
+  std::vector<std::string> names;
+  for (const auto& [name, e] : impl_->templates) names.push_back(name);
+  return names;
+}
+
+std::string TemplateSet::FileOf(const std::string& name) const {
+  const Impl::Entry* e = impl_->Find(name);
+  return e ? e->file : std::string();
+}
+
+std::string TemplateSet::RenderRaw(const std::string& name, const util::Value& data,
+                                   util::Diagnostics* diags) const {
+  const Impl::Entry* e = impl_->Find(name);
+  if (!e) {
+    if (diags) {
+      diags->Error("templates/" + name + ".mustache", 0, "theme/missing",
+                   "the theme has no template \"" + name + "\"");
+    }
+    return {};
+  }
+  return impl_->RenderEntry(*e, ToData(data), diags);
+}
+
+std::string TemplateSet::Render(const std::string& name, const util::Value& data,
+                                util::Diagnostics* diags) const {
+  const Impl::Entry* page = impl_->Find(name);
+  if (!page) return RenderRaw(name, data, diags);  // reports the missing template
+  mus::data d = ToData(data);
+  if (!d.is_object()) d = mus::data(mus::data::type::object);
+  std::string content = impl_->RenderEntry(*page, d, diags);
+  const Impl::Entry* layout = impl_->Find(kLayout);
+  if (!layout || name == kLayout) return content;
+  d.set("content", content);
+  return impl_->RenderEntry(*layout, d, diags);
+}
+
+}  // namespace casebook::render

@@ -1,0 +1,161 @@
+// The template view: model -> util::Value trees that the Mustache templates
+// read. This is the only code that knows template keys; the model never
+// sees them. Everything here is plain text (escaped by {{ }} in templates)
+// except keys ending in `_html`, which hold HTML from the markdown module.
+//
+// Every list key `x` comes with a bool `has_x` (SetList).
+// Every page gets two keys (PageFrame):
+//   site: title, description, language, base (path, "/pm/"), base_url,
+//         home_url, search_url, archive_url, feed_url, json_url, css_url,
+//         search_js_url, favicon_url, taxonomies[{key,label,url}],
+//         nav[{label,url,current}]
+//   page: title, full_title, description, url, canonical, section,
+//         feed_url, feed_title, is_home, noindex
+// A list item (`item`, used by every list; see ListItem):
+//   id, title, url, date, datetime, severity{name,label,color,text_color,url}
+//   (false when none), status, status_label, is_draft, is_review,
+//   summary_html, services[{name,url}]
+// A link item (related incidents, previous/next): id, title, url, date,
+//   datetime, severity.
+// Page templates and their own keys:
+//   home:         recent[item], has_more, total_label, severities[{name,
+//                 label,color,text_color,description,count,url}],
+//                 taxonomies[{key,label,url,term_count}], years[{year,url,
+//                 count}]
+//   postmortem:   pm{... item keys, incident[{label,display,datetime}],
+//                 durations[{label,value,seconds}], taxonomies[{key,label,
+//                 terms[{name,url}]}] (severity left out: it is the badge),
+//                 authors[{name}], facilitator, contact, has_people,
+//                 has_facts (any of durations, incident, taxonomies, people),
+//                 timeline[{datetime,date,time,show_date,text_html,
+//                 approximate}], show_timeline (false when the timeline was
+//                 read from the body, which shows it), body_html,
+//                 body_parts[{html,timeline_here,actions_here}] (the body cut
+//                 after its own Timeline / Action items sections),
+//                 timeline_in_body, actions_in_body, toc[{text,anchor,
+//                 children[],has_children}], actions[{text_html,owner,due,
+//                 due_datetime,status,status_label,status_class,overdue,
+//                 overdue_label,ticket,ticket_url}], actions_summary,
+//                 related[link], referenced_by[link], similar[link+reason],
+//                 previous, next (link or false), has_related_section,
+//                 source{path,url}, history{date,datetime,commits_label} or
+//                 false, figures[{label,value}], extra (unknown front matter
+//                 keys as written)}
+//   taxonomy:     taxonomy{key,label,url,is_severity}, terms[{name,label,url,
+//                 count,count_label,description,color,text_color,feed_url}]
+//   term:         taxonomy{...}, term{name,label,url,count_label,description,
+//                 color,text_color,feed_url}, postmortems[item]
+//   archive:      years[{year,url,count,count_label}], undated_label
+//   archive_year: year, count_label, months[{name,anchor,count_label,
+//                 postmortems[item]}], newer, older ({year,url} or false)
+//   404:          (frame only)
+//   search:       query, results[{title,url,date,severity_label,
+//                 severity_color,severity_text_color,snippet_html,
+//                 source_path}], no_results, total, total_label,
+//                 did_you_mean, did_you_mean_url, facets[{name,key,values[
+//                 {label,count,url,active}]}], pages[{number,url,current}],
+//                 previous_page, next_page ({url} or false), message,
+//                 server_rendered (SearchView gives empty defaults; the
+//                 server fills them)
+// Thread-safe: a View is immutable after construction.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "model/site_model.h"
+#include "util/value.h"
+
+namespace casebook::render {
+
+/// What a page tells the layout about itself.
+struct PageInfo {
+  std::string title;        // "" on the home page (the site title is used)
+  std::string description;  // meta description; "" = the site's
+  std::string path;         // relative to base_url: "tags/", "" for home
+  std::string section;      // nav entry to mark current: "home", "tags", ...
+  std::string feed_path;    // a page-specific Atom feed, relative; "" = none
+  std::string feed_title;
+  bool noindex = false;     // 404 and search
+};
+
+/// The `site` and `page` keys, from the config alone (the server's search
+/// page uses this without a model).
+util::Value PageFrame(const config::SiteConfig& cfg, const PageInfo& page);
+
+/// The search page with a query and no results yet: the frame plus the
+/// search keys with empty values. The server fills results, total, etc.
+util::Value SearchView(const config::SiteConfig& cfg, const std::string& query);
+
+/// Builds the view of each page of one SiteModel. Construction indexes the
+/// model once (terms of each postmortem, list items, badges), so keep one
+/// View per render. All methods are const and safe from many threads.
+class View {
+ public:
+  explicit View(const model::SiteModel& site);
+
+  util::Value Home() const;
+  util::Value Postmortem(int index) const;
+  util::Value TaxonomyIndex(const model::Taxonomy& tax) const;
+  util::Value TermPage(const model::Taxonomy& tax, const model::Term& term) const;
+  util::Value Archive() const;
+  util::Value ArchiveYear(const model::ArchiveYear& year) const;
+  util::Value NotFound() const;
+  util::Value Search() const;
+
+  /// A postmortem as a list item (see the header comment).
+  util::Value ListItem(int index) const;
+
+  // URLs. `relative` is a path relative to base_url ("postmortems/x/").
+  std::string Link(const std::string& relative) const;      // "/pm/postmortems/x/"
+  std::string Absolute(const std::string& relative) const;  // base_url + path
+  std::string TermPath(const model::Taxonomy& tax, const model::Term& term) const;
+
+  const model::SiteModel& site() const { return site_; }
+  const config::SiteConfig& config() const { return cfg_; }
+
+ private:
+  util::Value Severity(int index) const;
+  util::Value TermLinks(int index, size_t taxonomy) const;
+  util::Value ItemList(const std::vector<int>& indices) const;
+  util::Value Actions(const model::Postmortem& pm) const;
+  util::Value Timeline(const model::Postmortem& pm) const;
+  util::Value Incident(const model::Postmortem& pm) const;
+  util::Value RelatedLinks(const model::Postmortem& pm) const;
+  util::Value LinkItem(int index) const;
+
+  util::Value MakeListItem(int index) const;
+
+  const model::SiteModel& site_;
+  const config::SiteConfig& cfg_;
+  std::string base_path_;
+  std::map<std::string, util::Value> badges_;  // severity name -> badge keys
+  std::vector<util::Value> items_;             // ListItem of every postmortem
+  /// terms_[pm][taxonomy] = the model's terms holding that postmortem, in
+  /// the order the postmortem lists its values.
+  std::vector<std::vector<std::vector<const model::Term*>>> terms_;
+};
+
+// Small shared helpers (view_common.cc).
+/// Sets map[key] = list and map["has_" + key] = !list.empty(). Every list
+/// in the view comes with its has_ flag, for {{#has_x}}<ul>..</ul>{{/has_x}}.
+void SetList(util::Value& map, const std::string& key, util::Value list);
+/// "1 postmortem", "3 postmortems".
+std::string CountLabel(size_t n, const std::string& singular, const std::string& plural);
+/// "January" .. "December"; "" out of range.
+std::string MonthName(int month);
+/// The severity levels' badge keys from config ({name,label,color,
+/// text_color,description}); unknown names get a grey badge with the name.
+util::Value SeverityBadge(const config::SiteConfig& cfg, const std::string& name);
+/// True when an action item is open and due before `today` (compared as
+/// calendar days); *days_overdue (optional) gets how many days.
+bool IsOverdue(const content::ActionItem& action, const util::DateTime& today,
+               int64_t* days_overdue = nullptr);
+/// A postmortem's source file from the repository root: the configured
+/// source folder (made relative to the site root) + its relative path.
+std::string SourcePath(const config::SiteConfig& cfg, const content::Document& doc);
+
+}  // namespace casebook::render

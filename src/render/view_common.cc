@@ -1,0 +1,296 @@
+// The parts of the template view shared by every page: the page frame
+// (site + page keys), URLs, severity badges and postmortem list items.
+#include <algorithm>
+
+#include "render/color.h"
+#include "render/urls.h"
+#include "render/view.h"
+#include "util/datetime.h"
+#include "util/slug.h"
+#include "util/text.h"
+
+namespace casebook::render {
+
+using util::Value;
+
+std::string CountLabel(size_t n, const std::string& singular, const std::string& plural) {
+  return std::to_string(n) + " " + (n == 1 ? singular : plural);
+}
+
+std::string MonthName(int month) {
+  static const char* kNames[] = {"January", "February", "March",     "April",
+                                 "May",     "June",     "July",      "August",
+                                 "September", "October", "November", "December"};
+  return month >= 1 && month <= 12 ? kNames[month - 1] : "";
+}
+
+void SetList(Value& map, const std::string& key, Value list) {
+  map["has_" + key] = !list.as_list().empty();
+  map[key] = std::move(list);
+}
+
+Value SeverityBadge(const config::SiteConfig& cfg, const std::string& name) {
+  const config::SeverityLevel* level = nullptr;
+  for (const auto& l : cfg.severities) {
+    if (l.name == name) { level = &l; break; }
+  }
+  if (!level) {
+    for (const auto& l : cfg.severities) {
+      if (util::ToLowerAscii(l.name) == util::ToLowerAscii(name)) { level = &l; break; }
+    }
+  }
+  Value b = Value::MakeMap();
+  b["name"] = name;
+  b["label"] = level && !level->label.empty() ? level->label : name;
+  std::string color = SanitizeColor(level ? level->color : "");
+  b["color"] = color;
+  b["text_color"] = TextColorOn(color);
+  b["description"] = level ? level->description : "";
+  return b;
+}
+
+bool IsOverdue(const content::ActionItem& action, const util::DateTime& today,
+               int64_t* days_overdue) {
+  // The calendar day where each was written: a due date "2024-04-01" is that
+  // day whatever its offset.
+  auto local_day = [](const util::DateTime& t) {
+    int64_t s = t.utc_seconds + static_cast<int64_t>(t.offset_minutes) * 60;
+    return s >= 0 ? s / 86400 : -((-s + 86399) / 86400);
+  };
+  std::string status = action.status.empty() ? "open" : action.status;
+  if (status != "open" || !action.due) return false;
+  int64_t days = local_day(today) - local_day(*action.due);
+  if (days_overdue) *days_overdue = days > 0 ? days : 0;
+  return days > 0;
+}
+
+std::string SourcePath(const config::SiteConfig& cfg, const content::Document& doc) {
+  std::string dir = cfg.source;
+  if (!cfg.root.empty() && util::StartsWith(dir, cfg.root + "/")) dir = dir.substr(cfg.root.size() + 1);
+  return RepositoryPath(dir, doc.relative_path);
+}
+
+namespace {
+
+bool HasScheme(const std::string& url) { return url.find("://") != std::string::npos; }
+
+std::string AbsoluteFor(const config::SiteConfig& cfg, const std::string& relative) {
+  std::string base = cfg.base_url;
+  if (base.empty() || base.back() != '/') base += '/';
+  if (!HasScheme(base)) base = BasePath(base);
+  return base + EncodePath(relative);
+}
+
+}  // namespace
+
+Value PageFrame(const config::SiteConfig& cfg, const PageInfo& page) {
+  std::string base = BasePath(cfg.base_url);
+  auto link = [&](const std::string& rel) { return base + EncodePath(rel); };
+
+  Value site = Value::MakeMap();
+  site["title"] = cfg.title;
+  site["description"] = cfg.description;
+  site["language"] = cfg.language.empty() ? "en" : cfg.language;
+  site["base"] = base;
+  site["base_url"] = cfg.base_url;
+  site["home_url"] = base;
+  site["search_url"] = link("search/");
+  site["archive_url"] = link("archive/");
+  site["feed_url"] = link("feed.xml");
+  site["json_url"] = link("postmortems.json");
+  site["css_url"] = link("css/style.css");
+  site["search_js_url"] = link("js/search.js");
+  site["favicon_url"] = link("favicon.svg");
+
+  Value nav = Value::MakeList();
+  auto add_nav = [&](const std::string& label, const std::string& url, const std::string& id) {
+    Value n = Value::MakeMap();
+    n["label"] = label;
+    n["url"] = url;
+    n["current"] = page.section == id;
+    nav.Push(std::move(n));
+  };
+  add_nav("Home", base, "home");
+  Value taxonomies = Value::MakeList();
+  for (const auto& key : cfg.taxonomies) {
+    Value t = Value::MakeMap();
+    t["key"] = key;
+    t["label"] = model::TaxonomyLabel(key);
+    t["url"] = link(key + "/");
+    taxonomies.Push(t);
+    add_nav(model::TaxonomyLabel(key), link(key + "/"), key);
+  }
+  add_nav("Archive", link("archive/"), "archive");
+  add_nav("Search", link("search/"), "search");
+  SetList(site, "taxonomies", std::move(taxonomies));
+  site["nav"] = std::move(nav);
+
+  Value p = Value::MakeMap();
+  p["title"] = page.title.empty() ? cfg.title : page.title;
+  p["full_title"] = page.title.empty() ? cfg.title : page.title + " · " + cfg.title;
+  std::string description = page.description.empty() ? cfg.description : page.description;
+  p["description"] = util::Truncate(util::Trim(description), 300);
+  p["url"] = link(page.path);
+  p["canonical"] = HasScheme(cfg.base_url) ? AbsoluteFor(cfg, page.path) : "";
+  p["section"] = page.section;
+  p["feed_url"] = page.feed_path.empty() ? "" : link(page.feed_path);
+  p["feed_title"] = page.feed_title;
+  p["is_home"] = page.section == "home";
+  p["noindex"] = page.noindex;
+
+  Value frame = Value::MakeMap();
+  frame["site"] = std::move(site);
+  frame["page"] = std::move(p);
+  return frame;
+}
+
+Value SearchView(const config::SiteConfig& cfg, const std::string& query) {
+  PageInfo info;
+  info.title = query.empty() ? "Search" : "Search: " + query;
+  info.path = "search/";
+  info.section = "search";
+  info.noindex = true;
+  Value v = PageFrame(cfg, info);
+  v["query"] = query;
+  SetList(v, "results", Value::MakeList());
+  v["no_results"] = false;
+  v["total"] = "";
+  v["total_label"] = "";
+  v["did_you_mean"] = "";
+  v["did_you_mean_url"] = "";  // search_url + "?q=" + UrlEncode(suggestion)
+  SetList(v, "facets", Value::MakeList());
+  SetList(v, "pages", Value::MakeList());
+  v["previous_page"] = false;
+  v["next_page"] = false;
+  v["message"] = "";
+  v["server_rendered"] = false;  // set by `casebook serve` once it has searched
+  return v;
+}
+
+View::View(const model::SiteModel& site)
+    : site_(site), cfg_(*site.config), base_path_(BasePath(site.config->base_url)) {
+  terms_.assign(site.postmortems.size(),
+                std::vector<std::vector<const model::Term*>>(site.taxonomies.size()));
+  for (size_t t = 0; t < site.taxonomies.size(); ++t) {
+    for (const auto& term : site.taxonomies[t].terms) {
+      for (int pm : term.postmortems) {
+        if (pm >= 0 && static_cast<size_t>(pm) < terms_.size()) terms_[pm][t].push_back(&term);
+      }
+    }
+  }
+  // Order each postmortem's terms as the postmortem lists its values.
+  for (size_t pm = 0; pm < terms_.size(); ++pm) {
+    for (size_t t = 0; t < site.taxonomies.size(); ++t) {
+      auto& list = terms_[pm][t];
+      if (list.size() < 2) continue;
+      std::vector<std::string> slugs;
+      for (const auto& v : site.postmortems[pm].doc.Taxonomy(site.taxonomies[t].key)) {
+        slugs.push_back(util::Slugify(v));
+      }
+      auto rank = [&](const model::Term* term) {
+        return std::find(slugs.begin(), slugs.end(), term->slug) - slugs.begin();
+      };
+      std::stable_sort(list.begin(), list.end(),
+                       [&](const model::Term* a, const model::Term* b) { return rank(a) < rank(b); });
+    }
+  }
+  for (const auto& pm : site.postmortems) {
+    if (!pm.doc.severity.empty() && !badges_.count(pm.doc.severity)) {
+      badges_[pm.doc.severity] = SeverityBadge(cfg_, pm.doc.severity);
+    }
+  }
+  // Every list shows the same item for a postmortem: build each once.
+  items_.reserve(site.postmortems.size());
+  for (size_t i = 0; i < site.postmortems.size(); ++i) {
+    items_.push_back(MakeListItem(static_cast<int>(i)));
+  }
+}
+
+std::string View::Link(const std::string& relative) const {
+  return base_path_ + EncodePath(relative);
+}
+
+std::string View::Absolute(const std::string& relative) const {
+  return AbsoluteFor(cfg_, relative);
+}
+
+std::string View::TermPath(const model::Taxonomy& tax, const model::Term& term) const {
+  return tax.key + "/" + term.slug + "/";
+}
+
+Value View::Severity(int index) const {
+  const auto& pm = site_.postmortems[index];
+  if (pm.doc.severity.empty()) return Value(false);
+  auto cached = badges_.find(pm.doc.severity);
+  Value b = cached != badges_.end() ? cached->second : SeverityBadge(cfg_, pm.doc.severity);
+  b["url"] = "";
+  for (size_t t = 0; t < site_.taxonomies.size(); ++t) {
+    if (site_.taxonomies[t].key == "severity" && !terms_[index][t].empty()) {
+      b["url"] = Link(TermPath(site_.taxonomies[t], *terms_[index][t].front()));
+    }
+  }
+  return b;
+}
+
+Value View::TermLinks(int index, size_t taxonomy) const {
+  Value list = Value::MakeList();
+  for (const model::Term* term : terms_[index][taxonomy]) {
+    Value v = Value::MakeMap();
+    v["name"] = term->name;
+    v["url"] = Link(TermPath(site_.taxonomies[taxonomy], *term));
+    list.Push(std::move(v));
+  }
+  return list;
+}
+
+Value View::ListItem(int index) const {
+  if (static_cast<size_t>(index) < items_.size()) return items_[index];
+  return MakeListItem(index);
+}
+
+Value View::MakeListItem(int index) const {
+  const auto& pm = site_.postmortems[index];
+  Value v = Value::MakeMap();
+  v["id"] = pm.id();
+  v["title"] = pm.doc.title;
+  v["url"] = Link(pm.url);
+  v["date"] = pm.incident_date ? util::FormatDate(*pm.incident_date, cfg_.timezone_offset_minutes) : "";
+  v["datetime"] = pm.incident_date ? util::FormatRfc3339(*pm.incident_date) : "";
+  v["severity"] = Severity(index);
+  v["status"] = pm.doc.status;
+  v["is_draft"] = pm.doc.status == "draft";
+  v["is_review"] = pm.doc.status == "review";
+  v["status_label"] = pm.doc.status == "draft"    ? "Draft"
+                      : pm.doc.status == "review" ? "In review"
+                                                  : "";
+  v["summary_html"] = pm.summary_html;
+  // Services link to their term pages when "services" is a taxonomy.
+  Value services = Value::MakeList();
+  bool found = false;
+  for (size_t t = 0; t < site_.taxonomies.size(); ++t) {
+    if (site_.taxonomies[t].key == "services") {
+      services = TermLinks(index, t);
+      found = true;
+    }
+  }
+  if (!found) {
+    for (const auto& s : pm.doc.services) {
+      Value sv = Value::MakeMap();
+      sv["name"] = s;
+      sv["url"] = "";
+      services.Push(std::move(sv));
+    }
+  }
+  SetList(v, "services", std::move(services));
+  return v;
+}
+
+Value View::ItemList(const std::vector<int>& indices) const {
+  Value list = Value::MakeList();
+  for (int i : indices) {
+    if (i >= 0 && static_cast<size_t>(i) < site_.postmortems.size()) list.Push(ListItem(i));
+  }
+  return list;
+}
+
+}  // namespace casebook::render

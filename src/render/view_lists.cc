@@ -1,0 +1,250 @@
+// The template view of the list pages: home, taxonomy and term pages, the
+// date archive, 404 and the static search page. Keys are listed in view.h.
+#include "render/color.h"
+#include "render/view.h"
+#include "util/text.h"
+
+namespace casebook::render {
+
+using util::Value;
+
+namespace {
+
+constexpr size_t kHomeRecent = 20;
+
+const model::Taxonomy* FindTaxonomy(const model::SiteModel& site, const std::string& key) {
+  for (const auto& t : site.taxonomies) {
+    if (t.key == key) return &t;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+Value View::Home() const {
+  PageInfo info;
+  info.section = "home";
+  info.path = "";
+  Value v = PageFrame(cfg_, info);
+
+  std::vector<int> recent;
+  for (size_t i = 0; i < site_.postmortems.size() && i < kHomeRecent; ++i) {
+    recent.push_back(static_cast<int>(i));
+  }
+  SetList(v, "recent", ItemList(recent));
+  v["has_more"] = site_.postmortems.size() > kHomeRecent;
+  v["total_label"] = CountLabel(site_.postmortems.size(), "postmortem", "postmortems");
+
+  // Counts per severity level, in site.toml order.
+  const model::Taxonomy* severity_tax = FindTaxonomy(site_, "severity");
+  Value severities = Value::MakeList();
+  for (size_t rank = 0; rank < cfg_.severities.size(); ++rank) {
+    const auto& level = cfg_.severities[rank];
+    size_t count = 0;
+    for (const auto& pm : site_.postmortems) {
+      if (pm.severity_rank == static_cast<int>(rank)) ++count;
+    }
+    Value s = SeverityBadge(cfg_, level.name);
+    s["count"] = static_cast<int64_t>(count);
+    s["count_label"] = CountLabel(count, "postmortem", "postmortems");
+    s["url"] = "";
+    if (severity_tax && count > 0) {
+      for (const auto& term : severity_tax->terms) {
+        bool match = false;
+        for (int pm : term.postmortems) {
+          if (site_.postmortems[pm].severity_rank == static_cast<int>(rank)) match = true;
+        }
+        if (match) {
+          s["url"] = Link(TermPath(*severity_tax, term));
+          break;
+        }
+      }
+    }
+    severities.Push(std::move(s));
+  }
+  SetList(v, "severities", std::move(severities));
+
+  Value taxonomies = Value::MakeList();
+  for (const auto& t : site_.taxonomies) {
+    Value tv = Value::MakeMap();
+    tv["key"] = t.key;
+    tv["label"] = t.label;
+    tv["url"] = Link(t.key + "/");
+    tv["term_count"] = CountLabel(t.terms.size(), "term", "terms");
+    taxonomies.Push(std::move(tv));
+  }
+  SetList(v, "taxonomies", std::move(taxonomies));
+
+  Value years = Value::MakeList();
+  for (const auto& y : site_.archive) {
+    Value yv = Value::MakeMap();
+    yv["year"] = static_cast<int64_t>(y.year);
+    yv["url"] = Link("archive/" + std::to_string(y.year) + "/");
+    yv["count"] = static_cast<int64_t>(y.count);
+    years.Push(std::move(yv));
+  }
+  SetList(v, "years", std::move(years));
+  return v;
+}
+
+Value View::TaxonomyIndex(const model::Taxonomy& tax) const {
+  PageInfo info;
+  info.title = tax.label;
+  info.description = "Postmortems by " + util::ToLowerAscii(tax.label) + ".";
+  info.path = tax.key + "/";
+  info.section = tax.key;
+  Value v = PageFrame(cfg_, info);
+
+  Value t = Value::MakeMap();
+  t["key"] = tax.key;
+  t["label"] = tax.label;
+  t["url"] = Link(tax.key + "/");
+  t["is_severity"] = tax.key == "severity";
+  v["taxonomy"] = std::move(t);
+
+  Value terms = Value::MakeList();
+  for (const auto& term : tax.terms) {
+    Value tv = Value::MakeMap();
+    tv["name"] = term.name;
+    tv["url"] = Link(TermPath(tax, term));
+    tv["count"] = static_cast<int64_t>(term.postmortems.size());
+    tv["count_label"] = CountLabel(term.postmortems.size(), "postmortem", "postmortems");
+    tv["description"] = term.description;
+    std::string color = term.color.empty() ? "" : SanitizeColor(term.color);
+    if (tax.key == "severity") {
+      Value badge = SeverityBadge(cfg_, term.name);
+      tv["label"] = *badge.Find("label");
+      if (color.empty()) color = badge.Find("color")->as_string();
+      if (term.description.empty()) tv["description"] = *badge.Find("description");
+    } else {
+      tv["label"] = term.name;
+    }
+    tv["color"] = color;
+    tv["text_color"] = color.empty() ? "" : TextColorOn(color);
+    tv["feed_url"] = Link(TermPath(tax, term) + "feed.xml");
+    terms.Push(std::move(tv));
+  }
+  v["has_terms"] = !terms.as_list().empty();
+  SetList(v, "terms", std::move(terms));
+  return v;
+}
+
+Value View::TermPage(const model::Taxonomy& tax, const model::Term& term) const {
+  Value badge = SeverityBadge(cfg_, term.name);
+  bool is_severity = tax.key == "severity";
+  std::string label = is_severity ? badge.Find("label")->as_string() : term.name;
+
+  PageInfo info;
+  info.title = tax.label + ": " + label;
+  info.description = term.description.empty()
+                         ? CountLabel(term.postmortems.size(), "postmortem", "postmortems") +
+                               " filed under " + label + "."
+                         : term.description;
+  info.path = TermPath(tax, term);
+  info.section = tax.key;
+  info.feed_path = TermPath(tax, term) + "feed.xml";
+  info.feed_title = cfg_.title + ": " + label;
+  Value v = PageFrame(cfg_, info);
+
+  Value t = Value::MakeMap();
+  t["key"] = tax.key;
+  t["label"] = tax.label;
+  t["url"] = Link(tax.key + "/");
+  t["is_severity"] = is_severity;
+  v["taxonomy"] = std::move(t);
+
+  Value tv = Value::MakeMap();
+  tv["name"] = term.name;
+  tv["label"] = label;
+  tv["url"] = Link(TermPath(tax, term));
+  tv["count_label"] = CountLabel(term.postmortems.size(), "postmortem", "postmortems");
+  std::string description = term.description;
+  std::string color = term.color.empty() ? "" : SanitizeColor(term.color);
+  if (is_severity) {
+    if (description.empty()) description = badge.Find("description")->as_string();
+    if (color.empty()) color = badge.Find("color")->as_string();
+  }
+  tv["description"] = description;
+  tv["color"] = color;
+  tv["text_color"] = color.empty() ? "" : TextColorOn(color);
+  tv["feed_url"] = Link(TermPath(tax, term) + "feed.xml");
+  v["term"] = std::move(tv);
+  SetList(v, "postmortems", ItemList(term.postmortems));
+  return v;
+}
+
+Value View::Archive() const {
+  PageInfo info;
+  info.title = "Archive";
+  info.description = "Postmortems by year of the incident.";
+  info.path = "archive/";
+  info.section = "archive";
+  Value v = PageFrame(cfg_, info);
+  Value years = Value::MakeList();
+  size_t dated = 0;
+  for (const auto& y : site_.archive) {
+    Value yv = Value::MakeMap();
+    yv["year"] = static_cast<int64_t>(y.year);
+    yv["url"] = Link("archive/" + std::to_string(y.year) + "/");
+    yv["count"] = static_cast<int64_t>(y.count);
+    yv["count_label"] = CountLabel(static_cast<size_t>(y.count), "postmortem", "postmortems");
+    dated += static_cast<size_t>(y.count);
+    years.Push(std::move(yv));
+  }
+  SetList(v, "years", std::move(years));
+  size_t undated = site_.postmortems.size() > dated ? site_.postmortems.size() - dated : 0;
+  v["undated_label"] =
+      undated ? CountLabel(undated, "postmortem has", "postmortems have") + " no known incident date." : "";
+  return v;
+}
+
+Value View::ArchiveYear(const model::ArchiveYear& year) const {
+  std::string y = std::to_string(year.year);
+  PageInfo info;
+  info.title = "Incidents in " + y;
+  info.description = CountLabel(static_cast<size_t>(year.count), "postmortem", "postmortems") +
+                     " of incidents in " + y + ".";
+  info.path = "archive/" + y + "/";
+  info.section = "archive";
+  Value v = PageFrame(cfg_, info);
+  v["year"] = y;
+  v["count_label"] = CountLabel(static_cast<size_t>(year.count), "postmortem", "postmortems");
+  Value months = Value::MakeList();
+  for (const auto& m : year.months) {
+    Value mv = Value::MakeMap();
+    mv["name"] = MonthName(m.month);
+    mv["anchor"] = MonthName(m.month).empty() ? "" : util::ToLowerAscii(MonthName(m.month));
+    mv["count_label"] = CountLabel(m.postmortems.size(), "postmortem", "postmortems");
+    SetList(mv, "postmortems", ItemList(m.postmortems));
+    months.Push(std::move(mv));
+  }
+  SetList(v, "months", std::move(months));
+  // Archive years are newest first: the one before is newer.
+  auto neighbour = [&](int offset) -> Value {
+    for (size_t i = 0; i < site_.archive.size(); ++i) {
+      if (site_.archive[i].year != year.year) continue;
+      long j = static_cast<long>(i) + offset;
+      if (j < 0 || j >= static_cast<long>(site_.archive.size())) return Value(false);
+      Value n = Value::MakeMap();
+      n["year"] = static_cast<int64_t>(site_.archive[j].year);
+      n["url"] = Link("archive/" + std::to_string(site_.archive[j].year) + "/");
+      return n;
+    }
+    return Value(false);
+  };
+  v["newer"] = neighbour(-1);
+  v["older"] = neighbour(+1);
+  return v;
+}
+
+Value View::NotFound() const {
+  PageInfo info;
+  info.title = "Page not found";
+  info.path = "404.html";
+  info.noindex = true;
+  return PageFrame(cfg_, info);
+}
+
+Value View::Search() const { return SearchView(cfg_, ""); }
+
+}  // namespace casebook::render

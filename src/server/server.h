@@ -1,0 +1,85 @@
+// `casebook serve`: the built site and its search over HTTP.
+//
+// Routes (all under the site's base path, cfg.BasePath(), usually "/"):
+//   GET <base>search?q=&offset=&sort=         results page rendered with the
+//                                             theme's "search" template
+//   GET <base>api/search?q=&limit=&offset=&sort=   the same as JSON
+//   GET <base>anything-else                   files of cfg.OutputDir()
+//                                             (static_files.h for the rules)
+// HEAD works wherever GET does; every other method gets 405. Every
+// response carries the security headers (CSP, nosniff, no-referrer, DENY
+// framing). Missing files get the site's 404.html with status 404. A missing
+// search index leaves static pages working: /search says to run `casebook
+// build` and /api/search answers 503.
+//
+// Threading: requests are handled on cpp-httplib's thread pool. Searchers
+// (one Xapian database each) come from a mutex-guarded pool and are reopened
+// when `casebook build` publishes a new index version. The TemplateSet is
+// loaded once at Start() and is immutable afterwards.
+//
+// Ownership: ArchiveServer copies the config and owns the listening socket
+// and its thread. cpp-httplib is an implementation detail: no header of
+// this module includes <httplib.h> (only http_server.cc does).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "config/config.h"
+
+namespace casebook::server {
+
+struct ServeOptions {
+  std::string bind = "127.0.0.1";  // host name or address to listen on
+  int port = 8080;                 // 0 = any free port (tests)
+  size_t max_query_bytes = 1024;   // longer `q` -> 414
+  size_t max_body_bytes = 64 * 1024;   // request bodies (only ever refused)
+  int read_timeout_seconds = 10;       // per read on a connection
+  int keep_alive_seconds = 5;          // idle keep-alive connections
+  int keep_alive_max_requests = 100;   // per connection
+  /// One line per request ("GET /x/ 200 1234 0.8ms") and server messages.
+  /// Default: written to stderr. Called from many threads at once.
+  std::function<void(const std::string& line)> log;
+};
+
+/// True for 127.0.0.0/8, ::1 and "localhost".
+bool IsLoopbackAddress(const std::string& host);
+
+/// A server that can be started and stopped from code (the CLI and tests).
+/// Start/Stop/port are to be called from one controlling thread.
+class ArchiveServer {
+ public:
+  ArchiveServer(const config::SiteConfig& cfg, ServeOptions options);
+  ~ArchiveServer();  // stops the server if it runs
+  ArchiveServer(const ArchiveServer&) = delete;
+  ArchiveServer& operator=(const ArchiveServer&) = delete;
+
+  /// Binds (options.port, or any free port when 0), loads the theme's
+  /// templates and starts serving on a background thread. Returns once the
+  /// server accepts connections. False with *error (e.g. "127.0.0.1:8080:
+  /// address already in use") when it cannot listen. Call it once per
+  /// object: a stopped server is not restarted (make a new one).
+  bool Start(std::string* error);
+  /// The bound port (valid after a successful Start).
+  int port() const;
+  /// "http://127.0.0.1:8080/" + base path, for messages.
+  std::string Url() const;
+  /// True while the listening loop runs.
+  bool running() const;
+  /// Stops listening, finishes requests in flight and joins the thread.
+  /// Safe to call more than once.
+  void Stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// Runs the server until SIGINT or SIGTERM, then stops it cleanly. Prints
+/// "Serving <title> at <url> (Ctrl-C to stop)" to stdout and a warning when
+/// the address is not loopback. Returns the exit code: 0 after a signal, 2
+/// when the server could not start (the reason on stderr).
+int Serve(const config::SiteConfig& cfg, const ServeOptions& options);
+
+}  // namespace casebook::server

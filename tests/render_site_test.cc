@@ -1,0 +1,334 @@
+// RenderSite end to end on a hand-built model with the real default theme:
+// files, escaping, links, tickets, taxonomies, feeds, JSON, overrides,
+// determinism.
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+
+#include "render/renderer.h"
+#include "render/templates.h"
+#include "render_fixture.h"
+#include "test_support.h"
+
+namespace fs = std::filesystem;
+using namespace casebook;
+
+namespace {
+
+struct Rendered {
+  std::map<std::string, std::string> files;
+  std::vector<std::string> order;
+  util::Diagnostics diags;
+  bool Has(const std::string& p) const { return files.count(p) > 0; }
+  const std::string& operator[](const std::string& p) const { return files.at(p); }
+};
+
+std::string Messages(const util::Diagnostics& d) {
+  std::string s;
+  for (const auto& item : d.items()) s += item.Format() + "\n";
+  return s;
+}
+
+Rendered RenderFixtureSite(const test::RenderFixture& f, int jobs = 0) {
+  Rendered r;
+  auto templates = render::TemplateSet::Load(f.cfg, &r.diags);
+  INFO(Messages(r.diags));
+  REQUIRE(templates);
+  render::RenderOptions options;
+  options.jobs = jobs;
+  for (auto& file : render::RenderSite(f.site, *templates, options, &r.diags)) {
+    r.order.push_back(file.path);
+    r.files[file.path] = std::move(file.content);
+  }
+  return r;
+}
+
+size_t Count(const std::string& haystack, const std::string& needle) {
+  size_t n = 0;
+  for (size_t p = haystack.find(needle); p != std::string::npos; p = haystack.find(needle, p + 1)) ++n;
+  return n;
+}
+
+/// Runs xmllint --noout on `xml` when xmllint exists; true when it is absent.
+bool WellFormedXml(const std::string& xml) {
+  if (!fs::exists("/usr/bin/xmllint")) return true;
+  test::TempDir dir;
+  dir.Write("f.xml", xml);
+  std::string cmd = "/usr/bin/xmllint --noout '" + dir.path() + "/f.xml' 2>/dev/null";
+  return std::system(cmd.c_str()) == 0;
+}
+
+}  // namespace
+
+TEST_CASE("RenderSite writes every page, feed and data file") {
+  auto f = test::MakeRenderFixture(test::SourceDir());
+  Rendered r = RenderFixtureSite(*f);
+  INFO(Messages(r.diags));
+  CHECK_FALSE(r.diags.HasErrors());
+  for (const char* p :
+       {"index.html", "postmortems/2024-03-12-checkout-pool/index.html",
+        "postmortems/2023-11-02-primary-failover/index.html", "postmortems/2022-05-01-dns/index.html",
+        "tags/index.html", "tags/database/index.html", "tags/database/feed.xml",
+        "services/postgres/index.html", "severity/index.html", "severity/sev1/index.html",
+        "severity/sev1/feed.xml", "archive/index.html", "archive/2024/index.html",
+        "archive/2022/index.html", "search/index.html", "404.html", "feed.xml", "sitemap.xml",
+        "postmortems.json"}) {
+    INFO(p);
+    CHECK(r.Has(p));
+  }
+  CHECK(r.order.front() == "index.html");
+}
+
+TEST_CASE("Postmortem page: escaped title, links, times, actions, related") {
+  auto f = test::MakeRenderFixture(test::SourceDir());
+  Rendered r = RenderFixtureSite(*f);
+  const std::string& page = r["postmortems/2024-03-12-checkout-pool/index.html"];
+
+  SECTION("user text is escaped; no script from users") {
+    CHECK(page.find("Checkout &lt;script&gt;alert(1)&lt;/script&gt; &amp; pool exhaustion") != std::string::npos);
+    CHECK(page.find("<script") == std::string::npos);
+    CHECK(page.find("Sam &lt;b&gt;Ortiz&lt;/b&gt;") != std::string::npos);
+    CHECK(page.find("<title>Checkout &lt;script&gt;") != std::string::npos);
+  }
+  SECTION("layout: language, landmarks, skip link, feeds, stylesheet under the base path") {
+    CHECK(page.find("<html lang=\"en\">") != std::string::npos);
+    CHECK(page.find("href=\"#main\"") != std::string::npos);
+    CHECK(page.find("<main id=\"main\"") != std::string::npos);
+    CHECK(page.find("<nav class=\"site-nav\" aria-label=\"Main\">") != std::string::npos);
+    CHECK(page.find("href=\"/pm/css/style.css\"") != std::string::npos);
+    CHECK(page.find("type=\"application/atom+xml\"") != std::string::npos);
+    CHECK(page.find("<meta name=\"description\" content=\"Checkout returned 503s.\">") != std::string::npos);
+  }
+  SECTION("severity badge, taxonomy links, durations, times") {
+    CHECK(page.find("href=\"/pm/severity/sev1/\"") != std::string::npos);
+    CHECK(page.find("background-color:#b91c1c;color:#ffffff") != std::string::npos);
+    CHECK(page.find(">Critical<") != std::string::npos);
+    CHECK(page.find("href=\"/pm/tags/deploy/\"") != std::string::npos);
+    CHECK(page.find("href=\"/pm/services/checkout-api/\"") != std::string::npos);
+    CHECK(page.find("Time to detect") != std::string::npos);
+    CHECK(page.find("7 min") != std::string::npos);
+    CHECK(page.find("2 h 5 min") != std::string::npos);
+    CHECK(page.find("<time datetime=\"2024-03-12T09:14:00Z\">") != std::string::npos);
+    CHECK(page.find("Deploy <strong>4121</strong> starts.") != std::string::npos);
+  }
+  SECTION("body, table of contents, figures") {
+    CHECK(page.find("<h2 id=\"impact\">") != std::string::npos);
+    CHECK(page.find("<a href=\"#impact\">Impact</a>") != std::string::npos);
+    CHECK(page.find("<a href=\"#numbers\">Numbers</a>") != std::string::npos);
+    CHECK(page.find("Reported figures") != std::string::npos);
+    CHECK(page.find("8 minutes") != std::string::npos);
+  }
+  SECTION("action items: ticket link encoded, overdue flagged, plain ticket without url") {
+    CHECK(page.find("href=\"https://jira.example.com/browse/PAY%201432\">PAY 1432</a>") != std::string::npos);
+    CHECK(page.find("action-overdue") != std::string::npos);
+    CHECK(page.find("61 days overdue") != std::string::npos);
+    CHECK(Count(page, "days overdue") == 1);  // done and future items are not
+    CHECK(page.find("3 action items, 2 open, 1 overdue") != std::string::npos);
+  }
+  SECTION("related, referenced by, similar, previous") {
+    CHECK(page.find("Related incidents") != std::string::npos);
+    CHECK(page.find("Referenced by") != std::string::npos);
+    CHECK(page.find("Shares database, timeout") != std::string::npos);
+    CHECK(page.find("rel=\"prev\"") != std::string::npos);
+    CHECK(page.find("rel=\"next\"") == std::string::npos);
+    CHECK(Count(page, "href=\"/pm/postmortems/2023-11-02-primary-failover/\"") >= 2);
+    CHECK(page.find("href=\"/pm/postmortems/2022-05-01-dns/\"") != std::string::npos);
+  }
+  SECTION("source link and history") {
+    CHECK(page.find("href=\"https://git.example.com/pm/blob/main/content/2024/2024-03-12-checkout-pool.md\"") !=
+          std::string::npos);
+    CHECK(page.find("Last changed <time datetime=\"2024-03-15T10:00:00Z\">2024-03-15</time> · 3 commits") !=
+          std::string::npos);
+  }
+  SECTION("draft and review are marked") {
+    CHECK(r["postmortems/2022-05-01-dns/index.html"].find("notice-draft") != std::string::npos);
+    CHECK(r["postmortems/2023-11-02-primary-failover/index.html"].find("In review") != std::string::npos);
+    CHECK(page.find("notice-draft") == std::string::npos);
+  }
+}
+
+TEST_CASE("Without ticket_url or source_url, tickets and paths are plain text") {
+  auto f = test::MakeRenderFixture(test::SourceDir());
+  f->cfg.ticket_url = "javascript:alert('{ticket}')";
+  f->cfg.source_url = "";
+  Rendered r = RenderFixtureSite(*f);
+  const std::string& page = r["postmortems/2024-03-12-checkout-pool/index.html"];
+  CHECK(page.find("javascript:") == std::string::npos);
+  CHECK(page.find(">PAY 1432<") != std::string::npos);
+  CHECK(page.find("<code>content/2024/2024-03-12-checkout-pool.md</code>") != std::string::npos);
+  CHECK(r["postmortems.json"].find("javascript:") == std::string::npos);
+}
+
+TEST_CASE("Taxonomy pages list the right postmortems; severity keeps site.toml order") {
+  auto f = test::MakeRenderFixture(test::SourceDir());
+  Rendered r = RenderFixtureSite(*f);
+  const std::string& db = r["tags/database/index.html"];
+  CHECK(db.find("/pm/postmortems/2024-03-12-checkout-pool/") != std::string::npos);
+  CHECK(db.find("/pm/postmortems/2023-11-02-primary-failover/") != std::string::npos);
+  CHECK(db.find("/pm/postmortems/2022-05-01-dns/") == std::string::npos);
+  CHECK(db.find("/pm/tags/database/feed.xml") != std::string::npos);
+  // Newest first.
+  CHECK(db.find("2024-03-12-checkout-pool/") < db.find("2023-11-02-primary-failover/"));
+
+  const std::string& sev = r["severity/index.html"];
+  size_t critical = sev.find(">Critical<"), major = sev.find(">Major<"), minor = sev.find(">Minor<");
+  REQUIRE(critical != std::string::npos);
+  REQUIRE(major != std::string::npos);
+  REQUIRE(minor != std::string::npos);
+  CHECK(critical < major);
+  CHECK(major < minor);
+  CHECK(sev.find("Customers cannot pay.") != std::string::npos);
+  // Yellow needs dark text.
+  CHECK(sev.find("background-color:#facc15;color:#111111") != std::string::npos);
+
+  const std::string& home = r["index.html"];
+  CHECK(home.find(">Critical<") < home.find(">Major<"));
+  CHECK(home.find("href=\"/pm/severity/sev2/\"") != std::string::npos);
+  CHECK(home.find("action=\"/pm/search/\"") != std::string::npos);
+  CHECK(home.find("name=\"q\"") != std::string::npos);
+
+  const std::string& year = r["archive/2023/index.html"];
+  CHECK(year.find("November") != std::string::npos);
+  CHECK(year.find("/pm/postmortems/2023-11-02-primary-failover/") != std::string::npos);
+  CHECK(r["archive/index.html"].find("/pm/archive/2022/") != std::string::npos);
+  CHECK(r["search/index.html"].find("<noscript>") != std::string::npos);
+}
+
+TEST_CASE("Atom feeds are well-formed, absolute, and dated by their entries") {
+  auto f = test::MakeRenderFixture(test::SourceDir());
+  Rendered r = RenderFixtureSite(*f);
+  const std::string& feed = r["feed.xml"];
+  CHECK(WellFormedXml(feed));
+  CHECK(Count(feed, "<entry>") == 3);
+  CHECK(feed.find("<updated>2024-03-12T00:00:00Z</updated>") != std::string::npos);
+  CHECK(feed.find("<link rel=\"self\" type=\"application/atom+xml\" href=\"https://example.com/pm/feed.xml\"/>") !=
+        std::string::npos);
+  CHECK(feed.find("<id>https://example.com/pm/postmortems/2024-03-12-checkout-pool/</id>") != std::string::npos);
+  CHECK(feed.find("Checkout &lt;script&gt;alert(1)&lt;/script&gt; &amp; pool exhaustion") != std::string::npos);
+  CHECK(feed.find("<author><name>Dana Li</name></author>") != std::string::npos);
+
+  const std::string& term = r["tags/database/feed.xml"];
+  CHECK(WellFormedXml(term));
+  CHECK(Count(term, "<entry>") == 2);
+  CHECK(WellFormedXml(r["sitemap.xml"]));
+  CHECK(r["sitemap.xml"].find("<loc>https://example.com/pm/tags/database/</loc>") != std::string::npos);
+}
+
+TEST_CASE("postmortems.json holds ids, durations and action items") {
+  auto f = test::MakeRenderFixture(test::SourceDir());
+  Rendered r = RenderFixtureSite(*f);
+  const std::string& json = r["postmortems.json"];
+  CHECK(json.front() == '[');
+  CHECK(json.find("\"id\": \"2024-03-12-checkout-pool\"") != std::string::npos);
+  CHECK(json.find("\"id\": \"2022-05-01-dns\"") != std::string::npos);
+  CHECK(json.find("\"detect_seconds\": 420") != std::string::npos);
+  CHECK(json.find("\"resolve_seconds\": 7500") != std::string::npos);
+  CHECK(json.find("\"detect_seconds\": null") != std::string::npos);
+  CHECK(json.find("\"url\": \"https://example.com/pm/postmortems/2024-03-12-checkout-pool/\"") != std::string::npos);
+  CHECK(json.find("\"ticket_url\": \"https://jira.example.com/browse/PAY%201432\"") != std::string::npos);
+  CHECK(json.find("\"source_path\": \"content/2024/2024-03-12-checkout-pool.md\"") != std::string::npos);
+  CHECK(json.find("\\u003cscript\\u003e") != std::string::npos);  // no raw <script> even in JSON
+  if (fs::exists("/usr/bin/python3")) {
+    test::TempDir dir;
+    dir.Write("p.json", json);
+    CHECK(std::system(("python3 -m json.tool '" + dir.path() + "/p.json' >/dev/null").c_str()) == 0);
+  }
+}
+
+TEST_CASE("Base URL \"/\" gives root links") {
+  auto f = test::MakeRenderFixture(test::SourceDir());
+  f->cfg.base_url = "/";
+  Rendered r = RenderFixtureSite(*f);
+  CHECK(r["index.html"].find("href=\"/postmortems/2024-03-12-checkout-pool/\"") != std::string::npos);
+  CHECK(r["index.html"].find("href=\"/css/style.css\"") != std::string::npos);
+  CHECK(WellFormedXml(r["feed.xml"]));
+}
+
+TEST_CASE("A template in <root>/layouts/ replaces the theme's") {
+  test::TempDir root;
+  fs::create_directories(fs::path(root.path()) / "themes");
+  fs::copy(fs::path(test::SourceDir()) / "themes" / "default", fs::path(root.path()) / "themes" / "default",
+           fs::copy_options::recursive);
+  root.Write("layouts/footer.mustache", "<footer>CUSTOM FOOTER {{site.title}}</footer>");
+  auto f = test::MakeRenderFixture(root.path());
+  Rendered r = RenderFixtureSite(*f);
+  CHECK(r["index.html"].find("CUSTOM FOOTER Example &amp; Co postmortems") != std::string::npos);
+  CHECK(r["postmortems/2022-05-01-dns/index.html"].find("CUSTOM FOOTER") != std::string::npos);
+  CHECK(r["index.html"].find("blameless: they describe") == std::string::npos);
+}
+
+TEST_CASE("Two renders give identical bytes, on one thread or many") {
+  auto f = test::MakeRenderFixture(test::SourceDir());
+  Rendered a = RenderFixtureSite(*f, 1);
+  Rendered b = RenderFixtureSite(*f, 4);
+  Rendered c = RenderFixtureSite(*f, 4);
+  CHECK(a.order == b.order);
+  CHECK(a.files == b.files);
+  CHECK(b.files == c.files);
+}
+
+TEST_CASE("The structured timeline and actions sit in the body's own sections") {
+  auto f = test::MakeRenderFixture(test::SourceDir());
+  auto& pm = f->site.postmortems[0];
+  pm.body.html =
+      "<h2 id=\"summary\">Summary</h2>\n<p>S.</p>\n"
+      "<h2 id=\"timeline\">Timeline</h2>\n<p>See below.</p>\n"
+      "<h3 id=\"detail\">Detail</h3>\n<p>D.</p>\n"
+      "<h2 id=\"action-items\">Action items</h2>\n<p>Tracked.</p>\n";
+  pm.body.headings = {{2, "Summary", "summary", 1}, {2, "Timeline", "timeline", 3},
+                      {3, "Detail", "detail", 5}, {2, "Action items", "action-items", 7}};
+  Rendered r = RenderFixtureSite(*f);
+  const std::string& page = r["postmortems/2024-03-12-checkout-pool/index.html"];
+  size_t timeline_h = page.find("<h2 id=\"timeline\">");
+  size_t detail = page.find("<p>D.</p>");
+  size_t table = page.find("<table class=\"timeline\">");
+  size_t actions_h = page.find("<h2 id=\"action-items\">");
+  size_t actions_table = page.find("<table class=\"actions\">");
+  REQUIRE(timeline_h != std::string::npos);
+  REQUIRE(table != std::string::npos);
+  CHECK(timeline_h < detail);
+  CHECK(detail < table);  // at the end of the section, after its sub-sections
+  CHECK(table < actions_h);
+  CHECK(actions_h < actions_table);
+  CHECK(page.find("id=\"pm-timeline\"") == std::string::npos);
+  CHECK(page.find("id=\"pm-actions\"") == std::string::npos);
+  CHECK(Count(page, "<table class=\"timeline\">") == 1);
+  CHECK(Count(page, ">Action items</a>") == 1);  // the table of contents lists it once
+}
+
+TEST_CASE("An empty archive and a bare postmortem still render cleanly") {
+  auto f = test::MakeRenderFixture(test::SourceDir());
+  SECTION("no postmortems at all") {
+    f->site.postmortems.clear();
+    f->site.by_id.clear();
+    f->site.taxonomies.clear();
+    f->site.archive.clear();
+    Rendered r = RenderFixtureSite(*f);
+    CHECK_FALSE(r.diags.HasErrors());
+    CHECK(r["index.html"].find("No postmortems yet") != std::string::npos);
+    CHECK(r["postmortems.json"] == "[]\n");
+    CHECK(WellFormedXml(r["feed.xml"]));
+    CHECK(r["feed.xml"].find("<updated>1970-01-01T00:00:00Z</updated>") != std::string::npos);
+    CHECK(Count(r["feed.xml"], "<entry>") == 0);
+  }
+  SECTION("a postmortem with only a title and a body") {
+    model::Postmortem bare;
+    bare.doc.id = "bare";
+    bare.doc.title = "Bare";
+    bare.doc.relative_path = "bare.md";
+    bare.url = "postmortems/bare/";
+    bare.body.html = "<p>Text.</p>\n";
+    f->site.postmortems.push_back(bare);
+    Rendered r = RenderFixtureSite(*f);
+    CHECK_FALSE(r.diags.HasErrors());
+    const std::string& page = r["postmortems/bare/index.html"];
+    CHECK(page.find("<p>Text.</p>") != std::string::npos);
+    CHECK(page.find("pm-facts") == std::string::npos);      // no empty facts box
+    CHECK(page.find("Related incidents") == std::string::npos);
+    CHECK(page.find("<time") == std::string::npos);
+    CHECK(r["postmortems.json"].find("\"incident_date\": null") != std::string::npos);
+    CHECK(WellFormedXml(r["feed.xml"]));
+  }
+}

@@ -1,0 +1,264 @@
+// UpdateIndex: layout, incremental updates, atomicity, and ComputeSimilar.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+
+#include "search/index_builder.h"
+#include "search/searcher.h"
+#include "search_fixture.h"
+#include "test_support.h"
+
+namespace cb = casebook;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Archive {
+  cb::test::TempDir dir;
+  cb::config::SiteConfig cfg = cb::test::FixtureConfig();
+  std::vector<cb::test::PmSpec> specs = cb::test::FixtureSpecs();
+  std::string index() const { return dir.path() + "/index"; }
+
+  cb::search::IndexStats Update(bool expect_ok = true) {
+    cb::model::SiteModel site = cb::test::MakeSite(specs, &cfg);
+    cb::util::Diagnostics diags;
+    cb::search::IndexStats stats;
+    bool ok = cb::search::UpdateIndex(site, index(), &stats, &diags);
+    CHECK(ok == expect_ok);
+    CHECK(diags.HasErrors() == !expect_ok);
+    return stats;
+  }
+  std::unique_ptr<cb::search::Searcher> Open() const {
+    std::string error;
+    auto s = cb::search::Searcher::Open(index(), cfg, &error);
+    INFO(error);
+    REQUIRE(s);
+    return s;
+  }
+  int64_t Count(const std::string& q) const {
+    cb::search::SearchRequest r;
+    r.query = q;
+    return Open()->Search(r).total;
+  }
+};
+
+/// Every file under `root`: relative path -> modification time and bytes.
+std::map<std::string, std::pair<fs::file_time_type, std::string>> Snapshot(const std::string& root) {
+  std::map<std::string, std::pair<fs::file_time_type, std::string>> out;
+  for (const auto& e : fs::recursive_directory_iterator(root)) {
+    if (!e.is_regular_file()) continue;
+    std::ifstream in(e.path(), std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    out[fs::relative(e.path(), root).string()] = {e.last_write_time(), ss.str()};
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("index: a first build adds every postmortem behind a stub", "[search][index]") {
+  Archive a;
+  auto stats = a.Update();
+  CHECK(stats.added == 8);
+  CHECK(stats.updated + stats.deleted + stats.unchanged == 0);
+  CHECK(a.dir.Read("index/current") == "auto v1\n");
+  CHECK(fs::is_directory(a.index() + "/v1"));
+  auto s = a.Open();
+  CHECK(s->DocCount() == 8);
+  CHECK(s->version() == 1);
+  auto doc = s->Find("cert-expiry");
+  REQUIRE(doc);
+  CHECK(doc->content_hash.size() == 16);
+  CHECK(doc->data.find("\"title\":\"TLS certificate expired on the API gateway\"") != std::string::npos);
+  CHECK_FALSE(s->Find("nope"));
+}
+
+TEST_CASE("index: an unchanged archive leaves the index untouched", "[search][index]") {
+  Archive a;
+  a.Update();
+  auto before = Snapshot(a.index());
+  auto stats = a.Update();
+  CHECK(stats.unchanged == 8);
+  CHECK(stats.added + stats.updated + stats.deleted == 0);
+  auto after = Snapshot(a.index());
+  after.erase("lock");
+  before.erase("lock");
+  CHECK(before == after);
+  CHECK(a.Open()->version() == 1);
+}
+
+TEST_CASE("index: changing one postmortem replaces only its document", "[search][index]") {
+  Archive a;
+  a.Update();
+  std::map<std::string, cb::search::StoredDocument> before;
+  {
+    auto s = a.Open();
+    for (const auto& spec : a.specs) before[spec.id] = *s->Find(spec.id);
+  }
+  a.specs[3].body += " A brand new zeppelin paragraph.";
+  auto stats = a.Update();
+  CHECK(stats.updated == 1);
+  CHECK(stats.unchanged == 7);
+  CHECK(stats.added + stats.deleted == 0);
+
+  auto s = a.Open();
+  CHECK(s->version() == 2);
+  for (const auto& spec : a.specs) {
+    auto now = s->Find(spec.id);
+    REQUIRE(now);
+    CHECK(now->docid == before[spec.id].docid);  // replaced in place
+    if (spec.id == "cache-stampede") {
+      CHECK(now->content_hash != before[spec.id].content_hash);
+      CHECK(now->data != before[spec.id].data);
+    } else {
+      CHECK(now->content_hash == before[spec.id].content_hash);
+      CHECK(now->data == before[spec.id].data);
+    }
+  }
+  CHECK(a.Count("zeppelin") == 1);
+  // The previous version stays for readers that still have it open.
+  CHECK(fs::is_directory(a.index() + "/v1"));
+  CHECK(a.dir.Read("index/current") == "auto v2\n");
+
+  // Metadata that only shows in results (severity label) counts as a change.
+  a.cfg.severities[2].label = "Moderate";
+  stats = a.Update();
+  CHECK(stats.updated == 2);  // the two SEV3 postmortems
+  CHECK(fs::is_directory(a.index() + "/v2"));
+  CHECK_FALSE(fs::exists(a.index() + "/v1"));  // older ones are removed
+}
+
+TEST_CASE("index: deleted postmortems disappear, new ones appear", "[search][index]") {
+  Archive a;
+  a.Update();
+  CHECK(a.Count("zeppelin") == 0);
+  a.specs.erase(a.specs.begin() + 2);  // cert-expiry
+  cb::test::PmSpec extra = a.specs[0];
+  extra.id = "zeppelin";
+  extra.title = "Zeppelin crash";
+  a.specs.push_back(extra);
+  auto stats = a.Update();
+  CHECK(stats.deleted == 1);
+  CHECK(stats.added == 1);
+  CHECK(stats.unchanged == 7);
+  auto s = a.Open();
+  CHECK(s->DocCount() == 8);
+  CHECK_FALSE(s->Find("cert-expiry"));
+  CHECK(a.Count("letsencrypt") == 0);
+  CHECK(a.Count("zeppelin") == 1);
+  // Its words left the spelling data: no suggestion points at them.
+  cb::search::SearchRequest r;
+  r.query = "letsencrypr";
+  CHECK(s->Search(r).corrected_query.empty());
+}
+
+TEST_CASE("index: a failed update leaves the published index usable", "[search][index]") {
+  Archive a;
+  a.Update();
+  a.specs[0].title = "Changed title with zeppelin";
+  a.specs.push_back(a.specs[1]);
+  a.specs.back().id = "new-one";
+  ::setenv("CASEBOOK_TEST_FAIL_INDEX_AFTER", "1", 1);
+  auto stats = a.Update(/*expect_ok=*/false);
+  ::unsetenv("CASEBOOK_TEST_FAIL_INDEX_AFTER");
+  CHECK(stats.added + stats.updated == 0);
+  CHECK(a.dir.Read("index/current") == "auto v1\n");
+  CHECK_FALSE(fs::exists(a.index() + "/v2"));
+  auto s = a.Open();
+  CHECK(s->DocCount() == 8);
+  CHECK(a.Count("zeppelin") == 0);
+
+  // A crashed build may leave a half-written version behind: ignored, then
+  // cleaned up by the next update, which succeeds.
+  fs::create_directories(a.index() + "/v7");
+  a.dir.Write("index/v7/postlist.glass", "garbage");
+  CHECK(a.Open()->DocCount() == 8);
+  stats = a.Update();
+  CHECK(stats.updated == 1);
+  CHECK(stats.added == 1);
+  CHECK_FALSE(fs::exists(a.index() + "/v7"));
+  CHECK(a.Count("zeppelin") == 1);
+  // The old reader still works on its version.
+  cb::search::SearchRequest r;
+  r.query = "zeppelin";
+  CHECK(s->Search(r).total == 0);
+  CHECK(s->ReopenIfChanged());
+  CHECK(s->Search(r).total == 1);
+}
+
+TEST_CASE("index: a broken stub or database is rebuilt from scratch", "[search][index]") {
+  Archive a;
+  a.Update();
+  a.dir.Write("index/current", "auto v42\n");  // names nothing
+  CHECK_FALSE(cb::search::Searcher::IndexExists(a.index()));
+  auto stats = a.Update();
+  CHECK(stats.added == 8);
+  CHECK(a.Open()->DocCount() == 8);
+}
+
+TEST_CASE("index: changing synonyms updates the index without touching documents", "[search][index]") {
+  Archive a;
+  a.Update();
+  CHECK(a.Count("pg") == 0);
+  a.cfg.search.synonyms["pg"] = {"postgres"};
+  auto stats = a.Update();
+  CHECK(stats.unchanged == 8);
+  CHECK(a.Open()->version() == 2);
+  CHECK(a.Count("pg") == 3);
+  CHECK(a.Count("postgres") == 3);
+}
+
+TEST_CASE("similar: relevant, deterministic, never self or related", "[search][similar]") {
+  Archive a;
+  a.Update();
+  auto site = cb::test::MakeSite(a.specs, &a.cfg);
+  cb::search::ComputeSimilar(a.index(), &site);
+
+  auto similar_ids = [&](const cb::model::SiteModel& m, const std::string& id) {
+    std::vector<std::string> ids;
+    for (const auto& s : m.postmortems[m.by_id.at(id)].similar) ids.push_back(m.postmortems[s.index].doc.id);
+    return ids;
+  };
+  for (size_t i = 0; i < site.postmortems.size(); ++i) {
+    const auto& pm = site.postmortems[i];
+    CHECK(pm.similar.size() <= 5);
+    for (const auto& s : pm.similar) {
+      CHECK(s.index != static_cast<int>(i));
+      CHECK(std::find(pm.related.begin(), pm.related.end(), s.index) == pm.related.end());
+      CHECK(!s.shared_terms.empty());
+      CHECK(s.shared_terms.size() <= 3);
+    }
+  }
+  auto disk = similar_ids(site, "disk-full");
+  REQUIRE(!disk.empty());
+  CHECK((disk[0] == "db-failover" || disk[0] == "db-migration-lock"));
+  auto lock = similar_ids(site, "db-migration-lock");
+  CHECK(std::find(lock.begin(), lock.end(), "db-failover") == lock.end());  // related
+  CHECK(std::find(lock.begin(), lock.end(), "disk-full") != lock.end());
+
+  // Same answer again, and from an index built in another order.
+  auto again = cb::test::MakeSite(a.specs, &a.cfg);
+  cb::search::ComputeSimilar(a.index(), &again);
+  Archive b;
+  std::reverse(b.specs.begin(), b.specs.end());
+  b.Update();
+  for (const auto& spec : a.specs) {
+    INFO(spec.id);
+    CHECK(similar_ids(again, spec.id) == similar_ids(site, spec.id));
+    auto reversed = cb::test::MakeSite(b.specs, &b.cfg);
+    cb::search::ComputeSimilar(b.index(), &reversed);
+    CHECK(similar_ids(reversed, spec.id) == similar_ids(site, spec.id));
+  }
+
+  // No index: nothing similar, no crash.
+  auto none = cb::test::MakeSite(a.specs, &a.cfg);
+  cb::search::ComputeSimilar(a.dir.path() + "/missing", &none);
+  for (const auto& pm : none.postmortems) CHECK(pm.similar.empty());
+}

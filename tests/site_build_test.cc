@@ -1,0 +1,240 @@
+// End-to-end: the fixture archives built by the real `casebook` binary, with
+// assertions on the pages, feeds, JSON and exit codes.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "test_support.h"
+
+namespace fs = std::filesystem;
+using casebook::test::RunCasebook;
+using casebook::test::TempDir;
+
+namespace {
+
+// Copies a fixture archive into a fresh temporary folder.
+void CopyFixture(const std::string& name, const TempDir& dir) {
+  fs::copy(fs::path(CASEBOOK_FIXTURES) / name, dir.path(), fs::copy_options::recursive);
+}
+
+bool Contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+// Every file under `root`, relative path -> bytes.
+std::map<std::string, std::string> Snapshot(const std::string& root) {
+  std::map<std::string, std::string> files;
+  for (const auto& e : fs::recursive_directory_iterator(root)) {
+    if (!e.is_regular_file()) continue;
+    std::ifstream in(e.path(), std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    files[fs::relative(e.path(), root).generic_string()] = ss.str();
+  }
+  return files;
+}
+
+int Count(const std::string& haystack, const std::string& needle) {
+  int n = 0;
+  for (size_t pos = haystack.find(needle); pos != std::string::npos;
+       pos = haystack.find(needle, pos + needle.size()))
+    ++n;
+  return n;
+}
+
+const char* kToday = "--today 2024-06-01";
+
+}  // namespace
+
+TEST_CASE("the fixture archive builds into a complete site") {
+  TempDir dir;
+  CopyFixture("site", dir);
+  auto r = RunCasebook(std::string("build ") + kToday, dir.path());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(Contains(r.out, "Wrote 3 postmortems"));
+  CHECK(Contains(r.out, "1 draft(s) left out"));
+
+  for (const char* path :
+       {"index.html", "postmortems/2024-03-12-checkout-pool/index.html",
+        "postmortems/2023-11-02-primary-failover/index.html",
+        "postmortems/2023-06-14-dns-outage/index.html", "tags/index.html",
+        "tags/database/index.html", "tags/database/feed.xml", "services/postgres/index.html",
+        "severity/index.html", "severity/sev1/index.html", "categories/capacity/index.html",
+        "archive/index.html", "archive/2024/index.html", "archive/2023/index.html",
+        "feed.xml", "sitemap.xml", "404.html", "postmortems.json", "search/index.html"}) {
+    INFO(path);
+    CHECK(dir.Exists(std::string("public/") + path));
+  }
+  CHECK_FALSE(dir.Exists("public/postmortems/2024-07-01-draft-incident/index.html"));
+  CHECK_FALSE(dir.Exists("public/postmortems/readme/index.html"));
+
+  std::string page = dir.Read("public/postmortems/2024-03-12-checkout-pool/index.html");
+  // User text is escaped; raw HTML and javascript: links never reach the page.
+  CHECK(Contains(page, "Checkout &lt;API&gt; returned 503s &amp; timeouts"));
+  CHECK_FALSE(Contains(page, "<API>"));
+  CHECK_FALSE(Contains(page, "<script>alert"));
+  CHECK_FALSE(Contains(page, "javascript:"));
+  // Links between postmortems use the base path.
+  CHECK(Contains(page, "/archive/postmortems/2023-11-02-primary-failover/#timeline"));
+  // Durations, tickets, taxonomy links.
+  CHECK(Contains(page, "7 min"));     // time to detect
+  CHECK(Contains(page, "34 min"));    // time to mitigate
+  CHECK(Contains(page, "2 h 5 min")); // time to resolve
+  CHECK(Contains(page, "https://jira.example.com/browse/PAY%201432"));
+  CHECK(Contains(page, "/archive/services/checkout-api/"));
+  CHECK(Contains(page, "/archive/categories/capacity/"));
+  CHECK(Contains(page, "https://git.example.com/pm/blob/main/content/2024/2024-03-12-checkout-pool.md"));
+
+  // The failover page lists the checkout postmortem as linking to it.
+  std::string failover = dir.Read("public/postmortems/2023-11-02-primary-failover/index.html");
+  CHECK(Contains(failover, "/archive/postmortems/2024-03-12-checkout-pool/"));
+
+  // The plain-Markdown postmortem: title from its heading, timeline from its table.
+  std::string dns = dir.Read("public/postmortems/2023-06-14-dns-outage/index.html");
+  CHECK(Contains(dns, "Internal DNS resolution failures"));
+  CHECK(Contains(dns, "2023-06-14T09:02:00Z"));  // 10:02 CET
+  CHECK(Contains(dns, "Resolver pods restart in a loop"));
+
+  std::string tag = dir.Read("public/tags/database/index.html");
+  CHECK(Contains(tag, "2024-03-12-checkout-pool"));
+  CHECK(Contains(tag, "2023-11-02-primary-failover"));
+  CHECK_FALSE(Contains(tag, "2023-06-14-dns-outage"));
+
+  std::string feed = dir.Read("public/feed.xml");
+  CHECK(Contains(feed, "<feed xmlns=\"http://www.w3.org/2005/Atom\""));
+  CHECK(Count(feed, "<entry>") == 3);
+  CHECK(Contains(feed, "https://pm.example.com/archive/postmortems/2024-03-12-checkout-pool/"));
+  CHECK_FALSE(Contains(feed, "<API>"));
+
+  std::string json = dir.Read("public/postmortems.json");
+  CHECK(Contains(json, "\"id\": \"2024-03-12-checkout-pool\""));
+  CHECK(Contains(json, "\"resolve_seconds\": 7500"));
+  CHECK(Contains(json, "PAY 1432"));
+
+  if (fs::exists("/usr/bin/xmllint")) {
+    for (const char* xml : {"public/feed.xml", "public/sitemap.xml", "public/tags/database/feed.xml"}) {
+      INFO(xml);
+      std::string cmd = "xmllint --noout '" + dir.path() + "/" + xml + "' 2>/dev/null";
+      CHECK(std::system(cmd.c_str()) == 0);
+    }
+  }
+}
+
+TEST_CASE("build --drafts includes drafts") {
+  TempDir dir;
+  CopyFixture("site", dir);
+  auto r = RunCasebook(std::string("build --drafts --no-index ") + kToday, dir.path());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(dir.Exists("public/postmortems/2024-07-01-draft-incident/index.html"));
+}
+
+TEST_CASE("two builds give byte-identical output") {
+  TempDir a, b;
+  CopyFixture("site", a);
+  CopyFixture("site", b);
+  REQUIRE(RunCasebook(std::string("build ") + kToday, a.path()).exit_code == 0);
+  REQUIRE(RunCasebook(std::string("build ") + kToday, b.path()).exit_code == 0);
+  auto sa = Snapshot(a.path() + "/public");
+  auto sb = Snapshot(b.path() + "/public");
+  REQUIRE(sa.size() == sb.size());
+  for (const auto& [path, bytes] : sa) {
+    INFO(path);
+    REQUIRE(sb.count(path));
+    CHECK(bytes == sb[path]);
+  }
+}
+
+TEST_CASE("a failed build leaves the published site exactly as it was") {
+  TempDir dir;
+  CopyFixture("site", dir);
+  REQUIRE(RunCasebook(std::string("build ") + kToday, dir.path()).exit_code == 0);
+  auto before = Snapshot(dir.path() + "/public");
+  auto mtime = fs::last_write_time(dir.path() + "/public/index.html");
+
+  dir.Write("content/2024/broken.md", "+++\ntitle = \"Unclosed\nseverity = 3\n+++\n");
+  auto r = RunCasebook(std::string("build ") + kToday, dir.path());
+  CHECK(r.exit_code == 1);
+  CHECK((Contains(r.err, "content/2024/broken.md") || Contains(r.err, "2024/broken.md:")));
+  CHECK(Contains(r.err, "left as it was"));
+  auto after = Snapshot(dir.path() + "/public");
+  CHECK(before == after);
+  CHECK(fs::last_write_time(dir.path() + "/public/index.html") == mtime);
+  // No staging folders left behind.
+  for (const auto& e : fs::directory_iterator(dir.path()))
+    CHECK(e.path().filename().string().find("staging") == std::string::npos);
+}
+
+TEST_CASE("a rebuild with nothing changed rewrites nothing") {
+  TempDir dir;
+  CopyFixture("site", dir);
+  REQUIRE(RunCasebook(std::string("build ") + kToday, dir.path()).exit_code == 0);
+  auto mtime = fs::last_write_time(dir.path() + "/public/postmortems/2023-06-14-dns-outage/index.html");
+  auto r = RunCasebook(std::string("build ") + kToday, dir.path());
+  REQUIRE(r.exit_code == 0);
+  CHECK(Contains(r.out, " 0 changed"));
+  CHECK(fs::last_write_time(dir.path() + "/public/postmortems/2023-06-14-dns-outage/index.html") == mtime);
+}
+
+TEST_CASE("a broken archive reports every problem with file and line, and exits 1") {
+  TempDir dir;
+  CopyFixture("broken", dir);
+  auto r = RunCasebook("build --no-index", dir.path());
+  INFO(r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(Contains(r.err, "bad-toml.md:2"));
+  CHECK(Contains(r.err, "title-number.md:2"));
+  CHECK(Contains(r.err, "unknown-severity.md:4"));
+  CHECK(Contains(r.err, "bad-date.md:3"));
+  CHECK(Contains(r.err, "dup-b.md"));
+  CHECK(Contains(r.err, "dup-a.md"));
+  CHECK(Contains(r.err, "escape-id.md:3"));
+  CHECK(Contains(r.err, "unclosed.md:1"));
+  CHECK(Contains(r.err, "yaml-bad.md:3"));  // where yaml-cpp notices the unclosed [
+  CHECK(Contains(r.err, "latin1.md:5"));
+  CHECK_FALSE(dir.Exists("public"));
+  CHECK_FALSE(dir.Exists("etc"));
+}
+
+TEST_CASE("usage errors exit 2; a missing site.toml says how to create one") {
+  TempDir dir;
+  auto r = RunCasebook("build --no-such-option", dir.path());
+  CHECK(r.exit_code == 2);
+  CHECK(Contains(r.err, "usage: casebook build"));
+  r = RunCasebook("build", dir.path());
+  CHECK(r.exit_code != 0);
+  CHECK(Contains(r.err, "site.toml"));
+  r = RunCasebook("--version", dir.path());
+  CHECK(r.exit_code == 0);
+  CHECK(Contains(r.out, "casebook "));
+  r = RunCasebook("frobnicate", dir.path());
+  CHECK(r.exit_code == 2);
+}
+
+TEST_CASE("the real public archive in ../shared builds into a useful site") {
+  std::string corpus = casebook::test::SharedCorpus();
+  if (corpus.empty()) {
+    WARN("skipped: ../shared/corpora/dfds-postmortems is absent (it is not part of the project)");
+    return;
+  }
+  TempDir dir;
+  dir.Write("site.toml", "title = \"DFDS postmortems\"\nsource = \"" + corpus +
+                             "\"\nignore = [\"README.md\", \"*template*\"]\n");
+  auto r = RunCasebook("build --no-index", dir.path());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(Contains(r.out, "Wrote 38 postmortems"));
+  std::string page = dir.Read("public/postmortems/pm2020-004-coredns-upgrade-issue/index.html");
+  CHECK(Contains(page, "CoreDNS upgrade issue"));
+  CHECK(Contains(page, "2020-02-03T10:21:00Z"));  // 11:21 CET
+  std::string archive = dir.Read("public/archive/index.html");
+  for (const char* year : {"2019", "2020", "2021", "2022", "2023", "2024", "2025"}) {
+    INFO(year);
+    CHECK(Contains(archive, year));
+  }
+  CHECK(dir.Exists("public/archive/2021/index.html"));
+}
