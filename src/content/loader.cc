@@ -1,11 +1,14 @@
 // The source folder -> Documents (see loader.h).
 #include "content/loader.h"
 
+#include "util/parallel.h"
+
 #include <fnmatch.h>
 
 #include "content/front_matter.h"
 #include "content/plain_markdown.h"
 #include "util/fs.h"
+#include "util/parallel.h"
 #include "util/slug.h"
 #include "util/text.h"
 
@@ -145,24 +148,43 @@ LoadResult LoadAll(const config::SiteConfig& cfg, const LoadOptions& options,
   }
   util::WalkResult walk = util::WalkFiles(source, ".md");
   result.skipped = std::move(walk.skipped);
+  std::vector<const util::WalkEntry*> wanted;
   for (const auto& entry : walk.files) {
     if (auto glob = IgnoredBy(cfg, entry.relative)) {
       result.skipped.push_back(entry.relative + ": ignored (matches \"" + *glob + "\")");
       continue;
     }
+    wanted.push_back(&entry);
+  }
+  // Files are read and parsed in parallel into per-file slots, then merged
+  // in path order, so documents and findings do not depend on scheduling.
+  struct Slot {
+    Document doc;
+    bool ok = false;
+    util::Diagnostics diags;
+  };
+  std::vector<Slot> slots(wanted.size());
+  util::ParallelFor(wanted.size(), options.jobs, [&](size_t i) {
+    const util::WalkEntry& entry = *wanted[i];
+    Slot& slot = slots[i];
     std::string error;
     auto text = util::ReadFile(entry.path, &error);
     if (!text) {
-      diags->Error(entry.path, 0, "content/unreadable", error, "check the file's permissions");
+      slot.diags.Error(entry.path, 0, "content/unreadable", error,
+                       "check the file's permissions");
+      return;
+    }
+    slot.ok = ParseDocument(*text, entry.path, entry.relative, cfg, &slot.doc, &slot.diags);
+  });
+  for (size_t i = 0; i < slots.size(); ++i) {
+    Slot& slot = slots[i];
+    diags->Append(slot.diags);
+    if (!slot.ok) continue;
+    if (slot.doc.status == "draft" && !options.include_drafts) {
+      result.drafts.push_back(wanted[i]->relative);
       continue;
     }
-    Document doc;
-    if (!ParseDocument(*text, entry.path, entry.relative, cfg, &doc, diags)) continue;
-    if (doc.status == "draft" && !options.include_drafts) {
-      result.drafts.push_back(entry.relative);
-      continue;
-    }
-    result.documents.push_back(std::move(doc));
+    result.documents.push_back(std::move(slot.doc));
   }
 
   // Last resort for the date: the file's last commit. git runs once, and

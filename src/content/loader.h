@@ -20,6 +20,7 @@ namespace casebook::content {
 
 struct LoadOptions {
   bool include_drafts = false;
+  int jobs = 1;  // files parsed in parallel; results do not depend on it
 };
 
 struct LoadResult {

@@ -1,10 +1,10 @@
 // Rendering bodies and linking incidents to each other.
 #include <algorithm>
 #include <set>
-#include <thread>
 
 #include "model/steps.h"
 #include "util/fs.h"
+#include "util/parallel.h"
 #include "util/slug.h"
 
 namespace casebook::model {
@@ -93,22 +93,12 @@ void RenderBodies(const config::SiteConfig& cfg, SiteModel* site, int jobs,
                   util::Diagnostics* diags) {
   const std::string base = cfg.BasePath();
   const size_t n = site->postmortems.size();
-  size_t threads = static_cast<size_t>(std::max(1, jobs));
-  threads = std::min(threads, std::max<size_t>(1, n / 8));
   // Each postmortem's findings go to its own list, merged in model order, so
   // the report does not depend on thread scheduling.
   std::vector<util::Diagnostics> found(n);
-  auto work = [&](size_t first) {
-    for (size_t i = first; i < n; i += threads)
-      RenderOne(cfg, base, *site, &site->postmortems[i], &found[i]);
-  };
-  if (threads == 1) {
-    work(0);
-  } else {
-    std::vector<std::thread> pool;
-    for (size_t t = 0; t < threads; ++t) pool.emplace_back(work, t);
-    for (auto& th : pool) th.join();
-  }
+  util::ParallelFor(n, jobs, [&](size_t i) {
+    RenderOne(cfg, base, *site, &site->postmortems[i], &found[i]);
+  });
   for (const auto& d : found) diags->Append(d);
 }
 

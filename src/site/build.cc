@@ -2,7 +2,6 @@
 
 #include <chrono>
 #include <filesystem>
-#include <thread>
 
 #include "content/git_history.h"
 #include "render/renderer.h"
@@ -10,6 +9,7 @@
 #include "search/index_builder.h"
 #include "site/publish.h"
 #include "util/fs.h"
+#include "util/parallel.h"
 
 namespace fs = std::filesystem;
 
@@ -35,9 +35,7 @@ class StepTimer {
 };
 
 int Jobs(const BuildOptions& options) {
-  if (options.jobs > 0) return options.jobs;
-  unsigned n = std::thread::hardware_concurrency();
-  return n == 0 ? 1 : static_cast<int>(n);
+  return options.jobs > 0 ? options.jobs : util::DefaultJobs();
 }
 
 // True when `inner` is `outer` or inside it.
@@ -98,6 +96,7 @@ std::unique_ptr<Site> LoadSite(const BuildOptions& options,
     StepTimer t(timings, "load content");
     content::LoadOptions load_options;
     load_options.include_drafts = options.drafts;
+    load_options.jobs = Jobs(options);
     site->loaded = content::LoadAll(site->config, load_options, diags, &history);
   }
   {
@@ -142,7 +141,9 @@ bool Build(const BuildOptions& options, BuildReport* report,
   std::vector<render::OutputFile> files;
   {
     StepTimer t(&report->timings, "render");
-    files = render::RenderSite(site->model, *templates, diags);
+    render::RenderOptions render_options;
+    render_options.jobs = Jobs(options);
+    files = render::RenderSite(site->model, *templates, render_options, diags);
   }
   report->files_total = static_cast<int>(files.size());
   if (diags->HasErrors()) return false;

@@ -77,7 +77,9 @@ bool Publish(const std::vector<render::OutputFile>& files,
     for (auto it = fs::recursive_directory_iterator(dir, ec);
          !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
       if (!it->is_regular_file(ec)) continue;
-      std::string rel = fs::relative(it->path(), dir, ec).generic_string();
+      // A prefix strip, not fs::relative (which canonicalises every path).
+      std::string rel = it->path().generic_string().substr(fs::path(dir).generic_string().size());
+      while (!rel.empty() && rel.front() == '/') rel.erase(0, 1);
       entries[rel] = Entry{nullptr, it->path().string()};
     }
   }

@@ -77,13 +77,15 @@ bool WriteFileIfChanged(const std::string& path, const std::string& content,
 
 namespace {
 
-void Walk(const fs::path& root, const fs::path& dir, const std::string& ext,
+// `dir_rel` is `dir` relative to the walk root ("" for the root). Relative
+// paths are built as strings: fs::relative canonicalises every component,
+// one readlink() each, which dominated the walk of a large archive.
+void Walk(const fs::path& dir, const std::string& dir_rel, const std::string& ext,
           std::set<std::string>* seen_dirs, WalkResult* result) {
   std::error_code ec;
   fs::directory_iterator it(dir, ec), end;
   if (ec) {
-    result->skipped.push_back(fs::relative(dir, root, ec).generic_string() +
-                              ": cannot read folder");
+    result->skipped.push_back((dir_rel.empty() ? "." : dir_rel) + ": cannot read folder");
     return;
   }
   std::vector<fs::directory_entry> entries;
@@ -96,7 +98,7 @@ void Walk(const fs::path& root, const fs::path& dir, const std::string& ext,
   for (const auto& entry : entries) {
     const fs::path& p = entry.path();
     std::string name = p.filename().string();
-    std::string rel = fs::relative(p, root, ec).generic_string();
+    std::string rel = dir_rel.empty() ? name : dir_rel + "/" + name;
     if (!name.empty() && name[0] == '.') {
       result->skipped.push_back(rel + ": hidden");
       continue;
@@ -111,7 +113,7 @@ void Walk(const fs::path& root, const fs::path& dir, const std::string& ext,
         result->skipped.push_back(rel + ": symlink loop or folder already read");
         continue;
       }
-      Walk(root, p, ext, seen_dirs, result);
+      Walk(p, rel, ext, seen_dirs, result);
     } else if (entry.is_regular_file(ec)) {
       if (name.size() > ext.size() &&
           name.compare(name.size() - ext.size(), ext.size(), ext) == 0) {
@@ -134,7 +136,7 @@ WalkResult WalkFiles(const std::string& root, const std::string& extension) {
   fs::path canon = fs::canonical(root, ec);
   if (ec) return result;
   seen.insert(canon.string());
-  Walk(fs::path(root), fs::path(root), extension, &seen, &result);
+  Walk(fs::path(root), "", extension, &seen, &result);
   std::sort(result.files.begin(), result.files.end(),
             [](const WalkEntry& a, const WalkEntry& b) { return a.relative < b.relative; });
   return result;
