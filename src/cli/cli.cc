@@ -23,7 +23,8 @@ const std::map<std::string, Command>& Commands() {
                  "casebook build [--config FILE] [--source DIR] [--output DIR] [--drafts]\n"
                  "               [--today YYYY-MM-DD] [--jobs N] [--verbose] [--quiet]\n"}},
       {"check", {RunCheck, "validate postmortems and lint for blameless language",
-                 "casebook check [PATH...] [--format text|json|github] [--strict] [--config FILE]\n"}},
+                 "casebook check [PATH...] [--format text|json|github] [--strict] [--today YYYY-MM-DD]\n"
+                 "               [--config FILE]\n"}},
       {"new", {RunNew, "start a new postmortem from the archetype",
                "casebook new TITLE [--severity S] [--service X]... [--tag X]...\n"
                "                   [--date YYYY-MM-DD] [--dir DIR] [--edit] [--config FILE]\n"}},
