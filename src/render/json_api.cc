@@ -8,8 +8,9 @@
 //   first_user_impact, first_user_report, mitigated, resolved} (RFC 3339 or
 //   null), durations {detect_seconds, mitigate_seconds, resolve_seconds}
 //   (null when unknown), action_items [{text, owner, due, status, ticket,
-//   ticket_url, overdue}], related [ids], referenced_by [ids], previous,
-//   next (ids or null), timeline [{at, text}], last_changed, commits.
+//   ticket_url, overdue, overdue_days (0 unless overdue)}], related [ids],
+//   referenced_by [ids], previous, next (ids or null), timeline [{at,
+//   text}], last_changed, commits.
 // Strings are JSON-quoted by util::Value (with <, >, & as \u escapes).
 #include "render/outputs.h"
 #include "render/urls.h"
@@ -92,7 +93,9 @@ Value PostmortemsJsonValue(const View& view) {
       av["ticket"] = a.ticket;
       std::string url = TicketUrl(cfg.ticket_url, a.ticket);
       av["ticket_url"] = url.empty() ? Value() : Value(url);
-      av["overdue"] = IsOverdue(a, site.today);
+      int64_t overdue_days = 0;
+      av["overdue"] = IsOverdue(a, site.today, &overdue_days);
+      av["overdue_days"] = overdue_days;  // 0 unless overdue
       actions.Push(std::move(av));
     }
     v["action_items"] = std::move(actions);

@@ -1,7 +1,8 @@
 // The machine-readable outputs, written in C++ rather than templates so that
 // they are well-formed whatever the theme does: Atom feeds (feeds.cc), the
-// sitemap (sitemap.cc) and postmortems.json (json_api.cc). They use absolute
-// URLs (base_url + path); every user value is XML-escaped or JSON-quoted.
+// sitemap (sitemap.cc), postmortems.json (json_api.cc) and actions.csv
+// (actions_csv.cc). They use absolute URLs (base_url + path); every user
+// value is XML-escaped, JSON-quoted or CSV-quoted.
 // No clock is read: dates come from the postmortems. Pure, thread-safe.
 #pragma once
 
@@ -42,5 +43,9 @@ std::string SitemapXml(const View& view, const std::vector<std::string>& page_pa
 /// json_api.cc for the fields), pretty-printed, newest first.
 util::Value PostmortemsJsonValue(const View& view);
 std::string PostmortemsJson(const View& view);
+
+/// actions.csv (RFC 4180, CRLF): every action item in tracker order with
+/// its postmortem; columns listed in actions_csv.cc.
+std::string ActionsCsv(const View& view);
 
 }  // namespace casebook::render

@@ -1,6 +1,7 @@
 // RenderSite: the list of every output file, in a fixed order: home, the
 // postmortem pages, taxonomy and term pages with their feeds, the date
-// archive, search, 404, then feed.xml, sitemap.xml and postmortems.json.
+// archive, the action tracker (actions/, by owner, by status), stats/,
+// search, 404, then feed.xml, sitemap.xml, postmortems.json and actions.csv.
 //
 // The files are planned first (paths checked, one job per file), then the
 // jobs run on `jobs` threads; each job writes only its own slot, and the
@@ -160,6 +161,16 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateS
     plan.Page("archive/" + std::to_string(year.year) + "/", "archive_year",
               [v, y] { return v->ArchiveYear(*y); });
   }
+  plan.Page("actions/", "actions", [v] { return v->ActionsPage(); });
+  for (const auto& owner : view.action_owners()) {
+    const ActionGroup* g = &owner;
+    plan.Page("actions/owner/" + owner.slug + "/", "actions", [v, g] { return v->ActionsOwnerPage(*g); });
+  }
+  for (const auto& status : view.action_statuses()) {
+    const ActionGroup* g = &status;
+    plan.Page("actions/status/" + status.slug + "/", "actions", [v, g] { return v->ActionsStatusPage(*g); });
+  }
+  plan.Page("stats/", "stats", [v] { return v->StatsPage(); });
   plan.Page("search/", "search", [v] { return v->Search(); }, /*in_sitemap=*/false);
   plan.Page("404.html", "404", [v] { return v->NotFound(); }, /*in_sitemap=*/false);
 
@@ -178,6 +189,7 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateS
   std::vector<std::string> pages = plan.pages();
   plan.File("sitemap.xml", [v, pages](util::Diagnostics*) { return SitemapXml(*v, pages); });
   plan.File("postmortems.json", [v](util::Diagnostics*) { return PostmortemsJson(*v); });
+  plan.File("actions.csv", [v](util::Diagnostics*) { return ActionsCsv(*v); });
 
   return plan.Run(options.jobs > 0 ? options.jobs : DefaultJobs());
 }

@@ -6,9 +6,9 @@
 // Every list key `x` comes with a bool `has_x` (SetList).
 // Every page gets two keys (PageFrame):
 //   site: title, description, language, base (path, "/pm/"), base_url,
-//         home_url, search_url, archive_url, feed_url, json_url, css_url,
-//         search_js_url, favicon_url, taxonomies[{key,label,url}],
-//         nav[{label,url,current}]
+//         home_url, search_url, archive_url, actions_url, actions_csv_url,
+//         stats_url, feed_url, json_url, css_url, search_js_url,
+//         favicon_url, taxonomies[{key,label,url}], nav[{label,url,current}]
 //   page: title, full_title, description, url, canonical, section,
 //         feed_url, feed_title, is_home, noindex
 // A list item (`item`, used by every list; see ListItem):
@@ -21,7 +21,13 @@
 //   home:         recent[item], has_more, total_label, severities[{name,
 //                 label,color,text_color,description,count,url}],
 //                 taxonomies[{key,label,url,term_count}], years[{year,url,
-//                 count}]
+//                 count}], today{date,datetime,day_label}, this_week{
+//                 postmortems[item] (incident in the 7 days to today),
+//                 due_soon[action] (open, due in the next 7 days),
+//                 new_count, new_text, due_soon_count, due_soon_text,
+//                 overdue_count, overdue_text, has_overdue, open_label,
+//                 actions_url, overdue_url, due_soon_url},
+//                 on_this_day[item + years_ago], show_this_week
 //   postmortem:   pm{... item keys, incident[{label,display,datetime}],
 //                 durations[{label,value,seconds}], taxonomies[{key,label,
 //                 terms[{name,url}]}] (severity left out: it is the badge),
@@ -44,7 +50,21 @@
 //   taxonomy:     taxonomy{key,label,url,is_severity}, terms[{name,label,url,
 //                 count,count_label,description,color,text_color,feed_url}]
 //   term:         taxonomy{...}, term{name,label,url,count_label,description,
-//                 color,text_color,feed_url}, postmortems[item]
+//                 color,text_color,feed_url}, postmortems[item],
+//                 term_chart (chart, incidents per year; false when no
+//                 incident is dated), medians[{label,value,count_label}]
+//                 (median time to detect / mitigate / resolve, only those
+//                 known), medians_note
+//   actions:      (/actions/, /actions/owner/<slug>/, /actions/status/<s>/)
+//                 as_of{date,datetime}, filter ({kind,label} or false),
+//                 counts{total,open,overdue,due_soon,done,wontfix,
+//                 total_label,cards[{kind,count,label,url ("" on filtered
+//                 pages),alert}]}, owners[{label,url,count_label,open_label,
+//                 overdue_count,has_overdue,current}], statuses[{label,url,
+//                 count,current}], actions[action], actions_url,
+//                 actions_csv_url, json_url
+//   stats:        as_of{date,datetime}, total_label, medians[{label,value,
+//                 count_label}], charts[chart], actions_url
 //   archive:      years[{year,url,count,count_label}], undated_label
 //   archive_year: year, count_label, months[{name,anchor,count_label,
 //                 postmortems[item]}], newer, older ({year,url} or false)
@@ -57,6 +77,13 @@
 //                 previous_page, next_page ({url} or false), message,
 //                 server_rendered (SearchView gives empty defaults; the
 //                 server fills them)
+// An action (tracker row; see ActionItemView): text_html, postmortem{id,
+//   title,url,date}, owner, owner_url, due, due_datetime, due_label
+//   ("due today", "due in 3 days"), due_soon, status, status_label,
+//   status_class, overdue, overdue_days, overdue_label, ticket, ticket_url.
+// A chart (see ChartView): id, title, description, svg_html (inline SVG
+//   from svg_chart.h), table{caption, columns[{label}], rows[{label,url,
+//   cells[{value}]}]}, note.
 // Thread-safe: a View is immutable after construction.
 #pragma once
 
@@ -67,6 +94,7 @@
 
 #include "config/config.h"
 #include "model/site_model.h"
+#include "render/stats.h"
 #include "util/value.h"
 
 namespace casebook::render {
@@ -90,6 +118,13 @@ util::Value PageFrame(const config::SiteConfig& cfg, const PageInfo& page);
 /// search keys with empty values. The server fills results, total, etc.
 util::Value SearchView(const config::SiteConfig& cfg, const std::string& query);
 
+/// One view of the action tracker: one owner's items or one status's.
+struct ActionGroup {
+  std::string slug;          // URL segment: "team-payments", "open", "overdue"
+  std::string label;         // "team-payments", "Open", "Overdue"
+  std::vector<size_t> rows;  // indices into View::action_rows(), in order
+};
+
 /// Builds the view of each page of one SiteModel. Construction indexes the
 /// model once (terms of each postmortem, list items, badges), so keep one
 /// View per render. All methods are const and safe from many threads.
@@ -105,6 +140,17 @@ class View {
   util::Value ArchiveYear(const model::ArchiveYear& year) const;
   util::Value NotFound() const;
   util::Value Search() const;
+  // The action tracker and the stats page (view_actions.cc, view_stats.cc).
+  util::Value ActionsPage() const;                                   // actions/
+  util::Value ActionsOwnerPage(const ActionGroup& owner) const;       // actions/owner/<slug>/
+  util::Value ActionsStatusPage(const ActionGroup& status) const;     // actions/status/<slug>/
+  util::Value StatsPage() const;                                     // stats/
+
+  /// Every action item resolved against today, in tracker order (open
+  /// first, then by due date), and the owner / status views of them.
+  const std::vector<stats::ActionRow>& action_rows() const { return tracker_.rows; }
+  const std::vector<ActionGroup>& action_owners() const { return tracker_.owners; }
+  const std::vector<ActionGroup>& action_statuses() const { return tracker_.statuses; }
 
   /// A postmortem as a list item (see the header comment).
   util::Value ListItem(int index) const;
@@ -129,6 +175,18 @@ class View {
 
   util::Value MakeListItem(int index) const;
 
+  // view_actions.cc / view_stats.cc
+  struct Tracker {
+    std::vector<stats::ActionRow> rows;
+    std::vector<ActionGroup> owners;    // by name; "No owner" last
+    std::vector<ActionGroup> statuses;  // open, overdue, done, wontfix, others
+  };
+  static Tracker MakeTracker(const model::SiteModel& site);
+  util::Value ActionItemView(const stats::ActionRow& row) const;
+  util::Value TrackerPage(const ActionGroup* group, const std::string& kind) const;
+  void AddHomeActivity(util::Value& home) const;
+  void AddTermStats(util::Value& page, const model::Taxonomy& tax, const model::Term& term) const;
+
   const model::SiteModel& site_;
   const config::SiteConfig& cfg_;
   std::string base_path_;
@@ -137,6 +195,9 @@ class View {
   /// terms_[pm][taxonomy] = the model's terms holding that postmortem, in
   /// the order the postmortem lists its values.
   std::vector<std::vector<std::vector<const model::Term*>>> terms_;
+  /// Built once with the View (a default member initializer, so it runs
+  /// after site_ is bound, whatever the constructor does).
+  Tracker tracker_ = MakeTracker(site_);
 };
 
 // Small shared helpers (view_common.cc).

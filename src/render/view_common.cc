@@ -96,6 +96,9 @@ Value PageFrame(const config::SiteConfig& cfg, const PageInfo& page) {
   site["home_url"] = base;
   site["search_url"] = link("search/");
   site["archive_url"] = link("archive/");
+  site["actions_url"] = link("actions/");
+  site["actions_csv_url"] = link("actions.csv");
+  site["stats_url"] = link("stats/");
   site["feed_url"] = link("feed.xml");
   site["json_url"] = link("postmortems.json");
   site["css_url"] = link("css/style.css");
@@ -121,6 +124,8 @@ Value PageFrame(const config::SiteConfig& cfg, const PageInfo& page) {
     add_nav(model::TaxonomyLabel(key), link(key + "/"), key);
   }
   add_nav("Archive", link("archive/"), "archive");
+  add_nav("Actions", link("actions/"), "actions");
+  add_nav("Stats", link("stats/"), "stats");
   add_nav("Search", link("search/"), "search");
   SetList(site, "taxonomies", std::move(taxonomies));
   site["nav"] = std::move(nav);

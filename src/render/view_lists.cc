@@ -1,5 +1,6 @@
 // The template view of the list pages: home, taxonomy and term pages, the
-// date archive, 404 and the static search page. Keys are listed in view.h.
+// date archive, 404 and the static search page. The numbers on the home
+// and term pages come from view_stats.cc. Keys are listed in view.h.
 #include "render/color.h"
 #include "render/view.h"
 #include "util/text.h"
@@ -84,6 +85,7 @@ Value View::Home() const {
     years.Push(std::move(yv));
   }
   SetList(v, "years", std::move(years));
+  AddHomeActivity(v);  // this week, on this day (view_stats.cc)
   return v;
 }
 
@@ -170,6 +172,7 @@ Value View::TermPage(const model::Taxonomy& tax, const model::Term& term) const 
   tv["feed_url"] = Link(TermPath(tax, term) + "feed.xml");
   v["term"] = std::move(tv);
   SetList(v, "postmortems", ItemList(term.postmortems));
+  AddTermStats(v, tax, term);  // incidents per year, median durations (view_stats.cc)
   return v;
 }
 

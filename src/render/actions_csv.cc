@@ -1,0 +1,49 @@
+// actions.csv: every action item, in tracker order (open first, then by due
+// date), for spreadsheets and scripts. RFC 4180: CRLF after every record
+// (the last included), fields holding a comma, a double quote, CR or LF are
+// quoted, and a double quote inside is doubled. UTF-8, no byte order mark.
+// Columns (header row first):
+//   postmortem_id, postmortem_title, text (Markdown as written), owner,
+//   due (YYYY-MM-DD or empty), status (open when not written), ticket,
+//   ticket_url (through site.toml ticket_url; empty when none or unsafe),
+//   overdue_days (days past due as of today for overdue items, else 0)
+#include "render/outputs.h"
+
+namespace casebook::render {
+
+namespace {
+
+std::string CsvField(const std::string& s) {
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+void Record(std::string& out, const std::vector<std::string>& fields) {
+  for (size_t i = 0; i < fields.size(); ++i) {
+    if (i) out += ',';
+    out += CsvField(fields[i]);
+  }
+  out += "\r\n";
+}
+
+}  // namespace
+
+std::string ActionsCsv(const View& view) {
+  std::string out;
+  Record(out, {"postmortem_id", "postmortem_title", "text", "owner", "due", "status", "ticket", "ticket_url",
+               "overdue_days"});
+  for (const auto& row : view.action_rows()) {
+    const content::ActionItem& a = *row.item;
+    Record(out, {row.pm->id(), row.pm->doc.title, a.text, a.owner,
+                 a.due ? util::FormatDate(*a.due, a.due->offset_minutes) : "", row.status, a.ticket,
+                 row.ticket_url, std::to_string(row.overdue_days)});
+  }
+  return out;
+}
+
+}  // namespace casebook::render

@@ -1,0 +1,322 @@
+// Archive statistics: medians, counts per period, top terms, action rows.
+// See stats.h for the conventions (days, periods, windows).
+#include "render/stats.h"
+
+#include <algorithm>
+#include <map>
+
+#include "render/color.h"
+#include "render/urls.h"
+#include "render/view.h"
+
+namespace casebook::render::stats {
+
+std::optional<double> Median(const std::vector<std::optional<int64_t>>& values) {
+  std::vector<int64_t> known;
+  for (const auto& v : values) {
+    if (v) known.push_back(*v);
+  }
+  if (known.empty()) return std::nullopt;
+  std::sort(known.begin(), known.end());
+  size_t mid = known.size() / 2;
+  if (known.size() % 2 == 1) return static_cast<double>(known[mid]);
+  return (static_cast<double>(known[mid - 1]) + static_cast<double>(known[mid])) / 2.0;
+}
+
+// ---- Days and periods ----------------------------------------------------
+
+int64_t DayOf(const util::DateTime& t, int display_offset_minutes) {
+  int offset = t.has_time ? display_offset_minutes : t.offset_minutes;
+  int64_t local = t.utc_seconds + static_cast<int64_t>(offset) * 60;
+  return local >= 0 ? local / 86400 : (local - 86399) / 86400;
+}
+
+std::optional<int64_t> IncidentDay(const model::SiteModel& site, int postmortem) {
+  const auto& pm = site.postmortems[postmortem];
+  if (!pm.incident_date) return std::nullopt;
+  int offset = site.config ? site.config->timezone_offset_minutes : 0;
+  return DayOf(*pm.incident_date, offset);
+}
+
+int64_t TodayDay(const model::SiteModel& site) { return DayOf(site.today, 0); }
+
+int PeriodOf(PeriodKind kind, int64_t day) {
+  int y, m, d;
+  util::CivilFromDays(day, &y, &m, &d);
+  switch (kind) {
+    case PeriodKind::kYear: return y;
+    case PeriodKind::kQuarter: return y * 4 + (m - 1) / 3;
+    case PeriodKind::kMonth: return y * 12 + (m - 1);
+  }
+  return y;
+}
+
+std::string PeriodLabel(PeriodKind kind, int period) {
+  auto pad2 = [](int n) { return std::string(n < 10 ? "0" : "") + std::to_string(n); };
+  switch (kind) {
+    case PeriodKind::kYear: return std::to_string(period);
+    case PeriodKind::kQuarter: return std::to_string(period / 4) + " Q" + std::to_string(period % 4 + 1);
+    case PeriodKind::kMonth: return std::to_string(period / 12) + "-" + pad2(period % 12 + 1);
+  }
+  return std::to_string(period);
+}
+
+int64_t PeriodCounts::Total() const {
+  int64_t n = 0;
+  for (size_t p = 0; p < counts.size(); ++p) n += PeriodTotal(p);
+  return n;
+}
+
+int64_t PeriodCounts::PeriodTotal(size_t p) const {
+  int64_t n = 0;
+  for (int64_t c : counts[p]) n += c;
+  return n;
+}
+
+namespace {
+
+/// Periods first..last (inclusive) with `series` zeroed.
+PeriodCounts MakeCounts(PeriodKind kind, int first, int last, std::vector<std::string> series,
+                        std::vector<std::string> colors) {
+  PeriodCounts c;
+  c.kind = kind;
+  c.series = std::move(series);
+  c.colors = std::move(colors);
+  for (int p = first; p <= last; ++p) {
+    c.periods.push_back(p);
+    c.counts.emplace_back(c.series.size(), 0);
+  }
+  return c;
+}
+
+/// The dated postmortems' periods, by index; nullopt for undated ones.
+std::vector<std::optional<int>> PeriodsOf(const model::SiteModel& site, PeriodKind kind) {
+  std::vector<std::optional<int>> out(site.postmortems.size());
+  for (size_t i = 0; i < site.postmortems.size(); ++i) {
+    if (auto day = IncidentDay(site, static_cast<int>(i))) out[i] = PeriodOf(kind, *day);
+  }
+  return out;
+}
+
+}  // namespace
+
+PeriodCounts MonthlyBySeverity(const model::SiteModel& site, size_t max_months) {
+  const config::SiteConfig& cfg = *site.config;
+  std::vector<std::string> labels, colors;
+  for (size_t r = 0; r < cfg.severities.size(); ++r) {
+    const auto& level = cfg.severities[r];
+    labels.push_back(level.label.empty() ? level.name : level.label);
+    colors.push_back(SanitizeColor(level.color, config::DefaultSeverityColor(r)));
+  }
+  const int severities = static_cast<int>(cfg.severities.size());
+  auto months = PeriodsOf(site, PeriodKind::kMonth);
+  std::optional<int> newest;
+  bool unknown = false;
+  for (size_t i = 0; i < months.size(); ++i) {
+    if (!months[i]) continue;
+    if (!newest || *months[i] > *newest) newest = *months[i];
+  }
+  if (!newest || max_months == 0) return MakeCounts(PeriodKind::kMonth, 1, 0, labels, colors);
+  int oldest = *newest;
+  for (const auto& m : months) {
+    if (m && *m < oldest) oldest = *m;
+  }
+  int first = std::max(oldest, *newest - static_cast<int>(max_months) + 1);
+  for (size_t i = 0; i < months.size(); ++i) {
+    int rank = site.postmortems[i].severity_rank;
+    if (months[i] && *months[i] >= first && (rank < 0 || rank >= severities)) unknown = true;
+  }
+  if (unknown) {
+    labels.push_back("Unknown");
+    colors.push_back("#8a939e");
+  }
+  PeriodCounts c = MakeCounts(PeriodKind::kMonth, first, *newest, labels, colors);
+  for (size_t i = 0; i < months.size(); ++i) {
+    if (!months[i] || *months[i] < first) continue;
+    int rank = site.postmortems[i].severity_rank;
+    size_t s = rank >= 0 && rank < severities ? static_cast<size_t>(rank) : labels.size() - 1;
+    ++c.counts[*months[i] - first][s];
+  }
+  return c;
+}
+
+bool YearSpan(const model::SiteModel& site, int* first_year, int* last_year) {
+  bool any = false;
+  for (const auto& y : PeriodsOf(site, PeriodKind::kYear)) {
+    if (!y) continue;
+    if (!any || *y < *first_year) *first_year = *y;
+    if (!any || *y > *last_year) *last_year = *y;
+    any = true;
+  }
+  return any;
+}
+
+PeriodCounts CountsByYear(const model::SiteModel& site, const std::vector<int>& postmortems,
+                          int first_year, int last_year) {
+  PeriodCounts c = MakeCounts(PeriodKind::kYear, first_year, last_year, {"Postmortems"}, {"#0b57a4"});
+  for (int i : postmortems) {
+    if (i < 0 || static_cast<size_t>(i) >= site.postmortems.size()) continue;
+    auto day = IncidentDay(site, i);
+    if (!day) continue;
+    int y = PeriodOf(PeriodKind::kYear, *day);
+    if (y >= first_year && y <= last_year) ++c.counts[y - first_year][0];
+  }
+  return c;
+}
+
+// ---- Durations -----------------------------------------------------------
+
+DurationMedians MediansOf(const model::SiteModel& site, const std::vector<int>& postmortems) {
+  std::vector<std::optional<int64_t>> detect, mitigate, resolve;
+  DurationMedians m;
+  for (int i : postmortems) {
+    if (i < 0 || static_cast<size_t>(i) >= site.postmortems.size()) continue;
+    const auto& d = site.postmortems[i].durations;
+    detect.push_back(d.detect);
+    mitigate.push_back(d.mitigate);
+    resolve.push_back(d.resolve);
+    m.detect_n += d.detect ? 1 : 0;
+    m.mitigate_n += d.mitigate ? 1 : 0;
+    m.resolve_n += d.resolve ? 1 : 0;
+    ++m.postmortems;
+  }
+  m.detect = Median(detect);
+  m.mitigate = Median(mitigate);
+  m.resolve = Median(resolve);
+  return m;
+}
+
+std::vector<QuarterMedians> MediansByQuarter(const model::SiteModel& site) {
+  auto quarters = PeriodsOf(site, PeriodKind::kQuarter);
+  std::map<int, std::vector<int>> by_quarter;
+  for (size_t i = 0; i < quarters.size(); ++i) {
+    if (quarters[i]) by_quarter[*quarters[i]].push_back(static_cast<int>(i));
+  }
+  std::vector<QuarterMedians> out;
+  if (by_quarter.empty()) return out;
+  for (int q = by_quarter.begin()->first; q <= by_quarter.rbegin()->first; ++q) {
+    auto it = by_quarter.find(q);
+    out.push_back({q, it == by_quarter.end() ? DurationMedians{} : MediansOf(site, it->second)});
+  }
+  return out;
+}
+
+// ---- Taxonomy terms ------------------------------------------------------
+
+std::vector<TermCount> TopTerms(const model::Taxonomy& tax, size_t n) {
+  std::vector<TermCount> all;
+  for (const auto& term : tax.terms) {
+    if (!term.postmortems.empty()) all.push_back({&term, term.postmortems.size()});
+  }
+  std::stable_sort(all.begin(), all.end(),
+                   [](const TermCount& a, const TermCount& b) { return a.count > b.count; });
+  if (all.size() > n) all.resize(n);
+  return all;
+}
+
+// ---- Action items --------------------------------------------------------
+
+std::vector<ActionRow> ActionRows(const model::SiteModel& site) {
+  std::vector<model::ActionRef> refs = site.actions;
+  if (refs.empty()) {
+    for (size_t p = 0; p < site.postmortems.size(); ++p) {
+      for (size_t a = 0; a < site.postmortems[p].doc.actions.size(); ++a) {
+        refs.push_back({static_cast<int>(p), static_cast<int>(a)});
+      }
+    }
+  }
+  const int64_t today = TodayDay(site);
+  const std::string ticket_pattern = site.config ? site.config->ticket_url : "";
+  std::vector<ActionRow> rows;
+  rows.reserve(refs.size());
+  for (const auto& ref : refs) {
+    if (ref.postmortem < 0 || static_cast<size_t>(ref.postmortem) >= site.postmortems.size()) continue;
+    const auto& pm = site.postmortems[ref.postmortem];
+    if (ref.action < 0 || static_cast<size_t>(ref.action) >= pm.doc.actions.size()) continue;
+    const auto& item = pm.doc.actions[ref.action];
+    ActionRow row;
+    row.postmortem = ref.postmortem;
+    row.action = ref.action;
+    row.pm = &pm;
+    row.item = &item;
+    row.status = item.status.empty() ? "open" : item.status;
+    row.overdue = IsOverdue(item, site.today, &row.overdue_days);
+    if (!row.overdue) row.overdue_days = 0;
+    if (item.due) row.days_until_due = DayOf(*item.due, item.due->offset_minutes) - today;
+    row.due_soon = row.status == "open" && row.days_until_due && *row.days_until_due >= 0 &&
+                   *row.days_until_due <= 6;
+    row.ticket_url = TicketUrl(ticket_pattern, item.ticket);
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+ActionCounts CountActions(const std::vector<ActionRow>& rows) {
+  ActionCounts c;
+  for (const auto& r : rows) {
+    ++c.total;
+    if (r.status == "open") ++c.open;
+    else if (r.status == "done") ++c.done;
+    else if (r.status == "wontfix") ++c.wontfix;
+    else ++c.other;
+    if (r.overdue) ++c.overdue;
+    if (r.due_soon) ++c.due_soon;
+  }
+  return c;
+}
+
+PeriodCounts ActionsByQuarter(const model::SiteModel& site, const std::vector<ActionRow>& rows) {
+  // Closed items first (the bottom of a stacked bar), overdue on top.
+  enum { kDone, kWontfix, kOpen, kOverdue };
+  std::vector<std::string> labels = {"Done", "Won't fix", "Open", "Overdue"};
+  std::vector<std::string> colors = {"#1d6b34", "#8a939e", "#0b57a4", "#a4161a"};
+  std::vector<std::pair<int, int>> items;  // quarter, series
+  for (const auto& r : rows) {
+    auto day = IncidentDay(site, r.postmortem);
+    if (!day) continue;
+    int s = r.status == "done"      ? kDone
+            : r.status == "wontfix" ? kWontfix
+            : r.overdue             ? kOverdue
+                                    : kOpen;
+    items.emplace_back(PeriodOf(PeriodKind::kQuarter, *day), s);
+  }
+  if (items.empty()) return MakeCounts(PeriodKind::kQuarter, 1, 0, labels, colors);
+  int first = items.front().first, last = items.front().first;
+  for (const auto& [q, s] : items) {
+    first = std::min(first, q);
+    last = std::max(last, q);
+  }
+  PeriodCounts c = MakeCounts(PeriodKind::kQuarter, first, last, labels, colors);
+  for (const auto& [q, s] : items) ++c.counts[q - first][s];
+  return c;
+}
+
+// ---- Home page -----------------------------------------------------------
+
+std::vector<int> NewThisWeek(const model::SiteModel& site) {
+  const int64_t today = TodayDay(site);
+  std::vector<int> out;
+  for (size_t i = 0; i < site.postmortems.size(); ++i) {
+    auto day = IncidentDay(site, static_cast<int>(i));
+    if (day && *day <= today && *day >= today - 6) out.push_back(static_cast<int>(i));
+  }
+  return out;
+}
+
+std::vector<int> OnThisDay(const model::SiteModel& site) {
+  int ty, tm, td;
+  util::CivilFromDays(TodayDay(site), &ty, &tm, &td);
+  bool leap_day_too = tm == 2 && td == 28 && !util::IsValidDate(ty, 2, 29);
+  std::vector<int> out;
+  for (size_t i = 0; i < site.postmortems.size(); ++i) {
+    auto day = IncidentDay(site, static_cast<int>(i));
+    if (!day) continue;
+    int y, m, d;
+    util::CivilFromDays(*day, &y, &m, &d);
+    if (y >= ty || m != tm) continue;
+    if (d == td || (leap_day_too && d == 29)) out.push_back(static_cast<int>(i));
+  }
+  return out;
+}
+
+}  // namespace casebook::render::stats

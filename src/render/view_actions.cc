@@ -1,0 +1,239 @@
+// The template view of the action tracker: /actions/ (every action item
+// across the archive, open first, overdue flagged), and its views by owner
+// (/actions/owner/<slug>/) and by status (/actions/status/<slug>/, with
+// "overdue" and "due-soon" as views of open items). Keys are listed in
+// view.h. The rows come from stats::ActionRows, so the pages, actions.csv,
+// postmortems.json and `casebook actions` agree on what is overdue.
+#include <algorithm>
+#include <cstdint>
+#include <map>
+#include <set>
+
+#include "render/view.h"
+#include "util/datetime.h"
+#include "util/slug.h"
+#include "util/text.h"
+
+namespace casebook::render {
+
+using util::Value;
+
+namespace {
+
+// Views of open items; never taken by a written status of the same slug.
+constexpr const char* kOverdue = "overdue";
+constexpr const char* kDueSoon = "due-soon";
+// Owner slug for items without an owner; Slugify never starts with "_".
+constexpr const char* kNoOwner = "_none";
+
+std::string StatusLabel(const std::string& status) {
+  if (status == "open") return "Open";
+  if (status == "done") return "Done";
+  if (status == "wontfix") return "Won't fix";
+  if (status == kOverdue) return "Overdue";
+  if (status == kDueSoon) return "Due in the next 7 days";
+  return status;
+}
+
+std::string StatusClass(const std::string& status) {
+  return status == "open" || status == "done" || status == "wontfix" ? status : "other";
+}
+
+/// A URL segment for an owner: its slug; "_none" without an owner; a stable
+/// "_owner-<hash>" when nothing of the name is left in a slug.
+std::string OwnerSlug(const std::string& owner) {
+  if (util::Trim(owner).empty()) return kNoOwner;
+  std::string slug = util::Slugify(owner);
+  if (!slug.empty()) return slug;
+  uint32_t h = 2166136261u;  // FNV-1a
+  for (unsigned char c : owner) h = (h ^ c) * 16777619u;
+  static const char* kHex = "0123456789abcdef";
+  std::string hex;
+  for (int i = 7; i >= 0; --i) hex += kHex[(h >> (i * 4)) & 15];
+  return "_owner-" + hex;
+}
+
+}  // namespace
+
+View::Tracker View::MakeTracker(const model::SiteModel& site) {
+  Tracker t;
+  t.rows = stats::ActionRows(site);
+  std::map<std::string, ActionGroup> owners;
+  std::map<std::string, ActionGroup> statuses;
+  for (const char* s : {"open", kOverdue, kDueSoon, "done", "wontfix"}) statuses[s] = {s, StatusLabel(s), {}};
+  for (size_t i = 0; i < t.rows.size(); ++i) {
+    const auto& row = t.rows[i];
+    std::string owner = std::string(util::Trim(row.item->owner));
+    ActionGroup& g = owners[OwnerSlug(owner)];
+    if (g.slug.empty()) {
+      g.slug = OwnerSlug(owner);
+      g.label = owner.empty() ? "No owner" : owner;  // the first spelling names the page
+    }
+    g.rows.push_back(i);
+    std::string status = util::Slugify(row.status);
+    if (status.empty()) status = "other";
+    if (status != kOverdue && status != kDueSoon) {
+      ActionGroup& sg = statuses[status];
+      if (sg.slug.empty()) sg = {status, StatusLabel(row.status), {}};
+      sg.rows.push_back(i);
+    }
+    if (row.overdue) statuses[kOverdue].rows.push_back(i);
+    if (row.due_soon) statuses[kDueSoon].rows.push_back(i);
+  }
+  for (auto& [slug, g] : owners) t.owners.push_back(std::move(g));
+  std::stable_sort(t.owners.begin(), t.owners.end(), [](const ActionGroup& a, const ActionGroup& b) {
+    bool na = a.slug == kNoOwner, nb = b.slug == kNoOwner;
+    if (na != nb) return nb;
+    return util::ToLowerAscii(a.label) < util::ToLowerAscii(b.label);
+  });
+  for (const char* s : {"open", kOverdue, kDueSoon, "done", "wontfix"}) {
+    t.statuses.push_back(std::move(statuses[s]));
+    statuses.erase(s);
+  }
+  for (auto& [slug, g] : statuses) t.statuses.push_back(std::move(g));
+  return t;
+}
+
+Value View::ActionItemView(const stats::ActionRow& row) const {
+  const content::ActionItem& a = *row.item;
+  const model::Postmortem& pm = *row.pm;
+  Value v = Value::MakeMap();
+  size_t index = static_cast<size_t>(row.action);
+  v["text_html"] = index < pm.action_html.size() ? pm.action_html[index] : util::HtmlEscape(a.text);
+  Value p = Value::MakeMap();
+  p["id"] = pm.id();
+  p["title"] = pm.doc.title;
+  p["url"] = Link(pm.url);
+  p["date"] = pm.incident_date ? util::FormatDate(*pm.incident_date, cfg_.timezone_offset_minutes) : "";
+  v["postmortem"] = std::move(p);
+  std::string owner = std::string(util::Trim(a.owner));
+  v["owner"] = owner;
+  v["owner_url"] = Link("actions/owner/" + OwnerSlug(owner) + "/");
+  v["due"] = a.due ? util::FormatDate(*a.due, a.due->offset_minutes) : "";
+  v["due_datetime"] = a.due ? util::FormatDate(*a.due, a.due->offset_minutes) : "";
+  std::string due_label;
+  if (row.due_soon && row.days_until_due) {
+    int64_t d = *row.days_until_due;
+    due_label = d == 0 ? "due today" : d == 1 ? "due tomorrow" : "due in " + std::to_string(d) + " days";
+  }
+  v["due_label"] = due_label;
+  v["due_soon"] = row.due_soon;
+  v["status"] = row.status;
+  v["status_label"] = StatusLabel(row.status);
+  v["status_class"] = StatusClass(row.status);
+  v["overdue"] = row.overdue;
+  v["overdue_days"] = row.overdue_days;
+  v["overdue_label"] =
+      row.overdue ? CountLabel(static_cast<size_t>(row.overdue_days), "day", "days") + " overdue" : "";
+  v["ticket"] = a.ticket;
+  v["ticket_url"] = row.ticket_url;
+  return v;
+}
+
+Value View::TrackerPage(const ActionGroup* group, const std::string& kind) const {
+  PageInfo info;
+  info.section = "actions";
+  if (!group) {
+    info.title = "Action items";
+    info.path = "actions/";
+    info.description = "Every action item from the postmortems: owner, due date, ticket and status.";
+  } else {
+    info.title = "Action items: " + group->label;
+    info.path = "actions/" + kind + "/" + group->slug + "/";
+    info.description = (kind == "owner" ? "Action items owned by " : "Action items: ") + group->label + ".";
+  }
+  Value v = PageFrame(cfg_, info);
+
+  std::vector<size_t> rows;
+  if (group) {
+    rows = group->rows;
+  } else {
+    for (size_t i = 0; i < tracker_.rows.size(); ++i) rows.push_back(i);
+  }
+  Value as_of = Value::MakeMap();
+  as_of["date"] = util::FormatDate(site_.today, 0);
+  as_of["datetime"] = util::FormatDate(site_.today, 0);
+  v["as_of"] = std::move(as_of);
+  if (group) {
+    Value filter = Value::MakeMap();
+    filter["kind"] = kind == "owner" ? "Owner" : "Status";
+    filter["label"] = group->label;
+    v["filter"] = std::move(filter);
+  } else {
+    v["filter"] = false;
+  }
+
+  std::vector<stats::ActionRow> subset;
+  Value items = Value::MakeList();
+  for (size_t i : rows) {
+    subset.push_back(tracker_.rows[i]);
+    items.Push(ActionItemView(tracker_.rows[i]));
+  }
+  stats::ActionCounts n = stats::CountActions(subset);
+  Value counts = Value::MakeMap();
+  counts["total"] = static_cast<int64_t>(n.total);
+  counts["open"] = static_cast<int64_t>(n.open);
+  counts["overdue"] = static_cast<int64_t>(n.overdue);
+  counts["due_soon"] = static_cast<int64_t>(n.due_soon);
+  counts["done"] = static_cast<int64_t>(n.done);
+  counts["wontfix"] = static_cast<int64_t>(n.wontfix);
+  counts["total_label"] = CountLabel(n.total, "action item", "action items");
+  // The cards at the top; on a filtered page they count that view's items
+  // and do not link (the status pages hold every owner's items).
+  Value cards = Value::MakeList();
+  const std::pair<const char*, size_t> kinds[] = {
+      {"open", n.open}, {kOverdue, n.overdue}, {kDueSoon, n.due_soon}, {"done", n.done}, {"wontfix", n.wontfix}};
+  for (const auto& [slug, count] : kinds) {
+    Value c = Value::MakeMap();
+    c["kind"] = slug;
+    c["count"] = static_cast<int64_t>(count);
+    c["label"] = slug == std::string(kDueSoon) ? "due in the next 7 days" : util::ToLowerAscii(StatusLabel(slug));
+    c["url"] = group ? "" : Link("actions/status/" + std::string(slug) + "/");
+    c["alert"] = slug == std::string(kOverdue) && count > 0;
+    cards.Push(std::move(c));
+  }
+  SetList(counts, "cards", std::move(cards));
+  v["counts"] = std::move(counts);
+
+  Value owners = Value::MakeList();
+  for (const auto& g : tracker_.owners) {
+    size_t open = 0, overdue = 0;
+    for (size_t i : g.rows) {
+      open += tracker_.rows[i].status == "open";
+      overdue += tracker_.rows[i].overdue;
+    }
+    Value o = Value::MakeMap();
+    o["label"] = g.label;
+    o["url"] = Link("actions/owner/" + g.slug + "/");
+    o["count_label"] = CountLabel(g.rows.size(), "item", "items");
+    o["open_label"] = std::to_string(open) + " open";
+    o["overdue_count"] = static_cast<int64_t>(overdue);
+    o["has_overdue"] = overdue > 0;
+    o["current"] = group && kind == "owner" && group->slug == g.slug;
+    owners.Push(std::move(o));
+  }
+  SetList(v, "owners", std::move(owners));
+  Value statuses = Value::MakeList();
+  for (const auto& g : tracker_.statuses) {
+    Value s = Value::MakeMap();
+    s["label"] = g.label;
+    s["url"] = Link("actions/status/" + g.slug + "/");
+    s["count"] = static_cast<int64_t>(g.rows.size());
+    s["current"] = group && kind == "status" && group->slug == g.slug;
+    statuses.Push(std::move(s));
+  }
+  SetList(v, "statuses", std::move(statuses));
+  SetList(v, "actions", std::move(items));
+  v["actions_url"] = Link("actions/");
+  v["actions_csv_url"] = Link("actions.csv");
+  v["json_url"] = Link("postmortems.json");
+  return v;
+}
+
+Value View::ActionsPage() const { return TrackerPage(nullptr, ""); }
+
+Value View::ActionsOwnerPage(const ActionGroup& owner) const { return TrackerPage(&owner, "owner"); }
+
+Value View::ActionsStatusPage(const ActionGroup& status) const { return TrackerPage(&status, "status"); }
+
+}  // namespace casebook::render
