@@ -47,6 +47,12 @@ int Count(const std::string& haystack, const std::string& needle) {
 
 const char* kToday = "--today 2024-06-01";
 
+std::string ReplaceFirst(std::string s, const std::string& from, const std::string& to) {
+  size_t pos = s.find(from);
+  REQUIRE(pos != std::string::npos);
+  return s.replace(pos, from.size(), to);
+}
+
 }  // namespace
 
 TEST_CASE("the fixture archive builds into a complete site") {
@@ -164,12 +170,13 @@ TEST_CASE("a failed build leaves the published site exactly as it was") {
   auto after = Snapshot(dir.path() + "/public");
   CHECK(before == after);
   CHECK(fs::last_write_time(dir.path() + "/public/index.html") == mtime);
-  // No staging folders left behind.
-  for (const auto& e : fs::directory_iterator(dir.path()))
+  // The previous generation kept for the next build is beside the output,
+  // never inside it.
+  for (const auto& e : fs::recursive_directory_iterator(dir.path() + "/public"))
     CHECK(e.path().filename().string().find("staging") == std::string::npos);
 }
 
-TEST_CASE("a rebuild with nothing changed rewrites nothing") {
+TEST_CASE("a rebuild with nothing changed rewrites nothing; changed pages keep the rest intact") {
   TempDir dir;
   CopyFixture("site", dir);
   REQUIRE(RunCasebook(std::string("build ") + kToday, dir.path()).exit_code == 0);
@@ -178,6 +185,18 @@ TEST_CASE("a rebuild with nothing changed rewrites nothing") {
   REQUIRE(r.exit_code == 0);
   CHECK(Contains(r.out, " 0 changed"));
   CHECK(fs::last_write_time(dir.path() + "/public/postmortems/2023-06-14-dns-outage/index.html") == mtime);
+
+  // A third build after one edit: the edited page changes, the untouched one
+  // keeps its mtime, and a removed postmortem's page is gone.
+  std::string dns = dir.Read("content/2023/2023-06-14-dns-outage.md");
+  dir.Write("content/2023/2023-06-14-dns-outage.md", dns + "\nOne more line.\n");
+  fs::remove(dir.path() + "/content/2023/2023-11-02-primary-failover.md");
+  r = RunCasebook(std::string("build ") + kToday, dir.path());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(Contains(dir.Read("public/postmortems/2023-06-14-dns-outage/index.html"), "One more line."));
+  CHECK_FALSE(dir.Exists("public/postmortems/2023-11-02-primary-failover/index.html"));
+  CHECK(dir.Exists("public/404.html"));
 }
 
 TEST_CASE("a broken archive reports every problem with file and line, and exits 1") {
@@ -237,4 +256,59 @@ TEST_CASE("the real public archive in ../shared builds into a useful site") {
     CHECK(Contains(archive, year));
   }
   CHECK(dir.Exists("public/archive/2021/index.html"));
+}
+
+TEST_CASE("incremental builds give the same bytes as clean builds after every kind of change") {
+  TempDir work;
+  CopyFixture("site", work);
+  const std::string build = std::string("build ") + kToday;
+  REQUIRE(RunCasebook(build, work.path()).exit_code == 0);
+
+  // Each step changes the archive, rebuilds it incrementally (cache, index
+  // and previous output kept), and compares with a clean build of a copy.
+  auto compare_with_clean = [&](const std::string& step) {
+    INFO(step);
+    auto r = RunCasebook(build, work.path());
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    TempDir clean;
+    for (const char* part : {"site.toml", "content", "layouts"}) {
+      fs::path from = fs::path(work.path()) / part;
+      if (fs::exists(from)) fs::copy(from, fs::path(clean.path()) / part, fs::copy_options::recursive);
+    }
+    REQUIRE(RunCasebook(build + " --no-cache", clean.path()).exit_code == 0);
+    auto incremental = Snapshot(work.path() + "/public");
+    auto fresh = Snapshot(clean.path() + "/public");
+    REQUIRE(incremental.size() == fresh.size());
+    for (const auto& [path, bytes] : fresh) {
+      INFO(path);
+      REQUIRE(incremental.count(path));
+      CHECK(incremental[path] == bytes);
+    }
+  };
+
+  std::string pool = work.Read("content/2024/2024-03-12-checkout-pool.md");
+  work.Write("content/2024/2024-03-12-checkout-pool.md",
+             ReplaceFirst(pool, "Connection pool exhaustion", "Pool exhaustion"));
+  compare_with_clean("edit a summary (shown on lists, feeds and related pages)");
+
+  work.Write("content/2024/2024-05-01-new-incident.md",
+             "+++\ntitle = \"Queue backlog\"\ndate = 2024-05-01\nseverity = \"SEV3\"\n"
+             "tags = [\"database\"]\nrelated = [\"2024-03-12-checkout-pool\"]\n+++\n\n"
+             "## Summary\n\nA queue backed up; see [[2023-11-02-primary-failover]].\n");
+  compare_with_clean("add a postmortem");
+
+  fs::rename(work.path() + "/content/2023/2023-06-14-dns-outage.md",
+             work.path() + "/content/2023/2023-06-14-internal-dns.md");
+  compare_with_clean("rename a file (its id changes)");
+
+  fs::remove(work.path() + "/content/2024/2024-05-01-new-incident.md");
+  compare_with_clean("delete a postmortem");
+
+  work.Write("layouts/404.mustache", "<h1>Nothing here: {{site.title}}</h1>\n");
+  compare_with_clean("override a template");
+
+  std::string toml = work.Read("site.toml");
+  work.Write("site.toml", ReplaceFirst(toml, "label = \"Critical\"", "label = \"Sev-1 critical\""));
+  compare_with_clean("change site.toml");
 }

@@ -21,7 +21,7 @@ const std::map<std::string, Command>& Commands() {
   static const std::map<std::string, Command> kCommands = {
       {"build", {RunBuild, "build the site and search index into the output folder",
                  "casebook build [--config FILE] [--source DIR] [--output DIR] [--drafts]\n"
-                 "               [--today YYYY-MM-DD] [--jobs N] [--verbose] [--quiet]\n"}},
+                 "               [--today YYYY-MM-DD] [--jobs N] [--no-index] [--no-cache] [--verbose] [--quiet]\n"}},
       {"check", {RunCheck, "validate postmortems and lint for blameless language",
                  "casebook check [PATH...] [--format text|json|github] [--strict] [--today YYYY-MM-DD]\n"
                  "               [--config FILE]\n"}},

@@ -9,7 +9,7 @@
 namespace casebook::cli {
 
 int RunBuild(const CommandArgs& argv) {
-  Args args(argv, {{"--drafts", "--verbose", "--quiet", "--no-index"},
+  Args args(argv, {{"--drafts", "--verbose", "--quiet", "--no-index", "--no-cache"},
                    {"--config", "--source", "--output", "--today", "--jobs"}});
   if (!args.ok()) return UsageError("build", args.error());
   if (!args.positional().empty())
@@ -22,6 +22,7 @@ int RunBuild(const CommandArgs& argv) {
   options.drafts = args.Has("--drafts");
   options.verbose = args.Has("--verbose");
   options.index = !args.Has("--no-index");
+  options.cache = !args.Has("--no-cache");
   bool bad = false;
   options.today = TodayOption(args, &bad);
   if (bad) return UsageError("build", "--today needs a date like 2024-03-14");

@@ -8,6 +8,7 @@
 // usage error, a bad site.toml or a missing / unreadable index.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -81,14 +82,17 @@ void PrintHits(const search::SearchResult& r, const config::SiteConfig& cfg, con
   }
 }
 
+/// One line per facet: the 8 largest values (severity: all), then how many more.
 void PrintFacets(const search::SearchResult& r) {
   for (const auto& f : r.facets) {
     if (f.values.empty()) continue;
     std::string line;
-    for (const auto& v : f.values) {
+    size_t shown = f.key == "severity" ? f.values.size() : std::min<size_t>(8, f.values.size());
+    for (size_t i = 0; i < shown; ++i) {
       if (!line.empty()) line += ", ";
-      line += v.name + " (" + std::to_string(v.count) + ")";
+      line += f.values[i].name + " (" + std::to_string(f.values[i].count) + ")";
     }
+    if (shown < f.values.size()) line += ", +" + std::to_string(f.values.size() - shown) + " more";
     std::printf("%s: %s\n", util::ToLowerAscii(f.label).c_str(), line.c_str());
   }
 }

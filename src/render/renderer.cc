@@ -20,6 +20,7 @@
 #include "render/outputs.h"
 #include "render/templates.h"
 #include "render/view.h"
+#include "util/hash.h"
 #include "util/text.h"
 
 namespace casebook::render {
@@ -37,7 +38,9 @@ bool IsSafeOutputPath(const std::string& path) {
 
 struct Job {
   std::string path;
-  std::function<std::string(util::Diagnostics*)> make;
+  std::function<std::string(util::Diagnostics*)> make;  // for non-page files
+  std::string tmpl;                        // for pages: the template ...
+  std::function<util::Value()> data;       // ... and the view data
 };
 
 class Plan {
@@ -50,12 +53,10 @@ class Plan {
   void Page(const std::string& url_path, const std::string& tmpl, std::function<util::Value()> data,
             bool in_sitemap = true) {
     std::string file = url_path.empty() || url_path.back() == '/' ? url_path + "index.html" : url_path;
-    const TemplateSet* templates = &templates_;
-    if (File(file, [templates, tmpl, data](util::Diagnostics* d) {
-          return templates->Render(tmpl, data(), d);
-        }) && in_sitemap) {
-      pages_.push_back(url_path);
-    }
+    if (!File(file, nullptr)) return;
+    jobs_.back().tmpl = tmpl;
+    jobs_.back().data = std::move(data);
+    if (in_sitemap) pages_.push_back(url_path);
   }
 
   bool File(const std::string& path, std::function<std::string(util::Diagnostics*)> make) {
@@ -68,20 +69,38 @@ class Plan {
             "rename the taxonomy or the postmortem id so the URLs differ");
       return false;
     }
-    jobs_.push_back({path, std::move(make)});
+    jobs_.push_back({path, std::move(make), {}, {}});
     return true;
   }
 
   /// Runs every job on up to `threads` threads; results in plan order.
-  std::vector<OutputFile> Run(int threads) {
+  /// Pages whose cache key is unchanged are not rendered (see PageKeys).
+  std::vector<OutputFile> Run(const RenderOptions& options, int threads) {
     size_t n = jobs_.size();
     std::vector<OutputFile> files(n);
     std::vector<util::Diagnostics> diags(n);
+    std::vector<std::string> keys(n);
     std::atomic<size_t> next{0};
+    const std::string salt = std::string(CASEBOOK_VERSION) + '\0' + templates_.fingerprint();
     auto work = [&] {
       for (size_t i = next++; i < n; i = next++) {
-        files[i].path = jobs_[i].path;
-        files[i].content = jobs_[i].make(&diags[i]);
+        const Job& job = jobs_[i];
+        files[i].path = job.path;
+        if (!job.data) {
+          files[i].content = job.make(&diags[i]);
+          continue;
+        }
+        util::Value data = job.data();
+        keys[i] = util::Fingerprint(salt + '\0' + job.tmpl + '\0' + data.ToJson());
+        if (options.previous) {
+          auto it = options.previous->find(job.path);
+          if (it != options.previous->end() && it->second == keys[i] &&
+              options.previous_exists && options.previous_exists(job.path)) {
+            files[i].reuse = true;
+            continue;
+          }
+        }
+        files[i].content = templates_.Render(job.tmpl, data, &diags[i]);
       }
     };
     size_t workers = std::min(n, static_cast<size_t>(std::max(threads, 1)));
@@ -91,6 +110,10 @@ class Plan {
     for (auto& t : pool) t.join();
     if (diags_) {
       for (const auto& d : diags) diags_->Append(d);
+    }
+    if (options.keys) {
+      for (size_t i = 0; i < n; ++i)
+        if (!keys[i].empty() && diags[i].items().empty()) (*options.keys)[files[i].path] = keys[i];
     }
     return files;
   }
@@ -191,7 +214,7 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateS
   plan.File("postmortems.json", [v](util::Diagnostics*) { return PostmortemsJson(*v); });
   plan.File("actions.csv", [v](util::Diagnostics*) { return ActionsCsv(*v); });
 
-  return plan.Run(options.jobs > 0 ? options.jobs : DefaultJobs());
+  return plan.Run(options, options.jobs > 0 ? options.jobs : DefaultJobs());
 }
 
 }  // namespace casebook::render

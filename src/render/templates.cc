@@ -11,6 +11,7 @@
 #include <set>
 
 #include "util/fs.h"
+#include "util/hash.h"
 #include "util/text.h"
 
 namespace casebook::render {
@@ -178,6 +179,7 @@ mus::data ToData(const util::Value& v) {
 }  // namespace
 
 struct TemplateSet::Impl {
+  std::string fingerprint;  // of every template's name and text
   /// One parsed template. kainjow's render() is not const, so each call
   /// renders a private copy taken from a small pool (copied from `parsed`
   /// when the pool is empty) and returns it afterwards: copies are made
@@ -226,6 +228,8 @@ struct TemplateSet::Impl {
 };
 
 TemplateSet::TemplateSet() : impl_(std::make_unique<Impl>()) {}
+
+const std::string& TemplateSet::fingerprint() const { return impl_->fingerprint; }
 TemplateSet::~TemplateSet() = default;
 
 std::unique_ptr<TemplateSet> TemplateSet::Load(const config::SiteConfig& cfg,
@@ -288,6 +292,9 @@ std::unique_ptr<TemplateSet> TemplateSet::FromSources(const std::vector<Source>&
   if (!ok) return nullptr;
 
   auto set = std::unique_ptr<TemplateSet>(new TemplateSet());
+  std::string all;
+  for (const auto& [name, src] : by_name) all += name + '\0' + src.text + '\0';
+  set->impl_->fingerprint = util::Fingerprint(all);
   Expander expander(by_name, diags);
   for (const auto& [name, src] : by_name) {
     std::string expanded;

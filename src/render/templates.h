@@ -70,6 +70,9 @@ class TemplateSet {
   bool Has(const std::string& name) const;
   /// Every template name, sorted.
   std::vector<std::string> Names() const;
+  /// A hash of every template's name and text: pages rendered from the same
+  /// data with the same fingerprint are byte-identical (the page cache).
+  const std::string& fingerprint() const;
   /// The file a template came from ("" when unknown).
   std::string FileOf(const std::string& name) const;
 

@@ -7,6 +7,7 @@
 #include "render/renderer.h"
 #include "render/templates.h"
 #include "search/index_builder.h"
+#include "site/page_cache.h"
 #include "site/publish.h"
 #include "util/fs.h"
 #include "util/parallel.h"
@@ -139,10 +140,20 @@ bool Build(const BuildOptions& options, BuildReport* report,
   }
 
   std::vector<render::OutputFile> files;
+  PageCache page_cache;
   {
     StepTimer t(&report->timings, "render");
     render::RenderOptions render_options;
     render_options.jobs = Jobs(options);
+    if (options.cache) {
+      page_cache = PageCache::Load(cfg);
+      render_options.previous = &page_cache.previous;
+      render_options.keys = &page_cache.next;
+      const std::string out = cfg.OutputDir();
+      render_options.previous_exists = [out](const std::string& path) {
+        return util::IsRegularFile(util::JoinPath(out, path));
+      };
+    }
     files = render::RenderSite(site->model, *templates, render_options, diags);
   }
   report->files_total = static_cast<int>(files.size());
@@ -160,6 +171,7 @@ bool Build(const BuildOptions& options, BuildReport* report,
                    "site is unchanged");
       return false;
     }
+    if (options.cache) page_cache.Save(cfg);  // only once the pages are in place
     report->files_written = stats.written;
     report->files_total = stats.written + stats.unchanged;
   }

@@ -32,6 +32,7 @@ struct BuildOptions {
   std::optional<util::DateTime> today;  // default: util::Today()
   int jobs = 0;                         // 0 = number of cores
   bool index = true;                    // write the search index
+  bool cache = true;                    // skip pages whose inputs are unchanged
 };
 
 /// A loaded archive: the config and the model that points into it. Kept
