@@ -34,26 +34,32 @@ std::string JsonQuote(const std::string& s) {
   std::string out;
   out.reserve(s.size() + 2);
   out += '"';
-  for (unsigned char c : s) {
+  size_t run = 0;  // start of the current run of characters copied as they are
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    const char* esc = nullptr;
+    char buf[8];
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '<': out += "\\u003c"; break;  // safe inside <script> blocks
-      case '>': out += "\\u003e"; break;
-      case '&': out += "\\u0026"; break;
+      case '"': esc = "\\\""; break;
+      case '\\': esc = "\\\\"; break;
+      case '\n': esc = "\\n"; break;
+      case '\r': esc = "\\r"; break;
+      case '\t': esc = "\\t"; break;
+      case '<': esc = "\\u003c"; break;  // safe inside <script> blocks
+      case '>': esc = "\\u003e"; break;
+      case '&': esc = "\\u0026"; break;
       default:
         if (c < 0x20) {
-          char buf[8];
           std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
+          esc = buf;
         }
     }
+    if (!esc) continue;
+    out.append(s, run, i - run);
+    out += esc;
+    run = i + 1;
   }
+  out.append(s, run, std::string::npos);
   out += '"';
   return out;
 }
