@@ -1,12 +1,12 @@
 // The briefing for `casebook brief`: matching, order, lessons, open action
 // items, similar incidents, and the three output forms.
 #include <catch2/catch.hpp>
-
 #include <string>
 #include <vector>
 
 #include "search/brief.h"
 #include "search/index_builder.h"
+#include "search/similar.h"
 #include "search_fixture.h"
 #include "test_support.h"
 
@@ -56,7 +56,8 @@ TEST_CASE("brief: matches services and tags by slug, most severe then newest", "
   // Restricted to one taxonomy; custom taxonomies match too.
   CHECK(Ids(cb::search::MakeBrief(f.site, {"service:database"})).empty());
   CHECK(Ids(cb::search::MakeBrief(f.site, {"tag:database"})).size() == 3);
-  CHECK(Ids(cb::search::MakeBrief(f.site, {"security"})) == std::vector<std::string>{"cert-expiry"});
+  CHECK(Ids(cb::search::MakeBrief(f.site, {"security"})) ==
+        std::vector<std::string>{"cert-expiry"});
   // Severity is not a subject.
   CHECK(Ids(cb::search::MakeBrief(f.site, {"SEV1"})).empty());
 }
@@ -79,7 +80,8 @@ TEST_CASE("brief: lessons learned and open action items", "[search][brief]") {
   CHECK(text.find("SEV1 (Critical)  2023-03-14  Primary database failover stalled checkout") !=
         std::string::npos);
   CHECK(text.find("Lessons learned\n     - Alerts were late") != std::string::npos);
-  CHECK(text.find("- Add replication lag alerting (owner: Jane Doe; due 2023-04-01, OVERDUE; OPS-12)") !=
+  CHECK(text.find(
+            "- Add replication lag alerting (owner: Jane Doe; due 2023-04-01, OVERDUE; OPS-12)") !=
         std::string::npos);
 
   std::string md = cb::search::BriefToMarkdown(b);
@@ -99,7 +101,8 @@ TEST_CASE("brief: nothing matches", "[search][brief]") {
   auto b = cb::search::MakeBrief(f.site, {"mainframe", "fax"});
   CHECK(b.incidents.empty());
   CHECK(b.unmatched == std::vector<std::string>{"mainframe", "fax"});
-  CHECK(cb::search::BriefToText(b).find("No past incidents for mainframe, fax") != std::string::npos);
+  CHECK(cb::search::BriefToText(b).find("No past incidents for mainframe, fax") !=
+        std::string::npos);
   CHECK(cb::search::BriefToMarkdown(b).find("No past incidents") != std::string::npos);
   CHECK(cb::search::BriefToValue(b).ToJson().find("\"incidents\":[]") != std::string::npos);
 }
@@ -119,6 +122,18 @@ TEST_CASE("brief: similar incidents not already listed", "[search][brief]") {
     CHECK(!s.shared_terms.empty());
   }
   CHECK(cb::search::BriefToText(b).find("Similar incidents") != std::string::npos);
+  // Computing only the listed ones gives the same answer.
+  auto only = cb::test::MakeSite(cb::test::FixtureSpecs(), &f.cfg);
+  cb::search::ComputeSimilarFor(dir.path() + "/index", &only,
+                                cb::search::BriefPostmortems(only, {"storage"}));
+  auto b2 = cb::search::MakeBrief(only, {"storage"});
+  REQUIRE(b2.similar.size() == b.similar.size());
+  for (size_t k = 0; k < b.similar.size(); ++k) {
+    CHECK(b2.similar[k].id == b.similar[k].id);
+    CHECK(b2.similar[k].shared_terms == b.similar[k].shared_terms);
+  }
+  for (const auto& pm : only.postmortems)
+    if (pm.doc.id != "disk-full") CHECK(pm.similar.empty());
   // Listed incidents are not repeated as similar ones.
   auto both = cb::search::MakeBrief(f.site, {"database"});
   for (const auto& s : both.similar)
@@ -127,7 +142,8 @@ TEST_CASE("brief: similar incidents not already listed", "[search][brief]") {
 
 TEST_CASE("brief: Markdown to plain text", "[search][brief]") {
   using cb::search::MarkdownToPlain;
-  CHECK(MarkdownToPlain("### What went well\n\n* **Fast** rollback\n") == "What went well:\n\n- Fast rollback");
+  CHECK(MarkdownToPlain("### What went well\n\n* **Fast** rollback\n") ==
+        "What went well:\n\n- Fast rollback");
   CHECK(MarkdownToPlain("See [the runbook](https://x/y) and [[db-failover]].") ==
         "See the runbook and db-failover.");
   CHECK(MarkdownToPlain("```\ncode\n```\n> quoted\n") == "code\nquoted");

@@ -1,7 +1,6 @@
 // UpdateIndex: layout, incremental updates, atomicity, and ComputeSimilar.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -49,7 +48,8 @@ struct Archive {
 };
 
 /// Every file under `root`: relative path -> modification time and bytes.
-std::map<std::string, std::pair<fs::file_time_type, std::string>> Snapshot(const std::string& root) {
+std::map<std::string, std::pair<fs::file_time_type, std::string>> Snapshot(
+    const std::string& root) {
   std::map<std::string, std::pair<fs::file_time_type, std::string>> out;
   for (const auto& e : fs::recursive_directory_iterator(root)) {
     if (!e.is_regular_file()) continue;
@@ -76,7 +76,8 @@ TEST_CASE("index: a first build adds every postmortem behind a stub", "[search][
   auto doc = s->Find("cert-expiry");
   REQUIRE(doc);
   CHECK(doc->content_hash.size() == 16);
-  CHECK(doc->data.find("\"title\":\"TLS certificate expired on the API gateway\"") != std::string::npos);
+  CHECK(doc->data.find("\"title\":\"TLS certificate expired on the API gateway\"") !=
+        std::string::npos);
   CHECK_FALSE(s->Find("nope"));
 }
 
@@ -109,7 +110,7 @@ TEST_CASE("index: changing one postmortem replaces only its document", "[search]
   CHECK(stats.added + stats.deleted == 0);
 
   auto s = a.Open();
-  CHECK(s->version() == 2);
+  CHECK(s->version() == 1);  // updated in place, in one transaction
   for (const auto& spec : a.specs) {
     auto now = s->Find(spec.id);
     REQUIRE(now);
@@ -123,16 +124,40 @@ TEST_CASE("index: changing one postmortem replaces only its document", "[search]
     }
   }
   CHECK(a.Count("zeppelin") == 1);
-  // The previous version stays for readers that still have it open.
-  CHECK(fs::is_directory(a.index() + "/v1"));
-  CHECK(a.dir.Read("index/current") == "auto v2\n");
+  CHECK(a.dir.Read("index/current") == "auto v1\n");
 
   // Metadata that only shows in results (severity label) counts as a change.
   a.cfg.severities[2].label = "Moderate";
   stats = a.Update();
   CHECK(stats.updated == 2);  // the two SEV3 postmortems
+  CHECK(a.Open()->Find("disk-full")->data.find("\"severity_label\":\"Moderate\"") !=
+        std::string::npos);
+}
+
+TEST_CASE("index: when everything changed, a new version replaces the old", "[search][index]") {
+  Archive a;
+  a.Update();
+  auto reader = a.Open();
+  for (auto& spec : a.specs) spec.summary += " Rewritten.";
+  auto stats = a.Update();
+  CHECK(stats.updated == 8);
+  CHECK(stats.unchanged == 0);
+  CHECK(a.dir.Read("index/current") == "auto v2\n");
+  CHECK(a.Open()->version() == 2);
+  CHECK(a.Count("rewritten") == 8);
+  // The previous version stays for readers that still have it open...
+  CHECK(fs::is_directory(a.index() + "/v1"));
+  cb::search::SearchRequest r;
+  r.query = "rewritten";
+  CHECK(reader->Search(r).total == 0);
+  CHECK(reader->ReopenIfChanged());
+  CHECK(reader->version() == 2);
+  CHECK(reader->Search(r).total == 8);
+  // ...until the next update.
+  a.specs[0].summary += " Again.";
+  a.Update();
+  CHECK_FALSE(fs::exists(a.index() + "/v1"));
   CHECK(fs::is_directory(a.index() + "/v2"));
-  CHECK_FALSE(fs::exists(a.index() + "/v1"));  // older ones are removed
 }
 
 TEST_CASE("index: deleted postmortems disappear, new ones appear", "[search][index]") {
@@ -203,14 +228,14 @@ TEST_CASE("index: a broken stub or database is rebuilt from scratch", "[search][
   CHECK(a.Open()->DocCount() == 8);
 }
 
-TEST_CASE("index: changing synonyms updates the index without touching documents", "[search][index]") {
+TEST_CASE("index: changing synonyms updates the index without touching documents",
+          "[search][index]") {
   Archive a;
   a.Update();
   CHECK(a.Count("pg") == 0);
   a.cfg.search.synonyms["pg"] = {"postgres"};
   auto stats = a.Update();
   CHECK(stats.unchanged == 8);
-  CHECK(a.Open()->version() == 2);
   CHECK(a.Count("pg") == 3);
   CHECK(a.Count("postgres") == 3);
 }
@@ -223,7 +248,8 @@ TEST_CASE("similar: relevant, deterministic, never self or related", "[search][s
 
   auto similar_ids = [&](const cb::model::SiteModel& m, const std::string& id) {
     std::vector<std::string> ids;
-    for (const auto& s : m.postmortems[m.by_id.at(id)].similar) ids.push_back(m.postmortems[s.index].doc.id);
+    for (const auto& s : m.postmortems[m.by_id.at(id)].similar)
+      ids.push_back(m.postmortems[s.index].doc.id);
     return ids;
   };
   for (size_t i = 0; i < site.postmortems.size(); ++i) {
@@ -261,4 +287,64 @@ TEST_CASE("similar: relevant, deterministic, never self or related", "[search][s
   auto none = cb::test::MakeSite(a.specs, &a.cfg);
   cb::search::ComputeSimilar(a.dir.path() + "/missing", &none);
   for (const auto& pm : none.postmortems) CHECK(pm.similar.empty());
+}
+
+TEST_CASE("index: large archives (threaded paths) stay deterministic", "[search][index][similar]") {
+  // 320 postmortems: the fixture's eight, cloned with varied vocabulary, so
+  // the document pipeline and the parallel expansion both run.
+  const char* extra[] = {"quorum", "latency", "throttle", "rollback", "heap",   "lease",  "shard",
+                         "vacuum", "webhook", "canary",   "failback", "jitter", "backlog"};
+  Archive a;
+  auto base = a.specs;
+  a.specs.clear();
+  for (int i = 0; i < 320; ++i) {
+    cb::test::PmSpec s = base[i % base.size()];
+    s.id = s.id + "-" + std::to_string(i);
+    s.body +=
+        std::string(" ") + extra[i % 13] + " " + extra[(i / 13) % 13] + " " + extra[(i * 7) % 13];
+    s.related.clear();
+    a.specs.push_back(s);
+  }
+  auto stats = a.Update();
+  CHECK(stats.added == 320);
+  CHECK(a.Open()->DocCount() == 320);
+  CHECK(a.Count("quorum") > 0);
+
+  auto ids_of = [](const cb::model::SiteModel& m) {
+    std::vector<std::vector<std::string>> out;
+    for (const auto& pm : m.postmortems) {
+      std::vector<std::string> ids;
+      for (const auto& s : pm.similar) ids.push_back(m.postmortems[s.index].doc.id);
+      out.push_back(ids);
+    }
+    return out;
+  };
+  auto one = cb::test::MakeSite(a.specs, &a.cfg);
+  cb::search::ComputeSimilar(a.index(), &one);
+  auto two = cb::test::MakeSite(a.specs, &a.cfg);
+  cb::search::ComputeSimilar(a.index(), &two);
+  CHECK(ids_of(one) == ids_of(two));
+  size_t with_similar = 0;
+  for (const auto& pm : one.postmortems) with_similar += !pm.similar.empty();
+  CHECK(with_similar > 300);
+
+  // An index built in another order gives the same answers.
+  Archive b;
+  b.specs = a.specs;
+  std::reverse(b.specs.begin(), b.specs.end());
+  b.Update();
+  auto three = cb::test::MakeSite(a.specs, &a.cfg);
+  cb::search::ComputeSimilar(b.index(), &three);
+  CHECK(ids_of(three) == ids_of(one));
+
+  // A failure while the pipeline runs stops it cleanly.
+  for (auto& s : a.specs) s.summary += " changed";
+  ::setenv("CASEBOOK_TEST_FAIL_INDEX_AFTER", "100", 1);
+  stats = a.Update(/*expect_ok=*/false);
+  ::unsetenv("CASEBOOK_TEST_FAIL_INDEX_AFTER");
+  CHECK(a.Open()->version() == 1);
+  CHECK(a.Count("changed") == 0);
+  stats = a.Update();
+  CHECK(stats.updated == 320);
+  CHECK(a.Count("changed") == 320);
 }

@@ -1,11 +1,12 @@
 // Searcher over the fixture archive: ranking, every prefix, operators,
 // ranges, spelling, synonyms, snippets, facets, and bad queries.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <atomic>
+#include <catch2/catch.hpp>
 #include <memory>
 #include <set>
 #include <string>
+#include <thread>
 
 #include "search/index_builder.h"
 #include "search/query_parsing.h"
@@ -166,6 +167,13 @@ TEST_CASE("search: spelling correction retries automatically", "[search]") {
   CHECK(r.corrected_query == "database");
   CHECK(r.auto_retried);
   CHECK(r.total == 3);
+  // Only free-text words are corrected; known words, values and wildcards stay.
+  CHECK(Run("title:certficate").corrected_query == "title:certificate");
+  CHECK(Run("tag:databse").corrected_query.empty());
+  CHECK(Run("service:\"Paymnts API\"").corrected_query.empty());
+  CHECK(Run("databse*").corrected_query.empty());
+  CHECK(Run("db failover").corrected_query.empty());  // a synonym key
+  CHECK(Run("\"thundring herd\" -redis").corrected_query == "\"thundering herd\" -redis");
   // A query with matches keeps them and only suggests.
   auto found = Run("database");
   CHECK(found.corrected_query.empty());
@@ -296,9 +304,10 @@ TEST_CASE("search: bad queries never throw", "[search]") {
 
 TEST_CASE("search: random query syntax never throws or hangs", "[search]") {
   const std::vector<std::string> pieces = {
-      "\"", "(", ")", "*", "+", "-", ":", "~", "..", " ", "AND", "OR", "NOT", "XOR", "NEAR",
-      "ADJ/2", "tag:", "title:", "date:", "ttr:", "2h", "2023", "database", "thunder", "k8s",
-      "\xc3\xa9", "\xff", "zwild:", "id:", "owner:", "severity:", "/", "\\", "'"};
+      "\"",     "(",    ")",      "*",         "+",        "-",       ":",     "~",        "..",
+      " ",      "AND",  "OR",     "NOT",       "XOR",      "NEAR",    "ADJ/2", "tag:",     "title:",
+      "date:",  "ttr:", "2h",     "2023",      "database", "thunder", "k8s",   "\xc3\xa9", "\xff",
+      "zwild:", "id:",  "owner:", "severity:", "/",        "\\",      "'"};
   uint32_t state = 12345;  // a fixed LCG: the same queries every run
   for (int n = 0; n < 1500; ++n) {
     std::string q;
@@ -310,6 +319,33 @@ TEST_CASE("search: random query syntax never throws or hangs", "[search]") {
     INFO(q);
     CHECK(Run(q, 3).ok);
   }
+}
+
+TEST_CASE("search: one Searcher per thread, many threads at once", "[search]") {
+  const std::vector<std::string> queries = {"database",   "tag:deploy",  "kube*", "databse",
+                                            "\"thundering herd\"", "ttr:2h..", "k8s", "-tag:dns"};
+  std::vector<int64_t> expected;
+  for (const auto& q : queries) expected.push_back(Run(q).total);
+  std::vector<std::thread> threads;
+  std::atomic<int> mismatches{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      std::string error;
+      auto s = cb::search::Searcher::Open(Shared().dir.path() + "/index", Shared().cfg, &error);
+      if (!s) {
+        ++mismatches;
+        return;
+      }
+      for (int round = 0; round < 20; ++round)
+        for (size_t k = 0; k < queries.size(); ++k) {
+          SearchRequest r;
+          r.query = queries[k];
+          if (s->Search(r).total != expected[k]) ++mismatches;
+        }
+    });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(mismatches == 0);
 }
 
 TEST_CASE("search: JSON form of a result", "[search]") {
@@ -325,7 +361,8 @@ TEST_CASE("search: JSON form of a result", "[search]") {
 TEST_CASE("search: opening a missing index", "[search]") {
   cb::test::TempDir dir;
   std::string error;
-  CHECK(cb::search::Searcher::Open(dir.path() + "/nope", cb::config::SiteConfig{}, &error) == nullptr);
+  CHECK(cb::search::Searcher::Open(dir.path() + "/nope", cb::config::SiteConfig{}, &error) ==
+        nullptr);
   CHECK(error.find("no search index at") != std::string::npos);
   CHECK_FALSE(cb::search::Searcher::IndexExists(dir.path()));
 }

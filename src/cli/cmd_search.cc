@@ -71,10 +71,10 @@ const char* SeverityColor(const std::string& severity, const config::SiteConfig&
 void PrintHits(const search::SearchResult& r, const config::SiteConfig& cfg, const Style& style) {
   for (const auto& h : r.hits) {
     std::string severity = h.severity.empty() ? "—" : h.severity;
-    if (!h.severity_label.empty() && h.severity_label != h.severity) severity += " " + h.severity_label;
+    if (!h.severity_label.empty() && h.severity_label != h.severity)
+      severity += " " + h.severity_label;
     std::printf("%s  %s  %s\n", style.Wrap(severity, SeverityColor(h.severity, cfg)).c_str(),
-                h.date.empty() ? "date unknown" : h.date.c_str(),
-                style.Wrap(h.title, "1").c_str());
+                h.date.empty() ? "date unknown" : h.date.c_str(), style.Wrap(h.title, "1").c_str());
     std::printf("    %s\n", style.Wrap(DisplayPath(cfg, h.source_path), "36").c_str());
     std::string snippet = Snippet(h, style);
     if (!snippet.empty()) std::printf("    %s\n", snippet.c_str());
@@ -110,7 +110,8 @@ int RunSearch(const CommandArgs& argv) {
   request.limit = static_cast<int>(args.GetInt("--limit", 10, &bad));
   if (bad || request.limit < 1) return UsageError("search", "--limit needs a number of 1 or more");
   request.offset = static_cast<int>(args.GetInt("--offset", 0, &bad));
-  if (bad || request.offset < 0) return UsageError("search", "--offset needs a number of 0 or more");
+  if (bad || request.offset < 0)
+    return UsageError("search", "--offset needs a number of 0 or more");
   std::string sort = args.GetOr("--sort", "relevance");
   if (sort == "date") {
     request.sort = search::SortOrder::kDate;

@@ -1,0 +1,801 @@
+#!/usr/bin/env python3
+"""The measuring half of scripts/bench (the bash entry point installs what is
+missing, builds casebook and then runs this). See docs/benchmarks.md.
+
+Everything runs in one process, one measurement at a time, so casebook and
+Hugo see the same machine state and the ratios between them are meaningful
+on a shared, noisy machine.
+"""
+
+import argparse
+import datetime as dt
+import hashlib
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+GEN = os.path.join(HERE, "gen_archive.py")
+HUGO_THEME = os.path.join(HERE, "hugo")
+QUERIES = os.path.join(HERE, "queries.txt")
+TODAY = "2026-01-01"
+SEED = 20260101
+BUILD_TIMEOUT = 3600  # seconds; a hung build must not hang the benchmark
+# What a clean build leaves in the archive dir: the input, the stamp, and a
+# link to the repository's themes/ (casebook reads themes/<theme> beside site.toml).
+KEEP = {"site.toml", "content", ".gen-stamp", "themes"}
+
+
+def log(msg):
+    print(f"bench: {msg}", file=sys.stderr, flush=True)
+
+
+# ------------------------------------------------------------------ archives
+
+def gen_stamp():
+    h = hashlib.sha256()
+    with open(GEN, "rb") as f:
+        h.update(f.read())
+    return f"{h.hexdigest()} seed={SEED}"
+
+
+def link_themes(d):
+    link = os.path.join(d, "themes")
+    target = os.path.join(REPO, "themes")
+    if os.path.islink(link) and os.readlink(link) == target:
+        return
+    if os.path.lexists(link):
+        os.remove(link)
+    os.symlink(target, link)
+
+
+def ensure_archive(work, n):
+    d = os.path.join(work, str(n))
+    stamp_path = os.path.join(d, ".gen-stamp")
+    stamp = f"{gen_stamp()} n={n}"
+    try:
+        with open(stamp_path) as f:
+            if f.read().strip() == stamp:
+                log(f"archive {n}: cached in {d}")
+                link_themes(d)
+                return d
+    except OSError:
+        pass
+    log(f"archive {n}: generating in {d}")
+    if os.path.exists(d):
+        shutil.rmtree(d)
+    os.makedirs(d)
+    subprocess.run([sys.executable, GEN, d, str(n), "--seed", str(SEED)], check=True)
+    with open(stamp_path, "w") as f:
+        f.write(stamp + "\n")
+    link_themes(d)
+    return d
+
+
+def clean_archive(d):
+    """Removes everything a build wrote (site, index, caches, temp dirs)."""
+    for name in os.listdir(d):
+        if name in KEEP:
+            continue
+        p = os.path.join(d, name)
+        if os.path.isdir(p) and not os.path.islink(p):
+            shutil.rmtree(p)
+        else:
+            os.remove(p)
+
+
+def middle_file(d):
+    files = []
+    for root, _, names in os.walk(os.path.join(d, "content")):
+        files.extend(os.path.join(root, n) for n in names if n.endswith(".md"))
+    files.sort()
+    return files[len(files) // 2]
+
+
+# ----------------------------------------------------------------- measuring
+
+class Run:
+    def __init__(self, seconds, rss_kb, ok, err=""):
+        self.seconds, self.rss_kb, self.ok, self.err = seconds, rss_kb, ok, err
+
+
+def timed(cmd, cwd=None, timeout=BUILD_TIMEOUT):
+    """Wall time (perf_counter around the process) and peak RSS (GNU time)."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
+        full = ["/usr/bin/time", "-f", "%M", "-o", tf.name] + cmd
+        t0 = time.perf_counter()
+        try:
+            p = subprocess.run(full, cwd=cwd, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return Run(time.perf_counter() - t0, 0, False, f"timed out after {timeout} s")
+        secs = time.perf_counter() - t0
+        rss = 0
+        for line in tf.read().splitlines():
+            if line.strip().isdigit():
+                rss = int(line.strip())
+        err = p.stderr.decode("utf-8", "replace")
+        return Run(secs, rss, p.returncode == 0, "" if p.returncode == 0 else
+                   f"exit {p.returncode}: " + err[-2000:])
+
+
+class Result:
+    def __init__(self, size, tool, scenario, runs, note=""):
+        self.size, self.tool, self.scenario, self.runs, self.note = size, tool, scenario, runs, note
+
+    @property
+    def ok(self):
+        return bool(self.runs) and all(r.ok for r in self.runs)
+
+    @property
+    def median(self):
+        return statistics.median(r.seconds for r in self.runs)
+
+    @property
+    def rss_mb(self):
+        vals = [r.rss_kb for r in self.runs if r.rss_kb]
+        return statistics.median(vals) / 1024 if vals else None
+
+
+def measure(label, runs, prepare, cmd, cwd=None):
+    """One untimed warm-up, then `runs` timed runs; prepare(i) before each."""
+    out = []
+    for i in range(runs + 1):
+        if prepare:
+            prepare(i)
+        r = timed(cmd, cwd=cwd)
+        what = "warm-up" if i == 0 else f"run {i}/{runs}"
+        log(f"  {label}: {what} {r.seconds:.3f} s, {r.rss_kb / 1024:.0f} MB"
+            + ("" if r.ok else "  FAILED"))
+        if not r.ok:
+            log("    " + r.err.strip().replace("\n", "\n    "))
+            return [r]
+        if i > 0:
+            out.append(r)
+    return out
+
+
+# ------------------------------------------------------------------ casebook
+
+def casebook_build_cmd(cb, d, jobs, quiet=True):
+    cmd = [cb, "build", "--config", os.path.join(d, "site.toml"), "--today", TODAY]
+    if jobs:
+        cmd += ["--jobs", str(jobs)]
+    cmd.append("--quiet" if quiet else "--verbose")
+    return cmd
+
+
+def bench_casebook(cb, d, n, runs, jobs, logdir):
+    results = []
+    build = casebook_build_cmd(cb, d, jobs)
+
+    log(f"casebook full build, {n}")
+    rs = measure("full", runs, lambda i: clean_archive(d), build, cwd=d)
+    results.append(Result(n, "casebook", "full build", rs))
+    if not results[-1].ok:
+        return results, False
+
+    log(f"casebook no-change rebuild, {n}")
+    rs = measure("no-change", runs, None, build, cwd=d)
+    results.append(Result(n, "casebook", "no-change rebuild", rs))
+
+    log(f"casebook one-file-changed rebuild, {n}")
+    path = middle_file(d)
+    with open(path, "rb") as f:
+        original = f.read()
+
+    def edit(i):
+        with open(path, "wb") as f:
+            f.write(original + f"\nEdited by scripts/bench, edit {i}.\n".encode())
+
+    def restore():
+        with open(path, "wb") as f:
+            f.write(original)
+
+    try:
+        rs = measure("one-file", runs, edit, build, cwd=d)
+        results.append(Result(n, "casebook", "one file changed", rs,
+                              note=os.path.relpath(path, d)))
+        # Per-step timings for the lead: one verbose run of each scenario.
+        verbose = casebook_build_cmd(cb, d, jobs, quiet=False)
+        for name, prep in (("full", lambda: (restore(), clean_archive(d))),
+                           ("no-change", None),
+                           ("one-file", lambda: edit(runs + 1))):
+            if prep:
+                prep()
+            p = subprocess.run(verbose, cwd=d, capture_output=True, text=True,
+                               timeout=BUILD_TIMEOUT)
+            with open(os.path.join(logdir, f"verbose-{name}-{n}.txt"), "w") as f:
+                f.write(f"$ {' '.join(verbose)}   # {name}\n{p.stdout}{p.stderr}")
+    finally:
+        with open(path, "wb") as f:
+            f.write(original)
+    # Leave a build that matches the pristine archive (serve and search use it).
+    subprocess.run(build, cwd=d, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   timeout=BUILD_TIMEOUT)
+    return results, True
+
+
+# ---------------------------------------------------------------------- hugo
+
+def hugo_cmd(d, dest, sub="build"):
+    base = ["hugo", "-s", d, "--config", os.path.join(HUGO_THEME, "config.toml"),
+            "--themesDir", HERE, "--theme", "hugo"]
+    if sub == "build":
+        return base + ["--quiet", "-d", dest]
+    return ["hugo", "server"] + base[1:]
+
+
+def bench_hugo(d, n, runs, work):
+    dest = os.path.join(work, "hugo-public", str(n))
+    log(f"hugo full build, {n}")
+
+    def prep(i):
+        if os.path.exists(dest):
+            shutil.rmtree(dest)
+
+    rs = measure("hugo full", runs, prep, hugo_cmd(d, dest))
+    if os.path.exists(dest):
+        shutil.rmtree(dest)
+    return Result(n, "hugo", "full build", rs)
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def stop(proc):
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def peak_rss_kb(pid):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def bench_hugo_server(d, n, runs, fast_render):
+    """Hugo's own rebuild after one file changes, inside `hugo server --watch`
+    (everything in memory): the "Total in N ms" it prints for each change."""
+    label = "server rebuild, one file" + ("" if fast_render else " (--disableFastRender)")
+    log(f"hugo {label}, {n}")
+    port = free_port()
+    cmd = hugo_cmd(d, None, "server") + ["--bind", "127.0.0.1", "--port", str(port),
+                                          "--disableLiveReload", "--watch"]
+    if not fast_render:
+        cmd.append("--disableFastRender")
+    path = middle_file(d)
+    with open(path, "rb") as f:
+        original = f.read()
+    lines = []
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    cond = threading.Condition()
+
+    def reader():
+        for line in proc.stdout:
+            with cond:
+                lines.append(line)
+                cond.notify_all()
+        with cond:
+            cond.notify_all()
+
+    threading.Thread(target=reader, daemon=True).start()
+
+    def wait_for(pattern, start, timeout):
+        deadline = time.monotonic() + timeout
+        with cond:
+            while True:
+                for j in range(start, len(lines)):
+                    m = re.search(pattern, lines[j])
+                    if m:
+                        return j, m
+                left = deadline - time.monotonic()
+                if left <= 0 or proc.poll() is not None and start >= len(lines):
+                    return None, None
+                cond.wait(min(left, 1.0))
+
+    out, rss = [], 0
+    try:
+        j, m = wait_for(r"Web Server is available", 0, BUILD_TIMEOUT)
+        if m is None:
+            return Result(n, "hugo", label, [Run(0, 0, False, "server did not start")])
+        pos = j + 1
+        for i in range(runs + 1):
+            time.sleep(1.0)  # let the watcher settle; changes closer together are batched
+            with open(path, "wb") as f:
+                f.write(original + f"\nEdited by scripts/bench, edit {i}.\n".encode())
+            j, m = wait_for(r"Total in (\d+) ms", pos, 300)
+            if m is None:
+                return Result(n, "hugo", label, [Run(0, 0, False, "no rebuild seen")])
+            pos = j + 1
+            secs = int(m.group(1)) / 1000
+            log(f"  hugo server: {'warm-up' if i == 0 else f'run {i}/{runs}'} {secs:.3f} s")
+            if i > 0:
+                out.append(Run(secs, 0, True))
+        rss = peak_rss_kb(proc.pid)
+    finally:
+        stop(proc)
+        with open(path, "wb") as f:
+            f.write(original)
+    for r in out:
+        r.rss_kb = rss
+    return Result(n, "hugo", label, out, note="Hugo's own figure, in memory")
+
+
+# -------------------------------------------------------------------- search
+
+def percentile(xs, p):
+    xs = sorted(xs)
+    k = max(0, min(len(xs) - 1, int(round(p / 100 * len(xs) + 0.5)) - 1))
+    return xs[k]
+
+
+def load_queries():
+    with open(QUERIES, encoding="utf-8") as f:
+        return [l.rstrip("\n") for l in f if l.strip() and not l.startswith("#")]
+
+
+def search_help(cb):
+    p = subprocess.run([cb, "search", "--help"], capture_output=True, text=True)
+    return p.stdout + p.stderr
+
+
+def bench_search(cb, d, n):
+    site = os.path.join(d, "site.toml")
+    queries = load_queries()
+    res = {"size": n, "queries": len(queries)}
+    log(f"search: {len(queries)} queries as whole commands, {n}")
+    for q in queries[:20]:  # warm-up: page cache, binary
+        subprocess.run([cb, "search", "--config", site, "--json", q], capture_output=True)
+    times, hits, failures, errors = [], 0, 0, []
+    for q in queries:
+        t0 = time.perf_counter()
+        p = subprocess.run([cb, "search", "--config", site, "--json", q], capture_output=True,
+                           text=True, cwd=d, timeout=60)
+        times.append(time.perf_counter() - t0)
+        if p.returncode not in (0, 1):
+            failures += 1
+            if len(errors) < 3:
+                errors.append(f"{q!r}: exit {p.returncode}: {p.stderr.strip()[:300]}")
+            continue
+        try:
+            if json.loads(p.stdout).get("total", 0) > 0:
+                hits += 1
+        except ValueError:
+            failures += 1
+            if len(errors) < 3:
+                errors.append(f"{q!r}: output is not JSON")
+    res.update(p50=percentile(times, 50), p90=percentile(times, 90),
+               p99=percentile(times, 99), max=max(times), with_hits=hits,
+               failures=failures, errors=errors)
+
+    # In-process latency, when casebook offers it.
+    help_text = search_help(cb)
+    res["inprocess"] = None
+    if "--bench" in help_text:
+        with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as tf:
+            tf.write("\n".join(queries) + "\n")
+            qfile = tf.name
+        try:
+            p = subprocess.run([cb, "search", "--config", site, "--bench", qfile, "--json"],
+                               capture_output=True, text=True, cwd=d, timeout=600)
+            res["inprocess_raw"] = (p.stdout + p.stderr).strip()[:4000]
+            try:
+                res["inprocess"] = json.loads(p.stdout)
+            except ValueError:
+                res["inprocess"] = None
+        finally:
+            os.unlink(qfile)
+    else:
+        res["inprocess_note"] = "casebook search has no --bench option; whole-command latency only"
+    return res
+
+
+# --------------------------------------------------------------------- serve
+
+def wrk(url, seconds, threads=2, conns=16, close=False):
+    cmd = ["wrk", "-t", str(threads), "-c", str(conns), "-d", f"{seconds}s", "--latency"]
+    if close:
+        cmd += ["-H", "Connection: close"]
+    p = subprocess.run(cmd + [url], capture_output=True, text=True, timeout=seconds + 60)
+    out = p.stdout
+    r = {"url": url, "close": close, "raw": out.strip()}
+    m = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    r["rps"] = float(m.group(1)) if m else None
+    for pct in ("50", "99"):
+        m = re.search(rf"^\s+{pct}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        if m:
+            v = float(m.group(1)) * {"us": 1e-3, "ms": 1.0, "s": 1e3}[m.group(2)]
+            r[f"p{pct}_ms"] = v
+    m = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    r["non2xx"] = int(m.group(1)) if m else 0
+    m = re.search(r"Socket errors:(.*)", out)
+    r["socket_errors"] = ""
+    if m and any(int(x) for x in re.findall(r"\d+", m.group(1))):
+        r["socket_errors"] = m.group(1).strip()
+    return r
+
+
+def first_page(d):
+    """A postmortem page of the built site, as a URL path."""
+    public = os.path.join(d, "public")
+    content = os.path.join(d, "content")
+    stem = os.path.splitext(os.path.basename(middle_file(d)))[0]
+    for root, dirs, names in os.walk(public):
+        dirs.sort()
+        if os.path.basename(root) == stem and "index.html" in names:
+            return "/" + os.path.relpath(root, public).replace(os.sep, "/") + "/"
+        for nm in names:
+            if nm == stem + ".html":
+                return "/" + os.path.relpath(os.path.join(root, nm), public).replace(os.sep, "/")
+    return "/"
+
+
+def bench_serve(cb, d, n, seconds):
+    port = free_port()
+    site = os.path.join(d, "site.toml")
+    cmd = [cb, "serve", "--config", site, "--port", str(port), "--bind", "127.0.0.1"]
+    log(f"serve: {' '.join(cmd)}")
+    errf = tempfile.TemporaryFile()
+    proc = subprocess.Popen(cmd, cwd=d, stdout=subprocess.DEVNULL, stderr=errf)
+    res = {"size": n, "cmd": cmd, "runs": []}
+    try:
+        deadline = time.monotonic() + 60
+        up = False
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as r:
+                    up = r.status == 200
+                    break
+            except Exception:
+                time.sleep(0.2)
+        if not up:
+            errf.seek(0)
+            res["error"] = ("casebook serve did not answer on 127.0.0.1 within 60 s: "
+                            + errf.read().decode("utf-8", "replace").strip()[-500:])
+            return res
+        # Search latency inside a long-running process: the query list, one
+        # request at a time, each on a new loopback connection (so TCP
+        # keep-alive effects such as Nagle's algorithm do not count).
+        queries = load_queries()
+        times, bad = [], 0
+        for k, q in enumerate(queries[:20] + queries):
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            t0 = time.perf_counter()
+            conn.request("GET", "/api/search?q=" + urllib.parse.quote(q),
+                         headers={"Connection": "close"})
+            resp = conn.getresponse()
+            resp.read()
+            elapsed = time.perf_counter() - t0
+            conn.close()
+            if k >= 20:
+                times.append(elapsed)
+                bad += resp.status != 200
+        res["api_latency"] = {"queries": len(times), "p50": percentile(times, 50),
+                              "p90": percentile(times, 90), "p99": percentile(times, 99),
+                              "max": max(times), "non200": bad}
+        for path in (first_page(d), "/api/search?q=database"):
+            url = f"http://127.0.0.1:{port}{path}"
+            for close in (False, True):
+                log(f"  wrk {seconds} s {url}" + (" (Connection: close)" if close else ""))
+                r = wrk(url, seconds, close=close)
+                res["runs"].append(r)
+        res["rss_mb"] = peak_rss_kb(proc.pid) / 1024
+    finally:
+        stop(proc)
+        errf.close()
+    return res
+
+
+# -------------------------------------------------------------------- report
+
+def machine():
+    cpu = "?"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    mem = "?"
+    try:
+        with open("/proc/meminfo") as f:
+            kb = int(f.readline().split()[1])
+            mem = f"{kb / 1024 / 1024:.1f} GB"
+    except OSError:
+        pass
+    hugo = subprocess.run(["hugo", "version"], capture_output=True, text=True).stdout.strip()
+    m = re.search(r"v[\d.]+\S*", hugo)
+    rev = subprocess.run(["git", "-C", REPO, "rev-parse", "--short", "HEAD"],
+                         capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(["git", "-C", REPO, "status", "--porcelain", "--", "src"],
+                           capture_output=True, text=True).stdout.strip()
+    return {"nproc": os.cpu_count(), "cpu": cpu, "ram": mem,
+            "hugo": m.group(0) if m else hugo, "git": rev + (" + uncommitted src changes" if dirty else ""),
+            "load": " ".join(f"{x:.2f}" for x in os.getloadavg())}
+
+
+def fmt_s(x):
+    return f"{x:.3f}" if x < 10 else f"{x:.2f}" if x < 100 else f"{x:.1f}"
+
+
+def table(results):
+    hugo_full = {r.size: r for r in results if r.tool == "hugo" and r.scenario == "full build" and r.ok}
+    rows = [("size", "tool", "scenario", "median s", "min–max s", "× Hugo full",
+             "peak RSS MB", "× Hugo RSS")]
+    for r in results:
+        if not r.ok:
+            rows.append((f"{r.size:,}", r.tool, r.scenario, "FAILED", "", "", "", ""))
+            continue
+        h = hugo_full.get(r.size)
+        secs = [x.seconds for x in r.runs]
+        ratio = f"{r.median / h.median:.3f}" if h else "–"
+        rss = r.rss_mb
+        rss_ratio = f"{rss / h.rss_mb:.3f}" if h and rss and h.rss_mb else "–"
+        rows.append((f"{r.size:,}", r.tool, r.scenario, fmt_s(r.median),
+                     f"{fmt_s(min(secs))}–{fmt_s(max(secs))}", ratio,
+                     f"{rss:.0f}" if rss else "–", rss_ratio))
+    return rows
+
+
+def render_text(rows, right=(0, 3, 4, 5, 6, 7)):
+    w = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
+    lines = []
+    for k, row in enumerate(rows):
+        lines.append("  ".join(str(c).rjust(w[i]) if i in right else str(c).ljust(w[i])
+                               for i, c in enumerate(row)).rstrip())
+        if k == 0:
+            lines.append("  ".join("-" * x for x in w))
+    return "\n".join(lines)
+
+
+def render_md(rows):
+    out = ["| " + " | ".join(rows[0]) + " |",
+           "|" + "|".join("---:" if i in (0, 3, 4, 5, 6, 7) else "---" for i in range(len(rows[0]))) + "|"]
+    for row in rows[1:]:
+        out.append("| " + " | ".join(str(c) for c in row) + " |")
+    return "\n".join(out)
+
+
+def targets(results, search_res, serve_res):
+    """The issue 6 targets, checked against this run's numbers."""
+    out = []
+    by = {(r.size, r.tool, r.scenario): r for r in results if r.ok}
+    for n in sorted({r.size for r in results}):
+        full = by.get((n, "casebook", "full build"))
+        hugo = by.get((n, "hugo", "full build"))
+        nochange = by.get((n, "casebook", "no-change rebuild"))
+        one = by.get((n, "casebook", "one file changed"))
+        hsrv = by.get((n, "hugo", "server rebuild, one file"))
+        if full and hugo:
+            out.append((n, "full build ≤ 1/3 of Hugo's", f"{full.median / hugo.median:.3f}",
+                        full.median <= hugo.median / 3))
+        if full and nochange:
+            out.append((n, "no-change rebuild ≤ 10% of full", f"{nochange.median / full.median:.3f}",
+                        nochange.median <= 0.1 * full.median))
+        if one and hsrv:
+            out.append((n, "one-file rebuild < hugo server rebuild",
+                        f"{one.median:.3f} s vs {hsrv.median:.3f} s", one.median < hsrv.median))
+        if full and hugo and full.rss_mb and hugo.rss_mb:
+            out.append((n, "peak RSS ≤ 1/5 of Hugo's", f"{full.rss_mb / hugo.rss_mb:.3f}",
+                        full.rss_mb <= hugo.rss_mb / 5))
+    sizes = sorted(n for (n, t, s) in by if t == "casebook" and s == "full build")
+    if len(sizes) >= 2:
+        per = [by[(n, "casebook", "full build")].rss_mb / n * 1000 for n in sizes]
+        out.append(("/".join(f"{n:,}" for n in sizes), "RSS grows linearly (MB per 1,000)",
+                    " / ".join(f"{x:.1f}" for x in per), None))
+    if search_res:
+        out.append((search_res["size"], "search p99 whole command < 50 ms",
+                    f"{search_res['p99'] * 1000:.1f} ms", search_res["p99"] < 0.05))
+    p99, how = None, ""
+    ip = (search_res or {}).get("inprocess")
+    if isinstance(ip, dict) and "p99_ms" in ip:
+        p99, how = float(ip["p99_ms"]), "casebook search --bench"
+    elif serve_res and serve_res.get("api_latency"):
+        p99, how = serve_res["api_latency"]["p99"] * 1000, "via serve /api/search, sequential"
+    if search_res or p99 is not None:
+        size = (search_res or serve_res)["size"]
+        out.append((size, "search p99 in process < 20 ms",
+                    f"{p99:.2f} ms ({how})" if p99 is not None else "not measured",
+                    None if p99 is None else p99 < 20))
+    return out
+
+
+STEP_RE = re.compile(r"^\s+(\S.*?)\s+([\d.]+) s\s*$")
+
+
+def step_table(logdir, n):
+    """The per-step timings `casebook build --verbose` printed, side by side."""
+    cols, order, written = {}, [], {}
+    for scen in ("full", "no-change", "one-file"):
+        try:
+            with open(os.path.join(logdir, f"verbose-{scen}-{n}.txt")) as f:
+                text = f.read()
+        except OSError:
+            continue
+        cols[scen] = {}
+        m = re.search(r"\((\d+) files, (\d+) changed\)", text)
+        if m:
+            written[scen] = m.group(2)
+        for line in text.splitlines():
+            m = STEP_RE.match(line)
+            if m:
+                cols[scen][m.group(1)] = float(m.group(2))
+                if m.group(1) not in order:
+                    order.append(m.group(1))
+    if not order:
+        return None
+    rows = [("step",) + tuple(cols)]
+    for step in order:
+        rows.append((step,) + tuple(f"{cols[c][step]:.3f}" if step in cols[c] else "–" for c in cols))
+    rows.append(("total of steps",) + tuple(
+        f"{sum(v for v in cols[c].values() if v is not None):.3f}" for c in cols))
+    if written:
+        rows.append(("files changed",) + tuple(written.get(c, "?") for c in cols))
+    return rows
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--casebook", required=True)
+    ap.add_argument("--sizes", default="1000,10000,50000")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--jobs", type=int, default=0)
+    ap.add_argument("--skip-hugo", action="store_true")
+    ap.add_argument("--skip-serve", action="store_true")
+    ap.add_argument("--skip-search", action="store_true")
+    ap.add_argument("--serve-seconds", type=int, default=10)
+    ap.add_argument("--search-size", type=int, default=10000)
+    ap.add_argument("--work", default="/tmp/casebook-bench")
+    ap.add_argument("--command", default="")
+    a = ap.parse_args()
+    sizes = [int(s.replace("_", "").replace(",", "")) for s in a.sizes.split(",") if s.strip()]
+    cb = os.path.abspath(a.casebook)
+    os.makedirs(a.work, exist_ok=True)
+    logdir = os.path.join(a.work, "logs")
+    os.makedirs(logdir, exist_ok=True)
+    info = machine()
+    started = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    log(f"machine: {info}")
+
+    results, dirs, cb_ok = [], {}, {}
+    for n in sizes:
+        d = ensure_archive(a.work, n)
+        dirs[n] = d
+        if not a.skip_hugo:
+            clean_archive(d)  # Hugo reads only content/, but start both from the same state
+            results.append(bench_hugo(d, n, a.runs, a.work))
+        rs, ok = bench_casebook(cb, d, n, a.runs, a.jobs, logdir)
+        results.extend(rs)
+        cb_ok[n] = ok
+        if not a.skip_hugo:
+            results.append(bench_hugo_server(d, n, a.runs, True))
+
+    search_res = serve_res = None
+    sn = a.search_size if a.search_size in sizes else max(sizes)
+    if not a.skip_search and cb_ok.get(sn):
+        search_res = bench_search(cb, dirs[sn], sn)
+    if not a.skip_serve and cb_ok.get(sn):
+        serve_res = bench_serve(cb, dirs[sn], sn, a.serve_seconds)
+
+    rows = table(results)
+    tg = targets(results, search_res, serve_res)
+    info["load_end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+    # ---- text report (also the body of latest.md)
+    lines = []
+
+    def say(text=""):
+        print(text)
+        lines.append(text)
+
+    say()
+    say(f"casebook benchmark, {started}: {info['nproc']} cores ({info['cpu']}), "
+          f"{info['ram']} RAM, Hugo {info['hugo']}, casebook {info['git']}")
+    say(f"load average at start {info['load']}, at end {info['load_end']}")
+    say(f"command: {a.command or ' '.join(sys.argv)}")
+    say()
+    say(render_text(rows))
+    after_table = len(lines)
+    for r in results:
+        if r.note:
+            say(f"  {r.size:,} {r.tool} {r.scenario}: {r.note}")
+    if search_res:
+        s = search_res
+        say()
+        say(f"search at {s['size']:,}: {s['queries']} queries, each a whole "
+              f"`casebook search --json` process: p50 {s['p50'] * 1000:.1f} ms, "
+              f"p90 {s['p90'] * 1000:.1f} ms, p99 {s['p99'] * 1000:.1f} ms, max {s['max'] * 1000:.1f} ms; "
+              f"{s['with_hits']} with hits, {s['failures']} failed")
+        for e in s["errors"]:
+            say(f"  failed: {e}")
+        if s.get("inprocess") is not None or s.get("inprocess_raw"):
+            say(f"in process: {json.dumps(s.get('inprocess')) if s.get('inprocess') else s.get('inprocess_raw')}")
+        else:
+            say(f"in process: {s.get('inprocess_note')}")
+    if serve_res:
+        say()
+        if serve_res.get("error"):
+            say(f"serve at {serve_res['size']:,}: skipped: {serve_res['error']}")
+        else:
+            for r in serve_res["runs"]:
+                say(f"serve at {serve_res['size']:,}: wrk -t2 -c16 {a.serve_seconds}s {r['url']}"
+                    + (" (Connection: close)" if r.get("close") else " (keep-alive)") + ": "
+                      f"{r['rps'] or 0:.0f} req/s, p50 {r.get('p50_ms', 0):.2f} ms, "
+                      f"p99 {r.get('p99_ms', 0):.2f} ms, non-2xx {r['non2xx']}"
+                      + (f", socket errors {r['socket_errors']}" if r['socket_errors'] else ""))
+            al = serve_res.get("api_latency")
+            if al:
+                say(f"search inside `casebook serve` at {serve_res['size']:,}: the {al['queries']} queries one at a "
+                      f"time, each on a new connection, to /api/search: p50 {al['p50'] * 1000:.2f} ms, "
+                      f"p90 {al['p90'] * 1000:.2f} ms, p99 {al['p99'] * 1000:.2f} ms, "
+                      f"max {al['max'] * 1000:.2f} ms, non-200 {al['non200']}")
+            say(f"serve peak RSS {serve_res.get('rss_mb', 0):.0f} MB")
+    if tg:
+        say()
+        say("issue 6 targets:")
+        for n, what, val, ok in tg:
+            mark = "n/a " if ok is None else "PASS" if ok else "FAIL"
+            say(f"  {mark}  {n:>7}  {what}: {val}" if isinstance(n, int) else
+                  f"  {mark}  {n}  {what}: {val}")
+    for n in sizes:
+        steps = step_table(logdir, n)
+        if steps:
+            say()
+            say(f"casebook build --verbose steps at {n:,} (one run each; seconds):")
+            say(render_text(steps, right=range(1, len(steps[0]))))
+    if any(step_table(logdir, n) for n in sizes):
+        say(f"full output: {logdir}/verbose-<scenario>-<size>.txt")
+
+    # ---- machine-readable and markdown copies
+    md = [f"Run {started} on {info['nproc']} cores ({info['cpu']}), {info['ram']} RAM; "
+          f"Hugo {info['hugo']}; casebook {info['git']}; load average {info['load']} at start, "
+          f"{info['load_end']} at end.", "", "```sh", a.command or " ".join(sys.argv), "```", "",
+          render_md(rows), "", "```text"] + lines[after_table:] + ["```"]
+    with open(os.path.join(a.work, "latest.md"), "w") as f:
+        f.write("\n".join(md) + "\n")
+    with open(os.path.join(a.work, "latest.json"), "w") as f:
+        json.dump({"machine": info, "started": started, "command": a.command,
+                   "results": [{"size": r.size, "tool": r.tool, "scenario": r.scenario,
+                                "ok": r.ok, "seconds": [x.seconds for x in r.runs],
+                                "rss_kb": [x.rss_kb for x in r.runs],
+                                "error": next((x.err for x in r.runs if not x.ok), "")}
+                               for r in results],
+                   "search": search_res, "serve": serve_res,
+                   "targets": [list(t) for t in tg]}, f, indent=1, default=str)
+    log(f"wrote {a.work}/latest.md and latest.json")
+    return 0 if all(r.ok for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,123 @@
+// The search index schema shared by the index builder and the searcher:
+// on-disk layout, term prefixes, value slots, the document data record and
+// the small helpers both sides need. No Xapian types (xapian.h stays in the
+// .cc files). Owned by the search module; everything here is pure and
+// thread-safe except the file helpers, which touch only the index folder.
+//
+// On-disk layout of an index folder (cfg.IndexDir()):
+//   current     Xapian stub file "auto v<N>": the published version. Readers
+//               open this path. Replaced with rename(), so it always names a
+//               complete database.
+//   v<N>/       a glass database. Small updates go into it in one Xapian
+//               transaction (atomic: readers see the old or the new
+//               revision). A first build, a schema change or a large update
+//               writes a complete v<N+1>/ instead, then swaps `current`; the
+//               previous version is kept for readers that still have it
+//               open, older ones and leftovers of failed builds are removed
+//               by the next update.
+//   lock        flock()ed by a running update, so two builds cannot race.
+//
+// Terms of a document (boolean unless said otherwise):
+//   Q<id>                   unique id term
+//   ZS<stem>                title words (free text, `title:`)
+//   Z<stem>                 title (wdf x5), summary, body, timeline, action
+//                           items, taxonomy values (wdf x2)
+// Free text is stemmed (English) at index and query time alike (STEM_ALL_Z,
+// with positions, so phrases work on stems): half the terms of STEM_SOME's
+// word + Z<stem> pairs, which roughly halves indexing time. The Z keeps
+// MSet::snippet highlighting working; wildcards are rewritten to match Z
+// terms (query_parsing.cc).
+//
+// Spelling data: each distinct word (lower-cased, no digits) of a document
+// adds 1 to its frequency; the words are kept in value slot 8 so replacing
+// or deleting the document takes exactly them back out.
+//   X<KEY>:<slug>           each taxonomy value, KEY = upper-cased taxonomy
+//                           key: XTAGS:database, XSERVICES:checkout-api,
+//                           XSEVERITY:sev1, XCATEGORIES:...
+//   XSTATUS:<status>        draft | review | final
+//   XYEAR:<yyyy>            year of the incident date
+//   XOWNER:<slug>           action item owners (the full slug and each
+//                           "-"-separated part: XOWNER:jane-doe, XOWNER:jane)
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace casebook::search::schema {
+
+/// Bumped when terms, values or data change meaning: forces a full rebuild.
+inline constexpr int kVersion = 2;
+
+// Value slots.
+inline constexpr unsigned kSlotDate = 0;          // "YYYYMMDD" (string order)
+inline constexpr unsigned kSlotSeverityRank = 1;  // sortable_serialise(rank)
+inline constexpr unsigned kSlotTtr = 2;           // sortable_serialise(seconds)
+inline constexpr unsigned kSlotHash = 3;          // content hash, 16 hex digits
+inline constexpr unsigned kSlotSeverity = 4;      // severity name, for facets
+inline constexpr unsigned kSlotTags = 5;          // tag names joined by '\n'
+inline constexpr unsigned kSlotServices = 6;      // service names joined by '\n'
+inline constexpr unsigned kSlotId = 7;            // id, for deterministic ties
+inline constexpr unsigned kSlotWords = 8;         // spelling words, ' '-joined
+
+inline constexpr char kIdPrefix[] = "Q";
+inline constexpr char kTitlePrefix[] = "S";
+inline constexpr char kStatusPrefix[] = "XSTATUS:";
+inline constexpr char kYearPrefix[] = "XYEAR:";
+inline constexpr char kOwnerPrefix[] = "XOWNER:";
+
+inline constexpr char kMetaSchema[] = "casebook.schema";
+inline constexpr char kMetaSynonyms[] = "casebook.synonyms";
+
+/// "X" + upper-cased key + ":" ("tags" -> "XTAGS:").
+std::string TaxonomyPrefix(std::string_view key);
+
+/// The form a taxonomy value, status or owner takes in a term: its slug, or
+/// its lower-cased text when the slug is empty. Used at index and query time.
+std::string TermValue(std::string_view value);
+
+/// Xapian's limit is 245 bytes; longer boolean terms are cut to this.
+inline constexpr size_t kMaxTermBytes = 240;
+std::string ClampTerm(std::string term);
+
+/// 64-bit FNV-1a, as 16 hex digits.
+class Hasher {
+ public:
+  void Add(std::string_view s);  // length-prefixed, so fields cannot blur
+  void Add(int64_t v);
+  std::string Hex() const;
+
+ private:
+  uint64_t h_ = 1469598103934665603ull;
+  void Byte(unsigned char c) { h_ = (h_ ^ c) * 1099511628211ull; }
+};
+
+/// What a result needs, stored as the document data (JSON object).
+struct DocData {
+  std::string id, url, title, date, severity, severity_label, summary, source_path;
+  std::vector<std::string> tags, services;
+  std::string text;  // plain text snippets are cut from
+};
+std::string EncodeDocData(const DocData& d);
+/// Reads what EncodeDocData wrote. False on malformed input (fields read so
+/// far are kept).
+bool DecodeDocData(std::string_view json, DocData* d);
+
+/// Common English words the query parser drops (unless the whole query is
+/// made of them) and similar-incident terms leave out.
+bool IsStopword(std::string_view word);
+
+// Index folder helpers.
+std::string StubPath(const std::string& index_dir);
+std::string VersionDir(const std::string& index_dir, int version);
+/// The version the stub names, nullopt when there is no readable stub.
+std::optional<int> ReadCurrentVersion(const std::string& index_dir);
+/// Writes the stub for `version` to a temporary file, syncs it and renames it
+/// over `current`. False with *error on failure (the old stub is intact).
+bool WriteStub(const std::string& index_dir, int version, std::string* error);
+/// Versions present as v<N> entries in the folder, ascending.
+std::vector<int> ListVersions(const std::string& index_dir);
+
+}  // namespace casebook::search::schema

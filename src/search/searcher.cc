@@ -1,0 +1,346 @@
+// Searcher implementation: matching, facets, snippets (query parsing is in
+// query_parsing.cc). See searcher.h for the contract and schema.h
+// for the index layout.
+#include "search/searcher.h"
+
+#include <xapian.h>
+
+#include <algorithm>
+#include <map>
+#include <unordered_map>
+
+#include "search/query_parsing.h"
+#include "search/schema.h"
+#include "util/text.h"
+
+namespace casebook::search {
+
+namespace sc = schema;
+
+namespace {
+
+/// Counts severity, tag and service values over every matching document.
+/// Tags and services are multi-valued: their slots hold names joined by '\n'.
+/// Counts by name here (cheap); MakeFacet merges spellings by slug.
+class FacetSpy : public Xapian::MatchSpy {
+ public:
+  static constexpr unsigned kSlots[3] = {sc::kSlotSeverity, sc::kSlotTags, sc::kSlotServices};
+  std::unordered_map<std::string, int64_t> counts[3];
+
+  void operator()(const Xapian::Document& doc, double) override {
+    for (int i = 0; i < 3; ++i) Count(doc.get_value(kSlots[i]), &counts[i]);
+  }
+  std::string name() const override { return "casebook.FacetSpy"; }
+
+ private:
+  static void Count(const std::string& v, std::unordered_map<std::string, int64_t>* counts) {
+    size_t start = 0;
+    while (start < v.size()) {
+      size_t end = v.find('\n', start);
+      if (end == std::string::npos) end = v.size();
+      if (end > start) ++(*counts)[v.substr(start, end - start)];
+      start = end + 1;
+    }
+  }
+};
+
+Facet MakeFacet(const FacetSpy& spy, int which, std::string key, std::string label,
+                std::string prefix, const std::vector<config::SeverityLevel>& severities) {
+  Facet f{std::move(key), std::move(label), std::move(prefix), {}};
+  // slug -> (name -> count), so "Checkout API" and "checkout-api" are one value.
+  std::map<std::string, std::map<std::string, int64_t>> by_slug;
+  for (const auto& [name, n] : spy.counts[which]) by_slug[sc::TermValue(name)][name] += n;
+  for (const auto& [slug, names] : by_slug) {
+    FacetValue v;
+    v.slug = slug;
+    int64_t best = -1;
+    for (const auto& [name, n] : names) {  // the most common spelling wins
+      v.count += n;
+      if (n > best) best = n, v.name = name;
+    }
+    f.values.push_back(std::move(v));
+  }
+  auto rank = [&](const FacetValue& v) {
+    for (size_t i = 0; i < severities.size(); ++i)
+      if (sc::TermValue(severities[i].name) == v.slug) return static_cast<int>(i);
+    return static_cast<int>(severities.size());
+  };
+  const bool by_rank = !severities.empty();
+  std::stable_sort(f.values.begin(), f.values.end(), [&](const FacetValue& a, const FacetValue& b) {
+    if (by_rank && rank(a) != rank(b)) return rank(a) < rank(b);
+    if (a.count != b.count) return a.count > b.count;
+    return a.name < b.name;
+  });
+  return f;
+}
+
+/// Splits MSet::snippet output into plain text and highlight ranges.
+void PlainSnippet(const std::string& html, std::string* text, std::vector<Highlight>* hl) {
+  static const std::pair<const char*, char> kEntities[] = {
+      {"&amp;", '&'},  {"&lt;", '<'},    {"&gt;", '>'},   {"&quot;", '"'},
+      {"&#39;", '\''}, {"&#x27;", '\''}, {"&apos;", '\''}};
+  size_t mark_start = 0;
+  for (size_t i = 0; i < html.size();) {
+    if (html.compare(i, 6, "<mark>") == 0) {
+      mark_start = text->size();
+      i += 6;
+      continue;
+    }
+    if (html.compare(i, 7, "</mark>") == 0) {
+      if (text->size() > mark_start) hl->push_back({mark_start, text->size() - mark_start});
+      i += 7;
+      continue;
+    }
+    bool decoded = false;
+    if (html[i] == '&') {
+      for (const auto& [entity, c] : kEntities) {
+        size_t n = std::char_traits<char>::length(entity);
+        if (html.compare(i, n, entity) == 0) {
+          *text += c;
+          i += n;
+          decoded = true;
+          break;
+        }
+      }
+    }
+    if (!decoded) *text += html[i++];
+  }
+}
+
+}  // namespace
+
+struct Searcher::Impl {
+  std::string dir;
+  int version = 0;
+  Xapian::Database db;
+  Xapian::QueryParser qp;
+  std::vector<config::SeverityLevel> severities;
+
+  void Attach() {
+    if (db.get_metadata(sc::kMetaSchema) != std::to_string(sc::kVersion))
+      throw Xapian::DatabaseVersionError("made by another casebook version");
+    qp.set_database(db);
+  }
+  SearchResult Run(const SearchRequest& request);
+  Xapian::MSet Match(const Xapian::Query& query, const SearchRequest& request, FacetSpy* spy);
+};
+
+Searcher::Searcher(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Searcher::~Searcher() = default;
+
+bool Searcher::IndexExists(const std::string& index_dir) {
+  return sc::ReadCurrentVersion(index_dir).has_value();
+}
+
+std::unique_ptr<Searcher> Searcher::Open(const std::string& index_dir,
+                                         const config::SiteConfig& cfg, std::string* error) {
+  std::optional<int> version = sc::ReadCurrentVersion(index_dir);
+  if (!version) {
+    if (error) *error = "no search index at " + index_dir;
+    return nullptr;
+  }
+  auto impl = std::make_unique<Impl>();
+  impl->dir = index_dir;
+  impl->version = *version;
+  impl->severities = cfg.severities;
+  try {
+    impl->db = Xapian::Database(sc::VersionDir(index_dir, *version));
+    ConfigureQueryParser(cfg, &impl->qp);
+    impl->Attach();
+  } catch (const Xapian::Error& e) {
+    if (error)
+      *error = "cannot read the search index at " + index_dir + " (" + e.get_msg() +
+               "): run `casebook build` to rebuild it";
+    return nullptr;
+  }
+  return std::unique_ptr<Searcher>(new Searcher(std::move(impl)));
+}
+
+bool Searcher::ReopenIfChanged() {
+  std::optional<int> version = sc::ReadCurrentVersion(impl_->dir);
+  if (!version) return false;
+  try {
+    if (*version == impl_->version) return impl_->db.reopen();  // an in-place update
+    Xapian::Database db(sc::VersionDir(impl_->dir, *version));
+    if (db.get_metadata(sc::kMetaSchema) != std::to_string(sc::kVersion)) return false;
+    impl_->db = db;
+    impl_->qp.set_database(impl_->db);
+    impl_->version = *version;
+    return true;
+  } catch (const Xapian::Error&) {
+    return false;
+  }
+}
+
+int64_t Searcher::DocCount() const { return impl_->db.get_doccount(); }
+int Searcher::version() const { return impl_->version; }
+
+std::optional<StoredDocument> Searcher::Find(const std::string& id) const {
+  try {
+    std::string q = sc::ClampTerm(sc::kIdPrefix + id);
+    auto pl = impl_->db.postlist_begin(q);
+    if (pl == impl_->db.postlist_end(q)) return std::nullopt;
+    Xapian::Document doc = impl_->db.get_document(*pl);
+    return StoredDocument{*pl, doc.get_value(sc::kSlotHash), doc.get_data()};
+  } catch (const Xapian::Error&) {
+    return std::nullopt;
+  }
+}
+
+SearchResult Searcher::Search(const SearchRequest& request) {
+  try {
+    try {
+      return impl_->Run(request);
+    } catch (const Xapian::DatabaseModifiedError&) {
+      // An update committed twice since this reader's revision: move on to
+      // the newest one and try once more.
+      impl_->db.reopen();
+      return impl_->Run(request);
+    }
+  } catch (const Xapian::Error& e) {
+    SearchResult r;
+    r.ok = false;
+    r.query = request.query;
+    r.message = "The search index could not be read (" + e.get_msg() +
+                "). Run `casebook build` to rebuild it.";
+    return r;
+  } catch (const std::exception& e) {
+    SearchResult r;
+    r.ok = false;
+    r.query = request.query;
+    r.message = std::string("The search failed: ") + e.what();
+    return r;
+  }
+}
+
+Xapian::MSet Searcher::Impl::Match(const Xapian::Query& query, const SearchRequest& request,
+                                   FacetSpy* spy) {
+  Xapian::Enquire enquire(db);
+  enquire.set_query(query);
+  if (request.sort == SortOrder::kDate) {
+    enquire.set_sort_by_value_then_relevance(sc::kSlotDate, true);
+  } else {
+    enquire.set_sort_by_relevance_then_value(sc::kSlotId, false);
+  }
+  enquire.add_matchspy(spy);
+  // Facets and the total need every match, so look at all of them.
+  Xapian::doccount all = db.get_doccount();
+  return enquire.get_mset(static_cast<Xapian::doccount>(request.offset),
+                          static_cast<Xapian::doccount>(request.limit), all);
+}
+
+SearchResult Searcher::Impl::Run(const SearchRequest& in) {
+  SearchRequest request = in;
+  request.offset = std::max(0, request.offset);
+  request.limit = std::clamp(request.limit, 0, kMaxLimit);
+  SearchResult r;
+  r.offset = request.offset;
+  r.limit = request.limit;
+
+  Xapian::Query query;
+  ParsedQuery parsed = ParseUserQuery(qp, db, request.query, &query);
+  r.query = parsed.text;
+  r.message = parsed.message;
+  r.corrected_query = parsed.corrected;
+
+  auto spy = std::make_unique<FacetSpy>();
+  Xapian::MSet mset = Match(query, request, spy.get());
+  if (mset.get_matches_estimated() == 0 && !parsed.corrected.empty()) {
+    Xapian::Query retry;
+    ParseUserQuery(qp, db, parsed.corrected, &retry);
+    auto retry_spy = std::make_unique<FacetSpy>();
+    Xapian::MSet retry_mset = Match(retry, request, retry_spy.get());
+    if (retry_mset.get_matches_estimated() > 0) {
+      mset = retry_mset;
+      spy = std::move(retry_spy);
+      r.auto_retried = true;
+    }
+  }
+
+  r.total = mset.get_matches_estimated();
+  Xapian::Stem stem("en");
+  for (auto it = mset.begin(); it != mset.end(); ++it) {
+    sc::DocData data;
+    Xapian::Document doc = it.get_document();
+    sc::DecodeDocData(doc.get_data(), &data);
+    SearchHit h;
+    h.id = std::move(data.id);
+    h.url = std::move(data.url);
+    h.title = std::move(data.title);
+    h.date = std::move(data.date);
+    h.severity = std::move(data.severity);
+    h.severity_label = std::move(data.severity_label);
+    h.summary = std::move(data.summary);
+    h.source_path = std::move(data.source_path);
+    h.tags = std::move(data.tags);
+    h.services = std::move(data.services);
+    h.snippet_html =
+        mset.snippet(data.text, 240, stem,
+                     Xapian::MSet::SNIPPET_BACKGROUND_MODEL | Xapian::MSet::SNIPPET_EXHAUSTIVE,
+                     "<mark>", "</mark>", "\xE2\x80\xA6");
+    PlainSnippet(h.snippet_html, &h.snippet_text, &h.highlights);
+    h.percent = it.get_percent();
+    h.weight = it.get_weight();
+    r.hits.push_back(std::move(h));
+  }
+  r.facets.push_back(MakeFacet(*spy, 0, "severity", "Severity", "severity", severities));
+  r.facets.push_back(MakeFacet(*spy, 1, "tags", "Tags", "tag", {}));
+  r.facets.push_back(MakeFacet(*spy, 2, "services", "Services", "service", {}));
+  return r;
+}
+
+util::Value ToValue(const SearchResult& r) {
+  util::Value v = util::Value::MakeMap();
+  v["ok"] = r.ok;
+  v["query"] = r.query;
+  v["total"] = r.total;
+  v["offset"] = r.offset;
+  v["limit"] = r.limit;
+  v["corrected_query"] = r.corrected_query;
+  v["auto_retried"] = r.auto_retried;
+  v["message"] = r.message;
+  util::Value hits = util::Value::MakeList();
+  for (const auto& h : r.hits) {
+    util::Value x = util::Value::MakeMap();
+    x["id"] = h.id;
+    x["url"] = h.url;
+    x["title"] = h.title;
+    x["date"] = h.date;
+    x["severity"] = h.severity;
+    x["severity_label"] = h.severity_label;
+    x["summary"] = h.summary;
+    x["source_path"] = h.source_path;
+    x["tags"] = util::Value::Strings(h.tags);
+    x["services"] = util::Value::Strings(h.services);
+    x["snippet_html"] = h.snippet_html;
+    x["snippet_text"] = h.snippet_text;
+    util::Value marks = util::Value::MakeList();
+    for (const auto& m : h.highlights) {
+      util::Value pair = util::Value::MakeList();
+      pair.Push(static_cast<int64_t>(m.offset));
+      pair.Push(static_cast<int64_t>(m.length));
+      marks.Push(std::move(pair));
+    }
+    x["highlights"] = std::move(marks);
+    x["percent"] = h.percent;
+    hits.Push(std::move(x));
+  }
+  v["hits"] = std::move(hits);
+  util::Value facets = util::Value::MakeMap();
+  for (const auto& f : r.facets) {
+    util::Value list = util::Value::MakeList();
+    for (const auto& fv : f.values) {
+      util::Value x = util::Value::MakeMap();
+      x["name"] = fv.name;
+      x["slug"] = fv.slug;
+      x["count"] = fv.count;
+      x["query"] = f.prefix + ":" + fv.slug;
+      list.Push(std::move(x));
+    }
+    facets[f.key] = std::move(list);
+  }
+  v["facets"] = std::move(facets);
+  return v;
+}
+
+}  // namespace casebook::search
