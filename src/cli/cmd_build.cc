@@ -56,8 +56,9 @@ int RunBuild(const CommandArgs& argv) {
     return diags.HasErrors() ? 1 : 2;
   }
   if (!quiet) {
-    std::printf("Wrote %d postmortems to %s/ (%d files, %d changed)", report.postmortems,
-                report.output_dir.c_str(), report.files_total, report.files_written);
+    std::printf("Wrote %d postmortem%s to %s/ (%d files, %d changed)", report.postmortems,
+                report.postmortems == 1 ? "" : "s", report.output_dir.c_str(),
+                report.files_total, report.files_written);
     if (report.drafts_left_out > 0)
       std::printf("; %d draft(s) left out (use --drafts to include)", report.drafts_left_out);
     std::printf(".\n%d warning(s). Open %s/index.html, or run `casebook serve` and browse "
