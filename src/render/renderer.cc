@@ -12,15 +12,14 @@
 #include "render/renderer.h"
 
 #include <algorithm>
-#include <atomic>
 #include <functional>
 #include <set>
-#include <thread>
 
 #include "render/outputs.h"
 #include "render/templates.h"
 #include "render/view.h"
 #include "util/hash.h"
+#include "util/parallel.h"
 #include "util/text.h"
 
 namespace casebook::render {
@@ -80,34 +79,26 @@ class Plan {
     std::vector<OutputFile> files(n);
     std::vector<util::Diagnostics> diags(n);
     std::vector<std::string> keys(n);
-    std::atomic<size_t> next{0};
     const std::string salt = std::string(CASEBOOK_VERSION) + '\0' + templates_.fingerprint();
-    auto work = [&] {
-      for (size_t i = next++; i < n; i = next++) {
-        const Job& job = jobs_[i];
-        files[i].path = job.path;
-        if (!job.data) {
-          files[i].content = job.make(&diags[i]);
-          continue;
-        }
-        util::Value data = job.data();
-        keys[i] = util::Fingerprint(salt + '\0' + job.tmpl + '\0' + data.ToJson());
-        if (options.previous) {
-          auto it = options.previous->find(job.path);
-          if (it != options.previous->end() && it->second == keys[i] &&
-              options.previous_exists && options.previous_exists(job.path)) {
-            files[i].reuse = true;
-            continue;
-          }
-        }
-        files[i].content = templates_.Render(job.tmpl, data, &diags[i]);
+    util::ParallelFor(n, threads, [&](size_t i) {
+      const Job& job = jobs_[i];
+      files[i].path = job.path;
+      if (!job.data) {
+        files[i].content = job.make(&diags[i]);
+        return;
       }
-    };
-    size_t workers = std::min(n, static_cast<size_t>(std::max(threads, 1)));
-    std::vector<std::thread> pool;
-    for (size_t t = 1; t < workers; ++t) pool.emplace_back(work);
-    work();
-    for (auto& t : pool) t.join();
+      util::Value data = job.data();
+      keys[i] = util::Fingerprint(salt + '\0' + job.tmpl + '\0' + data.ToJson());
+      if (options.previous) {
+        auto it = options.previous->find(job.path);
+        if (it != options.previous->end() && it->second == keys[i] &&
+            options.previous_exists && options.previous_exists(job.path)) {
+          files[i].reuse = true;
+          return;
+        }
+      }
+      files[i].content = templates_.Render(job.tmpl, data, &diags[i]);
+    });
     if (diags_) {
       for (const auto& d : diags) diags_->Append(d);
     }
@@ -132,10 +123,6 @@ class Plan {
   std::vector<std::string> pages_;
 };
 
-int DefaultJobs() {
-  unsigned n = std::thread::hardware_concurrency();
-  return n == 0 ? 1 : static_cast<int>(std::min(n, 64u));
-}
 
 }  // namespace
 
@@ -214,7 +201,7 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateS
   plan.File("postmortems.json", [v](util::Diagnostics*) { return PostmortemsJson(*v); });
   plan.File("actions.csv", [v](util::Diagnostics*) { return ActionsCsv(*v); });
 
-  return plan.Run(options, options.jobs > 0 ? options.jobs : DefaultJobs());
+  return plan.Run(options, options.jobs > 0 ? options.jobs : util::DefaultJobs());
 }
 
 }  // namespace casebook::render

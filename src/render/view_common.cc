@@ -255,13 +255,7 @@ Value View::ListItem(int index) const {
 
 Value View::MakeListItem(int index) const {
   const auto& pm = site_.postmortems[index];
-  Value v = Value::MakeMap();
-  v["id"] = pm.id();
-  v["title"] = pm.doc.title;
-  v["url"] = Link(pm.url);
-  v["date"] = pm.incident_date ? util::FormatDate(*pm.incident_date, cfg_.timezone_offset_minutes) : "";
-  v["datetime"] = pm.incident_date ? util::FormatRfc3339(*pm.incident_date) : "";
-  v["severity"] = Severity(index);
+  Value v = LinkItem(index);  // id, title, url, dates, severity
   v["status"] = pm.doc.status;
   v["is_draft"] = pm.doc.status == "draft";
   v["is_review"] = pm.doc.status == "review";
