@@ -224,12 +224,21 @@ struct ArchiveServer::Impl {
       int yes = 1;
       ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
     });
+    // Headers and body go out in separate writes: without TCP_NODELAY, Nagle
+    // and the client's delayed ACK held every keep-alive response ~40 ms.
+    http.set_tcp_nodelay(true);
     http.set_default_headers(SecurityHeaders());
     http.set_payload_max_length(options.max_body_bytes);
     http.set_read_timeout(options.read_timeout_seconds, 0);
     http.set_write_timeout(options.read_timeout_seconds, 0);
     http.set_keep_alive_timeout(options.keep_alive_seconds);
     http.set_keep_alive_max_count(static_cast<size_t>(options.keep_alive_max_requests));
+    // httplib's default pool has 8 threads, and a keep-alive connection holds
+    // its thread between requests: with more open connections than threads
+    // (a browser opens 6, a team more) the rest waited for a keep-alive
+    // timeout. Threads are cheap next to that.
+    const size_t threads = options.threads;
+    http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
 
     // GET and HEAD are answered here, before httplib's regex routing: no
     // std::regex runs over request paths, and paths with any byte reach

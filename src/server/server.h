@@ -34,6 +34,7 @@ struct ServeOptions {
   std::string bind = "127.0.0.1";  // host name or address to listen on
   int port = 8080;                 // 0 = any free port (tests)
   size_t max_query_bytes = 1024;   // longer `q` -> 414
+  size_t threads = 64;             // request threads (one per open connection)
   size_t max_body_bytes = 64 * 1024;   // request bodies (only ever refused)
   int read_timeout_seconds = 10;       // per read on a connection
   int keep_alive_seconds = 5;          // idle keep-alive connections
