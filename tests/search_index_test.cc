@@ -10,6 +10,7 @@
 
 #include "search/index_builder.h"
 #include "search/searcher.h"
+#include "search/similar.h"
 #include "search_fixture.h"
 #include "test_support.h"
 
@@ -289,6 +290,62 @@ TEST_CASE("similar: relevant, deterministic, never self or related", "[search][s
   for (const auto& pm : none.postmortems) CHECK(pm.similar.empty());
 }
 
+TEST_CASE("similar: results are cached while the index and the model stay the same",
+          "[search][similar]") {
+  Archive a;
+  a.Update();
+  auto site = cb::test::MakeSite(a.specs, &a.cfg);
+  cb::search::ComputeSimilar(a.index(), &site);
+  REQUIRE(a.dir.Exists("index/similar.cache"));
+  std::string cache = a.dir.Read("index/similar.cache");
+  // Prove it is read: hand-edit it (config-typo "similar to" cert-expiry).
+  std::string key_line = cache.substr(0, cache.find('\n') + 1);
+  a.dir.Write("index/similar.cache", key_line + "config-typo\tcert-expiry made,up\n");
+  auto again = cb::test::MakeSite(a.specs, &a.cfg);
+  cb::search::ComputeSimilar(a.index(), &again);
+  const auto& typo = again.postmortems[again.by_id.at("config-typo")];
+  REQUIRE(typo.similar.size() == 1);
+  CHECK(again.postmortems[typo.similar[0].index].doc.id == "cert-expiry");
+  CHECK(typo.similar[0].shared_terms == std::vector<std::string>{"made", "up"});
+  CHECK(again.postmortems[again.by_id.at("disk-full")].similar.empty());
+  // Another `related` list, or a changed index: computed afresh.
+  a.specs[0].related = {"kube-dns"};
+  auto related = cb::test::MakeSite(a.specs, &a.cfg);
+  cb::search::ComputeSimilar(a.index(), &related);
+  const auto& fresh = related.postmortems[related.by_id.at("config-typo")].similar;
+  bool fake = fresh.size() == 1 && fresh[0].shared_terms == std::vector<std::string>{"made", "up"};
+  CHECK_FALSE(fake);
+  a.dir.Write("index/similar.cache", key_line + "config-typo\tcert-expiry made,up\n");
+  a.specs[0].related.clear();
+  a.specs[3].body += " more words";
+  a.Update();
+  auto changed = cb::test::MakeSite(a.specs, &a.cfg);
+  cb::search::ComputeSimilar(a.index(), &changed);
+  CHECK(!changed.postmortems[changed.by_id.at("disk-full")].similar.empty());
+  // A garbled cache is ignored.
+  a.dir.Write("index/similar.cache", "nonsense");
+  auto garbled = cb::test::MakeSite(a.specs, &a.cfg);
+  cb::search::ComputeSimilar(a.index(), &garbled);
+  CHECK(!garbled.postmortems[garbled.by_id.at("disk-full")].similar.empty());
+}
+
+TEST_CASE("similar: the fast expansion gives Xapian's get_eset terms", "[search][similar]") {
+  Archive a;
+  a.Update();
+  for (const auto& spec : a.specs) {
+    INFO(spec.id);
+    auto fast = cb::search::ExpansionTerms(a.index(), spec.id, /*with_enquire=*/false);
+    auto xapian = cb::search::ExpansionTerms(a.index(), spec.id, /*with_enquire=*/true);
+    CHECK(!fast.empty());
+    // Same terms; the order may differ only among equal weights.
+    auto sorted_fast = fast, sorted_xapian = xapian;
+    std::sort(sorted_fast.begin(), sorted_fast.end());
+    std::sort(sorted_xapian.begin(), sorted_xapian.end());
+    CHECK(sorted_fast == sorted_xapian);
+  }
+  CHECK(cb::search::ExpansionTerms(a.index(), "nope", false).empty());
+}
+
 TEST_CASE("index: large archives (threaded paths) stay deterministic", "[search][index][similar]") {
   // 320 postmortems: the fixture's eight, cloned with varied vocabulary, so
   // the document pipeline and the parallel expansion both run.
@@ -307,6 +364,12 @@ TEST_CASE("index: large archives (threaded paths) stay deterministic", "[search]
   }
   auto stats = a.Update();
   CHECK(stats.added == 320);
+  for (int i = 0; i < 320; i += 16) {  // the fast expansion = Xapian's get_eset
+    auto fast = cb::search::ExpansionTerms(a.index(), a.specs[i].id, false);
+    auto xapian = cb::search::ExpansionTerms(a.index(), a.specs[i].id, true);
+    CHECK(fast.size() == 20);
+    CHECK(fast == xapian);
+  }
   CHECK(a.Open()->DocCount() == 320);
   CHECK(a.Count("quorum") > 0);
 

@@ -233,6 +233,32 @@ TEST_CASE("search: facets count the whole match set", "[search]") {
     if (v.name == "Payments API") CHECK(v.slug == "payments-api");
 }
 
+TEST_CASE("search: facets are the same whether read per match or loaded", "[search]") {
+  std::string error;
+  auto s = cb::search::Searcher::Open(Shared().dir.path() + "/index", Shared().cfg, &error);
+  REQUIRE(s);
+  auto flat = [](const SearchResult& r) {
+    std::vector<std::string> out;
+    for (const auto& f : r.facets)
+      for (const auto& v : f.values)
+        out.push_back(f.key + ":" + v.name + "=" + std::to_string(v.count));
+    return out;
+  };
+  SearchRequest r;
+  r.query = "postgres OR tag:deploy";
+  auto first = flat(s->Search(r));   // reads the values of the matches
+  auto second = flat(s->Search(r));  // loads the whole table
+  auto third = flat(s->Search(r));
+  CHECK(!first.empty());
+  CHECK(first == second);
+  CHECK(first == third);
+  r.query = "";
+  auto all = s->Search(r);
+  int64_t severities = 0;
+  for (const auto& v : all.facets[0].values) severities += v.count;
+  CHECK(severities == 8);
+}
+
 TEST_CASE("search: sorting, paging and limits", "[search]") {
   auto r = Run("", 100, cb::search::SortOrder::kDate);  // empty query: everything
   REQUIRE(r.total == 8);
@@ -322,8 +348,9 @@ TEST_CASE("search: random query syntax never throws or hangs", "[search]") {
 }
 
 TEST_CASE("search: one Searcher per thread, many threads at once", "[search]") {
-  const std::vector<std::string> queries = {"database",   "tag:deploy",  "kube*", "databse",
-                                            "\"thundering herd\"", "ttr:2h..", "k8s", "-tag:dns"};
+  const std::vector<std::string> queries = {
+      "database", "tag:deploy", "kube*",   "databse", "\"thundering herd\"",
+      "ttr:2h..", "k8s",        "-tag:dns"};
   std::vector<int64_t> expected;
   for (const auto& q : queries) expected.push_back(Run(q).total);
   std::vector<std::thread> threads;

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <thread>
 
+#include "search/facets.h"
 #include "search/schema.h"
 #include "util/datetime.h"
 #include "util/text.h"
@@ -171,9 +172,7 @@ Xapian::Document MakeDocument(const IndexFields& f, Xapian::TermGenerator& tg) {
     xd.add_value(sc::kSlotTtr,
                  Xapian::sortable_serialise(static_cast<double>(*pm.durations.resolve)));
   xd.add_value(sc::kSlotHash, f.hash);
-  if (!d.severity.empty()) xd.add_value(sc::kSlotSeverity, d.severity);
-  if (!d.tags.empty()) xd.add_value(sc::kSlotTags, util::Join(d.tags, "\n"));
-  if (!d.services.empty()) xd.add_value(sc::kSlotServices, util::Join(d.services, "\n"));
+  xd.add_value(sc::kSlotFacets, EncodeFacets(d.severity, d.tags, d.services));
   xd.add_value(sc::kSlotId, d.id);
   xd.add_value(sc::kSlotWords, SpellingWords(f));
 

@@ -49,18 +49,17 @@
 namespace casebook::search::schema {
 
 /// Bumped when terms, values or data change meaning: forces a full rebuild.
-inline constexpr int kVersion = 2;
+inline constexpr int kVersion = 3;
 
 // Value slots.
 inline constexpr unsigned kSlotDate = 0;          // "YYYYMMDD" (string order)
 inline constexpr unsigned kSlotSeverityRank = 1;  // sortable_serialise(rank)
 inline constexpr unsigned kSlotTtr = 2;           // sortable_serialise(seconds)
 inline constexpr unsigned kSlotHash = 3;          // content hash, 16 hex digits
-inline constexpr unsigned kSlotSeverity = 4;      // severity name, for facets
-inline constexpr unsigned kSlotTags = 5;          // tag names joined by '\n'
-inline constexpr unsigned kSlotServices = 6;      // service names joined by '\n'
-inline constexpr unsigned kSlotId = 7;            // id, for deterministic ties
-inline constexpr unsigned kSlotWords = 8;         // spelling words, ' '-joined
+inline constexpr unsigned kSlotFacets = 4;        // severity, tags, services (facets.h)
+// Slots 5 and 6 are unused.
+inline constexpr unsigned kSlotId = 7;     // id, for deterministic ties
+inline constexpr unsigned kSlotWords = 8;  // spelling words, ' '-joined
 
 inline constexpr char kIdPrefix[] = "Q";
 inline constexpr char kTitlePrefix[] = "S";

@@ -9,6 +9,7 @@
 #include <map>
 #include <unordered_map>
 
+#include "search/facets.h"
 #include "search/query_parsing.h"
 #include "search/schema.h"
 #include "util/text.h"
@@ -19,37 +20,36 @@ namespace sc = schema;
 
 namespace {
 
-/// Counts severity, tag and service values over every matching document.
-/// Tags and services are multi-valued: their slots hold names joined by '\n'.
-/// Counts by name here (cheap); MakeFacet merges spellings by slug.
+/// Counts severity, tag and service values over every matching document
+/// (the matcher calls it for each one): by docid from a loaded FacetTable,
+/// or by reading each match's value into the table as it goes.
 class FacetSpy : public Xapian::MatchSpy {
  public:
-  static constexpr unsigned kSlots[3] = {sc::kSlotSeverity, sc::kSlotTags, sc::kSlotServices};
-  std::unordered_map<std::string, int64_t> counts[3];
-
+  explicit FacetSpy(FacetTable* table) : table_(*table), counts_(table->size(), 0) {}
   void operator()(const Xapian::Document& doc, double) override {
-    for (int i = 0; i < 3; ++i) Count(doc.get_value(kSlots[i]), &counts[i]);
-  }
-  std::string name() const override { return "casebook.FacetSpy"; }
-
- private:
-  static void Count(const std::string& v, std::unordered_map<std::string, int64_t>* counts) {
-    size_t start = 0;
-    while (start < v.size()) {
-      size_t end = v.find('\n', start);
-      if (end == std::string::npos) end = v.size();
-      if (end > start) ++(*counts)[v.substr(start, end - start)];
-      start = end + 1;
+    if (table_.loaded()) {
+      table_.Count(doc.get_docid(), &counts_);
+    } else {
+      table_.CountValue(doc.get_value(sc::kSlotFacets), &counts_);
     }
   }
+  std::string name() const override { return "casebook.FacetSpy"; }
+  const std::vector<int64_t>& counts() const { return counts_; }
+
+ private:
+  FacetTable& table_;
+  std::vector<int64_t> counts_;  // by facet id
 };
 
-Facet MakeFacet(const FacetSpy& spy, int which, std::string key, std::string label,
-                std::string prefix, const std::vector<config::SeverityLevel>& severities) {
+Facet MakeFacet(const FacetTable& table, const FacetSpy& spy, FacetTable::Group group,
+                std::string key, std::string label, std::string prefix,
+                const std::vector<config::SeverityLevel>& severities) {
   Facet f{std::move(key), std::move(label), std::move(prefix), {}};
   // slug -> (name -> count), so "Checkout API" and "checkout-api" are one value.
   std::map<std::string, std::map<std::string, int64_t>> by_slug;
-  for (const auto& [name, n] : spy.counts[which]) by_slug[sc::TermValue(name)][name] += n;
+  for (uint32_t id = 0; id < spy.counts().size(); ++id)
+    if (spy.counts()[id] > 0 && table.group(id) == group)
+      by_slug[sc::TermValue(table.name(id))][table.name(id)] += spy.counts()[id];
   for (const auto& [slug, names] : by_slug) {
     FacetValue v;
     v.slug = slug;
@@ -115,7 +115,16 @@ struct Searcher::Impl {
   Xapian::Database db;
   Xapian::QueryParser qp;
   std::vector<config::SeverityLevel> severities;
+  std::unique_ptr<FacetTable> facets;
+  int searches = 0;  // since (re)open
 
+  /// One search reads the facet values of its matches; a second one on the
+  /// same revision (a server) loads them all once, for every later search.
+  FacetTable& Facets() {
+    if (!facets) facets = std::make_unique<FacetTable>();
+    if (++searches == 2 && !facets->loaded()) facets->Load(db);
+    return *facets;
+  }
   void Attach() {
     if (db.get_metadata(sc::kMetaSchema) != std::to_string(sc::kVersion))
       throw Xapian::DatabaseVersionError("made by another casebook version");
@@ -160,12 +169,19 @@ bool Searcher::ReopenIfChanged() {
   std::optional<int> version = sc::ReadCurrentVersion(impl_->dir);
   if (!version) return false;
   try {
-    if (*version == impl_->version) return impl_->db.reopen();  // an in-place update
+    if (*version == impl_->version) {  // perhaps an update made in place
+      if (!impl_->db.reopen()) return false;
+      impl_->facets.reset();
+      impl_->searches = 0;
+      return true;
+    }
     Xapian::Database db(sc::VersionDir(impl_->dir, *version));
     if (db.get_metadata(sc::kMetaSchema) != std::to_string(sc::kVersion)) return false;
     impl_->db = db;
     impl_->qp.set_database(impl_->db);
     impl_->version = *version;
+    impl_->facets.reset();
+    impl_->searches = 0;
     return true;
   } catch (const Xapian::Error&) {
     return false;
@@ -195,6 +211,8 @@ SearchResult Searcher::Search(const SearchRequest& request) {
       // An update committed twice since this reader's revision: move on to
       // the newest one and try once more.
       impl_->db.reopen();
+      impl_->facets.reset();
+      impl_->searches = 0;
       return impl_->Run(request);
     }
   } catch (const Xapian::Error& e) {
@@ -243,12 +261,13 @@ SearchResult Searcher::Impl::Run(const SearchRequest& in) {
   r.message = parsed.message;
   r.corrected_query = parsed.corrected;
 
-  auto spy = std::make_unique<FacetSpy>();
+  FacetTable& table = Facets();
+  auto spy = std::make_unique<FacetSpy>(&table);
   Xapian::MSet mset = Match(query, request, spy.get());
   if (mset.get_matches_estimated() == 0 && !parsed.corrected.empty()) {
     Xapian::Query retry;
     ParseUserQuery(qp, db, parsed.corrected, &retry);
-    auto retry_spy = std::make_unique<FacetSpy>();
+    auto retry_spy = std::make_unique<FacetSpy>(&table);
     Xapian::MSet retry_mset = Match(retry, request, retry_spy.get());
     if (retry_mset.get_matches_estimated() > 0) {
       mset = retry_mset;
@@ -283,9 +302,11 @@ SearchResult Searcher::Impl::Run(const SearchRequest& in) {
     h.weight = it.get_weight();
     r.hits.push_back(std::move(h));
   }
-  r.facets.push_back(MakeFacet(*spy, 0, "severity", "Severity", "severity", severities));
-  r.facets.push_back(MakeFacet(*spy, 1, "tags", "Tags", "tag", {}));
-  r.facets.push_back(MakeFacet(*spy, 2, "services", "Services", "service", {}));
+  r.facets.push_back(MakeFacet(table, *spy, FacetTable::kSeverity, "severity", "Severity",
+                               "severity", severities));
+  r.facets.push_back(MakeFacet(table, *spy, FacetTable::kTags, "tags", "Tags", "tag", {}));
+  r.facets.push_back(
+      MakeFacet(table, *spy, FacetTable::kServices, "services", "Services", "service", {}));
   return r;
 }
 

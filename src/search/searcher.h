@@ -2,15 +2,19 @@
 // Used by `casebook search`, `casebook serve` and the brief. Callers never
 // see Xapian types.
 //
-// Query syntax (Xapian QueryParser, English stemming, default operator AND):
-// words, "phrases", AND / OR / NOT / + / -, (brackets), wildcards (kube*),
-// prefixes title: tag: service: severity: status: year: owner: id: and each
-// configured taxonomy key (also in the singular: categories: / category:),
-// date ranges on the incident date (2023-01-01..2023-06-30, date:2023..2024,
-// date:2023-03..), time-to-resolve ranges (ttr:2h.., ttr:..30m, ttr:1h..1d),
-// synonyms from [search.synonyms], spelling correction. Prefixed values are
-// matched by slug, so tag:Database, tag:database and service:"Checkout API"
-// all work. An unknown prefix (foo:bar) is read as words.
+// Query syntax (Xapian QueryParser, English stemming, default operator AND,
+// common English words ignored unless the query is only those): words,
+// "phrases", AND / OR / NOT / + / - (a lone "-tag:x" or "NOT x" means "all
+// but"), (brackets), wildcards (kube*, title:cert*), prefixes title: tag:
+// service: severity: status: year: owner: id: and each configured taxonomy
+// key (also in the singular: categories: / category:), date ranges on the
+// incident date (2023-01-01..2023-06-30, date:2023..2024, date:2023-03..,
+// date:2023-04), time-to-resolve ranges (ttr:2h.., ttr:..30m, ttr:1h..1d),
+// synonyms from [search.synonyms] (both ways: db -> database, database -> db),
+// spelling correction ("did you mean", and a retry when nothing matched).
+// Prefixed values are matched by slug, so tag:Database, tag:database and
+// service:"Checkout API" all work. An unknown prefix (foo:bar) is read as
+// words. An empty query matches every postmortem (browse by facets / date).
 //
 // Error contract: Search() never throws. A query that cannot be parsed is
 // retried as plain words and `message` says so; an over-long query (4 KB) is
@@ -18,8 +22,11 @@
 // message. Open() returns nullptr and *error when there is no readable index.
 //
 // Thread-safety: a Searcher is NOT thread-safe (Xapian databases are not).
-// Use one Searcher per thread; opening one is cheap (a few file opens).
-// Results are plain data and may be shared freely.
+// Use one Searcher per thread (or a pool, one borrower at a time); opening
+// one is cheap (a few file opens). Reusing one pays: from its second search
+// on it keeps every document's facet values in memory (about 30 bytes per
+// postmortem), so facets cost an array lookup per match. Results are plain
+// data and may be shared freely.
 #pragma once
 
 #include <cstdint>

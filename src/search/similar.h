@@ -18,4 +18,11 @@ namespace casebook::search {
 void ComputeSimilarFor(const std::string& index_dir, model::SiteModel* site,
                        const std::vector<int>& postmortems);
 
+/// Diagnostics (and the test that the fast computation matches Xapian's):
+/// the expansion terms similarity uses for postmortem `id`, best first, as
+/// ComputeSimilar computes them, or through Enquire::get_eset when
+/// `with_enquire`. Empty when there is no such document or no index.
+std::vector<std::string> ExpansionTerms(const std::string& index_dir, const std::string& id,
+                                        bool with_enquire);
+
 }  // namespace casebook::search
