@@ -1,0 +1,74 @@
+// `casebook search` and `casebook brief` as a user runs them, on the fixture
+// archive after a real build: output, exit codes, a missing index.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+
+#include "test_support.h"
+
+namespace fs = std::filesystem;
+using casebook::test::RunCasebook;
+using casebook::test::TempDir;
+
+namespace {
+
+bool Contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+void BuildFixture(const TempDir& dir) {
+  fs::copy(fs::path(CASEBOOK_FIXTURES) / "site", dir.path(), fs::copy_options::recursive);
+  auto r = RunCasebook("build --today 2024-06-01", dir.path());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+}
+
+}  // namespace
+
+TEST_CASE("cli search: hits exit 0, no hits exit 1, no index exit 2") {
+  TempDir dir;
+  BuildFixture(dir);
+
+  auto r = RunCasebook("search 'connection pool'", dir.path());
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(Contains(r.out, "Checkout <API> returned 503s & timeouts"));  // plain text, not HTML
+  CHECK(Contains(r.out, "2024/2024-03-12-checkout-pool.md"));
+  CHECK_FALSE(Contains(r.out, "\x1b["));  // no colour when stdout is not a terminal
+
+  r = RunCasebook("search --json 'service:postgres'", dir.path());
+  CHECK(r.exit_code == 0);
+  CHECK(Contains(r.out, "\"hits\""));
+  CHECK(Contains(r.out, "2023-11-02-primary-failover"));
+  CHECK_FALSE(Contains(r.out, "2023-06-14-dns-outage"));
+
+  r = RunCasebook("search zzzqqqxxnothing", dir.path());
+  CHECK(r.exit_code == 1);
+
+  r = RunCasebook("search --limit nope x", dir.path());
+  CHECK(r.exit_code == 2);
+
+  TempDir empty;
+  empty.Write("site.toml", "title = \"Empty\"\n");
+  r = RunCasebook("search anything", empty.path());
+  CHECK(r.exit_code == 2);
+  CHECK(Contains(r.err, "casebook build"));
+}
+
+TEST_CASE("cli brief: past incidents for a service, and a clear word when there are none") {
+  TempDir dir;
+  BuildFixture(dir);
+  auto r = RunCasebook("brief postgres", dir.path());
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(Contains(r.out, "Primary database failover took 12 minutes"));
+  CHECK(Contains(r.out, "Checkout <API> returned 503s & timeouts"));
+
+  r = RunCasebook("brief --markdown checkout-api", dir.path());
+  CHECK(r.exit_code == 0);
+  CHECK(Contains(r.out, "#"));
+
+  r = RunCasebook("brief no-such-service", dir.path());
+  CHECK(r.exit_code == 0);
+  CHECK_FALSE(r.out.empty());
+}
