@@ -505,10 +505,21 @@ def bench_serve(cb, d, n, seconds):
         for path in (first_page(d), "/api/search?q=database"):
             url = f"http://127.0.0.1:{port}{path}"
             for close in (False, True):
+                if proc.poll() is not None:
+                    break
                 log(f"  wrk {seconds} s {url}" + (" (Connection: close)" if close else ""))
                 r = wrk(url, seconds, close=close)
                 res["runs"].append(r)
-        res["rss_mb"] = peak_rss_kb(proc.pid) / 1024
+                time.sleep(0.5)
+                if proc.poll() is not None:
+                    errf.seek(0)
+                    tail = errf.read().decode("utf-8", "replace").strip().splitlines()[-3:]
+                    code = proc.returncode
+                    what = f"signal {-code}" if code < 0 else f"exit code {code}"
+                    r["crash"] = (f"casebook serve died ({what}) during this run; "
+                                  f"last lines: {' | '.join(tail)}")
+                    log("  " + r["crash"])
+        res["rss_mb"] = peak_rss_kb(proc.pid) / 1024 if proc.poll() is None else None
     finally:
         stop(proc)
         errf.close()
@@ -754,13 +765,16 @@ def main():
                       f"{r['rps'] or 0:.0f} req/s, p50 {r.get('p50_ms', 0):.2f} ms, "
                       f"p99 {r.get('p99_ms', 0):.2f} ms, non-2xx {r['non2xx']}"
                       + (f", socket errors {r['socket_errors']}" if r['socket_errors'] else ""))
+                if r.get("crash"):
+                    say(f"  {r['crash']}")
             al = serve_res.get("api_latency")
             if al:
                 say(f"search inside `casebook serve` at {serve_res['size']:,}: the {al['queries']} queries one at a "
                       f"time, each on a new connection, to /api/search: p50 {al['p50'] * 1000:.2f} ms, "
                       f"p90 {al['p90'] * 1000:.2f} ms, p99 {al['p99'] * 1000:.2f} ms, "
                       f"max {al['max'] * 1000:.2f} ms, non-200 {al['non200']}")
-            say(f"serve peak RSS {serve_res.get('rss_mb', 0):.0f} MB")
+            if serve_res.get("rss_mb"):
+                say(f"serve peak RSS {serve_res['rss_mb']:.0f} MB")
     if tg:
         say()
         say("issue 6 targets:")
