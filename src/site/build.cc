@@ -1,14 +1,13 @@
 #include "site/build.h"
 
-#include <chrono>
 #include <filesystem>
 
-#include "content/git_history.h"
 #include "render/renderer.h"
 #include "render/templates.h"
 #include "search/index_builder.h"
 #include "site/page_cache.h"
 #include "site/publish.h"
+#include "site/step_timer.h"
 #include "util/fs.h"
 #include "util/parallel.h"
 
@@ -17,27 +16,6 @@ namespace fs = std::filesystem;
 namespace casebook::site {
 namespace {
 
-// Times one pipeline step into `timings` (when given).
-class StepTimer {
- public:
-  StepTimer(std::vector<StepTime>* timings, std::string step)
-      : timings_(timings), step_(std::move(step)),
-        start_(std::chrono::steady_clock::now()) {}
-  ~StepTimer() {
-    if (!timings_) return;
-    std::chrono::duration<double> d = std::chrono::steady_clock::now() - start_;
-    timings_->push_back({step_, d.count()});
-  }
-
- private:
-  std::vector<StepTime>* timings_;
-  std::string step_;
-  std::chrono::steady_clock::time_point start_;
-};
-
-int Jobs(const BuildOptions& options) {
-  return options.jobs > 0 ? options.jobs : util::DefaultJobs();
-}
 
 // True when `inner` is `outer` or inside it.
 bool IsWithin(const fs::path& inner, const fs::path& outer) {
@@ -67,50 +45,6 @@ bool OutputIsSafe(const config::SiteConfig& cfg, util::Diagnostics* diags) {
 }
 
 }  // namespace
-
-std::unique_ptr<Site> LoadSite(const BuildOptions& options,
-                               util::Diagnostics* diags,
-                               std::vector<StepTime>* timings) {
-  auto site = std::make_unique<Site>();
-  {
-    StepTimer t(timings, "config");
-    util::Diagnostics config_diags;
-    site->config = config::Load(options.config_path, &config_diags);
-    diags->Append(config_diags);
-    if (config_diags.HasErrors()) return nullptr;
-    if (options.source) site->config.source = *options.source;
-    if (options.output) site->config.output = *options.output;
-  }
-  if (!util::IsDirectory(site->config.SourceDir())) {
-    diags->Error(site->config.config_path, 0, "config/source",
-                 "source folder " + site->config.SourceDir() + " does not exist",
-                 "create it, or set `source` in site.toml (or --source) to the folder "
-                 "holding your postmortems");
-    return nullptr;
-  }
-  content::GitHistory history;
-  {
-    StepTimer t(timings, "git history");
-    history = content::GitHistory::Read(site->config.SourceDir());
-  }
-  {
-    StepTimer t(timings, "load content");
-    content::LoadOptions load_options;
-    load_options.include_drafts = options.drafts;
-    load_options.jobs = Jobs(options);
-    site->loaded = content::LoadAll(site->config, load_options, diags, &history);
-  }
-  {
-    StepTimer t(timings, "build model");
-    model::BuildModelOptions model_options;
-    model_options.today = options.today ? *options.today : util::Today();
-    model_options.jobs = Jobs(options);
-    site->model = model::BuildSiteModel(site->config, std::move(site->loaded.documents),
-                                        history, model_options, diags);
-    site->loaded.documents.clear();
-  }
-  return site;
-}
 
 bool Build(const BuildOptions& options, BuildReport* report,
            util::Diagnostics* diags) {
@@ -144,7 +78,7 @@ bool Build(const BuildOptions& options, BuildReport* report,
   {
     StepTimer t(&report->timings, "render");
     render::RenderOptions render_options;
-    render_options.jobs = Jobs(options);
+    render_options.jobs = JobsFor(options);
     if (options.cache) {
       page_cache = PageCache::Load(cfg);
       render_options.previous = &page_cache.previous;

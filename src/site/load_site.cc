@@ -1,0 +1,54 @@
+// LoadSite: config -> content -> model, the first half of the pipeline
+// (build.cc has the rest). Also used by brief, actions and serve.
+#include "content/git_history.h"
+#include "site/build.h"
+#include "site/step_timer.h"
+#include "util/fs.h"
+
+namespace casebook::site {
+
+std::unique_ptr<Site> LoadSite(const BuildOptions& options,
+                               util::Diagnostics* diags,
+                               std::vector<StepTime>* timings) {
+  auto site = std::make_unique<Site>();
+  {
+    StepTimer t(timings, "config");
+    util::Diagnostics config_diags;
+    site->config = config::Load(options.config_path, &config_diags);
+    diags->Append(config_diags);
+    if (config_diags.HasErrors()) return nullptr;
+    if (options.source) site->config.source = *options.source;
+    if (options.output) site->config.output = *options.output;
+  }
+  if (!util::IsDirectory(site->config.SourceDir())) {
+    diags->Error(site->config.config_path, 0, "config/source",
+                 "source folder " + site->config.SourceDir() + " does not exist",
+                 "create it, or set `source` in site.toml (or --source) to the folder "
+                 "holding your postmortems");
+    return nullptr;
+  }
+  content::GitHistory history;
+  {
+    StepTimer t(timings, "git history");
+    history = content::GitHistory::Read(site->config.SourceDir());
+  }
+  {
+    StepTimer t(timings, "load content");
+    content::LoadOptions load_options;
+    load_options.include_drafts = options.drafts;
+    load_options.jobs = JobsFor(options);
+    site->loaded = content::LoadAll(site->config, load_options, diags, &history);
+  }
+  {
+    StepTimer t(timings, "build model");
+    model::BuildModelOptions model_options;
+    model_options.today = options.today ? *options.today : util::Today();
+    model_options.jobs = JobsFor(options);
+    site->model = model::BuildSiteModel(site->config, std::move(site->loaded.documents),
+                                        history, model_options, diags);
+    site->loaded.documents.clear();
+  }
+  return site;
+}
+
+}  // namespace casebook::site
