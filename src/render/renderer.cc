@@ -88,7 +88,11 @@ class Plan {
         return;
       }
       util::Value data = job.data();
-      keys[i] = util::Fingerprint(salt + '\0' + job.tmpl + '\0' + data.ToJson());
+      util::StreamHash key;
+      key.AddString(salt);
+      key.AddString(job.tmpl);
+      data.AddHash(&key);
+      keys[i] = key.Hex();
       if (options.previous) {
         auto it = options.previous->find(job.path);
         if (it != options.previous->end() && it->second == keys[i] &&

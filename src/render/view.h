@@ -172,6 +172,7 @@ class View {
   util::Value Incident(const model::Postmortem& pm) const;
   util::Value RelatedLinks(const model::Postmortem& pm) const;
   util::Value LinkItem(int index) const;
+  util::Value MakeLinkItem(int index) const;
 
   util::Value MakeListItem(int index) const;
 
@@ -183,6 +184,10 @@ class View {
   };
   static Tracker MakeTracker(const model::SiteModel& site);
   util::Value ActionItemView(const stats::ActionRow& row) const;
+  /// ActionItemView of tracker_.rows[i], built once (frozen) with the View.
+  util::Value ActionView(size_t i) const {
+    return i < action_views_.size() ? action_views_[i] : ActionItemView(tracker_.rows[i]);
+  }
   util::Value TrackerPage(const ActionGroup* group, const std::string& kind) const;
   void AddHomeActivity(util::Value& home) const;
   void AddTermStats(util::Value& page, const model::Taxonomy& tax, const model::Term& term) const;
@@ -191,6 +196,7 @@ class View {
   const config::SiteConfig& cfg_;
   std::string base_path_;
   std::map<std::string, util::Value> badges_;  // severity name -> badge keys
+  std::vector<util::Value> links_;             // LinkItem of every postmortem
   std::vector<util::Value> items_;             // ListItem of every postmortem
   /// terms_[pm][taxonomy] = the model's terms holding that postmortem, in
   /// the order the postmortem lists its values.
@@ -198,6 +204,7 @@ class View {
   /// Built once with the View (a default member initializer, so it runs
   /// after site_ is bound, whatever the constructor does).
   Tracker tracker_ = MakeTracker(site_);
+  std::vector<util::Value> action_views_;  // ActionItemView of each tracker row
 };
 
 // Small shared helpers (view_common.cc).

@@ -167,7 +167,7 @@ Value View::TrackerPage(const ActionGroup* group, const std::string& kind) const
   Value items = Value::MakeList();
   for (size_t i : rows) {
     subset.push_back(tracker_.rows[i]);
-    items.Push(ActionItemView(tracker_.rows[i]));
+    items.Push(ActionView(i));
   }
   stats::ActionCounts n = stats::CountActions(subset);
   Value counts = Value::MakeMap();

@@ -6,6 +6,7 @@
 #include "render/urls.h"
 #include "render/view.h"
 #include "util/datetime.h"
+#include "util/parallel.h"
 #include "util/slug.h"
 #include "util/text.h"
 
@@ -204,11 +205,26 @@ View::View(const model::SiteModel& site)
       badges_[pm.doc.severity] = SeverityBadge(cfg_, pm.doc.severity);
     }
   }
-  // Every list shows the same item for a postmortem: build each once.
-  items_.reserve(site.postmortems.size());
-  for (size_t i = 0; i < site.postmortems.size(); ++i) {
-    items_.push_back(MakeListItem(static_cast<int>(i)));
-  }
+  // Every list shows the same item for a postmortem: build each once, and
+  // freeze it, so pages share it and the page cache hashes it once.
+  const size_t n = site.postmortems.size();
+  std::vector<Value> links(n), items(n);
+  util::ParallelFor(n, util::DefaultJobs(), [&](size_t i) {
+    links[i] = MakeLinkItem(static_cast<int>(i));
+    links[i].Freeze();
+  });
+  links_ = std::move(links);
+  util::ParallelFor(n, util::DefaultJobs(), [&](size_t i) {
+    items[i] = MakeListItem(static_cast<int>(i));
+    items[i].Freeze();
+  });
+  items_ = std::move(items);
+  std::vector<Value> actions(tracker_.rows.size());
+  util::ParallelFor(actions.size(), util::DefaultJobs(), [&](size_t i) {
+    actions[i] = ActionItemView(tracker_.rows[i]);
+    actions[i].Freeze();
+  });
+  action_views_ = std::move(actions);
 }
 
 std::string View::Link(const std::string& relative) const {

@@ -179,6 +179,11 @@ Value View::Actions(const model::Postmortem& pm) const {
 }
 
 Value View::LinkItem(int index) const {
+  if (static_cast<size_t>(index) < links_.size()) return links_[index];
+  return MakeLinkItem(index);
+}
+
+Value View::MakeLinkItem(int index) const {
   const auto& pm = site_.postmortems[index];
   Value v = Value::MakeMap();
   v["id"] = pm.id();

@@ -283,8 +283,9 @@ void View::AddHomeActivity(Value& home) const {
   SetList(week, "postmortems", ItemList(stats::NewThisWeek(site_)));
   Value due = Value::MakeList();
   size_t overdue = 0, open = 0;
-  for (const auto& row : tracker_.rows) {
-    if (row.due_soon) due.Push(ActionItemView(row));
+  for (size_t i = 0; i < tracker_.rows.size(); ++i) {
+    const auto& row = tracker_.rows[i];
+    if (row.due_soon) due.Push(ActionView(i));
     overdue += row.overdue;
     open += row.status == "open";
   }

@@ -41,4 +41,47 @@ std::string Fingerprint(std::string_view data) {
   return out;
 }
 
+void StreamHash::Word(uint64_t w) {
+  a_ = (a_ ^ w) * 0x100000001b3ULL;
+  a_ ^= a_ >> 31;
+  b_ = (b_ + w) * 0xff51afd7ed558ccdULL;
+  b_ ^= b_ >> 29;
+}
+
+void StreamHash::AddBytes(const void* data, size_t size) {
+  const auto* p = static_cast<const unsigned char*>(data);
+  total_ += size;
+  while (size > 0 && pending_size_ > 0) {  // finish a partial word first
+    pending_ |= static_cast<uint64_t>(*p++) << (8 * pending_size_);
+    --size;
+    if (++pending_size_ == 8) {
+      Word(pending_);
+      pending_ = 0;
+      pending_size_ = 0;
+    }
+  }
+  if (size == 0) return;
+  for (; size >= 8; size -= 8, p += 8) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    Word(w);
+  }
+  for (size_t i = 0; i < size; ++i) pending_ |= static_cast<uint64_t>(p[i]) << (8 * i);
+  pending_size_ = size;
+}
+
+void StreamHash::Finish(uint64_t out[2]) const {
+  out[0] = Mix(a_ ^ pending_ ^ total_);
+  out[1] = Mix(b_ + pending_ + (total_ << 1));
+}
+
+std::string StreamHash::Hex() const {
+  uint64_t h[2];
+  Finish(h);
+  char out[33];
+  std::snprintf(out, sizeof out, "%016llx%016llx", static_cast<unsigned long long>(h[0]),
+                static_cast<unsigned long long>(h[1]));
+  return out;
+}
+
 }  // namespace casebook::util

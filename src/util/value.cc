@@ -5,6 +5,85 @@
 
 namespace casebook::util {
 
+struct Value::Payload {
+  List list;
+  Map map;
+  bool frozen = false;
+  uint64_t hash[2] = {0, 0};  // set by Freeze
+};
+
+namespace {
+const Value::List kEmptyList;
+const Value::Map kEmptyMap;
+}  // namespace
+
+Value::Value(List l) : kind_(Kind::kList), payload_(std::make_shared<Payload>()) {
+  payload_->list = std::move(l);
+}
+
+Value::Value(Map m) : kind_(Kind::kMap), payload_(std::make_shared<Payload>()) {
+  payload_->map = std::move(m);
+}
+
+Value::Payload& Value::Own() {
+  if (!payload_) {
+    payload_ = std::make_shared<Payload>();
+  } else if (payload_->frozen || payload_.use_count() > 1) {
+    auto copy = std::make_shared<Payload>();
+    copy->list = payload_->list;
+    copy->map = payload_->map;
+    payload_ = std::move(copy);
+  }
+  return *payload_;
+}
+
+const Value::List& Value::as_list() const { return payload_ ? payload_->list : kEmptyList; }
+Value::List& Value::as_list() { return Own().list; }
+const Value::Map& Value::as_map() const { return payload_ ? payload_->map : kEmptyMap; }
+Value::Map& Value::as_map() { return Own().map; }
+
+void Value::Freeze() {
+  if (!payload_ || payload_->frozen) return;
+  Payload& p = Own();
+  for (auto& v : p.list) v.Freeze();
+  for (auto& [k, v] : p.map) v.Freeze();
+  StreamHash h;
+  AddHash(&h);
+  h.Finish(p.hash);
+  p.frozen = true;
+}
+
+void Value::AddHash(StreamHash* h) const {
+  h->AddInt(static_cast<int64_t>(kind_));
+  switch (kind_) {
+    case Kind::kNull: break;
+    case Kind::kBool: h->AddInt(bool_); break;
+    case Kind::kInt: h->AddInt(int_); break;
+    case Kind::kFloat: h->AddDouble(float_); break;
+    case Kind::kString: h->AddString(string_); break;
+    case Kind::kList:
+    case Kind::kMap:
+      if (payload_ && payload_->frozen) {
+        h->AddInt(static_cast<int64_t>(payload_->hash[0]));
+        h->AddInt(static_cast<int64_t>(payload_->hash[1]));
+        break;
+      }
+      if (kind_ == Kind::kList) {
+        const List& l = as_list();
+        h->AddInt(static_cast<int64_t>(l.size()));
+        for (const auto& v : l) v.AddHash(h);
+      } else {
+        const Map& m = as_map();
+        h->AddInt(static_cast<int64_t>(m.size()));
+        for (const auto& [k, v] : m) {
+          h->AddString(k);
+          v.AddHash(h);
+        }
+      }
+      break;
+  }
+}
+
 Value Value::Strings(const std::vector<std::string>& items) {
   List l;
   l.reserve(items.size());
@@ -16,18 +95,19 @@ Value& Value::operator[](const std::string& key) {
   if (kind_ != Kind::kMap) {
     *this = MakeMap();
   }
-  return map_[key];
+  return Own().map[key];
 }
 
 const Value* Value::Find(const std::string& key) const {
   if (kind_ != Kind::kMap) return nullptr;
-  auto it = map_.find(key);
-  return it == map_.end() ? nullptr : &it->second;
+  const Map& m = as_map();
+  auto it = m.find(key);
+  return it == m.end() ? nullptr : &it->second;
 }
 
 void Value::Push(Value v) {
   if (kind_ != Kind::kList) *this = MakeList();
-  list_.push_back(std::move(v));
+  Own().list.push_back(std::move(v));
 }
 
 std::string JsonQuote(const std::string& s) {
@@ -86,20 +166,22 @@ void Value::WriteJson(std::string& out, bool pretty, int depth) const {
     case Kind::kList: {
       out += '[';
       bool first = true;
-      for (const auto& v : list_) {
+      const List& list = as_list();
+      for (const auto& v : list) {
         if (!first) out += ',';
         first = false;
         Indent(out, pretty, depth + 1);
         v.WriteJson(out, pretty, depth + 1);
       }
-      if (!list_.empty()) Indent(out, pretty, depth);
+      if (!list.empty()) Indent(out, pretty, depth);
       out += ']';
       break;
     }
     case Kind::kMap: {
       out += '{';
       bool first = true;
-      for (const auto& [k, v] : map_) {
+      const Map& map = as_map();
+      for (const auto& [k, v] : map) {
         if (!first) out += ',';
         first = false;
         Indent(out, pretty, depth + 1);
@@ -107,7 +189,7 @@ void Value::WriteJson(std::string& out, bool pretty, int depth) const {
         out += pretty ? ": " : ":";
         v.WriteJson(out, pretty, depth + 1);
       }
-      if (!map_.empty()) Indent(out, pretty, depth);
+      if (!map.empty()) Indent(out, pretty, depth);
       out += '}';
       break;
     }
@@ -133,7 +215,7 @@ std::string Value::ToText() const {
     case Kind::kString: return string_;
     case Kind::kList: {
       std::string out;
-      for (const auto& v : list_) {
+      for (const auto& v : as_list()) {
         if (!out.empty()) out += ", ";
         out += v.ToText();
       }

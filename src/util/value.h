@@ -2,12 +2,21 @@
 // time: unknown front matter keys (kept and handed to templates as they are),
 // and the machine-readable outputs (postmortems.json, --json) built from it.
 // Maps keep keys sorted so that serialisation is deterministic.
+//
+// Lists and maps are shared copy-on-write, so copying a Value is cheap (the
+// template views copy the same list items into many pages). Freeze() marks a
+// tree immutable and caches its content hash, so hashing a page view that
+// holds frozen sub-trees (AddHash, for the page cache) does not walk them
+// again. Concurrent reads of one Value are safe; writes need one owner.
 #pragma once
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
+
+#include "util/hash.h"
 
 namespace casebook::util {
 
@@ -24,8 +33,8 @@ class Value {
   Value(double d) : kind_(Kind::kFloat), float_(d) {}
   Value(const char* s) : kind_(Kind::kString), string_(s) {}
   Value(std::string s) : kind_(Kind::kString), string_(std::move(s)) {}
-  Value(List l) : kind_(Kind::kList), list_(std::move(l)) {}
-  Value(Map m) : kind_(Kind::kMap), map_(std::move(m)) {}
+  Value(List l);
+  Value(Map m);
   static Value MakeList() { return Value(List{}); }
   static Value MakeMap() { return Value(Map{}); }
   /// A list of strings, the common case for taxonomies and people.
@@ -40,10 +49,10 @@ class Value {
   int64_t as_int() const { return int_; }
   double as_float() const { return float_; }
   const std::string& as_string() const { return string_; }
-  const List& as_list() const { return list_; }
-  List& as_list() { return list_; }
-  const Map& as_map() const { return map_; }
-  Map& as_map() { return map_; }
+  const List& as_list() const;
+  List& as_list();  // copies a shared or frozen list first
+  const Map& as_map() const;
+  Map& as_map();    // copies a shared or frozen map first
 
   /// Map access; inserts (turning a null into a map) when missing.
   Value& operator[](const std::string& key);
@@ -57,16 +66,25 @@ class Value {
   /// A human rendering of scalars ("true", "3", "text"); lists joined by ", ".
   std::string ToText() const;
 
+  /// Makes this tree immutable and caches its hash (see AddHash). Later
+  /// writes through a copy copy the frozen parts first. Not thread-safe:
+  /// freeze before sharing.
+  void Freeze();
+  /// Feeds the whole tree (kinds, keys, values) to `hash`: equal hashes mean
+  /// equal trees. Frozen sub-trees add their cached hash.
+  void AddHash(StreamHash* hash) const;
+
  private:
+  struct Payload;
   void WriteJson(std::string& out, bool pretty, int depth) const;
+  Payload& Own();  // the payload, unshared and unfrozen
 
   Kind kind_ = Kind::kNull;
   bool bool_ = false;
   int64_t int_ = 0;
   double float_ = 0;
   std::string string_;
-  List list_;
-  Map map_;
+  std::shared_ptr<Payload> payload_;  // the list or map
 };
 
 /// Escapes a string as a JSON string literal, quotes included.
