@@ -47,10 +47,32 @@ void Value::Freeze() {
   Payload& p = Own();
   for (auto& v : p.list) v.Freeze();
   for (auto& [k, v] : p.map) v.Freeze();
-  StreamHash h;
-  AddHash(&h);
-  h.Finish(p.hash);
+  Digest(p.hash);
   p.frozen = true;
+}
+
+// A list or map adds its own digest (a Merkle tree), so a frozen sub-tree
+// adds its cached digest and hashes exactly like the same tree unfrozen.
+void Value::Digest(uint64_t out[2]) const {
+  if (payload_ && payload_->frozen) {
+    out[0] = payload_->hash[0];
+    out[1] = payload_->hash[1];
+    return;
+  }
+  StreamHash h;
+  if (kind_ == Kind::kList) {
+    const List& l = as_list();
+    h.AddInt(static_cast<int64_t>(l.size()));
+    for (const auto& v : l) v.AddHash(&h);
+  } else {
+    const Map& m = as_map();
+    h.AddInt(static_cast<int64_t>(m.size()));
+    for (const auto& [k, v] : m) {
+      h.AddString(k);
+      v.AddHash(&h);
+    }
+  }
+  h.Finish(out);
 }
 
 void Value::AddHash(StreamHash* h) const {
@@ -62,25 +84,13 @@ void Value::AddHash(StreamHash* h) const {
     case Kind::kFloat: h->AddDouble(float_); break;
     case Kind::kString: h->AddString(string_); break;
     case Kind::kList:
-    case Kind::kMap:
-      if (payload_ && payload_->frozen) {
-        h->AddInt(static_cast<int64_t>(payload_->hash[0]));
-        h->AddInt(static_cast<int64_t>(payload_->hash[1]));
-        break;
-      }
-      if (kind_ == Kind::kList) {
-        const List& l = as_list();
-        h->AddInt(static_cast<int64_t>(l.size()));
-        for (const auto& v : l) v.AddHash(h);
-      } else {
-        const Map& m = as_map();
-        h->AddInt(static_cast<int64_t>(m.size()));
-        for (const auto& [k, v] : m) {
-          h->AddString(k);
-          v.AddHash(h);
-        }
-      }
+    case Kind::kMap: {
+      uint64_t d[2];
+      Digest(d);
+      h->AddInt(static_cast<int64_t>(d[0]));
+      h->AddInt(static_cast<int64_t>(d[1]));
       break;
+    }
   }
 }
 

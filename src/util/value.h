@@ -71,13 +71,14 @@ class Value {
   /// freeze before sharing.
   void Freeze();
   /// Feeds the whole tree (kinds, keys, values) to `hash`: equal hashes mean
-  /// equal trees. Frozen sub-trees add their cached hash.
+  /// equal trees, frozen or not. Frozen sub-trees add their cached digest.
   void AddHash(StreamHash* hash) const;
 
  private:
   struct Payload;
   void WriteJson(std::string& out, bool pretty, int depth) const;
   Payload& Own();  // the payload, unshared and unfrozen
+  void Digest(uint64_t out[2]) const;  // of a list or map
 
   Kind kind_ = Kind::kNull;
   bool bool_ = false;
