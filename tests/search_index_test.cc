@@ -411,3 +411,158 @@ TEST_CASE("index: large archives (threaded paths) stay deterministic", "[search]
   CHECK(stats.updated == 320);
   CHECK(a.Count("changed") == 320);
 }
+
+namespace {
+
+/// Every postmortem's similar incidents as "id: other(word,word) ...".
+std::vector<std::string> SimilarOf(const cb::model::SiteModel& m) {
+  std::vector<std::string> out;
+  for (const auto& pm : m.postmortems) {
+    std::string line = pm.doc.id + ":";
+    for (const auto& s : pm.similar) {
+      line += " " + m.postmortems[s.index].doc.id + "(";
+      for (const auto& t : s.shared_terms) line += t + ",";
+      line += ")";
+    }
+    out.push_back(line);
+  }
+  return out;
+}
+
+/// Runs IndexUpdate on `a` and returns the model it filled.
+cb::model::SiteModel StartFinish(Archive& a, cb::search::IndexStats* stats = nullptr,
+                                 bool expect_ok = true, int jobs = 2) {
+  cb::model::SiteModel site = cb::test::MakeSite(a.specs, &a.cfg);
+  cb::util::Diagnostics diags;
+  auto update = cb::search::IndexUpdate::Start(&site, a.index(), jobs, &diags);
+  REQUIRE(update);
+  cb::search::IndexStats local;
+  CHECK(update->Finish(stats ? stats : &local, &diags) == expect_ok);
+  CHECK(diags.HasErrors() == !expect_ok);
+  return site;
+}
+
+/// 320 postmortems with varied vocabulary (the parallel paths run).
+std::vector<cb::test::PmSpec> ManySpecs() {
+  const char* extra[] = {"quorum", "latency", "throttle", "rollback", "heap",   "lease",  "shard",
+                         "vacuum", "webhook", "canary",   "failback", "jitter", "backlog"};
+  auto base = cb::test::FixtureSpecs();
+  std::vector<cb::test::PmSpec> out;
+  for (int i = 0; i < 320; ++i) {
+    cb::test::PmSpec s = base[i % base.size()];
+    s.id = s.id + "-" + std::to_string(i);
+    s.body +=
+        std::string(" ") + extra[i % 13] + " " + extra[(i / 13) % 13] + " " + extra[(i * 7) % 13];
+    s.related.clear();
+    if (i % 5 == 0 && i > 0) s.related = {base[(i - 1) % base.size()].id + "-" + std::to_string(i - 1)};
+    out.push_back(s);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("index update: Start fills similar incidents, Finish writes the index",
+          "[search][index][similar]") {
+  for (bool many : {false, true}) {
+    INFO("many: " << many);
+    Archive a;
+    if (many) a.specs = ManySpecs();
+    cb::search::IndexStats stats;
+    auto site = StartFinish(a, &stats);
+    CHECK(stats.added == static_cast<int>(a.specs.size()));
+    CHECK(a.Open()->DocCount() == a.specs.size());
+    CHECK(a.dir.Exists("index/terms.cache"));
+    CHECK(a.dir.Exists("index/similar.cache"));
+    // The same as computing them from the written index (cache out of the way).
+    fs::remove(a.index() + "/similar.cache");
+    auto from_index = cb::test::MakeSite(a.specs, &a.cfg);
+    cb::search::ComputeSimilar(a.index(), &from_index);
+    CHECK(SimilarOf(site) == SimilarOf(from_index));
+    size_t with_similar = 0;
+    for (const auto& pm : site.postmortems) with_similar += !pm.similar.empty();
+    CHECK(with_similar > a.specs.size() / 2);
+    // Nothing changed: nothing written, the same results.
+    auto before = Snapshot(a.index());
+    auto again = StartFinish(a, &stats);
+    CHECK(stats.unchanged == static_cast<int>(a.specs.size()));
+    CHECK(stats.added + stats.updated + stats.deleted == 0);
+    CHECK(SimilarOf(again) == SimilarOf(site));
+    auto after = Snapshot(a.index());
+    before.erase("lock");
+    after.erase("lock");
+    CHECK(before == after);
+  }
+}
+
+TEST_CASE("index update: incremental results equal a clean build's", "[search][index][similar]") {
+  for (bool many : {false, true}) {
+    INFO("many: " << many);
+    Archive a;
+    if (many) a.specs = ManySpecs();
+    // New versions in shards of 50 documents, compacted.
+    ::setenv("CASEBOOK_TEST_SHARD_DOCS", "50", 1);
+    StartFinish(a);
+    ::unsetenv("CASEBOOK_TEST_SHARD_DOCS");
+    CHECK(a.Open()->DocCount() == a.specs.size());
+    CHECK(a.Count("replica") > 0);
+    CHECK(a.Count("\"replication lag\"") > 0);  // positions survive compaction
+    CHECK_FALSE(fs::exists(a.index() + "/build.tmp"));
+    // Edit one, delete one, add one, change a `related` list.
+    a.specs[3].body += " A brand new zeppelin paragraph about quorum and latency.";
+    a.specs.erase(a.specs.begin() + 1);
+    cb::test::PmSpec extra = a.specs[0];
+    extra.id = "zeppelin";
+    extra.title = "Zeppelin replica crash";
+    a.specs.push_back(extra);
+    a.specs[2].related = {a.specs[4].id};
+    cb::search::IndexStats stats;
+    auto incremental = StartFinish(a, &stats);
+    CHECK(stats.updated == 1);
+    CHECK(stats.added == 1);
+    CHECK(stats.deleted == 1);
+    CHECK(a.Count("zeppelin") == 2);
+
+    Archive clean;
+    clean.specs = a.specs;
+    auto fresh = StartFinish(clean);
+    CHECK(SimilarOf(incremental) == SimilarOf(fresh));
+    // Many changes at once (the term vectors are made in parallel).
+    for (size_t i = 0; i < a.specs.size(); i += 2) a.specs[i].summary += " Rewritten with jitter.";
+    auto many_changed = StartFinish(a, &stats);
+    Archive clean2;
+    clean2.specs = a.specs;
+    CHECK(SimilarOf(many_changed) == SimilarOf(StartFinish(clean2)));
+    // One thread or several: the same.
+    Archive clean3;
+    clean3.specs = a.specs;
+    CHECK(SimilarOf(StartFinish(clean3, nullptr, true, 1)) == SimilarOf(many_changed));
+    // A damaged term cache is not used; the results stay the same.
+    a.dir.Write("index/terms.cache", "casebook-terms 1\ngarbage");
+    fs::remove(a.index() + "/similar.cache");
+    CHECK(SimilarOf(StartFinish(a)) == SimilarOf(many_changed));
+  }
+}
+
+TEST_CASE("index update: a failed write leaves the previous index, Finish reports it",
+          "[search][index]") {
+  Archive a;
+  StartFinish(a);
+  a.specs[0].title = "Changed title with zeppelin";
+  a.specs.push_back(a.specs[1]);
+  a.specs.back().id = "new-one";
+  ::setenv("CASEBOOK_TEST_FAIL_INDEX_AFTER", "1", 1);
+  cb::search::IndexStats stats;
+  auto site = StartFinish(a, &stats, /*expect_ok=*/false);
+  ::unsetenv("CASEBOOK_TEST_FAIL_INDEX_AFTER");
+  CHECK(stats.added + stats.updated == 0);
+  // Similar incidents were filled anyway (the pages can still be rendered).
+  CHECK(!site.postmortems[site.by_id.at("disk-full")].similar.empty());
+  CHECK(a.dir.Read("index/current") == "auto v1\n");
+  CHECK(a.Count("zeppelin") == 0);
+  auto ok = StartFinish(a, &stats);
+  CHECK(stats.updated == 1);
+  CHECK(stats.added == 1);
+  CHECK(a.Count("zeppelin") == 1);
+  CHECK(SimilarOf(ok) == SimilarOf(site));
+}

@@ -1,27 +1,43 @@
-// UpdateIndex: the site model -> the Xapian index, incrementally and
-// atomically. Layout, terms and value slots are described in schema.h.
+// IndexUpdate / UpdateIndex: the site model -> the Xapian index,
+// incrementally and atomically. Layout, terms and value slots are described
+// in schema.h.
 //
-// An update (1) hashes everything each postmortem contributes to the index,
-// (2) compares the hashes with value slot 3 of the published version's
-// documents (looked up by their Q term), and (3) when anything differs:
+// IndexUpdate::Start (on the caller's thread, with `jobs` threads):
+//  1. hashes everything each postmortem contributes to the index;
+//  2. similar incidents: read back from <index>/similar.cache when nothing
+//     they depend on changed (similar_cache.h); else computed in memory for
+//     the whole archive (similar_engine.h) from term vectors: those of
+//     unchanged postmortems from <index>/terms.cache (term_cache.h), the
+//     others made with a TermGenerator here (for a few, the whole documents
+//     are made and handed to the writer);
+//  3. starts the writer thread, which holds <index>/lock until it is done.
+// The writer (one thread; only reads the model):
+//  (1) compares the hashes with value slot 3 of the published version's
+//      documents (read as value streams with the ids in slot 7), and (2)
+//      when anything differs:
 //  - up to kMaxInPlace changed documents: replaces / adds / deletes only
 //    those, in the published version, in one Xapian transaction. Glass
 //    commits atomically (copy-on-write blocks, synced), so readers see the
 //    old or the new revision and a failure or crash before the commit
 //    leaves the old one; no copy of the database is made.
 //  - a first build, a schema change or a larger change: builds a complete
-//    new version v<N+1> (unsynced, with intermediate commits to bound
-//    memory), syncs it, and renames a new stub over `current`. A failure
-//    before the rename removes v<N+1>.
-// When nothing changed no file is written.
+//    new version v<N+1>: shards of kShardDocs documents, each written
+//    unsynced and flushed once (Xapian's in-memory buffers stay small, and
+//    no flush merges into a large table), then compacted into v<N+1>
+//    (cheaper than adding everything to one database with intermediate
+//    commits, and the result is compact), synced, and a new stub renamed
+//    over `current`. A failure before the rename removes v<N+1>.
+//  (3) then writes the two caches. When nothing changed no file is written.
+// UpdateIndex runs the writer's part synchronously, without the caches.
 //
 // Spelling data is kept per document (each distinct word of a document adds
 // 1 to its frequency; the words are stored in value slot 8), so replacing or
 // deleting a document takes exactly its words back out. Words with digits
 // are left out (no "did you mean 502").
 //
-// Test hook: with CASEBOOK_TEST_FAIL_INDEX_AFTER=N in the environment, an
-// update throws after writing N documents (simulates a crash mid-build).
+// Test hooks: with CASEBOOK_TEST_FAIL_INDEX_AFTER=N in the environment, an
+// update throws after writing N documents (simulates a crash mid-build);
+// CASEBOOK_TEST_SHARD_DOCS=N makes shards of N documents.
 #include "search/index_builder.h"
 
 #include <dirent.h>
@@ -31,21 +47,27 @@
 #include <xapian.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <cerrno>
 #include <chrono>
+#include <ctime>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <mutex>
 #include <optional>
-#include <set>
 #include <stdexcept>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "search/index_document.h"
 #include "search/schema.h"
-#include "util/datetime.h"
+#include "search/similar_cache.h"
+#include "search/similar_engine.h"
+#include "search/term_cache.h"
 #include "util/fs.h"
 #include "util/text.h"
 
@@ -54,10 +76,33 @@ namespace {
 
 namespace sc = schema;
 
-/// Documents between intermediate commits while building a version: bounds
-/// the postings Xapian buffers in memory (~350 MB for 10,000 documents
-/// without; ~75 MB with), at little cost since the commits are not synced.
-constexpr long kCommitEvery = 2000;
+/// Step timings on stderr when CASEBOOK_SEARCH_PROFILE is set (for
+/// benchmarks; wall and process CPU seconds since the previous mark).
+void Mark(const char* what) {
+  static const bool on = std::getenv("CASEBOOK_SEARCH_PROFILE") != nullptr;
+  if (!on) return;
+  static std::mutex mu;
+  static double last_wall = -1, last_cpu = 0;
+  std::lock_guard<std::mutex> lock(mu);
+  timespec t;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  double cpu = t.tv_sec + t.tv_nsec / 1e9;
+  double wall = std::chrono::duration<double>(
+                    std::chrono::steady_clock::now().time_since_epoch()).count();
+  if (last_wall >= 0)
+    std::fprintf(stderr, "  [search] %-22s %.3f s wall %.3f s cpu\n", what, wall - last_wall,
+                 cpu - last_cpu);
+  last_wall = wall;
+  last_cpu = cpu;
+}
+
+/// Changes applied in place, in one transaction; more build a new version.
+constexpr size_t kMaxInPlace = 2000;
+/// Documents per shard of a new version.
+constexpr size_t kShardDocs = 1000;
+/// Documents Start makes whole (and hands to the writer) when it must make
+/// term vectors for at most this many postmortems.
+constexpr size_t kKeepDocs = 64;
 
 /// fsync()s every file in `dir` and the folder itself, so the version is on
 /// disk before the stub names it (the database is written with DB_NO_SYNC).
@@ -121,23 +166,22 @@ std::string SynonymTerm(const std::string& word, const Xapian::Stem& stem) {
   return "Z" + stem(word);
 }
 
-std::string SynonymsHash(const config::SiteConfig* cfg) {
+std::string SynonymsHash(const std::map<std::string, std::vector<std::string>>& synonyms) {
   sc::Hasher h;
-  if (cfg) {
-    for (const auto& [key, values] : cfg->search.synonyms) {
-      h.Add(key);
-      for (const auto& v : values) h.Add(v);
-    }
+  for (const auto& [key, values] : synonyms) {
+    h.Add(key);
+    for (const auto& v : values) h.Add(v);
   }
   return h.Hex();
 }
 
-void WriteSynonyms(Xapian::WritableDatabase& db, const config::SiteConfig* cfg) {
+using Synonyms = std::map<std::string, std::vector<std::string>>;
+
+void WriteSynonyms(Xapian::WritableDatabase& db, const Synonyms& synonyms) {
   std::vector<std::string> old(db.synonym_keys_begin(), db.synonym_keys_end());
   for (const auto& k : old) db.clear_synonyms(k);
-  if (!cfg) return;
   Xapian::Stem stem("en");
-  for (const auto& [raw_key, values] : cfg->search.synonyms) {
+  for (const auto& [raw_key, values] : synonyms) {
     std::string key = NormalizeSynonym(raw_key);
     if (key.empty()) continue;
     std::string key_term = SynonymTerm(key, stem);
@@ -184,144 +228,176 @@ void RemoveVersionsExcept(const std::string& dir, int keep_a, int keep_b) {
   }
 }
 
-struct Plan {
-  std::vector<const IndexFields*> add, update;
-  std::vector<std::string> remove;  // ids
-  int unchanged = 0;
-  bool synonyms_changed = true;
+/// Everything the writer needs. The model is only read, through `fields`.
+struct WriteJob {
+  std::string dir;
+  std::vector<IndexFields> fields;                          // one per indexed postmortem
+  std::unordered_map<size_t, Xapian::Document> premade;    // by index into fields
+  Synonyms synonyms;
+  // Caches written after a successful update (Start only).
+  bool write_caches = false;
+  similar::Corpus corpus;
+  std::vector<std::string> corpus_hashes;
+  std::string similar_text;  // empty: leave similar.cache as it is
 };
 
-Plan MakePlan(const Xapian::Database& db, const std::vector<IndexFields>& fields,
-              const std::string& synonyms_hash) {
-  Plan plan;
-  std::set<std::string> ids;
-  for (const auto& f : fields) {
-    ids.insert(f.pm->doc.id);
-    std::string q = sc::ClampTerm(sc::kIdPrefix + f.pm->doc.id);
-    auto pl = db.postlist_begin(q);
-    if (pl == db.postlist_end(q)) {
-      plan.add.push_back(&f);
-    } else if (db.get_document(*pl).get_value(sc::kSlotHash) != f.hash) {
-      plan.update.push_back(&f);
-    } else {
-      ++plan.unchanged;
+struct Plan {
+  std::vector<size_t> add;                              // into fields
+  std::vector<std::pair<size_t, Xapian::docid>> update;  // into fields, old document
+  std::vector<Xapian::docid> remove;
+  int unchanged = 0;
+  bool synonyms_changed = true;
+  bool Empty() const {
+    return add.empty() && update.empty() && remove.empty() && !synonyms_changed;
+  }
+};
+
+/// Compares the published version with the fields. nullopt when it cannot
+/// be used (another schema).
+std::optional<Plan> MakePlan(const Xapian::Database& db, const std::vector<IndexFields>& fields,
+                             const std::string& synonyms_hash) {
+  if (db.get_metadata(sc::kMetaSchema) != std::to_string(sc::kVersion)) return std::nullopt;
+  struct Old {
+    Xapian::docid did;
+    std::string hash;
+    bool seen = false;
+  };
+  std::unordered_map<std::string, Old> old;
+  old.reserve(db.get_doccount());
+  {
+    auto hash = db.valuestream_begin(sc::kSlotHash);
+    for (auto id = db.valuestream_begin(sc::kSlotId); id != db.valuestream_end(sc::kSlotId);
+         ++id) {
+      Xapian::docid did = id.get_docid();
+      std::string h;
+      if (hash != db.valuestream_end(sc::kSlotHash) && hash.get_docid() < did) hash.skip_to(did);
+      if (hash != db.valuestream_end(sc::kSlotHash) && hash.get_docid() == did) h = *hash;
+      old.emplace(*id, Old{did, std::move(h)});
     }
   }
-  for (auto it = db.allterms_begin(sc::kIdPrefix); it != db.allterms_end(sc::kIdPrefix); ++it) {
-    std::string id = (*it).substr(1);
-    if (!ids.count(id)) plan.remove.push_back(id);
+  Plan plan;
+  for (size_t k = 0; k < fields.size(); ++k) {
+    auto it = old.find(fields[k].pm->doc.id);
+    if (it == old.end()) {
+      plan.add.push_back(k);
+      continue;
+    }
+    it->second.seen = true;
+    if (it->second.hash != fields[k].hash)
+      plan.update.emplace_back(k, it->second.did);
+    else
+      ++plan.unchanged;
   }
+  for (const auto& [id, o] : old)
+    if (!o.seen) plan.remove.push_back(o.did);
+  std::sort(plan.remove.begin(), plan.remove.end());
+  // Documents without an id value (not written by this schema) would be
+  // invisible here: then rebuild.
+  if (old.size() != db.get_doccount()) return std::nullopt;
   plan.synonyms_changed = db.get_metadata(sc::kMetaSynonyms) != synonyms_hash;
   return plan;
 }
 
-/// Writes the plan's changes into `db`. `in_place`: replace / delete by Q
-/// term (the database holds the previous documents); else add everything
-/// to a new, empty database.
-void Apply(Xapian::WritableDatabase& db, const Plan& plan, const std::vector<IndexFields>& fields,
-           bool in_place, const model::SiteModel& site, const std::string& synonyms_hash) {
-  long fail_after = -1;
-  if (const char* env = std::getenv("CASEBOOK_TEST_FAIL_INDEX_AFTER")) fail_after = std::atol(env);
-  std::unordered_map<std::string, int> spelling;
-  auto take_back = [&](const std::string& id) {  // the spelling words of the old doc
-    std::string q = sc::ClampTerm(sc::kIdPrefix + id);
-    auto pl = db.postlist_begin(q);
-    if (pl != db.postlist_end(q))
-      CountSpelling(db.get_document(*pl).get_value(sc::kSlotWords), -1, &spelling);
-  };
-  std::vector<const IndexFields*> to_write;
-  if (in_place) {
-    for (const auto& id : plan.remove) {
-      take_back(id);
-      db.delete_document(sc::ClampTerm(sc::kIdPrefix + id));
-    }
-    to_write = plan.update;
-    to_write.insert(to_write.end(), plan.add.begin(), plan.add.end());
-  } else {
-    for (const auto& f : fields) to_write.push_back(&f);
+class Writer {
+ public:
+  Writer(WriteJob* job, IndexStats* stats) : job_(*job), stats_(*stats) {
+    if (const char* env = std::getenv("CASEBOOK_TEST_FAIL_INDEX_AFTER"))
+      fail_after_ = std::atol(env);
+    if (const char* env = std::getenv("CASEBOOK_TEST_SHARD_DOCS"))
+      shard_docs_ = std::max(1L, std::atol(env));
   }
-  DocumentPipeline pipeline(to_write, /*threaded=*/to_write.size() >= 64);
-  Xapian::Document xd;
-  const IndexFields* f = nullptr;
-  for (long written = 0; pipeline.Next(&xd, &f); ++written) {
-    if (fail_after >= 0 && written >= fail_after)
+
+  /// Brings the index up to date. Throws on errors (the previous index is
+  /// then intact); false with *error for errors reported without throwing.
+  bool Run(std::string* error) {
+    const std::string& dir = job_.dir;
+    std::string synonyms_hash = SynonymsHash(job_.synonyms);
+    std::optional<int> current = sc::ReadCurrentVersion(dir);
+    std::optional<Plan> plan;
+    if (current) {
+      try {
+        Xapian::Database db(sc::VersionDir(dir, *current));
+        plan = MakePlan(db, job_.fields, synonyms_hash);
+      } catch (const Xapian::Error&) {
+        // Unreadable: rebuild from scratch below.
+      }
+    }
+    // Older versions (kept by the last swap for readers that had them open;
+    // they have had a whole build to move on) and leftovers of failed builds.
+    if (current) RemoveVersionsExcept(dir, *current, -1);
+    RemoveTemporary();
+    if (plan && plan->Empty()) {
+      stats_.unchanged = plan->unchanged;
+      return true;  // nothing written
+    }
+    if (!plan) {
+      plan.emplace();
+      for (size_t k = 0; k < job_.fields.size(); ++k) plan->add.push_back(k);
+    }
+    stats_.added = static_cast<int>(plan->add.size());
+    stats_.updated = static_cast<int>(plan->update.size());
+    stats_.deleted = static_cast<int>(plan->remove.size());
+    stats_.unchanged = plan->unchanged;
+
+    size_t changes = plan->add.size() + plan->update.size() + plan->remove.size();
+    if (current && plan->unchanged > 0 && changes <= kMaxInPlace) {
+      InPlace(sc::VersionDir(dir, *current), *plan, synonyms_hash);
+      return true;
+    }
+    return NewVersion(current, synonyms_hash, error);
+  }
+
+ private:
+  Xapian::Document Doc(size_t k) {
+    auto it = job_.premade.find(k);
+    if (it != job_.premade.end()) {
+      Xapian::Document doc = std::move(it->second);
+      job_.premade.erase(it);
+      return doc;
+    }
+    return maker_.Make(job_.fields[k]);
+  }
+
+  void Written() {
+    if (fail_after_ >= 0 && written_ >= fail_after_)
       throw std::runtime_error("simulated failure (CASEBOOK_TEST_FAIL_INDEX_AFTER)");
-    CountSpelling(xd.get_value(sc::kSlotWords), +1, &spelling);
-    if (in_place) {
-      take_back(f->pm->doc.id);  // nothing when it is new
-      db.replace_document(sc::ClampTerm(sc::kIdPrefix + f->pm->doc.id), xd);
-    } else {
-      db.add_document(xd);
-      // Bounds what Xapian buffers in memory. Invisible to readers: nothing
-      // reads this version until the stub names it.
-      if ((written + 1) % kCommitEvery == 0) db.commit();
-    }
-  }
-  ApplySpelling(db, spelling);
-  if (plan.synonyms_changed || !in_place) WriteSynonyms(db, site.config);
-  db.set_metadata(sc::kMetaSchema, std::to_string(sc::kVersion));
-  db.set_metadata(sc::kMetaSynonyms, synonyms_hash);
-}
-
-/// Small change sets go into the published version in one transaction
-/// (Xapian commits atomically: readers see the old or the new revision);
-/// larger ones, a first build or a schema change build a new version.
-constexpr size_t kMaxInPlace = kCommitEvery;
-
-bool Update(const model::SiteModel& site, const std::string& dir, IndexStats* stats,
-            std::string* error) {
-  if (!util::MakeDirs(dir, error)) return false;
-  DirLock lock(dir);
-  if (!lock.locked()) {
-    *error = "another build is updating the search index (" + dir + "/lock)";
-    return false;
+    ++written_;
   }
 
-  // Hash everything; one document per id (the model reports duplicates).
-  std::vector<std::string> keys = IndexedTaxonomies(site.config);
-  std::vector<IndexFields> fields;
-  fields.reserve(site.postmortems.size());
-  std::set<std::string> seen;
-  for (const auto& pm : site.postmortems)
-    if (!pm.doc.id.empty() && seen.insert(pm.doc.id).second)
-      fields.push_back(DescribeForIndex(pm, site.config, keys));
-  std::string synonyms_hash = SynonymsHash(site.config);
+  void Metadata(Xapian::WritableDatabase& db, bool synonyms, const std::string& synonyms_hash) {
+    ApplySpelling(db, spelling_);
+    if (synonyms) WriteSynonyms(db, job_.synonyms);
+    db.set_metadata(sc::kMetaSchema, std::to_string(sc::kVersion));
+    db.set_metadata(sc::kMetaSynonyms, synonyms_hash);
+  }
 
-  // What changed since the published version?
-  std::optional<int> current = sc::ReadCurrentVersion(dir);
-  std::optional<Plan> plan;
-  if (current) {
-    try {
-      Xapian::Database db(sc::VersionDir(dir, *current));
-      if (db.get_metadata(sc::kMetaSchema) == std::to_string(sc::kVersion))
-        plan = MakePlan(db, fields, synonyms_hash);
-    } catch (const Xapian::Error&) {
-      // Unreadable: rebuild from scratch below.
-    }
-  }
-  // Older versions (kept by the last swap for readers that had them open;
-  // they have had a whole build to move on) and leftovers of failed builds.
-  if (current) RemoveVersionsExcept(dir, *current, -1);
-  if (plan && plan->add.empty() && plan->update.empty() && plan->remove.empty() &&
-      !plan->synonyms_changed) {
-    stats->unchanged = plan->unchanged;
-    return true;  // nothing written
-  }
-  if (!plan) {
-    plan.emplace();
-    for (const auto& f : fields) plan->add.push_back(&f);
-  }
-  stats->added = static_cast<int>(plan->add.size());
-  stats->updated = static_cast<int>(plan->update.size());
-  stats->deleted = static_cast<int>(plan->remove.size());
-  stats->unchanged = plan->unchanged;
-
-  size_t changes = plan->add.size() + plan->update.size() + plan->remove.size();
-  if (current && plan->unchanged > 0 && changes <= kMaxInPlace) {
-    Xapian::WritableDatabase db(sc::VersionDir(dir, *current), Xapian::DB_OPEN);
+  /// Small change sets go into the published version in one transaction
+  /// (Xapian commits atomically: readers see the old or the new revision).
+  void InPlace(const std::string& path, const Plan& plan, const std::string& synonyms_hash) {
+    Xapian::WritableDatabase db(path, Xapian::DB_OPEN);
     db.begin_transaction(/*flushed=*/true);
     try {
-      Apply(db, *plan, fields, /*in_place=*/true, site, synonyms_hash);
+      auto take_back = [&](Xapian::docid did) {  // the spelling words of the old document
+        CountSpelling(db.get_document(did).get_value(sc::kSlotWords), -1, &spelling_);
+      };
+      for (Xapian::docid did : plan.remove) {
+        take_back(did);
+        db.delete_document(did);
+      }
+      for (const auto& [k, did] : plan.update) {
+        Xapian::Document doc = Doc(k);
+        Written();
+        CountSpelling(doc.get_value(sc::kSlotWords), +1, &spelling_);
+        take_back(did);
+        db.replace_document(did, doc);
+      }
+      for (size_t k : plan.add) {
+        Xapian::Document doc = Doc(k);
+        Written();
+        CountSpelling(doc.get_value(sc::kSlotWords), +1, &spelling_);
+        db.replace_document(sc::ClampTerm(sc::kIdPrefix + job_.fields[k].pm->doc.id), doc);
+      }
+      Metadata(db, plan.synonyms_changed, synonyms_hash);
       db.commit_transaction();
     } catch (...) {
       try {
@@ -331,30 +407,268 @@ bool Update(const model::SiteModel& site, const std::string& dir, IndexStats* st
       throw;
     }
     db.close();
+  }
+
+  /// A complete new version beside the published one, swapped in by the stub.
+  bool NewVersion(std::optional<int> current, const std::string& synonyms_hash,
+                  std::string* error) {
+    const std::string& dir = job_.dir;
+    std::vector<int> versions = sc::ListVersions(dir);
+    int next = versions.empty() ? 1 : versions.back() + 1;
+    std::string next_dir = sc::VersionDir(dir, next), tmp = TemporaryDir();
+    try {
+      if (!util::MakeDirs(tmp, error)) throw std::runtime_error(*error);
+      const size_t n = job_.fields.size();
+      const size_t shards = std::max<size_t>(1, (n + shard_docs_ - 1) / shard_docs_);
+      std::vector<std::string> paths;
+      for (size_t s = 0; s < shards; ++s) {
+        paths.push_back(util::JoinPath(tmp, "s" + std::to_string(s)));
+        Xapian::WritableDatabase db(paths.back(),
+                                    Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_NO_SYNC);
+        for (size_t k = s * shard_docs_; k < std::min(n, (s + 1) * shard_docs_); ++k) {
+          Xapian::Document doc = Doc(k);
+          Written();
+          CountSpelling(doc.get_value(sc::kSlotWords), +1, &spelling_);
+          db.add_document(doc);
+        }
+        if (s + 1 == shards) Metadata(db, /*synonyms=*/true, synonyms_hash);
+        db.commit();
+        db.close();
+      }
+      Mark("writer: shards");
+      if (shards == 1) {
+        if (::rename(paths[0].c_str(), next_dir.c_str()) != 0)
+          throw std::runtime_error("cannot rename " + paths[0] + ": " + std::strerror(errno));
+      } else {
+        Xapian::Database all;
+        for (const auto& p : paths) all.add_database(Xapian::Database(p));
+        all.compact(next_dir, shards > 8 ? Xapian::DBCOMPACT_MULTIPASS : 0);
+      }
+      Mark("writer: compact");
+      RemoveTemporary();
+      if (!SyncDir(next_dir, error) || !sc::WriteStub(dir, next, error))
+        throw std::runtime_error(*error);
+    } catch (...) {
+      std::string ignored;
+      util::RemoveAll(next_dir, &ignored);
+      RemoveTemporary();
+      throw;
+    }
+    RemoveVersionsExcept(dir, next, current ? *current : -1);
     return true;
   }
 
-  // A new version beside the published one, swapped in by the stub.
-  std::vector<int> versions = sc::ListVersions(dir);
-  int next = versions.empty() ? 1 : versions.back() + 1;
-  std::string next_dir = sc::VersionDir(dir, next);
-  try {
-    Xapian::WritableDatabase db(next_dir, Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_NO_SYNC);
-    Apply(db, *plan, fields, /*in_place=*/false, site, synonyms_hash);
-    db.commit();
-    db.close();
-    if (!SyncDir(next_dir, error) || !sc::WriteStub(dir, next, error))
-      throw std::runtime_error(*error);
-  } catch (...) {
+  std::string TemporaryDir() const { return util::JoinPath(job_.dir, "build.tmp"); }
+  void RemoveTemporary() const {
     std::string ignored;
-    util::RemoveAll(next_dir, &ignored);
-    throw;
+    util::RemoveAll(TemporaryDir(), &ignored);
   }
-  RemoveVersionsExcept(dir, next, current ? *current : -1);
-  return true;
+
+  WriteJob& job_;
+  IndexStats& stats_;
+  DocumentMaker maker_;
+  std::unordered_map<std::string, int> spelling_;
+  long fail_after_ = -1;
+  long written_ = 0;
+  size_t shard_docs_ = kShardDocs;
+};
+
+/// Runs the writer; false with *error on failure (stats cleared).
+bool RunWriter(WriteJob* job, IndexStats* stats, std::string* error) {
+  *stats = IndexStats{};
+  try {
+    if (Writer(job, stats).Run(error)) return true;
+  } catch (const Xapian::Error& e) {
+    *error = e.get_description();
+  } catch (const std::exception& e) {
+    *error = e.what();
+  }
+  *stats = IndexStats{};
+  return false;
+}
+
+void ReportError(const std::string& dir, const std::string& error, util::Diagnostics* diags) {
+  if (diags)
+    diags->Error(dir, 0, "search/index", "could not update the search index: " + error,
+                 "the previous index is still in place; fix the cause and build again");
+}
+
+/// The fields of every indexed postmortem (the first of each non-empty id),
+/// in model order, hashed on up to `jobs` threads; `field_of[i]` is the
+/// entry of postmortem i (-1 when it has none).
+std::vector<IndexFields> DescribeAll(const model::SiteModel& site, int jobs,
+                                     std::vector<int>* field_of) {
+  std::vector<const model::Postmortem*> list;
+  std::unordered_set<std::string_view> seen;
+  if (field_of) field_of->assign(site.postmortems.size(), -1);
+  for (size_t i = 0; i < site.postmortems.size(); ++i) {
+    const auto& pm = site.postmortems[i];
+    if (pm.doc.id.empty() || !seen.insert(pm.doc.id).second) continue;
+    if (field_of) (*field_of)[i] = static_cast<int>(list.size());
+    list.push_back(&pm);
+  }
+  std::vector<std::string> keys = IndexedTaxonomies(site.config);
+  std::vector<IndexFields> fields(list.size());
+  size_t n_jobs = list.size() < 256 ? 1 : static_cast<size_t>(std::clamp(jobs, 1, 16));
+  similar::RunJobs(n_jobs, [&](size_t job) {
+    for (size_t k = job; k < list.size(); k += n_jobs)
+      fields[k] = DescribeForIndex(*list[k], site.config, keys);
+  });
+  return fields;
+}
+
+Synonyms SynonymsOf(const config::SiteConfig* cfg) {
+  return cfg ? cfg->search.synonyms : Synonyms();
 }
 
 }  // namespace
+
+// ---------------------------------------------------------------------------
+
+struct IndexUpdate::State {
+  std::string dir;
+  std::unique_ptr<DirLock> lock;
+  WriteJob job;
+  std::string error;  // set before the writer starts, or by it
+  IndexStats stats;
+  bool ok = false;
+  std::thread writer;
+  bool finished = false;
+
+  void Join() {
+    if (writer.joinable()) writer.join();
+  }
+};
+
+IndexUpdate::IndexUpdate(std::unique_ptr<State> state) : state_(std::move(state)) {}
+
+IndexUpdate::~IndexUpdate() { state_->Join(); }
+
+std::unique_ptr<IndexUpdate> IndexUpdate::Start(model::SiteModel* site,
+                                                const std::string& index_dir, int jobs,
+                                                util::Diagnostics* /*diags*/) {
+  auto state = std::make_unique<State>();
+  WriteJob& job = state->job;
+  state->dir = job.dir = index_dir;
+  job.synonyms = SynonymsOf(site->config);
+  jobs = std::max(jobs, 1);
+  if (util::MakeDirs(index_dir, &state->error)) {
+    state->lock = std::make_unique<DirLock>(index_dir);
+    if (!state->lock->locked())
+      state->error = "another build is updating the search index (" + index_dir + "/lock)";
+  }
+
+  Mark("start");
+  // 1. What each postmortem contributes.
+  std::vector<int> field_of;
+  job.fields = DescribeAll(*site, jobs, &field_of);
+  std::vector<std::string> hashes(site->postmortems.size());
+  for (size_t i = 0; i < hashes.size(); ++i)
+    if (field_of[i] >= 0) hashes[i] = job.fields[field_of[i]].hash;
+
+  Mark("describe");
+  // 2. Similar incidents: cached, or computed from term vectors.
+  std::vector<size_t> all(site->postmortems.size());
+  for (size_t i = 0; i < all.size(); ++i) all[i] = i;
+  std::string key = SimilarCacheKey(*site, hashes);
+  if (!ReadSimilarCache(index_dir, key, all, site)) {
+    similar::Corpus& corpus = job.corpus;
+    std::vector<CachedTerms> cached;
+    Mark("similar cache miss");
+    ReadTermCache(index_dir, &corpus.terms, &corpus.words, &cached);
+    Mark("read term cache");
+    std::unordered_map<std::string_view, size_t> cached_of;
+    for (size_t c = 0; c < cached.size(); ++c) cached_of.emplace(cached[c].id, c);
+    const size_t n = job.fields.size();
+    corpus.ids.resize(n);
+    corpus.docs.resize(n);
+    job.corpus_hashes.resize(n);
+    std::vector<size_t> missing;
+    for (size_t k = 0; k < n; ++k) {
+      const IndexFields& f = job.fields[k];
+      corpus.ids[k] = f.pm->doc.id;
+      job.corpus_hashes[k] = f.hash;
+      auto it = cached_of.find(f.pm->doc.id);
+      if (it != cached_of.end() && cached[it->second].hash == f.hash)
+        corpus.docs[k] = std::move(cached[it->second].terms);
+      else
+        missing.push_back(k);
+    }
+    cached.clear();
+    if (missing.size() <= kKeepDocs) {
+      // Few: make the whole documents (the writer will need them) here.
+      DocumentMaker maker;
+      for (size_t k : missing) {
+        Xapian::Document doc = maker.Make(job.fields[k]);
+        corpus.docs[k] = maker.TermsOf(doc, job.fields[k], &corpus.terms, &corpus.words);
+        job.premade.emplace(k, std::move(doc));
+      }
+    } else {
+      // Many: term vectors only, in parallel, each job with dictionaries of
+      // its own, merged in job order afterwards.
+      size_t n_jobs = std::min<size_t>(static_cast<size_t>(jobs), missing.size() / 32 + 1);
+      std::vector<similar::Dict> terms(n_jobs), words(n_jobs);
+      similar::RunJobs(n_jobs, [&](size_t j) {
+        DocumentMaker maker;
+        for (size_t m = j; m < missing.size(); m += n_jobs)
+          corpus.docs[missing[m]] = maker.Terms(job.fields[missing[m]], &terms[j], &words[j]);
+      });
+      for (size_t j = 0; j < n_jobs; ++j) {
+        std::vector<uint32_t> term_id(terms[j].size()), word_id(words[j].size());
+        for (uint32_t t = 0; t < term_id.size(); ++t) term_id[t] = corpus.terms.Intern(terms[j][t]);
+        for (uint32_t w = 0; w < word_id.size(); ++w) word_id[w] = corpus.words.Intern(words[j][w]);
+        for (size_t m = j; m < missing.size(); m += n_jobs) {
+          auto& entries = corpus.docs[missing[m]].terms;
+          for (auto& e : entries) {
+            e.term = term_id[e.term];
+            if (e.word != similar::kNoWord) e.word = word_id[e.word];
+          }
+          std::sort(entries.begin(), entries.end(),
+                    [](const auto& a, const auto& b) { return a.term < b.term; });
+        }
+      }
+    }
+    Mark("term vectors");
+    std::unordered_map<std::string_view, int> doc_of_id;
+    for (size_t k = 0; k < n; ++k) doc_of_id.emplace(corpus.ids[k], static_cast<int>(k));
+    std::vector<int> doc_of_model(site->postmortems.size(), -1);
+    for (size_t i = 0; i < doc_of_model.size(); ++i) {
+      auto it = doc_of_id.find(site->postmortems[i].doc.id);
+      if (it != doc_of_id.end()) doc_of_model[i] = it->second;
+    }
+    similar::Compute(corpus, doc_of_model, all, jobs, site);
+    Mark("similar compute");
+    job.similar_text = SimilarCacheText(key, *site);
+    job.write_caches = true;
+  }
+
+  Mark("similar done");
+  // 3. The writer.
+  if (state->error.empty()) {
+    State* s = state.get();
+    s->writer = std::thread([s] {
+      s->ok = RunWriter(&s->job, &s->stats, &s->error);
+      Mark("writer: index");
+      if (s->ok && s->job.write_caches) {
+        WriteTermCache(s->job.dir, s->job.corpus, s->job.corpus_hashes);
+        WriteSimilarCacheText(s->job.dir, s->job.similar_text);
+      }
+      Mark("writer: caches");
+      s->job = WriteJob();  // frees the documents and vectors before Finish
+      s->lock.reset();
+    });
+  }
+  return std::unique_ptr<IndexUpdate>(new IndexUpdate(std::move(state)));
+}
+
+bool IndexUpdate::Finish(IndexStats* stats, util::Diagnostics* diags) {
+  State& s = *state_;
+  s.Join();
+  if (stats) *stats = s.ok ? s.stats : IndexStats{};
+  if (!s.ok && !s.finished) ReportError(s.dir, s.error, diags);
+  s.finished = true;
+  return s.ok;
+}
 
 bool UpdateIndex(const model::SiteModel& site, const std::string& index_dir, IndexStats* stats,
                  util::Diagnostics* diags) {
@@ -362,17 +676,22 @@ bool UpdateIndex(const model::SiteModel& site, const std::string& index_dir, Ind
   if (!stats) stats = &local;
   *stats = IndexStats{};
   std::string error;
-  try {
-    if (Update(site, index_dir, stats, &error)) return true;
-  } catch (const Xapian::Error& e) {
-    error = e.get_description();
-  } catch (const std::exception& e) {
-    error = e.what();
+  if (!util::MakeDirs(index_dir, &error)) {
+    ReportError(index_dir, error, diags);
+    return false;
   }
-  *stats = IndexStats{};
-  if (diags)
-    diags->Error(index_dir, 0, "search/index", "could not update the search index: " + error,
-                 "the previous index is still in place; fix the cause and build again");
+  DirLock lock(index_dir);
+  if (!lock.locked()) {
+    ReportError(index_dir, "another build is updating the search index (" + index_dir + "/lock)",
+                diags);
+    return false;
+  }
+  WriteJob job;
+  job.dir = index_dir;
+  job.synonyms = SynonymsOf(site.config);
+  job.fields = DescribeAll(site, 1, nullptr);
+  if (RunWriter(&job, stats, &error)) return true;
+  ReportError(index_dir, error, diags);
   return false;
 }
 

@@ -5,11 +5,8 @@
 
 #include <algorithm>
 #include <cctype>
-#include <condition_variable>
-#include <deque>
-#include <exception>
-#include <mutex>
-#include <thread>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "search/facets.h"
 #include "search/schema.h"
@@ -21,14 +18,22 @@ namespace {
 
 namespace sc = schema;
 
-/// Adds the spelling words of `text` (lower-cased runs of word characters,
-/// 2 to 40 bytes, no digits) to `words` (unsorted, with repeats).
-void AddSpellingWords(const std::string& text, std::vector<std::string>* words) {
-  std::string word;
+/// Appends the spelling words of `text` (lower-cased runs of word
+/// characters, 2 to 40 bytes, no digits) to `buf`, each followed by a space,
+/// and their offsets to `spans`.
+void AddSpellingWords(const std::string& text, std::string* buf,
+                      std::vector<std::pair<uint32_t, uint32_t>>* spans) {
+  size_t start = buf->size();
   bool digit = false;
   auto flush = [&] {
-    if (!digit && word.size() >= 2 && word.size() <= 40) words->push_back(word);
-    word.clear();
+    size_t len = buf->size() - start;
+    if (!digit && len >= 2 && len <= 40) {
+      spans->emplace_back(static_cast<uint32_t>(start), static_cast<uint32_t>(len));
+      buf->push_back(' ');
+    } else {
+      buf->resize(start);
+    }
+    start = buf->size();
     digit = false;
   };
   for (size_t i = 0; i < text.size();) {
@@ -37,8 +42,8 @@ void AddSpellingWords(const std::string& text, std::vector<std::string>* words) 
       ++i;
       if (std::isalnum(c) || c == '_') {
         if (c <= '9' && c >= '0') digit = true;
-        word += static_cast<char>(std::tolower(c));
-      } else if (!word.empty()) {
+        buf->push_back(static_cast<char>(std::tolower(c)));
+      } else if (buf->size() > start) {
         flush();
       }
       continue;
@@ -48,31 +53,104 @@ void AddSpellingWords(const std::string& text, std::vector<std::string>* words) 
     ++it;
     i = static_cast<size_t>(it.raw() - text.data());
     if (Xapian::Unicode::is_wordchar(ch)) {
-      Xapian::Unicode::append_utf8(word, Xapian::Unicode::tolower(ch));
-    } else if (!word.empty()) {
+      Xapian::Unicode::append_utf8(*buf, Xapian::Unicode::tolower(ch));
+    } else if (buf->size() > start) {
       flush();
     }
   }
-  if (!word.empty()) flush();
+  if (buf->size() > start) flush();
 }
 
-std::string SpellingWords(const IndexFields& f) {
-  const content::Document& d = f.pm->doc;
-  std::vector<std::string> words;
-  for (const std::string* s :
-       std::initializer_list<const std::string*>{&d.title, &d.summary, &f.pm->body.plain_text})
-    AddSpellingWords(*s, &words);
-  if (!d.timeline_from_body)
-    for (const auto& e : d.timeline) AddSpellingWords(e.text, &words);
-  for (const auto& a : d.actions) AddSpellingWords(a.text, &words);
-  for (const auto& [key, values] : f.taxonomies)
-    for (const auto& v : values) AddSpellingWords(v, &words);
-  std::sort(words.begin(), words.end());
-  words.erase(std::unique(words.begin(), words.end()), words.end());
-  return util::Join(words, " ");
+/// Xapian::Stem("en") with a memo: an archive's vocabulary recurs, so most
+/// words are looked up rather than stemmed. Bounded; one thread at a time.
+class CachingStem : public Xapian::StemImplementation {
+ public:
+  std::string operator()(const std::string& word) override { return Get(word); }
+  std::string get_description() const override { return "Xapian::Stem(en), memoized"; }
+
+  const std::string& Get(const std::string& word) {
+    auto it = memo_.find(word);
+    if (it != memo_.end()) return it->second;
+    if (memo_.size() >= kMaxEntries) memo_.clear();
+    return memo_.emplace(word, stem_(word)).first->second;
+  }
+
+ private:
+  static constexpr size_t kMaxEntries = 200000;
+  Xapian::Stem stem_{"en"};
+  std::unordered_map<std::string, std::string> memo_;
+};
+
+/// The free text of a document, in the order and with the weights the
+/// index has them. With `positions` false, the same terms and wdfs.
+void IndexText(const IndexFields& f, Xapian::TermGenerator& tg, bool positions) {
+  const model::Postmortem& pm = *f.pm;
+  const content::Document& d = pm.doc;
+  auto index = [&](const std::string& text, Xapian::termcount wdf_inc = 1,
+                   const std::string& prefix = std::string()) {
+    if (positions)
+      tg.index_text(text, wdf_inc, prefix);
+    else
+      tg.index_text_without_positions(text, wdf_inc, prefix);
+  };
+  index(d.title, 1, sc::kTitlePrefix);
+  tg.increase_termpos();
+  index(d.title, 5);
+  tg.increase_termpos();
+  index(d.summary);
+  tg.increase_termpos();
+  index(pm.body.plain_text);
+  if (!d.timeline_from_body) {  // else the body already holds it
+    for (const auto& e : d.timeline) {
+      tg.increase_termpos();
+      index(e.text);
+    }
+  }
+  for (const auto& a : d.actions) {
+    tg.increase_termpos();
+    index(a.text);
+  }
+  for (const auto& [key, values] : f.taxonomies) {
+    for (const auto& v : values) {
+      tg.increase_termpos();
+      index(v, 2);  // a search for "checkout" finds service:checkout
+    }
+  }
 }
 
 }  // namespace
+
+std::vector<std::string> IndexedHashes(const model::SiteModel& site) {
+  std::vector<std::string> keys = IndexedTaxonomies(site.config);
+  std::vector<std::string> out(site.postmortems.size());
+  std::unordered_set<std::string_view> seen;
+  for (size_t i = 0; i < out.size(); ++i) {
+    const auto& pm = site.postmortems[i];
+    if (!pm.doc.id.empty() && seen.insert(pm.doc.id).second)
+      out[i] = DescribeForIndex(pm, site.config, keys).hash;
+  }
+  return out;
+}
+
+SpellingWordList SpellingWords(const IndexFields& f) {
+  const content::Document& d = f.pm->doc;
+  SpellingWordList out;
+  std::vector<std::pair<uint32_t, uint32_t>> spans;
+  out.buffer.reserve(d.title.size() + d.summary.size() + f.pm->body.plain_text.size() + 256);
+  for (const std::string* s :
+       std::initializer_list<const std::string*>{&d.title, &d.summary, &f.pm->body.plain_text})
+    AddSpellingWords(*s, &out.buffer, &spans);
+  if (!d.timeline_from_body)
+    for (const auto& e : d.timeline) AddSpellingWords(e.text, &out.buffer, &spans);
+  for (const auto& a : d.actions) AddSpellingWords(a.text, &out.buffer, &spans);
+  for (const auto& [key, values] : f.taxonomies)
+    for (const auto& v : values) AddSpellingWords(v, &out.buffer, &spans);
+  out.words.reserve(spans.size());
+  for (const auto& [start, len] : spans) out.words.emplace_back(out.buffer.data() + start, len);
+  std::sort(out.words.begin(), out.words.end());
+  out.words.erase(std::unique(out.words.begin(), out.words.end()), out.words.end());
+  return out;
+}
 
 std::vector<std::string> IndexedTaxonomies(const config::SiteConfig* cfg) {
   std::vector<std::string> keys{"tags", "services", "severity"};
@@ -120,37 +198,75 @@ IndexFields DescribeForIndex(const model::Postmortem& pm, const config::SiteConf
   return f;
 }
 
-Xapian::Document MakeDocument(const IndexFields& f, Xapian::TermGenerator& tg) {
+struct DocumentMaker::Impl {
+  CachingStem* stem;  // owned by `tg` (through its Xapian::Stem)
+  Xapian::TermGenerator tg;
+  std::string key;  // scratch
+
+  Impl() : stem(new CachingStem) {
+    tg.set_stemmer(Xapian::Stem(stem));
+    tg.set_stemming_strategy(Xapian::TermGenerator::STEM_ALL_Z);
+  }
+
+  /// Term vector of `doc` (its terms in string order). `doclen`: known
+  /// length, or ~0 to sum the wdfs.
+  similar::DocTerms Extract(const Xapian::Document& doc, uint64_t doclen,
+                            const std::vector<std::string_view>& spelling, similar::Dict* terms,
+                            similar::Dict* words) {
+    similar::DocTerms out;
+    std::vector<std::string> strings;  // of out.terms, in string order
+    uint64_t sum = 0;
+    for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
+      Xapian::termcount wdf = t.get_wdf();
+      sum += wdf;
+      const std::string& term = *t;
+      if (!similar::IsExpansionTerm(term)) continue;
+      out.terms.push_back({terms->Intern(term), wdf, similar::kNoWord});
+      strings.push_back(term);
+    }
+    out.doclen = doclen == ~uint64_t{0} ? sum : doclen;
+    // Display words: the shortest spelling word with the stem (and its first
+    // three letters); words come sorted, so the first of equal lengths wins.
+    std::vector<std::string_view> best(strings.size());
+    for (std::string_view w : spelling) {
+      key.assign(w);
+      const std::string& s = stem->Get(key);
+      if (s.size() < 3 || w.substr(0, 3) != std::string_view(s).substr(0, 3)) continue;
+      key.assign("Z");
+      key += s;
+      auto it = std::lower_bound(strings.begin(), strings.end(), key);
+      if (it == strings.end() || *it != key) continue;
+      std::string_view& b = best[it - strings.begin()];
+      if (b.empty() || w.size() < b.size()) b = w;
+    }
+    for (size_t k = 0; k < strings.size(); ++k)
+      if (!best[k].empty() && best[k] != std::string_view(strings[k]).substr(1))
+        out.terms[k].word = words->Intern(best[k]);
+    std::sort(out.terms.begin(), out.terms.end(),
+              [](const similar::TermEntry& a, const similar::TermEntry& b) {
+                return a.term < b.term;
+              });
+    return out;
+  }
+};
+
+DocumentMaker::DocumentMaker() : impl_(std::make_unique<Impl>()) {}
+DocumentMaker::~DocumentMaker() = default;
+
+std::string DocumentMaker::Stem(const std::string& word) { return impl_->stem->Get(word); }
+
+Xapian::Document DocumentMaker::Make(const IndexFields& f) {
   const model::Postmortem& pm = *f.pm;
   const content::Document& d = pm.doc;
+  Xapian::TermGenerator& tg = impl_->tg;
   Xapian::Document xd;
   tg.set_document(xd);
-  tg.index_text(d.title, 1, sc::kTitlePrefix);
-  tg.increase_termpos();
-  tg.index_text(d.title, 5);
-  tg.increase_termpos();
-  tg.index_text(d.summary);
-  tg.increase_termpos();
-  tg.index_text(pm.body.plain_text);
-  if (!d.timeline_from_body) {  // else the body already holds it
-    for (const auto& e : d.timeline) {
-      tg.increase_termpos();
-      tg.index_text(e.text);
-    }
-  }
-  for (const auto& a : d.actions) {
-    tg.increase_termpos();
-    tg.index_text(a.text);
-  }
+  IndexText(f, tg, /*positions=*/true);
 
   xd.add_boolean_term(sc::ClampTerm(sc::kIdPrefix + d.id));
   for (const auto& [key, values] : f.taxonomies) {
     std::string prefix = sc::TaxonomyPrefix(key);
-    for (const auto& v : values) {
-      xd.add_boolean_term(sc::ClampTerm(prefix + sc::TermValue(v)));
-      tg.increase_termpos();
-      tg.index_text(v, 2);  // a search for "checkout" finds service:checkout
-    }
+    for (const auto& v : values) xd.add_boolean_term(sc::ClampTerm(prefix + sc::TermValue(v)));
   }
   if (!d.status.empty())
     xd.add_boolean_term(sc::ClampTerm(sc::kStatusPrefix + sc::TermValue(d.status)));
@@ -174,7 +290,16 @@ Xapian::Document MakeDocument(const IndexFields& f, Xapian::TermGenerator& tg) {
   xd.add_value(sc::kSlotHash, f.hash);
   xd.add_value(sc::kSlotFacets, EncodeFacets(d.severity, d.tags, d.services));
   xd.add_value(sc::kSlotId, d.id);
-  xd.add_value(sc::kSlotWords, SpellingWords(f));
+  {
+    SpellingWordList spelling = SpellingWords(f);
+    std::string joined;
+    joined.reserve(spelling.buffer.size());
+    for (std::string_view w : spelling.words) {
+      if (!joined.empty()) joined += ' ';
+      joined += w;
+    }
+    xd.add_value(sc::kSlotWords, joined);
+  }
 
   sc::DocData data;
   data.id = d.id;
@@ -189,7 +314,7 @@ Xapian::Document MakeDocument(const IndexFields& f, Xapian::TermGenerator& tg) {
   data.services = d.services;
   data.text = d.summary;
   if (!data.text.empty()) data.text += "\n";
-  data.text += pm.body.plain_text.substr(0, 64 * 1024);
+  data.text.append(pm.body.plain_text, 0, 64 * 1024);
   xd.set_data(sc::EncodeDocData(data));
   // Drop the generator's handle on the document (handles are reference
   // counted without atomics): the caller may hand it to another thread.
@@ -197,79 +322,33 @@ Xapian::Document MakeDocument(const IndexFields& f, Xapian::TermGenerator& tg) {
   return xd;
 }
 
-void ConfigureTermGenerator(Xapian::TermGenerator* tg) {
-  tg->set_stemmer(Xapian::Stem("en"));
-  tg->set_stemming_strategy(Xapian::TermGenerator::STEM_ALL_Z);
+similar::DocTerms DocumentMaker::Terms(const IndexFields& f, similar::Dict* terms,
+                                       similar::Dict* words) {
+  Xapian::Document xd;
+  impl_->tg.set_document(xd);
+  IndexText(f, impl_->tg, /*positions=*/false);
+  impl_->tg.set_document(Xapian::Document());
+  return TermsOf(xd, f, terms, words);
 }
 
-struct DocumentPipeline::State {
-  static constexpr size_t kQueue = 64;
-  std::vector<const IndexFields*> items;
-  size_t taken = 0;          // by the consumer
-  Xapian::TermGenerator tg;  // inline mode only
-  std::mutex mu;
-  std::condition_variable cv;
-  std::deque<Xapian::Document> ready;  // guarded by mu
-  size_t made = 0;                     // guarded by mu
-  bool stop = false;                   // guarded by mu
-  std::exception_ptr error;            // guarded by mu
-  std::thread thread;
-
-  void Produce() {
-    try {
-      Xapian::TermGenerator own;
-      ConfigureTermGenerator(&own);
-      for (const IndexFields* f : items) {
-        Xapian::Document doc = MakeDocument(*f, own);
-        std::unique_lock<std::mutex> lock(mu);
-        cv.wait(lock, [&] { return stop || ready.size() < kQueue; });
-        if (stop) return;
-        ready.push_back(std::move(doc));
-        ++made;
-        cv.notify_all();
-      }
-    } catch (...) {
-      std::lock_guard<std::mutex> lock(mu);
-      error = std::current_exception();
-      cv.notify_all();
-    }
-  }
-};
-
-DocumentPipeline::DocumentPipeline(std::vector<const IndexFields*> items, bool threaded)
-    : state_(std::make_unique<State>()) {
-  state_->items = std::move(items);
-  ConfigureTermGenerator(&state_->tg);
-  if (threaded && state_->items.size() > 1)
-    state_->thread = std::thread([s = state_.get()] { s->Produce(); });
+similar::DocTerms DocumentMaker::TermsOf(const Xapian::Document& doc, const IndexFields& f,
+                                         similar::Dict* terms, similar::Dict* words) {
+  SpellingWordList spelling = SpellingWords(f);
+  return impl_->Extract(doc, ~uint64_t{0}, spelling.words, terms, words);
 }
 
-DocumentPipeline::~DocumentPipeline() {
-  if (!state_->thread.joinable()) return;
-  {
-    std::lock_guard<std::mutex> lock(state_->mu);
-    state_->stop = true;
+similar::DocTerms DocumentMaker::TermsOfIndexed(const Xapian::Document& doc, uint64_t doclen,
+                                                const std::string& spelling,
+                                                similar::Dict* terms, similar::Dict* words) {
+  std::vector<std::string_view> list;
+  std::string_view rest(spelling);
+  while (!rest.empty()) {
+    size_t sp = rest.find(' ');
+    if (sp != 0) list.push_back(rest.substr(0, sp));
+    if (sp == std::string_view::npos) break;
+    rest.remove_prefix(sp + 1);
   }
-  state_->cv.notify_all();
-  state_->thread.join();
-}
-
-bool DocumentPipeline::Next(Xapian::Document* doc, const IndexFields** fields) {
-  State& s = *state_;
-  if (s.taken >= s.items.size()) return false;
-  *fields = s.items[s.taken];
-  if (!s.thread.joinable()) {
-    *doc = MakeDocument(**fields, s.tg);
-  } else {
-    std::unique_lock<std::mutex> lock(s.mu);
-    s.cv.wait(lock, [&] { return !s.ready.empty() || s.error; });
-    if (s.ready.empty()) std::rethrow_exception(s.error);
-    *doc = std::move(s.ready.front());
-    s.ready.pop_front();
-    s.cv.notify_all();
-  }
-  ++s.taken;
-  return true;
+  return impl_->Extract(doc, doclen, list, terms, words);
 }
 
 }  // namespace casebook::search

@@ -1,21 +1,24 @@
 // Internal to src/search: one postmortem -> one Xapian document (terms,
-// values and data as schema.h describes), and the content hash that decides
-// whether it must be re-indexed. Used by index_builder.cc only. Forward-
-// declares the Xapian types it needs (xapian.h stays in .cc files). Pure
-// functions; thread-safe given one TermGenerator per thread.
+// values and data as schema.h describes), its term vector for similar
+// incidents, and the content hash that decides whether it must be
+// re-indexed. Forward-declares the Xapian types it needs (xapian.h stays in
+// .cc files). DescribeForIndex and SpellingWordList are pure; a
+// DocumentMaker is used by one thread at a time.
 #pragma once
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "config/config.h"
 #include "model/postmortem.h"
+#include "model/site_model.h"
+#include "search/similar_engine.h"
 
 namespace Xapian {
 class Document;
-class TermGenerator;
 }  // namespace Xapian
 
 namespace casebook::search {
@@ -35,30 +38,52 @@ std::vector<std::string> IndexedTaxonomies(const config::SiteConfig* cfg);
 IndexFields DescribeForIndex(const model::Postmortem& pm, const config::SiteConfig* cfg,
                              const std::vector<std::string>& taxonomy_keys);
 
-/// The document. `tg` must stem with STEM_ALL_Z (see schema.h).
-Xapian::Document MakeDocument(const IndexFields& f, Xapian::TermGenerator& tg);
+/// The content hash of each postmortem's indexed document ("" when it has
+/// none: no id, or an id an earlier postmortem has).
+std::vector<std::string> IndexedHashes(const model::SiteModel& site);
 
-/// A TermGenerator set up as the index needs it (English, STEM_ALL_Z).
-void ConfigureTermGenerator(Xapian::TermGenerator* tg);
+/// The spelling words of a document (lower-cased runs of word characters,
+/// 2 to 40 bytes, no digits), sorted and distinct; `words` view `buffer`.
+struct SpellingWordList {
+  std::string buffer;
+  std::vector<std::string_view> words;
+};
+SpellingWordList SpellingWords(const IndexFields& f);
 
-/// MakeDocument for a list, in order. With `threaded`, a second thread makes
-/// the documents while the caller writes them to the database (making and
-/// writing take similar time, so a full build finishes sooner on 2 cores).
-/// Next() rethrows what making a document threw. Destroying the pipeline
-/// early stops and joins the thread. One consumer thread only.
-class DocumentPipeline {
+/// Turns postmortems into documents and term vectors, with one
+/// TermGenerator (English, STEM_ALL_Z, see schema.h) and a memoizing
+/// stemmer (the same stems as Xapian::Stem("en"), several times faster on
+/// an archive's recurring vocabulary). One thread at a time.
+class DocumentMaker {
  public:
-  DocumentPipeline(std::vector<const IndexFields*> items, bool threaded);
-  ~DocumentPipeline();
-  DocumentPipeline(const DocumentPipeline&) = delete;
-  DocumentPipeline& operator=(const DocumentPipeline&) = delete;
+  DocumentMaker();
+  ~DocumentMaker();
+  DocumentMaker(const DocumentMaker&) = delete;
+  DocumentMaker& operator=(const DocumentMaker&) = delete;
 
-  /// The next document and its fields; false after the last one.
-  bool Next(Xapian::Document* doc, const IndexFields** fields);
+  /// The whole document: terms with positions, values and data.
+  Xapian::Document Make(const IndexFields& f);
+
+  /// Its term vector (similar_engine.h) without making the whole document
+  /// (no positions, values or data): the same terms, wdfs and length.
+  /// Terms and display words are interned in `terms` and `words`.
+  similar::DocTerms Terms(const IndexFields& f, similar::Dict* terms, similar::Dict* words);
+
+  /// The term vector of a document Make made (`f` gives the display words).
+  similar::DocTerms TermsOf(const Xapian::Document& doc, const IndexFields& f,
+                            similar::Dict* terms, similar::Dict* words);
+
+  /// The term vector of a document read from an index: `spelling` is its
+  /// kSlotWords value, `doclen` its length.
+  similar::DocTerms TermsOfIndexed(const Xapian::Document& doc, uint64_t doclen,
+                                   const std::string& spelling, similar::Dict* terms,
+                                   similar::Dict* words);
+
+  std::string Stem(const std::string& word);
 
  private:
-  struct State;
-  std::unique_ptr<State> state_;
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace casebook::search

@@ -43,16 +43,34 @@ std::string ClampTerm(std::string term) {
 
 void Hasher::Add(std::string_view s) {
   Add(static_cast<int64_t>(s.size()));
-  for (unsigned char c : s) Byte(c);
+  const char* p = s.data();
+  size_t n = s.size();
+  for (; n >= 8; p += 8, n -= 8) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    Word(w);
+  }
+  if (n) {
+    uint64_t w = 0;
+    std::memcpy(&w, p, n);  // the length was hashed, so no padding ambiguity
+    Word(w);
+  }
 }
 
-void Hasher::Add(int64_t v) {
-  for (int i = 0; i < 8; ++i) Byte(static_cast<unsigned char>(v >> (8 * i)));
+void Hasher::Add(int64_t v) { Word(static_cast<uint64_t>(v)); }
+
+void Hasher::Word(uint64_t w) {
+  h_ = (h_ ^ w) * 0xff51afd7ed558ccdull;
+  h_ ^= h_ >> 32;
 }
 
 std::string Hasher::Hex() const {
+  uint64_t h = h_;  // final avalanche (MurmurHash3's fmix64)
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ull;
+  h ^= h >> 33;
   char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h_));
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
   return buf;
 }
 

@@ -49,7 +49,7 @@
 namespace casebook::search::schema {
 
 /// Bumped when terms, values or data change meaning: forces a full rebuild.
-inline constexpr int kVersion = 3;
+inline constexpr int kVersion = 4;
 
 // Value slots.
 inline constexpr unsigned kSlotDate = 0;          // "YYYYMMDD" (string order)
@@ -81,16 +81,19 @@ std::string TermValue(std::string_view value);
 inline constexpr size_t kMaxTermBytes = 240;
 std::string ClampTerm(std::string term);
 
-/// 64-bit FNV-1a, as 16 hex digits.
+/// A 64-bit content hash (8 bytes at a time, multiply-xorshift, avalanched
+/// at the end; not cryptographic), as 16 hex digits. Stable across runs,
+/// builds and machines (little-endian).
 class Hasher {
  public:
   void Add(std::string_view s);  // length-prefixed, so fields cannot blur
   void Add(int64_t v);
   std::string Hex() const;
+  uint64_t Value() const { return h_; }
 
  private:
   uint64_t h_ = 1469598103934665603ull;
-  void Byte(unsigned char c) { h_ = (h_ ^ c) * 1099511628211ull; }
+  void Word(uint64_t w);
 };
 
 /// What a result needs, stored as the document data (JSON object).

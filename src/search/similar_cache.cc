@@ -15,7 +15,7 @@
 namespace casebook::search {
 namespace {
 
-constexpr int kCacheVersion = 1;  // bump when ComputeSimilar's results change
+constexpr int kCacheVersion = 2;  // bump when the results change (similar_engine.h)
 
 std::string CachePath(const std::string& index_dir) {
   return util::JoinPath(index_dir, "similar.cache");
@@ -23,13 +23,14 @@ std::string CachePath(const std::string& index_dir) {
 
 }  // namespace
 
-std::string SimilarCacheKey(const std::string& db_state, const model::SiteModel& site) {
+std::string SimilarCacheKey(const model::SiteModel& site, const std::vector<std::string>& hashes) {
   schema::Hasher h;
   h.Add(int64_t{kCacheVersion});
   h.Add(int64_t{schema::kVersion});
-  h.Add(db_state);
-  for (const auto& pm : site.postmortems) {
+  for (size_t i = 0; i < site.postmortems.size(); ++i) {
+    const auto& pm = site.postmortems[i];
     h.Add(pm.doc.id);
+    h.Add(i < hashes.size() ? hashes[i] : std::string());
     h.Add(static_cast<int64_t>(pm.related.size()));
     for (int r : pm.related)
       h.Add(r >= 0 && r < static_cast<int>(site.postmortems.size()) ? site.postmortems[r].doc.id
@@ -73,8 +74,7 @@ bool ReadSimilarCache(const std::string& index_dir, const std::string& key,
   return true;
 }
 
-void WriteSimilarCache(const std::string& index_dir, const std::string& key,
-                       const model::SiteModel& site) {
+std::string SimilarCacheText(const std::string& key, const model::SiteModel& site) {
   std::string out = "casebook-similar " + key + "\n";
   for (const auto& pm : site.postmortems) {
     if (pm.similar.empty()) continue;
@@ -87,8 +87,12 @@ void WriteSimilarCache(const std::string& index_dir, const std::string& key,
     }
     out += '\n';
   }
+  return out;
+}
+
+void WriteSimilarCacheText(const std::string& index_dir, const std::string& text) {
   std::string error;
-  util::WriteFile(CachePath(index_dir), out, &error);  // best effort
+  util::WriteFile(CachePath(index_dir), text, &error);  // best effort
 }
 
 }  // namespace casebook::search

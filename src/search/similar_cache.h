@@ -1,10 +1,10 @@
-// Internal to src/search: the similar incidents of the last ComputeSimilar,
-// kept in <index_dir>/similar.cache so that a build whose index did not
-// change (same database uuid and revision) and whose postmortems and
-// `related` lists are the same gets them back instead of recomputing them
-// (~2 s at 10,000 postmortems), and `casebook brief` reads them too. The
-// file is replaced atomically; a missing, stale or unreadable cache is
-// simply not used. Functions of their arguments and that one file.
+// Internal to src/search: the similar incidents of the last build, kept in
+// <index_dir>/similar.cache so that a build whose postmortems did not change
+// (same ids, same indexed content, same `related` lists) reads them back
+// instead of recomputing them, and `casebook brief` reads them too. The
+// results are a function of exactly that key (similar_engine.h), so the
+// cache never depends on the state of the index. The file is replaced
+// atomically; a missing, stale or unreadable cache is simply not used.
 #pragma once
 
 #include <string>
@@ -14,18 +14,20 @@
 
 namespace casebook::search {
 
-/// Identifies what the results depend on: the index revision (`db_state`,
-/// its uuid and revision), the algorithm version, and every postmortem's id
-/// and related ids in order.
-std::string SimilarCacheKey(const std::string& db_state, const model::SiteModel& site);
+/// Identifies what the results depend on: the algorithm and schema
+/// versions and, per postmortem in order, its id, `hashes[i]` (the content
+/// hash of its indexed document, "" when it has none) and its related ids.
+std::string SimilarCacheKey(const model::SiteModel& site, const std::vector<std::string>& hashes);
 
 /// Fills Postmortem::similar of `targets` (model indices) from the cache
 /// when its key is `key`. False (nothing changed) otherwise.
 bool ReadSimilarCache(const std::string& index_dir, const std::string& key,
                       const std::vector<size_t>& targets, model::SiteModel* site);
 
-/// Writes every postmortem's similar incidents under `key`. Best effort.
-void WriteSimilarCache(const std::string& index_dir, const std::string& key,
-                       const model::SiteModel& site);
+/// The cache file's contents for every postmortem's similar incidents.
+std::string SimilarCacheText(const std::string& key, const model::SiteModel& site);
+
+/// Replaces the cache file with `text` (atomically). Best effort.
+void WriteSimilarCacheText(const std::string& index_dir, const std::string& text);
 
 }  // namespace casebook::search

@@ -1,0 +1,100 @@
+// Internal to src/search: "similar incidents" computed in memory from
+// compact term vectors, whatever they come from (documents just made with a
+// TermGenerator, the term cache of a previous build, or the termlists of a
+// written index). Used by IndexUpdate (builds) and by ComputeSimilar /
+// ComputeSimilarFor / ExpansionTerms (an existing index).
+//
+// The algorithm (unchanged from the index-based version; see similar.cc for
+// the rationale): for each postmortem, relevance feedback with an RSet of
+// its own document gives its 20 best expansion terms (Xapian's TradEWeight,
+// expand_k = 1, over body stems "Z<stem>" that the decider accepts and at
+// least two documents hold; equal weights in descending term order). Every
+// other document holding any of them is scored with BM25 (k1 = 1.2,
+// b = 0.75) over those terms, summed in signature order; a candidate needs
+// 2 shared terms and 15% of the postmortem's score against itself; itself
+// and its explicit `related` ones are left out; the best 5 are kept (equal
+// scores by id). The reason is up to 3 shared terms, best first, each shown
+// as its display word: the shortest spelling word of the postmortem with
+// that stem and the stem's first three letters (alphabetically first among
+// equals), else the stem.
+//
+// Collection statistics (document count, average length, term frequencies)
+// are those of the corpus, so the results depend only on the corpus's
+// content: the same for a clean and an incremental build, whatever the order
+// documents were added in. Thread-safe: Compute only reads the corpus.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "model/site_model.h"
+
+namespace casebook::search::similar {
+
+inline constexpr uint32_t kNoWord = 0xffffffffu;
+
+/// Interned strings (terms, display words), ids in order of interning.
+class Dict {
+ public:
+  Dict() = default;
+  Dict(Dict&&) = default;
+  Dict& operator=(Dict&&) = default;
+  Dict(const Dict&) = delete;  // strings_ points into ids_
+  Dict& operator=(const Dict&) = delete;
+
+  uint32_t Intern(std::string_view s);
+  /// kNoWord when absent.
+  uint32_t Find(std::string_view s) const;
+  const std::string& operator[](uint32_t id) const { return *strings_[id]; }
+  size_t size() const { return strings_.size(); }
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  std::unordered_map<std::string, uint32_t, Hash, std::equal_to<>> ids_;
+  std::vector<const std::string*> strings_;  // the keys of ids_ (nodes do not move)
+};
+
+struct TermEntry {
+  uint32_t term;  // id in Corpus::terms
+  uint32_t wdf;
+  uint32_t word;  // display word, id in Corpus::words; kNoWord: the stem itself
+};
+
+/// What one document contributes.
+struct DocTerms {
+  uint64_t doclen = 0;           // Xapian's document length: the sum of all wdfs
+  std::vector<TermEntry> terms;  // expansion-term candidates (IsExpansionTerm), by term id
+};
+
+struct Corpus {
+  Dict terms, words;
+  std::vector<std::string> ids;  // per document
+  std::vector<DocTerms> docs;    // per document
+};
+
+/// Body stems only: "Z" + a stem of 3 to 30 bytes starting with a lower-case
+/// letter, no digits or '_', not a stop word.
+bool IsExpansionTerm(std::string_view term);
+
+/// Fills `similar` of the postmortems `targets` (model indices) of `site`.
+/// `doc_of_model[i]` is the corpus document of postmortem i (-1: none);
+/// documents of no postmortem still count in the statistics but are never
+/// suggested. Runs on up to `jobs` threads.
+void Compute(const Corpus& corpus, const std::vector<int>& doc_of_model,
+             const std::vector<size_t>& targets, int jobs, model::SiteModel* site);
+
+/// Runs work(job) for job = 0..jobs-1, each on a thread of its own (job 0
+/// on the caller's), and rethrows the first exception once all are done.
+void RunJobs(size_t jobs, const std::function<void(size_t job)>& work);
+
+/// The expansion terms (strings, best first) of corpus document `doc`.
+std::vector<std::string> ExpandDoc(const Corpus& corpus, size_t doc);
+
+}  // namespace casebook::search::similar

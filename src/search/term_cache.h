@@ -1,0 +1,33 @@
+// Internal to src/search: the term vectors (similar_engine.h) of the last
+// build's documents, kept in <index_dir>/terms.cache with each document's
+// id and content hash, so that a build computes similar incidents for the
+// whole archive while generating terms only for changed postmortems. A
+// cached vector is used only for a postmortem with the same id and content
+// hash, so the cache never depends on the state of the index. Binary
+// (varints), checksummed; a missing, stale or damaged file is not used.
+// Replaced atomically. Functions of their arguments and that one file.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "search/similar_engine.h"
+
+namespace casebook::search {
+
+struct CachedTerms {
+  std::string id, hash;
+  similar::DocTerms terms;
+};
+
+/// Reads the cache into empty `terms` / `words` dictionaries and `docs`.
+/// False (and everything cleared) when there is no usable cache.
+bool ReadTermCache(const std::string& index_dir, similar::Dict* terms, similar::Dict* words,
+                   std::vector<CachedTerms>* docs);
+
+/// Writes `corpus` (only the terms and words its documents use), with
+/// `hashes[d]` the content hash of document d. Best effort.
+void WriteTermCache(const std::string& index_dir, const similar::Corpus& corpus,
+                    const std::vector<std::string>& hashes);
+
+}  // namespace casebook::search
