@@ -237,3 +237,163 @@ TEST_CASE("concurrent renders give identical output", "[markdown][threads]") {
   for (auto& th : threads) th.join();
   for (int m : mismatches) CHECK(m == 0);
 }
+
+namespace {
+
+// Documents of every kind: some only a "plain" parser reads (no ~, @, ://
+// or www.), some that need strikethrough and autolinks (parsed one at a time).
+std::vector<std::string> MixedDocuments() {
+  std::vector<std::string> docs;
+  for (int i = 0; i < 120; ++i) {
+    const std::string n = std::to_string(i);
+    std::string md = "# Title " + n + "\n\n## Summary\n\nThe *pool* of db-" + n +
+                     " was **exhausted** at 09:" + std::to_string(10 + i % 50) +
+                     "; see [[pm-" + std::to_string(i % 7) + "]] and [the other](../2023/x-" + n +
+                     ".md#part).\n\n| Service | Errors |\n|:--|--:|\n| api-" + n + " | " +
+                     std::to_string(i * 3) + " |\n\n- [ ] add alert " + n + "\n- [x] roll back\n\n" +
+                     "> quoted `code " + n + "` and a footnote[^f].\n\n[^f]: Note " + n + ".\n\n" +
+                     "```\nkubectl get pods -n x" + n + "\n```\n\n### Tom & Jerry's \"show\" " + n + "\n\n" +
+                     "Text with 'quotes', 50% = {x} | y, caf\xC3\xA9 " + n + ".\n";
+    switch (i % 6) {
+      case 1: md += "\n~~struck " + n + "~~ and a~~b~~c, *a*~b~ ~~*x*~~\n"; break;
+      case 2: md += "\nSee www.example.com/" + n + " and https://status.example.com/x?a=" + n + ".\n"; break;
+      case 3: md += "\nMail oncall-" + n + "@example.com or ops@example.org.\n"; break;
+      case 4: md += "\n**bold**~~strike~~*em* __~~z~~__ and WWW.EXAMPLE.COM\n"; break;
+      default: break;  // plain
+    }
+    docs.push_back(std::move(md));
+  }
+  return docs;
+}
+
+Options LinkingOptions() {
+  Options o;
+  o.line_offset = 3;
+  o.resolver = [](const std::string& target, bool wiki) -> std::optional<std::string> {
+    if (target.find('3') != std::string::npos) return std::nullopt;  // some are broken
+    return std::string(wiki ? "/pm/" : "/path/") + target + "/";
+  };
+  return o;
+}
+
+// "<p>...</p>\n" and nothing else.
+bool OneParagraph(const std::string& html) {
+  return html.rfind("<p>", 0) == 0 && html.find("<p>", 1) == std::string::npos &&
+         html.size() >= 8 && html.compare(html.size() - 5, 5, "</p>\n") == 0;
+}
+
+bool SameRendering(const casebook::markdown::Rendered& a, const casebook::markdown::Rendered& b) {
+  if (a.html != b.html || a.plain_text != b.plain_text) return false;
+  if (a.headings.size() != b.headings.size() || a.links.size() != b.links.size()) return false;
+  for (size_t i = 0; i < a.headings.size(); ++i) {
+    const auto &x = a.headings[i], &y = b.headings[i];
+    if (x.level != y.level || x.text != y.text || x.anchor != y.anchor || x.line != y.line)
+      return false;
+  }
+  for (size_t i = 0; i < a.links.size(); ++i) {
+    const auto &x = a.links[i], &y = b.links[i];
+    if (x.target != y.target || x.wiki != y.wiki || x.line != y.line || x.column != y.column ||
+        x.resolved != y.resolved)
+      return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+TEST_CASE("many documents on many threads render exactly as on one", "[markdown][threads]") {
+  casebook::markdown::Init();
+  const std::vector<std::string> docs = MixedDocuments();
+  const Options o = LinkingOptions();
+  std::vector<casebook::markdown::Rendered> want;
+  std::vector<std::string> want_inline;
+  for (const auto& md : docs) {
+    want.push_back(Render(md, o));
+    want_inline.push_back(RenderInline(md.substr(md.find("The *pool*"), 60), o));
+  }
+  // Sanity: the extensions really ran in the single-threaded reference.
+  REQUIRE(Has(want[1].html, "<del>struck 1</del>"));
+  REQUIRE(Has(want[2].html, "<a href=\"http://www.example.com/2\">"));
+  REQUIRE(Has(want[2].html, "<a href=\"https://status.example.com/x?a=2\">"));
+  REQUIRE(Has(want[3].html, "<a href=\"mailto:oncall-3@example.com\">"));
+  REQUIRE(Has(want[0].html, "<td style=\"text-align: right\">0</td>"));
+  REQUIRE(Has(want[0].html, "checked=\"\""));
+
+  constexpr int kThreads = 8;
+  std::vector<int> mismatches(kThreads, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 3; ++round) {
+        for (size_t k = 0; k < docs.size(); ++k) {
+          size_t i = (k * (t + 1) + round * 17) % docs.size();  // a different order per thread
+          if (!SameRendering(Render(docs[i], o), want[i])) ++mismatches[t];
+          if (RenderInline(docs[i].substr(docs[i].find("The *pool*"), 60), o) != want_inline[i])
+            ++mismatches[t];
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (int m : mismatches) CHECK(m == 0);
+}
+
+TEST_CASE("text without strikethrough or autolinks renders as with every extension", "[markdown]") {
+  // A "~" paragraph at the end makes Render use the parser with every
+  // extension; the rest of the document must come out the same.
+  casebook::markdown::Init();
+  const Options o = LinkingOptions();
+  for (const std::string& md : MixedDocuments()) {
+    if (md.find_first_of("~@") != std::string::npos || md.find("://") != std::string::npos ||
+        md.find("www.") != std::string::npos || md.find("WWW.") != std::string::npos)
+      continue;
+    auto plain = Render(md, o);
+    auto full = Render(md + "\n~\n", o);
+    INFO(md);
+    // The "~" paragraph comes before the footnotes; otherwise all is equal.
+    size_t at = full.html.find("<p>~</p>\n");
+    REQUIRE(at != std::string::npos);
+    full.html.erase(at, 9);
+    at = full.plain_text.find("\n~");
+    REQUIRE(at != std::string::npos);
+    full.plain_text.erase(at, 2);
+    CHECK(full.html == plain.html);
+    CHECK(full.plain_text == plain.plain_text);
+    CHECK(SameRendering(plain, full));
+  }
+}
+
+TEST_CASE("RenderInline's plain-text shortcut gives what cmark gives", "[markdown][inline]") {
+  casebook::markdown::Init();
+  const Options o = LinkingOptions();
+  for (const std::string s :
+       {"Alert on consumer lag pages the team-merchant on-call.",
+        "Incident declared; team-search joins the call.", "a  b", "It's \"quoted\" (really)",
+        "Fix: x/y 50% +1 = {z} | w # $ ^", "Caf\xC3\xA9 \xE2\x80\x94 ok", "Ends with a colon:",
+        "x:/y and a:b", "Q?", "see www.example.com", "see http://x.y", "mail a@b.c", "a ~~b~~",
+        "1. item", "- item", "# heading", "    code", "A line  ", "Two\nlines", "Tab\there",
+        "a *b* c", "[[pm-1]] x", "link [x](y.md)", "a & b", "a < b", "Entity &amp;", "Back\\slash",
+        "Bang! yes", "`code`", "www.x.org", "Www.x.org", "A|B\n-|-\n1|2", "Bad \xff byte", "",
+        "Z", "a_b_c"}) {
+    INFO(s);
+    std::string html = Render(s, o).html;
+    std::string inline_html = RenderInline(s, o);
+    if (OneParagraph(html)) {
+      CHECK(html == "<p>" + inline_html + "</p>\n");
+    } else {
+      CHECK(inline_html == html);
+    }
+  }
+}
+
+TEST_CASE("a heading of plain text is rendered like the same text in a paragraph", "[markdown]") {
+  casebook::markdown::Init();
+  for (const std::string text : {"Tom & Jerry's \"show\"", "a > b < c", "Caf\xC3\xA9 / 50%"}) {
+    INFO(text);
+    auto heading = Render("## " + text + "\n", {});
+    std::string para = Render(text + "\n", {}).html;  // "<p>...</p>\n"
+    std::string inner = para.substr(3, para.size() - 3 - 5);
+    REQUIRE(heading.headings.size() == 1);
+    CHECK(Has(heading.html, "\">" + inner + "<a class=\"anchor\""));
+  }
+}

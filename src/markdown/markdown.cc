@@ -1,6 +1,7 @@
 // Markdown -> HTML through cmark-gfm (the only file that renders with it).
 //
-// Pipeline per Render(): parse (serialized, see g_parse_mutex) -> merge
+// Pipeline per Render(): parse (see g_parse_mutex: text that could hold
+// strikethrough or autolinks is parsed one at a time, the rest in parallel) -> merge
 // adjacent text nodes -> resolve links to other postmortems (links.cc) ->
 // blank dangerous link/image URLs -> collect plain text -> give every heading
 // an id and a self-link -> render HTML with the extension list (tagfilter).
@@ -12,6 +13,7 @@
 #include <cmark-gfm.h>
 
 #include <cstdlib>
+#include <iterator>
 #include <memory>
 #include <mutex>
 #include <string_view>
@@ -31,16 +33,55 @@ namespace {
 
 std::once_flag g_init_once;
 
-// cmark-gfm 0.29.0.gfm.6 keeps the inline parser's special-character table in
-// a global that every parse edits: extension characters (~ for strikethrough,
-// : and w for autolinks) are added when inline parsing starts and removed when
-// it ends. Concurrent parses therefore race, and one thread's cleanup makes
-// another miss ~~strike~~ or www. links (github/cmark-gfm PR #176). Parsing is
-// serialized; our tree work and the HTML rendering run in parallel.
+// cmark-gfm 0.29.0.gfm.6 keeps the inline parser's special-character tables
+// (SPECIAL_CHARS, and SKIP_CHARS for emphasis-like extensions) in globals.
+// cmark_parser_finish() -> process_inlines() calls
+// cmark_manage_extensions_special_characters(parser, 1) before parsing the
+// inlines and (parser, 0) after, which walks the parser's *inline* extensions
+// and sets, then clears, the characters each one lists: '~' (strikethrough,
+// also a skip character) and ':' and 'w' (autolink). Concurrent parses race
+// on the clearing: one thread's cleanup makes another miss ~~strike~~ or www.
+// links (github/cmark-gfm PR #176). The lists cannot simply be emptied once
+// and the characters set for good: process_emphasis() finds the extension
+// that handles a '~' delimiter through the same list and loops forever when
+// none does.
+//
+// So there are two kinds of parser:
+//  - full: every extension. Only these write the tables, so they parse one
+//    at a time (g_parse_mutex);
+//  - plain: table, tagfilter and tasklist only, which have no inline hooks
+//    and list no characters, so a plain parse writes no global at all and
+//    runs without the lock. It is used only for text in which strikethrough
+//    and autolink cannot match: no '~', no '@' (email autolinks, found by
+//    autolink's postprocess), no "://" (url_match needs it after the ':')
+//    and no "www." (www_match needs it at the 'w'). For such text both kinds
+//    give the same tree: the extra special characters of a concurrent full
+//    parse only split text runs into more text nodes, which are merged again
+//    (cmark_consolidate_text_nodes) before anything reads them, and no skip
+//    character occurs in the text. markdown_render_test renders many
+//    documents of both kinds on many threads and compares them with one
+//    thread's results and with the full parser's.
+// Besides those tables, parsing only reads globals set once at registration
+// (the extension registry, node types); table's cmark_arena_push/pop only
+// read a null pointer unless cmark's arena allocator is in use (it is not).
 std::mutex g_parse_mutex;
 
-constexpr const char* kExtensions[] = {"table", "strikethrough", "autolink", "tagfilter",
-                                       "tasklist"};
+constexpr const char* kPlainExtensions[] = {"table", "tagfilter", "tasklist"};
+constexpr const char* kInlineExtensions[] = {"strikethrough", "autolink"};
+
+// True when strikethrough and autolink cannot match anywhere in `text` (see
+// above), so a plain parser gives what a full one would.
+bool NeedsFullParser(std::string_view text) {
+  if (text.find_first_of("~@") != std::string_view::npos) return true;
+  if (text.find("://") != std::string_view::npos) return true;
+  for (size_t w = text.find_first_of("wW"); w != std::string_view::npos;
+       w = text.find_first_of("wW", w + 1)) {
+    if (w + 4 <= text.size() && (text[w + 1] | 0x20) == 'w' && (text[w + 2] | 0x20) == 'w' &&
+        text[w + 3] == '.')
+      return true;
+  }
+  return false;
+}
 
 struct ParserFree {
   void operator()(cmark_parser* p) const { cmark_parser_free(p); }
@@ -81,6 +122,26 @@ std::string RenderHtml(cmark_node* node, int options, cmark_llist* extensions) {
   std::string html(out);
   std::free(out);
   return html;
+}
+
+// Text as cmark's HTML renderer writes a text node (houdini_escape_html0,
+// not secure): & < > and " escaped, nothing else.
+void AppendEscaped(std::string& out, std::string_view text) {
+  size_t start = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char* rep = nullptr;
+    switch (text[i]) {
+      case '&': rep = "&amp;"; break;
+      case '<': rep = "&lt;"; break;
+      case '>': rep = "&gt;"; break;
+      case '"': rep = "&quot;"; break;
+      default: continue;
+    }
+    out.append(text, start, i - start);
+    out += rep;
+    start = i + 1;
+  }
+  out.append(text, start, std::string_view::npos);
 }
 
 // ---- URL safety -------------------------------------------------------------
@@ -196,13 +257,20 @@ void AnchorHeadings(cmark_node* doc, const Options& options, int render_options,
     h.anchor = deduper.Unique(slug.empty() ? std::string("section") : std::move(slug));
     h.line = cmark_node_get_start_line(node) + options.line_offset;
 
-    std::string inner = RenderHtml(node, render_options, extensions);
-    size_t open = inner.find('>');
-    size_t close = inner.rfind("</h");
-    if (open == std::string::npos || close == std::string::npos || close <= open) {
-      inner.clear();
+    std::string inner;
+    cmark_node* only = cmark_node_first_child(node);
+    if (only && !cmark_node_next(only) && cmark_node_get_type(only) == CMARK_NODE_TEXT) {
+      // The common case, a heading of plain text: what cmark would render.
+      AppendEscaped(inner, Literal(only));
     } else {
-      inner = inner.substr(open + 1, close - open - 1);
+      inner = RenderHtml(node, render_options, extensions);
+      size_t open = inner.find('>');
+      size_t close = inner.rfind("</h");
+      if (open == std::string::npos || close == std::string::npos || close <= open) {
+        inner.clear();
+      } else {
+        inner = inner.substr(open + 1, close - open - 1);
+      }
     }
     const std::string level = std::to_string(h.level);
     const std::string anchor = util::HtmlEscape(h.anchor);
@@ -234,14 +302,23 @@ Output RenderDocument(const std::string& markdown, const Options& options) {
   Output out;
   ParserPtr parser(cmark_parser_new(cmark_options));
   if (!parser) return out;
-  for (const char* name : kExtensions) {
-    if (cmark_syntax_extension* ext = cmark_find_syntax_extension(name)) {
+  const bool full = NeedsFullParser(markdown);
+  auto attach = [&](const char* name) {
+    if (cmark_syntax_extension* ext = cmark_find_syntax_extension(name))
       cmark_parser_attach_syntax_extension(parser.get(), ext);
-    }
-  }
+  };
+  // The same order as a full parser always had: table, strikethrough,
+  // autolink, tagfilter, tasklist.
+  attach(kPlainExtensions[0]);
+  if (full)
+    for (const char* name : kInlineExtensions) attach(name);
+  for (size_t i = 1; i < std::size(kPlainExtensions); ++i) attach(kPlainExtensions[i]);
   NodePtr doc;
-  {
+  if (full) {
     std::lock_guard<std::mutex> lock(g_parse_mutex);
+    cmark_parser_feed(parser.get(), markdown.data(), markdown.size());
+    doc.reset(cmark_parser_finish(parser.get()));
+  } else {
     cmark_parser_feed(parser.get(), markdown.data(), markdown.size());
     doc.reset(cmark_parser_finish(parser.get()));
   }
@@ -262,6 +339,45 @@ Output RenderDocument(const std::string& markdown, const Options& options) {
   return out;  // doc is freed before parser (declaration order), as cmark needs
 }
 
+// A one-line fragment of prose in which Markdown can find nothing: it starts
+// with a letter (so no block: list, heading, quote, code, table, thematic
+// break or definition), does not end in a space (cmark would trim it), has no
+// control character, no invalid UTF-8 and no ASCII punctuation that opens an
+// inline (* _ ` [ ] ! < > & \\ ~ @), and nothing autolink matches. cmark
+// renders such text as one paragraph holding one text node, so RenderInline
+// returns the text escaped, without a parse. nullopt otherwise.
+// markdown_render_test compares this with cmark on many fragments.
+std::optional<std::string> PlainFragment(std::string_view text) {
+  if (text.empty()) return std::string();
+  const unsigned char first = static_cast<unsigned char>(text.front());
+  const bool letter = (first >= 'a' && first <= 'z') || (first >= 'A' && first <= 'Z');
+  if (!letter || text.back() == ' ') return std::nullopt;
+  bool ascii = true;
+  for (char ch : text) {
+    const unsigned char c = static_cast<unsigned char>(ch);
+    if (c >= 0x80) {
+      ascii = false;
+      continue;
+    }
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ' ')
+      continue;
+    switch (c) {
+      case ',': case '.': case ';': case ':': case '?': case '(': case ')': case '/':
+      case '%': case '=': case '+': case '-': case '\'': case '"': case '#': case '$':
+      case '^': case '{': case '}': case '|':
+        continue;
+      default:
+        return std::nullopt;
+    }
+  }
+  if (!ascii && util::InvalidUtf8Offset(text) != std::string::npos) return std::nullopt;
+  if (NeedsFullParser(text)) return std::nullopt;
+  std::string out;
+  out.reserve(text.size() + 8);
+  AppendEscaped(out, text);
+  return out;
+}
+
 }  // namespace
 
 void Init() {
@@ -273,6 +389,7 @@ Rendered Render(const std::string& markdown, const Options& options) {
 }
 
 std::string RenderInline(const std::string& markdown, const Options& options) {
+  if (auto plain = PlainFragment(markdown)) return std::move(*plain);
   Output out = RenderDocument(markdown, options);
   std::string& html = out.rendered.html;
   constexpr std::string_view kOpen = "<p>";
