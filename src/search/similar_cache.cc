@@ -6,7 +6,8 @@
 // words, so neither holds a tab, space, comma or newline.
 #include "search/similar_cache.h"
 
-#include <map>
+#include <string_view>
+#include <unordered_map>
 
 #include "search/schema.h"
 #include "util/fs.h"
@@ -44,33 +45,47 @@ bool ReadSimilarCache(const std::string& index_dir, const std::string& key,
   std::string error;
   auto text = util::ReadFile(CachePath(index_dir), &error);
   if (!text || !util::StartsWith(*text, "casebook-similar " + key + "\n")) return false;
-  std::map<std::string, int> index_of;
+  std::unordered_map<std::string_view, int> index_of;
+  index_of.reserve(site->postmortems.size());
   for (size_t i = 0; i < site->postmortems.size(); ++i)
     index_of.emplace(site->postmortems[i].doc.id, static_cast<int>(i));
-  std::map<int, std::vector<model::SimilarIncident>> found;
-  std::vector<std::string> lines = util::Split(*text, '\n');
-  for (size_t l = 1; l < lines.size(); ++l) {
-    std::vector<std::string> fields = util::Split(lines[l], '\t');
-    if (fields.size() < 2) continue;
-    auto self = index_of.find(fields[0]);
+  std::vector<std::vector<model::SimilarIncident>> found(site->postmortems.size());
+  std::string_view rest(*text);
+  rest.remove_prefix(rest.find('\n') + 1);
+  while (!rest.empty()) {
+    size_t nl = rest.find('\n');
+    std::string_view line = rest.substr(0, nl);
+    rest.remove_prefix(nl == std::string_view::npos ? rest.size() : nl + 1);
+    size_t tab = line.find('\t');
+    if (tab == std::string_view::npos) continue;
+    auto self = index_of.find(line.substr(0, tab));
     if (self == index_of.end()) return false;  // does not fit this model
     auto& list = found[self->second];
-    for (size_t k = 1; k < fields.size(); ++k) {
-      size_t space = fields[k].find(' ');
-      auto other = index_of.find(fields[k].substr(0, space));
+    list.clear();
+    line.remove_prefix(tab + 1);
+    while (true) {
+      size_t next = line.find('\t');
+      std::string_view field = line.substr(0, next);
+      size_t space = field.find(' ');
+      auto other = index_of.find(field.substr(0, space));
       if (other == index_of.end()) return false;
       model::SimilarIncident s;
       s.index = other->second;
-      if (space != std::string::npos)
-        s.shared_terms = util::Split(fields[k].substr(space + 1), ',');
+      if (space != std::string_view::npos) {
+        std::string_view terms = field.substr(space + 1);
+        while (!terms.empty()) {
+          size_t comma = terms.find(',');
+          s.shared_terms.emplace_back(terms.substr(0, comma));
+          if (comma == std::string_view::npos) break;
+          terms.remove_prefix(comma + 1);
+        }
+      }
       list.push_back(std::move(s));
+      if (next == std::string_view::npos) break;
+      line.remove_prefix(next + 1);
     }
   }
-  for (size_t i : targets) {
-    auto it = found.find(static_cast<int>(i));
-    site->postmortems[i].similar =
-        it == found.end() ? std::vector<model::SimilarIncident>() : it->second;
-  }
+  for (size_t i : targets) site->postmortems[i].similar = std::move(found[i]);
   return true;
 }
 
