@@ -37,9 +37,9 @@ bool IsSafeOutputPath(const std::string& path) {
 
 struct Job {
   std::string path;
-  std::function<std::string(util::Diagnostics*)> make;  // for non-page files
-  std::string tmpl;                        // for pages: the template ...
-  std::function<util::Value()> data;       // ... and the view data
+  std::function<std::string(util::Diagnostics*)> make;  // files keyed by their bytes
+  std::string tmpl;                   // pages: the template ("" for JSON) ...
+  std::function<util::Value()> data;  // ... and the view data
 };
 
 class Plan {
@@ -58,6 +58,12 @@ class Plan {
     if (in_sitemap) pages_.push_back(url_path);
   }
 
+  /// A JSON file of `data` (indented), keyed like a page by its data.
+  void Json(const std::string& path, std::function<util::Value()> data) {
+    if (!File(path, nullptr)) return;
+    jobs_.back().data = std::move(data);
+  }
+
   bool File(const std::string& path, std::function<std::string(util::Diagnostics*)> make) {
     if (!IsSafeOutputPath(path)) {
       Error(path, "refusing to write outside the output folder: \"" + path + "\"");
@@ -73,42 +79,49 @@ class Plan {
   }
 
   /// Runs every job on up to `threads` threads; results in plan order.
-  /// Pages whose cache key is unchanged are not rendered (see PageKeys).
+  /// Files whose key is unchanged are not rendered (see OutputFile::key).
   std::vector<OutputFile> Run(const RenderOptions& options, int threads) {
     size_t n = jobs_.size();
     std::vector<OutputFile> files(n);
     std::vector<util::Diagnostics> diags(n);
-    std::vector<std::string> keys(n);
     const std::string salt = std::string(CASEBOOK_VERSION) + '\0' + templates_.fingerprint();
     util::ParallelFor(n, threads, [&](size_t i) {
       const Job& job = jobs_[i];
-      files[i].path = job.path;
+      OutputFile& file = files[i];
+      file.path = job.path;
       if (!job.data) {
-        files[i].content = job.make(&diags[i]);
-        return;
-      }
-      util::Value data = job.data();
-      util::StreamHash key;
-      key.AddString(salt);
-      key.AddString(job.tmpl);
-      data.AddHash(&key);
-      keys[i] = key.Hex();
-      if (options.previous) {
-        auto it = options.previous->find(job.path);
-        if (it != options.previous->end() && it->second == keys[i] &&
-            options.previous_exists && options.previous_exists(job.path)) {
-          files[i].reuse = true;
-          return;
+        file.content = job.make(&diags[i]);
+      } else {
+        util::Value data = job.data();
+        util::StreamHash key;
+        key.AddString(salt);
+        key.AddString(job.tmpl.empty() ? "json" : "page:" + job.tmpl);
+        data.AddHash(&key);
+        file.key = key.Hex();
+        if (options.published_key && options.published_key(job.path) == file.key) {
+          file.reuse = true;
+        } else if (job.tmpl.empty()) {
+          file.content = data.ToJson(/*pretty=*/true) + "\n";
+        } else {
+          file.content = templates_.Render(job.tmpl, data, &diags[i]);
         }
+        // A page with template problems is never reused: its diagnostics
+        // must come again on the next build.
+        if (!diags[i].items().empty()) file.key = util::Fingerprint(file.key + "!");
       }
-      files[i].content = templates_.Render(job.tmpl, data, &diags[i]);
+      if (options.sink) {
+        std::string error;
+        if (!options.sink(file, &error)) {
+          diags[i].Error(job.path, 0, "output/write", error,
+                         "check the folder's permissions and free disk space; the previous "
+                         "site is unchanged");
+        }
+        file.content.clear();
+        file.content.shrink_to_fit();
+      }
     });
     if (diags_) {
       for (const auto& d : diags) diags_->Append(d);
-    }
-    if (options.keys) {
-      for (size_t i = 0; i < n; ++i)
-        if (!keys[i].empty() && diags[i].items().empty()) (*options.keys)[files[i].path] = keys[i];
     }
     return files;
   }
@@ -202,7 +215,7 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateS
   });
   std::vector<std::string> pages = plan.pages();
   plan.File("sitemap.xml", [v, pages](util::Diagnostics*) { return SitemapXml(*v, pages); });
-  plan.File("postmortems.json", [v](util::Diagnostics*) { return PostmortemsJson(*v); });
+  plan.Json("postmortems.json", [v] { return PostmortemsJsonValue(*v); });
   plan.File("actions.csv", [v](util::Diagnostics*) { return ActionsCsv(*v); });
 
   return plan.Run(options, options.jobs > 0 ? options.jobs : util::DefaultJobs());

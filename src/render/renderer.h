@@ -8,7 +8,6 @@
 #pragma once
 
 #include <functional>
-#include <map>
 #include <string>
 #include <vector>
 
@@ -20,17 +19,16 @@ namespace casebook::render {
 struct OutputFile {
   std::string path;     // relative to the output folder: "postmortems/x/index.html"
   std::string content;
-  /// True when the page cache found this page unchanged: `content` is empty
-  /// and the file already in the output folder is the right one.
+  /// True when the file already published at `path` is still right (its key
+  /// is unchanged): `content` is empty and the page was not rendered.
   bool reuse = false;
+  /// What the file was made from, for pages and data files: a hash of the
+  /// casebook version, the theme, the template and the page's view data.
+  /// Equal keys mean byte-identical files (exact by construction: any change
+  /// to the data or the theme changes the key). "" for files keyed by their
+  /// bytes (feeds, sitemap, CSV).
+  std::string key;
 };
-
-/// The page cache: output path -> key of what the page was made from (the
-/// template set's fingerprint, the template name and the page's view data).
-/// Equal keys mean byte-identical pages, so a page whose key is unchanged is
-/// not rendered again. Exact by construction: any change to the data or the
-/// theme changes the key.
-using PageKeys = std::map<std::string, std::string>;
 
 class TemplateSet;  // templates.h: loads and parses a theme once
 
@@ -44,13 +42,15 @@ struct RenderOptions {
   /// Threads rendering pages; 0 = one per core. The output (files, order,
   /// bytes, diagnostics) is the same for any value.
   int jobs = 0;
-  /// Keys from the previous build (nullptr: render everything). A page is
-  /// reused only when its key matches and `previous_exists(path)` says the
-  /// previous file is still there.
-  const PageKeys* previous = nullptr;
-  std::function<bool(const std::string& path)> previous_exists;
-  /// Filled with this build's keys (may be nullptr).
-  PageKeys* keys = nullptr;
+  /// The key of the file the last build published at `path` ("" when none,
+  /// or when the file is no longer there). A file whose new key is the same
+  /// is not rendered again: it comes out with reuse = true.
+  std::function<std::string(const std::string& path)> published_key;
+  /// When set, gets each file as soon as it is made, on the render threads
+  /// (any order), and RenderSite returns the files without their content, so
+  /// the site is never all in memory. False (with an error) when the file
+  /// could not be written; the error goes to diags under the file's path.
+  std::function<bool(OutputFile& file, std::string* error)> sink;
 };
 
 std::vector<OutputFile> RenderSite(const model::SiteModel& site,

@@ -5,7 +5,6 @@
 #include "render/renderer.h"
 #include "render/templates.h"
 #include "search/index_builder.h"
-#include "site/page_cache.h"
 #include "site/publish.h"
 #include "site/step_timer.h"
 #include "util/fs.h"
@@ -73,39 +72,48 @@ bool Build(const BuildOptions& options, BuildReport* report,
       search::ComputeSimilar(cfg.IndexDir(), &site->model);
   }
 
-  std::vector<render::OutputFile> files;
-  PageCache page_cache;
+  // Files go straight from the render threads into the staging folder
+  // (publish.h), so the site is never held in memory all at once.
+  std::string error;
+  auto publisher = Publisher::Open(cfg.OutputDir(), util::JoinPath(cfg.root, ".casebook"), &error);
+  if (!publisher) {
+    diags->Error(cfg.OutputDir(), 0, "output/write", error,
+                 "check the folder's permissions; the previous site is unchanged");
+    return false;
+  }
   {
-    StepTimer t(&report->timings, "render");
+    StepTimer t(&report->timings, "render + write");
     render::RenderOptions render_options;
     render_options.jobs = JobsFor(options);
+    Publisher* pub = publisher.get();
     if (options.cache) {
-      page_cache = PageCache::Load(cfg);
-      render_options.previous = &page_cache.previous;
-      render_options.keys = &page_cache.next;
-      const std::string out = cfg.OutputDir();
-      render_options.previous_exists = [out](const std::string& path) {
-        return util::IsRegularFile(util::JoinPath(out, path));
+      render_options.published_key = [pub](const std::string& path) {
+        return pub->PublishedKey(path);
       };
     }
-    files = render::RenderSite(site->model, *templates, render_options, diags);
+    render_options.sink = [pub](render::OutputFile& file, std::string* err) {
+      if (file.reuse) {
+        pub->Keep(file.path, file.key);
+        return true;
+      }
+      return pub->Put(file.path, file.key, file.content, err);
+    };
+    report->files_total =
+        static_cast<int>(render::RenderSite(site->model, *templates, render_options, diags).size());
   }
-  report->files_total = static_cast<int>(files.size());
   if (diags->HasErrors()) return false;
 
   {
     StepTimer t(&report->timings, "publish");
     PublishStats stats;
-    std::string error;
     std::vector<std::string> static_dirs = {util::JoinPath(cfg.ThemeDir(), "static"),
                                             util::JoinPath(cfg.root, "static")};
-    if (!Publish(files, static_dirs, cfg.OutputDir(), &stats, &error)) {
+    if (!publisher->Commit(static_dirs, &stats, &error)) {
       diags->Error(cfg.OutputDir(), 0, "output/write", error,
                    "check the folder's permissions and free disk space; the previous "
                    "site is unchanged");
       return false;
     }
-    if (options.cache) page_cache.Save(cfg);  // only once the pages are in place
     report->files_written = stats.written;
     report->files_total = stats.written + stats.unchanged;
   }

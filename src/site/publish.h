@@ -1,35 +1,105 @@
 // Publishing: brings a staging folder beside the output (".<output>.staging")
-// up to date with the new site, then swaps the two folders with one atomic
-// rename (renameat2 RENAME_EXCHANGE), so readers and web servers never see a
-// half-written site and a failed build changes nothing in the output.
+// up to date with the new site while it is rendered, then swaps the two
+// folders with one atomic rename (renameat2 RENAME_EXCHANGE), so readers and
+// web servers never see a half-written site and a failed build changes
+// nothing in the output.
 //
 // The staging folder is the previous generation, kept after each swap and
 // updated in place next time: files whose bytes are unchanged are hard links
 // to the published ones (same inode, so they keep their mtimes and rsync or a
 // CDN uploads only what changed), changed files are written anew (never into
-// a shared inode: always write-then-rename), and files no longer in the site
-// are removed. So a rebuild touches only what changed and creates or deletes
-// no folders — deleting folders is slow on file systems mounted with
-// `discard`. A lock file keeps two builds from publishing at once.
+// a shared inode), and files no longer in the site are removed. Deleting
+// folders is slow on file systems mounted with `discard`, so none is
+// recreated on a rebuild.
+//
+// Two manifests in the cache folder (one for the output, one for staging)
+// record each file's key (what it was made from), content hash, size, mtime
+// and inode. A file is trusted to be what the manifest says only while its
+// size, mtime and inode still match, so a hand-edited or deleted output file
+// is noticed and rewritten. With them a rebuild needs no reading of the old
+// output: when nothing changed, nothing on disk is touched at all. A missing
+// or unreadable manifest only costs time (files are then compared by bytes).
+//
+// Files arrive from the render threads as they are made (Put / Keep), so the
+// whole site is never held in memory. A lock file keeps two builds from
+// publishing at once.
 #pragma once
 
+#include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
-
-#include "render/renderer.h"
 
 namespace casebook::site {
 
 struct PublishStats {
   int written = 0;    // new or changed files
-  int unchanged = 0;  // linked from the previous output
+  int unchanged = 0;  // kept from the previous output
+  int removed = 0;    // in the previous output, no longer in the site
 };
 
-/// Static folders copied into the output, later ones overriding earlier
-/// ones (theme static/, then the site's static/).
-bool Publish(const std::vector<render::OutputFile>& files,
-             const std::vector<std::string>& static_dirs,
-             const std::string& output_dir, PublishStats* stats,
+/// What the manifest knows of one published file.
+struct PublishedFile {
+  std::string key;      // what it was made from (page key or content hash)
+  std::string content;  // content hash
+  int64_t size = 0;
+  int64_t mtime_ns = 0;
+  uint64_t inode = 0;
+};
+using Manifest = std::map<std::string, PublishedFile>;  // relative path -> file
+
+class Publisher {
+ public:
+  /// Locks the output folder (waiting for another build to finish) and reads
+  /// the manifests from `cache_dir`. nullptr with `error` when the lock or
+  /// the staging folder cannot be had.
+  static std::unique_ptr<Publisher> Open(const std::string& output_dir,
+                                         const std::string& cache_dir, std::string* error);
+  ~Publisher();
+
+  /// The key the file at `path` (relative) was made from, if the published
+  /// file is still exactly that file; "" otherwise. Thread-safe.
+  std::string PublishedKey(const std::string& path) const;
+
+  /// The published file at `path` is still right (its key was unchanged).
+  /// Thread-safe.
+  void Keep(const std::string& path, const std::string& key);
+  /// New content for `path`, made from `key` ("" = key it by its content).
+  /// Written to staging at once unless the published bytes are the same.
+  /// Thread-safe.
+  bool Put(const std::string& path, const std::string& key, const std::string& content,
+           std::string* error);
+
+  /// Adds the static folders (later ones override earlier ones: theme
+  /// static/, then the site's static/), makes staging exactly the new site
+  /// and swaps it in, then saves the manifests. Does nothing on disk when no
+  /// file changed. Call once, after every Put / Keep.
+  bool Commit(const std::vector<std::string>& static_dirs, PublishStats* stats,
+              std::string* error);
+
+ private:
+  Publisher() = default;
+  bool Stage(const std::string& path, const std::string& content, PublishedFile* file,
              std::string* error);
+  void TouchStaging();
+  bool SyncStaging(std::string* error);
+
+  std::string output_, staging_, output_manifest_path_, staging_manifest_path_;
+  int lock_fd_ = -1;
+  Manifest published_;       // the output folder, as the last build left it
+  Manifest staged_;          // the staging folder (valid only if staging_known_)
+  bool staging_known_ = false;
+  bool output_exists_ = false;
+
+  mutable std::mutex mu_;
+  Manifest next_;            // the new site
+  std::map<std::string, bool> written_;  // path -> written into staging
+  bool staging_touched_ = false;
+};
+
+/// Manifest files: one "key content size mtime inode path" line per file.
+Manifest ReadManifest(const std::string& path);
+bool WriteManifest(const std::string& path, const Manifest& manifest);
 
 }  // namespace casebook::site
