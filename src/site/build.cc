@@ -63,13 +63,14 @@ bool Build(const BuildOptions& options, BuildReport* report,
   }
   if (!templates) return false;
 
-  // The index is only touched when the input is good, so a failed build
-  // leaves the previous index (like the previous site) in place.
+  // The index is only touched when the input is good, so a build with
+  // errors in its postmortems leaves the previous index (like the previous
+  // site) in place. Start fills the similar incidents the pages show, then
+  // writes the index on a thread of its own while the pages render.
+  std::unique_ptr<search::IndexUpdate> index_update;
   if (options.index && !diags->HasErrors()) {
-    StepTimer t(&report->timings, "search index");
-    search::IndexStats stats;
-    if (search::UpdateIndex(site->model, cfg.IndexDir(), &stats, diags))
-      search::ComputeSimilar(cfg.IndexDir(), &site->model);
+    StepTimer t(&report->timings, "similar incidents");
+    index_update = search::IndexUpdate::Start(&site->model, cfg.IndexDir(), JobsFor(options), diags);
   }
 
   // Files go straight from the render threads into the staging folder
@@ -100,6 +101,11 @@ bool Build(const BuildOptions& options, BuildReport* report,
     };
     report->files_total =
         static_cast<int>(render::RenderSite(site->model, *templates, render_options, diags).size());
+  }
+  if (index_update) {
+    StepTimer t(&report->timings, "search index (rest)");
+    search::IndexStats stats;
+    if (!index_update->Finish(&stats, diags)) return false;
   }
   if (diags->HasErrors()) return false;
 

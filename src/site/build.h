@@ -1,8 +1,10 @@
 // The build pipeline, step by step:
 //
 //   config::Load(site.toml) -> content::LoadAll -> model::BuildSiteModel
-//   -> search::UpdateIndex + search::ComputeSimilar
-//   -> render::RenderSite -> site::Publish (atomic swap into the output folder)
+//   -> search::IndexUpdate::Start (similar incidents; the index is then
+//      written on a thread of its own, alongside rendering)
+//   -> render::RenderSite, each file streamed into site::Publisher's staging
+//   -> IndexUpdate::Finish -> Publisher::Commit (atomic swap into the output)
 //
 // Each step is timed (shown with --verbose). Problems in the input are
 // reported as diagnostics; the build goes on to report every one, and only
