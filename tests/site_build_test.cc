@@ -312,3 +312,81 @@ TEST_CASE("incremental builds give the same bytes as clean builds after every ki
   work.Write("site.toml", ReplaceFirst(toml, "label = \"Critical\"", "label = \"Sev-1 critical\""));
   compare_with_clean("change site.toml");
 }
+
+TEST_CASE("the build cache keeps incremental output exact as link targets come and go") {
+  TempDir work;
+  CopyFixture("site", work);
+  const std::string build = std::string("build --no-index ") + kToday;
+  auto compare_with_clean = [&](const std::string& step) {
+    INFO(step);
+    auto r = RunCasebook(build, work.path());
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    TempDir clean;
+    for (const char* part : {"site.toml", "content", "layouts"}) {
+      fs::path from = fs::path(work.path()) / part;
+      if (fs::exists(from)) fs::copy(from, fs::path(clean.path()) / part, fs::copy_options::recursive);
+    }
+    auto c = RunCasebook(build + " --no-cache", clean.path());
+    REQUIRE(c.exit_code == 0);
+    CHECK(r.err == c.err);  // the same warnings, cached or not
+    auto incremental = Snapshot(work.path() + "/public");
+    auto fresh = Snapshot(clean.path() + "/public");
+    REQUIRE(incremental.size() == fresh.size());
+    for (const auto& [path, bytes] : fresh) {
+      INFO(path);
+      REQUIRE(incremental.count(path));
+      CHECK(incremental[path] == bytes);
+    }
+    return r;
+  };
+
+  work.Write("content/2024/2024-05-01-linker.md",
+             "+++\ntitle = \"Linker\"\ndate = 2024-05-01\nseverity = \"SEV3\"\n"
+             "summary = \"See [[2024-05-02-target]].\"\n+++\n\n## Summary\n\n"
+             "Links to [[2024-05-02-target]] and [the file](2024-05-02-target.md#impact).\n");
+  auto r = compare_with_clean("a link to a postmortem that does not exist yet");
+  CHECK(Contains(r.err, "2024-05-01-linker.md:10"));
+  CHECK(Contains(r.err, "links/broken"));
+  r = compare_with_clean("nothing changed: the warnings come again from the cache");
+  CHECK(Contains(r.err, "links/broken"));
+  REQUIRE(work.Exists(".casebook"));
+
+  work.Write("content/2024/2024-05-02-target.md",
+             "+++\ntitle = \"Target\"\ndate = 2024-05-02\nseverity = \"SEV3\"\n+++\n\n## Impact\n\nNone.\n");
+  r = compare_with_clean("the target appears; the linking file is unchanged");
+  CHECK_FALSE(Contains(r.err, "links/broken"));
+  CHECK(Contains(work.Read("public/postmortems/2024-05-01-linker/index.html"),
+                 "/archive/postmortems/2024-05-02-target/#impact"));
+
+  std::string target = work.Read("content/2024/2024-05-02-target.md");
+  work.Write("content/2024/2024-05-02-target.md",
+             ReplaceFirst(target, "+++\n\n", "id = \"moved-target\"\n+++\n\n"));
+  compare_with_clean("the target's id (and URL) changes");
+
+  fs::remove(work.path() + "/content/2024/2024-05-02-target.md");
+  r = compare_with_clean("the target disappears again");
+  CHECK(Contains(r.err, "links/broken"));
+
+  // A same-size edit straight after a build (within one mtime tick).
+  std::string linker = work.Read("content/2024/2024-05-01-linker.md");
+  work.Write("content/2024/2024-05-01-linker.md", ReplaceFirst(linker, "Links to", "Lenks to"));
+  compare_with_clean("a same-size edit");
+  CHECK(Contains(work.Read("public/postmortems/2024-05-01-linker/index.html"), "Lenks to"));
+
+  // Corrupt and truncated caches are ignored.
+  for (const auto& e : fs::directory_iterator(work.path() + "/.casebook")) {
+    std::string name = e.path().filename().string();
+    if (name.rfind("content-", 0) == 0) fs::resize_file(e.path(), fs::file_size(e.path()) / 2);
+    if (name.rfind("bodies-", 0) == 0) {
+      std::ofstream(e.path(), std::ios::binary | std::ios::trunc) << "not a cache";
+    }
+  }
+  work.Write("content/2024/2024-05-01-linker.md", linker);
+  compare_with_clean("a corrupt cache");
+
+  std::string toml = work.Read("site.toml");
+  work.Write("site.toml", ReplaceFirst(toml, "base_url = \"https://pm.example.com/archive/\"",
+                                       "base_url = \"https://pm.example.com/other/\""));
+  compare_with_clean("the base URL changes (every body's links)");
+}

@@ -81,6 +81,11 @@ struct Document {
   int body_line = 1;       // file line of body's first line
   std::vector<BodyFigure> figures;
 
+  /// util::Fingerprint of the file's bytes, set by LoadAll (empty for a
+  /// document parsed from text by other means). With relative_path it names
+  /// exactly what the document was parsed from (build caches key on it).
+  std::string source_hash;
+
   /// Values of a taxonomy key: "tags", "services", "severity" or any key in
   /// `extra` holding a string or a list of strings.
   std::vector<std::string> Taxonomy(const std::string& key) const;

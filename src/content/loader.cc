@@ -1,13 +1,16 @@
 // The source folder -> Documents (see loader.h).
 #include "content/loader.h"
 
-#include "util/parallel.h"
-
 #include <fnmatch.h>
+#include <sys/stat.h>
+
+#include <ctime>
 
 #include "content/front_matter.h"
+#include "content/load_cache.h"
 #include "content/plain_markdown.h"
 #include "util/fs.h"
+#include "util/hash.h"
 #include "util/parallel.h"
 #include "util/slug.h"
 #include "util/text.h"
@@ -45,6 +48,58 @@ std::optional<std::string> IgnoredBy(const config::SiteConfig& cfg, const std::s
       return glob;
   }
   return std::nullopt;
+}
+
+constexpr int64_t kRacyNs = 2'000'000'000;
+
+int64_t NowNs() {
+  timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+// Size and mtime (ns) of a file; size -1 when it cannot be stat'ed.
+void StatFile(const std::string& path, int64_t* size, int64_t* mtime_ns) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return;
+  *size = static_cast<int64_t>(st.st_size);
+  *mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+}
+
+// Reads the load cache into the slots of the files it has records for (a
+// merge: records and files are both in path order). false when the cache
+// was absent, stale or unreadable (then no slot holds anything from it), or
+// when it does not hold exactly the files wanted now.
+template <typename Slot>
+bool ReadCache(const std::string& path, const config::SiteConfig& cfg,
+               const std::vector<const util::WalkEntry*>& wanted, std::vector<Slot>* slots) {
+  internal::LoadCacheReader reader(path, cfg);
+  if (!reader.ok()) return false;
+  size_t next = 0, taken = 0;
+  internal::CachedFile record;
+  bool ok = true;
+  for (uint32_t r = 0; r < reader.count(); ++r) {
+    if (!reader.Next(&record)) {
+      ok = false;
+      break;
+    }
+    while (next < wanted.size() && wanted[next]->relative < record.relative) ++next;
+    if (next == wanted.size() || wanted[next]->relative != record.relative) continue;
+    Slot& slot = (*slots)[next++];
+    slot.doc = std::move(record.doc);
+    slot.ok = record.ok;
+    slot.diags = std::move(record.diags);
+    record.doc = Document{};
+    record.diags = util::Diagnostics{};
+    slot.cached = std::move(record);
+    slot.from_cache = true;
+    ++taken;
+  }
+  if (!ok || !reader.Finish()) {
+    for (Slot& slot : *slots) slot = Slot{};
+    return false;
+  }
+  return taken == wanted.size() && taken == reader.count();
 }
 
 }  // namespace
@@ -162,20 +217,75 @@ LoadResult LoadAll(const config::SiteConfig& cfg, const LoadOptions& options,
     Document doc;
     bool ok = false;
     util::Diagnostics diags;
+    internal::CachedFile cached;  // stat and hash; the record read, if any
+    bool from_cache = false;      // a record for this path was read
+    bool changed = true;          // the record must be written again
   };
   std::vector<Slot> slots(wanted.size());
+  const bool use_cache = !options.cache_dir.empty();
+  const std::string cache_path =
+      use_cache ? internal::LoadCachePath(options.cache_dir, cfg) : std::string();
+  bool cache_dirty = true;
+  if (use_cache) cache_dirty = !ReadCache(cache_path, cfg, wanted, &slots);
+
+  // A file changed this recently may change again within the same mtime
+  // tick: its record keeps mtime 0 so that it is re-hashed next time.
+  const int64_t racy_after = NowNs() - kRacyNs;
   util::ParallelFor(wanted.size(), options.jobs, [&](size_t i) {
     const util::WalkEntry& entry = *wanted[i];
     Slot& slot = slots[i];
-    std::string error;
-    auto text = util::ReadFile(entry.path, &error);
-    if (!text) {
-      slot.diags.Error(entry.path, 0, "content/unreadable", error,
-                       "check the file's permissions");
-      return;
+    int64_t size = -1, mtime = 0;
+    if (use_cache) StatFile(entry.path, &size, &mtime);
+    const int64_t stored_mtime = mtime >= racy_after ? 0 : mtime;
+    if (slot.from_cache && size == slot.cached.size && slot.cached.mtime_ns != 0 &&
+        mtime == slot.cached.mtime_ns) {
+      slot.changed = false;  // unchanged: taken as is
+    } else {
+      std::string error;
+      auto text = util::ReadFile(entry.path, &error);
+      if (!text) {
+        slot = Slot{};
+        slot.diags.Error(entry.path, 0, "content/unreadable", error,
+                         "check the file's permissions");
+        slot.changed = false;  // never cached
+        slot.cached.relative.clear();
+        return;
+      }
+      std::string hash = util::Fingerprint(*text);
+      if (slot.from_cache && hash == slot.cached.hash) {
+        // Same bytes (touched, or racy last time): the parse still holds.
+        slot.changed = size != slot.cached.size || stored_mtime != slot.cached.mtime_ns;
+      } else {
+        slot.doc = Document{};
+        slot.diags = util::Diagnostics{};
+        slot.ok = ParseDocument(*text, entry.path, entry.relative, cfg, &slot.doc, &slot.diags);
+        slot.cached.hash = std::move(hash);
+        slot.changed = true;
+      }
+      if (size < 0) size = static_cast<int64_t>(text->size());
     }
-    slot.ok = ParseDocument(*text, entry.path, entry.relative, cfg, &slot.doc, &slot.diags);
+    slot.cached.relative = entry.relative;
+    slot.cached.size = size;
+    slot.cached.mtime_ns = stored_mtime;
+    slot.doc.path = entry.path;
+    slot.doc.relative_path = entry.relative;
+    slot.doc.source_hash = slot.cached.hash;
   });
+
+  if (use_cache) {
+    for (const Slot& slot : slots) cache_dirty = cache_dirty || slot.changed;
+    // Best effort: without the cache the next build parses everything.
+    if (cache_dirty) {
+      uint32_t count = 0;
+      for (const Slot& slot : slots) count += slot.cached.relative.empty() ? 0 : 1;
+      internal::LoadCacheWriter writer(cache_path, cfg, count);
+      for (const Slot& slot : slots) {
+        if (slot.cached.relative.empty()) continue;
+        writer.Add(slot.cached, slot.ok ? &slot.doc : nullptr, slot.diags);
+      }
+      writer.Commit();
+    }
+  }
   for (size_t i = 0; i < slots.size(); ++i) {
     Slot& slot = slots[i];
     diags->Append(slot.diags);

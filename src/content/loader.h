@@ -21,6 +21,11 @@ namespace casebook::content {
 struct LoadOptions {
   bool include_drafts = false;
   int jobs = 1;  // files parsed in parallel; results do not depend on it
+  /// When set (e.g. "<root>/.casebook"), the build cache lives there: files
+  /// whose size and mtime, or else bytes, are unchanged are not parsed again,
+  /// and their diagnostics are replayed (see load_cache.h). Results are the
+  /// same with or without it.
+  std::string cache_dir;
 };
 
 struct LoadResult {

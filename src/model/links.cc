@@ -1,7 +1,10 @@
 // Rendering bodies and linking incidents to each other.
 #include <algorithm>
 #include <set>
+#include <string_view>
+#include <unordered_map>
 
+#include "model/render_cache.h"
 #include "model/steps.h"
 #include "util/fs.h"
 #include "util/parallel.h"
@@ -53,28 +56,31 @@ std::string BodyWithoutTitle(const content::Document& doc) {
   return body;
 }
 
+// The resolver RenderOne uses: the URL of the postmortem `target` names
+// (plus its #fragment), or nullopt.
+std::optional<std::string> Resolve(const std::string& base, const SiteModel& site,
+                                   const Postmortem& pm, const std::string& target, bool wiki) {
+  std::string fragment;
+  auto index = ResolveTarget(site, pm, target, wiki, &fragment);
+  if (!index) return std::nullopt;
+  return base + site.postmortems[*index].url + fragment;
+}
+
+// Renders one postmortem's Markdown, recording every question asked of the
+// resolver and its answer in `answers` (what the render cache checks).
 void RenderOne(const config::SiteConfig& cfg, const std::string& base,
-               const SiteModel& site, Postmortem* pm, util::Diagnostics* diags) {
+               const SiteModel& site, Postmortem* pm,
+               std::vector<internal::ResolverAnswer>* answers) {
   markdown::Options options;
   options.unsafe = cfg.markdown_unsafe;
   options.line_offset = pm->doc.body_line - 1;
   options.resolver = [&](const std::string& target,
                          bool wiki) -> std::optional<std::string> {
-    std::string fragment;
-    auto index = ResolveTarget(site, *pm, target, wiki, &fragment);
-    if (!index) return std::nullopt;
-    return base + site.postmortems[*index].url + fragment;
+    std::optional<std::string> url = Resolve(base, site, *pm, target, wiki);
+    answers->push_back({target, wiki, url.has_value(), url.value_or(std::string())});
+    return url;
   };
   pm->body = markdown::Render(BodyWithoutTitle(pm->doc), options);
-  for (const auto& link : pm->body.links) {
-    if (link.resolved) continue;
-    diags->Warning(pm->doc.SourceName(), link.line, "links/broken",
-                   (link.wiki ? "[[" + link.target + "]]" : link.target) +
-                       " does not name a postmortem in this archive",
-                   link.wiki ? "use the id of an existing postmortem"
-                             : "use a path relative to this file, e.g. ../2023/other.md",
-                   link.column);
-  }
   // Short fragments: same rules, links resolved, but no line numbers needed.
   markdown::Options inline_options = options;
   inline_options.line_offset = 0;
@@ -87,19 +93,93 @@ void RenderOne(const config::SiteConfig& cfg, const std::string& base,
     pm->action_html.push_back(markdown::RenderInline(action.text, inline_options));
 }
 
+void ReportBrokenLinks(const Postmortem& pm, util::Diagnostics* diags) {
+  for (const auto& link : pm.body.links) {
+    if (link.resolved) continue;
+    diags->Warning(pm.doc.SourceName(), link.line, "links/broken",
+                   (link.wiki ? "[[" + link.target + "]]" : link.target) +
+                       " does not name a postmortem in this archive",
+                   link.wiki ? "use the id of an existing postmortem"
+                             : "use a path relative to this file, e.g. ../2023/other.md",
+                   link.column);
+  }
+}
+
+// True when `record` was rendered from this document's bytes and every
+// question its rendering asked gets the same answer from today's archive:
+// then rendering again would give exactly what it holds.
+bool StillValid(const internal::RenderRecord& record, const std::string& base,
+                const SiteModel& site, const Postmortem& pm) {
+  if (pm.doc.source_hash.empty() || record.source_hash != pm.doc.source_hash) return false;
+  for (const auto& a : record.answers) {
+    std::optional<std::string> url = Resolve(base, site, pm, a.target, a.wiki);
+    if (url.has_value() != a.found || (url && *url != a.url)) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 void RenderBodies(const config::SiteConfig& cfg, SiteModel* site, int jobs,
-                  util::Diagnostics* diags) {
+                  const std::string& cache_dir, util::Diagnostics* diags) {
   const std::string base = cfg.BasePath();
   const size_t n = site->postmortems.size();
+  const bool use_cache = !cache_dir.empty();
+  const std::string cache_path =
+      use_cache ? internal::RenderCachePath(cache_dir, cfg) : std::string();
+  std::vector<internal::RenderRecord> records;
+  std::unordered_map<std::string_view, size_t> by_relative;
+  if (use_cache) {
+    records = internal::ReadRenderCache(cache_path, cfg);
+    by_relative.reserve(records.size());
+    for (size_t r = 0; r < records.size(); ++r) by_relative.emplace(records[r].relative, r);
+  }
+  std::vector<std::vector<internal::ResolverAnswer>> answers(n);
+  std::vector<char> rendered(n, 0);  // 1: rendered now, 0: taken from the cache
   // Each postmortem's findings go to its own list, merged in model order, so
   // the report does not depend on thread scheduling.
   std::vector<util::Diagnostics> found(n);
   util::ParallelFor(n, jobs, [&](size_t i) {
-    RenderOne(cfg, base, *site, &site->postmortems[i], &found[i]);
+    Postmortem& pm = site->postmortems[i];
+    auto it = by_relative.find(pm.doc.relative_path);
+    if (it != by_relative.end() && StillValid(records[it->second], base, *site, pm)) {
+      internal::RenderRecord& record = records[it->second];
+      pm.body = std::move(record.body);
+      pm.summary_html = std::move(record.summary_html);
+      pm.timeline_html = std::move(record.timeline_html);
+      pm.action_html = std::move(record.action_html);
+      answers[i] = std::move(record.answers);
+    } else {
+      RenderOne(cfg, base, *site, &pm, &answers[i]);
+      rendered[i] = 1;
+    }
+    ReportBrokenLinks(pm, &found[i]);
   });
   for (const auto& d : found) diags->Append(d);
+  if (!use_cache) return;
+
+  // Written again when anything was rendered or a record went unused.
+  bool dirty = records.size() != n;
+  by_relative.clear();
+  records.clear();
+  records.shrink_to_fit();
+  std::vector<internal::RecordRef> refs;
+  refs.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    const Postmortem& pm = site->postmortems[i];
+    if (pm.doc.source_hash.empty()) {
+      dirty = true;
+      continue;
+    }
+    dirty = dirty || rendered[i];
+    refs.push_back({&pm.doc.relative_path, &pm.doc.source_hash, &answers[i], &pm.body,
+                    &pm.summary_html, &pm.timeline_html, &pm.action_html});
+  }
+  // Path order, so the file does not depend on the model's order.
+  std::sort(refs.begin(), refs.end(), [](const auto& a, const auto& b) {
+    return *a.relative < *b.relative;
+  });
+  if (dirty) internal::WriteRenderCache(cache_path, cfg, refs);  // best effort
 }
 
 void LinkIncidents(SiteModel* site, util::Diagnostics* diags) {

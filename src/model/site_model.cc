@@ -148,7 +148,7 @@ SiteModel BuildSiteModel(const config::SiteConfig& cfg,
     site.by_path[site.postmortems[i].doc.relative_path] = static_cast<int>(i);
   }
 
-  RenderBodies(cfg, &site, options.jobs, diags);
+  RenderBodies(cfg, &site, options.jobs, options.cache_dir, diags);
   LinkIncidents(&site, diags);
   BuildTaxonomies(cfg, &site);
   BuildArchive(cfg, &site);

@@ -70,6 +70,10 @@ struct SiteModel {
 struct BuildModelOptions {
   util::DateTime today;
   int jobs = 1;  // threads for rendering Markdown
+  /// When set (e.g. "<root>/.casebook"), rendered Markdown is cached there
+  /// and unchanged documents are not rendered again (model/render_cache.h).
+  /// Documents need their source_hash (LoadAll sets it). Same results.
+  std::string cache_dir;
 };
 
 /// Builds the model. Takes the documents by value (moved in).

@@ -2,6 +2,8 @@
 // model's public API; declared here so site_model.cc reads as the pipeline.
 #pragma once
 
+#include <string>
+
 #include "config/config.h"
 #include "model/site_model.h"
 #include "util/diagnostics.h"
@@ -10,9 +12,11 @@ namespace casebook::model {
 
 /// links.cc: renders every body, summary, timeline entry and action item,
 /// turning links to other postmortems into page links (broken ones are
-/// warnings). Runs on `jobs` threads; results do not depend on `jobs`.
+/// warnings). Runs on `jobs` threads; results do not depend on `jobs`. With
+/// a `cache_dir`, unchanged documents whose links resolve as before are
+/// taken from the render cache (render_cache.h) instead; same results.
 void RenderBodies(const config::SiteConfig& cfg, SiteModel* site, int jobs,
-                  util::Diagnostics* diags);
+                  const std::string& cache_dir, util::Diagnostics* diags);
 
 /// links.cc: resolves `related`, fills referenced_by and previous/next.
 void LinkIncidents(SiteModel* site, util::Diagnostics* diags);

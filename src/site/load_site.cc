@@ -27,6 +27,10 @@ std::unique_ptr<Site> LoadSite(const BuildOptions& options,
                  "holding your postmortems");
     return nullptr;
   }
+  // The build cache for parsed and rendered postmortems (content/load_cache.h,
+  // model/render_cache.h), beside the page cache; --no-cache goes without.
+  const std::string cache_dir =
+      options.cache ? util::JoinPath(site->config.root, ".casebook") : std::string();
   content::GitHistory history;
   {
     StepTimer t(timings, "git history");
@@ -37,6 +41,7 @@ std::unique_ptr<Site> LoadSite(const BuildOptions& options,
     content::LoadOptions load_options;
     load_options.include_drafts = options.drafts;
     load_options.jobs = JobsFor(options);
+    load_options.cache_dir = cache_dir;
     site->loaded = content::LoadAll(site->config, load_options, diags, &history);
   }
   {
@@ -44,6 +49,7 @@ std::unique_ptr<Site> LoadSite(const BuildOptions& options,
     model::BuildModelOptions model_options;
     model_options.today = options.today ? *options.today : util::Today();
     model_options.jobs = JobsFor(options);
+    model_options.cache_dir = cache_dir;
     site->model = model::BuildSiteModel(site->config, std::move(site->loaded.documents),
                                         history, model_options, diags);
     site->loaded.documents.clear();

@@ -1,0 +1,255 @@
+#include "content/binary_io.h"
+
+#include <unistd.h>
+
+#include <climits>
+#include <cstring>
+#include <filesystem>
+
+namespace casebook::content {
+
+namespace {
+constexpr size_t kBufferSize = 1 << 20;
+uint64_t Mix(uint64_t x) {
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdULL;
+  x ^= x >> 33;
+  x *= 0xc4ceb9fe1a85ec53ULL;
+  x ^= x >> 33;
+  return x;
+}
+
+}  // namespace
+
+void StreamSum::Word(uint64_t w) {
+  a_ = (a_ ^ w) * 0x100000001b3ULL;
+  a_ ^= a_ >> 31;
+  b_ = (b_ + w) * 0xff51afd7ed558ccdULL;
+  b_ ^= b_ >> 29;
+}
+
+void StreamSum::Add(const char* data, size_t size) {
+  length_ += size;
+  if (pending_size_ > 0) {
+    size_t n = std::min(size, 8 - pending_size_);
+    std::memcpy(pending_ + pending_size_, data, n);
+    pending_size_ += n;
+    data += n;
+    size -= n;
+    if (pending_size_ < 8) return;
+    uint64_t w;
+    std::memcpy(&w, pending_, 8);
+    Word(w);
+    pending_size_ = 0;
+  }
+  for (; size >= 8; data += 8, size -= 8) {
+    uint64_t w;
+    std::memcpy(&w, data, 8);
+    Word(w);
+  }
+  std::memcpy(pending_, data, size);
+  pending_size_ = size;
+}
+
+uint64_t StreamSum::Value() const {
+  uint64_t tail = 0;
+  std::memcpy(&tail, pending_, pending_size_);
+  return Mix(a_ ^ Mix(b_ + tail) ^ length_);
+}
+
+BinaryWriter::BinaryWriter(const std::string& path) : path_(path) {
+  std::error_code ec;
+  std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  tmp_ = path + "." + std::to_string(static_cast<long>(::getpid())) + ".tmp";
+  file_ = std::fopen(tmp_.c_str(), "wb");
+  ok_ = file_ != nullptr;
+  if (ok_) buffer_.resize(kBufferSize);
+}
+
+BinaryWriter::~BinaryWriter() {
+  if (file_) {
+    std::fclose(file_);
+    std::remove(tmp_.c_str());
+  }
+}
+
+void BinaryWriter::Flush() {
+  if (!ok_ || used_ == 0) return;
+  if (std::fwrite(buffer_.data(), 1, used_, file_) != used_) ok_ = false;
+  used_ = 0;
+}
+
+void BinaryWriter::Bytes(const void* data, size_t size) {
+  if (!ok_) return;
+  const char* p = static_cast<const char*>(data);
+  while (size > 0) {
+    if (used_ == buffer_.size()) {
+      Flush();
+      if (!ok_) return;
+    }
+    size_t n = std::min(size, buffer_.size() - used_);
+    std::memcpy(buffer_.data() + used_, p, n);
+    sum_.Add(p, n);
+    used_ += n;
+    p += n;
+    size -= n;
+  }
+}
+
+void BinaryWriter::U32(uint32_t v) {
+  unsigned char b[4];
+  for (int i = 0; i < 4; ++i) b[i] = static_cast<unsigned char>(v >> (8 * i));
+  Bytes(b, 4);
+}
+
+void BinaryWriter::I64(int64_t v) {
+  unsigned char b[8];
+  uint64_t u = static_cast<uint64_t>(v);
+  for (int i = 0; i < 8; ++i) b[i] = static_cast<unsigned char>(u >> (8 * i));
+  Bytes(b, 8);
+}
+
+void BinaryWriter::F64(double v) {
+  int64_t bits;
+  static_assert(sizeof bits == sizeof v);
+  std::memcpy(&bits, &v, sizeof v);
+  I64(bits);
+}
+
+void BinaryWriter::Str(std::string_view s) {
+  if (s.size() > UINT32_MAX) {
+    ok_ = false;
+    return;
+  }
+  U32(static_cast<uint32_t>(s.size()));
+  Bytes(s.data(), s.size());
+}
+
+bool BinaryWriter::Commit() {
+  if (!file_) return false;
+  I64(static_cast<int64_t>(sum_.Value()));
+  Flush();
+  if (std::fclose(file_) != 0) ok_ = false;
+  file_ = nullptr;
+  if (ok_ && std::rename(tmp_.c_str(), path_.c_str()) != 0) ok_ = false;
+  if (!ok_) std::remove(tmp_.c_str());
+  return ok_;
+}
+
+BinaryReader::BinaryReader(const std::string& path) {
+  file_ = std::fopen(path.c_str(), "rb");
+  if (!file_) return;
+  std::error_code ec;
+  auto size = std::filesystem::file_size(path, ec);
+  if (ec) return;
+  remaining_ = size;
+  buffer_.resize(kBufferSize);
+  ok_ = true;
+}
+
+BinaryReader::~BinaryReader() {
+  if (file_) std::fclose(file_);
+}
+
+bool BinaryReader::Fill() {
+  if (!ok_) return false;
+  size_t keep = end_ - pos_;
+  std::memmove(buffer_.data(), buffer_.data() + pos_, keep);
+  pos_ = 0;
+  end_ = keep;
+  size_t n = std::fread(buffer_.data() + end_, 1, buffer_.size() - end_, file_);
+  end_ += n;
+  return n > 0;
+}
+
+bool BinaryReader::Bytes(void* data, size_t size) {
+  if (!ok_ || size > remaining_) return ok_ = false;
+  char* out = static_cast<char*>(data);
+  while (size > 0) {
+    if (pos_ == end_ && !Fill()) return ok_ = false;
+    size_t n = std::min(size, end_ - pos_);
+    std::memcpy(out, buffer_.data() + pos_, n);
+    sum_.Add(buffer_.data() + pos_, n);
+    pos_ += n;
+    out += n;
+    size -= n;
+    remaining_ -= n;
+  }
+  return true;
+}
+
+bool BinaryReader::Skip(size_t size) {
+  if (!ok_ || size > remaining_) return ok_ = false;
+  while (size > 0) {
+    if (pos_ == end_ && !Fill()) return ok_ = false;
+    size_t n = std::min(size, end_ - pos_);
+    sum_.Add(buffer_.data() + pos_, n);
+    pos_ += n;
+    size -= n;
+    remaining_ -= n;
+  }
+  return true;
+}
+
+bool BinaryReader::U32(uint32_t* v) {
+  unsigned char b[4];
+  if (!Bytes(b, 4)) return false;
+  *v = 0;
+  for (int i = 0; i < 4; ++i) *v |= static_cast<uint32_t>(b[i]) << (8 * i);
+  return true;
+}
+
+bool BinaryReader::I64(int64_t* v) {
+  unsigned char b[8];
+  if (!Bytes(b, 8)) return false;
+  uint64_t u = 0;
+  for (int i = 0; i < 8; ++i) u |= static_cast<uint64_t>(b[i]) << (8 * i);
+  *v = static_cast<int64_t>(u);
+  return true;
+}
+
+bool BinaryReader::F64(double* v) {
+  int64_t bits;
+  if (!I64(&bits)) return false;
+  std::memcpy(v, &bits, sizeof *v);
+  return true;
+}
+
+bool BinaryReader::Int(int* v) {
+  int64_t x;
+  if (!I64(&x)) return false;
+  if (x < INT_MIN || x > INT_MAX) return ok_ = false;
+  *v = static_cast<int>(x);
+  return true;
+}
+
+bool BinaryReader::Bool(bool* v) {
+  uint8_t b;
+  if (!U8(&b)) return false;
+  if (b > 1) return ok_ = false;
+  *v = b == 1;
+  return true;
+}
+
+bool BinaryReader::Str(std::string* s) {
+  uint32_t n;
+  if (!U32(&n)) return false;
+  if (n > remaining_) return ok_ = false;
+  s->resize(n);
+  return Bytes(s->data(), n);
+}
+
+bool BinaryReader::Count(uint32_t* n, size_t min_item_bytes) {
+  if (!U32(n)) return false;
+  if (min_item_bytes > 0 && *n > remaining_ / min_item_bytes) return ok_ = false;
+  return true;
+}
+
+bool BinaryReader::VerifyEnd() {
+  const uint64_t want = sum_.Value();
+  int64_t sum;
+  return I64(&sum) && static_cast<uint64_t>(sum) == want && remaining_ == 0;
+}
+
+}  // namespace casebook::content

@@ -1,0 +1,102 @@
+// Binary cache files: a buffered writer that writes a temporary file and
+// renames it into place (a reader never sees half a file), ending it with a
+// checksum of everything before; and a buffered reader whose every read is
+// bounds-checked, so a truncated or corrupt file only makes reads fail (ok()
+// false), never crash or allocate wildly, and whose VerifyEnd() rejects a
+// file whose bytes changed anywhere.
+//
+// Used by the build caches (content/load_cache.cc, model/render_cache.cc).
+// Integers are little-endian fixed width; strings are a u32 length and the
+// bytes. Files are streamed through a 1 MB buffer, never held whole.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace casebook::content {
+
+/// A checksum of a byte stream fed in pieces of any size (two 64-bit lanes
+/// over 8-byte words): catches corruption in a cache file, cheaply.
+class StreamSum {
+ public:
+  void Add(const char* data, size_t size);
+  uint64_t Value() const;
+
+ private:
+  void Word(uint64_t w);
+  uint64_t a_ = 0x9e3779b97f4a7c15ULL, b_ = 0xcbf29ce484222325ULL;
+  uint64_t length_ = 0;
+  char pending_[8];
+  size_t pending_size_ = 0;
+};
+
+class BinaryWriter {
+ public:
+  /// Starts writing `path` (through "path.<pid>.tmp"); ok() false on failure.
+  explicit BinaryWriter(const std::string& path);
+  ~BinaryWriter();  // abandons the temporary file unless Commit() ran
+  BinaryWriter(const BinaryWriter&) = delete;
+  BinaryWriter& operator=(const BinaryWriter&) = delete;
+
+  void U8(uint8_t v) { Bytes(&v, 1); }
+  void U32(uint32_t v);
+  void I64(int64_t v);
+  void F64(double v);
+  void Str(std::string_view s);
+  void Bytes(const void* data, size_t size);
+
+  /// Appends the checksum of everything written, flushes and renames the
+  /// file into place. false (file removed) on error.
+  bool Commit();
+  bool ok() const { return ok_; }
+
+ private:
+  void Flush();
+  std::string path_, tmp_;
+  std::FILE* file_ = nullptr;
+  std::vector<char> buffer_;
+  size_t used_ = 0;
+  bool ok_ = false;
+  StreamSum sum_;
+};
+
+class BinaryReader {
+ public:
+  /// Opens `path`; ok() false when it cannot be read.
+  explicit BinaryReader(const std::string& path);
+  ~BinaryReader();
+  BinaryReader(const BinaryReader&) = delete;
+  BinaryReader& operator=(const BinaryReader&) = delete;
+
+  // Each returns false (and ok() becomes false for good) on a short read.
+  bool U8(uint8_t* v) { return Bytes(v, 1); }
+  bool U32(uint32_t* v);
+  bool I64(int64_t* v);
+  bool F64(double* v);
+  bool Int(int* v);  // an I64 that must fit an int
+  bool Bool(bool* v);
+  bool Str(std::string* s);
+  bool Skip(size_t size);
+  bool Bytes(void* data, size_t size);
+  /// A count of items each at least `min_item_bytes` long: fails when the
+  /// rest of the file could not hold that many (a corrupt count).
+  bool Count(uint32_t* n, size_t min_item_bytes = 1);
+  bool ok() const { return ok_; }
+  /// Reads the checksum BinaryWriter::Commit appended: true when it matches
+  /// everything read so far and the file ends there.
+  bool VerifyEnd();
+
+ private:
+  bool Fill();
+  std::FILE* file_ = nullptr;
+  std::vector<char> buffer_;
+  size_t pos_ = 0, end_ = 0;
+  uint64_t remaining_ = 0;  // bytes of the file not yet consumed
+  bool ok_ = false;
+  StreamSum sum_;
+};
+
+}  // namespace casebook::content

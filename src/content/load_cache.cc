@@ -1,0 +1,350 @@
+// The loader's build cache (see load_cache.h).
+#include "content/load_cache.h"
+
+#include "util/fs.h"
+#include "util/hash.h"
+
+#ifndef CASEBOOK_VERSION
+#define CASEBOOK_VERSION "dev"
+#endif
+
+namespace casebook::content::internal {
+
+namespace {
+
+constexpr char kMagic[] = "casebook content cache\n";
+// Bump whenever Document, ParseDocument or this format changes.
+constexpr uint32_t kFormat = 1;
+constexpr uint32_t kEndMarker = 0x0c0ffee0;
+
+#if defined(__x86_64__) && defined(__GLIBCXX__)
+// A tripwire: a field added to Document must be written and read below (and
+// kFormat bumped). Update the size once that is done. (path and source_hash
+// are not written: they come from the walk and the record.)
+static_assert(sizeof(Document) == 872, "Document changed: update WriteDocument/ReadDocument");
+#endif
+
+void WriteStrings(BinaryWriter& out, const std::vector<std::string>& v) {
+  out.U32(static_cast<uint32_t>(v.size()));
+  for (const auto& s : v) out.Str(s);
+}
+
+bool ReadStrings(BinaryReader& in, std::vector<std::string>* v) {
+  uint32_t n;
+  if (!in.Count(&n, 4)) return false;
+  v->resize(n);
+  for (auto& s : *v)
+    if (!in.Str(&s)) return false;
+  return true;
+}
+
+void WriteOptionalTime(BinaryWriter& out, const std::optional<util::DateTime>& t) {
+  out.U8(t ? 1 : 0);
+  if (t) WriteDateTime(out, *t);
+}
+
+bool ReadOptionalTime(BinaryReader& in, std::optional<util::DateTime>* t) {
+  bool has;
+  if (!in.Bool(&has)) return false;
+  if (!has) {
+    t->reset();
+    return true;
+  }
+  util::DateTime v;
+  if (!ReadDateTime(in, &v)) return false;
+  *t = v;
+  return true;
+}
+
+void WriteValue(BinaryWriter& out, const util::Value& v) {
+  out.U8(static_cast<uint8_t>(v.kind()));
+  switch (v.kind()) {
+    case util::Value::Kind::kNull: break;
+    case util::Value::Kind::kBool: out.U8(v.as_bool() ? 1 : 0); break;
+    case util::Value::Kind::kInt: out.I64(v.as_int()); break;
+    case util::Value::Kind::kFloat: out.F64(v.as_float()); break;
+    case util::Value::Kind::kString: out.Str(v.as_string()); break;
+    case util::Value::Kind::kList:
+      out.U32(static_cast<uint32_t>(v.as_list().size()));
+      for (const auto& item : v.as_list()) WriteValue(out, item);
+      break;
+    case util::Value::Kind::kMap:
+      out.U32(static_cast<uint32_t>(v.as_map().size()));
+      for (const auto& [key, item] : v.as_map()) {
+        out.Str(key);
+        WriteValue(out, item);
+      }
+      break;
+  }
+}
+
+bool ReadValue(BinaryReader& in, util::Value* v, int depth = 0) {
+  if (depth > 200) return false;  // corrupt: front matter is never that deep
+  uint8_t kind;
+  if (!in.U8(&kind)) return false;
+  switch (static_cast<util::Value::Kind>(kind)) {
+    case util::Value::Kind::kNull: *v = util::Value(); return true;
+    case util::Value::Kind::kBool: {
+      bool b;
+      if (!in.Bool(&b)) return false;
+      *v = util::Value(b);
+      return true;
+    }
+    case util::Value::Kind::kInt: {
+      int64_t i;
+      if (!in.I64(&i)) return false;
+      *v = util::Value(i);
+      return true;
+    }
+    case util::Value::Kind::kFloat: {
+      double f;
+      if (!in.F64(&f)) return false;
+      *v = util::Value(f);
+      return true;
+    }
+    case util::Value::Kind::kString: {
+      std::string s;
+      if (!in.Str(&s)) return false;
+      *v = util::Value(std::move(s));
+      return true;
+    }
+    case util::Value::Kind::kList: {
+      uint32_t n;
+      if (!in.Count(&n, 1)) return false;
+      util::Value::List list(n);
+      for (auto& item : list)
+        if (!ReadValue(in, &item, depth + 1)) return false;
+      *v = util::Value(std::move(list));
+      return true;
+    }
+    case util::Value::Kind::kMap: {
+      uint32_t n;
+      if (!in.Count(&n, 5)) return false;
+      util::Value::Map map;
+      for (uint32_t i = 0; i < n; ++i) {
+        std::string key;
+        util::Value item;
+        if (!in.Str(&key) || !ReadValue(in, &item, depth + 1)) return false;
+        map.emplace(std::move(key), std::move(item));
+      }
+      *v = util::Value(std::move(map));
+      return true;
+    }
+  }
+  return false;
+}
+
+void WriteHeader(BinaryWriter& out, const config::SiteConfig& cfg) {
+  out.Bytes(kMagic, sizeof kMagic - 1);
+  out.U32(kFormat);
+  out.Str(CASEBOOK_VERSION);
+  out.Str(cfg.SourceDir());
+  out.I64(cfg.timezone_offset_minutes);
+}
+
+bool ReadHeader(BinaryReader& in, const config::SiteConfig& cfg) {
+  char magic[sizeof kMagic - 1];
+  uint32_t format;
+  std::string version, source;
+  int64_t zone;
+  return in.Bytes(magic, sizeof magic) && std::string_view(magic, sizeof magic) == kMagic &&
+         in.U32(&format) && format == kFormat && in.Str(&version) &&
+         version == CASEBOOK_VERSION && in.Str(&source) && source == cfg.SourceDir() &&
+         in.I64(&zone) && zone == cfg.timezone_offset_minutes;
+}
+
+}  // namespace
+
+void WriteDateTime(BinaryWriter& out, const util::DateTime& t) {
+  out.I64(t.utc_seconds);
+  out.I64(t.offset_minutes);
+  out.U8(static_cast<uint8_t>((t.has_time ? 1 : 0) | (t.approximate ? 2 : 0) |
+                              (t.time_unknown ? 4 : 0)));
+}
+
+bool ReadDateTime(BinaryReader& in, util::DateTime* t) {
+  uint8_t flags;
+  if (!in.I64(&t->utc_seconds) || !in.Int(&t->offset_minutes) || !in.U8(&flags) || flags > 7)
+    return false;
+  t->has_time = flags & 1;
+  t->approximate = flags & 2;
+  t->time_unknown = flags & 4;
+  return true;
+}
+
+void WriteDiagnostics(BinaryWriter& out, const util::Diagnostics& diags) {
+  out.U32(static_cast<uint32_t>(diags.items().size()));
+  for (const auto& d : diags.items()) {
+    out.U8(static_cast<uint8_t>(d.level));
+    out.Str(d.file);
+    out.I64(d.line);
+    out.I64(d.column);
+    out.Str(d.rule);
+    out.Str(d.message);
+    out.Str(d.hint);
+  }
+}
+
+bool ReadDiagnostics(BinaryReader& in, util::Diagnostics* diags) {
+  uint32_t n;
+  if (!in.Count(&n, 33)) return false;
+  for (uint32_t i = 0; i < n; ++i) {
+    util::Diagnostic d;
+    uint8_t level;
+    if (!in.U8(&level) || level > static_cast<uint8_t>(util::Level::kError)) return false;
+    d.level = static_cast<util::Level>(level);
+    if (!in.Str(&d.file) || !in.Int(&d.line) || !in.Int(&d.column) || !in.Str(&d.rule) ||
+        !in.Str(&d.message) || !in.Str(&d.hint))
+      return false;
+    diags->Add(std::move(d));
+  }
+  return true;
+}
+
+void WriteDocument(BinaryWriter& out, const Document& doc) {
+  out.U8(static_cast<uint8_t>(doc.front_matter));
+  out.Str(doc.id);
+  out.U8(doc.id_from_file_name ? 1 : 0);
+  out.Str(doc.title);
+  out.U8(static_cast<uint8_t>(doc.title_source));
+  out.I64(doc.title_line);
+  WriteOptionalTime(out, doc.date);
+  out.Str(doc.severity);
+  out.Str(doc.status);
+  out.Str(doc.summary);
+  WriteStrings(out, doc.tags);
+  WriteStrings(out, doc.services);
+  WriteStrings(out, doc.authors);
+  WriteStrings(out, doc.related);
+  out.Str(doc.facilitator);
+  out.Str(doc.contact);
+  const IncidentTimes& t = doc.incident;
+  for (const auto* time : {&t.started, &t.detected, &t.first_user_impact, &t.first_user_report,
+                           &t.mitigated, &t.resolved})
+    WriteOptionalTime(out, *time);
+  out.U32(static_cast<uint32_t>(doc.timeline.size()));
+  for (const auto& e : doc.timeline) {
+    WriteDateTime(out, e.at);
+    out.Str(e.text);
+    out.I64(e.line);
+  }
+  out.U8(doc.timeline_from_body ? 1 : 0);
+  out.U32(static_cast<uint32_t>(doc.actions.size()));
+  for (const auto& a : doc.actions) {
+    out.Str(a.text);
+    out.Str(a.owner);
+    WriteOptionalTime(out, a.due);
+    out.Str(a.ticket);
+    out.Str(a.status);
+    out.I64(a.line);
+  }
+  WriteStrings(out, doc.check_ignore);
+  WriteValue(out, doc.extra);
+  out.U32(static_cast<uint32_t>(doc.key_lines.size()));
+  for (const auto& [key, line] : doc.key_lines) {
+    out.Str(key);
+    out.I64(line);
+  }
+  out.Str(doc.body);
+  out.I64(doc.body_line);
+  out.U32(static_cast<uint32_t>(doc.figures.size()));
+  for (const auto& f : doc.figures) {
+    out.Str(f.label);
+    out.Str(f.value);
+    out.I64(f.line);
+  }
+}
+
+bool ReadDocument(BinaryReader& in, Document* doc) {
+  uint8_t kind, title_source;
+  if (!in.U8(&kind) || kind > static_cast<uint8_t>(FrontMatterKind::kYaml)) return false;
+  doc->front_matter = static_cast<FrontMatterKind>(kind);
+  if (!in.Str(&doc->id) || !in.Bool(&doc->id_from_file_name) || !in.Str(&doc->title) ||
+      !in.U8(&title_source) ||
+      title_source > static_cast<uint8_t>(Document::TitleSource::kFileName))
+    return false;
+  doc->title_source = static_cast<Document::TitleSource>(title_source);
+  if (!in.Int(&doc->title_line) || !ReadOptionalTime(in, &doc->date) ||
+      !in.Str(&doc->severity) || !in.Str(&doc->status) || !in.Str(&doc->summary) ||
+      !ReadStrings(in, &doc->tags) || !ReadStrings(in, &doc->services) ||
+      !ReadStrings(in, &doc->authors) || !ReadStrings(in, &doc->related) ||
+      !in.Str(&doc->facilitator) || !in.Str(&doc->contact))
+    return false;
+  IncidentTimes& t = doc->incident;
+  for (auto* time : {&t.started, &t.detected, &t.first_user_impact, &t.first_user_report,
+                     &t.mitigated, &t.resolved})
+    if (!ReadOptionalTime(in, time)) return false;
+  uint32_t n;
+  if (!in.Count(&n, 29)) return false;
+  doc->timeline.resize(n);
+  for (auto& e : doc->timeline)
+    if (!ReadDateTime(in, &e.at) || !in.Str(&e.text) || !in.Int(&e.line)) return false;
+  if (!in.Bool(&doc->timeline_from_body) || !in.Count(&n, 25)) return false;
+  doc->actions.resize(n);
+  for (auto& a : doc->actions)
+    if (!in.Str(&a.text) || !in.Str(&a.owner) || !ReadOptionalTime(in, &a.due) ||
+        !in.Str(&a.ticket) || !in.Str(&a.status) || !in.Int(&a.line))
+      return false;
+  if (!ReadStrings(in, &doc->check_ignore) || !ReadValue(in, &doc->extra) || !in.Count(&n, 12))
+    return false;
+  doc->key_lines.clear();
+  for (uint32_t i = 0; i < n; ++i) {
+    std::string key;
+    int line;
+    if (!in.Str(&key) || !in.Int(&line)) return false;
+    doc->key_lines.emplace_hint(doc->key_lines.end(), std::move(key), line);
+  }
+  if (!in.Str(&doc->body) || !in.Int(&doc->body_line) || !in.Count(&n, 16)) return false;
+  doc->figures.resize(n);
+  for (auto& f : doc->figures)
+    if (!in.Str(&f.label) || !in.Str(&f.value) || !in.Int(&f.line)) return false;
+  return true;
+}
+
+std::string LoadCachePath(const std::string& cache_dir, const config::SiteConfig& cfg) {
+  return util::JoinPath(cache_dir, "content-" + util::Fingerprint(cfg.SourceDir()).substr(0, 16));
+}
+
+LoadCacheReader::LoadCacheReader(const std::string& path, const config::SiteConfig& cfg)
+    : in_(path) {
+  ok_ = in_.ok() && ReadHeader(in_, cfg) && in_.Count(&count_, 29);
+}
+
+bool LoadCacheReader::Next(CachedFile* out) {
+  if (!ok_) return false;
+  *out = CachedFile{};
+  ok_ = in_.Str(&out->relative) && in_.I64(&out->size) && in_.I64(&out->mtime_ns) &&
+        in_.Str(&out->hash) && in_.Bool(&out->ok) && ReadDiagnostics(in_, &out->diags) &&
+        (!out->ok || ReadDocument(in_, &out->doc));
+  return ok_;
+}
+
+bool LoadCacheReader::Finish() {
+  uint32_t marker;
+  return ok_ && in_.U32(&marker) && marker == kEndMarker && in_.VerifyEnd();
+}
+
+LoadCacheWriter::LoadCacheWriter(const std::string& path, const config::SiteConfig& cfg,
+                                 uint32_t count)
+    : out_(path) {
+  WriteHeader(out_, cfg);
+  out_.U32(count);
+}
+
+void LoadCacheWriter::Add(const CachedFile& file, const Document* doc,
+                          const util::Diagnostics& diags) {
+  out_.Str(file.relative);
+  out_.I64(file.size);
+  out_.I64(file.mtime_ns);
+  out_.Str(file.hash);
+  out_.U8(doc ? 1 : 0);
+  WriteDiagnostics(out_, diags);
+  if (doc) WriteDocument(out_, *doc);
+}
+
+bool LoadCacheWriter::Commit() {
+  out_.U32(kEndMarker);
+  return out_.Commit();
+}
+
+}  // namespace casebook::content::internal

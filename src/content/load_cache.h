@@ -1,0 +1,84 @@
+// The loader's build cache: what each source file parsed into last time, so
+// an unchanged file is neither read again nor parsed (internal to loader.cc).
+//
+// One binary file, <cache_dir>/content-<hash of the source folder>, read
+// record by record in path order (as the walk lists files) and written
+// whole, atomically (write, then rename), when anything changed. It starts
+// with a magic line, a format version, the casebook version and the inputs
+// every document depends on besides its own bytes and path (the source
+// folder as named, which is in every diagnostic, and the site timezone);
+// when any differs, or the file is truncated or corrupt, it is ignored.
+//
+// Each record: relative path, size, mtime (ns), the Fingerprint of the
+// bytes, whether the file loaded, the diagnostics parsing it gave (replayed
+// on every build, so warnings never disappear on a rebuild) and the parsed
+// Document. A file whose size and mtime match is taken as is; otherwise it is
+// read and hashed, and a matching hash still saves the parse. A file changed
+// less than two seconds before it was read is stored with mtime 0 ("racy",
+// as git does), so a same-size edit within one timestamp tick is re-hashed.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "content/binary_io.h"
+#include "content/document.h"
+#include "util/diagnostics.h"
+
+namespace casebook::content::internal {
+
+struct CachedFile {
+  std::string relative;
+  int64_t size = 0;
+  int64_t mtime_ns = 0;  // 0: racy, always re-hash
+  std::string hash;      // util::Fingerprint of the bytes
+  bool ok = false;       // ParseDocument's result
+  util::Diagnostics diags;
+  Document doc;          // when ok; path not stored (it is the walk's)
+};
+
+/// <cache_dir>/content-<16 hex digits of the source folder's Fingerprint>.
+std::string LoadCachePath(const std::string& cache_dir, const config::SiteConfig& cfg);
+
+/// Reads a cache written for the same source folder, timezone and casebook
+/// version, record by record: `want(relative)` says whether a record is
+/// wanted and `take(record)` receives wanted ones (in file order, which is
+/// path order). false when the file is absent, stale or corrupt; then
+/// nothing taken must be used.
+class LoadCacheReader {
+ public:
+  LoadCacheReader(const std::string& path, const config::SiteConfig& cfg);
+  bool ok() const { return ok_; }
+  uint32_t count() const { return count_; }
+  /// Reads the next record into `out`; false at a read error (stop, discard).
+  bool Next(CachedFile* out);
+  /// true when every record was read and the end marker follows.
+  bool Finish();
+
+ private:
+  BinaryReader in_;
+  uint32_t count_ = 0;
+  bool ok_ = false;
+};
+
+class LoadCacheWriter {
+ public:
+  LoadCacheWriter(const std::string& path, const config::SiteConfig& cfg, uint32_t count);
+  void Add(const CachedFile& file, const Document* doc, const util::Diagnostics& diags);
+  bool Commit();
+
+ private:
+  BinaryWriter out_;
+};
+
+// Serialisation shared with the model's cache.
+void WriteDateTime(BinaryWriter& out, const util::DateTime& t);
+bool ReadDateTime(BinaryReader& in, util::DateTime* t);
+void WriteDiagnostics(BinaryWriter& out, const util::Diagnostics& diags);
+bool ReadDiagnostics(BinaryReader& in, util::Diagnostics* diags);
+void WriteDocument(BinaryWriter& out, const Document& doc);
+bool ReadDocument(BinaryReader& in, Document* doc);
+
+}  // namespace casebook::content::internal

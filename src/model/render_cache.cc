@@ -1,0 +1,149 @@
+// The model's build cache (see render_cache.h).
+#include "model/render_cache.h"
+
+#include "content/binary_io.h"
+#include "util/fs.h"
+#include "util/hash.h"
+
+#ifndef CASEBOOK_VERSION
+#define CASEBOOK_VERSION "dev"
+#endif
+
+namespace casebook::model::internal {
+
+namespace {
+
+using content::BinaryReader;
+using content::BinaryWriter;
+
+constexpr char kMagic[] = "casebook render cache\n";
+// Bump whenever markdown rendering, RenderOne or this format changes.
+constexpr uint32_t kFormat = 1;
+constexpr uint32_t kEndMarker = 0x0c0ffee1;
+
+void WriteHeader(BinaryWriter& out, const config::SiteConfig& cfg) {
+  out.Bytes(kMagic, sizeof kMagic - 1);
+  out.U32(kFormat);
+  out.Str(CASEBOOK_VERSION);
+  out.Str(cfg.SourceDir());
+  out.I64(cfg.timezone_offset_minutes);
+  out.U8(cfg.markdown_unsafe ? 1 : 0);
+  out.Str(cfg.BasePath());
+}
+
+bool ReadHeader(BinaryReader& in, const config::SiteConfig& cfg) {
+  char magic[sizeof kMagic - 1];
+  uint32_t format;
+  std::string version, source, base;
+  int64_t zone;
+  bool unsafe;
+  return in.Bytes(magic, sizeof magic) && std::string_view(magic, sizeof magic) == kMagic &&
+         in.U32(&format) && format == kFormat && in.Str(&version) &&
+         version == CASEBOOK_VERSION && in.Str(&source) && source == cfg.SourceDir() &&
+         in.I64(&zone) && zone == cfg.timezone_offset_minutes && in.Bool(&unsafe) &&
+         unsafe == cfg.markdown_unsafe && in.Str(&base) && base == cfg.BasePath();
+}
+
+void WriteStrings(BinaryWriter& out, const std::vector<std::string>& v) {
+  out.U32(static_cast<uint32_t>(v.size()));
+  for (const auto& s : v) out.Str(s);
+}
+
+bool ReadStrings(BinaryReader& in, std::vector<std::string>* v) {
+  uint32_t n;
+  if (!in.Count(&n, 4)) return false;
+  v->resize(n);
+  for (auto& s : *v)
+    if (!in.Str(&s)) return false;
+  return true;
+}
+
+void WriteRecord(BinaryWriter& out, const RecordRef& r) {
+  out.Str(*r.relative);
+  out.Str(*r.source_hash);
+  out.U32(static_cast<uint32_t>(r.answers->size()));
+  for (const auto& a : *r.answers) {
+    out.Str(a.target);
+    out.U8(static_cast<uint8_t>((a.wiki ? 1 : 0) | (a.found ? 2 : 0)));
+    out.Str(a.url);
+  }
+  out.Str(r.body->html);
+  out.U32(static_cast<uint32_t>(r.body->headings.size()));
+  for (const auto& h : r.body->headings) {
+    out.I64(h.level);
+    out.Str(h.text);
+    out.Str(h.anchor);
+    out.I64(h.line);
+  }
+  out.Str(r.body->plain_text);
+  out.U32(static_cast<uint32_t>(r.body->links.size()));
+  for (const auto& l : r.body->links) {
+    out.Str(l.target);
+    out.U8(static_cast<uint8_t>((l.wiki ? 1 : 0) | (l.resolved ? 2 : 0)));
+    out.I64(l.line);
+    out.I64(l.column);
+  }
+  out.Str(*r.summary_html);
+  WriteStrings(out, *r.timeline_html);
+  WriteStrings(out, *r.action_html);
+}
+
+bool ReadRecord(BinaryReader& in, RenderRecord* r) {
+  uint32_t n;
+  uint8_t flags;
+  if (!in.Str(&r->relative) || !in.Str(&r->source_hash) || !in.Count(&n, 9)) return false;
+  r->answers.resize(n);
+  for (auto& a : r->answers) {
+    if (!in.Str(&a.target) || !in.U8(&flags) || flags > 3 || !in.Str(&a.url)) return false;
+    a.wiki = flags & 1;
+    a.found = flags & 2;
+  }
+  if (!in.Str(&r->body.html) || !in.Count(&n, 24)) return false;
+  r->body.headings.resize(n);
+  for (auto& h : r->body.headings)
+    if (!in.Int(&h.level) || !in.Str(&h.text) || !in.Str(&h.anchor) || !in.Int(&h.line))
+      return false;
+  if (!in.Str(&r->body.plain_text) || !in.Count(&n, 21)) return false;
+  r->body.links.resize(n);
+  for (auto& l : r->body.links) {
+    if (!in.Str(&l.target) || !in.U8(&flags) || flags > 3 || !in.Int(&l.line) ||
+        !in.Int(&l.column))
+      return false;
+    l.wiki = flags & 1;
+    l.resolved = flags & 2;
+  }
+  return in.Str(&r->summary_html) && ReadStrings(in, &r->timeline_html) &&
+         ReadStrings(in, &r->action_html);
+}
+
+}  // namespace
+
+std::string RenderCachePath(const std::string& cache_dir, const config::SiteConfig& cfg) {
+  return util::JoinPath(cache_dir, "bodies-" + util::Fingerprint(cfg.SourceDir()).substr(0, 16));
+}
+
+std::vector<RenderRecord> ReadRenderCache(const std::string& path,
+                                          const config::SiteConfig& cfg) {
+  std::vector<RenderRecord> records;
+  BinaryReader in(path);
+  uint32_t count;
+  if (!in.ok() || !ReadHeader(in, cfg) || !in.Count(&count, 40)) return {};
+  records.resize(count);
+  for (auto& r : records)
+    if (!ReadRecord(in, &r)) return {};
+  uint32_t marker;
+  if (!in.U32(&marker) || marker != kEndMarker || !in.VerifyEnd()) return {};
+  return records;
+}
+
+bool WriteRenderCache(const std::string& path, const config::SiteConfig& cfg,
+                      const std::vector<RecordRef>& records) {
+  BinaryWriter out(path);
+  WriteHeader(out, cfg);
+  out.U32(static_cast<uint32_t>(records.size()));
+  for (const RecordRef& r : records) WriteRecord(out, r);
+  out.U32(kEndMarker);
+  return out.Commit();
+}
+
+}  // namespace casebook::model::internal

@@ -1,0 +1,70 @@
+// The model's build cache: each postmortem's rendered Markdown (body HTML,
+// headings, plain text, links; summary, timeline and action item HTML), so
+// an unchanged document is not rendered again. Internal to links.cc.
+//
+// One binary file, <cache_dir>/bodies-<hash of the source folder>, read whole
+// (streamed) and written atomically (write, then rename) when anything
+// changed. Its header holds a format version, the casebook version and every
+// setting rendering reads (source folder, timezone, markdown.unsafe, the base
+// path); when any differs, or the file is truncated or corrupt, it is ignored.
+//
+// A record is keyed by the document's relative path and source_hash (the
+// Fingerprint of its bytes: with the header, everything the Document was
+// parsed from). Rendering also depends on the other postmortems, but only
+// through the link resolver's answers, so a record keeps every question the
+// renderer asked (target, wiki) and the answer (URL or none): it is reused
+// only when the current archive gives the same answers, so a link target
+// that appears, disappears or moves re-renders the linking page. Broken-link
+// warnings are derived from the links afterwards, cached or not.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "markdown/markdown.h"
+
+namespace casebook::model::internal {
+
+struct ResolverAnswer {
+  std::string target;
+  bool wiki = false;
+  bool found = false;
+  std::string url;  // when found
+};
+
+struct RenderRecord {
+  std::string relative;
+  std::string source_hash;
+  std::vector<ResolverAnswer> answers;
+  markdown::Rendered body;
+  std::string summary_html;
+  std::vector<std::string> timeline_html;
+  std::vector<std::string> action_html;
+};
+
+/// <cache_dir>/bodies-<16 hex digits of the source folder's Fingerprint>.
+std::string RenderCachePath(const std::string& cache_dir, const config::SiteConfig& cfg);
+
+/// Every record of a cache written with the same settings; empty when the
+/// file is absent, stale, truncated or corrupt.
+std::vector<RenderRecord> ReadRenderCache(const std::string& path,
+                                          const config::SiteConfig& cfg);
+
+/// A record to write, pointing into the model (so nothing is copied).
+struct RecordRef {
+  const std::string* relative;
+  const std::string* source_hash;
+  const std::vector<ResolverAnswer>* answers;
+  const markdown::Rendered* body;
+  const std::string* summary_html;
+  const std::vector<std::string>* timeline_html;
+  const std::vector<std::string>* action_html;
+};
+
+/// Writes the records atomically; false on error (the cache is only an
+/// optimisation).
+bool WriteRenderCache(const std::string& path, const config::SiteConfig& cfg,
+                      const std::vector<RecordRef>& records);
+
+}  // namespace casebook::model::internal

@@ -1,0 +1,168 @@
+// The loader's build cache (content/load_cache.h): a second load from the
+// cache gives exactly the documents and diagnostics of a fresh load; changed,
+// added and removed files are noticed; a corrupt cache is ignored.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include "content/loader.h"
+#include "test_support.h"
+
+using namespace casebook;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string Time(const std::optional<util::DateTime>& t) {
+  if (!t) return "-";
+  return std::to_string(t->utc_seconds) + "/" + std::to_string(t->offset_minutes) + "/" +
+         std::to_string(t->has_time) + std::to_string(t->approximate) +
+         std::to_string(t->time_unknown);
+}
+
+std::string Join(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += s + "|";
+  return out;
+}
+
+// Every field of a Document, as text.
+std::string Dump(const content::Document& d) {
+  std::string out = d.path + "\n" + d.relative_path + "\n" +
+                    std::to_string(static_cast<int>(d.front_matter)) + "\n" + d.id + "\n" +
+                    std::to_string(d.id_from_file_name) + "\n" + d.title + "\n" +
+                    std::to_string(static_cast<int>(d.title_source)) + "\n" +
+                    std::to_string(d.title_line) + "\n" + Time(d.date) + "\n" + d.severity +
+                    "\n" + d.status + "\n" + d.summary + "\n" + Join(d.tags) + "\n" +
+                    Join(d.services) + "\n" + Join(d.authors) + "\n" + Join(d.related) + "\n" +
+                    d.facilitator + "\n" + d.contact + "\n";
+  const auto& t = d.incident;
+  for (const auto* time : {&t.started, &t.detected, &t.first_user_impact, &t.first_user_report,
+                           &t.mitigated, &t.resolved})
+    out += Time(*time) + " ";
+  out += "\n";
+  for (const auto& e : d.timeline) out += Time(e.at) + " " + e.text + " " + std::to_string(e.line) + "\n";
+  out += std::to_string(d.timeline_from_body) + "\n";
+  for (const auto& a : d.actions)
+    out += a.text + "/" + a.owner + "/" + Time(a.due) + "/" + a.ticket + "/" + a.status + "/" +
+           std::to_string(a.line) + "\n";
+  out += Join(d.check_ignore) + "\n" + d.extra.ToJson() + "\n";
+  for (const auto& [k, v] : d.key_lines) out += k + "=" + std::to_string(v) + " ";
+  out += "\n" + d.body + "\n" + std::to_string(d.body_line) + "\n";
+  for (const auto& f : d.figures) out += f.label + "/" + f.value + "/" + std::to_string(f.line) + "\n";
+  out += d.source_hash + "\n";
+  return out;
+}
+
+std::string DumpAll(const content::LoadResult& r, const util::Diagnostics& diags) {
+  std::string out;
+  for (const auto& d : r.documents) out += Dump(d) + "----\n";
+  for (const auto& s : r.drafts) out += "draft " + s + "\n";
+  for (const auto& d : diags.items()) out += d.Format() + " / " + d.hint + "\n";
+  return out;
+}
+
+config::SiteConfig SiteAt(const std::string& root) {
+  util::Diagnostics d;
+  return config::Parse("timezone = \"CET\"\n", root + "/site.toml", &d);
+}
+
+void WriteArchive(const test::TempDir& dir) {
+  fs::copy(fs::path(CASEBOOK_FIXTURES) / "site" / "content", fs::path(dir.path()) / "content",
+           fs::copy_options::recursive);
+  dir.Write("content/2022/yaml.md",
+            "---\ntitle: YAML one\ndate: 2022-02-02\nseverity: SEV2\ncategories: [a, b]\n"
+            "custom: {nested: [1, 2.5, true, null, \"x\"]}\ncheck_ignore: [style/x]\n---\n\n"
+            "## Summary\n\n- Time to detection: 8 minutes\n");
+  dir.Write("content/2022/plain.md",
+            "# Plain title\n\nAll times in CET.\n\n## Timeline\n\n- 2022-03-01 10:02 Pages fire\n"
+            "- ~2022-03-01 10:30 Fixed\n");
+  dir.Write("content/2022/bad-field.md", "+++\ntitle = \"Bad\"\ndate = \"yesterday\"\n+++\nBody\n");
+  dir.Write("content/2022/broken.md", "+++\ntitle = \"Unclosed\n");
+}
+
+content::LoadResult Load(const config::SiteConfig& cfg, const std::string& cache,
+                         util::Diagnostics* diags) {
+  content::LoadOptions o;
+  o.jobs = 2;
+  o.cache_dir = cache;
+  return content::LoadAll(cfg, o, diags);
+}
+
+std::string CacheFile(const std::string& cache) {
+  for (const auto& e : fs::directory_iterator(cache))
+    if (e.path().filename().string().rfind("content-", 0) == 0) return e.path().string();
+  return {};
+}
+
+}  // namespace
+
+TEST_CASE("a load from the cache equals a fresh load, diagnostics included", "[loader][cache]") {
+  test::TempDir dir;
+  WriteArchive(dir);
+  const auto cfg = SiteAt(dir.path());
+  const std::string cache = dir.path() + "/.casebook";
+
+  util::Diagnostics fresh_diags;
+  const std::string fresh = DumpAll(Load(cfg, "", &fresh_diags), fresh_diags);
+  REQUIRE(fresh_diags.ErrorCount() >= 2);  // bad-field.md and broken.md
+
+  util::Diagnostics d1, d2;
+  CHECK(DumpAll(Load(cfg, cache, &d1), d1) == fresh);  // writes the cache
+  REQUIRE_FALSE(CacheFile(cache).empty());
+  CHECK(DumpAll(Load(cfg, cache, &d2), d2) == fresh);  // reads it
+
+  // Edits (same size too), additions, removals and touches are all noticed.
+  std::string pool = dir.Read("content/2024/2024-03-12-checkout-pool.md");
+  size_t at = pool.find("Checkout");
+  REQUIRE(at != std::string::npos);
+  pool[at] = 'K';  // same size, same second
+  dir.Write("content/2024/2024-03-12-checkout-pool.md", pool);
+  dir.Write("content/2022/new.md", "+++\ntitle = \"New\"\n+++\nHello\n");
+  fs::remove(dir.path() + "/content/2022/plain.md");
+  fs::last_write_time(dir.path() + "/content/2023/2023-06-14-dns-outage.md",
+                      fs::file_time_type::clock::now());
+  util::Diagnostics f2, d3;
+  const std::string fresh2 = DumpAll(Load(cfg, "", &f2), f2);
+  CHECK(fresh2.find("Kheckout") != std::string::npos);
+  CHECK(DumpAll(Load(cfg, cache, &d3), d3) == fresh2);
+
+  // Another timezone or source folder is another cache.
+  util::Diagnostics pd;
+  auto utc = config::Parse("", dir.path() + "/site.toml", &pd);
+  util::Diagnostics u1, u2;
+  CHECK(DumpAll(Load(utc, cache, &u1), u1) == DumpAll(Load(utc, "", &u2), u2));
+}
+
+TEST_CASE("a truncated or corrupt load cache is ignored", "[loader][cache]") {
+  test::TempDir dir;
+  WriteArchive(dir);
+  const auto cfg = SiteAt(dir.path());
+  const std::string cache = dir.path() + "/.casebook";
+  util::Diagnostics fd, d0;
+  const std::string fresh = DumpAll(Load(cfg, "", &fd), fd);
+  Load(cfg, cache, &d0);
+  const std::string file = CacheFile(cache);
+  REQUIRE_FALSE(file.empty());
+  const std::string good = dir.Read(".casebook/" + fs::path(file).filename().string());
+
+  std::vector<std::string> bad;
+  for (size_t cut : {size_t{0}, size_t{10}, good.size() / 3, good.size() / 2, good.size() - 1})
+    bad.push_back(good.substr(0, cut));
+  std::string flipped = good;
+  for (size_t i = 40; i < flipped.size(); i += 97) flipped[i] = static_cast<char>(flipped[i] ^ 0x5a);
+  bad.push_back(flipped);
+  std::string one = good;  // one byte in the middle (inside a body)
+  one[one.size() / 2] = static_cast<char>(one[one.size() / 2] ^ 0x01);
+  bad.push_back(one);
+  std::string huge = good.substr(0, 60) + std::string(8, '\xff') + good.substr(68);
+  bad.push_back(huge);
+  bad.push_back(good + "trailing");
+  for (size_t i = 0; i < bad.size(); ++i) {
+    INFO(i);
+    std::ofstream(file, std::ios::binary | std::ios::trunc) << bad[i];
+    util::Diagnostics d;
+    CHECK(DumpAll(Load(cfg, cache, &d), d) == fresh);
+  }
+}

@@ -1,0 +1,112 @@
+// The model's render cache (model/render_cache.h): a model built with the
+// cache equals one built without, after link targets appear, disappear and
+// move while the linking document stays the same; a corrupt cache is ignored.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include "config/config.h"
+#include "markdown/markdown.h"
+#include "model/site_model.h"
+#include "util/hash.h"
+
+using namespace casebook;
+namespace fs = std::filesystem;
+
+namespace {
+
+content::Document Doc(const std::string& id, const std::string& path, const std::string& body) {
+  content::Document d;
+  d.id = id;
+  d.relative_path = path;
+  d.path = "content/" + path;
+  d.title = "Title of " + id;
+  d.summary = "See [[" + id + "-x]] and *more*.";
+  d.timeline.push_back({*util::ParseDateTime("2024-01-02T10:00:00Z"), "Linked [[b]] here", 7});
+  d.actions.push_back({"Fix **it** per [[c]]", "ann", std::nullopt, "", "open", 9});
+  d.body = body;
+  d.body_line = 5;
+  d.source_hash = util::Fingerprint(path + "\n" + body);  // what LoadAll would set
+  return d;
+}
+
+std::string Dump(const model::SiteModel& m, const util::Diagnostics& diags) {
+  std::string out;
+  for (const auto& pm : m.postmortems) {
+    out += pm.id() + "\n" + pm.body.html + pm.body.plain_text + "\n" + pm.summary_html + "\n";
+    for (const auto& h : pm.body.headings)
+      out += h.text + "#" + h.anchor + "@" + std::to_string(h.line) + "\n";
+    for (const auto& l : pm.body.links)
+      out += l.target + (l.wiki ? " wiki " : " path ") + std::to_string(l.resolved) + " " +
+             std::to_string(l.line) + ":" + std::to_string(l.column) + "\n";
+    for (const auto& s : pm.timeline_html) out += s + "\n";
+    for (const auto& s : pm.action_html) out += s + "\n";
+    for (int r : pm.referenced_by) out += "ref " + m.postmortems[r].id() + "\n";
+  }
+  for (const auto& d : diags.items()) out += d.Format() + "\n";
+  return out;
+}
+
+std::string Build(const config::SiteConfig& cfg, const std::vector<content::Document>& docs,
+                  const std::string& cache) {
+  markdown::Init();
+  model::BuildModelOptions o;
+  o.today = *util::ParseDateTime("2024-06-01");
+  o.jobs = 2;
+  o.cache_dir = cache;
+  util::Diagnostics diags;
+  auto m = model::BuildSiteModel(cfg, docs, content::GitHistory(), o, &diags);
+  return Dump(m, diags);
+}
+
+}  // namespace
+
+TEST_CASE("a model from the render cache equals a fresh one as links come and go",
+          "[model][cache]") {
+  char tmpl[] = "/tmp/casebook-model-cache-XXXXXX";
+  REQUIRE(mkdtemp(tmpl) != nullptr);
+  const std::string cache = std::string(tmpl) + "/.casebook";
+  config::SiteConfig cfg;
+  cfg.base_url = "https://x.example/pm/";
+
+  const std::string linking =
+      "## Summary\n\nSee [[b]], [[c|the c one]], [[gone]] and [the file](../2023/c.md#part).\n\n"
+      "## Tom & Jerry\n\n~~struck~~ www.example.com\n";
+  std::vector<content::Document> docs = {Doc("a", "2024/a.md", linking),
+                                          Doc("b", "2024/b.md", "Plain *b*.\n")};
+  auto check = [&](const std::string& step) {
+    INFO(step);
+    const std::string fresh = Build(cfg, docs, "");
+    CHECK(Build(cfg, docs, cache) == fresh);  // may write the cache
+    CHECK(Build(cfg, docs, cache) == fresh);  // from the cache
+    return fresh;
+  };
+  std::string v1 = check("c missing: broken links, warnings");
+  CHECK(v1.find("links/broken") != std::string::npos);
+
+  docs.push_back(Doc("c", "2023/c.md", "C body\n"));
+  std::string v2 = check("c appears: the unchanged linking page now links to it");
+  CHECK(v2.find("/pm/postmortems/c/#part") != std::string::npos);
+
+  docs[2].id = "c2";  // c's id changes (same file): its URL moves
+  docs[2].source_hash = util::Fingerprint("other bytes");
+  check("c moves to another URL");
+
+  docs.pop_back();
+  check("c disappears again");
+
+  cfg.markdown_unsafe = true;
+  check("markdown.unsafe changes");
+  cfg.base_url = "/";
+  check("the base URL changes");
+
+  // A corrupt cache is ignored.
+  for (const auto& e : fs::directory_iterator(cache)) {
+    std::fstream f(e.path(), std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(fs::file_size(e.path()) / 2));
+    f.put('\x7f');
+  }
+  CHECK(Build(cfg, docs, cache) == Build(cfg, docs, ""));
+  fs::remove_all(tmpl);
+}
