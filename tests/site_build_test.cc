@@ -272,7 +272,7 @@ TEST_CASE("incremental builds give the same bytes as clean builds after every ki
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     TempDir clean;
-    for (const char* part : {"site.toml", "content", "layouts"}) {
+    for (const char* part : {"site.toml", "content", "layouts", "static"}) {
       fs::path from = fs::path(work.path()) / part;
       if (fs::exists(from)) fs::copy(from, fs::path(clean.path()) / part, fs::copy_options::recursive);
     }
@@ -311,6 +311,39 @@ TEST_CASE("incremental builds give the same bytes as clean builds after every ki
   std::string toml = work.Read("site.toml");
   work.Write("site.toml", ReplaceFirst(toml, "label = \"Critical\"", "label = \"Sev-1 critical\""));
   compare_with_clean("change site.toml");
+
+  work.Write("static/extra.css", "body { color: #222; }\n");
+  compare_with_clean("add a static file");
+  work.Write("static/extra.css", "body { color: #333; }\n");
+  compare_with_clean("edit a static file (nothing else changed)");
+
+  // A published page edited or deleted by hand is noticed and restored,
+  // though nothing the site is made from changed.
+  work.Write("public/404.html", "tampered");
+  fs::remove(work.path() + "/public/feed.xml");
+  compare_with_clean("a published file edited and another deleted by hand");
+}
+
+TEST_CASE("a rebuild with no input changed skips rendering and leaves every file as it was") {
+  TempDir dir;
+  CopyFixture("site", dir);
+  const std::string build = std::string("build --verbose ") + kToday;
+  REQUIRE(RunCasebook(build, dir.path()).exit_code == 0);
+  const std::string page = dir.path() + "/public/postmortems/2023-06-14-dns-outage/index.html";
+  auto mtime = fs::last_write_time(page);
+  auto before = Snapshot(dir.path() + "/public");
+  auto r = RunCasebook(build, dir.path());
+  REQUIRE(r.exit_code == 0);
+  CHECK(Contains(r.out, " 0 changed"));
+  CHECK_FALSE(Contains(r.out + r.err, "render + write"));  // the step did not run
+  CHECK(fs::last_write_time(page) == mtime);
+  CHECK(Snapshot(dir.path() + "/public") == before);
+
+  // Another "today" changes what is overdue: the pages are rendered again.
+  r = RunCasebook("build --verbose --today 2031-01-01", dir.path());
+  REQUIRE(r.exit_code == 0);
+  CHECK(Contains(r.out + r.err, "render + write"));
+  CHECK(Snapshot(dir.path() + "/public") != before);
 }
 
 TEST_CASE("the build cache keeps incremental output exact as link targets come and go") {
@@ -323,7 +356,7 @@ TEST_CASE("the build cache keeps incremental output exact as link targets come a
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     TempDir clean;
-    for (const char* part : {"site.toml", "content", "layouts"}) {
+    for (const char* part : {"site.toml", "content", "layouts", "static"}) {
       fs::path from = fs::path(work.path()) / part;
       if (fs::exists(from)) fs::copy(from, fs::path(clean.path()) / part, fs::copy_options::recursive);
     }

@@ -7,7 +7,9 @@
 #include "search/index_builder.h"
 #include "site/publish.h"
 #include "site/step_timer.h"
+#include "util/datetime.h"
 #include "util/fs.h"
+#include "util/hash.h"
 #include "util/parallel.h"
 
 namespace fs = std::filesystem;
@@ -41,6 +43,45 @@ bool OutputIsSafe(const config::SiteConfig& cfg, util::Diagnostics* diags) {
     return false;
   }
   return true;
+}
+
+// What the whole site is made from, hashed: casebook, site.toml and the
+// options, "today", the theme, every postmortem's file (path, bytes, git
+// history) and the static files. The output is a pure function of these, so
+// when the key is the one the published site was made from, no page needs
+// rendering. "" when a postmortem's bytes are unknown (never skip then).
+std::string SiteKey(const BuildOptions& options, const Site& site,
+                    const render::TemplateSet& templates, const StaticFiles& statics) {
+  const config::SiteConfig& cfg = site.config;
+  util::StreamHash h;
+  h.AddString(CASEBOOK_VERSION);
+  auto config_text = util::ReadFile(cfg.config_path, nullptr);
+  h.AddString(config_text ? *config_text : "");
+  h.AddString(cfg.source);
+  h.AddString(cfg.output);
+  h.AddString(cfg.root);
+  h.AddInt(options.drafts);
+  h.AddInt(options.index);
+  h.AddString(util::FormatRfc3339(site.model.today));
+  h.AddString(templates.fingerprint());
+  h.AddInt(static_cast<int64_t>(site.model.postmortems.size()));
+  for (const auto& pm : site.model.postmortems) {
+    if (pm.doc.source_hash.empty()) return "";
+    h.AddString(pm.doc.path);
+    h.AddString(pm.doc.relative_path);
+    h.AddString(pm.doc.source_hash);
+    h.AddInt(pm.history ? 1 : 0);
+    if (pm.history) {
+      h.AddString(util::FormatRfc3339(pm.history->last_changed));
+      h.AddInt(pm.history->commits);
+    }
+  }
+  for (const auto& [rel, full] : statics) {
+    auto bytes = util::ReadFile(full, nullptr);
+    h.AddString(rel);
+    h.AddString(bytes ? util::Fingerprint(*bytes) : "?");
+  }
+  return h.Hex();
 }
 
 }  // namespace
@@ -82,7 +123,14 @@ bool Build(const BuildOptions& options, BuildReport* report,
                  "check the folder's permissions; the previous site is unchanged");
     return false;
   }
-  {
+  const StaticFiles statics = ListStaticFiles(
+      {util::JoinPath(cfg.ThemeDir(), "static"), util::JoinPath(cfg.root, "static")});
+  std::string site_key = SiteKey(options, *site, *templates, statics);
+  if (options.cache && !site_key.empty() && site_key == publisher->PublishedSiteKey() &&
+      publisher->KeepAll()) {
+    // Nothing the site is made from changed, and the output is intact.
+    report->files_total = 0;
+  } else {
     StepTimer t(&report->timings, "render + write");
     render::RenderOptions render_options;
     render_options.jobs = JobsFor(options);
@@ -99,8 +147,10 @@ bool Build(const BuildOptions& options, BuildReport* report,
       }
       return pub->Put(file.path, file.key, file.content, err);
     };
-    report->files_total =
-        static_cast<int>(render::RenderSite(site->model, *templates, render_options, diags).size());
+    const size_t findings = diags->items().size();
+    render::RenderSite(site->model, *templates, render_options, diags);
+    // A render that had something to say must run again next time.
+    if (diags->items().size() != findings) site_key.clear();
   }
   if (index_update) {
     StepTimer t(&report->timings, "search index (rest)");
@@ -112,9 +162,7 @@ bool Build(const BuildOptions& options, BuildReport* report,
   {
     StepTimer t(&report->timings, "publish");
     PublishStats stats;
-    std::vector<std::string> static_dirs = {util::JoinPath(cfg.ThemeDir(), "static"),
-                                            util::JoinPath(cfg.root, "static")};
-    if (!publisher->Commit(static_dirs, &stats, &error)) {
+    if (!publisher->Commit(statics, site_key, &stats, &error)) {
       diags->Error(cfg.OutputDir(), 0, "output/write", error,
                    "check the folder's permissions and free disk space; the previous "
                    "site is unchanged");

@@ -38,11 +38,21 @@ bool Matches(const std::string& full, const PublishedFile& f) {
          MtimeNs(st) == f.mtime_ns && st.st_ino == f.inode;
 }
 
+// mkdir -p with plain syscalls (std::filesystem::create_directories stats
+// every component first, which dominated writing a fresh site).
+bool MakeDirChain(const std::string& dir) {
+  if (dir.empty() || mkdir(dir.c_str(), 0755) == 0 || errno == EEXIST) return true;
+  if (errno != ENOENT) return false;
+  size_t slash = dir.rfind('/');
+  if (slash == std::string::npos || slash == 0) return false;
+  return MakeDirChain(dir.substr(0, slash)) && (mkdir(dir.c_str(), 0755) == 0 || errno == EEXIST);
+}
+
 // Makes the folders leading to `full`, replacing a file that stands where a
 // folder must be (a page that became a folder of pages).
 bool MakeParents(const std::string& full, std::string* error) {
-  fs::path parent = fs::path(full).parent_path();
-  std::error_code ec;
+  const std::string parent = util::DirName(full);
+  if (MakeDirChain(parent)) return true;
   for (fs::path p = parent; !p.empty() && p != p.root_path(); p = p.parent_path()) {
     struct stat st;
     if (lstat(p.c_str(), &st) == 0) {
@@ -50,7 +60,9 @@ bool MakeParents(const std::string& full, std::string* error) {
       break;
     }
   }
-  return util::MakeDirs(parent.string(), error);
+  if (MakeDirChain(parent)) return true;
+  if (error) *error = "cannot create folder " + parent + ": " + std::strerror(errno);
+  return false;
 }
 
 // Removes whatever is at `full` (a file, or a folder where a file must go).
@@ -165,11 +177,14 @@ void ListTree(const std::string& dir, std::vector<std::string>* files,
 
 }  // namespace
 
-Manifest ReadManifest(const std::string& path) {
+Manifest ReadManifest(const std::string& path, std::string* site_key) {
   Manifest m;
   auto text = util::ReadFile(path, nullptr);
-  if (!text) return m;
-  size_t pos = 0;
+  if (!text || text->compare(0, 6, "#site ") != 0) return m;
+  size_t pos = text->find('\n');
+  if (pos == std::string::npos) return m;
+  if (site_key) *site_key = text->substr(6, pos - 6);
+  ++pos;
   while (pos < text->size()) {
     size_t end = text->find('\n', pos);
     if (end == std::string::npos) return {};  // truncated: trust none of it
@@ -200,8 +215,9 @@ Manifest ReadManifest(const std::string& path) {
   return m;
 }
 
-bool WriteManifest(const std::string& path, const Manifest& manifest) {
-  std::string text;
+bool WriteManifest(const std::string& path, const Manifest& manifest,
+                   const std::string& site_key) {
+  std::string text = "#site " + site_key + "\n";
   text.reserve(manifest.size() * 140);
   for (const auto& [rel, f] : manifest) {
     text += f.key + ' ' + f.content + ' ' + std::to_string(f.size) + ' ' +
@@ -235,12 +251,14 @@ std::unique_ptr<Publisher> Publisher::Open(const std::string& output_dir,
   p->output_manifest_path_ = util::JoinPath(cache_dir, "output-" + id);
   p->staging_manifest_path_ = util::JoinPath(cache_dir, "staging-" + id);
   p->output_exists_ = util::IsDirectory(p->output_);
-  if (p->output_exists_) p->published_ = ReadManifest(p->output_manifest_path_);
+  if (p->output_exists_)
+    p->published_ = ReadManifest(p->output_manifest_path_, &p->published_site_key_);
+  if (p->published_.empty()) p->published_site_key_.clear();
   struct stat st;
   if (lstat(p->staging_.c_str(), &st) == 0 && !S_ISDIR(st.st_mode)) unlink(p->staging_.c_str());
-  if (util::IsDirectory(p->staging_) && util::IsRegularFile(p->staging_manifest_path_)) {
+  if (util::IsDirectory(p->staging_)) {
     p->staged_ = ReadManifest(p->staging_manifest_path_);
-    p->staging_known_ = true;
+    p->staging_known_ = !p->staged_.empty();  // missing or unreadable: walk it
   }
   return p;
 }
@@ -253,6 +271,17 @@ std::string Publisher::PublishedKey(const std::string& path) const {
   auto it = published_.find(path);
   if (it == published_.end() || !Matches(util::JoinPath(output_, path), it->second)) return "";
   return it->second.key;
+}
+
+bool Publisher::KeepAll() {
+  if (published_.empty()) return false;
+  for (const auto& [path, f] : published_) {
+    if (!Matches(util::JoinPath(output_, path), f)) return false;
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  next_ = published_;
+  for (const auto& [path, f] : published_) written_[path] = false;
+  return true;
 }
 
 void Publisher::Keep(const std::string& path, const std::string& key) {
@@ -343,21 +372,25 @@ bool Publisher::SyncStaging(std::string* error) {
   return true;
 }
 
-bool Publisher::Commit(const std::vector<std::string>& static_dirs, PublishStats* stats,
-                       std::string* error) {
-  // Static files: later folders override earlier ones; rendered files win.
-  std::map<std::string, std::string> statics;
-  for (const auto& dir : static_dirs) {
+StaticFiles ListStaticFiles(const std::vector<std::string>& dirs) {
+  StaticFiles statics;
+  for (const auto& dir : dirs) {
     if (!util::IsDirectory(dir)) continue;
-    std::vector<std::string> files, dirs;
+    std::vector<std::string> files, folders;
     fs::path base = fs::path(dir).lexically_normal();
     std::string root = base.filename().empty() ? base.parent_path().string() : base.string();
-    ListTree(root, &files, &dirs);
+    ListTree(root, &files, &folders);
     for (const auto& rel : files) {
       std::string full = util::JoinPath(root, rel);
       if (util::IsRegularFile(full)) statics[rel] = full;
     }
   }
+  return statics;
+}
+
+bool Publisher::Commit(const StaticFiles& statics, const std::string& site_key,
+                       PublishStats* stats, std::string* error) {
+  // Static files; rendered files win.
   for (const auto& [rel, full] : statics) {
     if (next_.count(rel)) continue;
     auto bytes = util::ReadFile(full, error);
@@ -384,7 +417,8 @@ bool Publisher::Commit(const std::vector<std::string>& static_dirs, PublishStats
       auto it = published_.find(path);
       same_keys = same_keys && it != published_.end() && it->second.key == f.key;
     }
-    if (!same_keys) WriteManifest(output_manifest_path_, next_);
+    if (!same_keys || site_key != published_site_key_)
+      WriteManifest(output_manifest_path_, next_, site_key);
     return true;
   }
 
@@ -393,9 +427,9 @@ bool Publisher::Commit(const std::vector<std::string>& static_dirs, PublishStats
   if (!SwapIn(staging_, output_, error)) return false;
   // The old output is now the staging folder: its manifest (when known)
   // describes it exactly.
-  bool ok = WriteManifest(output_manifest_path_, next_);
+  bool ok = WriteManifest(output_manifest_path_, next_, site_key);
   if (output_exists_ && !published_.empty()) {
-    WriteManifest(staging_manifest_path_, published_);
+    WriteManifest(staging_manifest_path_, published_, published_site_key_);
   } else {
     unlink(staging_manifest_path_.c_str());
   }

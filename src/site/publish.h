@@ -49,6 +49,11 @@ struct PublishedFile {
 };
 using Manifest = std::map<std::string, PublishedFile>;  // relative path -> file
 
+/// Static files to copy into the output: relative path -> file. Later
+/// folders override earlier ones (theme static/, then the site's static/).
+using StaticFiles = std::map<std::string, std::string>;
+StaticFiles ListStaticFiles(const std::vector<std::string>& dirs);
+
 class Publisher {
  public:
   /// Locks the output folder (waiting for another build to finish) and reads
@@ -62,6 +67,14 @@ class Publisher {
   /// file is still exactly that file; "" otherwise. Thread-safe.
   std::string PublishedKey(const std::string& path) const;
 
+  /// The key of everything the last published site was made from (see
+  /// Commit), "" when unknown.
+  const std::string& PublishedSiteKey() const { return published_site_key_; }
+  /// Keeps every published file as it is, when each one is still intact
+  /// (else false, and nothing is kept). For a build whose inputs are all
+  /// unchanged.
+  bool KeepAll();
+
   /// The published file at `path` is still right (its key was unchanged).
   /// Thread-safe.
   void Keep(const std::string& path, const std::string& key);
@@ -71,12 +84,13 @@ class Publisher {
   bool Put(const std::string& path, const std::string& key, const std::string& content,
            std::string* error);
 
-  /// Adds the static folders (later ones override earlier ones: theme
-  /// static/, then the site's static/), makes staging exactly the new site
-  /// and swaps it in, then saves the manifests. Does nothing on disk when no
+  /// Adds the static files (a rendered file of the same path wins), makes
+  /// staging exactly the new site
+  /// and swaps it in, then saves the manifests with `site_key` (what the
+  /// whole site was made from; "" = unknown). Does nothing on disk when no
   /// file changed. Call once, after every Put / Keep.
-  bool Commit(const std::vector<std::string>& static_dirs, PublishStats* stats,
-              std::string* error);
+  bool Commit(const StaticFiles& statics, const std::string& site_key,
+              PublishStats* stats, std::string* error);
 
  private:
   Publisher() = default;
@@ -88,6 +102,7 @@ class Publisher {
   std::string output_, staging_, output_manifest_path_, staging_manifest_path_;
   int lock_fd_ = -1;
   Manifest published_;       // the output folder, as the last build left it
+  std::string published_site_key_;
   Manifest staged_;          // the staging folder (valid only if staging_known_)
   bool staging_known_ = false;
   bool output_exists_ = false;
@@ -98,8 +113,10 @@ class Publisher {
   bool staging_touched_ = false;
 };
 
-/// Manifest files: one "key content size mtime inode path" line per file.
-Manifest ReadManifest(const std::string& path);
-bool WriteManifest(const std::string& path, const Manifest& manifest);
+/// Manifest files: a "#site <key>" line, then one "key content size mtime
+/// inode path" line per file. Unreadable or truncated = empty.
+Manifest ReadManifest(const std::string& path, std::string* site_key = nullptr);
+bool WriteManifest(const std::string& path, const Manifest& manifest,
+                   const std::string& site_key = "");
 
 }  // namespace casebook::site
