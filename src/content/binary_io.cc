@@ -10,6 +10,50 @@ namespace casebook::content {
 
 namespace {
 constexpr size_t kBufferSize = 1 << 20;
+constexpr uint32_t kTrailerMarker = 0x54524c52;  // "RLRT"
+constexpr size_t kMaxParts = 64;
+
+uint64_t Load64(const unsigned char* p) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v |= static_cast<uint64_t>(p[i]) << (8 * i);
+  return v;
+}
+
+uint32_t Load32(const unsigned char* p) {
+  uint32_t v = 0;
+  for (int i = 0; i < 4; ++i) v |= static_cast<uint32_t>(p[i]) << (8 * i);
+  return v;
+}
+
+struct Part {
+  uint64_t begin = 0, end = 0, sum = 0;
+};
+
+// The parts listed in the trailer of an open file of `size` bytes; empty
+// when the trailer is missing or inconsistent.
+std::vector<Part> ReadTrailer(std::FILE* f, uint64_t size) {
+  unsigned char tail[8];
+  if (size < 8 || std::fseek(f, static_cast<long>(size - 8), SEEK_SET) != 0 ||
+      std::fread(tail, 1, 8, f) != 8 || Load32(tail + 4) != kTrailerMarker)
+    return {};
+  const uint32_t n = Load32(tail);
+  if (n == 0 || n > kMaxParts || size < 8 + 16ULL * n) return {};
+  const uint64_t table_at = size - 8 - 16ULL * n;
+  std::vector<unsigned char> table(16 * n);
+  if (std::fseek(f, static_cast<long>(table_at), SEEK_SET) != 0 ||
+      std::fread(table.data(), 1, table.size(), f) != table.size())
+    return {};
+  std::vector<Part> parts(n);
+  for (uint32_t i = 0; i < n; ++i) {
+    parts[i].begin = Load64(&table[16 * i]);
+    parts[i].sum = Load64(&table[16 * i + 8]);
+  }
+  for (uint32_t i = 0; i < n; ++i) {
+    parts[i].end = i + 1 < n ? parts[i + 1].begin : table_at;
+    if (parts[i].begin > parts[i].end || (i == 0 && parts[i].begin != 0)) return {};
+  }
+  return parts;
+}
 uint64_t Mix(uint64_t x) {
   x ^= x >> 33;
   x *= 0xff51afd7ed558ccdULL;
@@ -76,7 +120,9 @@ BinaryWriter::~BinaryWriter() {
 
 void BinaryWriter::Flush() {
   if (!ok_ || used_ == 0) return;
+  sum_.Add(buffer_.data(), used_);  // whole buffers: the fast path
   if (std::fwrite(buffer_.data(), 1, used_, file_) != used_) ok_ = false;
+  written_ += used_;
   used_ = 0;
 }
 
@@ -90,7 +136,6 @@ void BinaryWriter::Bytes(const void* data, size_t size) {
     }
     size_t n = std::min(size, buffer_.size() - used_);
     std::memcpy(buffer_.data() + used_, p, n);
-    sum_.Add(p, n);
     used_ += n;
     p += n;
     size -= n;
@@ -126,9 +171,23 @@ void BinaryWriter::Str(std::string_view s) {
   Bytes(s.data(), s.size());
 }
 
+void BinaryWriter::NewPart() {
+  Flush();
+  part_begins_.push_back(part_begin_);
+  part_sums_.push_back(sum_.Value());
+  sum_ = StreamSum();
+  part_begin_ = written_;
+}
+
 bool BinaryWriter::Commit() {
   if (!file_) return false;
-  I64(static_cast<int64_t>(sum_.Value()));
+  NewPart();  // ends the last part
+  for (size_t i = 0; i < part_begins_.size(); ++i) {
+    I64(static_cast<int64_t>(part_begins_[i]));
+    I64(static_cast<int64_t>(part_sums_[i]));
+  }
+  U32(static_cast<uint32_t>(part_begins_.size()));
+  U32(kTrailerMarker);
   Flush();
   if (std::fclose(file_) != 0) ok_ = false;
   file_ = nullptr;
@@ -137,15 +196,29 @@ bool BinaryWriter::Commit() {
   return ok_;
 }
 
-BinaryReader::BinaryReader(const std::string& path) {
+BinaryReader::BinaryReader(const std::string& path, size_t part) {
   file_ = std::fopen(path.c_str(), "rb");
   if (!file_) return;
   std::error_code ec;
   auto size = std::filesystem::file_size(path, ec);
   if (ec) return;
-  remaining_ = size;
+  std::vector<Part> parts = ReadTrailer(file_, size);
+  if (part >= parts.size()) return;
+  if (std::fseek(file_, static_cast<long>(parts[part].begin), SEEK_SET) != 0) return;
+  remaining_ = unread_ = parts[part].end - parts[part].begin;
+  want_sum_ = parts[part].sum;
   buffer_.resize(kBufferSize);
   ok_ = true;
+}
+
+size_t BinaryReader::Parts(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return 0;
+  std::error_code ec;
+  auto size = std::filesystem::file_size(path, ec);
+  size_t n = ec ? 0 : ReadTrailer(f, size).size();
+  std::fclose(f);
+  return n;
 }
 
 BinaryReader::~BinaryReader() {
@@ -158,7 +231,10 @@ bool BinaryReader::Fill() {
   std::memmove(buffer_.data(), buffer_.data() + pos_, keep);
   pos_ = 0;
   end_ = keep;
-  size_t n = std::fread(buffer_.data() + end_, 1, buffer_.size() - end_, file_);
+  size_t want = static_cast<size_t>(std::min<uint64_t>(buffer_.size() - end_, unread_));
+  size_t n = want == 0 ? 0 : std::fread(buffer_.data() + end_, 1, want, file_);
+  sum_.Add(buffer_.data() + end_, n);  // whole buffers: the fast path
+  unread_ -= n;
   end_ += n;
   return n > 0;
 }
@@ -170,7 +246,6 @@ bool BinaryReader::Bytes(void* data, size_t size) {
     if (pos_ == end_ && !Fill()) return ok_ = false;
     size_t n = std::min(size, end_ - pos_);
     std::memcpy(out, buffer_.data() + pos_, n);
-    sum_.Add(buffer_.data() + pos_, n);
     pos_ += n;
     out += n;
     size -= n;
@@ -184,7 +259,6 @@ bool BinaryReader::Skip(size_t size) {
   while (size > 0) {
     if (pos_ == end_ && !Fill()) return ok_ = false;
     size_t n = std::min(size, end_ - pos_);
-    sum_.Add(buffer_.data() + pos_, n);
     pos_ += n;
     size -= n;
     remaining_ -= n;
@@ -247,9 +321,8 @@ bool BinaryReader::Count(uint32_t* n, size_t min_item_bytes) {
 }
 
 bool BinaryReader::VerifyEnd() {
-  const uint64_t want = sum_.Value();
-  int64_t sum;
-  return I64(&sum) && static_cast<uint64_t>(sum) == want && remaining_ == 0;
+  if (!ok_ || remaining_ != 0 || unread_ != 0) return ok_ = false;
+  return sum_.Value() == want_sum_;
 }
 
 }  // namespace casebook::content

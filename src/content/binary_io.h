@@ -1,9 +1,12 @@
 // Binary cache files: a buffered writer that writes a temporary file and
-// renames it into place (a reader never sees half a file), ending it with a
-// checksum of everything before; and a buffered reader whose every read is
-// bounds-checked, so a truncated or corrupt file only makes reads fail (ok()
-// false), never crash or allocate wildly, and whose VerifyEnd() rejects a
-// file whose bytes changed anywhere.
+// renames it into place (a reader never sees half a file); and a buffered
+// reader whose every read is bounds-checked, so a truncated or corrupt file
+// only makes reads fail (ok() false), never crash or allocate wildly.
+//
+// A file is one or more parts (NewPart()), each readable on its own (by its
+// own thread), and ends with a trailer: each part's offset and checksum, the
+// number of parts and a marker. VerifyEnd() checks that a part was read to
+// its end and that its bytes are the ones written.
 //
 // Used by the build caches (content/load_cache.cc, model/render_cache.cc).
 // Integers are little-endian fixed width; strings are a u32 length and the
@@ -48,8 +51,10 @@ class BinaryWriter {
   void Str(std::string_view s);
   void Bytes(const void* data, size_t size);
 
-  /// Appends the checksum of everything written, flushes and renames the
-  /// file into place. false (file removed) on error.
+  /// Ends the current part and starts another.
+  void NewPart();
+  /// Writes the trailer, flushes and renames the file into place. false
+  /// (file removed) on error.
   bool Commit();
   bool ok() const { return ok_; }
 
@@ -61,12 +66,16 @@ class BinaryWriter {
   size_t used_ = 0;
   bool ok_ = false;
   StreamSum sum_;
+  uint64_t written_ = 0, part_begin_ = 0;
+  std::vector<uint64_t> part_begins_, part_sums_;
 };
 
 class BinaryReader {
  public:
-  /// Opens `path`; ok() false when it cannot be read.
-  explicit BinaryReader(const std::string& path);
+  /// Opens part `part` of `path`; ok() false when it cannot be read.
+  explicit BinaryReader(const std::string& path, size_t part = 0);
+  /// The number of parts of the file at `path`; 0 when it has no valid trailer.
+  static size_t Parts(const std::string& path);
   ~BinaryReader();
   BinaryReader(const BinaryReader&) = delete;
   BinaryReader& operator=(const BinaryReader&) = delete;
@@ -85,8 +94,7 @@ class BinaryReader {
   /// rest of the file could not hold that many (a corrupt count).
   bool Count(uint32_t* n, size_t min_item_bytes = 1);
   bool ok() const { return ok_; }
-  /// Reads the checksum BinaryWriter::Commit appended: true when it matches
-  /// everything read so far and the file ends there.
+  /// true when the whole part was read and its checksum matches.
   bool VerifyEnd();
 
  private:
@@ -94,7 +102,9 @@ class BinaryReader {
   std::FILE* file_ = nullptr;
   std::vector<char> buffer_;
   size_t pos_ = 0, end_ = 0;
-  uint64_t remaining_ = 0;  // bytes of the file not yet consumed
+  uint64_t remaining_ = 0;  // bytes of the part not yet consumed
+  uint64_t unread_ = 0;     // bytes of the part not yet read from the file
+  uint64_t want_sum_ = 0;
   bool ok_ = false;
   StreamSum sum_;
 };

@@ -130,7 +130,7 @@ void RenderBodies(const config::SiteConfig& cfg, SiteModel* site, int jobs,
   std::vector<internal::RenderRecord> records;
   std::unordered_map<std::string_view, size_t> by_relative;
   if (use_cache) {
-    records = internal::ReadRenderCache(cache_path, cfg);
+    records = internal::ReadRenderCache(cache_path, cfg, jobs);
     by_relative.reserve(records.size());
     for (size_t r = 0; r < records.size(); ++r) by_relative.emplace(records[r].relative, r);
   }

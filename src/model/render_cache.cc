@@ -4,6 +4,7 @@
 #include "content/binary_io.h"
 #include "util/fs.h"
 #include "util/hash.h"
+#include "util/parallel.h"
 
 #ifndef CASEBOOK_VERSION
 #define CASEBOOK_VERSION "dev"
@@ -18,8 +19,10 @@ using content::BinaryWriter;
 
 constexpr char kMagic[] = "casebook render cache\n";
 // Bump whenever markdown rendering, RenderOne or this format changes.
-constexpr uint32_t kFormat = 1;
+constexpr uint32_t kFormat = 2;
 constexpr uint32_t kEndMarker = 0x0c0ffee1;
+// The records are written in two halves that two threads read at once.
+constexpr size_t kParts = 2;
 
 void WriteHeader(BinaryWriter& out, const config::SiteConfig& cfg) {
   out.Bytes(kMagic, sizeof kMagic - 1);
@@ -122,17 +125,34 @@ std::string RenderCachePath(const std::string& cache_dir, const config::SiteConf
   return util::JoinPath(cache_dir, "bodies-" + util::Fingerprint(cfg.SourceDir()).substr(0, 16));
 }
 
+namespace {
+
+// Reads part `part` (0 holds the header) into `out`; false when unusable.
+bool ReadPart(const std::string& path, const config::SiteConfig& cfg, size_t part,
+              std::vector<RenderRecord>* out) {
+  BinaryReader in(path, part);
+  uint32_t count, marker;
+  if (!in.ok() || (part == 0 && !ReadHeader(in, cfg)) || !in.Count(&count, 40)) return false;
+  out->resize(count);
+  for (auto& r : *out)
+    if (!ReadRecord(in, &r)) return false;
+  return in.U32(&marker) && marker == kEndMarker && in.VerifyEnd();
+}
+
+}  // namespace
+
 std::vector<RenderRecord> ReadRenderCache(const std::string& path,
-                                          const config::SiteConfig& cfg) {
-  std::vector<RenderRecord> records;
-  BinaryReader in(path);
-  uint32_t count;
-  if (!in.ok() || !ReadHeader(in, cfg) || !in.Count(&count, 40)) return {};
-  records.resize(count);
-  for (auto& r : records)
-    if (!ReadRecord(in, &r)) return {};
-  uint32_t marker;
-  if (!in.U32(&marker) || marker != kEndMarker || !in.VerifyEnd()) return {};
+                                          const config::SiteConfig& cfg, int jobs) {
+  const size_t parts = BinaryReader::Parts(path);
+  if (parts != kParts) return {};
+  std::vector<std::vector<RenderRecord>> read(parts);
+  std::vector<char> ok(parts, 0);
+  util::ParallelFor(parts, jobs, [&](size_t i) { ok[i] = ReadPart(path, cfg, i, &read[i]); });
+  for (char good : ok)
+    if (!good) return {};
+  std::vector<RenderRecord> records = std::move(read[0]);
+  for (size_t i = 1; i < parts; ++i)
+    for (auto& r : read[i]) records.push_back(std::move(r));
   return records;
 }
 
@@ -140,9 +160,13 @@ bool WriteRenderCache(const std::string& path, const config::SiteConfig& cfg,
                       const std::vector<RecordRef>& records) {
   BinaryWriter out(path);
   WriteHeader(out, cfg);
-  out.U32(static_cast<uint32_t>(records.size()));
-  for (const RecordRef& r : records) WriteRecord(out, r);
-  out.U32(kEndMarker);
+  for (size_t part = 0; part < kParts; ++part) {
+    if (part > 0) out.NewPart();
+    size_t begin = records.size() * part / kParts, end = records.size() * (part + 1) / kParts;
+    out.U32(static_cast<uint32_t>(end - begin));
+    for (size_t i = begin; i < end; ++i) WriteRecord(out, records[i]);
+    out.U32(kEndMarker);
+  }
   return out.Commit();
 }
 

@@ -2,9 +2,9 @@
 // headings, plain text, links; summary, timeline and action item HTML), so
 // an unchanged document is not rendered again. Internal to links.cc.
 //
-// One binary file, <cache_dir>/bodies-<hash of the source folder>, read whole
-// (streamed) and written atomically (write, then rename) when anything
-// changed. Its header holds a format version, the casebook version and every
+// One binary file, <cache_dir>/bodies-<hash of the source folder>, in two
+// checksummed halves read on two threads, written atomically (write, then
+// rename) when anything changed. Its header holds a format version, the casebook version and every
 // setting rendering reads (source folder, timezone, markdown.unsafe, the base
 // path); when any differs, or the file is truncated or corrupt, it is ignored.
 //
@@ -46,10 +46,11 @@ struct RenderRecord {
 /// <cache_dir>/bodies-<16 hex digits of the source folder's Fingerprint>.
 std::string RenderCachePath(const std::string& cache_dir, const config::SiteConfig& cfg);
 
-/// Every record of a cache written with the same settings; empty when the
-/// file is absent, stale, truncated or corrupt.
+/// Every record of a cache written with the same settings (its two halves
+/// read on up to `jobs` threads); empty when the file is absent, stale,
+/// truncated or corrupt.
 std::vector<RenderRecord> ReadRenderCache(const std::string& path,
-                                          const config::SiteConfig& cfg);
+                                          const config::SiteConfig& cfg, int jobs);
 
 /// A record to write, pointing into the model (so nothing is copied).
 struct RecordRef {

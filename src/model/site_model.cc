@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <set>
+#include <string_view>
+#include <unordered_map>
 
 #include "model/steps.h"
 #include "util/text.h"
@@ -65,22 +67,31 @@ namespace {
 // out, and both files are named so the author can pick a new id.
 std::vector<content::Document> DropDuplicateIds(
     std::vector<content::Document> docs, util::Diagnostics* diags) {
-  std::sort(docs.begin(), docs.end(), [](const auto& a, const auto& b) {
-    return a.relative_path < b.relative_path;
-  });
-  std::map<std::string, std::string> first_path;
-  std::vector<content::Document> kept;
-  kept.reserve(docs.size());
-  for (auto& doc : docs) {
-    auto [it, inserted] = first_path.emplace(doc.id, doc.SourceName());
+  auto by_path = [](const auto& a, const auto& b) { return a.relative_path < b.relative_path; };
+  if (!std::is_sorted(docs.begin(), docs.end(), by_path))  // LoadAll's are sorted
+    std::sort(docs.begin(), docs.end(), by_path);
+  // id -> index of the first document (by path) using it.
+  std::unordered_map<std::string_view, size_t> first;
+  first.reserve(docs.size());
+  std::vector<char> keep(docs.size(), 1);
+  bool any_duplicate = false;
+  for (size_t i = 0; i < docs.size(); ++i) {
+    const auto& doc = docs[i];
+    auto [it, inserted] = first.emplace(doc.id, i);
     if (!inserted) {
       diags->Error(doc.SourceName(), doc.LineOf("id"), "schema/duplicate-id",
-                   "id \"" + doc.id + "\" is already used by " + it->second,
+                   "id \"" + doc.id + "\" is already used by " + docs[it->second].SourceName(),
                    "give one of the two postmortems another id (front matter `id = ...`)");
-      continue;
+      keep[i] = 0;
+      any_duplicate = true;
     }
-    kept.push_back(std::move(doc));
   }
+  if (!any_duplicate) return docs;
+  first.clear();  // it points into docs
+  std::vector<content::Document> kept;
+  kept.reserve(docs.size());
+  for (size_t i = 0; i < docs.size(); ++i)
+    if (keep[i]) kept.push_back(std::move(docs[i]));
   return kept;
 }
 
@@ -110,13 +121,22 @@ std::optional<util::DateTime> IncidentDate(const content::Document& doc) {
 
 // Newest incident first; undated last; ties by id so the order is total.
 void SortNewestFirst(std::vector<Postmortem>& pms) {
-  std::sort(pms.begin(), pms.end(), [](const Postmortem& a, const Postmortem& b) {
+  // Sorts indices, then moves each postmortem once (they are large).
+  std::vector<size_t> order(pms.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t x, size_t y) {
+    const Postmortem& a = pms[x];
+    const Postmortem& b = pms[y];
     if (a.incident_date.has_value() != b.incident_date.has_value())
       return a.incident_date.has_value();
     if (a.incident_date && a.incident_date->utc_seconds != b.incident_date->utc_seconds)
       return a.incident_date->utc_seconds > b.incident_date->utc_seconds;
     return a.doc.id < b.doc.id;
   });
+  std::vector<Postmortem> sorted;
+  sorted.reserve(pms.size());
+  for (size_t i : order) sorted.push_back(std::move(pms[i]));
+  pms = std::move(sorted);
 }
 
 }  // namespace
