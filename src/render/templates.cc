@@ -6,9 +6,12 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <set>
+#include <unordered_map>
+#include <vector>
 
 #include "util/fs.h"
 #include "util/hash.h"
@@ -176,6 +179,85 @@ mus::data ToData(const util::Value& v) {
   return mus::data(false);
 }
 
+// A Mustache context that looks names up in the util::Value tree itself and
+// converts only what the template reads (ToData converts a whole page view
+// up front, most of which a template never touches: a term page's thousands
+// of list items each carry every list key). Maps stand in as empty objects
+// that this context recognises by address; lists become lists of those. The
+// lookup rules are kainjow's own context's (names are tried in each pushed
+// item from the innermost out; "a.b" resolves fully within one item).
+class ValueContext : public mus::basic_context<std::string> {
+ public:
+  explicit ValueContext(const util::Value& root, const std::string* content = nullptr) {
+    push(Convert(&root));
+    if (content) {
+      extra_ = mus::data(mus::data::type::object);
+      extra_.set("content", *content);
+      push(&extra_);
+    }
+  }
+
+  void push(const mus::data* data) override { items_.push_back(data); }
+  void pop() override { items_.pop_back(); }
+
+  const mus::data* get(const std::string& name) const override {
+    if (name.size() == 1 && name[0] == '.') return items_.back();
+    for (auto it = items_.rbegin(); it != items_.rend(); ++it) {
+      const mus::data* var = *it;
+      size_t start = 0;
+      while (var) {
+        size_t dot = name.find('.', start);
+        var = Child(var, name.substr(start, dot == std::string::npos ? std::string::npos
+                                                                    : dot - start));
+        if (dot == std::string::npos) break;
+        start = dot + 1;
+      }
+      if (var) return var;
+    }
+    return nullptr;
+  }
+
+  const mus::data* get_partial(const std::string&) const override {
+    return nullptr;  // partials are inlined when the theme loads
+  }
+
+ private:
+  const mus::data* Child(const mus::data* parent, const std::string& key) const {
+    auto stand_in = maps_.find(parent);
+    if (stand_in == maps_.end()) return parent->get(key);
+    const util::Value* child = stand_in->second->Find(key);
+    return child ? Convert(child) : nullptr;
+  }
+
+  const mus::data* Convert(const util::Value* v) const {
+    auto done = converted_.find(v);
+    if (done != converted_.end()) return done->second;
+    const mus::data* out;
+    if (v->is_map()) {
+      out = &arena_.emplace_back(mus::data::type::object);
+      maps_[out] = v;
+    } else if (v->is_list()) {
+      mus::data list(mus::data::type::list);
+      for (const auto& item : v->as_list())
+        list.push_back(item.is_map() ? mus::data(mus::data::type::object) : ToData(item));
+      out = &arena_.emplace_back(std::move(list));
+      const auto& items = out->list_value();
+      for (size_t i = 0; i < items.size(); ++i)
+        if (v->as_list()[i].is_map()) maps_[&items[i]] = &v->as_list()[i];
+    } else {
+      out = &arena_.emplace_back(ToData(*v));
+    }
+    converted_[v] = out;
+    return out;
+  }
+
+  std::vector<const mus::data*> items_;  // innermost last
+  mus::data extra_;
+  mutable std::deque<mus::data> arena_;  // stable addresses
+  mutable std::unordered_map<const mus::data*, const util::Value*> maps_;
+  mutable std::unordered_map<const util::Value*, const mus::data*> converted_;
+};
+
 }  // namespace
 
 struct TemplateSet::Impl {
@@ -213,8 +295,8 @@ struct TemplateSet::Impl {
     return it == templates.end() ? nullptr : &it->second;
   }
 
-  std::string RenderEntry(const Entry& e, const mus::data& data,
-                          util::Diagnostics* diags) const {
+  template <typename Data>  // mus::data, or a ValueContext
+  std::string RenderEntry(const Entry& e, Data& data, util::Diagnostics* diags) const {
     std::unique_ptr<mus::mustache> t = e.Take();
     std::string out = t->render(data);
     if (!t->is_valid()) {
@@ -341,20 +423,22 @@ std::string TemplateSet::RenderRaw(const std::string& name, const util::Value& d
     }
     return {};
   }
-  return impl_->RenderEntry(*e, ToData(data), diags);
+  mus::data d = ToData(data);
+  return impl_->RenderEntry(*e, d, diags);
 }
 
 std::string TemplateSet::Render(const std::string& name, const util::Value& data,
                                 util::Diagnostics* diags) const {
   const Impl::Entry* page = impl_->Find(name);
   if (!page) return RenderRaw(name, data, diags);  // reports the missing template
-  mus::data d = ToData(data);
-  if (!d.is_object()) d = mus::data(mus::data::type::object);
-  std::string content = impl_->RenderEntry(*page, d, diags);
+  static const util::Value kEmpty = util::Value::MakeMap();
+  const util::Value& root = data.is_map() ? data : kEmpty;
+  ValueContext page_context(root);
+  std::string content = impl_->RenderEntry(*page, page_context, diags);
   const Impl::Entry* layout = impl_->Find(kLayout);
   if (!layout || name == kLayout) return content;
-  d.set("content", content);
-  return impl_->RenderEntry(*layout, d, diags);
+  ValueContext layout_context(root, &content);
+  return impl_->RenderEntry(*layout, layout_context, diags);
 }
 
 }  // namespace casebook::render
