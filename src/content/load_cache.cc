@@ -3,6 +3,7 @@
 
 #include "util/fs.h"
 #include "util/hash.h"
+#include "util/parallel.h"
 
 #ifndef CASEBOOK_VERSION
 #define CASEBOOK_VERSION "dev"
@@ -14,7 +15,7 @@ namespace {
 
 constexpr char kMagic[] = "casebook content cache\n";
 // Bump whenever Document, ParseDocument or this format changes.
-constexpr uint32_t kFormat = 1;
+constexpr uint32_t kFormat = 2;
 constexpr uint32_t kEndMarker = 0x0c0ffee0;
 
 #if defined(__x86_64__) && defined(__GLIBCXX__)
@@ -305,30 +306,54 @@ std::string LoadCachePath(const std::string& cache_dir, const config::SiteConfig
   return util::JoinPath(cache_dir, "content-" + util::Fingerprint(cfg.SourceDir()).substr(0, 16));
 }
 
-LoadCacheReader::LoadCacheReader(const std::string& path, const config::SiteConfig& cfg)
-    : in_(path) {
-  ok_ = in_.ok() && ReadHeader(in_, cfg) && in_.Count(&count_, 29);
+namespace {
+
+bool ReadRecord(BinaryReader& in, CachedFile* out) {
+  return in.Str(&out->relative) && in.I64(&out->size) && in.I64(&out->mtime_ns) &&
+         in.Str(&out->hash) && in.Bool(&out->ok) && ReadDiagnostics(in, &out->diags) &&
+         (!out->ok || ReadDocument(in, &out->doc));
 }
 
-bool LoadCacheReader::Next(CachedFile* out) {
-  if (!ok_) return false;
-  *out = CachedFile{};
-  ok_ = in_.Str(&out->relative) && in_.I64(&out->size) && in_.I64(&out->mtime_ns) &&
-        in_.Str(&out->hash) && in_.Bool(&out->ok) && ReadDiagnostics(in_, &out->diags) &&
-        (!out->ok || ReadDocument(in_, &out->doc));
-  return ok_;
+bool ReadPart(const std::string& path, const config::SiteConfig& cfg, size_t part,
+              std::vector<CachedFile>* out) {
+  BinaryReader in(path, part);
+  uint32_t count, marker;
+  if (!in.ok() || (part == 0 && !ReadHeader(in, cfg)) || !in.Count(&count, 29)) return false;
+  out->resize(count);
+  for (auto& record : *out)
+    if (!ReadRecord(in, &record)) return false;
+  return in.U32(&marker) && marker == kEndMarker && in.VerifyEnd();
 }
 
-bool LoadCacheReader::Finish() {
-  uint32_t marker;
-  return ok_ && in_.U32(&marker) && marker == kEndMarker && in_.VerifyEnd();
+}  // namespace
+
+bool ReadLoadCache(const std::string& path, const config::SiteConfig& cfg, int jobs,
+                   std::vector<CachedFile>* out) {
+  out->clear();
+  if (BinaryReader::Parts(path) != 2) return false;
+  std::vector<CachedFile> parts[2];
+  char ok[2] = {0, 0};
+  util::ParallelFor(2, jobs, [&](size_t i) { ok[i] = ReadPart(path, cfg, i, &parts[i]); });
+  if (!ok[0] || !ok[1]) return false;
+  *out = std::move(parts[0]);
+  out->reserve(out->size() + parts[1].size());
+  for (auto& record : parts[1]) out->push_back(std::move(record));
+  return true;
 }
 
 LoadCacheWriter::LoadCacheWriter(const std::string& path, const config::SiteConfig& cfg,
                                  uint32_t count)
-    : out_(path) {
+    : out_(path), count_(count), first_(count / 2) {
   WriteHeader(out_, cfg);
-  out_.U32(count);
+  out_.U32(first_);
+  EndPartIfDue();
+}
+
+void LoadCacheWriter::EndPartIfDue() {
+  if (added_ != first_) return;
+  out_.U32(kEndMarker);
+  out_.NewPart();
+  out_.U32(count_ - first_);
 }
 
 void LoadCacheWriter::Add(const CachedFile& file, const Document* doc,
@@ -340,6 +365,8 @@ void LoadCacheWriter::Add(const CachedFile& file, const Document* doc,
   out_.U8(doc ? 1 : 0);
   WriteDiagnostics(out_, diags);
   if (doc) WriteDocument(out_, *doc);
+  ++added_;
+  EndPartIfDue();
 }
 
 bool LoadCacheWriter::Commit() {

@@ -1,8 +1,8 @@
 // The loader's build cache: what each source file parsed into last time, so
 // an unchanged file is neither read again nor parsed (internal to loader.cc).
 //
-// One binary file, <cache_dir>/content-<hash of the source folder>, read
-// record by record in path order (as the walk lists files) and written
+// One binary file, <cache_dir>/content-<hash of the source folder>, records
+// in path order in two checksummed halves read on two threads, written
 // whole, atomically (write, then rename), when anything changed. It starts
 // with a magic line, a format version, the casebook version and the inputs
 // every document depends on besides its own bytes and path (the source
@@ -43,26 +43,13 @@ struct CachedFile {
 std::string LoadCachePath(const std::string& cache_dir, const config::SiteConfig& cfg);
 
 /// Reads a cache written for the same source folder, timezone and casebook
-/// version, record by record: `want(relative)` says whether a record is
-/// wanted and `take(record)` receives wanted ones (in file order, which is
-/// path order). false when the file is absent, stale or corrupt; then
-/// nothing taken must be used.
-class LoadCacheReader {
- public:
-  LoadCacheReader(const std::string& path, const config::SiteConfig& cfg);
-  bool ok() const { return ok_; }
-  uint32_t count() const { return count_; }
-  /// Reads the next record into `out`; false at a read error (stop, discard).
-  bool Next(CachedFile* out);
-  /// true when every record was read and the end marker follows.
-  bool Finish();
+/// version: every record, in path order (its two halves on up to `jobs`
+/// threads). false (and `out` empty) when the file is absent, stale,
+/// truncated or corrupt.
+bool ReadLoadCache(const std::string& path, const config::SiteConfig& cfg, int jobs,
+                   std::vector<CachedFile>* out);
 
- private:
-  BinaryReader in_;
-  uint32_t count_ = 0;
-  bool ok_ = false;
-};
-
+/// Writes `count` records (Add them in path order), then Commit().
 class LoadCacheWriter {
  public:
   LoadCacheWriter(const std::string& path, const config::SiteConfig& cfg, uint32_t count);
@@ -70,7 +57,9 @@ class LoadCacheWriter {
   bool Commit();
 
  private:
+  void EndPartIfDue();
   BinaryWriter out_;
+  uint32_t count_ = 0, first_ = 0, added_ = 0;
 };
 
 // Serialisation shared with the model's cache.

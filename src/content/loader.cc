@@ -69,37 +69,25 @@ void StatFile(const std::string& path, int64_t* size, int64_t* mtime_ns) {
 // Reads the load cache into the slots of the files it has records for (a
 // merge: records and files are both in path order). false when the cache
 // was absent, stale or unreadable (then no slot holds anything from it), or
-// when it does not hold exactly the files wanted now.
+// when it does not hold exactly the files wanted now (then it is rewritten).
 template <typename Slot>
-bool ReadCache(const std::string& path, const config::SiteConfig& cfg,
+bool ReadCache(const std::string& path, const config::SiteConfig& cfg, int jobs,
                const std::vector<const util::WalkEntry*>& wanted, std::vector<Slot>* slots) {
-  internal::LoadCacheReader reader(path, cfg);
-  if (!reader.ok()) return false;
+  std::vector<internal::CachedFile> records;
+  if (!internal::ReadLoadCache(path, cfg, jobs, &records)) return false;
   size_t next = 0, taken = 0;
-  internal::CachedFile record;
-  bool ok = true;
-  for (uint32_t r = 0; r < reader.count(); ++r) {
-    if (!reader.Next(&record)) {
-      ok = false;
-      break;
-    }
+  for (internal::CachedFile& record : records) {
     while (next < wanted.size() && wanted[next]->relative < record.relative) ++next;
     if (next == wanted.size() || wanted[next]->relative != record.relative) continue;
     Slot& slot = (*slots)[next++];
     slot.doc = std::move(record.doc);
     slot.ok = record.ok;
     slot.diags = std::move(record.diags);
-    record.doc = Document{};
-    record.diags = util::Diagnostics{};
     slot.cached = std::move(record);
     slot.from_cache = true;
     ++taken;
   }
-  if (!ok || !reader.Finish()) {
-    for (Slot& slot : *slots) slot = Slot{};
-    return false;
-  }
-  return taken == wanted.size() && taken == reader.count();
+  return taken == wanted.size() && taken == records.size();
 }
 
 }  // namespace
@@ -226,7 +214,7 @@ LoadResult LoadAll(const config::SiteConfig& cfg, const LoadOptions& options,
   const std::string cache_path =
       use_cache ? internal::LoadCachePath(options.cache_dir, cfg) : std::string();
   bool cache_dirty = true;
-  if (use_cache) cache_dirty = !ReadCache(cache_path, cfg, wanted, &slots);
+  if (use_cache) cache_dirty = !ReadCache(cache_path, cfg, options.jobs, wanted, &slots);
 
   // A file changed this recently may change again within the same mtime
   // tick: its record keeps mtime 0 so that it is re-hashed next time.
