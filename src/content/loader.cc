@@ -51,6 +51,7 @@ std::optional<std::string> IgnoredBy(const config::SiteConfig& cfg, const std::s
 }
 
 constexpr int64_t kRacyNs = 2'000'000'000;
+constexpr size_t kRewriteAfter = 32;
 
 int64_t NowNs() {
   timespec ts;
@@ -67,14 +68,14 @@ void StatFile(const std::string& path, int64_t* size, int64_t* mtime_ns) {
 }
 
 // Reads the load cache into the slots of the files it has records for (a
-// merge: records and files are both in path order). false when the cache
-// was absent, stale or unreadable (then no slot holds anything from it), or
-// when it does not hold exactly the files wanted now (then it is rewritten).
+// merge: records and files are both in path order). Returns how many records
+// name files no longer wanted, or -1 when the cache was absent, stale or
+// unreadable (then no slot holds anything from it).
 template <typename Slot>
-bool ReadCache(const std::string& path, const config::SiteConfig& cfg, int jobs,
+long ReadCache(const std::string& path, const config::SiteConfig& cfg, int jobs,
                const std::vector<const util::WalkEntry*>& wanted, std::vector<Slot>* slots) {
   std::vector<internal::CachedFile> records;
-  if (!internal::ReadLoadCache(path, cfg, jobs, &records)) return false;
+  if (!internal::ReadLoadCache(path, cfg, jobs, &records)) return -1;
   size_t next = 0, taken = 0;
   for (internal::CachedFile& record : records) {
     while (next < wanted.size() && wanted[next]->relative < record.relative) ++next;
@@ -87,7 +88,7 @@ bool ReadCache(const std::string& path, const config::SiteConfig& cfg, int jobs,
     slot.from_cache = true;
     ++taken;
   }
-  return taken == wanted.size() && taken == records.size();
+  return static_cast<long>(records.size() - taken);
 }
 
 }  // namespace
@@ -213,8 +214,7 @@ LoadResult LoadAll(const config::SiteConfig& cfg, const LoadOptions& options,
   const bool use_cache = !options.cache_dir.empty();
   const std::string cache_path =
       use_cache ? internal::LoadCachePath(options.cache_dir, cfg) : std::string();
-  bool cache_dirty = true;
-  if (use_cache) cache_dirty = !ReadCache(cache_path, cfg, options.jobs, wanted, &slots);
+  long unused_records = use_cache ? ReadCache(cache_path, cfg, options.jobs, wanted, &slots) : -1;
 
   // A file changed this recently may change again within the same mtime
   // tick: its record keeps mtime 0 so that it is re-hashed next time.
@@ -261,9 +261,14 @@ LoadResult LoadAll(const config::SiteConfig& cfg, const LoadOptions& options,
   });
 
   if (use_cache) {
-    for (const Slot& slot : slots) cache_dirty = cache_dirty || slot.changed;
-    // Best effort: without the cache the next build parses everything.
-    if (cache_dirty) {
+    // A few stale records cost little (those files are parsed again next
+    // time: every record is checked before use), rewriting the whole cache
+    // costs more: it is rewritten when it could not be read or when more
+    // than kRewriteAfter (or 1%) of the files changed, were added or removed
+    // since it was written. Best effort: without it everything is parsed.
+    size_t stale = unused_records < 0 ? 0 : static_cast<size_t>(unused_records);
+    for (const Slot& slot : slots) stale += slot.changed ? 1 : 0;
+    if (unused_records < 0 || stale > std::max(kRewriteAfter, slots.size() / 100)) {
       uint32_t count = 0;
       for (const Slot& slot : slots) count += slot.cached.relative.empty() ? 0 : 1;
       internal::LoadCacheWriter writer(cache_path, cfg, count);

@@ -13,6 +13,8 @@
 namespace casebook::model {
 namespace {
 
+constexpr size_t kRewriteAfter = 32;
+
 // Resolves a link written in `from` to a postmortem index. `target` is an id
 // (wiki) or a path to a .md file relative to `from` ("/x.md" is relative to
 // the source folder). The "#fragment" is returned separately.
@@ -158,20 +160,26 @@ void RenderBodies(const config::SiteConfig& cfg, SiteModel* site, int jobs,
   for (const auto& d : found) diags->Append(d);
   if (!use_cache) return;
 
-  // Written again when anything was rendered or a record went unused.
-  bool dirty = records.size() != n;
+  // A few stale records cost little (those pages are rendered again next
+  // time: every record is checked before use), rewriting the whole cache
+  // costs more: it is rewritten when it could not be read or when more than
+  // kRewriteAfter (or 1%) of the postmortems were rendered or went unused.
+  size_t reused = 0, stale = 0;
+  for (size_t i = 0; i < n; ++i) {
+    reused += rendered[i] ? 0 : 1;
+    stale += rendered[i] ? 1 : 0;
+  }
+  stale += records.size() - reused;  // records no postmortem used
+  const bool dirty = records.empty() || stale > std::max(kRewriteAfter, n / 100);
   by_relative.clear();
   records.clear();
   records.shrink_to_fit();
+  if (!dirty) return;
   std::vector<internal::RecordRef> refs;
   refs.reserve(n);
   for (size_t i = 0; i < n; ++i) {
     const Postmortem& pm = site->postmortems[i];
-    if (pm.doc.source_hash.empty()) {
-      dirty = true;
-      continue;
-    }
-    dirty = dirty || rendered[i];
+    if (pm.doc.source_hash.empty()) continue;  // not from a file: not cached
     refs.push_back({&pm.doc.relative_path, &pm.doc.source_hash, &answers[i], &pm.body,
                     &pm.summary_html, &pm.timeline_html, &pm.action_html});
   }
@@ -179,7 +187,7 @@ void RenderBodies(const config::SiteConfig& cfg, SiteModel* site, int jobs,
   std::sort(refs.begin(), refs.end(), [](const auto& a, const auto& b) {
     return *a.relative < *b.relative;
   });
-  if (dirty) internal::WriteRenderCache(cache_path, cfg, refs);  // best effort
+  internal::WriteRenderCache(cache_path, cfg, refs);  // best effort
 }
 
 void LinkIncidents(SiteModel* site, util::Diagnostics* diags) {
