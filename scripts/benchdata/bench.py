@@ -642,7 +642,8 @@ def targets(results, search_res, serve_res):
     return out
 
 
-STEP_RE = re.compile(r"^\s+(\S.*?)\s+([\d.]+) s\s*$")
+# "  step   wall s   cpu s   peak MB" (older builds print the wall time only)
+STEP_RE = re.compile(r"^\s+(\S.*?)\s+([\d.]+) s(?:\s+[\d.]+ s\s+\d+ MB)?\s*$")
 
 
 def step_table(logdir, n):

@@ -23,6 +23,7 @@ int RunBuild(const CommandArgs& argv) {
   options.verbose = args.Has("--verbose");
   options.index = !args.Has("--no-index");
   options.cache = !args.Has("--no-cache");
+  options.free_memory = false;  // the process ends with the build
   bool bad = false;
   options.today = TodayOption(args, &bad);
   if (bad) return UsageError("build", "--today needs a date like 2024-03-14");
@@ -44,8 +45,11 @@ int RunBuild(const CommandArgs& argv) {
   }
   if (options.verbose) {
     for (const auto& s : report.skipped) std::fprintf(stderr, "skipped: %s\n", s.c_str());
+    std::fprintf(stderr, "rendered %d file(s); the others were unchanged\n", report.pages_rendered);
+    std::fprintf(stderr, "  %-22s %9s %9s %10s\n", "step", "wall", "cpu", "peak RSS");
     for (const auto& t : report.timings)
-      std::fprintf(stderr, "  %-14s %8.3f s\n", t.step.c_str(), t.seconds);
+      std::fprintf(stderr, "  %-22s %7.3f s %7.3f s %7ld MB\n", t.step.c_str(), t.seconds,
+                   t.cpu_seconds, t.peak_rss_kb / 1024);
   }
   if (!ok) {
     std::fprintf(stderr, "build failed: %d error(s), %d warning(s); %s\n",

@@ -51,6 +51,9 @@ struct RenderOptions {
   /// the site is never all in memory. False (with an error) when the file
   /// could not be written; the error goes to diags under the file's path.
   std::function<bool(OutputFile& file, std::string* error)> sink;
+  /// False when the process exits right after: the view's memory is then
+  /// left to the OS rather than freed object by object.
+  bool free_memory = true;
 };
 
 std::vector<OutputFile> RenderSite(const model::SiteModel& site,

@@ -202,7 +202,12 @@ class ValueContext : public mus::basic_context<std::string> {
 
   const mus::data* get(const std::string& name) const override {
     if (name.size() == 1 && name[0] == '.') return items_.back();
+    const size_t first_dot = name.find('.');
     for (auto it = items_.rbegin(); it != items_.rend(); ++it) {
+      if (first_dot == std::string::npos) {  // the common case: one name
+        if (const mus::data* var = Child(*it, name)) return var;
+        continue;
+      }
       const mus::data* var = *it;
       size_t start = 0;
       while (var) {

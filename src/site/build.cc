@@ -90,6 +90,13 @@ bool Build(const BuildOptions& options, BuildReport* report,
            util::Diagnostics* diags) {
   auto site = LoadSite(options, diags, &report->timings);
   if (!site) return false;
+  struct Release {
+    std::unique_ptr<Site>& site;
+    bool keep;
+    ~Release() {
+      if (keep) (void)site.release();
+    }
+  } release{site, !options.free_memory};
   const config::SiteConfig& cfg = site->config;
   report->postmortems = static_cast<int>(site->model.postmortems.size());
   report->drafts_left_out = static_cast<int>(site->loaded.drafts.size());
@@ -134,6 +141,7 @@ bool Build(const BuildOptions& options, BuildReport* report,
     StepTimer t(&report->timings, "render + write");
     render::RenderOptions render_options;
     render_options.jobs = JobsFor(options);
+    render_options.free_memory = options.free_memory;
     Publisher* pub = publisher.get();
     if (options.cache) {
       render_options.published_key = [pub](const std::string& path) {
@@ -148,7 +156,8 @@ bool Build(const BuildOptions& options, BuildReport* report,
       return pub->Put(file.path, file.key, file.content, err);
     };
     const size_t findings = diags->items().size();
-    render::RenderSite(site->model, *templates, render_options, diags);
+    for (const auto& file : render::RenderSite(site->model, *templates, render_options, diags))
+      report->pages_rendered += file.reuse ? 0 : 1;
     // A render that had something to say must run again next time.
     if (diags->items().size() != findings) site_key.clear();
   }

@@ -35,6 +35,10 @@ struct BuildOptions {
   int jobs = 0;                         // 0 = number of cores
   bool index = true;                    // write the search index
   bool cache = true;                    // skip pages whose inputs are unchanged
+  /// False when the process exits right after the build (the CLI): the
+  /// model is then left to the OS instead of freed object by object, which
+  /// takes ~0.3 s of CPU at 10,000 postmortems.
+  bool free_memory = true;
 };
 
 /// A loaded archive: the config and the model that points into it. Kept
@@ -48,12 +52,15 @@ struct Site {
 struct StepTime {
   std::string step;
   double seconds = 0;
+  double cpu_seconds = 0;  // user + system, all threads
+  long peak_rss_kb = 0;    // the process's peak so far, at the step's end
 };
 
 struct BuildReport {
   int postmortems = 0;
   int files_written = 0;   // files whose bytes changed
   int files_total = 0;
+  int pages_rendered = 0;  // pages and data files made anew (the rest reused)
   int drafts_left_out = 0;
   std::string output_dir;
   std::vector<StepTime> timings;
