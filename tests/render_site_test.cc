@@ -7,8 +7,10 @@
 #include <filesystem>
 #include <map>
 
+#include "render/outputs.h"
 #include "render/renderer.h"
 #include "render/templates.h"
+#include "render/view.h"
 #include "render_fixture.h"
 #include "test_support.h"
 
@@ -214,6 +216,17 @@ TEST_CASE("Atom feeds are well-formed, absolute, and dated by their entries") {
   CHECK(Count(term, "<entry>") == 2);
   CHECK(WellFormedXml(r["sitemap.xml"]));
   CHECK(r["sitemap.xml"].find("<loc>https://example.com/pm/tags/database/</loc>") != std::string::npos);
+}
+
+TEST_CASE("postmortems.json built entry by entry on threads equals the whole tree serialised") {
+  auto f = test::MakeRenderFixture(test::SourceDir());
+  render::View view(f->site);
+  const std::string whole = render::PostmortemsJsonValue(view).ToJson(true) + "\n";
+  REQUIRE(whole.size() > 100);
+  for (int jobs : {1, 2, 3}) CHECK(render::PostmortemsJson(view, jobs) == whole);
+  f->site.postmortems.clear();
+  render::View empty(f->site);
+  CHECK(render::PostmortemsJson(empty, 2) == "[]\n");
 }
 
 TEST_CASE("postmortems.json holds ids, durations and action items") {

@@ -42,7 +42,8 @@ std::string SitemapXml(const View& view, const std::vector<std::string>& page_pa
 /// postmortems.json: an array with one object per postmortem (see
 /// json_api.cc for the fields), pretty-printed, newest first.
 util::Value PostmortemsJsonValue(const View& view);
-std::string PostmortemsJson(const View& view);
+/// The same, serialised (indented), built entry by entry on `jobs` threads.
+std::string PostmortemsJson(const View& view, int jobs);
 
 /// actions.csv (RFC 4180, CRLF): every action item in tracker order with
 /// its postmortem; columns listed in actions_csv.cc.

@@ -39,7 +39,7 @@ bool IsSafeOutputPath(const std::string& path) {
 struct Job {
   std::string path;
   std::function<std::string(util::Diagnostics*)> make;  // files keyed by their bytes
-  std::string tmpl;                   // pages: the template ("" for JSON) ...
+  std::string tmpl;                   // pages: the template ...
   std::function<util::Value()> data;  // ... and the view data
 };
 
@@ -57,12 +57,6 @@ class Plan {
     jobs_.back().tmpl = tmpl;
     jobs_.back().data = std::move(data);
     if (in_sitemap) pages_.push_back(url_path);
-  }
-
-  /// A JSON file of `data` (indented), keyed like a page by its data.
-  void Json(const std::string& path, std::function<util::Value()> data) {
-    if (!File(path, nullptr)) return;
-    jobs_.back().data = std::move(data);
   }
 
   bool File(const std::string& path, std::function<std::string(util::Diagnostics*)> make) {
@@ -96,13 +90,11 @@ class Plan {
         util::Value data = job.data();
         util::StreamHash key;
         key.AddString(salt);
-        key.AddString(job.tmpl.empty() ? "json" : "page:" + job.tmpl);
+        key.AddString(job.tmpl);
         data.AddHash(&key);
         file.key = key.Hex();
         if (options.published_key && options.published_key(job.path) == file.key) {
           file.reuse = true;
-        } else if (job.tmpl.empty()) {
-          file.content = data.ToJson(/*pretty=*/true) + "\n";
         } else {
           file.content = templates_.Render(job.tmpl, data, &diags[i]);
         }
@@ -226,7 +218,8 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateS
   });
   std::vector<std::string> pages = plan.pages();
   plan.File("sitemap.xml", [v, pages](util::Diagnostics*) { return SitemapXml(*v, pages); });
-  plan.Json("postmortems.json", [v] { return PostmortemsJsonValue(*v); });
+  const int jobs = options.jobs > 0 ? options.jobs : util::DefaultJobs();
+  plan.File("postmortems.json", [v, jobs](util::Diagnostics*) { return PostmortemsJson(*v, jobs); });
   plan.File("actions.csv", [v](util::Diagnostics*) { return ActionsCsv(*v); });
 
   return plan.Run(options, options.jobs > 0 ? options.jobs : util::DefaultJobs());

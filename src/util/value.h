@@ -63,6 +63,8 @@ class Value {
 
   /// Compact JSON, or indented by two spaces when `pretty`.
   std::string ToJson(bool pretty = false) const;
+  /// Appends the JSON as if nested `depth` levels deep (for indentation).
+  void AppendJson(std::string& out, bool pretty, int depth) const { WriteJson(out, pretty, depth); }
   /// A human rendering of scalars ("true", "3", "text"); lists joined by ", ".
   std::string ToText() const;
 
