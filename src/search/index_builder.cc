@@ -6,7 +6,9 @@
 //  1. hashes everything each postmortem contributes to the index;
 //  2. similar incidents: read back from <index>/similar.cache when nothing
 //     they depend on changed (similar_cache.h); else computed in memory for
-//     the whole archive (similar_engine.h) from term vectors: those of
+//     the whole archive (similar_engine.h; postmortems whose results provably
+//     stay those of the last build's ranking state are not re-ranked) from
+//     term vectors: those of
 //     unchanged postmortems from <index>/terms.cache (term_cache.h), the
 //     others made with a TermGenerator here (for a few, the whole documents
 //     are made and handed to the writer);
@@ -27,7 +29,7 @@
 //    (cheaper than adding everything to one database with intermediate
 //    commits, and the result is compact), synced, and a new stub renamed
 //    over `current`. A failure before the rename removes v<N+1>.
-//  (3) then writes the two caches. When nothing changed no file is written.
+//  (3) then writes the caches (and the ranking state, similar_engine.h). When nothing changed no file is written.
 // UpdateIndex runs the writer's part synchronously, without the caches.
 //
 // Spelling data is kept per document (each distinct word of a document adds
@@ -238,6 +240,7 @@ struct WriteJob {
   bool write_caches = false;
   similar::Corpus corpus;
   std::vector<std::string> corpus_hashes;
+  similar::RankState rank_state;
   std::string similar_text;  // empty: leave similar.cache as it is
 };
 
@@ -636,7 +639,11 @@ std::unique_ptr<IndexUpdate> IndexUpdate::Start(model::SiteModel* site,
       auto it = doc_of_id.find(site->postmortems[i].doc.id);
       if (it != doc_of_id.end()) doc_of_model[i] = it->second;
     }
-    similar::Compute(corpus, doc_of_model, all, jobs, site);
+    similar::RankState prev;
+    ReadRankState(index_dir, &prev);
+    Mark("read rank state");
+    similar::Compute(corpus, doc_of_model, all, jobs, site, &job.corpus_hashes, &prev,
+                     &job.rank_state);
     Mark("similar compute");
     job.similar_text = SimilarCacheText(key, *site);
     job.write_caches = true;
@@ -652,6 +659,7 @@ std::unique_ptr<IndexUpdate> IndexUpdate::Start(model::SiteModel* site,
       if (s->ok && s->job.write_caches) {
         WriteTermCache(s->job.dir, s->job.corpus, s->job.corpus_hashes);
         WriteSimilarCacheText(s->job.dir, s->job.similar_text);
+        WriteRankState(s->job.dir, s->job.rank_state);
       }
       Mark("writer: caches");
       s->job = WriteJob();  // frees the documents and vectors before Finish

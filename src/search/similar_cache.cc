@@ -6,6 +6,7 @@
 // words, so neither holds a tab, space, comma or newline.
 #include "search/similar_cache.h"
 
+#include <cstring>
 #include <string_view>
 #include <unordered_map>
 
@@ -103,6 +104,167 @@ std::string SimilarCacheText(const std::string& key, const model::SiteModel& sit
     out += '\n';
   }
   return out;
+}
+
+namespace {
+
+// similar.state: kStateMagic, then varints (doubles as 8 bytes little
+// endian): schema::kVersion, n_docs, total_len; documents: count, then id and hash each;
+// terms: count, then term and tf each; targets: count, then id, related,
+// signature (count, term indices), results (count, document indices),
+// bound; then the Hasher value of everything after the magic.
+constexpr char kStateMagic[] = "casebook-similar-state 1\n";
+
+void PutVarint(std::string* out, uint64_t v) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>(v | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+}
+
+void PutString(std::string* out, std::string_view s) {
+  PutVarint(out, s.size());
+  out->append(s);
+}
+
+void PutU64(std::string* out, uint64_t v) {
+  char bytes[8];
+  std::memcpy(bytes, &v, 8);
+  out->append(bytes, 8);
+}
+
+uint64_t Checksum(std::string_view payload) {
+  schema::Hasher h;
+  h.Add(payload);
+  return h.Value();
+}
+
+class StateReader {
+ public:
+  explicit StateReader(std::string_view s) : p_(s.data()), end_(s.data() + s.size()) {}
+  bool Varint(uint64_t* v) {
+    uint64_t r = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (p_ == end_) return false;
+      unsigned char c = static_cast<unsigned char>(*p_++);
+      r |= static_cast<uint64_t>(c & 0x7f) << shift;
+      if (!(c & 0x80)) {
+        *v = r;
+        return true;
+      }
+    }
+    return false;
+  }
+  bool Count(uint64_t* n) { return Varint(n) && *n <= static_cast<uint64_t>(end_ - p_); }
+  bool String(std::string* s) {
+    uint64_t n;
+    if (!Count(&n)) return false;
+    s->assign(p_, n);
+    p_ += n;
+    return true;
+  }
+  bool U64(uint64_t* v) {
+    if (end_ - p_ < 8) return false;
+    std::memcpy(v, p_, 8);
+    p_ += 8;
+    return true;
+  }
+  bool AtEnd() const { return p_ == end_; }
+
+ private:
+  const char* p_;
+  const char* end_;
+};
+
+std::string StatePath(const std::string& index_dir) {
+  return util::JoinPath(index_dir, "similar.state");
+}
+
+bool ParseState(std::string_view payload, similar::RankState* st) {
+  StateReader r(payload);
+  uint64_t n, v;
+  if (!r.Varint(&v) || v != static_cast<uint64_t>(schema::kVersion)) return false;
+  if (!r.Varint(&st->n_docs) || !r.Varint(&st->total_len) || !r.Count(&n)) return false;
+  st->doc_ids.resize(n);
+  st->doc_hashes.resize(n);
+  for (uint64_t k = 0; k < n; ++k)
+    if (!r.String(&st->doc_ids[k]) || !r.String(&st->doc_hashes[k])) return false;
+  if (!r.Count(&n)) return false;
+  st->terms.resize(n);
+  st->tf.resize(n);
+  for (uint64_t k = 0; k < n; ++k) {
+    if (!r.String(&st->terms[k]) || !r.Varint(&v) || v > 0xffffffffu) return false;
+    st->tf[k] = static_cast<uint32_t>(v);
+  }
+  if (!r.Count(&n)) return false;
+  st->targets.resize(n);
+  for (auto& t : st->targets) {
+    uint64_t m, bound;
+    if (!r.String(&t.id) || !r.Varint(&t.related) || !r.Count(&m)) return false;
+    t.sig.resize(m);
+    for (auto& x : t.sig) {
+      if (!r.Varint(&v) || v >= st->terms.size()) return false;
+      x = static_cast<uint32_t>(v);
+    }
+    if (!r.Count(&m)) return false;
+    t.results.resize(m);
+    for (auto& x : t.results) {
+      if (!r.Varint(&v) || v >= st->doc_ids.size()) return false;
+      x = static_cast<uint32_t>(v);
+    }
+    if (!r.U64(&bound)) return false;
+    std::memcpy(&t.bound, &bound, 8);
+  }
+  return r.AtEnd();
+}
+
+}  // namespace
+
+bool ReadRankState(const std::string& index_dir, similar::RankState* state) {
+  *state = similar::RankState();
+  std::string error;
+  auto text = util::ReadFile(StatePath(index_dir), &error);
+  const size_t magic = sizeof kStateMagic - 1;
+  if (!text || text->size() < magic + 8 || text->compare(0, magic, kStateMagic) != 0) return false;
+  std::string_view payload(text->data() + magic, text->size() - magic - 8);
+  uint64_t stored;
+  std::memcpy(&stored, text->data() + text->size() - 8, 8);
+  if (stored == Checksum(payload) && ParseState(payload, state)) return true;
+  *state = similar::RankState();
+  return false;
+}
+
+void WriteRankState(const std::string& index_dir, const similar::RankState& st) {
+  std::string out = kStateMagic;
+  PutVarint(&out, static_cast<uint64_t>(schema::kVersion));
+  PutVarint(&out, st.n_docs);
+  PutVarint(&out, st.total_len);
+  PutVarint(&out, st.doc_ids.size());
+  for (size_t k = 0; k < st.doc_ids.size(); ++k) {
+    PutString(&out, st.doc_ids[k]);
+    PutString(&out, k < st.doc_hashes.size() ? st.doc_hashes[k] : std::string());
+  }
+  PutVarint(&out, st.terms.size());
+  for (size_t k = 0; k < st.terms.size(); ++k) {
+    PutString(&out, st.terms[k]);
+    PutVarint(&out, k < st.tf.size() ? st.tf[k] : 0);
+  }
+  PutVarint(&out, st.targets.size());
+  for (const auto& t : st.targets) {
+    PutString(&out, t.id);
+    PutVarint(&out, t.related);
+    PutVarint(&out, t.sig.size());
+    for (uint32_t x : t.sig) PutVarint(&out, x);
+    PutVarint(&out, t.results.size());
+    for (uint32_t x : t.results) PutVarint(&out, x);
+    uint64_t bound;
+    std::memcpy(&bound, &t.bound, 8);
+    PutU64(&out, bound);
+  }
+  PutU64(&out, Checksum(std::string_view(out).substr(sizeof kStateMagic - 1)));
+  std::string error;
+  util::WriteFile(StatePath(index_dir), out, &error);  // best effort
 }
 
 void WriteSimilarCacheText(const std::string& index_dir, const std::string& text) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "model/site_model.h"
+#include "search/similar_engine.h"
 
 namespace casebook::search {
 
@@ -29,5 +30,12 @@ std::string SimilarCacheText(const std::string& key, const model::SiteModel& sit
 
 /// Replaces the cache file with `text` (atomically). Best effort.
 void WriteSimilarCacheText(const std::string& index_dir, const std::string& text);
+
+/// The ranking state of the last build (similar_engine.h), kept in
+/// <index_dir>/similar.state (binary, checksummed, replaced atomically). It
+/// names the corpus it belongs to, so it is used whatever else happened
+/// since. False (state cleared) when there is no usable file.
+bool ReadRankState(const std::string& index_dir, similar::RankState* state);
+void WriteRankState(const std::string& index_dir, const similar::RankState& state);
 
 }  // namespace casebook::search

@@ -83,12 +83,43 @@ struct Corpus {
 /// letter, no digits or '_', not a stop word.
 bool IsExpansionTerm(std::string_view term);
 
+/// What a computation leaves for the next one (incremental recomputation):
+/// the corpus it ran on (ids and content hashes: equal hashes mean equal
+/// term vectors), its collection statistics, and per postmortem its
+/// signature, its results and an upper bound on the score of every other
+/// eligible document (shared >= 2 terms, not itself, not related; the floor
+/// is ignored). See "Incremental recomputation" in similar_engine.cc.
+struct RankState {
+  uint64_t n_docs = 0, total_len = 0;
+  std::vector<std::string> doc_ids, doc_hashes;  // per corpus document
+  std::vector<std::string> terms;                // every term of a signature
+  std::vector<uint32_t> tf;                      // per entry of `terms`
+  struct Target {
+    std::string id;
+    uint64_t related = 0;           // identifies its `related` list
+    std::vector<uint32_t> sig;      // into `terms`, best first
+    std::vector<uint32_t> results;  // into `doc_ids`, best first
+    double bound = -1;              // < 0: no other eligible document
+  };
+  std::vector<Target> targets;
+};
+
 /// Fills `similar` of the postmortems `targets` (model indices) of `site`.
 /// `doc_of_model[i]` is the corpus document of postmortem i (-1: none);
 /// documents of no postmortem still count in the statistics but are never
 /// suggested. Runs on up to `jobs` threads.
+///
+/// With `hashes` (content hash per corpus document) and `prev` (the state a
+/// previous computation left, whatever corpus it ran on), postmortems whose
+/// results provably stay the same are not re-ranked; the results are exactly
+/// those of a computation without `prev`. With `hashes` and `next`, *next
+/// receives the state for the next computation (when `targets` is every
+/// postmortem).
 void Compute(const Corpus& corpus, const std::vector<int>& doc_of_model,
-             const std::vector<size_t>& targets, int jobs, model::SiteModel* site);
+             const std::vector<size_t>& targets, int jobs, model::SiteModel* site,
+             const std::vector<std::string>* hashes = nullptr, const RankState* prev = nullptr,
+             RankState* next = nullptr);
+
 
 /// Runs work(job) for job = 0..jobs-1, each on a thread of its own (job 0
 /// on the caller's), and rethrows the first exception once all are done.
