@@ -241,7 +241,9 @@ struct WriteJob {
   similar::Corpus corpus;
   std::vector<std::string> corpus_hashes;
   similar::RankState rank_state;
-  std::string similar_text;  // empty: leave similar.cache as it is
+  std::string similar_key;  // empty: leave similar.cache as it is
+  const model::SiteModel* site = nullptr;  // whose results similar.cache gets
+  similar::RankState prev_state;           // freed by the writer, off the critical path
 };
 
 struct Plan {
@@ -578,7 +580,11 @@ std::unique_ptr<IndexUpdate> IndexUpdate::Start(model::SiteModel* site,
     similar::Corpus& corpus = job.corpus;
     std::vector<CachedTerms> cached;
     Mark("similar cache miss");
-    ReadTermCache(index_dir, &corpus.terms, &corpus.words, &cached);
+    // The term cache and the ranking state, read side by side.
+    similar::RunJobs(jobs > 1 ? 2 : 1, [&](size_t j) {
+      if (j == 1 || jobs == 1) ReadRankState(index_dir, &job.prev_state);
+      if (j == 0) ReadTermCache(index_dir, &corpus.terms, &corpus.words, &cached);
+    });
     Mark("read term cache");
     std::unordered_map<std::string_view, size_t> cached_of;
     for (size_t c = 0; c < cached.size(); ++c) cached_of.emplace(cached[c].id, c);
@@ -639,13 +645,11 @@ std::unique_ptr<IndexUpdate> IndexUpdate::Start(model::SiteModel* site,
       auto it = doc_of_id.find(site->postmortems[i].doc.id);
       if (it != doc_of_id.end()) doc_of_model[i] = it->second;
     }
-    similar::RankState prev;
-    ReadRankState(index_dir, &prev);
-    Mark("read rank state");
-    similar::Compute(corpus, doc_of_model, all, jobs, site, &job.corpus_hashes, &prev,
-                     &job.rank_state);
+    similar::Compute(corpus, doc_of_model, all, jobs, site, &job.corpus_hashes,
+                     &job.prev_state, &job.rank_state);
     Mark("similar compute");
-    job.similar_text = SimilarCacheText(key, *site);
+    job.similar_key = key;
+    job.site = site;  // the cache text is made by the writer
     job.write_caches = true;
   }
 
@@ -658,7 +662,7 @@ std::unique_ptr<IndexUpdate> IndexUpdate::Start(model::SiteModel* site,
       Mark("writer: index");
       if (s->ok && s->job.write_caches) {
         WriteTermCache(s->job.dir, s->job.corpus, s->job.corpus_hashes);
-        WriteSimilarCacheText(s->job.dir, s->job.similar_text);
+        WriteSimilarCacheText(s->job.dir, SimilarCacheText(s->job.similar_key, *s->job.site));
         WriteRankState(s->job.dir, s->job.rank_state);
       }
       Mark("writer: caches");

@@ -476,21 +476,28 @@ void Compute(const Corpus& corpus, const std::vector<int>& doc_of_model,
     return corpus.terms[term].substr(1);
   };
   RunJobs(n_jobs, [&](size_t job) {
+    std::vector<uint8_t> pos(corpus.terms.size(), 0);  // term -> 1 + signature position
     for (size_t k = job; k < targets.size(); k += n_jobs) {
       size_t i = targets[k];
       int self = doc_of_model[i];
-      if (self < 0) continue;
+      if (self < 0 || results[i].empty()) continue;
+      const auto& sig = sigs[i];
       const DocTerms& own = corpus.docs[self];
+      for (size_t s = 0; s < sig.size(); ++s) pos[sig[s]] = static_cast<uint8_t>(s + 1);
       auto& similar = pms[i].similar;  // only this job writes it
       similar.reserve(results[i].size());
       for (uint32_t d : results[i]) {
         model::SimilarIncident s;
         s.index = model_of_doc[d];
-        for (uint32_t t : sigs[i])
-          if (s.shared_terms.size() < kMaxReasonTerms && find_entry(corpus.docs[d], t))
-            s.shared_terms.push_back(word_of(own, t));
+        uint32_t held = 0;  // signature positions d holds
+        for (const auto& e : corpus.docs[d].terms)
+          if (uint8_t p = pos[e.term]) held |= 1u << (p - 1);
+        s.shared_terms.reserve(kMaxReasonTerms);
+        for (size_t p = 0; p < sig.size() && s.shared_terms.size() < kMaxReasonTerms; ++p)
+          if (held & (1u << p)) s.shared_terms.push_back(word_of(own, sig[p]));
         similar.push_back(std::move(s));
       }
+      for (uint32_t t : sig) pos[t] = 0;
     }
   });
 
