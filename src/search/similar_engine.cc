@@ -284,7 +284,7 @@ void Compute(const Corpus& corpus, const std::vector<int>& doc_of_model,
     bool every_doc_a_postmortem =
         std::find(model_of_doc.begin(), model_of_doc.end(), -1) == model_of_doc.end();
     bool usable = every_doc_a_postmortem && prev->n_docs > 0 && prev->tf.size() == prev->terms.size() &&
-                  changed.size() <= std::max<size_t>(64, n_docs / 16);
+                  changed.size() <= std::max<size_t>(32, n_docs / 128);  // else ranking all is cheaper
     std::unordered_map<std::string_view, size_t> prev_target_of_id;
     std::vector<uint32_t> new_term(prev->terms.size(), kNoWord);
     std::vector<double> ratio(prev->terms.size(), 0.0);

@@ -18,6 +18,12 @@
 // that stem and the stem's first three letters (alphabetically first among
 // equals), else the stem.
 //
+// Incremental: Compute can take the RankState a previous computation left
+// (IndexUpdate keeps it in <index>/similar.state) and then re-ranks only the
+// postmortems whose results may have changed, proved with an upper bound on
+// how much any score can move (similar_engine.cc); the results are bitwise
+// those of a computation from scratch.
+//
 // Collection statistics (document count, average length, term frequencies)
 // are those of the corpus, so the results depend only on the corpus's
 // content: the same for a clean and an incremental build, whatever the order
