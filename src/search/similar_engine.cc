@@ -508,27 +508,40 @@ void Compute(const Corpus& corpus, const std::vector<int>& doc_of_model,
     RankState& st = *next;
     st.n_docs = n_docs;
     for (const auto& dt : corpus.docs) st.total_len += dt.doclen;
-    st.doc_ids = corpus.ids;
-    st.doc_hashes = *hashes;
     std::vector<uint32_t> state_term(corpus.terms.size(), kNoWord);
-    for (size_t i : targets) {
+    auto recorded = [&](size_t i) {
       int self = doc_of_model[i];
-      if (self < 0 || model_of_doc[self] != static_cast<int>(i)) continue;
-      RankState::Target t;
-      t.id = pms[i].doc.id;
-      t.related = related_key(i);
-      for (uint32_t term : sigs[i]) {
-        if (state_term[term] == kNoWord) {
-          state_term[term] = static_cast<uint32_t>(st.terms.size());
-          st.terms.push_back(corpus.terms[term]);
-          st.tf.push_back(stats.tf[term]);
-        }
-        t.sig.push_back(state_term[term]);
+      return self >= 0 && model_of_doc[self] == static_cast<int>(i);
+    };
+    for (size_t i : targets)
+      if (recorded(i))
+        for (uint32_t term : sigs[i])
+          if (state_term[term] == kNoWord) {
+            state_term[term] = static_cast<uint32_t>(st.terms.size());
+            st.terms.push_back(corpus.terms[term]);
+            st.tf.push_back(stats.tf[term]);
+          }
+    std::vector<RankState::Target> slots(targets.size());
+    std::vector<char> used(targets.size(), 0);
+    RunJobs(n_jobs, [&](size_t job) {
+      if (job == 0) st.doc_ids = corpus.ids;
+      if (job + 1 == n_jobs) st.doc_hashes = *hashes;
+      for (size_t k = job; k < targets.size(); k += n_jobs) {
+        size_t i = targets[k];
+        if (!recorded(i)) continue;
+        RankState::Target& t = slots[k];
+        t.id = pms[i].doc.id;
+        t.related = related_key(i);
+        t.sig.reserve(sigs[i].size());
+        for (uint32_t term : sigs[i]) t.sig.push_back(state_term[term]);
+        t.results = std::move(results[i]);  // no longer needed here
+        t.bound = bounds[i];
+        used[k] = 1;
       }
-      t.results = results[i];
-      t.bound = bounds[i];
-      st.targets.push_back(std::move(t));
-    }
+    });
+    st.targets.reserve(targets.size());
+    for (size_t k = 0; k < slots.size(); ++k)
+      if (used[k]) st.targets.push_back(std::move(slots[k]));
   }
   lap("state");
 }
