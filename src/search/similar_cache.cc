@@ -6,6 +6,7 @@
 // words, so neither holds a tab, space, comma or newline.
 #include "search/similar_cache.h"
 
+#include <cstdio>
 #include <cstring>
 #include <string_view>
 #include <unordered_map>
@@ -43,9 +44,19 @@ std::string SimilarCacheKey(const model::SiteModel& site, const std::vector<std:
 
 bool ReadSimilarCache(const std::string& index_dir, const std::string& key,
                       const std::vector<size_t>& targets, model::SiteModel* site) {
+  // The first line alone tells whether the cache fits: read it first.
+  const std::string header = "casebook-similar " + key + "\n";
+  {
+    std::FILE* f = std::fopen(CachePath(index_dir).c_str(), "rb");
+    if (!f) return false;
+    std::string head(header.size(), '\0');
+    size_t got = std::fread(head.data(), 1, head.size(), f);
+    std::fclose(f);
+    if (got != header.size() || head != header) return false;
+  }
   std::string error;
   auto text = util::ReadFile(CachePath(index_dir), &error);
-  if (!text || !util::StartsWith(*text, "casebook-similar " + key + "\n")) return false;
+  if (!text || !util::StartsWith(*text, header)) return false;
   std::unordered_map<std::string_view, int> index_of;
   index_of.reserve(site->postmortems.size());
   for (size_t i = 0; i < site->postmortems.size(); ++i)
