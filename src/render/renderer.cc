@@ -147,13 +147,6 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateS
   // caller that exits right after may ask not to free it (see RenderOptions).
   auto owned_view = std::make_unique<View>(site);
   const View& view = *owned_view;
-  struct Release {
-    std::unique_ptr<View>& view;
-    bool keep;
-    ~Release() {
-      if (keep) (void)view.release();
-    }
-  } release{owned_view, !options.free_memory};
   const View* v = &view;
   const config::SiteConfig& cfg = view.config();
   Plan plan(templates, diags);
@@ -222,7 +215,9 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateS
   plan.File("postmortems.json", [v, jobs](util::Diagnostics*) { return PostmortemsJson(*v, jobs); });
   plan.File("actions.csv", [v](util::Diagnostics*) { return ActionsCsv(*v); });
 
-  return plan.Run(options, options.jobs > 0 ? options.jobs : util::DefaultJobs());
+  std::vector<OutputFile> files = plan.Run(options, jobs);
+  if (!options.free_memory) (void)owned_view.release();
+  return files;
 }
 
 }  // namespace casebook::render

@@ -113,6 +113,10 @@ struct PageInfo {
 /// The `site` and `page` keys, from the config alone (the server's search
 /// page uses this without a model).
 util::Value PageFrame(const config::SiteConfig& cfg, const PageInfo& page);
+/// The same with the `site` key given (SiteFrame of the page's section).
+util::Value PageFrame(const config::SiteConfig& cfg, const PageInfo& page, util::Value site);
+/// The `site` key: nav entries mark `section` as current.
+util::Value SiteFrame(const config::SiteConfig& cfg, const std::string& section);
 
 /// The search page with a query and no results yet: the frame plus the
 /// search keys with empty values. The server fills results, total, etc.
@@ -151,6 +155,9 @@ class View {
   const std::vector<stats::ActionRow>& action_rows() const { return tracker_.rows; }
   const std::vector<ActionGroup>& action_owners() const { return tracker_.owners; }
   const std::vector<ActionGroup>& action_statuses() const { return tracker_.statuses; }
+
+  /// PageFrame, with the `site` key shared between pages.
+  util::Value Frame(const PageInfo& page) const;
 
   /// A postmortem as a list item (see the header comment).
   util::Value ListItem(int index) const;
@@ -196,6 +203,7 @@ class View {
   const config::SiteConfig& cfg_;
   std::string base_path_;
   std::map<std::string, util::Value> badges_;  // severity name -> badge keys
+  std::map<std::string, util::Value> site_frames_;  // section -> SiteFrame
   std::vector<util::Value> links_;             // LinkItem of every postmortem
   std::vector<util::Value> items_;             // ListItem of every postmortem
   /// terms_[pm][taxonomy] = the model's terms holding that postmortem, in

@@ -142,7 +142,7 @@ Value View::TrackerPage(const ActionGroup* group, const std::string& kind) const
     info.path = "actions/" + kind + "/" + group->slug + "/";
     info.description = (kind == "owner" ? "Action items owned by " : "Action items: ") + group->label + ".";
   }
-  Value v = PageFrame(cfg_, info);
+  Value v = Frame(info);
 
   std::vector<size_t> rows;
   if (group) {

@@ -84,7 +84,7 @@ std::string AbsoluteFor(const config::SiteConfig& cfg, const std::string& relati
 
 }  // namespace
 
-Value PageFrame(const config::SiteConfig& cfg, const PageInfo& page) {
+Value SiteFrame(const config::SiteConfig& cfg, const std::string& section) {
   std::string base = BasePath(cfg.base_url);
   auto link = [&](const std::string& rel) { return base + EncodePath(rel); };
 
@@ -111,7 +111,7 @@ Value PageFrame(const config::SiteConfig& cfg, const PageInfo& page) {
     Value n = Value::MakeMap();
     n["label"] = label;
     n["url"] = url;
-    n["current"] = page.section == id;
+    n["current"] = section == id;
     nav.Push(std::move(n));
   };
   add_nav("Home", base, "home");
@@ -130,7 +130,16 @@ Value PageFrame(const config::SiteConfig& cfg, const PageInfo& page) {
   add_nav("Search", link("search/"), "search");
   SetList(site, "taxonomies", std::move(taxonomies));
   site["nav"] = std::move(nav);
+  return site;
+}
 
+Value PageFrame(const config::SiteConfig& cfg, const PageInfo& page) {
+  return PageFrame(cfg, page, SiteFrame(cfg, page.section));
+}
+
+Value PageFrame(const config::SiteConfig& cfg, const PageInfo& page, Value site) {
+  std::string base = BasePath(cfg.base_url);
+  auto link = [&](const std::string& rel) { return base + EncodePath(rel); };
   Value p = Value::MakeMap();
   p["title"] = page.title.empty() ? cfg.title : page.title;
   p["full_title"] = page.title.empty() ? cfg.title : page.title + " · " + cfg.title;
@@ -205,6 +214,14 @@ View::View(const model::SiteModel& site)
       badges_[pm.doc.severity] = SeverityBadge(cfg_, pm.doc.severity);
     }
   }
+  // The `site` key of every page, one per nav section (pages share it).
+  std::vector<std::string> sections = {"", "home", "archive", "actions", "stats", "search"};
+  for (const auto& key : cfg_.taxonomies) sections.push_back(key);
+  for (const auto& section : sections) {
+    Value frame = SiteFrame(cfg_, section);
+    frame.Freeze();
+    site_frames_[section] = std::move(frame);
+  }
   // Every list shows the same item for a postmortem: build each once, and
   // freeze it, so pages share it and the page cache hashes it once.
   const size_t n = site.postmortems.size();
@@ -225,6 +242,11 @@ View::View(const model::SiteModel& site)
     actions[i].Freeze();
   });
   action_views_ = std::move(actions);
+}
+
+Value View::Frame(const PageInfo& page) const {
+  auto it = site_frames_.find(page.section);
+  return it != site_frames_.end() ? PageFrame(cfg_, page, it->second) : PageFrame(cfg_, page);
 }
 
 std::string View::Link(const std::string& relative) const {

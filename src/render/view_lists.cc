@@ -26,7 +26,7 @@ Value View::Home() const {
   PageInfo info;
   info.section = "home";
   info.path = "";
-  Value v = PageFrame(cfg_, info);
+  Value v = Frame(info);
 
   std::vector<int> recent;
   for (size_t i = 0; i < site_.postmortems.size() && i < kHomeRecent; ++i) {
@@ -95,7 +95,7 @@ Value View::TaxonomyIndex(const model::Taxonomy& tax) const {
   info.description = "Postmortems by " + util::ToLowerAscii(tax.label) + ".";
   info.path = tax.key + "/";
   info.section = tax.key;
-  Value v = PageFrame(cfg_, info);
+  Value v = Frame(info);
 
   Value t = Value::MakeMap();
   t["key"] = tax.key;
@@ -146,7 +146,7 @@ Value View::TermPage(const model::Taxonomy& tax, const model::Term& term) const 
   info.section = tax.key;
   info.feed_path = TermPath(tax, term) + "feed.xml";
   info.feed_title = cfg_.title + ": " + label;
-  Value v = PageFrame(cfg_, info);
+  Value v = Frame(info);
 
   Value t = Value::MakeMap();
   t["key"] = tax.key;
@@ -182,7 +182,7 @@ Value View::Archive() const {
   info.description = "Postmortems by year of the incident.";
   info.path = "archive/";
   info.section = "archive";
-  Value v = PageFrame(cfg_, info);
+  Value v = Frame(info);
   Value years = Value::MakeList();
   size_t dated = 0;
   for (const auto& y : site_.archive) {
@@ -209,7 +209,7 @@ Value View::ArchiveYear(const model::ArchiveYear& year) const {
                      " of incidents in " + y + ".";
   info.path = "archive/" + y + "/";
   info.section = "archive";
-  Value v = PageFrame(cfg_, info);
+  Value v = Frame(info);
   v["year"] = y;
   v["count_label"] = CountLabel(static_cast<size_t>(year.count), "postmortem", "postmortems");
   Value months = Value::MakeList();
@@ -245,7 +245,7 @@ Value View::NotFound() const {
   info.title = "Page not found";
   info.path = "404.html";
   info.noindex = true;
-  return PageFrame(cfg_, info);
+  return Frame(info);
 }
 
 Value View::Search() const { return SearchView(cfg_, ""); }

@@ -232,7 +232,7 @@ Value View::Postmortem(int index) const {
   info.title = doc.title;
   info.description = doc.summary;
   info.path = pm.url;
-  Value page = PageFrame(cfg_, info);
+  Value page = Frame(info);
 
   Value v = ListItem(index);
   SetList(v, "incident", Incident(pm));

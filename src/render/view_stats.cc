@@ -120,7 +120,7 @@ Value View::StatsPage() const {
                      "where they happen, and how action items are followed through.";
   info.path = "stats/";
   info.section = "stats";
-  Value v = PageFrame(cfg_, info);
+  Value v = Frame(info);
   Value as_of = Value::MakeMap();
   as_of["date"] = util::FormatDate(site_.today, 0);
   as_of["datetime"] = util::FormatDate(site_.today, 0);

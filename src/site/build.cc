@@ -90,13 +90,6 @@ bool Build(const BuildOptions& options, BuildReport* report,
            util::Diagnostics* diags) {
   auto site = LoadSite(options, diags, &report->timings);
   if (!site) return false;
-  struct Release {
-    std::unique_ptr<Site>& site;
-    bool keep;
-    ~Release() {
-      if (keep) (void)site.release();
-    }
-  } release{site, !options.free_memory};
   const config::SiteConfig& cfg = site->config;
   report->postmortems = static_cast<int>(site->model.postmortems.size());
   report->drafts_left_out = static_cast<int>(site->loaded.drafts.size());
@@ -181,6 +174,7 @@ bool Build(const BuildOptions& options, BuildReport* report,
     report->files_total = stats.written + stats.unchanged;
   }
   report->published = true;
+  if (!options.free_memory) (void)site.release();  // see BuildOptions::free_memory
   return true;
 }
 
