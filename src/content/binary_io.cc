@@ -325,4 +325,18 @@ bool BinaryReader::VerifyEnd() {
   return sum_.Value() == want_sum_;
 }
 
+void BinaryWriter::Strs(const std::vector<std::string>& v) {
+  U32(static_cast<uint32_t>(v.size()));
+  for (const auto& s : v) Str(s);
+}
+
+bool BinaryReader::Strs(std::vector<std::string>* v) {
+  uint32_t n;
+  if (!Count(&n, 4)) return false;
+  v->resize(n);
+  for (auto& s : *v)
+    if (!Str(&s)) return false;
+  return true;
+}
+
 }  // namespace casebook::content

@@ -49,6 +49,7 @@ class BinaryWriter {
   void I64(int64_t v);
   void F64(double v);
   void Str(std::string_view s);
+  void Strs(const std::vector<std::string>& v);  // a count, then each string
   void Bytes(const void* data, size_t size);
 
   /// Ends the current part and starts another.
@@ -88,6 +89,7 @@ class BinaryReader {
   bool Int(int* v);  // an I64 that must fit an int
   bool Bool(bool* v);
   bool Str(std::string* s);
+  bool Strs(std::vector<std::string>* v);
   bool Skip(size_t size);
   bool Bytes(void* data, size_t size);
   /// A count of items each at least `min_item_bytes` long: fails when the

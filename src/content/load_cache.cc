@@ -25,20 +25,6 @@ constexpr uint32_t kEndMarker = 0x0c0ffee0;
 static_assert(sizeof(Document) == 872, "Document changed: update WriteDocument/ReadDocument");
 #endif
 
-void WriteStrings(BinaryWriter& out, const std::vector<std::string>& v) {
-  out.U32(static_cast<uint32_t>(v.size()));
-  for (const auto& s : v) out.Str(s);
-}
-
-bool ReadStrings(BinaryReader& in, std::vector<std::string>* v) {
-  uint32_t n;
-  if (!in.Count(&n, 4)) return false;
-  v->resize(n);
-  for (auto& s : *v)
-    if (!in.Str(&s)) return false;
-  return true;
-}
-
 void WriteOptionalTime(BinaryWriter& out, const std::optional<util::DateTime>& t) {
   out.U8(t ? 1 : 0);
   if (t) WriteDateTime(out, *t);
@@ -213,10 +199,10 @@ void WriteDocument(BinaryWriter& out, const Document& doc) {
   out.Str(doc.severity);
   out.Str(doc.status);
   out.Str(doc.summary);
-  WriteStrings(out, doc.tags);
-  WriteStrings(out, doc.services);
-  WriteStrings(out, doc.authors);
-  WriteStrings(out, doc.related);
+  out.Strs(doc.tags);
+  out.Strs(doc.services);
+  out.Strs(doc.authors);
+  out.Strs(doc.related);
   out.Str(doc.facilitator);
   out.Str(doc.contact);
   const IncidentTimes& t = doc.incident;
@@ -239,7 +225,7 @@ void WriteDocument(BinaryWriter& out, const Document& doc) {
     out.Str(a.status);
     out.I64(a.line);
   }
-  WriteStrings(out, doc.check_ignore);
+  out.Strs(doc.check_ignore);
   WriteValue(out, doc.extra);
   out.U32(static_cast<uint32_t>(doc.key_lines.size()));
   for (const auto& [key, line] : doc.key_lines) {
@@ -267,8 +253,8 @@ bool ReadDocument(BinaryReader& in, Document* doc) {
   doc->title_source = static_cast<Document::TitleSource>(title_source);
   if (!in.Int(&doc->title_line) || !ReadOptionalTime(in, &doc->date) ||
       !in.Str(&doc->severity) || !in.Str(&doc->status) || !in.Str(&doc->summary) ||
-      !ReadStrings(in, &doc->tags) || !ReadStrings(in, &doc->services) ||
-      !ReadStrings(in, &doc->authors) || !ReadStrings(in, &doc->related) ||
+      !in.Strs(&doc->tags) || !in.Strs(&doc->services) ||
+      !in.Strs(&doc->authors) || !in.Strs(&doc->related) ||
       !in.Str(&doc->facilitator) || !in.Str(&doc->contact))
     return false;
   IncidentTimes& t = doc->incident;
@@ -286,7 +272,7 @@ bool ReadDocument(BinaryReader& in, Document* doc) {
     if (!in.Str(&a.text) || !in.Str(&a.owner) || !ReadOptionalTime(in, &a.due) ||
         !in.Str(&a.ticket) || !in.Str(&a.status) || !in.Int(&a.line))
       return false;
-  if (!ReadStrings(in, &doc->check_ignore) || !ReadValue(in, &doc->extra) || !in.Count(&n, 12))
+  if (!in.Strs(&doc->check_ignore) || !ReadValue(in, &doc->extra) || !in.Count(&n, 12))
     return false;
   doc->key_lines.clear();
   for (uint32_t i = 0; i < n; ++i) {

@@ -47,20 +47,6 @@ bool ReadHeader(BinaryReader& in, const config::SiteConfig& cfg) {
          unsafe == cfg.markdown_unsafe && in.Str(&base) && base == cfg.BasePath();
 }
 
-void WriteStrings(BinaryWriter& out, const std::vector<std::string>& v) {
-  out.U32(static_cast<uint32_t>(v.size()));
-  for (const auto& s : v) out.Str(s);
-}
-
-bool ReadStrings(BinaryReader& in, std::vector<std::string>* v) {
-  uint32_t n;
-  if (!in.Count(&n, 4)) return false;
-  v->resize(n);
-  for (auto& s : *v)
-    if (!in.Str(&s)) return false;
-  return true;
-}
-
 void WriteRecord(BinaryWriter& out, const RecordRef& r) {
   out.Str(*r.relative);
   out.Str(*r.source_hash);
@@ -87,8 +73,8 @@ void WriteRecord(BinaryWriter& out, const RecordRef& r) {
     out.I64(l.column);
   }
   out.Str(*r.summary_html);
-  WriteStrings(out, *r.timeline_html);
-  WriteStrings(out, *r.action_html);
+  out.Strs(*r.timeline_html);
+  out.Strs(*r.action_html);
 }
 
 bool ReadRecord(BinaryReader& in, RenderRecord* r) {
@@ -115,8 +101,8 @@ bool ReadRecord(BinaryReader& in, RenderRecord* r) {
     l.wiki = flags & 1;
     l.resolved = flags & 2;
   }
-  return in.Str(&r->summary_html) && ReadStrings(in, &r->timeline_html) &&
-         ReadStrings(in, &r->action_html);
+  return in.Str(&r->summary_html) && in.Strs(&r->timeline_html) &&
+         in.Strs(&r->action_html);
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <unordered_map>
 
 #include "search/schema.h"
+#include "search/varint_codec.h"
 #include "util/fs.h"
 #include "util/text.h"
 
@@ -119,6 +120,11 @@ std::string SimilarCacheText(const std::string& key, const model::SiteModel& sit
 
 namespace {
 
+using codec::Checksum;
+using codec::PutString;
+using codec::PutU64;
+using codec::PutVarint;
+
 // similar.state: kStateMagic, then varints (doubles as 8 bytes little
 // endian): schema::kVersion, n_docs, total_len; documents: count, then id and hash each;
 // terms: count, then term and tf each; targets: count, then id, related,
@@ -126,74 +132,12 @@ namespace {
 // bound; then the Hasher value of everything after the magic.
 constexpr char kStateMagic[] = "casebook-similar-state 1\n";
 
-void PutVarint(std::string* out, uint64_t v) {
-  while (v >= 0x80) {
-    out->push_back(static_cast<char>(v | 0x80));
-    v >>= 7;
-  }
-  out->push_back(static_cast<char>(v));
-}
-
-void PutString(std::string* out, std::string_view s) {
-  PutVarint(out, s.size());
-  out->append(s);
-}
-
-void PutU64(std::string* out, uint64_t v) {
-  char bytes[8];
-  std::memcpy(bytes, &v, 8);
-  out->append(bytes, 8);
-}
-
-uint64_t Checksum(std::string_view payload) {
-  schema::Hasher h;
-  h.Add(payload);
-  return h.Value();
-}
-
-class StateReader {
- public:
-  explicit StateReader(std::string_view s) : p_(s.data()), end_(s.data() + s.size()) {}
-  bool Varint(uint64_t* v) {
-    uint64_t r = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      if (p_ == end_) return false;
-      unsigned char c = static_cast<unsigned char>(*p_++);
-      r |= static_cast<uint64_t>(c & 0x7f) << shift;
-      if (!(c & 0x80)) {
-        *v = r;
-        return true;
-      }
-    }
-    return false;
-  }
-  bool Count(uint64_t* n) { return Varint(n) && *n <= static_cast<uint64_t>(end_ - p_); }
-  bool String(std::string* s) {
-    uint64_t n;
-    if (!Count(&n)) return false;
-    s->assign(p_, n);
-    p_ += n;
-    return true;
-  }
-  bool U64(uint64_t* v) {
-    if (end_ - p_ < 8) return false;
-    std::memcpy(v, p_, 8);
-    p_ += 8;
-    return true;
-  }
-  bool AtEnd() const { return p_ == end_; }
-
- private:
-  const char* p_;
-  const char* end_;
-};
-
 std::string StatePath(const std::string& index_dir) {
   return util::JoinPath(index_dir, "similar.state");
 }
 
 bool ParseState(std::string_view payload, similar::RankState* st) {
-  StateReader r(payload);
+  codec::Reader r(payload);
   uint64_t n, v;
   if (!r.Varint(&v) || v != static_cast<uint64_t>(schema::kVersion)) return false;
   if (!r.Varint(&st->n_docs) || !r.Varint(&st->total_len) || !r.Count(&n)) return false;

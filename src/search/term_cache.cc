@@ -12,10 +12,15 @@
 #include <cstring>
 
 #include "search/schema.h"
+#include "search/varint_codec.h"
 #include "util/fs.h"
 
 namespace casebook::search {
 namespace {
+
+using codec::Checksum;
+using codec::PutString;
+using codec::PutVarint;
 
 constexpr char kMagic[] = "casebook-terms 1\n";
 
@@ -23,58 +28,9 @@ std::string CachePath(const std::string& index_dir) {
   return util::JoinPath(index_dir, "terms.cache");
 }
 
-void PutVarint(std::string* out, uint64_t v) {
-  while (v >= 0x80) {
-    out->push_back(static_cast<char>(v | 0x80));
-    v >>= 7;
-  }
-  out->push_back(static_cast<char>(v));
-}
-
-void PutString(std::string* out, std::string_view s) {
-  PutVarint(out, s.size());
-  out->append(s);
-}
-
-class Reader {
- public:
-  Reader(const char* p, const char* end) : p_(p), end_(end) {}
-  bool Varint(uint64_t* v) {
-    uint64_t r = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      if (p_ == end_) return false;
-      unsigned char c = static_cast<unsigned char>(*p_++);
-      r |= static_cast<uint64_t>(c & 0x7f) << shift;
-      if (!(c & 0x80)) {
-        *v = r;
-        return true;
-      }
-    }
-    return false;
-  }
-  bool String(std::string_view* s) {
-    uint64_t n;
-    if (!Varint(&n) || n > static_cast<uint64_t>(end_ - p_)) return false;
-    *s = std::string_view(p_, n);
-    p_ += n;
-    return true;
-  }
-  bool AtEnd() const { return p_ == end_; }
-
- private:
-  const char* p_;
-  const char* end_;
-};
-
-uint64_t Checksum(std::string_view payload) {
-  schema::Hasher h;
-  h.Add(payload);
-  return h.Value();
-}
-
 bool Parse(std::string_view payload, similar::Dict* terms, similar::Dict* words,
            std::vector<CachedTerms>* docs) {
-  Reader r(payload.data(), payload.data() + payload.size());
+  codec::Reader r(payload);
   uint64_t n;
   std::string_view s;
   for (similar::Dict* dict : {terms, words}) {
