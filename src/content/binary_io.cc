@@ -54,52 +54,14 @@ std::vector<Part> ReadTrailer(std::FILE* f, uint64_t size) {
   }
   return parts;
 }
-uint64_t Mix(uint64_t x) {
-  x ^= x >> 33;
-  x *= 0xff51afd7ed558ccdULL;
-  x ^= x >> 33;
-  x *= 0xc4ceb9fe1a85ec53ULL;
-  x ^= x >> 33;
-  return x;
+// A part's checksum: catches corruption in a cache file, cheaply.
+uint64_t SumOf(const util::StreamHash& h) {
+  uint64_t v[2];
+  h.Finish(v);
+  return v[0];
 }
 
 }  // namespace
-
-void StreamSum::Word(uint64_t w) {
-  a_ = (a_ ^ w) * 0x100000001b3ULL;
-  a_ ^= a_ >> 31;
-  b_ = (b_ + w) * 0xff51afd7ed558ccdULL;
-  b_ ^= b_ >> 29;
-}
-
-void StreamSum::Add(const char* data, size_t size) {
-  length_ += size;
-  if (pending_size_ > 0) {
-    size_t n = std::min(size, 8 - pending_size_);
-    std::memcpy(pending_ + pending_size_, data, n);
-    pending_size_ += n;
-    data += n;
-    size -= n;
-    if (pending_size_ < 8) return;
-    uint64_t w;
-    std::memcpy(&w, pending_, 8);
-    Word(w);
-    pending_size_ = 0;
-  }
-  for (; size >= 8; data += 8, size -= 8) {
-    uint64_t w;
-    std::memcpy(&w, data, 8);
-    Word(w);
-  }
-  std::memcpy(pending_, data, size);
-  pending_size_ = size;
-}
-
-uint64_t StreamSum::Value() const {
-  uint64_t tail = 0;
-  std::memcpy(&tail, pending_, pending_size_);
-  return Mix(a_ ^ Mix(b_ + tail) ^ length_);
-}
 
 BinaryWriter::BinaryWriter(const std::string& path) : path_(path) {
   std::error_code ec;
@@ -120,7 +82,7 @@ BinaryWriter::~BinaryWriter() {
 
 void BinaryWriter::Flush() {
   if (!ok_ || used_ == 0) return;
-  sum_.Add(buffer_.data(), used_);  // whole buffers: the fast path
+  sum_.AddBytes(buffer_.data(), used_);  // whole buffers: the fast path
   if (std::fwrite(buffer_.data(), 1, used_, file_) != used_) ok_ = false;
   written_ += used_;
   used_ = 0;
@@ -174,8 +136,8 @@ void BinaryWriter::Str(std::string_view s) {
 void BinaryWriter::NewPart() {
   Flush();
   part_begins_.push_back(part_begin_);
-  part_sums_.push_back(sum_.Value());
-  sum_ = StreamSum();
+  part_sums_.push_back(SumOf(sum_));
+  sum_ = util::StreamHash();
   part_begin_ = written_;
 }
 
@@ -233,7 +195,7 @@ bool BinaryReader::Fill() {
   end_ = keep;
   size_t want = static_cast<size_t>(std::min<uint64_t>(buffer_.size() - end_, unread_));
   size_t n = want == 0 ? 0 : std::fread(buffer_.data() + end_, 1, want, file_);
-  sum_.Add(buffer_.data() + end_, n);  // whole buffers: the fast path
+  sum_.AddBytes(buffer_.data() + end_, n);  // whole buffers: the fast path
   unread_ -= n;
   end_ += n;
   return n > 0;
@@ -322,7 +284,7 @@ bool BinaryReader::Count(uint32_t* n, size_t min_item_bytes) {
 
 bool BinaryReader::VerifyEnd() {
   if (!ok_ || remaining_ != 0 || unread_ != 0) return ok_ = false;
-  return sum_.Value() == want_sum_;
+  return SumOf(sum_) == want_sum_;
 }
 
 void BinaryWriter::Strs(const std::vector<std::string>& v) {

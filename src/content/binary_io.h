@@ -19,22 +19,9 @@
 #include <string_view>
 #include <vector>
 
+#include "util/hash.h"
+
 namespace casebook::content {
-
-/// A checksum of a byte stream fed in pieces of any size (two 64-bit lanes
-/// over 8-byte words): catches corruption in a cache file, cheaply.
-class StreamSum {
- public:
-  void Add(const char* data, size_t size);
-  uint64_t Value() const;
-
- private:
-  void Word(uint64_t w);
-  uint64_t a_ = 0x9e3779b97f4a7c15ULL, b_ = 0xcbf29ce484222325ULL;
-  uint64_t length_ = 0;
-  char pending_[8];
-  size_t pending_size_ = 0;
-};
 
 class BinaryWriter {
  public:
@@ -66,7 +53,7 @@ class BinaryWriter {
   std::vector<char> buffer_;
   size_t used_ = 0;
   bool ok_ = false;
-  StreamSum sum_;
+  util::StreamHash sum_;  // checksum of the current part
   uint64_t written_ = 0, part_begin_ = 0;
   std::vector<uint64_t> part_begins_, part_sums_;
 };
@@ -108,7 +95,7 @@ class BinaryReader {
   uint64_t unread_ = 0;     // bytes of the part not yet read from the file
   uint64_t want_sum_ = 0;
   bool ok_ = false;
-  StreamSum sum_;
+  util::StreamHash sum_;  // checksum of the current part
 };
 
 }  // namespace casebook::content
