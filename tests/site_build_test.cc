@@ -292,6 +292,18 @@ TEST_CASE("incremental builds give the same bytes as clean builds after every ki
              ReplaceFirst(pool, "Connection pool exhaustion", "Pool exhaustion"));
   compare_with_clean("edit a summary (shown on lists, feeds and related pages)");
 
+  // Pages show other postmortems (related, referenced by, previous / next,
+  // similar): they are keyed by what they show of them.
+  std::string failover = work.Read("content/2023/2023-11-02-primary-failover.md");
+  work.Write("content/2023/2023-11-02-primary-failover.md",
+             ReplaceFirst(failover, "took 12 minutes", "took twelve minutes"));
+  compare_with_clean("retitle a postmortem that another one links to");
+  failover = work.Read("content/2023/2023-11-02-primary-failover.md");
+  work.Write("content/2023/2023-11-02-primary-failover.md",
+             ReplaceFirst(ReplaceFirst(failover, "severity: SEV2", "severity: SEV1"),
+                          "tags: [database, failover]", "tags: [database, failover, replication]"));
+  compare_with_clean("change its severity and add a new tag");
+
   work.Write("content/2024/2024-05-01-new-incident.md",
              "+++\ntitle = \"Queue backlog\"\ndate = 2024-05-01\nseverity = \"SEV3\"\n"
              "tags = [\"database\"]\nrelated = [\"2024-03-12-checkout-pool\"]\n+++\n\n"
@@ -344,6 +356,33 @@ TEST_CASE("a rebuild with no input changed skips rendering and leaves every file
   REQUIRE(r.exit_code == 0);
   CHECK(Contains(r.out + r.err, "render + write"));
   CHECK(Snapshot(dir.path() + "/public") != before);
+}
+
+TEST_CASE("a body edit renders only the files that show the body or the file's own data") {
+  TempDir dir;
+  CopyFixture("site", dir);
+  const std::string build = std::string("build --verbose ") + kToday;
+  REQUIRE(RunCasebook(build, dir.path()).exit_code == 0);
+  int feeds = 0;
+  for (const auto& e : fs::recursive_directory_iterator(dir.path() + "/public"))
+    if (e.path().filename() == "feed.xml") ++feeds;
+  REQUIRE(feeds > 6);
+
+  const std::string path = "content/2023/2023-06-14-dns-outage.md";
+  dir.Write(path, dir.Read(path) + "\nOne more paragraph.\n");
+  auto r = RunCasebook(build, dir.path());
+  REQUIRE(r.exit_code == 0);
+  // Its page, and what lists its file's data (the feeds it is in, the
+  // sitemap, postmortems.json, actions.csv); not every feed, nor the pages
+  // that only link to it.
+  const std::string said = r.out + r.err;
+  size_t at = said.find("rendered ");
+  REQUIRE(at != std::string::npos);
+  int rendered = std::stoi(said.substr(at + 9));
+  CHECK(rendered >= 1);
+  CHECK(rendered < feeds);
+  CHECK(Contains(dir.Read("public/postmortems/2023-06-14-dns-outage/index.html"),
+                 "One more paragraph."));
 }
 
 TEST_CASE("the build cache keeps incremental output exact as link targets come and go") {

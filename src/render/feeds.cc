@@ -29,6 +29,16 @@ std::string Element(const std::string& name, const std::string& text) {
   return "<" + name + ">" + util::XmlEscape(text) + "</" + name + ">";
 }
 
+/// The first kFeedEntries valid indices of `postmortems`.
+std::vector<int> FeedEntries(const View& view, const std::vector<int>& postmortems) {
+  std::vector<int> entries;
+  for (int i : postmortems) {
+    if (entries.size() >= kFeedEntries) break;
+    if (i >= 0 && static_cast<size_t>(i) < view.site().postmortems.size()) entries.push_back(i);
+  }
+  return entries;
+}
+
 }  // namespace
 
 std::optional<util::DateTime> UpdatedDate(const model::Postmortem& pm) {
@@ -38,14 +48,37 @@ std::optional<util::DateTime> UpdatedDate(const model::Postmortem& pm) {
   return std::nullopt;
 }
 
+bool AddAllSources(const View& view, util::StreamHash* h) {
+  const size_t n = view.site().postmortems.size();
+  h->AddInt(static_cast<int64_t>(n));
+  for (size_t i = 0; i < n; ++i) {
+    const std::string& key = view.SourceKey(static_cast<int>(i));
+    if (key.empty()) return false;
+    h->AddString(key);
+  }
+  return true;
+}
+
+bool AddFeedInputs(const View& view, const FeedInfo& info, const std::vector<int>& postmortems,
+                   util::StreamHash* h) {
+  for (const std::string* s : {&info.title, &info.subtitle, &info.feed_path, &info.page_path})
+    h->AddString(*s);
+  std::vector<int> entries = FeedEntries(view, postmortems);
+  h->AddInt(static_cast<int64_t>(entries.size()));
+  for (int i : entries) {
+    // An entry shows only what its own file gives (title, id, URL, dates,
+    // authors, severity, tags, summary) and the shared inputs.
+    const std::string& key = view.SourceKey(i);
+    if (key.empty()) return false;
+    h->AddString(key);
+  }
+  return true;
+}
+
 std::string AtomFeed(const View& view, const FeedInfo& info, const std::vector<int>& postmortems) {
   const model::SiteModel& site = view.site();
   const config::SiteConfig& cfg = view.config();
-  std::vector<int> entries;
-  for (int i : postmortems) {
-    if (entries.size() >= kFeedEntries) break;
-    if (i >= 0 && static_cast<size_t>(i) < site.postmortems.size()) entries.push_back(i);
-  }
+  std::vector<int> entries = FeedEntries(view, postmortems);
   util::DateTime newest;  // the epoch when no entry has a date
   for (int i : entries) {
     auto d = UpdatedDate(site.postmortems[i]);

@@ -31,6 +31,16 @@ struct FeedInfo {
 /// entry's date (the Unix epoch for an empty feed), never the build time.
 std::string AtomFeed(const View& view, const FeedInfo& info, const std::vector<int>& postmortems);
 
+/// AtomFeed's inputs besides the shared ones (renderer.h): the feed's info
+/// and the SourceKey of each entry. False when one is unknown.
+bool AddFeedInputs(const View& view, const FeedInfo& info, const std::vector<int>& postmortems,
+                   util::StreamHash* h);
+
+/// The SourceKey of every postmortem, in order: the inputs of outputs that
+/// read every postmortem's own data and nothing of the pages (the sitemap,
+/// besides its page list, and actions.csv). False when one is unknown.
+bool AddAllSources(const View& view, util::StreamHash* h);
+
 /// An entry's date for feeds and the sitemap: the postmortem's `date`, else
 /// its incident date, else its last git change; nullopt when none is known.
 std::optional<util::DateTime> UpdatedDate(const model::Postmortem& pm);
@@ -44,6 +54,10 @@ std::string SitemapXml(const View& view, const std::vector<std::string>& page_pa
 util::Value PostmortemsJsonValue(const View& view);
 /// The same, serialised (indented), built entry by entry on `jobs` threads.
 std::string PostmortemsJson(const View& view, int jobs);
+
+/// PostmortemsJson's inputs besides the shared ones: every postmortem's
+/// SourceKey, the taxonomy keys and the ids each entry links to.
+bool AddJsonInputs(const View& view, util::StreamHash* h);
 
 /// actions.csv (RFC 4180, CRLF): every action item in tracker order with
 /// its postmortem; columns listed in actions_csv.cc.

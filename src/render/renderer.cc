@@ -38,9 +38,12 @@ bool IsSafeOutputPath(const std::string& path) {
 
 struct Job {
   std::string path;
-  std::function<std::string(util::Diagnostics*)> make;  // files keyed by their bytes
+  std::function<std::string(util::Diagnostics*)> make;  // files made in C++
   std::string tmpl;                   // pages: the template ...
   std::function<util::Value()> data;  // ... and the view data
+  /// Hashes what the file is made from besides the shared inputs (see
+  /// View::SourceKey); false when that is unknown. Optional.
+  std::function<bool(util::StreamHash*)> inputs;
 };
 
 class Plan {
@@ -50,14 +53,20 @@ class Plan {
 
   /// A page at `url_path` (+ "index.html" for "dir/" and "") from template
   /// `tmpl`; `data` builds its view on the worker thread.
-  void Page(const std::string& url_path, const std::string& tmpl, std::function<util::Value()> data,
+  bool Page(const std::string& url_path, const std::string& tmpl, std::function<util::Value()> data,
             bool in_sitemap = true) {
     std::string file = url_path.empty() || url_path.back() == '/' ? url_path + "index.html" : url_path;
-    if (!File(file, nullptr)) return;
+    if (!File(file, nullptr)) return false;
     jobs_.back().tmpl = tmpl;
     jobs_.back().data = std::move(data);
     if (in_sitemap) pages_.push_back(url_path);
+    return true;
   }
+
+  /// Gives the file just planned (when Page or File returned true) an input
+  /// key: with RenderOptions::inputs_key, it is skipped when the key is the
+  /// published one, before its data is built.
+  void Inputs(std::function<bool(util::StreamHash*)> inputs) { jobs_.back().inputs = std::move(inputs); }
 
   bool File(const std::string& path, std::function<std::string(util::Diagnostics*)> make) {
     if (!IsSafeOutputPath(path)) {
@@ -69,7 +78,7 @@ class Plan {
             "rename the taxonomy or the postmortem id so the URLs differ");
       return false;
     }
-    jobs_.push_back({path, std::move(make), {}, {}});
+    jobs_.push_back({path, std::move(make), {}, {}, {}});
     return true;
   }
 
@@ -84,24 +93,47 @@ class Plan {
       const Job& job = jobs_[i];
       OutputFile& file = files[i];
       file.path = job.path;
-      if (!job.data) {
+      // Two kinds of keys: from the inputs (cheap; the data is not built
+      // when the file is unchanged), else from the page's view data.
+      bool keyed = false;
+      if (job.inputs && !options.inputs_key.empty()) {
+        util::StreamHash key;
+        key.AddString(salt);
+        key.AddString("inputs");
+        key.AddString(options.inputs_key);
+        key.AddString(job.path);
+        key.AddString(job.tmpl);
+        if (job.inputs(&key)) {
+          file.key = key.Hex();
+          keyed = true;
+        }
+      }
+      auto published = [&] {
+        return options.published_key && options.published_key(job.path) == file.key;
+      };
+      if (keyed && published()) {
+        file.reuse = true;
+      } else if (!job.data) {
         file.content = job.make(&diags[i]);
       } else {
         util::Value data = job.data();
-        util::StreamHash key;
-        key.AddString(salt);
-        key.AddString(job.tmpl);
-        data.AddHash(&key);
-        file.key = key.Hex();
-        if (options.published_key && options.published_key(job.path) == file.key) {
+        if (!keyed) {
+          util::StreamHash key;
+          key.AddString(salt);
+          key.AddString(job.tmpl);
+          data.AddHash(&key);
+          file.key = key.Hex();
+        }
+        if (!keyed && published()) {
           file.reuse = true;
         } else {
           file.content = templates_.Render(job.tmpl, data, &diags[i]);
         }
-        // A page with template problems is never reused: its diagnostics
-        // must come again on the next build.
-        if (!diags[i].items().empty()) file.key = util::Fingerprint(file.key + "!");
       }
+      // A file with problems is never reused: its diagnostics must come
+      // again on the next build.
+      if (!diags[i].items().empty() && !file.key.empty())
+        file.key = util::Fingerprint(file.key + "!");
       if (options.sink) {
         std::string error;
         if (!options.sink(file, &error)) {
@@ -154,7 +186,8 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateS
   plan.Page("", "home", [v] { return v->Home(); });
   for (size_t i = 0; i < site.postmortems.size(); ++i) {
     int index = static_cast<int>(i);
-    plan.Page(site.postmortems[i].url, "postmortem", [v, index] { return v->Postmortem(index); });
+    if (plan.Page(site.postmortems[i].url, "postmortem", [v, index] { return v->Postmortem(index); }))
+      plan.Inputs([v, index](util::StreamHash* h) { return v->AddPostmortemInputs(index, h); });
   }
 
   for (const auto& tax : site.taxonomies) {
@@ -172,9 +205,10 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateS
       feed.subtitle = term.description;
       feed.feed_path = path + "feed.xml";
       feed.page_path = path;
-      plan.File(feed.feed_path, [v, feed, tm](util::Diagnostics*) {
-        return AtomFeed(*v, feed, tm->postmortems);
-      });
+      if (plan.File(feed.feed_path, [v, feed, tm](util::Diagnostics*) {
+            return AtomFeed(*v, feed, tm->postmortems);
+          }))
+        plan.Inputs([v, feed, tm](util::StreamHash* h) { return AddFeedInputs(*v, feed, tm->postmortems, h); });
     }
   }
 
@@ -202,18 +236,25 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateS
   feed.subtitle = cfg.description;
   feed.feed_path = "feed.xml";
   feed.page_path = "";
-  plan.File("feed.xml", [v, feed, &site](util::Diagnostics*) {
-    std::vector<int> newest;
-    for (size_t i = 0; i < site.postmortems.size() && i < kFeedEntries; ++i) {
-      newest.push_back(static_cast<int>(i));
-    }
-    return AtomFeed(*v, feed, newest);
-  });
+  std::vector<int> newest;
+  for (size_t i = 0; i < site.postmortems.size() && i < kFeedEntries; ++i) {
+    newest.push_back(static_cast<int>(i));
+  }
+  if (plan.File("feed.xml", [v, feed, newest](util::Diagnostics*) { return AtomFeed(*v, feed, newest); }))
+    plan.Inputs([v, feed, newest](util::StreamHash* h) { return AddFeedInputs(*v, feed, newest, h); });
   std::vector<std::string> pages = plan.pages();
-  plan.File("sitemap.xml", [v, pages](util::Diagnostics*) { return SitemapXml(*v, pages); });
+  if (plan.File("sitemap.xml", [v, pages](util::Diagnostics*) { return SitemapXml(*v, pages); })) {
+    plan.Inputs([v, pages](util::StreamHash* h) {
+      h->AddInt(static_cast<int64_t>(pages.size()));
+      for (const auto& p : pages) h->AddString(p);
+      return AddAllSources(*v, h);
+    });
+  }
   const int jobs = options.jobs > 0 ? options.jobs : util::DefaultJobs();
-  plan.File("postmortems.json", [v, jobs](util::Diagnostics*) { return PostmortemsJson(*v, jobs); });
-  plan.File("actions.csv", [v](util::Diagnostics*) { return ActionsCsv(*v); });
+  if (plan.File("postmortems.json", [v, jobs](util::Diagnostics*) { return PostmortemsJson(*v, jobs); }))
+    plan.Inputs([v](util::StreamHash* h) { return AddJsonInputs(*v, h); });
+  if (plan.File("actions.csv", [v](util::Diagnostics*) { return ActionsCsv(*v); }))
+    plan.Inputs([v](util::StreamHash* h) { return AddAllSources(*v, h); });
 
   std::vector<OutputFile> files = plan.Run(options, jobs);
   if (!options.free_memory) (void)owned_view.release();

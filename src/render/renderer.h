@@ -22,11 +22,11 @@ struct OutputFile {
   /// True when the file already published at `path` is still right (its key
   /// is unchanged): `content` is empty and the page was not rendered.
   bool reuse = false;
-  /// What the file was made from, for pages and data files: a hash of the
-  /// casebook version, the theme, the template and the page's view data.
-  /// Equal keys mean byte-identical files (exact by construction: any change
-  /// to the data or the theme changes the key). "" for files keyed by their
-  /// bytes (feeds, sitemap, CSV).
+  /// What the file was made from: a hash of the casebook version, the theme,
+  /// the template and either the page's view data or its inputs (see
+  /// RenderOptions::inputs_key). Equal keys mean byte-identical files. ""
+  /// for files keyed by their bytes (feeds, sitemap, postmortems.json and
+  /// actions.csv without an inputs_key).
   std::string key;
 };
 
@@ -51,6 +51,13 @@ struct RenderOptions {
   /// the site is never all in memory. False (with an error) when the file
   /// could not be written; the error goes to diags under the file's path.
   std::function<bool(OutputFile& file, std::string* error)> sink;
+  /// A hash of the inputs every file shares besides the model's postmortems:
+  /// casebook, site.toml, the build options, today and the theme. With it,
+  /// postmortem pages and the feeds, sitemap, postmortems.json and
+  /// actions.csv are keyed by their inputs (View::SourceKey and the keys of
+  /// what they link to), so unchanged ones are skipped without building
+  /// their data; "" keys every page by its view data instead.
+  std::string inputs_key;
   /// False when the process exits right after: the view's memory is then
   /// left to the OS rather than freed object by object.
   bool free_memory = true;

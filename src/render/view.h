@@ -162,6 +162,20 @@ class View {
   /// A postmortem as a list item (see the header comment).
   util::Value ListItem(int index) const;
 
+  // Input keys: what an output is made from, hashed without building it, so
+  // an unchanged page can be skipped before its view is built. Together with
+  // the inputs every output shares (casebook, site.toml, options, today, the
+  // theme: RenderOptions::inputs_key) they determine the output exactly.
+  /// Everything postmortem `index` contributes from its own file: path,
+  /// bytes, git history, URL, and the HTML rendered from it (which also
+  /// covers how its links resolved). "" when its bytes are unknown.
+  const std::string& SourceKey(int index) const { return source_keys_[index]; }
+  /// Adds what the page of postmortem `index` is made from: its source key,
+  /// its list item, frame, terms, and the link items of every postmortem it
+  /// links to (related, referenced by, similar with reasons, previous,
+  /// next). Keep in step with Postmortem(). False when a key is unknown.
+  bool AddPostmortemInputs(int index, util::StreamHash* h) const;
+
   // URLs. `relative` is a path relative to base_url ("postmortems/x/").
   std::string Link(const std::string& relative) const;      // "/pm/postmortems/x/"
   std::string Absolute(const std::string& relative) const;  // base_url + path
@@ -206,6 +220,7 @@ class View {
   std::map<std::string, util::Value> site_frames_;  // section -> SiteFrame
   std::vector<util::Value> links_;             // LinkItem of every postmortem
   std::vector<util::Value> items_;             // ListItem of every postmortem
+  std::vector<std::string> source_keys_;       // SourceKey of every postmortem
   /// terms_[pm][taxonomy] = the model's terms holding that postmortem, in
   /// the order the postmortem lists its values.
   std::vector<std::vector<std::vector<const model::Term*>>> terms_;

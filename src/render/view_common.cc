@@ -6,6 +6,7 @@
 #include "render/urls.h"
 #include "render/view.h"
 #include "util/datetime.h"
+#include "util/hash.h"
 #include "util/parallel.h"
 #include "util/slug.h"
 #include "util/text.h"
@@ -236,6 +237,25 @@ View::View(const model::SiteModel& site)
     items[i].Freeze();
   });
   items_ = std::move(items);
+  source_keys_.assign(n, std::string());
+  util::ParallelFor(n, util::DefaultJobs(), [&](size_t i) {
+    const auto& pm = site.postmortems[i];
+    if (pm.doc.source_hash.empty()) return;
+    util::StreamHash h;
+    for (const std::string* s : {&pm.doc.path, &pm.doc.relative_path, &pm.doc.source_hash,
+                                 &pm.url, &pm.body.html, &pm.summary_html})
+      h.AddString(*s);
+    h.AddInt(pm.history ? pm.history->commits : -1);
+    if (pm.history) {
+      h.AddInt(pm.history->last_changed.utc_seconds);
+      h.AddInt(pm.history->last_changed.offset_minutes);
+    }
+    for (const auto* list : {&pm.timeline_html, &pm.action_html}) {
+      h.AddInt(static_cast<int64_t>(list->size()));
+      for (const auto& s : *list) h.AddString(s);
+    }
+    source_keys_[i] = h.Hex();
+  });
   std::vector<Value> actions(tracker_.rows.size());
   util::ParallelFor(actions.size(), util::DefaultJobs(), [&](size_t i) {
     actions[i] = ActionItemView(tracker_.rows[i]);

@@ -8,6 +8,7 @@
 #include "render/urls.h"
 #include "render/view.h"
 #include "util/datetime.h"
+#include "util/hash.h"
 #include "util/text.h"
 
 namespace casebook::render {
@@ -222,6 +223,49 @@ Value View::RelatedLinks(const model::Postmortem& pm) const {
                              !v.Find("referenced_by")->as_list().empty() || has_similar ||
                              valid(pm.previous) || valid(pm.next);
   return v;
+}
+
+bool View::AddPostmortemInputs(int index, util::StreamHash* h) const {
+  const model::Postmortem& pm = site_.postmortems[index];
+  if (source_keys_[index].empty()) return false;
+  // The source covers the document and everything made from it alone
+  // (with the shared inputs: durations, incident, timeline, actions, body
+  // parts, source link, history, figures, extra).
+  h->AddString(source_keys_[index]);
+  PageInfo info;
+  info.title = pm.doc.title;
+  info.description = pm.doc.summary;
+  info.path = pm.url;
+  Frame(info).AddHash(h);
+  ListItem(index).AddHash(h);
+  for (size_t t = 0; t < site_.taxonomies.size(); ++t) {
+    h->AddString(site_.taxonomies[t].key);
+    h->AddString(site_.taxonomies[t].label);
+    h->AddInt(static_cast<int64_t>(terms_[index][t].size()));
+    for (const model::Term* term : terms_[index][t]) {
+      h->AddString(term->name);
+      h->AddString(TermPath(site_.taxonomies[t], *term));
+    }
+  }
+  // What RelatedLinks shows of other postmortems: their link items.
+  auto valid = [&](int i) { return i >= 0 && static_cast<size_t>(i) < site_.postmortems.size(); };
+  auto link = [&](int i) {
+    h->AddInt(valid(i));
+    if (valid(i)) LinkItem(i).AddHash(h);
+  };
+  for (const auto* list : {&pm.related, &pm.referenced_by}) {
+    h->AddInt(static_cast<int64_t>(list->size()));
+    for (int i : *list) link(i);
+  }
+  h->AddInt(static_cast<int64_t>(pm.similar.size()));
+  for (const auto& s : pm.similar) {
+    link(s.index);
+    h->AddInt(static_cast<int64_t>(s.shared_terms.size()));
+    for (const auto& term : s.shared_terms) h->AddString(term);
+  }
+  link(pm.previous);
+  link(pm.next);
+  return true;
 }
 
 Value View::Postmortem(int index) const {

@@ -45,13 +45,11 @@ bool OutputIsSafe(const config::SiteConfig& cfg, util::Diagnostics* diags) {
   return true;
 }
 
-// What the whole site is made from, hashed: casebook, site.toml and the
-// options, "today", the theme, every postmortem's file (path, bytes, git
-// history) and the static files. The output is a pure function of these, so
-// when the key is the one the published site was made from, no page needs
-// rendering. "" when a postmortem's bytes are unknown (never skip then).
-std::string SiteKey(const BuildOptions& options, const Site& site,
-                    const render::TemplateSet& templates, const StaticFiles& statics) {
+// What every output shares besides the postmortems, hashed: casebook,
+// site.toml and the options, "today" and the theme (render::RenderOptions::
+// inputs_key).
+std::string InputsKey(const BuildOptions& options, const Site& site,
+                      const render::TemplateSet& templates) {
   const config::SiteConfig& cfg = site.config;
   util::StreamHash h;
   h.AddString(CASEBOOK_VERSION);
@@ -64,6 +62,17 @@ std::string SiteKey(const BuildOptions& options, const Site& site,
   h.AddInt(options.index);
   h.AddString(util::FormatRfc3339(site.model.today));
   h.AddString(templates.fingerprint());
+  return h.Hex();
+}
+
+// What the whole site is made from, hashed: the inputs key, every
+// postmortem's file (path, bytes, git history) and the static files. The
+// output is a pure function of these, so when the key is the one the
+// published site was made from, no page needs rendering. "" when a
+// postmortem's bytes are unknown (never skip then).
+std::string SiteKey(const std::string& inputs_key, const Site& site, const StaticFiles& statics) {
+  util::StreamHash h;
+  h.AddString(inputs_key);
   h.AddInt(static_cast<int64_t>(site.model.postmortems.size()));
   for (const auto& pm : site.model.postmortems) {
     if (pm.doc.source_hash.empty()) return "";
@@ -125,7 +134,8 @@ bool Build(const BuildOptions& options, BuildReport* report,
   }
   const StaticFiles statics = ListStaticFiles(
       {util::JoinPath(cfg.ThemeDir(), "static"), util::JoinPath(cfg.root, "static")});
-  std::string site_key = SiteKey(options, *site, *templates, statics);
+  const std::string inputs_key = InputsKey(options, *site, *templates);
+  std::string site_key = SiteKey(inputs_key, *site, statics);
   if (options.cache && !site_key.empty() && site_key == publisher->PublishedSiteKey() &&
       publisher->KeepAll()) {
     // Nothing the site is made from changed, and the output is intact.
@@ -137,6 +147,7 @@ bool Build(const BuildOptions& options, BuildReport* report,
     render_options.free_memory = options.free_memory;
     Publisher* pub = publisher.get();
     if (options.cache) {
+      render_options.inputs_key = inputs_key;
       render_options.published_key = [pub](const std::string& path) {
         return pub->PublishedKey(path);
       };
