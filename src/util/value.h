@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "util/hash.h"
+#include "util/sorted_map.h"
 
 namespace casebook::util {
 
@@ -24,7 +25,7 @@ class Value {
  public:
   enum class Kind { kNull, kBool, kInt, kFloat, kString, kList, kMap };
   using List = std::vector<Value>;
-  using Map = std::map<std::string, Value>;
+  using Map = SortedMap<Value>;  // keys in byte order, like std::map
 
   Value() = default;
   Value(bool b) : kind_(Kind::kBool), bool_(b) {}
