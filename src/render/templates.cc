@@ -186,9 +186,20 @@ mus::data ToData(const util::Value& v) {
 // that this context recognises by address; lists become lists of those. The
 // lookup rules are kainjow's own context's (names are tried in each pushed
 // item from the innermost out; "a.b" resolves fully within one item).
+/// What kainjow renders into (its `stream << text`): the page's string
+/// itself, rather than a stringstream copied out at the end.
+struct StringSink {
+  std::string* out;
+  StringSink& operator<<(const std::string& text) {
+    out->append(text);
+    return *this;
+  }
+};
+
 class ValueContext : public mus::basic_context<std::string> {
  public:
   explicit ValueContext(const util::Value& root, const std::string* content = nullptr) {
+    frames_.emplace_back();  // the root's conversions
     push(Convert(&root));
     if (content) {
       extra_ = mus::data(mus::data::type::object);
@@ -197,8 +208,20 @@ class ValueContext : public mus::basic_context<std::string> {
     }
   }
 
-  void push(const mus::data* data) override { items_.push_back(data); }
-  void pop() override { items_.pop_back(); }
+  // Conversions made while an item is the innermost one are dropped when it
+  // is popped (kainjow only holds what get() returned until then), so a
+  // section over thousands of list items converts one item at a time.
+  void push(const mus::data* data) override {
+    items_.push_back(data);
+    frames_.emplace_back();
+  }
+  void pop() override {
+    items_.pop_back();
+    Frame& f = frames_.back();
+    for (const util::Value* v : f.values) converted_.erase(v);
+    for (const mus::data* d : f.maps) maps_.erase(d);
+    frames_.pop_back();
+  }
 
   const mus::data* get(const std::string& name) const override {
     if (name.size() == 1 && name[0] == '.') return items_.back();
@@ -237,28 +260,41 @@ class ValueContext : public mus::basic_context<std::string> {
   const mus::data* Convert(const util::Value* v) const {
     auto done = converted_.find(v);
     if (done != converted_.end()) return done->second;
+    Frame& f = frames_.back();
     const mus::data* out;
+    auto stand_in = [&](const mus::data* d, const util::Value* map) {
+      maps_[d] = map;
+      f.maps.push_back(d);
+    };
     if (v->is_map()) {
-      out = &arena_.emplace_back(mus::data::type::object);
-      maps_[out] = v;
+      out = &f.arena.emplace_back(mus::data::type::object);
+      stand_in(out, v);
     } else if (v->is_list()) {
       mus::data list(mus::data::type::list);
       for (const auto& item : v->as_list())
         list.push_back(item.is_map() ? mus::data(mus::data::type::object) : ToData(item));
-      out = &arena_.emplace_back(std::move(list));
+      out = &f.arena.emplace_back(std::move(list));
       const auto& items = out->list_value();
       for (size_t i = 0; i < items.size(); ++i)
-        if (v->as_list()[i].is_map()) maps_[&items[i]] = &v->as_list()[i];
+        if (v->as_list()[i].is_map()) stand_in(&items[i], &v->as_list()[i]);
     } else {
-      out = &arena_.emplace_back(ToData(*v));
+      out = &f.arena.emplace_back(ToData(*v));
     }
     converted_[v] = out;
+    f.values.push_back(v);
     return out;
   }
 
+  /// What was converted while one pushed item was the innermost.
+  struct Frame {
+    std::deque<mus::data> arena;  // stable addresses
+    std::vector<const util::Value*> values;  // keys into converted_
+    std::vector<const mus::data*> maps;      // keys into maps_
+  };
+
   std::vector<const mus::data*> items_;  // innermost last
   mus::data extra_;
-  mutable std::deque<mus::data> arena_;  // stable addresses
+  mutable std::deque<Frame> frames_;  // one per pushed item, and the root's; never moved
   mutable std::unordered_map<const mus::data*, const util::Value*> maps_;
   mutable std::unordered_map<const util::Value*, const mus::data*> converted_;
 };
@@ -303,7 +339,9 @@ struct TemplateSet::Impl {
   template <typename Data>  // mus::data, or a ValueContext
   std::string RenderEntry(const Entry& e, Data& data, util::Diagnostics* diags) const {
     std::unique_ptr<mus::mustache> t = e.Take();
-    std::string out = t->render(data);
+    std::string out;
+    StringSink sink{&out};
+    t->render(data, sink);
     if (!t->is_valid()) {
       // A failed render leaves an error in the object: do not reuse it.
       if (diags) diags->Error(e.file, 0, "theme/render", t->error_message());

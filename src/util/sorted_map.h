@@ -35,6 +35,7 @@ class SortedMap {
   const_iterator begin() const { return items_.begin(); }
   const_iterator end() const { return items_.end(); }
   size_t size() const { return items_.size(); }
+  void shrink_to_fit() { items_.shrink_to_fit(); }
   bool empty() const { return items_.empty(); }
 
   iterator find(std::string_view key) {

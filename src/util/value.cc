@@ -47,6 +47,9 @@ void Value::Freeze() {
   Payload& p = Own();
   for (auto& v : p.list) v.Freeze();
   for (auto& [k, v] : p.map) v.Freeze();
+  // Frozen trees never grow again: give back what growth reserved.
+  p.list.shrink_to_fit();
+  p.map.shrink_to_fit();
   Digest(p.hash);
   p.frozen = true;
 }
