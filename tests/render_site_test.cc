@@ -3,6 +3,8 @@
 // determinism.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include <cstdlib>
 #include <filesystem>
 #include <map>
@@ -218,12 +220,24 @@ TEST_CASE("Atom feeds are well-formed, absolute, and dated by their entries") {
   CHECK(r["sitemap.xml"].find("<loc>https://example.com/pm/tags/database/</loc>") != std::string::npos);
 }
 
-TEST_CASE("postmortems.json built entry by entry on threads equals the whole tree serialised") {
+TEST_CASE("postmortems.json is the same for any number of threads, keys in byte order") {
   auto f = test::MakeRenderFixture(test::SourceDir());
   render::View view(f->site);
-  const std::string whole = render::PostmortemsJsonValue(view).ToJson(true) + "\n";
-  REQUIRE(whole.size() > 100);
-  for (int jobs : {1, 2, 3}) CHECK(render::PostmortemsJson(view, jobs) == whole);
+  const std::string one = render::PostmortemsJson(view, 1);
+  REQUIRE(one.size() > 100);
+  for (int jobs : {2, 3}) CHECK(render::PostmortemsJson(view, jobs) == one);
+  // Each entry's keys come in byte order (as a util::Value map writes them).
+  std::vector<std::string> keys;
+  for (size_t at = one.find("\n    \""); at != std::string::npos; at = one.find("\n    \"", at + 1)) {
+    size_t end = one.find('"', at + 6);
+    std::string key = one.substr(at + 6, end - at - 6);
+    if (key == "action_items") keys.clear();
+    keys.push_back(key);
+    if (key == "url") {
+      CHECK(std::is_sorted(keys.begin(), keys.end()));
+      CHECK(keys.size() == 21);
+    }
+  }
   f->site.postmortems.clear();
   render::View empty(f->site);
   CHECK(render::PostmortemsJson(empty, 2) == "[]\n");

@@ -11,117 +11,195 @@
 //   ticket_url, overdue, overdue_days (0 unless overdue)}], related [ids],
 //   referenced_by [ids], previous, next (ids or null), timeline [{at,
 //   text}], last_changed, commits.
-// Strings are JSON-quoted by util::Value (with <, >, & as \u escapes).
+// Strings are JSON-quoted by util::JsonWriter (with <, >, & as \u escapes);
+// keys are in byte order.
 #include "render/outputs.h"
 
+#include <algorithm>
+#include <map>
 #include <vector>
 
 #include "util/parallel.h"
 #include "render/urls.h"
 #include "util/datetime.h"
+#include "util/json_writer.h"
 #include "util/text.h"
 
 namespace casebook::render {
 
-using util::Value;
-
 namespace {
 
-Value Rfc3339OrNull(const std::optional<util::DateTime>& t) {
-  return t ? Value(util::FormatRfc3339(*t)) : Value();
+void Rfc3339OrNull(util::JsonWriter& w, const std::optional<util::DateTime>& t) {
+  if (t) w.String(util::FormatRfc3339(*t));
+  else w.Null();
 }
 
-Value SecondsOrNull(const std::optional<int64_t>& s) { return s ? Value(*s) : Value(); }
+void SecondsOrNull(util::JsonWriter& w, const std::optional<int64_t>& s) {
+  if (s) w.Int(*s);
+  else w.Null();
+}
 
-Value Ids(const model::SiteModel& site, const std::vector<int>& indices) {
-  Value list = Value::MakeList();
+void Ids(util::JsonWriter& w, const model::SiteModel& site, const std::vector<int>& indices) {
+  w.BeginList();
   for (int i : indices) {
-    if (i >= 0 && static_cast<size_t>(i) < site.postmortems.size()) list.Push(site.postmortems[i].id());
+    if (i >= 0 && static_cast<size_t>(i) < site.postmortems.size()) w.String(site.postmortems[i].id());
   }
-  return list;
+  w.EndList();
 }
 
-Value IdOrNull(const model::SiteModel& site, int i) {
-  if (i < 0 || static_cast<size_t>(i) >= site.postmortems.size()) return Value();
-  return Value(site.postmortems[i].id());
+void IdOrNull(util::JsonWriter& w, const model::SiteModel& site, int i) {
+  if (i < 0 || static_cast<size_t>(i) >= site.postmortems.size()) w.Null();
+  else w.String(site.postmortems[i].id());
+}
+
+/// What every entry shares: severity labels and the taxonomy keys in order.
+struct Shared {
+  std::map<std::string, std::string> severity_labels;
+  std::vector<std::string> taxonomy_keys;  // sorted, distinct
+};
+
+Shared MakeShared(const View& view) {
+  Shared shared;
+  for (const auto& pm : view.site().postmortems) {
+    const std::string& sev = pm.doc.severity;
+    if (!sev.empty() && !shared.severity_labels.count(sev))
+      shared.severity_labels[sev] = SeverityBadge(view.config(), sev).Find("label")->as_string();
+  }
+  for (const auto& tax : view.site().taxonomies) shared.taxonomy_keys.push_back(tax.key);
+  std::sort(shared.taxonomy_keys.begin(), shared.taxonomy_keys.end());
+  shared.taxonomy_keys.erase(std::unique(shared.taxonomy_keys.begin(), shared.taxonomy_keys.end()),
+                             shared.taxonomy_keys.end());
+  return shared;
+}
+
+/// One entry, its keys in byte order (as the file has always had them).
+void WriteEntry(util::JsonWriter& w, const View& view, const Shared& shared, size_t index) {
+  const model::SiteModel& site = view.site();
+  const config::SiteConfig& cfg = view.config();
+  const model::Postmortem& pm = site.postmortems[index];
+  const content::Document& doc = pm.doc;
+  w.BeginObject();
+
+  w.Key("action_items");
+  w.BeginList();
+  for (const auto& a : doc.actions) {
+    w.BeginObject();
+    w.Key("due");
+    if (a.due) w.String(util::FormatDate(*a.due, a.due->offset_minutes));
+    else w.Null();
+    int64_t overdue_days = 0;
+    bool overdue = IsOverdue(a, site.today, &overdue_days);
+    w.Key("overdue");
+    w.Bool(overdue);
+    w.Key("overdue_days");
+    w.Int(overdue_days);  // 0 unless overdue
+    w.Key("owner");
+    w.String(a.owner);
+    w.Key("status");
+    w.String(a.status);
+    w.Key("text");
+    w.String(a.text);
+    w.Key("ticket");
+    w.String(a.ticket);
+    w.Key("ticket_url");
+    std::string url = TicketUrl(cfg.ticket_url, a.ticket);
+    if (url.empty()) w.Null();
+    else w.String(url);
+    w.EndObject();
+  }
+  w.EndList();
+
+  w.Key("commits");
+  if (pm.history) w.Int(pm.history->commits);
+  else w.Null();
+  w.Key("date");
+  if (doc.date) w.String(util::FormatDate(*doc.date, doc.date->offset_minutes));
+  else w.Null();
+
+  w.Key("durations");
+  w.BeginObject();
+  w.Key("detect_seconds");
+  SecondsOrNull(w, pm.durations.detect);
+  w.Key("mitigate_seconds");
+  SecondsOrNull(w, pm.durations.mitigate);
+  w.Key("resolve_seconds");
+  SecondsOrNull(w, pm.durations.resolve);
+  w.EndObject();
+
+  w.Key("id");
+  w.String(doc.id);
+
+  w.Key("incident");
+  w.BeginObject();
+  const std::pair<const char*, const std::optional<util::DateTime>*> times[] = {
+      {"detected", &doc.incident.detected},
+      {"first_user_impact", &doc.incident.first_user_impact},
+      {"first_user_report", &doc.incident.first_user_report},
+      {"mitigated", &doc.incident.mitigated},
+      {"resolved", &doc.incident.resolved},
+      {"started", &doc.incident.started},
+  };
+  for (const auto& [key, t] : times) {
+    w.Key(key);
+    Rfc3339OrNull(w, *t);
+  }
+  w.EndObject();
+
+  w.Key("incident_date");
+  Rfc3339OrNull(w, pm.incident_date);
+  w.Key("last_changed");
+  if (pm.history) w.String(util::FormatRfc3339(pm.history->last_changed));
+  else w.Null();
+  w.Key("next");
+  IdOrNull(w, site, pm.next);
+  w.Key("previous");
+  IdOrNull(w, site, pm.previous);
+  w.Key("referenced_by");
+  Ids(w, site, pm.referenced_by);
+  w.Key("related");
+  Ids(w, site, pm.related);
+  w.Key("severity");
+  w.String(doc.severity);
+  w.Key("severity_label");
+  auto label = shared.severity_labels.find(doc.severity);
+  w.String(label != shared.severity_labels.end() ? label->second : std::string());
+  w.Key("source_path");
+  w.String(SourcePath(cfg, doc));
+  w.Key("status");
+  w.String(doc.status);
+  w.Key("summary");
+  w.String(doc.summary);
+
+  w.Key("taxonomies");
+  w.BeginObject();
+  for (const auto& key : shared.taxonomy_keys) {
+    w.Key(key);
+    w.BeginList();
+    for (const auto& v : doc.Taxonomy(key)) w.String(v);
+    w.EndList();
+  }
+  w.EndObject();
+
+  w.Key("timeline");
+  w.BeginList();
+  for (const auto& e : doc.timeline) {
+    w.BeginObject();
+    w.Key("at");
+    w.String(util::FormatRfc3339(e.at));
+    w.Key("text");
+    w.String(e.text);
+    w.EndObject();
+  }
+  w.EndList();
+
+  w.Key("title");
+  w.String(doc.title);
+  w.Key("url");
+  w.String(view.Absolute(pm.url));
+  w.EndObject();
 }
 
 }  // namespace
-
-Value PostmortemJsonValue(const View& view, size_t index) {
-  const model::SiteModel& site = view.site();
-  const config::SiteConfig& cfg = view.config();
-  {
-    const model::Postmortem& pm = site.postmortems[index];
-    const content::Document& doc = pm.doc;
-    Value v = Value::MakeMap();
-    v["id"] = doc.id;
-    v["url"] = view.Absolute(pm.url);
-    v["title"] = doc.title;
-    v["summary"] = doc.summary;
-    v["date"] = doc.date ? Value(util::FormatDate(*doc.date, doc.date->offset_minutes)) : Value();
-    v["incident_date"] = Rfc3339OrNull(pm.incident_date);
-    v["severity"] = doc.severity;
-    v["severity_label"] = doc.severity.empty()
-                              ? Value(std::string())
-                              : *SeverityBadge(cfg, doc.severity).Find("label");
-    v["status"] = doc.status;
-    v["source_path"] = SourcePath(cfg, doc);
-
-    Value taxonomies = Value::MakeMap();
-    for (const auto& tax : site.taxonomies) taxonomies[tax.key] = Value::Strings(doc.Taxonomy(tax.key));
-    v["taxonomies"] = std::move(taxonomies);
-
-    Value incident = Value::MakeMap();
-    incident["started"] = Rfc3339OrNull(doc.incident.started);
-    incident["detected"] = Rfc3339OrNull(doc.incident.detected);
-    incident["first_user_impact"] = Rfc3339OrNull(doc.incident.first_user_impact);
-    incident["first_user_report"] = Rfc3339OrNull(doc.incident.first_user_report);
-    incident["mitigated"] = Rfc3339OrNull(doc.incident.mitigated);
-    incident["resolved"] = Rfc3339OrNull(doc.incident.resolved);
-    v["incident"] = std::move(incident);
-
-    Value durations = Value::MakeMap();
-    durations["detect_seconds"] = SecondsOrNull(pm.durations.detect);
-    durations["mitigate_seconds"] = SecondsOrNull(pm.durations.mitigate);
-    durations["resolve_seconds"] = SecondsOrNull(pm.durations.resolve);
-    v["durations"] = std::move(durations);
-
-    Value actions = Value::MakeList();
-    for (const auto& a : doc.actions) {
-      Value av = Value::MakeMap();
-      av["text"] = a.text;
-      av["owner"] = a.owner;
-      av["due"] = a.due ? Value(util::FormatDate(*a.due, a.due->offset_minutes)) : Value();
-      av["status"] = a.status;
-      av["ticket"] = a.ticket;
-      std::string url = TicketUrl(cfg.ticket_url, a.ticket);
-      av["ticket_url"] = url.empty() ? Value() : Value(url);
-      int64_t overdue_days = 0;
-      av["overdue"] = IsOverdue(a, site.today, &overdue_days);
-      av["overdue_days"] = overdue_days;  // 0 unless overdue
-      actions.Push(std::move(av));
-    }
-    v["action_items"] = std::move(actions);
-
-    v["related"] = Ids(site, pm.related);
-    v["referenced_by"] = Ids(site, pm.referenced_by);
-    v["previous"] = IdOrNull(site, pm.previous);
-    v["next"] = IdOrNull(site, pm.next);
-
-    Value timeline = Value::MakeList();
-    for (const auto& e : doc.timeline) {
-      Value ev = Value::MakeMap();
-      ev["at"] = util::FormatRfc3339(e.at);
-      ev["text"] = e.text;
-      timeline.Push(std::move(ev));
-    }
-    v["timeline"] = std::move(timeline);
-    v["last_changed"] = pm.history ? Value(util::FormatRfc3339(pm.history->last_changed)) : Value();
-    v["commits"] = pm.history ? Value(pm.history->commits) : Value();
-    return v;
-  }
-}
 
 bool AddJsonInputs(const View& view, util::StreamHash* h) {
   // An entry reads its own file's data, the shared inputs, the taxonomy
@@ -146,20 +224,14 @@ bool AddJsonInputs(const View& view, util::StreamHash* h) {
   return true;
 }
 
-Value PostmortemsJsonValue(const View& view) {
-  Value all = Value::MakeList();
-  for (size_t i = 0; i < view.site().postmortems.size(); ++i) all.Push(PostmortemJsonValue(view, i));
-  return all;
-}
-
 std::string PostmortemsJson(const View& view, int jobs) {
-  // Entry by entry, on `jobs` threads, so the whole archive never exists as
-  // one tree (~5x the size of the text): the same bytes as
-  // PostmortemsJsonValue(view).ToJson(true) + "\n".
+  // Entry by entry, on `jobs` threads, straight to text: no Value tree.
   const size_t n = view.site().postmortems.size();
+  const Shared shared = MakeShared(view);
   std::vector<std::string> entries(n);
   util::ParallelFor(n, jobs, [&](size_t i) {
-    PostmortemJsonValue(view, i).AppendJson(entries[i], /*pretty=*/true, /*depth=*/1);
+    util::JsonWriter w(&entries[i], /*pretty=*/true, /*depth=*/1);
+    WriteEntry(w, view, shared, i);
   });
   size_t size = 4;
   for (const auto& e : entries) size += e.size() + 4;

@@ -50,9 +50,8 @@ std::optional<util::DateTime> UpdatedDate(const model::Postmortem& pm);
 std::string SitemapXml(const View& view, const std::vector<std::string>& page_paths);
 
 /// postmortems.json: an array with one object per postmortem (see
-/// json_api.cc for the fields), pretty-printed, newest first.
-util::Value PostmortemsJsonValue(const View& view);
-/// The same, serialised (indented), built entry by entry on `jobs` threads.
+/// json_api.cc for the fields), indented, newest first; written entry by
+/// entry on `jobs` threads (the same bytes for any number).
 std::string PostmortemsJson(const View& view, int jobs);
 
 /// PostmortemsJson's inputs besides the shared ones: every postmortem's

@@ -4,7 +4,7 @@
 // search, 404, then feed.xml, sitemap.xml, postmortems.json and actions.csv.
 //
 // The files are planned first (paths checked, one job per file), then the
-// jobs run on `jobs` threads; each job writes only its own slot, and the
+// jobs run on `jobs` threads, heaviest first; each job writes only its own slot, and the
 // slots and their diagnostics are collected in plan order, so the output
 // does not depend on the number of threads. A path that would leave the
 // output folder, or one planned twice (e.g. a taxonomy named "archive"), is
@@ -44,6 +44,9 @@ struct Job {
   /// Hashes what the file is made from besides the shared inputs (see
   /// View::SourceKey); false when that is unknown. Optional.
   std::function<bool(util::StreamHash*)> inputs;
+  /// Roughly how much work the file is (postmortems it shows): heavy files
+  /// start first, so no thread is left with a long one at the end.
+  size_t weight = 1;
 };
 
 class Plan {
@@ -67,6 +70,8 @@ class Plan {
   /// key: with RenderOptions::inputs_key, it is skipped when the key is the
   /// published one, before its data is built.
   void Inputs(std::function<bool(util::StreamHash*)> inputs) { jobs_.back().inputs = std::move(inputs); }
+  /// Sets the weight (Job::weight) of the file just planned.
+  void Weight(size_t weight) { jobs_.back().weight = weight; }
 
   bool File(const std::string& path, std::function<std::string(util::Diagnostics*)> make) {
     if (!IsSafeOutputPath(path)) {
@@ -78,7 +83,7 @@ class Plan {
             "rename the taxonomy or the postmortem id so the URLs differ");
       return false;
     }
-    jobs_.push_back({path, std::move(make), {}, {}, {}});
+    jobs_.push_back({path, std::move(make), {}, {}, {}, 1});
     return true;
   }
 
@@ -89,7 +94,13 @@ class Plan {
     std::vector<OutputFile> files(n);
     std::vector<util::Diagnostics> diags(n);
     const std::string salt = std::string(CASEBOOK_VERSION) + '\0' + templates_.fingerprint();
-    util::ParallelFor(n, threads, [&](size_t i) {
+    // Heaviest first; results still go to their plan slots.
+    std::vector<size_t> order(n);
+    for (size_t i = 0; i < n; ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return jobs_[a].weight > jobs_[b].weight; });
+    util::ParallelFor(n, threads, [&](size_t k) {
+      const size_t i = order[k];
       const Job& job = jobs_[i];
       OutputFile& file = files[i];
       file.path = job.path;
@@ -196,7 +207,8 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateS
     for (const auto& term : tax.terms) {
       const model::Term* tm = &term;
       std::string path = view.TermPath(tax, term);
-      plan.Page(path, "term", [v, t, tm] { return v->TermPage(*t, *tm); });
+      if (plan.Page(path, "term", [v, t, tm] { return v->TermPage(*t, *tm); }))
+        plan.Weight(term.postmortems.size());
       FeedInfo feed;
       std::string label = tax.key == "severity"
                               ? SeverityBadge(cfg, term.name).Find("label")->as_string()
@@ -215,17 +227,21 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateS
   plan.Page("archive/", "archive", [v] { return v->Archive(); });
   for (const auto& year : site.archive) {
     const model::ArchiveYear* y = &year;
-    plan.Page("archive/" + std::to_string(year.year) + "/", "archive_year",
-              [v, y] { return v->ArchiveYear(*y); });
+    if (plan.Page("archive/" + std::to_string(year.year) + "/", "archive_year",
+                  [v, y] { return v->ArchiveYear(*y); }))
+      plan.Weight(year.count);
   }
-  plan.Page("actions/", "actions", [v] { return v->ActionsPage(); });
+  if (plan.Page("actions/", "actions", [v] { return v->ActionsPage(); }))
+    plan.Weight(view.action_rows().size());
   for (const auto& owner : view.action_owners()) {
     const ActionGroup* g = &owner;
-    plan.Page("actions/owner/" + owner.slug + "/", "actions", [v, g] { return v->ActionsOwnerPage(*g); });
+    if (plan.Page("actions/owner/" + owner.slug + "/", "actions", [v, g] { return v->ActionsOwnerPage(*g); }))
+      plan.Weight(owner.rows.size());
   }
   for (const auto& status : view.action_statuses()) {
     const ActionGroup* g = &status;
-    plan.Page("actions/status/" + status.slug + "/", "actions", [v, g] { return v->ActionsStatusPage(*g); });
+    if (plan.Page("actions/status/" + status.slug + "/", "actions", [v, g] { return v->ActionsStatusPage(*g); }))
+      plan.Weight(status.rows.size());
   }
   plan.Page("stats/", "stats", [v] { return v->StatsPage(); });
   plan.Page("search/", "search", [v] { return v->Search(); }, /*in_sitemap=*/false);
@@ -251,10 +267,14 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateS
     });
   }
   const int jobs = options.jobs > 0 ? options.jobs : util::DefaultJobs();
-  if (plan.File("postmortems.json", [v, jobs](util::Diagnostics*) { return PostmortemsJson(*v, jobs); }))
+  if (plan.File("postmortems.json", [v, jobs](util::Diagnostics*) { return PostmortemsJson(*v, jobs); })) {
     plan.Inputs([v](util::StreamHash* h) { return AddJsonInputs(*v, h); });
-  if (plan.File("actions.csv", [v](util::Diagnostics*) { return ActionsCsv(*v); }))
+    plan.Weight(4 * site.postmortems.size());  // the largest file
+  }
+  if (plan.File("actions.csv", [v](util::Diagnostics*) { return ActionsCsv(*v); })) {
     plan.Inputs([v](util::StreamHash* h) { return AddAllSources(*v, h); });
+    plan.Weight(view.action_rows().size());
+  }
 
   std::vector<OutputFile> files = plan.Run(options, jobs);
   if (!options.free_memory) (void)owned_view.release();

@@ -1,5 +1,7 @@
 #include "util/value.h"
 
+#include "util/json_writer.h"
+
 #include <cmath>
 #include <cstdio>
 
@@ -126,86 +128,35 @@ void Value::Push(Value v) {
 std::string JsonQuote(const std::string& s) {
   std::string out;
   out.reserve(s.size() + 2);
-  out += '"';
-  size_t run = 0;  // start of the current run of characters copied as they are
-  for (size_t i = 0; i < s.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    const char* esc = nullptr;
-    char buf[8];
-    switch (c) {
-      case '"': esc = "\\\""; break;
-      case '\\': esc = "\\\\"; break;
-      case '\n': esc = "\\n"; break;
-      case '\r': esc = "\\r"; break;
-      case '\t': esc = "\\t"; break;
-      case '<': esc = "\\u003c"; break;  // safe inside <script> blocks
-      case '>': esc = "\\u003e"; break;
-      case '&': esc = "\\u0026"; break;
-      default:
-        if (c < 0x20) {
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          esc = buf;
-        }
-    }
-    if (!esc) continue;
-    out.append(s, run, i - run);
-    out += esc;
-    run = i + 1;
-  }
-  out.append(s, run, std::string::npos);
-  out += '"';
+  AppendJsonQuoted(out, s);
   return out;
 }
 
-static void Indent(std::string& out, bool pretty, int depth) {
-  if (!pretty) return;
-  out += '\n';
-  out.append(static_cast<size_t>(depth) * 2, ' ');
+void Value::WriteJson(std::string& out, bool pretty, int depth) const {
+  JsonWriter w(&out, pretty, depth);
+  Write(w);
 }
 
-void Value::WriteJson(std::string& out, bool pretty, int depth) const {
+void Value::Write(JsonWriter& w) const {
   switch (kind_) {
-    case Kind::kNull: out += "null"; break;
-    case Kind::kBool: out += bool_ ? "true" : "false"; break;
-    case Kind::kInt: out += std::to_string(int_); break;
-    case Kind::kFloat: {
-      if (!std::isfinite(float_)) { out += "null"; break; }
-      char buf[32];
-      std::snprintf(buf, sizeof buf, "%.17g", float_);
-      out += buf;
+    case Kind::kNull: w.Null(); break;
+    case Kind::kBool: w.Bool(bool_); break;
+    case Kind::kInt: w.Int(int_); break;
+    case Kind::kFloat: w.Float(float_); break;
+    case Kind::kString: w.String(string_); break;
+    case Kind::kList:
+      w.BeginList();
+      for (const auto& v : as_list()) v.Write(w);
+      w.EndList();
       break;
-    }
-    case Kind::kString: out += JsonQuote(string_); break;
-    case Kind::kList: {
-      out += '[';
-      bool first = true;
-      const List& list = as_list();
-      for (const auto& v : list) {
-        if (!first) out += ',';
-        first = false;
-        Indent(out, pretty, depth + 1);
-        v.WriteJson(out, pretty, depth + 1);
+    case Kind::kMap:
+      w.BeginObject();
+      for (const auto& [k, v] : as_map()) {
+        w.Key(k);
+        v.Write(w);
       }
-      if (!list.empty()) Indent(out, pretty, depth);
-      out += ']';
+      w.EndObject();
       break;
-    }
-    case Kind::kMap: {
-      out += '{';
-      bool first = true;
-      const Map& map = as_map();
-      for (const auto& [k, v] : map) {
-        if (!first) out += ',';
-        first = false;
-        Indent(out, pretty, depth + 1);
-        out += JsonQuote(k);
-        out += pretty ? ": " : ":";
-        v.WriteJson(out, pretty, depth + 1);
-      }
-      if (!map.empty()) Indent(out, pretty, depth);
-      out += '}';
-      break;
-    }
   }
 }
 

@@ -21,6 +21,8 @@
 
 namespace casebook::util {
 
+class JsonWriter;
+
 class Value {
  public:
   enum class Kind { kNull, kBool, kInt, kFloat, kString, kList, kMap };
@@ -80,6 +82,7 @@ class Value {
  private:
   struct Payload;
   void WriteJson(std::string& out, bool pretty, int depth) const;
+  void Write(JsonWriter& w) const;
   Payload& Own();  // the payload, unshared and unfrozen
   void Digest(uint64_t out[2]) const;  // of a list or map
 
