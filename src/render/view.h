@@ -205,6 +205,8 @@ class View {
   };
   static Tracker MakeTracker(const model::SiteModel& site);
   util::Value ActionItemView(const stats::ActionRow& row) const;
+  /// The `postmortem` key of an action ({id,title,url,date}).
+  util::Value ActionPostmortem(const model::Postmortem& pm) const;
   /// ActionItemView of tracker_.rows[i], built once (frozen) with the View.
   util::Value ActionView(size_t i) const {
     return i < action_views_.size() ? action_views_[i] : ActionItemView(tracker_.rows[i]);
@@ -228,6 +230,7 @@ class View {
   /// after site_ is bound, whatever the constructor does).
   Tracker tracker_ = MakeTracker(site_);
   std::vector<util::Value> action_views_;  // ActionItemView of each tracker row
+  std::vector<util::Value> action_pms_;    // ActionPostmortem of each postmortem with actions
 };
 
 // Small shared helpers (view_common.cc).

@@ -94,23 +94,31 @@ View::Tracker View::MakeTracker(const model::SiteModel& site) {
   return t;
 }
 
+Value View::ActionPostmortem(const model::Postmortem& pm) const {
+  Value p = Value::MakeMap();
+  p["id"] = pm.id();
+  p["title"] = pm.doc.title;
+  p["url"] = Link(pm.url);
+  p["date"] = pm.incident_date ? util::FormatDate(*pm.incident_date, cfg_.timezone_offset_minutes) : "";
+  return p;
+}
+
 Value View::ActionItemView(const stats::ActionRow& row) const {
   const content::ActionItem& a = *row.item;
   const model::Postmortem& pm = *row.pm;
   Value v = Value::MakeMap();
   size_t index = static_cast<size_t>(row.action);
   v["text_html"] = index < pm.action_html.size() ? pm.action_html[index] : util::HtmlEscape(a.text);
-  Value p = Value::MakeMap();
-  p["id"] = pm.id();
-  p["title"] = pm.doc.title;
-  p["url"] = Link(pm.url);
-  p["date"] = pm.incident_date ? util::FormatDate(*pm.incident_date, cfg_.timezone_offset_minutes) : "";
-  v["postmortem"] = std::move(p);
+  const size_t pm_index = static_cast<size_t>(row.postmortem);
+  const bool shared = pm_index < action_pms_.size() && &site_.postmortems[pm_index] == row.pm &&
+                      action_pms_[pm_index].is_map();
+  v["postmortem"] = shared ? action_pms_[pm_index] : ActionPostmortem(pm);
   std::string owner = std::string(util::Trim(a.owner));
   v["owner"] = owner;
   v["owner_url"] = Link("actions/owner/" + OwnerSlug(owner) + "/");
-  v["due"] = a.due ? util::FormatDate(*a.due, a.due->offset_minutes) : "";
-  v["due_datetime"] = a.due ? util::FormatDate(*a.due, a.due->offset_minutes) : "";
+  const std::string due = a.due ? util::FormatDate(*a.due, a.due->offset_minutes) : "";
+  v["due"] = due;
+  v["due_datetime"] = due;
   std::string due_label;
   if (row.due_soon && row.days_until_due) {
     int64_t d = *row.days_until_due;

@@ -256,6 +256,14 @@ View::View(const model::SiteModel& site)
     }
     source_keys_[i] = h.Hex();
   });
+  // An action's `postmortem` key, shared by the postmortem's actions.
+  std::vector<Value> action_pms(n);
+  util::ParallelFor(n, util::DefaultJobs(), [&](size_t i) {
+    if (site.postmortems[i].doc.actions.empty()) return;
+    action_pms[i] = ActionPostmortem(site.postmortems[i]);
+    action_pms[i].Freeze();
+  });
+  action_pms_ = std::move(action_pms);
   std::vector<Value> actions(tracker_.rows.size());
   util::ParallelFor(actions.size(), util::DefaultJobs(), [&](size_t i) {
     actions[i] = ActionItemView(tracker_.rows[i]);
