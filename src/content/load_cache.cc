@@ -22,7 +22,7 @@ constexpr uint32_t kEndMarker = 0x0c0ffee0;
 // A tripwire: a field added to Document must be written and read below (and
 // kFormat bumped). Update the size once that is done. (path and source_hash
 // are not written: they come from the walk and the record.)
-static_assert(sizeof(Document) == 872, "Document changed: update WriteDocument/ReadDocument");
+static_assert(sizeof(Document) == 840, "Document changed: update WriteDocument/ReadDocument");
 #endif
 
 void WriteOptionalTime(BinaryWriter& out, const std::optional<util::DateTime>& t) {

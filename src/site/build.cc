@@ -1,6 +1,7 @@
 #include "site/build.h"
 
 #include <filesystem>
+#include <map>
 
 #include "render/renderer.h"
 #include "render/templates.h"
@@ -99,6 +100,13 @@ bool Build(const BuildOptions& options, BuildReport* report,
            util::Diagnostics* diags) {
   auto site = LoadSite(options, diags, &report->timings);
   if (!site) return false;
+  // Once rendered, the Markdown source and the front matter's line numbers
+  // are not read again by a build (pages and the index use the rendered
+  // body and its plain text): give their memory to what comes next.
+  for (auto& pm : site->model.postmortems) {
+    std::string().swap(pm.doc.body);
+    std::map<std::string, int>().swap(pm.doc.key_lines);
+  }
   const config::SiteConfig& cfg = site->config;
   report->postmortems = static_cast<int>(site->model.postmortems.size());
   report->drafts_left_out = static_cast<int>(site->loaded.drafts.size());

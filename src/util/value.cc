@@ -17,18 +17,81 @@ struct Value::Payload {
 namespace {
 const Value::List kEmptyList;
 const Value::Map kEmptyMap;
+const std::string kEmptyString;
 }  // namespace
 
-Value::Value(List l) : kind_(Kind::kList), payload_(std::make_shared<Payload>()) {
+Value::Value(List l) : kind_(Kind::kList) {
+  new (&payload_) std::shared_ptr<Payload>(std::make_shared<Payload>());
   payload_->list = std::move(l);
 }
 
-Value::Value(Map m) : kind_(Kind::kMap), payload_(std::make_shared<Payload>()) {
+Value::Value(Map m) : kind_(Kind::kMap) {
+  new (&payload_) std::shared_ptr<Payload>(std::make_shared<Payload>());
   payload_->map = std::move(m);
 }
 
+void Value::Reset() {
+  if (kind_ == Kind::kString) string_.~basic_string();
+  if (has_payload()) payload_.~shared_ptr();
+  kind_ = Kind::kNull;
+}
+
+void Value::CopyFrom(const Value& other) {
+  kind_ = other.kind_;
+  switch (kind_) {
+    case Kind::kNull: break;
+    case Kind::kBool: bool_ = other.bool_; break;
+    case Kind::kInt: int_ = other.int_; break;
+    case Kind::kFloat: float_ = other.float_; break;
+    case Kind::kString: new (&string_) std::string(other.string_); break;
+    case Kind::kList:
+    case Kind::kMap: new (&payload_) std::shared_ptr<Payload>(other.payload_); break;
+  }
+}
+
+void Value::MoveFrom(Value&& other) noexcept {
+  kind_ = other.kind_;
+  switch (kind_) {
+    case Kind::kNull: break;
+    case Kind::kBool: bool_ = other.bool_; break;
+    case Kind::kInt: int_ = other.int_; break;
+    case Kind::kFloat: float_ = other.float_; break;
+    case Kind::kString: new (&string_) std::string(std::move(other.string_)); break;
+    case Kind::kList:
+    case Kind::kMap: new (&payload_) std::shared_ptr<Payload>(std::move(other.payload_)); break;
+  }
+  other.Reset();
+}
+
+Value& Value::operator=(const Value& other) {
+  if (this != &other) {
+    Value copy(other);  // `other` may live inside this value
+    Reset();
+    MoveFrom(std::move(copy));
+  }
+  return *this;
+}
+
+Value& Value::operator=(Value&& other) noexcept {
+  if (this != &other) {
+    Value moved(std::move(other));  // `other` may live inside this value
+    Reset();
+    MoveFrom(std::move(moved));
+  }
+  return *this;
+}
+
+const std::string& Value::as_string() const {
+  return kind_ == Kind::kString ? string_ : kEmptyString;
+}
+
 Value::Payload& Value::Own() {
-  if (!payload_) {
+  if (!has_payload()) {
+    // Mutable list or map access on a scalar turns it into an empty one.
+    Reset();
+    kind_ = Kind::kList;
+    new (&payload_) std::shared_ptr<Payload>(std::make_shared<Payload>());
+  } else if (!payload_) {
     payload_ = std::make_shared<Payload>();
   } else if (payload_->frozen || payload_.use_count() > 1) {
     auto copy = std::make_shared<Payload>();
@@ -39,13 +102,20 @@ Value::Payload& Value::Own() {
   return *payload_;
 }
 
-const Value::List& Value::as_list() const { return payload_ ? payload_->list : kEmptyList; }
+const Value::List& Value::as_list() const {
+  return has_payload() && payload_ ? payload_->list : kEmptyList;
+}
 Value::List& Value::as_list() { return Own().list; }
-const Value::Map& Value::as_map() const { return payload_ ? payload_->map : kEmptyMap; }
-Value::Map& Value::as_map() { return Own().map; }
+const Value::Map& Value::as_map() const {
+  return has_payload() && payload_ ? payload_->map : kEmptyMap;
+}
+Value::Map& Value::as_map() {
+  if (!has_payload()) *this = MakeMap();
+  return Own().map;
+}
 
 void Value::Freeze() {
-  if (!payload_ || payload_->frozen) return;
+  if (!has_payload() || !payload_ || payload_->frozen) return;
   Payload& p = Own();
   for (auto& v : p.list) v.Freeze();
   for (auto& [k, v] : p.map) v.Freeze();
@@ -59,7 +129,7 @@ void Value::Freeze() {
 // A list or map adds its own digest (a Merkle tree), so a frozen sub-tree
 // adds its cached digest and hashes exactly like the same tree unfrozen.
 void Value::Digest(uint64_t out[2]) const {
-  if (payload_ && payload_->frozen) {
+  if (has_payload() && payload_ && payload_->frozen) {
     out[0] = payload_->hash[0];
     out[1] = payload_->hash[1];
     return;

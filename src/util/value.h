@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -25,19 +26,24 @@ class JsonWriter;
 
 class Value {
  public:
-  enum class Kind { kNull, kBool, kInt, kFloat, kString, kList, kMap };
+  enum class Kind : uint8_t { kNull, kBool, kInt, kFloat, kString, kList, kMap };
   using List = std::vector<Value>;
   using Map = SortedMap<Value>;  // keys in byte order, like std::map
 
-  Value() = default;
-  Value(bool b) : kind_(Kind::kBool), bool_(b) {}
-  Value(int i) : kind_(Kind::kInt), int_(i) {}
-  Value(int64_t i) : kind_(Kind::kInt), int_(i) {}
-  Value(double d) : kind_(Kind::kFloat), float_(d) {}
-  Value(const char* s) : kind_(Kind::kString), string_(s) {}
-  Value(std::string s) : kind_(Kind::kString), string_(std::move(s)) {}
+  Value() {}
+  Value(bool b) : kind_(Kind::kBool) { bool_ = b; }
+  Value(int i) : kind_(Kind::kInt) { int_ = i; }
+  Value(int64_t i) : kind_(Kind::kInt) { int_ = i; }
+  Value(double d) : kind_(Kind::kFloat) { float_ = d; }
+  Value(const char* s) : kind_(Kind::kString) { new (&string_) std::string(s); }
+  Value(std::string s) : kind_(Kind::kString) { new (&string_) std::string(std::move(s)); }
   Value(List l);
   Value(Map m);
+  Value(const Value& other) { CopyFrom(other); }
+  Value(Value&& other) noexcept { MoveFrom(std::move(other)); }
+  Value& operator=(const Value& other);
+  Value& operator=(Value&& other) noexcept;
+  ~Value() { Reset(); }
   static Value MakeList() { return Value(List{}); }
   static Value MakeMap() { return Value(Map{}); }
   /// A list of strings, the common case for taxonomies and people.
@@ -48,10 +54,11 @@ class Value {
   bool is_string() const { return kind_ == Kind::kString; }
   bool is_list() const { return kind_ == Kind::kList; }
   bool is_map() const { return kind_ == Kind::kMap; }
-  bool as_bool() const { return bool_; }
-  int64_t as_int() const { return int_; }
-  double as_float() const { return float_; }
-  const std::string& as_string() const { return string_; }
+  bool as_bool() const { return kind_ == Kind::kBool && bool_; }
+  int64_t as_int() const { return kind_ == Kind::kInt ? int_ : 0; }
+  double as_float() const { return kind_ == Kind::kFloat ? float_ : 0; }
+  /// The string; "" for any other kind.
+  const std::string& as_string() const;
   const List& as_list() const;
   List& as_list();  // copies a shared or frozen list first
   const Map& as_map() const;
@@ -86,12 +93,21 @@ class Value {
   Payload& Own();  // the payload, unshared and unfrozen
   void Digest(uint64_t out[2]) const;  // of a list or map
 
+  bool has_payload() const { return kind_ == Kind::kList || kind_ == Kind::kMap; }
+  void Reset();  // destroys the member in use; kind_ becomes kNull
+  void CopyFrom(const Value& other);     // into a Reset value
+  void MoveFrom(Value&& other) noexcept;  // into a Reset value; other becomes null
+
+  // One member in use at a time, by kind_ (40 bytes in all: template views
+  // hold millions of Values).
   Kind kind_ = Kind::kNull;
-  bool bool_ = false;
-  int64_t int_ = 0;
-  double float_ = 0;
-  std::string string_;
-  std::shared_ptr<Payload> payload_;  // the list or map
+  union {
+    bool bool_;
+    int64_t int_;
+    double float_;
+    std::string string_;                // kString
+    std::shared_ptr<Payload> payload_;  // kList, kMap: the list or map
+  };
 };
 
 /// Escapes a string as a JSON string literal, quotes included.
