@@ -495,6 +495,30 @@ TEST_CASE("index update: Start fills similar incidents, Finish writes the index"
   }
 }
 
+TEST_CASE("index update: a failure while shards are written on threads keeps the old version",
+          "[search][index]") {
+  Archive a;
+  a.specs = ManySpecs();
+  ::setenv("CASEBOOK_TEST_SHARD_DOCS", "50", 1);  // 7 shards, on 2 threads
+  StartFinish(a);
+  REQUIRE(a.Open()->DocCount() == a.specs.size());
+  const std::string current = a.dir.Read("index/current");
+  // Every document changes, so a new version is built; one shard fails.
+  for (auto& s : a.specs) s.summary += " Rewritten with zeppelin.";
+  ::setenv("CASEBOOK_TEST_FAIL_INDEX_AFTER", "120", 1);
+  StartFinish(a, nullptr, /*expect_ok=*/false);
+  ::unsetenv("CASEBOOK_TEST_FAIL_INDEX_AFTER");
+  CHECK(a.dir.Read("index/current") == current);
+  CHECK(a.Count("zeppelin") == 0);
+  CHECK_FALSE(fs::exists(a.index() + "/build.tmp"));
+  cb::search::IndexStats stats;
+  StartFinish(a, &stats);
+  ::unsetenv("CASEBOOK_TEST_SHARD_DOCS");
+  CHECK(stats.updated == static_cast<int>(a.specs.size()));
+  CHECK(a.Count("zeppelin") == static_cast<int>(a.specs.size()));
+  CHECK(a.Count("\"rewritten with zeppelin\"") == static_cast<int>(a.specs.size()));
+}
+
 TEST_CASE("index update: incremental results equal a clean build's", "[search][index][similar]") {
   for (bool many : {false, true}) {
     INFO("many: " << many);

@@ -25,7 +25,8 @@
 //  - a first build, a schema change or a larger change: builds a complete
 //    new version v<N+1>: shards of kShardDocs documents, each written
 //    unsynced and flushed once (Xapian's in-memory buffers stay small, and
-//    no flush merges into a large table), then compacted into v<N+1>
+//    no flush merges into a large table) on up to `jobs` threads, plus one
+//    for the spelling and metadata, then compacted into v<N+1>
 //    (cheaper than adding everything to one database with intermediate
 //    commits, and the result is compact), synced, and a new stub renamed
 //    over `current`. A failure before the rename removes v<N+1>.
@@ -57,6 +58,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -236,6 +238,7 @@ struct WriteJob {
   std::vector<IndexFields> fields;                          // one per indexed postmortem
   std::unordered_map<size_t, Xapian::Document> premade;    // by index into fields
   Synonyms synonyms;
+  int jobs = 1;  // threads writing the shards of a new version
   // Caches written after a successful update (Start only).
   bool write_caches = false;
   similar::Corpus corpus;
@@ -353,20 +356,24 @@ class Writer {
   }
 
  private:
-  Xapian::Document Doc(size_t k) {
-    auto it = job_.premade.find(k);
-    if (it != job_.premade.end()) {
-      Xapian::Document doc = std::move(it->second);
-      job_.premade.erase(it);
-      return doc;
+  /// Document k: premade by Start, else made with `maker` (one per thread).
+  Xapian::Document Doc(size_t k, DocumentMaker& maker) {
+    {
+      std::lock_guard<std::mutex> lock(premade_mu_);
+      auto it = job_.premade.find(k);
+      if (it != job_.premade.end()) {
+        Xapian::Document doc = std::move(it->second);
+        job_.premade.erase(it);
+        return doc;
+      }
     }
-    return maker_.Make(job_.fields[k]);
+    return maker.Make(job_.fields[k]);
   }
+  Xapian::Document Doc(size_t k) { return Doc(k, maker_); }
 
   void Written() {
-    if (fail_after_ >= 0 && written_ >= fail_after_)
+    if (fail_after_ >= 0 && written_++ >= fail_after_)
       throw std::runtime_error("simulated failure (CASEBOOK_TEST_FAIL_INDEX_AFTER)");
-    ++written_;
   }
 
   void Metadata(Xapian::WritableDatabase& db, bool synonyms, const std::string& synonyms_hash) {
@@ -426,28 +433,70 @@ class Writer {
       const size_t n = job_.fields.size();
       const size_t shards = std::max<size_t>(1, (n + shard_docs_ - 1) / shard_docs_);
       std::vector<std::string> paths;
-      for (size_t s = 0; s < shards; ++s) {
-        paths.push_back(util::JoinPath(tmp, "s" + std::to_string(s)));
-        Xapian::WritableDatabase db(paths.back(),
-                                    Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_NO_SYNC);
+      for (size_t s = 0; s < shards; ++s) paths.push_back(util::JoinPath(tmp, "s" + std::to_string(s)));
+      auto write_shard = [&](size_t s, DocumentMaker& maker,
+                             std::unordered_map<std::string, int>* spelling) {
+        Xapian::WritableDatabase db(paths[s], Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_NO_SYNC);
         for (size_t k = s * shard_docs_; k < std::min(n, (s + 1) * shard_docs_); ++k) {
-          Xapian::Document doc = Doc(k);
+          Xapian::Document doc = Doc(k, maker);
           Written();
-          CountSpelling(doc.get_value(sc::kSlotWords), +1, &spelling_);
+          CountSpelling(doc.get_value(sc::kSlotWords), +1, spelling);
           db.add_document(doc);
         }
-        if (s + 1 == shards) Metadata(db, /*synonyms=*/true, synonyms_hash);
+        return db;
+      };
+      if (shards == 1) {
+        Xapian::WritableDatabase db = write_shard(0, maker_, &spelling_);
+        Metadata(db, /*synonyms=*/true, synonyms_hash);
         db.commit();
         db.close();
+      } else {
+        // Shards on up to `jobs` threads (the pages are often done first,
+        // leaving cores idle), then the spelling and metadata in a shard of
+        // their own; compaction keeps the shards' order, so docids do not
+        // depend on the threads.
+        const size_t threads = std::clamp<size_t>(static_cast<size_t>(job_.jobs), 1, shards);
+        std::vector<std::unordered_map<std::string, int>> spelling(threads);
+        std::atomic<size_t> next{0};
+        std::atomic<bool> failed{false};
+        std::exception_ptr failure;
+        std::mutex failure_mu;
+        auto worker = [&](size_t t) {
+          try {
+            DocumentMaker maker;
+            for (size_t s = next++; s < shards && !failed; s = next++) {
+              Xapian::WritableDatabase db = write_shard(s, maker, &spelling[t]);
+              db.commit();
+              db.close();
+            }
+          } catch (...) {
+            std::lock_guard<std::mutex> lock(failure_mu);
+            if (!failure) failure = std::current_exception();
+            failed = true;
+          }
+        };
+        std::vector<std::thread> pool;
+        for (size_t t = 1; t < threads; ++t) pool.emplace_back(worker, t);
+        worker(0);
+        for (auto& th : pool) th.join();
+        if (failure) std::rethrow_exception(failure);
+        for (const auto& counts : spelling)
+          for (const auto& [word, c] : counts) spelling_[word] += c;
+        paths.push_back(util::JoinPath(tmp, "meta"));
+        Xapian::WritableDatabase meta(paths.back(),
+                                      Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_NO_SYNC);
+        Metadata(meta, /*synonyms=*/true, synonyms_hash);
+        meta.commit();
+        meta.close();
       }
       Mark("writer: shards");
-      if (shards == 1) {
+      if (paths.size() == 1) {
         if (::rename(paths[0].c_str(), next_dir.c_str()) != 0)
           throw std::runtime_error("cannot rename " + paths[0] + ": " + std::strerror(errno));
       } else {
         Xapian::Database all;
         for (const auto& p : paths) all.add_database(Xapian::Database(p));
-        all.compact(next_dir, shards > 8 ? Xapian::DBCOMPACT_MULTIPASS : 0);
+        all.compact(next_dir, paths.size() > 8 ? Xapian::DBCOMPACT_MULTIPASS : 0);
       }
       Mark("writer: compact");
       RemoveTemporary();
@@ -474,7 +523,8 @@ class Writer {
   DocumentMaker maker_;
   std::unordered_map<std::string, int> spelling_;
   long fail_after_ = -1;
-  long written_ = 0;
+  std::atomic<long> written_{0};
+  std::mutex premade_mu_;
   size_t shard_docs_ = kShardDocs;
 };
 
@@ -557,6 +607,7 @@ std::unique_ptr<IndexUpdate> IndexUpdate::Start(model::SiteModel* site,
   state->dir = job.dir = index_dir;
   job.synonyms = SynonymsOf(site->config);
   jobs = std::max(jobs, 1);
+  job.jobs = jobs;
   if (util::MakeDirs(index_dir, &state->error)) {
     state->lock = std::make_unique<DirLock>(index_dir);
     if (!state->lock->locked())
