@@ -304,6 +304,19 @@ TEST_CASE("incremental builds give the same bytes as clean builds after every ki
                           "tags: [database, failover]", "tags: [database, failover, replication]"));
   compare_with_clean("change its severity and add a new tag");
 
+  // Body edits: only the postmortem's own page reads the body, but a body
+  // can also give the title, summary and timeline, and link elsewhere.
+  const std::string dns = "content/2023/2023-06-14-dns-outage.md";
+  work.Write(dns, work.Read(dns) + "\nA paragraph no list shows.\n");
+  compare_with_clean("a body edit that no list shows");
+  work.Write(dns, ReplaceFirst(work.Read(dns), "# Internal DNS resolution failures",
+                               "# Internal DNS stopped resolving"));
+  compare_with_clean("retitle through the body's heading");
+  work.Write(dns, ReplaceFirst(work.Read(dns), "| 2023-06-14 10:02 |", "| 2023-06-13 23:58 |"));
+  compare_with_clean("move the incident date through the body's timeline");
+  work.Write(dns, work.Read(dns) + "\nSee also [[2024-03-12-checkout-pool]].\n");
+  compare_with_clean("a body links to another postmortem (its referenced-by list grows)");
+
   work.Write("content/2024/2024-05-01-new-incident.md",
              "+++\ntitle = \"Queue backlog\"\ndate = 2024-05-01\nseverity = \"SEV3\"\n"
              "tags = [\"database\"]\nrelated = [\"2024-03-12-checkout-pool\"]\n+++\n\n"

@@ -73,6 +73,13 @@ BinaryWriter::BinaryWriter(const std::string& path) : path_(path) {
   if (ok_) buffer_.resize(kBufferSize);
 }
 
+BinaryWriter::BinaryWriter(DigestOnly) : ok_(true) { buffer_.resize(4096); }
+
+std::string BinaryWriter::Digest() {
+  Flush();
+  return sum_.Hex();
+}
+
 BinaryWriter::~BinaryWriter() {
   if (file_) {
     std::fclose(file_);
@@ -83,7 +90,7 @@ BinaryWriter::~BinaryWriter() {
 void BinaryWriter::Flush() {
   if (!ok_ || used_ == 0) return;
   sum_.AddBytes(buffer_.data(), used_);  // whole buffers: the fast path
-  if (std::fwrite(buffer_.data(), 1, used_, file_) != used_) ok_ = false;
+  if (file_ && std::fwrite(buffer_.data(), 1, used_, file_) != used_) ok_ = false;
   written_ += used_;
   used_ = 0;
 }

@@ -27,6 +27,9 @@ class BinaryWriter {
  public:
   /// Starts writing `path` (through "path.<pid>.tmp"); ok() false on failure.
   explicit BinaryWriter(const std::string& path);
+  /// Writes nowhere: only hashes what is written (see Digest).
+  struct DigestOnly {};
+  explicit BinaryWriter(DigestOnly);
   ~BinaryWriter();  // abandons the temporary file unless Commit() ran
   BinaryWriter(const BinaryWriter&) = delete;
   BinaryWriter& operator=(const BinaryWriter&) = delete;
@@ -45,6 +48,8 @@ class BinaryWriter {
   /// (file removed) on error.
   bool Commit();
   bool ok() const { return ok_; }
+  /// A DigestOnly writer: the hash of everything written (32 hex digits).
+  std::string Digest();
 
  private:
   void Flush();

@@ -96,4 +96,10 @@ struct Document {
   int LineOf(const std::string& key) const;
 };
 
+/// A hash of every field of `doc` (the same fields the load cache keeps)
+/// except `body` and `key_lines`: what the document shows outside its own
+/// page, where the rendered body is not used. Fields read from the body
+/// (a timeline, figures, a title) are included.
+std::string DigestWithoutBody(const Document& doc);
+
 }  // namespace casebook::content

@@ -188,7 +188,7 @@ bool ReadDiagnostics(BinaryReader& in, util::Diagnostics* diags) {
   return true;
 }
 
-void WriteDocument(BinaryWriter& out, const Document& doc) {
+void WriteDocument(BinaryWriter& out, const Document& doc, bool with_body) {
   out.U8(static_cast<uint8_t>(doc.front_matter));
   out.Str(doc.id);
   out.U8(doc.id_from_file_name ? 1 : 0);
@@ -227,12 +227,14 @@ void WriteDocument(BinaryWriter& out, const Document& doc) {
   }
   out.Strs(doc.check_ignore);
   WriteValue(out, doc.extra);
-  out.U32(static_cast<uint32_t>(doc.key_lines.size()));
-  for (const auto& [key, line] : doc.key_lines) {
-    out.Str(key);
-    out.I64(line);
+  if (with_body) {
+    out.U32(static_cast<uint32_t>(doc.key_lines.size()));
+    for (const auto& [key, line] : doc.key_lines) {
+      out.Str(key);
+      out.I64(line);
+    }
+    out.Str(doc.body);
   }
-  out.Str(doc.body);
   out.I64(doc.body_line);
   out.U32(static_cast<uint32_t>(doc.figures.size()));
   for (const auto& f : doc.figures) {
@@ -361,3 +363,13 @@ bool LoadCacheWriter::Commit() {
 }
 
 }  // namespace casebook::content::internal
+
+namespace casebook::content {
+
+std::string DigestWithoutBody(const Document& doc) {
+  BinaryWriter out{BinaryWriter::DigestOnly{}};
+  internal::WriteDocument(out, doc, /*with_body=*/false);
+  return out.Digest();
+}
+
+}  // namespace casebook::content

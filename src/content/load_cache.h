@@ -67,7 +67,9 @@ void WriteDateTime(BinaryWriter& out, const util::DateTime& t);
 bool ReadDateTime(BinaryReader& in, util::DateTime* t);
 void WriteDiagnostics(BinaryWriter& out, const util::Diagnostics& diags);
 bool ReadDiagnostics(BinaryReader& in, util::Diagnostics* diags);
-void WriteDocument(BinaryWriter& out, const Document& doc);
+/// Every field but path and source_hash; without `body` (the Markdown and
+/// the front matter's line map) when `with_body` is false.
+void WriteDocument(BinaryWriter& out, const Document& doc, bool with_body = true);
 bool ReadDocument(BinaryReader& in, Document* doc);
 
 }  // namespace casebook::content::internal

@@ -48,11 +48,11 @@ std::optional<util::DateTime> UpdatedDate(const model::Postmortem& pm) {
   return std::nullopt;
 }
 
-bool AddAllSources(const View& view, util::StreamHash* h) {
+bool AddAllListKeys(const View& view, util::StreamHash* h) {
   const size_t n = view.site().postmortems.size();
   h->AddInt(static_cast<int64_t>(n));
   for (size_t i = 0; i < n; ++i) {
-    const std::string& key = view.SourceKey(static_cast<int>(i));
+    const std::string& key = view.ListKey(static_cast<int>(i));
     if (key.empty()) return false;
     h->AddString(key);
   }
@@ -68,7 +68,7 @@ bool AddFeedInputs(const View& view, const FeedInfo& info, const std::vector<int
   for (int i : entries) {
     // An entry shows only what its own file gives (title, id, URL, dates,
     // authors, severity, tags, summary) and the shared inputs.
-    const std::string& key = view.SourceKey(i);
+    const std::string& key = view.ListKey(i);
     if (key.empty()) return false;
     h->AddString(key);
   }

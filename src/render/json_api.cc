@@ -202,26 +202,13 @@ void WriteEntry(util::JsonWriter& w, const View& view, const Shared& shared, siz
 }  // namespace
 
 bool AddJsonInputs(const View& view, util::StreamHash* h) {
-  // An entry reads its own file's data, the shared inputs, the taxonomy
-  // keys and the ids of the postmortems it links to.
+  // An entry reads its own document (not its body), URL and history, the
+  // ids it links to (all in its list key), the taxonomy keys and the shared
+  // inputs.
   const model::SiteModel& site = view.site();
   h->AddInt(static_cast<int64_t>(site.taxonomies.size()));
   for (const auto& tax : site.taxonomies) h->AddString(tax.key);
-  if (!AddAllSources(view, h)) return false;
-  auto id = [&](int i) {
-    bool valid = i >= 0 && static_cast<size_t>(i) < site.postmortems.size();
-    h->AddInt(valid);
-    if (valid) h->AddString(site.postmortems[i].id());
-  };
-  for (const auto& pm : site.postmortems) {
-    for (const auto* list : {&pm.related, &pm.referenced_by}) {
-      h->AddInt(static_cast<int64_t>(list->size()));
-      for (int i : *list) id(i);
-    }
-    id(pm.previous);
-    id(pm.next);
-  }
-  return true;
+  return AddAllListKeys(view, h);
 }
 
 std::string PostmortemsJson(const View& view, int jobs) {

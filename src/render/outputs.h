@@ -32,14 +32,15 @@ struct FeedInfo {
 std::string AtomFeed(const View& view, const FeedInfo& info, const std::vector<int>& postmortems);
 
 /// AtomFeed's inputs besides the shared ones (renderer.h): the feed's info
-/// and the SourceKey of each entry. False when one is unknown.
+/// and the ListKey of each entry. False when one is unknown.
 bool AddFeedInputs(const View& view, const FeedInfo& info, const std::vector<int>& postmortems,
                    util::StreamHash* h);
 
-/// The SourceKey of every postmortem, in order: the inputs of outputs that
-/// read every postmortem's own data and nothing of the pages (the sitemap,
-/// besides its page list, and actions.csv). False when one is unknown.
-bool AddAllSources(const View& view, util::StreamHash* h);
+/// The ListKey of every postmortem, in order: what every output but the
+/// postmortem pages reads of the postmortems (with the shared inputs, it
+/// determines them: the sitemap besides its page list, actions.csv, and
+/// every list page). False when one is unknown.
+bool AddAllListKeys(const View& view, util::StreamHash* h);
 
 /// An entry's date for feeds and the sitemap: the postmortem's `date`, else
 /// its incident date, else its last git change; nullopt when none is known.
@@ -55,7 +56,7 @@ std::string SitemapXml(const View& view, const std::vector<std::string>& page_pa
 std::string PostmortemsJson(const View& view, int jobs);
 
 /// PostmortemsJson's inputs besides the shared ones: every postmortem's
-/// SourceKey, the taxonomy keys and the ids each entry links to.
+/// ListKey and the taxonomy keys.
 bool AddJsonInputs(const View& view, util::StreamHash* h);
 
 /// actions.csv (RFC 4180, CRLF): every action item in tracker order with

@@ -47,6 +47,8 @@ struct Job {
   /// Roughly how much work the file is (postmortems it shows): heavy files
   /// start first, so no thread is left with a long one at the end.
   size_t weight = 1;
+  /// A postmortem's own page: the only kind of file that reads a body.
+  bool postmortem_page = false;
 };
 
 class Plan {
@@ -72,6 +74,8 @@ class Plan {
   void Inputs(std::function<bool(util::StreamHash*)> inputs) { jobs_.back().inputs = std::move(inputs); }
   /// Sets the weight (Job::weight) of the file just planned.
   void Weight(size_t weight) { jobs_.back().weight = weight; }
+  /// Marks the file just planned as a postmortem's own page.
+  void PostmortemPage() { jobs_.back().postmortem_page = true; }
 
   bool File(const std::string& path, std::function<std::string(util::Diagnostics*)> make) {
     if (!IsSafeOutputPath(path)) {
@@ -83,13 +87,15 @@ class Plan {
             "rename the taxonomy or the postmortem id so the URLs differ");
       return false;
     }
-    jobs_.push_back({path, std::move(make), {}, {}, {}, 1});
+    jobs_.push_back({path, std::move(make), {}, {}, {}, 1, false});
     return true;
   }
 
   /// Runs every job on up to `threads` threads; results in plan order.
   /// Files whose key is unchanged are not rendered (see OutputFile::key).
-  std::vector<OutputFile> Run(const RenderOptions& options, int threads) {
+  /// With `lists_unchanged`, every intact published file but the
+  /// postmortem pages is kept as it is (see RenderOptions::lists_key).
+  std::vector<OutputFile> Run(const RenderOptions& options, int threads, bool lists_unchanged) {
     size_t n = jobs_.size();
     std::vector<OutputFile> files(n);
     std::vector<util::Diagnostics> diags(n);
@@ -104,6 +110,17 @@ class Plan {
       const Job& job = jobs_[i];
       OutputFile& file = files[i];
       file.path = job.path;
+      if (lists_unchanged && !job.postmortem_page && options.published_key) {
+        file.key = options.published_key(job.path);
+        if (!file.key.empty()) {
+          file.reuse = true;
+          if (options.sink) {
+            std::string error;
+            options.sink(file, &error);  // keeping a published file cannot fail
+          }
+          return;
+        }
+      }
       // Two kinds of keys: from the inputs (cheap; the data is not built
       // when the file is unchanged), else from the page's view data.
       bool keyed = false;
@@ -197,8 +214,10 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateS
   plan.Page("", "home", [v] { return v->Home(); });
   for (size_t i = 0; i < site.postmortems.size(); ++i) {
     int index = static_cast<int>(i);
-    if (plan.Page(site.postmortems[i].url, "postmortem", [v, index] { return v->Postmortem(index); }))
+    if (plan.Page(site.postmortems[i].url, "postmortem", [v, index] { return v->Postmortem(index); })) {
       plan.Inputs([v, index](util::StreamHash* h) { return v->AddPostmortemInputs(index, h); });
+      plan.PostmortemPage();
+    }
   }
 
   for (const auto& tax : site.taxonomies) {
@@ -263,7 +282,7 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateS
     plan.Inputs([v, pages](util::StreamHash* h) {
       h->AddInt(static_cast<int64_t>(pages.size()));
       for (const auto& p : pages) h->AddString(p);
-      return AddAllSources(*v, h);
+      return AddAllListKeys(*v, h);
     });
   }
   const int jobs = options.jobs > 0 ? options.jobs : util::DefaultJobs();
@@ -272,11 +291,22 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateS
     plan.Weight(4 * site.postmortems.size());  // the largest file
   }
   if (plan.File("actions.csv", [v](util::Diagnostics*) { return ActionsCsv(*v); })) {
-    plan.Inputs([v](util::StreamHash* h) { return AddAllSources(*v, h); });
+    plan.Inputs([v](util::StreamHash* h) { return AddAllListKeys(*v, h); });
     plan.Weight(view.action_rows().size());
   }
 
-  std::vector<OutputFile> files = plan.Run(options, jobs);
+  // The lists key: with the shared inputs, the list keys of all the
+  // postmortems in order determine every file but the postmortem pages.
+  std::string lists_key;
+  if (!options.inputs_key.empty()) {
+    util::StreamHash h;
+    h.AddString(std::string(CASEBOOK_VERSION) + '\0' + templates.fingerprint());
+    h.AddString(options.inputs_key);
+    if (AddAllListKeys(view, &h)) lists_key = h.Hex();
+  }
+  if (options.lists_key) *options.lists_key = lists_key;
+  const bool lists_unchanged = !lists_key.empty() && lists_key == options.published_lists_key;
+  std::vector<OutputFile> files = plan.Run(options, jobs, lists_unchanged);
   if (!options.free_memory) (void)owned_view.release();
   return files;
 }

@@ -58,6 +58,14 @@ struct RenderOptions {
   /// what they link to), so unchanged ones are skipped without building
   /// their data; "" keys every page by its view data instead.
   std::string inputs_key;
+  /// The lists key the published site was made from (see lists_key). When
+  /// the new one is the same, every file but the postmortem pages is kept as
+  /// published (when intact) without being built: a change that only
+  /// touched postmortem bodies leaves them all as they were.
+  std::string published_lists_key;
+  /// Gets the new lists key: a hash of the shared inputs and every
+  /// postmortem's View::ListKey ("" without inputs_key).
+  std::string* lists_key = nullptr;
   /// False when the process exits right after: the view's memory is then
   /// left to the OS rather than freed object by object.
   bool free_memory = true;

@@ -89,6 +89,7 @@
 
 #include <cstdint>
 #include <map>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -170,6 +171,13 @@ class View {
   /// bytes, git history, URL, and the HTML rendered from it (which also
   /// covers how its links resolved). "" when its bytes are unknown.
   const std::string& SourceKey(int index) const { return source_keys_[index]; }
+  /// What every output but the postmortem's own page reads of it: every
+  /// field of its document except the body (content::DigestWithoutBody),
+  /// its file's path and git history, URL, the HTML of its summary,
+  /// timeline and actions, and the ids it links to and is linked from.
+  /// Only postmortem pages show the body (and similar incidents, which
+  /// come from it). "" when its bytes are unknown.
+  const std::string& ListKey(int index) const { return list_keys_[index]; }
   /// Adds what the page of postmortem `index` is made from: its source key,
   /// its list item, frame, terms, and the link items of every postmortem it
   /// links to (related, referenced by, similar with reasons, previous,
@@ -207,10 +215,16 @@ class View {
   util::Value ActionItemView(const stats::ActionRow& row) const;
   /// The `postmortem` key of an action ({id,title,url,date}).
   util::Value ActionPostmortem(const model::Postmortem& pm) const;
-  /// ActionItemView of tracker_.rows[i], built once (frozen) with the View.
+  /// ActionItemView of tracker_.rows[i], built once (frozen) for all rows.
   util::Value ActionView(size_t i) const {
-    return i < action_views_.size() ? action_views_[i] : ActionItemView(tracker_.rows[i]);
+    const std::vector<util::Value>& views = ActionViews();
+    return i < views.size() ? views[i] : ActionItemView(tracker_.rows[i]);
   }
+  /// Built on first use (once, on the calling thread and helpers).
+  const std::vector<util::Value>& Items() const;
+  const std::vector<util::Value>& ActionViews() const;
+  /// The id of postmortem `index`, or "\0" when there is none.
+  std::string IdOf(int index) const;
   util::Value TrackerPage(const ActionGroup* group, const std::string& kind) const;
   void AddHomeActivity(util::Value& home) const;
   void AddTermStats(util::Value& page, const model::Taxonomy& tax, const model::Term& term) const;
@@ -221,16 +235,19 @@ class View {
   std::map<std::string, util::Value> badges_;  // severity name -> badge keys
   std::map<std::string, util::Value> site_frames_;  // section -> SiteFrame
   std::vector<util::Value> links_;             // LinkItem of every postmortem
-  std::vector<util::Value> items_;             // ListItem of every postmortem
   std::vector<std::string> source_keys_;       // SourceKey of every postmortem
+  std::vector<std::string> list_keys_;         // ListKey of every postmortem
+  mutable std::once_flag items_once_;
+  mutable std::vector<util::Value> items_;     // ListItem of every postmortem (Items)
   /// terms_[pm][taxonomy] = the model's terms holding that postmortem, in
   /// the order the postmortem lists its values.
   std::vector<std::vector<std::vector<const model::Term*>>> terms_;
   /// Built once with the View (a default member initializer, so it runs
   /// after site_ is bound, whatever the constructor does).
   Tracker tracker_ = MakeTracker(site_);
-  std::vector<util::Value> action_views_;  // ActionItemView of each tracker row
-  std::vector<util::Value> action_pms_;    // ActionPostmortem of each postmortem with actions
+  mutable std::once_flag actions_once_;
+  mutable std::vector<util::Value> action_views_;  // ActionItemView of each row (ActionViews)
+  mutable std::vector<util::Value> action_pms_;    // ActionPostmortem of each postmortem
 };
 
 // Small shared helpers (view_common.cc).

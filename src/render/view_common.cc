@@ -2,6 +2,7 @@
 // (site + page keys), URLs, severity badges and postmortem list items.
 #include <algorithm>
 
+#include "content/document.h"
 #include "render/color.h"
 #include "render/urls.h"
 #include "render/view.h"
@@ -224,52 +225,87 @@ View::View(const model::SiteModel& site)
     site_frames_[section] = std::move(frame);
   }
   // Every list shows the same item for a postmortem: build each once, and
-  // freeze it, so pages share it and the page cache hashes it once.
+  // freeze it, so pages share it and the page cache hashes it once. Link
+  // items are needed by every postmortem page's key; list items and action
+  // rows only by the lists, so they are built when first asked for.
   const size_t n = site.postmortems.size();
-  std::vector<Value> links(n), items(n);
+  std::vector<Value> links(n);
   util::ParallelFor(n, util::DefaultJobs(), [&](size_t i) {
     links[i] = MakeLinkItem(static_cast<int>(i));
     links[i].Freeze();
   });
   links_ = std::move(links);
-  util::ParallelFor(n, util::DefaultJobs(), [&](size_t i) {
-    items[i] = MakeListItem(static_cast<int>(i));
-    items[i].Freeze();
-  });
-  items_ = std::move(items);
   source_keys_.assign(n, std::string());
+  list_keys_.assign(n, std::string());
   util::ParallelFor(n, util::DefaultJobs(), [&](size_t i) {
     const auto& pm = site.postmortems[i];
     if (pm.doc.source_hash.empty()) return;
-    util::StreamHash h;
-    for (const std::string* s : {&pm.doc.path, &pm.doc.relative_path, &pm.doc.source_hash,
-                                 &pm.url, &pm.body.html, &pm.summary_html})
-      h.AddString(*s);
-    h.AddInt(pm.history ? pm.history->commits : -1);
+    // What the postmortem's own file gives, rendered, besides the body.
+    util::StreamHash own;
+    for (const std::string* s : {&pm.doc.path, &pm.doc.relative_path, &pm.url, &pm.summary_html})
+      own.AddString(*s);
+    own.AddInt(pm.history ? pm.history->commits : -1);
     if (pm.history) {
-      h.AddInt(pm.history->last_changed.utc_seconds);
-      h.AddInt(pm.history->last_changed.offset_minutes);
+      own.AddInt(pm.history->last_changed.utc_seconds);
+      own.AddInt(pm.history->last_changed.offset_minutes);
     }
     for (const auto* list : {&pm.timeline_html, &pm.action_html}) {
-      h.AddInt(static_cast<int64_t>(list->size()));
-      for (const auto& s : *list) h.AddString(s);
+      own.AddInt(static_cast<int64_t>(list->size()));
+      for (const auto& s : *list) own.AddString(s);
     }
-    source_keys_[i] = h.Hex();
+    util::StreamHash source = own;
+    source.AddString(pm.doc.source_hash);
+    source.AddString(pm.body.html);
+    source_keys_[i] = source.Hex();
+    // The list key: every field of the document but its body, and the
+    // links the model worked out (referenced_by comes from other bodies).
+    util::StreamHash list = own;
+    list.AddString(content::DigestWithoutBody(pm.doc));
+    for (const auto* links : {&pm.related, &pm.referenced_by}) {
+      list.AddInt(static_cast<int64_t>(links->size()));
+      for (int j : *links) list.AddString(IdOf(j));
+    }
+    list.AddString(IdOf(pm.previous));
+    list.AddString(IdOf(pm.next));
+    list_keys_[i] = list.Hex();
   });
-  // An action's `postmortem` key, shared by the postmortem's actions.
-  std::vector<Value> action_pms(n);
-  util::ParallelFor(n, util::DefaultJobs(), [&](size_t i) {
-    if (site.postmortems[i].doc.actions.empty()) return;
-    action_pms[i] = ActionPostmortem(site.postmortems[i]);
-    action_pms[i].Freeze();
+}
+
+std::string View::IdOf(int index) const {
+  if (index < 0 || static_cast<size_t>(index) >= site_.postmortems.size()) return std::string(1, '\0');
+  return site_.postmortems[index].id();
+}
+
+const std::vector<Value>& View::Items() const {
+  std::call_once(items_once_, [this] {
+    std::vector<Value> items(site_.postmortems.size());
+    util::ParallelFor(items.size(), util::DefaultJobs(), [&](size_t i) {
+      items[i] = MakeListItem(static_cast<int>(i));
+      items[i].Freeze();
+    });
+    items_ = std::move(items);
   });
-  action_pms_ = std::move(action_pms);
-  std::vector<Value> actions(tracker_.rows.size());
-  util::ParallelFor(actions.size(), util::DefaultJobs(), [&](size_t i) {
-    actions[i] = ActionItemView(tracker_.rows[i]);
-    actions[i].Freeze();
+  return items_;
+}
+
+const std::vector<Value>& View::ActionViews() const {
+  std::call_once(actions_once_, [this] {
+    // An action's `postmortem` key, shared by the postmortem's actions.
+    std::vector<Value> action_pms(site_.postmortems.size());
+    util::ParallelFor(action_pms.size(), util::DefaultJobs(), [&](size_t i) {
+      if (site_.postmortems[i].doc.actions.empty()) return;
+      action_pms[i] = ActionPostmortem(site_.postmortems[i]);
+      action_pms[i].Freeze();
+    });
+    action_pms_ = std::move(action_pms);
+    std::vector<Value> actions(tracker_.rows.size());
+    util::ParallelFor(actions.size(), util::DefaultJobs(), [&](size_t i) {
+      actions[i] = ActionItemView(tracker_.rows[i]);
+      actions[i].Freeze();
+    });
+    action_views_ = std::move(actions);
   });
-  action_views_ = std::move(actions);
+  return action_views_;
 }
 
 Value View::Frame(const PageInfo& page) const {
@@ -315,7 +351,8 @@ Value View::TermLinks(int index, size_t taxonomy) const {
 }
 
 Value View::ListItem(int index) const {
-  if (static_cast<size_t>(index) < items_.size()) return items_[index];
+  const std::vector<Value>& items = Items();
+  if (static_cast<size_t>(index) < items.size()) return items[index];
   return MakeListItem(index);
 }
 

@@ -236,8 +236,7 @@ bool View::AddPostmortemInputs(int index, util::StreamHash* h) const {
   info.title = pm.doc.title;
   info.description = pm.doc.summary;
   info.path = pm.url;
-  Frame(info).AddHash(h);
-  ListItem(index).AddHash(h);
+  Frame(info).AddHash(h);  // (its list item is made of the above and the terms)
   for (size_t t = 0; t < site_.taxonomies.size(); ++t) {
     h->AddString(site_.taxonomies[t].key);
     h->AddString(site_.taxonomies[t].label);

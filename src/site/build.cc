@@ -144,7 +144,15 @@ bool Build(const BuildOptions& options, BuildReport* report,
       {util::JoinPath(cfg.ThemeDir(), "static"), util::JoinPath(cfg.root, "static")});
   const std::string inputs_key = InputsKey(options, *site, *templates);
   std::string site_key = SiteKey(inputs_key, *site, statics);
-  if (options.cache && !site_key.empty() && site_key == publisher->PublishedSiteKey() &&
+  // The manifest's header holds the site key and the lists key
+  // (render::RenderOptions::lists_key), space-separated.
+  const std::string published = publisher->PublishedSiteKey();
+  const size_t space = published.find(' ');
+  const std::string published_site_key = published.substr(0, space);
+  const std::string published_lists_key =
+      space == std::string::npos ? std::string() : published.substr(space + 1);
+  std::string lists_key;
+  if (options.cache && !site_key.empty() && site_key == published_site_key &&
       publisher->KeepAll()) {
     // Nothing the site is made from changed, and the output is intact.
     report->files_total = 0;
@@ -154,8 +162,10 @@ bool Build(const BuildOptions& options, BuildReport* report,
     render_options.jobs = JobsFor(options);
     render_options.free_memory = options.free_memory;
     Publisher* pub = publisher.get();
+    render_options.lists_key = &lists_key;
     if (options.cache) {
       render_options.inputs_key = inputs_key;
+      render_options.published_lists_key = published_lists_key;
       render_options.published_key = [pub](const std::string& path) {
         return pub->PublishedKey(path);
       };
@@ -173,6 +183,8 @@ bool Build(const BuildOptions& options, BuildReport* report,
     // A render that had something to say must run again next time.
     if (diags->items().size() != findings) site_key.clear();
   }
+  if (site_key.empty()) lists_key.clear();
+  if (lists_key.empty() && site_key == published_site_key) lists_key = published_lists_key;
   if (index_update) {
     StepTimer t(&report->timings, "search index (rest)");
     search::IndexStats stats;
@@ -183,7 +195,8 @@ bool Build(const BuildOptions& options, BuildReport* report,
   {
     StepTimer t(&report->timings, "publish");
     PublishStats stats;
-    if (!publisher->Commit(statics, site_key, &stats, &error)) {
+    const std::string keys = site_key.empty() ? std::string() : site_key + " " + lists_key;
+    if (!publisher->Commit(statics, keys, &stats, &error)) {
       diags->Error(cfg.OutputDir(), 0, "output/write", error,
                    "check the folder's permissions and free disk space; the previous "
                    "site is unchanged");

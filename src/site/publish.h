@@ -68,7 +68,8 @@ class Publisher {
   std::string PublishedKey(const std::string& path) const;
 
   /// The key of everything the last published site was made from (see
-  /// Commit), "" when unknown.
+  /// Commit; opaque here: a build keeps its site and lists keys in it), ""
+  /// when unknown.
   const std::string& PublishedSiteKey() const { return published_site_key_; }
   /// Keeps every published file as it is, when each one is still intact
   /// (else false, and nothing is kept). For a build whose inputs are all
