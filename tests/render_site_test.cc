@@ -238,6 +238,15 @@ TEST_CASE("postmortems.json is the same for any number of threads, keys in byte 
       CHECK(keys.size() == 21);
     }
   }
+  // Written in blocks of 512: more than two blocks' worth, in order.
+  const auto originals = f->site.postmortems;
+  while (f->site.postmortems.size() < 1100)
+    f->site.postmortems.insert(f->site.postmortems.end(), originals.begin(), originals.end());
+  render::View many(f->site);
+  const std::string big = render::PostmortemsJson(many, 3);
+  CHECK(big == render::PostmortemsJson(many, 1));
+  CHECK(Count(big, "\n    \"action_items\": ") == f->site.postmortems.size());
+  CHECK(big.substr(0, one.size() - 3) == one.substr(0, one.size() - 3));  // the same first entries
   f->site.postmortems.clear();
   render::View empty(f->site);
   CHECK(render::PostmortemsJson(empty, 2) == "[]\n");

@@ -30,7 +30,8 @@
 //    (cheaper than adding everything to one database with intermediate
 //    commits, and the result is compact), synced, and a new stub renamed
 //    over `current`. A failure before the rename removes v<N+1>.
-//  (3) then writes the caches (and the ranking state, similar_engine.h). When nothing changed no file is written.
+//  (3) The caches (and the ranking state, similar_engine.h) are written
+//      first, before (1), when similar incidents were computed.
 // UpdateIndex runs the writer's part synchronously, without the caches.
 //
 // Spelling data is kept per document (each distinct word of a document adds
@@ -709,15 +710,25 @@ std::unique_ptr<IndexUpdate> IndexUpdate::Start(model::SiteModel* site,
   if (state->error.empty()) {
     State* s = state.get();
     s->writer = std::thread([s] {
-      s->ok = RunWriter(&s->job, &s->stats, &s->error);
-      Mark("writer: index");
-      if (s->ok && s->job.write_caches) {
-        WriteTermCache(s->job.dir, s->job.corpus, s->job.corpus_hashes);
-        WriteSimilarCacheText(s->job.dir, SimilarCacheText(s->job.similar_key, *s->job.site));
-        WriteRankState(s->job.dir, s->job.rank_state);
+      // The caches first, so the term vectors and ranking states are freed
+      // before the index is written (its buffers are the larger part).
+      // They describe this model, whatever happens to the index: a failed
+      // update is retried by the next build, which compares documents with
+      // the index itself.
+      WriteJob& job = s->job;
+      if (job.write_caches) {
+        WriteTermCache(job.dir, job.corpus, job.corpus_hashes);
+        WriteSimilarCacheText(job.dir, SimilarCacheText(job.similar_key, *job.site));
+        WriteRankState(job.dir, job.rank_state);
       }
+      job.corpus = similar::Corpus();
+      job.corpus_hashes = std::vector<std::string>();
+      job.rank_state = similar::RankState();
+      job.prev_state = similar::RankState();
       Mark("writer: caches");
-      s->job = WriteJob();  // frees the documents and vectors before Finish
+      s->ok = RunWriter(&job, &s->stats, &s->error);
+      Mark("writer: index");
+      s->job = WriteJob();  // frees the documents before Finish
       s->lock.reset();
     });
   }
