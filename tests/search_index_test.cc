@@ -495,6 +495,23 @@ TEST_CASE("index update: Start fills similar incidents, Finish writes the index"
   }
 }
 
+TEST_CASE("index update: a first build's shards written by Start equal the writer's own",
+          "[search][index][similar]") {
+  // Without an index, Start makes each document once and writes the shards
+  // (shards of 50 here); with one shard it leaves everything to the writer.
+  Archive sharded, single;
+  sharded.specs = single.specs = ManySpecs();
+  ::setenv("CASEBOOK_TEST_SHARD_DOCS", "50", 1);
+  auto a = StartFinish(sharded);
+  ::unsetenv("CASEBOOK_TEST_SHARD_DOCS");
+  auto b = StartFinish(single);
+  CHECK(SimilarOf(a) == SimilarOf(b));
+  CHECK(sharded.Open()->DocCount() == single.Open()->DocCount());
+  for (const char* q : {"replica", "\"replication lag\"", "quorum latency", "tag:database", "jitter OR canary"})
+    CHECK(sharded.Count(q) == single.Count(q));
+  CHECK_FALSE(fs::exists(sharded.index() + "/build.tmp"));
+}
+
 TEST_CASE("index update: a failure while shards are written on threads keeps the old version",
           "[search][index]") {
   Archive a;

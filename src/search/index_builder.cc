@@ -240,6 +240,11 @@ struct WriteJob {
   std::unordered_map<size_t, Xapian::Document> premade;    // by index into fields
   Synonyms synonyms;
   int jobs = 1;  // threads writing the shards of a new version
+  // Shards Start already wrote (every document, in order) when there was no
+  // usable index, and their spelling counts; the writer adds the metadata
+  // and compacts them.
+  std::vector<std::string> prebuilt;
+  std::unordered_map<std::string, int> prebuilt_spelling;
   // Caches written after a successful update (Start only).
   bool write_caches = false;
   similar::Corpus corpus;
@@ -322,6 +327,11 @@ class Writer {
     const std::string& dir = job_.dir;
     std::string synonyms_hash = SynonymsHash(job_.synonyms);
     std::optional<int> current = sc::ReadCurrentVersion(dir);
+    if (!job_.prebuilt.empty()) {  // Start found no usable index and wrote the shards
+      if (current) RemoveVersionsExcept(dir, *current, -1);
+      stats_.added = static_cast<int>(job_.fields.size());
+      return NewVersion(current, synonyms_hash, error);
+    }
     std::optional<Plan> plan;
     if (current) {
       try {
@@ -432,9 +442,12 @@ class Writer {
     try {
       if (!util::MakeDirs(tmp, error)) throw std::runtime_error(*error);
       const size_t n = job_.fields.size();
-      const size_t shards = std::max<size_t>(1, (n + shard_docs_ - 1) / shard_docs_);
-      std::vector<std::string> paths;
-      for (size_t s = 0; s < shards; ++s) paths.push_back(util::JoinPath(tmp, "s" + std::to_string(s)));
+      const bool prebuilt = !job_.prebuilt.empty();
+      const size_t shards =
+          prebuilt ? job_.prebuilt.size() : std::max<size_t>(1, (n + shard_docs_ - 1) / shard_docs_);
+      std::vector<std::string> paths = job_.prebuilt;
+      for (size_t s = paths.size(); s < shards; ++s)
+        paths.push_back(util::JoinPath(tmp, "s" + std::to_string(s)));
       auto write_shard = [&](size_t s, DocumentMaker& maker,
                              std::unordered_map<std::string, int>* spelling) {
         Xapian::WritableDatabase db(paths[s], Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_NO_SYNC);
@@ -446,7 +459,9 @@ class Writer {
         }
         return db;
       };
-      if (shards == 1) {
+      if (prebuilt) {
+        for (const auto& [word, c] : job_.prebuilt_spelling) spelling_[word] += c;
+      } else if (shards == 1) {
         Xapian::WritableDatabase db = write_shard(0, maker_, &spelling_);
         Metadata(db, /*synonyms=*/true, synonyms_hash);
         db.commit();
@@ -483,6 +498,8 @@ class Writer {
         if (failure) std::rethrow_exception(failure);
         for (const auto& counts : spelling)
           for (const auto& [word, c] : counts) spelling_[word] += c;
+      }
+      if (paths.size() > 1) {
         paths.push_back(util::JoinPath(tmp, "meta"));
         Xapian::WritableDatabase meta(paths.back(),
                                       Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_NO_SYNC);
@@ -579,6 +596,92 @@ Synonyms SynonymsOf(const config::SiteConfig* cfg) {
 
 }  // namespace
 
+/// True when `dir` has no index a writer could update in place (none yet,
+/// unreadable, or another schema): then every document will be written.
+bool NoUsableIndex(const std::string& dir) {
+  std::optional<int> current = sc::ReadCurrentVersion(dir);
+  if (!current) return true;
+  try {
+    Xapian::Database db(sc::VersionDir(dir, *current));
+    return db.get_metadata(sc::kMetaSchema) != std::to_string(sc::kVersion);
+  } catch (const Xapian::Error&) {
+    return true;
+  }
+}
+
+/// For a build with no usable index: makes every document once, on `jobs`
+/// threads, taking its term vector for similar incidents from it and adding
+/// it to a shard (in <dir>/build.tmp, as the writer would), so the text is
+/// tokenised once and the index is mostly written before the pages render.
+/// Fills corpus->docs and job->prebuilt(_spelling). False (nothing kept)
+/// when there are too few documents for shards or a shard failed: then the
+/// caller makes the term vectors and the writer the index, as usual.
+bool PrebuildShards(WriteJob* job, int jobs, similar::Corpus* corpus) {
+  size_t shard_docs = kShardDocs;
+  if (const char* env = std::getenv("CASEBOOK_TEST_SHARD_DOCS"))
+    shard_docs = static_cast<size_t>(std::max(1L, std::atol(env)));
+  const size_t n = job->fields.size();
+  const size_t shards = (n + shard_docs - 1) / shard_docs;
+  if (shards < 2 || std::getenv("CASEBOOK_TEST_FAIL_INDEX_AFTER")) return false;
+  const std::string tmp = util::JoinPath(job->dir, "build.tmp");
+  std::string error;
+  util::RemoveAll(tmp, &error);
+  if (!util::MakeDirs(tmp, &error)) return false;
+  const size_t n_jobs = std::clamp<size_t>(static_cast<size_t>(jobs), 1, shards);
+  std::vector<similar::Dict> terms(n_jobs), words(n_jobs);
+  std::vector<std::unordered_map<std::string, int>> spelling(n_jobs);
+  std::vector<std::string> paths(shards);
+  std::atomic<bool> failed{false};
+  auto range = [&](size_t s) {
+    return std::make_pair(s * shard_docs, std::min(n, (s + 1) * shard_docs));
+  };
+  similar::RunJobs(n_jobs, [&](size_t j) {
+    DocumentMaker maker;
+    for (size_t s = j; s < shards && !failed; s += n_jobs) {
+      try {
+        paths[s] = util::JoinPath(tmp, "s" + std::to_string(s));
+        Xapian::WritableDatabase db(paths[s], Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_NO_SYNC);
+        for (size_t k = range(s).first; k < range(s).second; ++k) {
+          Xapian::Document doc = maker.Make(job->fields[k]);
+          corpus->docs[k] = maker.TermsOf(doc, job->fields[k], &terms[j], &words[j]);
+          CountSpelling(doc.get_value(sc::kSlotWords), +1, &spelling[j]);
+          db.add_document(doc);
+        }
+        db.commit();
+        db.close();
+      } catch (const Xapian::Error&) {
+        failed = true;
+      } catch (const std::exception&) {
+        failed = true;
+      }
+    }
+  });
+  if (failed) {
+    util::RemoveAll(tmp, &error);
+    return false;
+  }
+  // Each thread's dictionaries into the corpus's, in thread order.
+  for (size_t j = 0; j < n_jobs; ++j) {
+    std::vector<uint32_t> term_id(terms[j].size()), word_id(words[j].size());
+    for (uint32_t t = 0; t < term_id.size(); ++t) term_id[t] = corpus->terms.Intern(terms[j][t]);
+    for (uint32_t w = 0; w < word_id.size(); ++w) word_id[w] = corpus->words.Intern(words[j][w]);
+    for (size_t s = j; s < shards; s += n_jobs) {
+      for (size_t k = range(s).first; k < range(s).second; ++k) {
+        auto& entries = corpus->docs[k].terms;
+        for (auto& e : entries) {
+          e.term = term_id[e.term];
+          if (e.word != similar::kNoWord) e.word = word_id[e.word];
+        }
+        std::sort(entries.begin(), entries.end(),
+                  [](const auto& a, const auto& b) { return a.term < b.term; });
+      }
+    }
+    for (const auto& [word, c] : spelling[j]) job->prebuilt_spelling[word] += c;
+  }
+  job->prebuilt = std::move(paths);
+  return true;
+}
+
 // ---------------------------------------------------------------------------
 
 struct IndexUpdate::State {
@@ -656,7 +759,10 @@ std::unique_ptr<IndexUpdate> IndexUpdate::Start(model::SiteModel* site,
         missing.push_back(k);
     }
     cached.clear();
-    if (missing.size() <= kKeepDocs) {
+    if (missing.size() == n && state->error.empty() && NoUsableIndex(index_dir) &&
+        PrebuildShards(&job, jobs, &corpus)) {
+      // No index yet: the documents were made once, and written.
+    } else if (missing.size() <= kKeepDocs) {
       // Few: make the whole documents (the writer will need them) here.
       DocumentMaker maker;
       for (size_t k : missing) {
