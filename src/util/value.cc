@@ -36,30 +36,26 @@ void Value::Reset() {
   kind_ = Kind::kNull;
 }
 
-void Value::CopyFrom(const Value& other) {
+// One body for copying and moving: std::forward moves the string or the
+// payload out of an rvalue and copies it from an lvalue.
+template <typename V>
+void Value::Construct(V&& other) {
   kind_ = other.kind_;
   switch (kind_) {
     case Kind::kNull: break;
     case Kind::kBool: bool_ = other.bool_; break;
     case Kind::kInt: int_ = other.int_; break;
     case Kind::kFloat: float_ = other.float_; break;
-    case Kind::kString: new (&string_) std::string(other.string_); break;
+    case Kind::kString: new (&string_) std::string(std::forward<V>(other).string_); break;
     case Kind::kList:
-    case Kind::kMap: new (&payload_) std::shared_ptr<Payload>(other.payload_); break;
+    case Kind::kMap: new (&payload_) std::shared_ptr<Payload>(std::forward<V>(other).payload_); break;
   }
 }
 
+void Value::CopyFrom(const Value& other) { Construct(other); }
+
 void Value::MoveFrom(Value&& other) noexcept {
-  kind_ = other.kind_;
-  switch (kind_) {
-    case Kind::kNull: break;
-    case Kind::kBool: bool_ = other.bool_; break;
-    case Kind::kInt: int_ = other.int_; break;
-    case Kind::kFloat: float_ = other.float_; break;
-    case Kind::kString: new (&string_) std::string(std::move(other.string_)); break;
-    case Kind::kList:
-    case Kind::kMap: new (&payload_) std::shared_ptr<Payload>(std::move(other.payload_)); break;
-  }
+  Construct(std::move(other));
   other.Reset();
 }
 

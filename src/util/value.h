@@ -97,6 +97,8 @@ class Value {
   void Reset();  // destroys the member in use; kind_ becomes kNull
   void CopyFrom(const Value& other);     // into a Reset value
   void MoveFrom(Value&& other) noexcept;  // into a Reset value; other becomes null
+  template <typename V>
+  void Construct(V&& other);  // CopyFrom and MoveFrom
 
   // One member in use at a time, by kind_ (40 bytes in all: template views
   // hold millions of Values).
