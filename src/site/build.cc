@@ -123,11 +123,12 @@ bool Build(const BuildOptions& options, BuildReport* report,
 
   // The index is only touched when the input is good, so a build with
   // errors in its postmortems leaves the previous index (like the previous
-  // site) in place. Start fills the similar incidents the pages show, then
-  // writes the index on a thread of its own while the pages render.
+  // site) in place. Start fills the similar incidents the pages show (and,
+  // when there is no index yet, writes its shards), then writes the rest of
+  // the index on a thread of its own while the pages render.
   std::unique_ptr<search::IndexUpdate> index_update;
   if (options.index && !diags->HasErrors()) {
-    StepTimer t(&report->timings, "similar incidents");
+    StepTimer t(&report->timings, "similar (+ new index)");
     index_update = search::IndexUpdate::Start(&site->model, cfg.IndexDir(), JobsFor(options), diags);
   }
 
