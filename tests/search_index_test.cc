@@ -498,13 +498,16 @@ TEST_CASE("index update: Start fills similar incidents, Finish writes the index"
 TEST_CASE("index update: a first build's shards written by Start equal the writer's own",
           "[search][index][similar]") {
   // Without an index, Start makes each document once and writes the shards
-  // (shards of 50 here); with one shard it leaves everything to the writer.
-  Archive sharded, single;
-  sharded.specs = single.specs = ManySpecs();
+  // (shards of 50 here, else one per thread); with one thread, one shard,
+  // it leaves everything to the writer.
+  Archive sharded, per_thread, single;
+  sharded.specs = per_thread.specs = single.specs = ManySpecs();
   ::setenv("CASEBOOK_TEST_SHARD_DOCS", "50", 1);
   auto a = StartFinish(sharded);
   ::unsetenv("CASEBOOK_TEST_SHARD_DOCS");
-  auto b = StartFinish(single);
+  auto b = StartFinish(single, nullptr, true, /*jobs=*/1);
+  CHECK(SimilarOf(StartFinish(per_thread)) == SimilarOf(b));
+  CHECK(per_thread.Count("\"replication lag\"") == single.Count("\"replication lag\""));
   CHECK(SimilarOf(a) == SimilarOf(b));
   CHECK(sharded.Open()->DocCount() == single.Open()->DocCount());
   for (const char* q : {"replica", "\"replication lag\"", "quorum latency", "tag:database", "jitter OR canary"})

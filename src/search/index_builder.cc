@@ -617,12 +617,15 @@ bool NoUsableIndex(const std::string& dir) {
 /// when there are too few documents for shards or a shard failed: then the
 /// caller makes the term vectors and the writer the index, as usual.
 bool PrebuildShards(WriteJob* job, int jobs, similar::Corpus* corpus) {
-  size_t shard_docs = kShardDocs;
+  // At least one shard per thread, so small archives use every core too.
+  const size_t n = job->fields.size();
+  const size_t threads = static_cast<size_t>(std::max(jobs, 1));
+  size_t shard_docs = std::min(kShardDocs, (n + threads - 1) / threads);
   if (const char* env = std::getenv("CASEBOOK_TEST_SHARD_DOCS"))
     shard_docs = static_cast<size_t>(std::max(1L, std::atol(env)));
-  const size_t n = job->fields.size();
+  if (n < 64 || shard_docs == 0 || std::getenv("CASEBOOK_TEST_FAIL_INDEX_AFTER")) return false;
   const size_t shards = (n + shard_docs - 1) / shard_docs;
-  if (shards < 2 || std::getenv("CASEBOOK_TEST_FAIL_INDEX_AFTER")) return false;
+  if (shards < 2) return false;
   const std::string tmp = util::JoinPath(job->dir, "build.tmp");
   std::string error;
   util::RemoveAll(tmp, &error);
