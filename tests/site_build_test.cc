@@ -155,6 +155,34 @@ TEST_CASE("two builds give byte-identical output") {
   }
 }
 
+TEST_CASE("a first build of a larger archive writes the index on threads and finds every body") {
+  // 120 postmortems: enough for Start to write the index shards itself (and
+  // free the plain text the pages never read).
+  TempDir dir;
+  CopyFixture("site", dir);
+  for (int i = 0; i < 120; ++i) {
+    std::string n = std::to_string(i);
+    dir.Write("content/2022/2022-01-01-bulk-" + n + ".md",
+              "+++\ntitle = \"Bulk incident " + n + "\"\ndate = 2022-01-01\nseverity = \"SEV3\"\n"
+              "tags = [\"bulk\"]\n+++\n\n## Summary\n\nThe marker word zorblax" + n +
+              " appears only here.\n");
+  }
+  auto r = RunCasebook(std::string("build --verbose ") + kToday, dir.path());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(Contains(dir.Read("public/postmortems/2022-01-01-bulk-7/index.html"), "zorblax7"));
+  for (const char* word : {"zorblax0", "zorblax61", "zorblax119"}) {
+    auto s = RunCasebook(std::string("search ") + word, dir.path());
+    INFO(word << ": " << s.out << s.err);
+    CHECK(s.exit_code == 0);
+    CHECK(Contains(s.out, std::string("Bulk incident ") + (word + 7)));
+  }
+  // And the next build, with the index in place, changes nothing.
+  r = RunCasebook(std::string("build --verbose ") + kToday, dir.path());
+  REQUIRE(r.exit_code == 0);
+  CHECK(Contains(r.out, " 0 changed"));
+}
+
 TEST_CASE("a failed build leaves the published site exactly as it was") {
   TempDir dir;
   CopyFixture("site", dir);

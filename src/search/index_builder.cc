@@ -694,6 +694,7 @@ struct IndexUpdate::State {
   std::string error;  // set before the writer starts, or by it
   IndexStats stats;
   bool ok = false;
+  bool text_needed = true;  // set before the writer starts (TextNeeded)
   std::thread writer;
   bool finished = false;
 
@@ -815,6 +816,7 @@ std::unique_ptr<IndexUpdate> IndexUpdate::Start(model::SiteModel* site,
   }
 
   Mark("similar done");
+  state->text_needed = job.prebuilt.empty();
   // 3. The writer.
   if (state->error.empty()) {
     State* s = state.get();
@@ -843,6 +845,8 @@ std::unique_ptr<IndexUpdate> IndexUpdate::Start(model::SiteModel* site,
   }
   return std::unique_ptr<IndexUpdate>(new IndexUpdate(std::move(state)));
 }
+
+bool IndexUpdate::TextNeeded() const { return state_->text_needed; }
 
 bool IndexUpdate::Finish(IndexStats* stats, util::Diagnostics* diags) {
   State& s = *state_;

@@ -47,6 +47,11 @@ class IndexUpdate {
   static std::unique_ptr<IndexUpdate> Start(model::SiteModel* site, const std::string& index_dir,
                                             int jobs, util::Diagnostics* diags);
 
+  /// False when the writer will not read the postmortems' text any more
+  /// (Start wrote every document of a new index itself): the caller may
+  /// free the model's plain text (markdown::Rendered::plain_text).
+  bool TextNeeded() const;
+
   /// Waits for the writer. False (error in diags) when the index could not
   /// be written; the previous index is then intact. Call once.
   bool Finish(IndexStats* stats, util::Diagnostics* diags);

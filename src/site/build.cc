@@ -130,6 +130,9 @@ bool Build(const BuildOptions& options, BuildReport* report,
   if (options.index && !diags->HasErrors()) {
     StepTimer t(&report->timings, "similar (+ new index)");
     index_update = search::IndexUpdate::Start(&site->model, cfg.IndexDir(), JobsFor(options), diags);
+    // Pages never read the plain text (only the index does).
+    if (!index_update->TextNeeded())
+      for (auto& pm : site->model.postmortems) std::string().swap(pm.body.plain_text);
   }
 
   // Files go straight from the render threads into the staging folder
