@@ -87,6 +87,7 @@
 // Thread-safe: a View is immutable after construction.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -239,6 +240,7 @@ class View {
   std::vector<std::string> list_keys_;         // ListKey of every postmortem
   mutable std::once_flag items_once_;
   mutable std::vector<util::Value> items_;     // ListItem of every postmortem (Items)
+  mutable std::atomic<bool> items_built_{false};
   /// terms_[pm][taxonomy] = the model's terms holding that postmortem, in
   /// the order the postmortem lists its values.
   std::vector<std::vector<std::vector<const model::Term*>>> terms_;

@@ -284,6 +284,7 @@ const std::vector<Value>& View::Items() const {
       items[i].Freeze();
     });
     items_ = std::move(items);
+    items_built_ = true;
   });
   return items_;
 }

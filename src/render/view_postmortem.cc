@@ -277,7 +277,9 @@ Value View::Postmortem(int index) const {
   info.path = pm.url;
   Value page = Frame(info);
 
-  Value v = ListItem(index);
+  // Its own list item: shared with the lists when they were built, else
+  // made here (a rebuild that renders a few pages builds no lists).
+  Value v = items_built_ ? ListItem(index) : MakeListItem(index);
   SetList(v, "incident", Incident(pm));
   Value durations = Value::MakeList();
   const std::pair<const char*, const std::optional<int64_t>*> spans[] = {
