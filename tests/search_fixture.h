@@ -197,4 +197,20 @@ inline model::SiteModel MakeSite(const std::vector<PmSpec>& specs, const config:
   return site;
 }
 
+/// Every postmortem's similar incidents as "id: other(word,word) ...", to
+/// compare two computations of them.
+inline std::vector<std::string> SimilarOf(const model::SiteModel& m) {
+  std::vector<std::string> out;
+  for (const auto& pm : m.postmortems) {
+    std::string line = pm.doc.id + ":";
+    for (const auto& s : pm.similar) {
+      line += " " + m.postmortems[s.index].doc.id + "(";
+      for (const auto& t : s.shared_terms) line += t + ",";
+      line += ")";
+    }
+    out.push_back(line);
+  }
+  return out;
+}
+
 }  // namespace casebook::test

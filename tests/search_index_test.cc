@@ -414,20 +414,7 @@ TEST_CASE("index: large archives (threaded paths) stay deterministic", "[search]
 
 namespace {
 
-/// Every postmortem's similar incidents as "id: other(word,word) ...".
-std::vector<std::string> SimilarOf(const cb::model::SiteModel& m) {
-  std::vector<std::string> out;
-  for (const auto& pm : m.postmortems) {
-    std::string line = pm.doc.id + ":";
-    for (const auto& s : pm.similar) {
-      line += " " + m.postmortems[s.index].doc.id + "(";
-      for (const auto& t : s.shared_terms) line += t + ",";
-      line += ")";
-    }
-    out.push_back(line);
-  }
-  return out;
-}
+using cb::test::SimilarOf;
 
 /// Runs IndexUpdate on `a` and returns the model it filled.
 cb::model::SiteModel StartFinish(Archive& a, cb::search::IndexStats* stats = nullptr,

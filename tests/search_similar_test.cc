@@ -9,6 +9,7 @@
 
 #include "model/site_model.h"
 #include "search/similar_engine.h"
+#include "search_fixture.h"
 
 namespace cb = casebook;
 namespace sim = casebook::search::similar;
@@ -58,19 +59,7 @@ void Build(const std::vector<GenDoc>& docs, Built* b) {
   }
 }
 
-std::vector<std::string> Results(const cb::model::SiteModel& m) {
-  std::vector<std::string> out;
-  for (const auto& pm : m.postmortems) {
-    std::string line = pm.doc.id + ":";
-    for (const auto& s : pm.similar) {
-      line += " " + m.postmortems[s.index].doc.id + "(";
-      for (const auto& t : s.shared_terms) line += t + ",";
-      line += ")";
-    }
-    out.push_back(line);
-  }
-  return out;
-}
+using cb::test::SimilarOf;
 
 std::string Term(int k) { return "Zterm" + std::string(1, 'a' + k % 26) + std::string(1, 'a' + k / 26); }
 
@@ -166,7 +155,7 @@ TEST_CASE("similar engine: incremental results equal a computation from scratch"
       sim::Compute(inc.corpus, inc.doc_of_model, inc.all, 1 + step % 2, &inc.site, &inc.hashes,
                    &state, &next);
       sim::Compute(clean.corpus, clean.doc_of_model, clean.all, 2, &clean.site);
-      REQUIRE(Results(inc.site) == Results(clean.site));
+      REQUIRE(SimilarOf(inc.site) == SimilarOf(clean.site));
       state = std::move(next);
     }
   }
@@ -180,14 +169,14 @@ TEST_CASE("similar engine: the ranking state is used, and only for what it descr
   Build(docs, &b);
   sim::RankState state;
   sim::Compute(b.corpus, b.doc_of_model, b.all, 2, &b.site, &b.hashes, nullptr, &state);
-  auto clean = Results(b.site);
+  auto clean = SimilarOf(b.site);
   // Unchanged corpus, state reused: the same results.
   {
     Built again;
     Build(docs, &again);
     sim::Compute(again.corpus, again.doc_of_model, again.all, 2, &again.site, &again.hashes,
                  &state, nullptr);
-    CHECK(Results(again.site) == clean);
+    CHECK(SimilarOf(again.site) == clean);
   }
   // A tampered state (one postmortem's results claim to be a different
   // list, nothing else eligible) is believed: proof that it is read.
@@ -204,7 +193,7 @@ TEST_CASE("similar engine: the ranking state is used, and only for what it descr
     Build(docs, &again);
     sim::Compute(again.corpus, again.doc_of_model, again.all, 2, &again.site, &again.hashes,
                  &tampered, nullptr);
-    auto got = Results(again.site);
+    auto got = SimilarOf(again.site);
     CHECK(got != clean);
     size_t i = 0;
     while (i < docs.size() && docs[i].id != t.id) ++i;
@@ -218,6 +207,6 @@ TEST_CASE("similar engine: the ranking state is used, and only for what it descr
     for (auto& h : again.hashes) h += "x";
     sim::Compute(again.corpus, again.doc_of_model, again.all, 2, &again.site, &again.hashes,
                  &tampered, nullptr);
-    CHECK(Results(again.site) == clean);
+    CHECK(SimilarOf(again.site) == clean);
   }
 }

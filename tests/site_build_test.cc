@@ -53,6 +53,36 @@ std::string ReplaceFirst(std::string s, const std::string& from, const std::stri
   return s.replace(pos, from.size(), to);
 }
 
+// Runs `build` in `work` (an incremental build: cache, index and previous
+// output kept), then the same build with --no-cache on a copy of the
+// inputs, and checks that every output file is byte-identical (and, with
+// `same_warnings`, that both printed the same findings). Returns the
+// incremental run.
+casebook::test::CommandResult CompareWithClean(const TempDir& work, const std::string& build,
+                                               const std::string& step, bool same_warnings) {
+  INFO(step);
+  auto r = RunCasebook(build, work.path());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  TempDir clean;
+  for (const char* part : {"site.toml", "content", "layouts", "static"}) {
+    fs::path from = fs::path(work.path()) / part;
+    if (fs::exists(from)) fs::copy(from, fs::path(clean.path()) / part, fs::copy_options::recursive);
+  }
+  auto c = RunCasebook(build + " --no-cache", clean.path());
+  REQUIRE(c.exit_code == 0);
+  if (same_warnings) CHECK(r.err == c.err);
+  auto incremental = Snapshot(work.path() + "/public");
+  auto fresh = Snapshot(clean.path() + "/public");
+  REQUIRE(incremental.size() == fresh.size());
+  for (const auto& [path, bytes] : fresh) {
+    INFO(path);
+    REQUIRE(incremental.count(path));
+    CHECK(incremental[path] == bytes);
+  }
+  return r;
+}
+
 }  // namespace
 
 TEST_CASE("the fixture archive builds into a complete site") {
@@ -295,24 +325,7 @@ TEST_CASE("incremental builds give the same bytes as clean builds after every ki
   // Each step changes the archive, rebuilds it incrementally (cache, index
   // and previous output kept), and compares with a clean build of a copy.
   auto compare_with_clean = [&](const std::string& step) {
-    INFO(step);
-    auto r = RunCasebook(build, work.path());
-    INFO(r.err);
-    REQUIRE(r.exit_code == 0);
-    TempDir clean;
-    for (const char* part : {"site.toml", "content", "layouts", "static"}) {
-      fs::path from = fs::path(work.path()) / part;
-      if (fs::exists(from)) fs::copy(from, fs::path(clean.path()) / part, fs::copy_options::recursive);
-    }
-    REQUIRE(RunCasebook(build + " --no-cache", clean.path()).exit_code == 0);
-    auto incremental = Snapshot(work.path() + "/public");
-    auto fresh = Snapshot(clean.path() + "/public");
-    REQUIRE(incremental.size() == fresh.size());
-    for (const auto& [path, bytes] : fresh) {
-      INFO(path);
-      REQUIRE(incremental.count(path));
-      CHECK(incremental[path] == bytes);
-    }
+    CompareWithClean(work, build, step, /*same_warnings=*/false);
   };
 
   std::string pool = work.Read("content/2024/2024-03-12-checkout-pool.md");
@@ -431,27 +444,7 @@ TEST_CASE("the build cache keeps incremental output exact as link targets come a
   CopyFixture("site", work);
   const std::string build = std::string("build --no-index ") + kToday;
   auto compare_with_clean = [&](const std::string& step) {
-    INFO(step);
-    auto r = RunCasebook(build, work.path());
-    INFO(r.err);
-    REQUIRE(r.exit_code == 0);
-    TempDir clean;
-    for (const char* part : {"site.toml", "content", "layouts", "static"}) {
-      fs::path from = fs::path(work.path()) / part;
-      if (fs::exists(from)) fs::copy(from, fs::path(clean.path()) / part, fs::copy_options::recursive);
-    }
-    auto c = RunCasebook(build + " --no-cache", clean.path());
-    REQUIRE(c.exit_code == 0);
-    CHECK(r.err == c.err);  // the same warnings, cached or not
-    auto incremental = Snapshot(work.path() + "/public");
-    auto fresh = Snapshot(clean.path() + "/public");
-    REQUIRE(incremental.size() == fresh.size());
-    for (const auto& [path, bytes] : fresh) {
-      INFO(path);
-      REQUIRE(incremental.count(path));
-      CHECK(incremental[path] == bytes);
-    }
-    return r;
+    return CompareWithClean(work, build, step, /*same_warnings=*/true);
   };
 
   work.Write("content/2024/2024-05-01-linker.md",
