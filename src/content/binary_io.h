@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "util/hash.h"
+#include "util/parallel.h"
 
 namespace casebook::content {
 
@@ -102,5 +103,34 @@ class BinaryReader {
   bool ok_ = false;
   util::StreamHash sum_;  // checksum of the current part
 };
+
+/// Reads a file whose every part is a record count, the records and
+/// `end_marker` (part 0 starts with a header `read_header` checks), each
+/// part on its own thread (up to `jobs`), and appends the records to `out`
+/// in file order. False (nothing appended) when the file does not have
+/// `parts` parts or any part is unusable. Records are at least
+/// `min_record_bytes` long (a corrupt count fails before allocating).
+template <typename Record, typename ReadHeader, typename ReadRecord>
+bool ReadRecordParts(const std::string& path, size_t parts, int jobs, size_t min_record_bytes,
+                     uint32_t end_marker, const ReadHeader& read_header,
+                     const ReadRecord& read_record, std::vector<Record>* out) {
+  if (BinaryReader::Parts(path) != parts) return false;
+  std::vector<std::vector<Record>> read(parts);
+  std::vector<char> ok(parts, 0);
+  util::ParallelFor(parts, jobs, [&](size_t part) {
+    BinaryReader in(path, part);
+    uint32_t count, marker;
+    if (!in.ok() || (part == 0 && !read_header(in)) || !in.Count(&count, min_record_bytes)) return;
+    read[part].resize(count);
+    for (auto& record : read[part])
+      if (!read_record(in, &record)) return;
+    ok[part] = in.U32(&marker) && marker == end_marker && in.VerifyEnd();
+  });
+  for (char good : ok)
+    if (!good) return false;
+  for (auto& part : read)
+    for (auto& record : part) out->push_back(std::move(record));
+  return true;
+}
 
 }  // namespace casebook::content

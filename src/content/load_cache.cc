@@ -302,31 +302,14 @@ bool ReadRecord(BinaryReader& in, CachedFile* out) {
          (!out->ok || ReadDocument(in, &out->doc));
 }
 
-bool ReadPart(const std::string& path, const config::SiteConfig& cfg, size_t part,
-              std::vector<CachedFile>* out) {
-  BinaryReader in(path, part);
-  uint32_t count, marker;
-  if (!in.ok() || (part == 0 && !ReadHeader(in, cfg)) || !in.Count(&count, 29)) return false;
-  out->resize(count);
-  for (auto& record : *out)
-    if (!ReadRecord(in, &record)) return false;
-  return in.U32(&marker) && marker == kEndMarker && in.VerifyEnd();
-}
-
 }  // namespace
 
 bool ReadLoadCache(const std::string& path, const config::SiteConfig& cfg, int jobs,
                    std::vector<CachedFile>* out) {
   out->clear();
-  if (BinaryReader::Parts(path) != 2) return false;
-  std::vector<CachedFile> parts[2];
-  char ok[2] = {0, 0};
-  util::ParallelFor(2, jobs, [&](size_t i) { ok[i] = ReadPart(path, cfg, i, &parts[i]); });
-  if (!ok[0] || !ok[1]) return false;
-  *out = std::move(parts[0]);
-  out->reserve(out->size() + parts[1].size());
-  for (auto& record : parts[1]) out->push_back(std::move(record));
-  return true;
+  return ReadRecordParts(
+      path, /*parts=*/2, jobs, /*min_record_bytes=*/29, kEndMarker,
+      [&](BinaryReader& in) { return ReadHeader(in, cfg); }, ReadRecord, out);
 }
 
 LoadCacheWriter::LoadCacheWriter(const std::string& path, const config::SiteConfig& cfg,

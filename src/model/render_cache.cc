@@ -111,34 +111,12 @@ std::string RenderCachePath(const std::string& cache_dir, const config::SiteConf
   return util::JoinPath(cache_dir, "bodies-" + util::Fingerprint(cfg.SourceDir()).substr(0, 16));
 }
 
-namespace {
-
-// Reads part `part` (0 holds the header) into `out`; false when unusable.
-bool ReadPart(const std::string& path, const config::SiteConfig& cfg, size_t part,
-              std::vector<RenderRecord>* out) {
-  BinaryReader in(path, part);
-  uint32_t count, marker;
-  if (!in.ok() || (part == 0 && !ReadHeader(in, cfg)) || !in.Count(&count, 40)) return false;
-  out->resize(count);
-  for (auto& r : *out)
-    if (!ReadRecord(in, &r)) return false;
-  return in.U32(&marker) && marker == kEndMarker && in.VerifyEnd();
-}
-
-}  // namespace
-
 std::vector<RenderRecord> ReadRenderCache(const std::string& path,
                                           const config::SiteConfig& cfg, int jobs) {
-  const size_t parts = BinaryReader::Parts(path);
-  if (parts != kParts) return {};
-  std::vector<std::vector<RenderRecord>> read(parts);
-  std::vector<char> ok(parts, 0);
-  util::ParallelFor(parts, jobs, [&](size_t i) { ok[i] = ReadPart(path, cfg, i, &read[i]); });
-  for (char good : ok)
-    if (!good) return {};
-  std::vector<RenderRecord> records = std::move(read[0]);
-  for (size_t i = 1; i < parts; ++i)
-    for (auto& r : read[i]) records.push_back(std::move(r));
+  std::vector<RenderRecord> records;  // stays empty when the file is unusable
+  content::ReadRecordParts(
+      path, kParts, jobs, /*min_record_bytes=*/40, kEndMarker,
+      [&](BinaryReader& in) { return ReadHeader(in, cfg); }, ReadRecord, &records);
   return records;
 }
 
