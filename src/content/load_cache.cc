@@ -122,25 +122,35 @@ bool ReadValue(BinaryReader& in, util::Value* v, int depth = 0) {
 }
 
 void WriteHeader(BinaryWriter& out, const config::SiteConfig& cfg) {
-  out.Bytes(kMagic, sizeof kMagic - 1);
-  out.U32(kFormat);
+  WriteCacheHeader(out, kMagic, kFormat, cfg);
+}
+
+bool ReadHeader(BinaryReader& in, const config::SiteConfig& cfg) {
+  return ReadCacheHeader(in, kMagic, kFormat, cfg);
+}
+
+}  // namespace
+
+void WriteCacheHeader(BinaryWriter& out, std::string_view magic, uint32_t format,
+                      const config::SiteConfig& cfg) {
+  out.Bytes(magic.data(), magic.size());
+  out.U32(format);
   out.Str(CASEBOOK_VERSION);
   out.Str(cfg.SourceDir());
   out.I64(cfg.timezone_offset_minutes);
 }
 
-bool ReadHeader(BinaryReader& in, const config::SiteConfig& cfg) {
-  char magic[sizeof kMagic - 1];
-  uint32_t format;
+bool ReadCacheHeader(BinaryReader& in, std::string_view magic, uint32_t format,
+                     const config::SiteConfig& cfg) {
+  std::string read_magic(magic.size(), '\0');
+  uint32_t read_format;
   std::string version, source;
   int64_t zone;
-  return in.Bytes(magic, sizeof magic) && std::string_view(magic, sizeof magic) == kMagic &&
-         in.U32(&format) && format == kFormat && in.Str(&version) &&
+  return in.Bytes(read_magic.data(), read_magic.size()) && read_magic == magic &&
+         in.U32(&read_format) && read_format == format && in.Str(&version) &&
          version == CASEBOOK_VERSION && in.Str(&source) && source == cfg.SourceDir() &&
          in.I64(&zone) && zone == cfg.timezone_offset_minutes;
 }
-
-}  // namespace
 
 void WriteDateTime(BinaryWriter& out, const util::DateTime& t) {
   out.I64(t.utc_seconds);

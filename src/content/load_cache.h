@@ -20,6 +20,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config/config.h"
@@ -63,6 +64,13 @@ class LoadCacheWriter {
 };
 
 // Serialisation shared with the model's cache.
+/// The header both build caches start with: `magic`, `format`, the casebook
+/// version, the source folder and the site's time zone. A cache whose
+/// header differs is not used.
+void WriteCacheHeader(BinaryWriter& out, std::string_view magic, uint32_t format,
+                      const config::SiteConfig& cfg);
+bool ReadCacheHeader(BinaryReader& in, std::string_view magic, uint32_t format,
+                     const config::SiteConfig& cfg);
 void WriteDateTime(BinaryWriter& out, const util::DateTime& t);
 bool ReadDateTime(BinaryReader& in, util::DateTime* t);
 void WriteDiagnostics(BinaryWriter& out, const util::Diagnostics& diags);

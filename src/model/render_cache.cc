@@ -2,13 +2,11 @@
 #include "model/render_cache.h"
 
 #include "content/binary_io.h"
+#include "content/load_cache.h"
 #include "util/fs.h"
 #include "util/hash.h"
 #include "util/parallel.h"
 
-#ifndef CASEBOOK_VERSION
-#define CASEBOOK_VERSION "dev"
-#endif
 
 namespace casebook::model::internal {
 
@@ -24,26 +22,17 @@ constexpr uint32_t kEndMarker = 0x0c0ffee1;
 // The records are written in two halves that two threads read at once.
 constexpr size_t kParts = 2;
 
+// The shared header, then what rendering depends on besides the source.
 void WriteHeader(BinaryWriter& out, const config::SiteConfig& cfg) {
-  out.Bytes(kMagic, sizeof kMagic - 1);
-  out.U32(kFormat);
-  out.Str(CASEBOOK_VERSION);
-  out.Str(cfg.SourceDir());
-  out.I64(cfg.timezone_offset_minutes);
+  content::internal::WriteCacheHeader(out, kMagic, kFormat, cfg);
   out.U8(cfg.markdown_unsafe ? 1 : 0);
   out.Str(cfg.BasePath());
 }
 
 bool ReadHeader(BinaryReader& in, const config::SiteConfig& cfg) {
-  char magic[sizeof kMagic - 1];
-  uint32_t format;
-  std::string version, source, base;
-  int64_t zone;
+  std::string base;
   bool unsafe;
-  return in.Bytes(magic, sizeof magic) && std::string_view(magic, sizeof magic) == kMagic &&
-         in.U32(&format) && format == kFormat && in.Str(&version) &&
-         version == CASEBOOK_VERSION && in.Str(&source) && source == cfg.SourceDir() &&
-         in.I64(&zone) && zone == cfg.timezone_offset_minutes && in.Bool(&unsafe) &&
+  return content::internal::ReadCacheHeader(in, kMagic, kFormat, cfg) && in.Bool(&unsafe) &&
          unsafe == cfg.markdown_unsafe && in.Str(&base) && base == cfg.BasePath();
 }
 
