@@ -62,6 +62,24 @@ std::map<std::string, std::pair<fs::file_time_type, std::string>> Snapshot(
   return out;
 }
 
+/// 320 postmortems with varied vocabulary (the parallel paths run).
+std::vector<cb::test::PmSpec> ManySpecs() {
+  const char* extra[] = {"quorum", "latency", "throttle", "rollback", "heap",   "lease",  "shard",
+                         "vacuum", "webhook", "canary",   "failback", "jitter", "backlog"};
+  auto base = cb::test::FixtureSpecs();
+  std::vector<cb::test::PmSpec> out;
+  for (int i = 0; i < 320; ++i) {
+    cb::test::PmSpec s = base[i % base.size()];
+    s.id = s.id + "-" + std::to_string(i);
+    s.body +=
+        std::string(" ") + extra[i % 13] + " " + extra[(i / 13) % 13] + " " + extra[(i * 7) % 13];
+    s.related.clear();
+    if (i % 5 == 0 && i > 0) s.related = {base[(i - 1) % base.size()].id + "-" + std::to_string(i - 1)};
+    out.push_back(s);
+  }
+  return out;
+}
+
 }  // namespace
 
 TEST_CASE("index: a first build adds every postmortem behind a stub", "[search][index]") {
@@ -349,19 +367,9 @@ TEST_CASE("similar: the fast expansion gives Xapian's get_eset terms", "[search]
 TEST_CASE("index: large archives (threaded paths) stay deterministic", "[search][index][similar]") {
   // 320 postmortems: the fixture's eight, cloned with varied vocabulary, so
   // the document pipeline and the parallel expansion both run.
-  const char* extra[] = {"quorum", "latency", "throttle", "rollback", "heap",   "lease",  "shard",
-                         "vacuum", "webhook", "canary",   "failback", "jitter", "backlog"};
   Archive a;
-  auto base = a.specs;
-  a.specs.clear();
-  for (int i = 0; i < 320; ++i) {
-    cb::test::PmSpec s = base[i % base.size()];
-    s.id = s.id + "-" + std::to_string(i);
-    s.body +=
-        std::string(" ") + extra[i % 13] + " " + extra[(i / 13) % 13] + " " + extra[(i * 7) % 13];
-    s.related.clear();
-    a.specs.push_back(s);
-  }
+  a.specs = ManySpecs();
+  for (auto& s : a.specs) s.related.clear();
   auto stats = a.Update();
   CHECK(stats.added == 320);
   for (int i = 0; i < 320; i += 16) {  // the fast expansion = Xapian's get_eset
@@ -429,23 +437,6 @@ cb::model::SiteModel StartFinish(Archive& a, cb::search::IndexStats* stats = nul
   return site;
 }
 
-/// 320 postmortems with varied vocabulary (the parallel paths run).
-std::vector<cb::test::PmSpec> ManySpecs() {
-  const char* extra[] = {"quorum", "latency", "throttle", "rollback", "heap",   "lease",  "shard",
-                         "vacuum", "webhook", "canary",   "failback", "jitter", "backlog"};
-  auto base = cb::test::FixtureSpecs();
-  std::vector<cb::test::PmSpec> out;
-  for (int i = 0; i < 320; ++i) {
-    cb::test::PmSpec s = base[i % base.size()];
-    s.id = s.id + "-" + std::to_string(i);
-    s.body +=
-        std::string(" ") + extra[i % 13] + " " + extra[(i / 13) % 13] + " " + extra[(i * 7) % 13];
-    s.related.clear();
-    if (i % 5 == 0 && i > 0) s.related = {base[(i - 1) % base.size()].id + "-" + std::to_string(i - 1)};
-    out.push_back(s);
-  }
-  return out;
-}
 
 }  // namespace
 
