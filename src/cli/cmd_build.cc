@@ -1,15 +1,10 @@
 // `casebook build`: runs the pipeline (site/build.h) and reports.
-#include <algorithm>
 #include <cstdio>
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
 
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "site/build.h"
-#include "util/parallel.h"
 
 namespace casebook::cli {
 
@@ -38,12 +33,6 @@ int RunBuild(const CommandArgs& argv) {
 
   site::BuildReport report;
   util::Diagnostics diags;
-#if defined(__GLIBC__)
-  // glibc gives threads malloc arenas of their own (up to 8 per core), and
-  // memory one arena frees is not reused by another: at 10,000 postmortems
-  // that was ~60 MB of peak RSS. The build runs about one thread per job.
-  mallopt(M_ARENA_MAX, std::max(2, options.jobs > 0 ? options.jobs : util::DefaultJobs()));
-#endif
   bool ok = site::Build(options, &report, &diags);
   diags.Sort();
   if (quiet) {
