@@ -35,6 +35,31 @@ TEST_CASE("Render wraps the page in the layout and escapes values") {
   CHECK(d.items().empty());
 }
 
+TEST_CASE("The page goes into the layout however the layout uses {{content}}") {
+  // The usual layout places the content once, raw; the others must give
+  // exactly what Mustache gives: escaped, twice, or inside a section.
+  const std::string page = "<p>{{title}} & more</p>";
+  Value data = Value::MakeMap();
+  data["title"] = "T<1>";
+  const std::string content = "<p>T&lt;1&gt; & more</p>";
+  const std::string escaped = "&lt;p&gt;T&amp;lt;1&amp;gt; &amp; more&lt;/p&gt;";
+  const std::vector<std::pair<std::string, std::string>> layouts = {
+      {"<main>{{{content}}}</main><footer>{{title}}</footer>",
+       "<main>" + content + "</main><footer>T&lt;1&gt;</footer>"},
+      {"<main>{{content}}</main>", "<main>" + escaped + "</main>"},
+      {"{{{content}}}|{{{content}}}", content + "|" + content},
+      {"{{#content}}[{{{content}}}]{{/content}}", "[" + content + "]"},
+      {"no content", "no content"},
+  };
+  for (const auto& [layout, expected] : layouts) {
+    Diagnostics d;
+    auto t = Make({{"page", "page.mustache", page}, {"base", "base.mustache", layout}}, &d);
+    REQUIRE(t);
+    CHECK(t->Render("page", data, &d) == expected);
+    CHECK(d.items().empty());
+  }
+}
+
 TEST_CASE("Value conversion: ints as text, empty strings and null are false") {
   Diagnostics d;
   auto t = Make({{"p", "p.mustache",

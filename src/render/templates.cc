@@ -480,6 +480,24 @@ std::string TemplateSet::Render(const std::string& name, const util::Value& data
   std::string content = impl_->RenderEntry(*page, page_context, diags);
   const Impl::Entry* layout = impl_->Find(kLayout);
   if (!layout || name == kLayout) return content;
+  // The layout renders around a marker standing for the content, which is
+  // then spliced in: given the content itself, kainjow copies it into its
+  // data and again into the layout's output, so a 17 MB tracker page was
+  // held three times over. The marker holds '<', so it survives only
+  // unescaped ({{{content}}}); unless it is there exactly once, the layout
+  // renders again with the real content.
+  static const std::string kMarker = "<casebook-page-content \x01/>";
+  util::Diagnostics layout_diags;
+  ValueContext marker_context(root, &kMarker);
+  std::string around = impl_->RenderEntry(*layout, marker_context, &layout_diags);
+  const size_t at = around.find(kMarker);
+  if (at != std::string::npos && around.find(kMarker, at + 1) == std::string::npos) {
+    if (diags) diags->Append(layout_diags);
+    std::string out;
+    out.reserve(around.size() - kMarker.size() + content.size());
+    out.append(around, 0, at).append(content).append(around, at + kMarker.size());
+    return out;
+  }
   ValueContext layout_context(root, &content);
   return impl_->RenderEntry(*layout, layout_context, diags);
 }
