@@ -186,14 +186,51 @@ mus::data ToData(const util::Value& v) {
 // that this context recognises by address; lists become lists of those. The
 // lookup rules are kainjow's own context's (names are tried in each pushed
 // item from the innermost out; "a.b" resolves fully within one item).
-/// What kainjow renders into (its `stream << text`): the page's string
-/// itself, rather than a stringstream copied out at the end.
-struct StringSink {
-  std::string* out;
-  StringSink& operator<<(const std::string& text) {
-    out->append(text);
+/// What kainjow renders into (its `stream << text`): chunks that grow to
+/// at most 1 MB, joined once at the end. A string grown by appending
+/// doubles, holding the old and the new buffer for a moment, and the
+/// join frees each chunk as it goes: a large page is held about once.
+class ChunkSink {
+ public:
+  ChunkSink& operator<<(const std::string& text) {
+    if (chunks_.empty() || chunks_.back().capacity() - chunks_.back().size() < text.size()) {
+      size_t next = chunks_.empty() ? kFirst : std::min(2 * chunks_.back().capacity(), kMost);
+      chunks_.emplace_back();
+      chunks_.back().reserve(std::max(next, text.size()));
+    }
+    chunks_.back().append(text);
+    size_ += text.size();
     return *this;
   }
+  size_t size() const { return size_; }
+
+  /// Appends the text to `out`, freeing each chunk once it is copied.
+  void MoveTo(std::string* out) {
+    for (auto& chunk : chunks_) {
+      out->append(chunk);
+      std::string().swap(chunk);
+    }
+    chunks_.clear();
+    size_ = 0;
+  }
+  std::string Take() {
+    std::string out;
+    if (chunks_.size() == 1) {
+      out = std::move(chunks_.front());
+    } else {
+      out.reserve(size_);
+      MoveTo(&out);
+    }
+    chunks_.clear();
+    size_ = 0;
+    return out;
+  }
+
+ private:
+  static constexpr size_t kFirst = 16 * 1024;
+  static constexpr size_t kMost = 1024 * 1024;
+  std::vector<std::string> chunks_;
+  size_t size_ = 0;
 };
 
 class ValueContext : public mus::basic_context<std::string> {
@@ -337,18 +374,21 @@ struct TemplateSet::Impl {
   }
 
   template <typename Data>  // mus::data, or a ValueContext
-  std::string RenderEntry(const Entry& e, Data& data, util::Diagnostics* diags) const {
+  void RenderEntry(const Entry& e, Data& data, ChunkSink* out, util::Diagnostics* diags) const {
     std::unique_ptr<mus::mustache> t = e.Take();
-    std::string out;
-    StringSink sink{&out};
-    t->render(data, sink);
+    t->render(data, *out);
     if (!t->is_valid()) {
       // A failed render leaves an error in the object: do not reuse it.
       if (diags) diags->Error(e.file, 0, "theme/render", t->error_message());
-      return out;
+      return;
     }
     e.Give(std::move(t));
-    return out;
+  }
+  template <typename Data>
+  std::string RenderEntry(const Entry& e, Data& data, util::Diagnostics* diags) const {
+    ChunkSink out;
+    RenderEntry(e, data, &out, diags);
+    return out.Take();
   }
 };
 
@@ -477,9 +517,10 @@ std::string TemplateSet::Render(const std::string& name, const util::Value& data
   static const util::Value kEmpty = util::Value::MakeMap();
   const util::Value& root = data.is_map() ? data : kEmpty;
   ValueContext page_context(root);
-  std::string content = impl_->RenderEntry(*page, page_context, diags);
+  ChunkSink content;
+  impl_->RenderEntry(*page, page_context, &content, diags);
   const Impl::Entry* layout = impl_->Find(kLayout);
-  if (!layout || name == kLayout) return content;
+  if (!layout || name == kLayout) return content.Take();
   // The layout renders around a marker standing for the content, which is
   // then spliced in: given the content itself, kainjow copies it into its
   // data and again into the layout's output, so a 17 MB tracker page was
@@ -495,10 +536,13 @@ std::string TemplateSet::Render(const std::string& name, const util::Value& data
     if (diags) diags->Append(layout_diags);
     std::string out;
     out.reserve(around.size() - kMarker.size() + content.size());
-    out.append(around, 0, at).append(content).append(around, at + kMarker.size());
+    out.append(around, 0, at);
+    content.MoveTo(&out);
+    out.append(around, at + kMarker.size());
     return out;
   }
-  ValueContext layout_context(root, &content);
+  const std::string text = content.Take();
+  ValueContext layout_context(root, &text);
   return impl_->RenderEntry(*layout, layout_context, diags);
 }
 
