@@ -305,6 +305,34 @@ TEST_CASE("Two renders give identical bytes, on one thread or many") {
   CHECK(b.files == c.files);
 }
 
+TEST_CASE("Freeing each body once its page is done changes no file") {
+  // A build frees each postmortem's body HTML when the renderer says its
+  // page is done; no other file may read a body after that.
+  auto f = test::MakeRenderFixture(test::SourceDir());
+  Rendered kept = RenderFixtureSite(*f, 1);
+  for (int jobs : {1, 4}) {
+    auto templates = render::TemplateSet::Load(f->cfg, nullptr);
+    REQUIRE(templates);
+    std::vector<int> done_count(f->site.postmortems.size());
+    render::RenderOptions options;
+    options.jobs = jobs;
+    model::SiteModel* site = &f->site;
+    options.postmortem_page_done = [&done_count, site](int i) {
+      ++done_count[static_cast<size_t>(i)];  // each index from one job only
+      site->postmortems[static_cast<size_t>(i)].body.html = "<p>freed</p>";
+    };
+    util::Diagnostics d;
+    std::map<std::string, std::string> files;
+    for (auto& file : render::RenderSite(f->site, *templates, options, &d))
+      files[file.path] = std::move(file.content);
+    CHECK(files == kept.files);
+    CHECK(std::count(done_count.begin(), done_count.end(), 1) ==
+          static_cast<long>(done_count.size()));
+    // Bodies back for the next round.
+    f = test::MakeRenderFixture(test::SourceDir());
+  }
+}
+
 TEST_CASE("The structured timeline and actions sit in the body's own sections") {
   auto f = test::MakeRenderFixture(test::SourceDir());
   auto& pm = f->site.postmortems[0];

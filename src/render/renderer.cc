@@ -4,7 +4,8 @@
 // search, 404, then feed.xml, sitemap.xml, postmortems.json and actions.csv.
 //
 // The files are planned first (paths checked, one job per file), then the
-// jobs run on `jobs` threads, heaviest first; each job writes only its own slot, and the
+// jobs run on `jobs` threads, postmortem pages first, then the others
+// heaviest first; each job writes only its own slot, and the
 // slots and their diagnostics are collected in plan order, so the output
 // does not depend on the number of threads. A path that would leave the
 // output folder, or one planned twice (e.g. a taxonomy named "archive"), is
@@ -47,8 +48,9 @@ struct Job {
   /// Roughly how much work the file is (postmortems it shows): heavy files
   /// start first, so no thread is left with a long one at the end.
   size_t weight = 1;
-  /// A postmortem's own page: the only kind of file that reads a body.
-  bool postmortem_page = false;
+  /// A postmortem's own page (the only kind of file that reads a body):
+  /// the postmortem's index; -1 for other files.
+  int postmortem_page = -1;
 };
 
 class Plan {
@@ -74,8 +76,8 @@ class Plan {
   void Inputs(std::function<bool(util::StreamHash*)> inputs) { jobs_.back().inputs = std::move(inputs); }
   /// Sets the weight (Job::weight) of the file just planned.
   void Weight(size_t weight) { jobs_.back().weight = weight; }
-  /// Marks the file just planned as a postmortem's own page.
-  void PostmortemPage() { jobs_.back().postmortem_page = true; }
+  /// Marks the file just planned as postmortem `index`'s own page.
+  void PostmortemPage(int index) { jobs_.back().postmortem_page = index; }
 
   bool File(const std::string& path, std::function<std::string(util::Diagnostics*)> make) {
     if (!IsSafeOutputPath(path)) {
@@ -87,7 +89,7 @@ class Plan {
             "rename the taxonomy or the postmortem id so the URLs differ");
       return false;
     }
-    jobs_.push_back({path, std::move(make), {}, {}, {}, 1, false});
+    jobs_.push_back({path, std::move(make), {}, {}, {}, 1, -1});
     return true;
   }
 
@@ -100,17 +102,29 @@ class Plan {
     std::vector<OutputFile> files(n);
     std::vector<util::Diagnostics> diags(n);
     const std::string salt = std::string(CASEBOOK_VERSION) + '\0' + templates_.fingerprint();
-    // Heaviest first; results still go to their plan slots.
+    // Postmortem pages first (each may free its body when done: see
+    // RenderOptions::postmortem_page_done), then the rest heaviest first;
+    // results still go to their plan slots.
     std::vector<size_t> order(n);
     for (size_t i = 0; i < n; ++i) order[i] = i;
-    std::stable_sort(order.begin(), order.end(),
-                     [&](size_t a, size_t b) { return jobs_[a].weight > jobs_[b].weight; });
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+      const bool pa = jobs_[a].postmortem_page >= 0, pb = jobs_[b].postmortem_page >= 0;
+      if (pa != pb) return pa;
+      return jobs_[a].weight > jobs_[b].weight;
+    });
     util::ParallelFor(n, threads, [&](size_t k) {
       const size_t i = order[k];
       const Job& job = jobs_[i];
       OutputFile& file = files[i];
       file.path = job.path;
-      if (lists_unchanged && !job.postmortem_page && options.published_key) {
+      struct PageDone {  // tells the caller, however the job ends
+        const RenderOptions& options;
+        int index;
+        ~PageDone() {
+          if (index >= 0 && options.postmortem_page_done) options.postmortem_page_done(index);
+        }
+      } page_done{options, job.postmortem_page};
+      if (lists_unchanged && job.postmortem_page < 0 && options.published_key) {
         file.key = options.published_key(job.path);
         if (!file.key.empty()) {
           file.reuse = true;
@@ -216,7 +230,7 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateS
     int index = static_cast<int>(i);
     if (plan.Page(site.postmortems[i].url, "postmortem", [v, index] { return v->Postmortem(index); })) {
       plan.Inputs([v, index](util::StreamHash* h) { return v->AddPostmortemInputs(index, h); });
-      plan.PostmortemPage();
+      plan.PostmortemPage(index);
     }
   }
 

@@ -66,6 +66,11 @@ struct RenderOptions {
   /// Gets the new lists key: a hash of the shared inputs and every
   /// postmortem's View::ListKey ("" without inputs_key).
   std::string* lists_key = nullptr;
+  /// When set, called on the render thread once postmortem `index`'s own
+  /// page is written or kept: nothing in this render reads that
+  /// postmortem's body HTML again, so the caller may free it. Postmortem
+  /// pages render before the list pages, which need the most memory.
+  std::function<void(int index)> postmortem_page_done;
   /// False when the process exits right after: the view's memory is then
   /// left to the OS rather than freed object by object.
   bool free_memory = true;

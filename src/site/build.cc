@@ -167,6 +167,10 @@ bool Build(const BuildOptions& options, BuildReport* report,
     render_options.free_memory = options.free_memory;
     Publisher* pub = publisher.get();
     render_options.lists_key = &lists_key;
+    model::SiteModel* model = &site->model;  // the renderer reads it as const
+    render_options.postmortem_page_done = [model](int index) {
+      std::string().swap(model->postmortems[static_cast<size_t>(index)].body.html);
+    };
     if (options.cache) {
       render_options.inputs_key = inputs_key;
       render_options.published_lists_key = published_lists_key;
