@@ -227,6 +227,14 @@ std::string PostmortemsJson(const View& view, int jobs) {
       util::JsonWriter w(&entries[k], /*pretty=*/true, /*depth=*/1);
       WriteEntry(w, view, shared, begin + k);
     });
+    if (begin == 0) {
+      // Reserve for the whole file from the first block, generously:
+      // untouched capacity costs no memory, while growing by doubling
+      // would hold the old and the new buffer at once.
+      size_t first = 0;
+      for (size_t k = 0; k < count; ++k) first += entries[k].size() + 4;
+      out.reserve(first / count * n * 5 / 4 + 64);
+    }
     for (size_t k = 0; k < count; ++k) {
       out += begin + k ? ",\n  " : "\n  ";
       out += entries[k];
