@@ -37,10 +37,6 @@ bool IsSafeOutputPath(const std::string& path) {
   return true;
 }
 
-// Job::weight (postmortems or action items shown) from which a file is
-// heavy: rendered while no other heavy file is.
-constexpr size_t kHeavyWeight = 2000;
-
 struct Job {
   std::string path;
   std::function<std::string(util::Diagnostics*)> make;  // files made in C++
@@ -116,11 +112,7 @@ class Plan {
       if (pa != pb) return pa;
       return jobs_[a].weight > jobs_[b].weight;
     });
-    // Files that show thousands of postmortems or action items need tens of
-    // MB while they render: one at a time, the other threads meanwhile
-    // taking the light ones.
-    auto heavy = [&](size_t k) { return jobs_[order[k]].weight >= kHeavyWeight; };
-    util::ParallelForOneHeavyAtATime(n, threads, heavy, [&](size_t k) {
+    util::ParallelFor(n, threads, [&](size_t k) {
       const size_t i = order[k];
       const Job& job = jobs_[i];
       OutputFile& file = files[i];

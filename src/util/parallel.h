@@ -12,14 +12,6 @@ namespace casebook::util {
 /// `fn` must not throw.
 void ParallelFor(size_t n, int jobs, const std::function<void(size_t)>& fn);
 
-/// Like ParallelFor, but the indexes for which heavy(i) is true never run at
-/// the same time as each other. Indexes are handed out in order, except
-/// that while a heavy one runs, the next heavy one waits and the threads
-/// take the light ones after it. This bounds peak memory when each heavy
-/// item needs a lot of it.
-void ParallelForOneHeavyAtATime(size_t n, int jobs, const std::function<bool(size_t)>& heavy,
-                                const std::function<void(size_t)>& fn);
-
 /// The number of cores, at least 1.
 int DefaultJobs();
 
