@@ -185,12 +185,25 @@ class Result:
         return statistics.median(vals) / 1024 if vals else None
 
 
+def settle():
+    """Flushes earlier writes to disk before a timed run.
+
+    A full build at 10,000 leaves ~600 MB of dirty pages; the kernel writes
+    them back over the next half minute on the same two cores, so without
+    this the runs after a full build (a rebuild, or the other tool's turn)
+    paid for it: casebook's one-file rebuild took 0.83-0.92 s in the bench
+    and 0.62-0.72 s by hand on the same archive.
+    """
+    os.sync()
+
+
 def measure(label, runs, prepare, cmd, cwd=None):
     """One untimed warm-up, then `runs` timed runs; prepare(i) before each."""
     out = []
     for i in range(runs + 1):
         if prepare:
             prepare(i)
+        settle()
         r = timed(cmd, cwd=cwd)
         what = "warm-up" if i == 0 else f"run {i}/{runs}"
         log(f"  {label}: {what} {r.seconds:.3f} s, {r.rss_kb / 1024:.0f} MB"
@@ -364,6 +377,7 @@ def bench_hugo_server(d, n, runs, fast_render):
             return Result(n, "hugo", label, [Run(0, 0, False, "server did not start")])
         pos = j + 1
         for i in range(runs + 1):
+            settle()
             time.sleep(1.0)  # let the watcher settle; changes closer together are batched
             with open(path, "wb") as f:
                 f.write(original + f"\nEdited by scripts/bench, edit {i}.\n".encode())
