@@ -58,6 +58,15 @@ TEST_CASE("The page goes into the layout however the layout uses {{content}}") {
     CHECK(t->Render("page", data, &d) == expected);
     CHECK(d.items().empty());
   }
+  // An empty page: content is a string to the layout (true even when
+  // empty, as kainjow has strings), with or without the splice.
+  Diagnostics d;
+  auto t = Make({{"page", "page.mustache", "{{#none}}x{{/none}}"},
+                 {"base", "base.mustache", "{{^content}}(empty){{/content}}[{{{content}}}]"}},
+                &d);
+  REQUIRE(t);
+  CHECK(t->Render("page", data, &d) == "[]");
+  CHECK(d.items().empty());
 }
 
 TEST_CASE("Value conversion: ints as text, empty strings and null are false") {
