@@ -649,8 +649,7 @@ bool PrebuildShards(WriteJob* job, int jobs, similar::Corpus* corpus) {
         paths[s] = util::JoinPath(tmp, "s" + std::to_string(s));
         Xapian::WritableDatabase db(paths[s], Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_NO_SYNC);
         for (size_t k = range(s).first; k < range(s).second; ++k) {
-          Xapian::Document doc = maker.Make(job->fields[k]);
-          corpus->docs[k] = maker.TermsOf(doc, job->fields[k], &terms[j], &words[j]);
+          Xapian::Document doc = maker.Make(job->fields[k], &terms[j], &words[j], &corpus->docs[k]);
           CountSpelling(doc.get_value(sc::kSlotWords), +1, &spelling[j]);
           db.add_document(doc);
         }
@@ -774,8 +773,7 @@ std::unique_ptr<IndexUpdate> IndexUpdate::Start(model::SiteModel* site,
       // Few: make the whole documents (the writer will need them) here.
       DocumentMaker maker;
       for (size_t k : missing) {
-        Xapian::Document doc = maker.Make(job.fields[k]);
-        corpus.docs[k] = maker.TermsOf(doc, job.fields[k], &corpus.terms, &corpus.words);
+        Xapian::Document doc = maker.Make(job.fields[k], &corpus.terms, &corpus.words, &corpus.docs[k]);
         job.premade.emplace(k, std::move(doc));
       }
     } else {

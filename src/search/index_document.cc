@@ -255,7 +255,17 @@ DocumentMaker::~DocumentMaker() = default;
 
 std::string DocumentMaker::Stem(const std::string& word) { return impl_->stem->Get(word); }
 
-Xapian::Document DocumentMaker::Make(const IndexFields& f) {
+Xapian::Document DocumentMaker::Make(const IndexFields& f) { return Make(f, SpellingWords(f)); }
+
+Xapian::Document DocumentMaker::Make(const IndexFields& f, similar::Dict* terms,
+                                     similar::Dict* words, similar::DocTerms* vector) {
+  SpellingWordList spelling = SpellingWords(f);
+  Xapian::Document xd = Make(f, spelling);
+  *vector = impl_->Extract(xd, ~uint64_t{0}, spelling.words, terms, words);
+  return xd;
+}
+
+Xapian::Document DocumentMaker::Make(const IndexFields& f, const SpellingWordList& spelling) {
   const model::Postmortem& pm = *f.pm;
   const content::Document& d = pm.doc;
   Xapian::TermGenerator& tg = impl_->tg;
@@ -291,7 +301,6 @@ Xapian::Document DocumentMaker::Make(const IndexFields& f) {
   xd.add_value(sc::kSlotFacets, EncodeFacets(d.severity, d.tags, d.services));
   xd.add_value(sc::kSlotId, d.id);
   {
-    SpellingWordList spelling = SpellingWords(f);
     std::string joined;
     joined.reserve(spelling.buffer.size());
     for (std::string_view w : spelling.words) {

@@ -63,6 +63,10 @@ class DocumentMaker {
 
   /// The whole document: terms with positions, values and data.
   Xapian::Document Make(const IndexFields& f);
+  /// The same, and its term vector in *vector (as TermsOf gives it), with
+  /// the spelling words worked out once for both.
+  Xapian::Document Make(const IndexFields& f, similar::Dict* terms, similar::Dict* words,
+                        similar::DocTerms* vector);
 
   /// Its term vector (similar_engine.h) without making the whole document
   /// (no positions, values or data): the same terms, wdfs and length.
@@ -82,6 +86,8 @@ class DocumentMaker {
   std::string Stem(const std::string& word);
 
  private:
+  Xapian::Document Make(const IndexFields& f, const SpellingWordList& spelling);
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
