@@ -301,6 +301,53 @@ def bench_hugo(d, n, runs, work):
     return Result(n, "hugo", "full build", rs)
 
 
+# ------------------------------------------------------------- xapian alone
+
+FLOOR_SRC = os.path.join(HERE, "xapian_floor.cc")
+
+
+def build_floor(work):
+    """Compiles xapian_floor.cc (a peer of the bench's own, not casebook's)
+    into <work>; None, with the reason logged, when it cannot be built."""
+    out = os.path.join(work, "xapian_floor")
+    with open(FLOOR_SRC, "rb") as f:
+        stamp = hashlib.sha256(f.read()).hexdigest()[:16]
+    stamp_path = out + ".stamp"
+    if os.path.exists(out) and os.path.exists(stamp_path) and open(stamp_path).read() == stamp:
+        return out
+    flags = subprocess.run(["pkg-config", "--cflags", "--libs", "xapian-core"],
+                           capture_output=True, text=True)
+    if flags.returncode != 0:
+        log("xapian alone: skipped (pkg-config finds no xapian-core)")
+        return None
+    p = subprocess.run(["g++", "-O2", "-std=c++17", FLOOR_SRC, "-o", out, "-pthread"]
+                       + flags.stdout.split(), capture_output=True, text=True)
+    if p.returncode != 0:
+        log("xapian alone: skipped, it did not compile:\n" + p.stderr[-2000:])
+        return None
+    with open(stamp_path, "w") as f:
+        f.write(stamp)
+    return out
+
+
+def bench_floor(floor, d, n, runs, jobs, work):
+    """Xapian alone: the postmortems' bodies into a positional index, no pages
+    (xapian_floor.cc). The least a full build with phrase search must do."""
+    dest = os.path.join(work, "xapian-floor", str(n))
+    threads = jobs or os.cpu_count() or 2
+    log(f"xapian alone, index of the bodies, {n}")
+
+    def prep(i):
+        if os.path.exists(dest):
+            TRASH.discard(dest)
+
+    rs = measure("xapian alone", runs, prep,
+                 [floor, os.path.join(d, "content"), dest, str(threads)])
+    if os.path.exists(dest):
+        TRASH.discard(dest)
+    return Result(n, "xapian alone", "index of the bodies", rs)
+
+
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
@@ -660,6 +707,10 @@ def targets(results, search_res, serve_res):
         if full and hugo:
             out.append((n, "full build ≤ 1/3 of Hugo's", f"{full.median / hugo.median:.3f}",
                         full.median <= hugo.median / 3))
+        floor = by.get((n, "xapian alone", "index of the bodies"))
+        if floor and hugo:
+            out.append((n, "Xapian alone, bodies with positions, no pages (the floor of "
+                        "a full build)", f"{floor.median / hugo.median:.3f} of Hugo's", None))
         if full and nochange:
             out.append((n, "no-change rebuild ≤ 10% of full", f"{nochange.median / full.median:.3f}",
                         nochange.median <= 0.1 * full.median))
@@ -735,6 +786,7 @@ def main():
     ap.add_argument("--skip-hugo", action="store_true")
     ap.add_argument("--skip-serve", action="store_true")
     ap.add_argument("--skip-search", action="store_true")
+    ap.add_argument("--skip-floor", action="store_true")
     ap.add_argument("--serve-seconds", type=int, default=10)
     ap.add_argument("--search-size", type=int, default=10000)
     ap.add_argument("--work", default="/tmp/casebook-bench")
@@ -752,6 +804,7 @@ def main():
     started = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     log(f"machine: {info}")
 
+    floor = None if a.skip_floor else build_floor(a.work)
     results, dirs, cb_ok = [], {}, {}
     for n in sizes:
         d = ensure_archive(a.work, n)
@@ -759,6 +812,8 @@ def main():
         if not a.skip_hugo:
             clean_archive(d)  # Hugo reads only content/, but start both from the same state
             results.append(bench_hugo(d, n, a.runs, a.work))
+        if floor:
+            results.append(bench_floor(floor, d, n, a.runs, a.jobs, a.work))
         rs, ok = bench_casebook(cb, d, n, a.runs, a.jobs, logdir)
         results.extend(rs)
         cb_ok[n] = ok
