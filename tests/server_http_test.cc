@@ -1,12 +1,7 @@
 // `casebook serve` end to end: an ArchiveServer on 127.0.0.1 (a free port)
-// over a fixture site in a TempDir, spoken to with a tiny raw-socket HTTP
-// client (so this binary needs no HTTP library). Every request has a 5 s
-// timeout; every server is stopped at the end of its test.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
+// over a fixture site in a TempDir, spoken to with test_support's tiny
+// raw-socket HTTP client (so this binary needs no HTTP library). Every
+// request has a 5 s timeout; every server is stopped at the end of its test.
 #include <catch2/catch.hpp>
 #include <map>
 #include <memory>
@@ -19,86 +14,15 @@
 #include "test_support.h"
 #include "util/text.h"
 
+using casebook::test::Exchange;
+using casebook::test::Get;
+using casebook::test::HttpResponse;
+using casebook::test::Parse;
+using casebook::test::Request;
 using casebook::test::TempDir;
 namespace server = casebook::server;
 
 namespace {
-
-struct HttpResponse {
-  int status = 0;
-  std::map<std::string, std::string> headers;  // lower-cased names
-  std::string body;
-  std::string Header(const std::string& name) const {
-    auto it = headers.find(name);
-    return it == headers.end() ? "" : it->second;
-  }
-};
-
-// Sends `raw` as is to 127.0.0.1:port and reads until the server closes.
-std::string Exchange(int port, const std::string& raw) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  REQUIRE(fd >= 0);
-  timeval tv{5, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  size_t sent = 0;
-  while (sent < raw.size()) {
-    ssize_t n = ::send(fd, raw.data() + sent, raw.size() - sent, MSG_NOSIGNAL);
-    if (n <= 0) break;
-    sent += static_cast<size_t>(n);
-  }
-  // Read until the server closes or the response is complete (headers plus
-  // Content-Length bytes; HEAD responses have no body).
-  const bool head = raw.compare(0, 5, "HEAD ") == 0;
-  std::string out;
-  char buf[8192];
-  ssize_t n;
-  while (out.size() < (8u << 20) && (n = ::recv(fd, buf, sizeof buf, 0)) > 0) {
-    out.append(buf, n);
-    size_t end = out.find("\r\n\r\n");
-    if (end == std::string::npos) continue;
-    std::string lower = casebook::util::ToLowerAscii(out.substr(0, end));
-    size_t cl = lower.find("\r\ncontent-length:");
-    size_t length = cl == std::string::npos || head ? 0 : std::stoul(lower.substr(cl + 17));
-    if (out.size() >= end + 4 + length) break;
-  }
-  ::close(fd);
-  return out;
-}
-
-HttpResponse Parse(const std::string& raw) {
-  HttpResponse r;
-  size_t end = raw.find("\r\n\r\n");
-  if (raw.compare(0, 9, "HTTP/1.1 ") != 0 || end == std::string::npos) return r;
-  r.status = std::stoi(raw.substr(9, 3));
-  size_t pos = raw.find("\r\n") + 2;
-  while (pos < end) {
-    size_t eol = raw.find("\r\n", pos);
-    std::string line = raw.substr(pos, eol - pos);
-    size_t colon = line.find(':');
-    if (colon != std::string::npos) {
-      std::string value(casebook::util::Trim(line.substr(colon + 1)));
-      r.headers[casebook::util::ToLowerAscii(line.substr(0, colon))] = value;
-    }
-    pos = eol + 2;
-  }
-  r.body = raw.substr(end + 4);
-  return r;
-}
-
-HttpResponse Request(int port, const std::string& method, const std::string& target,
-                     const std::string& body = "") {
-  std::string raw = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
-  if (!body.empty()) raw += "Content-Length: " + std::to_string(body.size()) + "\r\n";
-  return Parse(Exchange(port, raw + "\r\n" + body));
-}
-
-HttpResponse Get(int port, const std::string& target) { return Request(port, "GET", target); }
 
 bool Contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;

@@ -32,7 +32,9 @@ const std::map<std::string, Command>& Commands() {
                   "casebook search QUERY... [--limit N] [--offset N] [--sort relevance|date]\n"
                   "                         [--json] [--config FILE]\n"}},
       {"serve", {RunServe, "serve the built site and search over HTTP",
-                 "casebook serve [--port 8080] [--bind 127.0.0.1] [--config FILE]\n"}},
+                 "casebook serve [--port 8080] [--bind 127.0.0.1] [--watch [--drafts]] [--config FILE]\n"
+                 "  --watch   build first, then rebuild whenever a postmortem, site.toml or the\n"
+                 "            theme is saved (reload the page to see it); --drafts builds drafts too\n"}},
       {"brief", {RunBrief, "what to read before changing a service or area",
                  "casebook brief SERVICE|TAG... [--json | --markdown] [--config FILE]\n"}},
       {"actions", {RunActions, "list action items across the archive",

@@ -45,8 +45,9 @@ int Serve(const config::SiteConfig& cfg, const ServeOptions& options) {
   std::fflush(stdout);
 
   int code = 0;
+  const int tick_ms = options.tick_ms > 0 ? options.tick_ms : 1000;
   while (true) {
-    timespec wait{1, 0};
+    timespec wait{tick_ms / 1000, (tick_ms % 1000) * 1000000L};
     int sig = sigtimedwait(&signals, nullptr, &wait);
     if (sig == SIGINT || sig == SIGTERM) break;
     if (sig < 0 && errno != EAGAIN && errno != EINTR) break;
@@ -55,6 +56,7 @@ int Serve(const config::SiteConfig& cfg, const ServeOptions& options) {
       code = 1;
       break;
     }
+    if (options.on_tick) options.on_tick();
   }
   std::fprintf(stderr, "Stopping.\n");
   server.Stop();

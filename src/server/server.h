@@ -42,6 +42,11 @@ struct ServeOptions {
   /// One line per request ("GET /x/ 200 1234 0.8ms") and server messages.
   /// Default: written to stderr. Called from many threads at once.
   std::function<void(const std::string& line)> log;
+  /// Serve() only: called on its own thread every `tick_ms` while it waits
+  /// for Ctrl-C (`serve --watch` rebuilds from here). A signal that arrives
+  /// during a call is handled when it returns.
+  std::function<void()> on_tick;
+  int tick_ms = 1000;
 };
 
 /// True for 127.0.0.0/8, ::1 and "localhost".
