@@ -85,3 +85,23 @@ TEST_CASE("watch: editing, adding, removing or renaming an input changes the sta
   dir.Write("themes/default/templates/base.mustache", "{{{content}}}");
   CHECK(casebook::site::StampInputs(cfg) != s6);
 }
+
+TEST_CASE("watch: the inotify hint wakes up on writes, in new folders too, and sleeps otherwise") {
+  TempDir dir;
+  auto cfg = LoadFixture(dir);
+  casebook::site::InputWatcher watcher(cfg);
+  watcher.MaybeChanged();  // whatever copying the fixture left queued
+  CHECK_FALSE(watcher.MaybeChanged());
+
+  dir.Write("content/2024/2024-03-12-checkout-pool.md", "+++\ntitle = \"Edited\"\n+++\n");
+  CHECK(watcher.MaybeChanged());
+  CHECK_FALSE(watcher.MaybeChanged());
+
+  fs::create_directories(dir.path() + "/content/2026/q1");
+  CHECK(watcher.MaybeChanged());  // and the new folders are watched from now on
+  dir.Write("content/2026/q1/2026-01-05-new.md", "+++\ntitle = \"New\"\n+++\n");
+  CHECK(watcher.MaybeChanged());
+
+  dir.Write("site.toml", dir.Read("site.toml") + "\n# edited\n");
+  CHECK(watcher.MaybeChanged());
+}

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <string>
+#include <unordered_set>
 
 #include "config/config.h"
 
@@ -20,5 +21,28 @@ namespace casebook::site {
 /// stamps mean no input was written, created, deleted or renamed in between
 /// (as far as the file system's timestamps tell).
 std::string StampInputs(const config::SiteConfig& cfg);
+
+/// Tells when a stamp is worth taking: inotify watches on the folders that
+/// hold inputs (the site's root, and every folder of the source, the theme
+/// and static/), so an idle `serve --watch` does not walk a large archive
+/// four times a second. Only a hint: the stamp decides. Without inotify
+/// (or when its queue overflowed) it always says "maybe".
+class InputWatcher {
+ public:
+  explicit InputWatcher(const config::SiteConfig& cfg);
+  ~InputWatcher();
+  InputWatcher(const InputWatcher&) = delete;
+  InputWatcher& operator=(const InputWatcher&) = delete;
+
+  /// True when anything happened in a watched folder since the last call.
+  bool MaybeChanged();
+  /// Watches the folders `cfg` names now (site.toml may have moved them).
+  void Rewatch(const config::SiteConfig& cfg);
+
+ private:
+  void Add(const std::string& dir, bool recursive);
+  int fd_ = -1;
+  config::SiteConfig cfg_;
+};
 
 }  // namespace casebook::site
