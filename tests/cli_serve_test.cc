@@ -68,12 +68,22 @@ TEST_CASE("serve --watch: builds first, rebuilds on save, keeps the old site on 
   HttpResponse first = Get(port, page);
   REQUIRE(first.status == 200);
   CHECK(Contains(first.body, "Checkout &lt;API&gt; returned 503s &amp; timeouts"));
+  // Open pages reload themselves after a rebuild: the script, and what it polls.
+  CHECK(Contains(first.body, "<script src=\"/archive/__casebook/live.js\" "
+                             "data-live=\"/archive/__casebook/live\"></script>\n</body>"));
+  HttpResponse script = Get(port, "/archive/__casebook/live.js");
+  CHECK(script.status == 200);
+  CHECK(Contains(script.Header("content-type"), "javascript"));
+  CHECK(Contains(script.body, "location.reload()"));
+  const std::string generation = Get(port, "/archive/__casebook/live").body;
+  CHECK_FALSE(generation.empty());
 
   const std::string pm = dir.path() + "/content/2024/2024-03-12-checkout-pool.md";
   Replace(pm, "title = \"Checkout <API> returned 503s & timeouts\"",
           "title = \"Checkout API pool exhausted (saved while serving)\"");
   CHECK(WaitForPage(port, page, "Checkout API pool exhausted (saved while serving)", 60));
   CHECK(server.WaitFor("rebuilt in", 10, /*in_err=*/true));
+  CHECK(Get(port, "/archive/__casebook/live").body != generation);
   // The search index was rebuilt too, and the server searches the new one.
   CHECK(WaitForPage(port, "/archive/api/search?q=exhausted", "2024-03-12-checkout-pool", 10));
 

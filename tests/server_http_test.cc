@@ -2,6 +2,9 @@
 // over a fixture site in a TempDir, spoken to with test_support's tiny
 // raw-socket HTTP client (so this binary needs no HTTP library). Every
 // request has a 5 s timeout; every server is stopped at the end of its test.
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <map>
 #include <memory>
@@ -180,6 +183,43 @@ TEST_CASE("serve: pages, folders, content types and security headers", "[server]
   bool logged = false;
   for (const auto& line : site.log) logged |= casebook::util::StartsWith(line, "GET /css/site.css 200 21 ");
   CHECK(logged);
+}
+
+TEST_CASE("serve: live reload only when asked for, and never on non-HTML files", "[server]") {
+  Site site;
+  {
+    server::ArchiveServer plain(site.cfg, site.Options());
+    std::string error;
+    REQUIRE(plain.Start(&error));
+    CHECK(Get(plain.port(), "/").body ==
+          "<!DOCTYPE html><title>Home</title><p>HOME PAGE</p>");  // byte for byte
+    CHECK(Get(plain.port(), "/__casebook/live").status == 404);
+    CHECK(Get(plain.port(), "/__casebook/live.js").status == 404);
+  }
+  server::ServeOptions o = site.Options();
+  o.live_reload = true;
+  server::ArchiveServer live(site.cfg, o);
+  std::string error;
+  REQUIRE(live.Start(&error));
+  const int port = live.port();
+  auto home = Get(port, "/");
+  CHECK(home.status == 200);
+  CHECK(home.body == "<!DOCTYPE html><title>Home</title><p>HOME PAGE</p><script "
+                     "src=\"/__casebook/live.js\" data-live=\"/__casebook/live\"></script>\n");
+  CheckSecurityHeaders(home);  // script-src 'self' allows it; nothing inline
+  CHECK(Get(port, "/css/site.css").body == "body { color: #111; }");
+  CHECK(Get(port, "/postmortems.json").body == "[]");
+  auto first = Get(port, "/__casebook/live");
+  CHECK(first.status == 200);
+  CHECK(first.Header("cache-control") == "no-store");
+  CHECK(Get(port, "/__casebook/live").body == first.body);  // nothing published since
+  // A build publishes by swapping the output folder for a new one.
+  const std::string out = site.cfg.OutputDir();
+  REQUIRE(::rename(out.c_str(), (out + ".old").c_str()) == 0);
+  REQUIRE(::mkdir(out.c_str(), 0755) == 0);
+  CHECK(Get(port, "/__casebook/live").body != first.body);
+  CHECK(Get(port, "/__casebook/live.js").Header("content-type") ==
+        "text/javascript; charset=utf-8");
 }
 
 TEST_CASE("serve: traversal attempts never reach files outside the site", "[server]") {

@@ -8,7 +8,8 @@
 // benchmark run it: a crash or a leak in one build cannot take the server
 // down, and its errors (file:line, what to do) go to this terminal. A failed
 // build publishes nothing, so the previous site stays served. The server
-// picks up a new site and index on its next request by itself.
+// picks up a new site and index on its next request by itself, and open
+// pages reload themselves (ServeOptions::live_reload).
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -175,6 +176,7 @@ int RunServe(const CommandArgs& argv) {
     // inotify's queue unless something happened (then a stamp: a walk of
     // the archive's metadata, ~3 ms per 1,000 files).
     options.tick_ms = 250;
+    options.live_reload = true;
     options.on_tick = [&rebuilder] { rebuilder->Tick(); };
   }
   if (!util::IsDirectory(cfg.OutputDir())) {

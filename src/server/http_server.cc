@@ -107,6 +107,25 @@ bool IsLoopbackHostHeader(const std::string& header, const std::string& bind) {
   return host == util::ToLowerAscii(bind) || IsLoopbackAddress(host);
 }
 
+// Polls <base>__casebook/live once a second and reloads the page when the
+// answer changes (a new site was published). Quiet while the server is away.
+constexpr char kLiveReloadJs[] = R"js(// casebook serve --watch: reloads this page when a new build is published.
+(function () {
+  var url = document.currentScript.getAttribute("data-live"), seen = null;
+  function check() {
+    fetch(url, { cache: "no-store" })
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (t) {
+        if (t !== null && seen !== null && t !== seen) location.reload();
+        else if (t !== null) seen = t;
+      })
+      .catch(function () {})
+      .then(function () { setTimeout(check, 1000); });
+  }
+  check();
+})();
+)js";
+
 std::string HostForUrl(const std::string& host) {
   return host.find(':') != std::string::npos ? "[" + host + "]" : host;
 }
@@ -164,7 +183,32 @@ struct ArchiveServer::Impl {
     return out;
   }
 
+  // Which site is published: publishing swaps the output folder for the
+  // staging one, so its inode and change time differ after every build.
+  std::string PublishedGeneration() const {
+    struct stat st;
+    if (::stat(cfg.OutputDir().c_str(), &st) != 0) return "none";
+    return std::to_string(st.st_ino) + "." + std::to_string(st.st_ctim.tv_sec) + "." +
+           std::to_string(st.st_ctim.tv_nsec);
+  }
+
+  // An HTML page with the live-reload script before its last </body>.
+  bool ServeWithLiveReload(const StaticTarget& target, httplib::Response& res) const {
+    if (ContentTypeFor(target.file).rfind("text/html", 0) != 0) return false;
+    auto body = ReadSmallFile(target.file);
+    if (!body || body->size() >= (4u << 20)) return false;  // large pages go out as they are
+    std::string tag = "<script src=\"" + base_path + "__casebook/live.js\" data-live=\"" +
+                      base_path + "__casebook/live\"></script>\n";
+    size_t at = body->rfind("</body>");
+    body->insert(at == std::string::npos ? body->size() : at, tag);
+    res.status = 200;
+    res.set_header("Cache-Control", "no-cache");
+    res.set_content(*body, "text/html; charset=utf-8");
+    return true;
+  }
+
   void ServeFile(const StaticTarget& target, httplib::Response& res) const {
+    if (options.live_reload && ServeWithLiveReload(target, res)) return;
     int fd = ::open(target.file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     struct stat st;
     if (fd < 0 || ::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -205,6 +249,16 @@ struct ArchiveServer::Impl {
       res.status = page.status;
       res.set_header("Cache-Control", "no-store");
       res.set_content(page.body, page.content_type);
+      return;
+    }
+    if (options.live_reload && decoded == base_path + "__casebook/live") {
+      res.set_header("Cache-Control", "no-store");
+      res.set_content(PublishedGeneration(), "text/plain; charset=utf-8");
+      return;
+    }
+    if (options.live_reload && decoded == base_path + "__casebook/live.js") {
+      res.set_header("Cache-Control", "no-cache");
+      res.set_content(kLiveReloadJs, "text/javascript; charset=utf-8");
       return;
     }
     StaticTarget t = ResolveStatic(cfg.OutputDir(), base_path, raw);

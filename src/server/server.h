@@ -6,6 +6,7 @@
 //   GET <base>api/search?q=&limit=&offset=&sort=   the same as JSON
 //   GET <base>anything-else                   files of cfg.OutputDir()
 //                                             (static_files.h for the rules)
+//   GET <base>__casebook/live, live.js        with live_reload only (below)
 // HEAD works wherever GET does; every other method gets 405. Every
 // response carries the security headers (CSP, nosniff, no-referrer, DENY
 // framing). Missing files get the site's 404.html with status 404. A missing
@@ -47,6 +48,11 @@ struct ServeOptions {
   /// during a call is handled when it returns.
   std::function<void()> on_tick;
   int tick_ms = 1000;
+  /// `serve --watch`: HTML pages get a script (<base>__casebook/live.js)
+  /// that reloads them once a new site is published; <base>__casebook/live
+  /// answers which site is published now. Off: both are 404 and pages are
+  /// served byte for byte.
+  bool live_reload = false;
 };
 
 /// True for 127.0.0.0/8, ::1 and "localhost".
