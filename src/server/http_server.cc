@@ -165,6 +165,7 @@ struct ArchiveServer::Impl {
     if (t.status == StaticStatus::kFile) {
       if (auto body = ReadSmallFile(t.file)) {
         res.status = 404;
+        if (options.live_reload) InjectLiveReload(&*body);  // the page may be on its way
         res.set_content(*body, "text/html; charset=utf-8");
         return;
       }
@@ -192,15 +193,20 @@ struct ArchiveServer::Impl {
            std::to_string(st.st_ctim.tv_nsec);
   }
 
-  // An HTML page with the live-reload script before its last </body>.
+  // The live-reload script, before the page's last </body>.
+  void InjectLiveReload(std::string* html) const {
+    std::string tag = "<script src=\"" + base_path + "__casebook/live.js\" data-live=\"" +
+                      base_path + "__casebook/live\"></script>\n";
+    size_t at = html->rfind("</body>");
+    html->insert(at == std::string::npos ? html->size() : at, tag);
+  }
+
+  // An HTML page with the live-reload script.
   bool ServeWithLiveReload(const StaticTarget& target, httplib::Response& res) const {
     if (ContentTypeFor(target.file).rfind("text/html", 0) != 0) return false;
     auto body = ReadSmallFile(target.file);
     if (!body || body->size() >= (4u << 20)) return false;  // large pages go out as they are
-    std::string tag = "<script src=\"" + base_path + "__casebook/live.js\" data-live=\"" +
-                      base_path + "__casebook/live\"></script>\n";
-    size_t at = body->rfind("</body>");
-    body->insert(at == std::string::npos ? body->size() : at, tag);
+    InjectLiveReload(&*body);
     res.status = 200;
     res.set_header("Cache-Control", "no-cache");
     res.set_content(*body, "text/html; charset=utf-8");
