@@ -412,6 +412,56 @@ TEST_CASE("a rebuild with no input changed skips rendering and leaves every file
   CHECK(Snapshot(dir.path() + "/public") != before);
 }
 
+TEST_CASE("an output restored from a copy (a CI cache) is trusted by its bytes, not re-rendered") {
+  TempDir dir;
+  CopyFixture("site", dir);
+  const std::string build = std::string("build --verbose ") + kToday;
+  REQUIRE(RunCasebook(build, dir.path()).exit_code == 0);
+  auto before = Snapshot(dir.path() + "/public");
+  // What actions/cache does: the folders come back as new files (new inodes
+  // and mtimes), the staging folder beside the output does not.
+  auto restore = [&] {
+    for (const char* part : {"public", ".casebook"}) {
+      fs::path p = fs::path(dir.path()) / part, saved = p.string() + ".saved";
+      fs::rename(p, saved);
+      fs::copy(saved, p, fs::copy_options::recursive);
+      fs::remove_all(saved);
+    }
+    fs::remove_all(fs::path(dir.path()) / ".public.staging");
+  };
+  restore();
+  const std::string page = "public/postmortems/2023-06-14-dns-outage/index.html";
+  auto mtime = fs::last_write_time(dir.path() + "/" + page);
+  auto r = RunCasebook(build, dir.path());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(Contains(r.out, " 0 changed"));
+  CHECK_FALSE(Contains(r.err, "render + write"));  // nothing was rendered
+  CHECK(fs::last_write_time(dir.path() + "/" + page) == mtime);
+  CHECK(Snapshot(dir.path() + "/public") == before);
+  // The manifest now has the new mtimes and inodes: trusted by stat alone.
+  r = RunCasebook(build, dir.path());
+  CHECK(Contains(r.out, " 0 changed"));
+  CHECK_FALSE(Contains(r.err, "render + write"));
+
+  // A restored file whose bytes differ (same size) is rendered again; a
+  // restore plus an edit renders just what the edit needs.
+  restore();
+  std::string html = dir.Read(page);
+  size_t at = html.find("<title>");
+  REQUIRE(at != std::string::npos);
+  html[at + 7] = html[at + 7] == 'X' ? 'Y' : 'X';
+  dir.Write(page, html);
+  const std::string path = "content/2023/2023-11-02-primary-failover.md";
+  dir.Write(path, dir.Read(path) + "\nA paragraph written after the restore.\n");
+  r = RunCasebook(build, dir.path());
+  REQUIRE(r.exit_code == 0);
+  CHECK(dir.Read(page) == before.at("postmortems/2023-06-14-dns-outage/index.html"));
+  CHECK(Contains(dir.Read("public/postmortems/2023-11-02-primary-failover/index.html"),
+                 "A paragraph written after the restore."));
+  CompareWithClean(dir, build, "after a restore and an edit", false);
+}
+
 TEST_CASE("a body edit renders only the files that show the body or the file's own data") {
   TempDir dir;
   CopyFixture("site", dir);

@@ -254,6 +254,7 @@ std::unique_ptr<Publisher> Publisher::Open(const std::string& output_dir,
   if (p->output_exists_)
     p->published_ = ReadManifest(p->output_manifest_path_, &p->published_site_key_);
   if (p->published_.empty()) p->published_site_key_.clear();
+  p->Revalidate();
   struct stat st;
   if (lstat(p->staging_.c_str(), &st) == 0 && !S_ISDIR(st.st_mode)) unlink(p->staging_.c_str());
   if (util::IsDirectory(p->staging_)) {
@@ -265,6 +266,25 @@ std::unique_ptr<Publisher> Publisher::Open(const std::string& output_dir,
 
 Publisher::~Publisher() {
   if (lock_fd_ >= 0) close(lock_fd_);
+}
+
+// A restored copy of the output (a CI cache, `cp -r`, a backup) has the
+// bytes the manifest describes but new mtimes and inodes. A file whose size
+// matches is read once and trusted again when its bytes hash to the
+// manifest's content hash, so its page is not rendered again; the manifest
+// then records its new mtime and inode (see Commit). Costs one lstat per
+// file when nothing was restored.
+void Publisher::Revalidate() {
+  for (auto& [path, f] : published_) {
+    const std::string full = util::JoinPath(output_, path);
+    struct stat st;
+    if (lstat(full.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size != f.size) continue;
+    if (MtimeNs(st) == f.mtime_ns && st.st_ino == f.inode) continue;
+    auto bytes = util::ReadFile(full, nullptr);
+    if (!bytes || util::Fingerprint(*bytes) != f.content) continue;
+    FromStat(st, &f);
+    revalidated_ = true;
+  }
 }
 
 std::string Publisher::PublishedKey(const std::string& path) const {
@@ -417,7 +437,7 @@ bool Publisher::Commit(const StaticFiles& statics, const std::string& site_key,
       auto it = published_.find(path);
       same_keys = same_keys && it != published_.end() && it->second.key == f.key;
     }
-    if (!same_keys || site_key != published_site_key_)
+    if (!same_keys || site_key != published_site_key_ || revalidated_)
       WriteManifest(output_manifest_path_, next_, site_key);
     return true;
   }

@@ -16,7 +16,8 @@
 // record each file's key (what it was made from), content hash, size, mtime
 // and inode. A file is trusted to be what the manifest says only while its
 // size, mtime and inode still match, so a hand-edited or deleted output file
-// is noticed and rewritten. With them a rebuild needs no reading of the old
+// is noticed and rewritten; a file restored from a copy (same size, new mtime
+// and inode) is trusted again once its bytes hash to the recorded content. With them a rebuild needs no reading of the old
 // output: when nothing changed, nothing on disk is touched at all. A missing
 // or unreadable manifest only costs time (files are then compared by bytes).
 //
@@ -98,6 +99,7 @@ class Publisher {
   bool Stage(const std::string& path, const std::string& content, PublishedFile* file,
              std::string* error);
   void TouchStaging();
+  void Revalidate();
   bool SyncStaging(std::string* error);
 
   std::string output_, staging_, output_manifest_path_, staging_manifest_path_;
@@ -107,6 +109,7 @@ class Publisher {
   Manifest staged_;          // the staging folder (valid only if staging_known_)
   bool staging_known_ = false;
   bool output_exists_ = false;
+  bool revalidated_ = false;  // Revalidate trusted a file again
 
   mutable std::mutex mu_;
   Manifest next_;            // the new site
