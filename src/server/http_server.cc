@@ -201,20 +201,7 @@ struct ArchiveServer::Impl {
     html->insert(at == std::string::npos ? html->size() : at, tag);
   }
 
-  // An HTML page with the live-reload script.
-  bool ServeWithLiveReload(const StaticTarget& target, httplib::Response& res) const {
-    if (ContentTypeFor(target.file).rfind("text/html", 0) != 0) return false;
-    auto body = ReadSmallFile(target.file);
-    if (!body || body->size() >= (4u << 20)) return false;  // large pages go out as they are
-    InjectLiveReload(&*body);
-    res.status = 200;
-    res.set_header("Cache-Control", "no-cache");
-    res.set_content(*body, "text/html; charset=utf-8");
-    return true;
-  }
-
   void ServeFile(const StaticTarget& target, httplib::Response& res) const {
-    if (options.live_reload && ServeWithLiveReload(target, res)) return;
     int fd = ::open(target.file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     struct stat st;
     if (fd < 0 || ::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -224,8 +211,20 @@ struct ArchiveServer::Impl {
     }
     res.status = 200;
     res.set_header("Cache-Control", "no-cache");
+    const std::string type = ContentTypeFor(target.file);
+    // An HTML page goes out with the live-reload script; large ones (the
+    // biggest lists) as they are.
+    if (options.live_reload && type.rfind("text/html", 0) == 0 && st.st_size < (4 << 20)) {
+      std::string body(static_cast<size_t>(st.st_size), '\0');
+      ssize_t n = ::pread(fd, body.data(), body.size(), 0);
+      ::close(fd);
+      body.resize(n > 0 ? static_cast<size_t>(n) : 0);
+      InjectLiveReload(&body);
+      res.set_content(body, type);
+      return;
+    }
     res.set_content_provider(
-        static_cast<size_t>(st.st_size), ContentTypeFor(target.file),
+        static_cast<size_t>(st.st_size), type,
         [fd](size_t offset, size_t length, httplib::DataSink& sink) {
           char buf[65536];
           while (length > 0) {
