@@ -150,7 +150,7 @@ int RunServe(const CommandArgs& argv) {
   bool bad = false;
   long port = args.GetInt("--port", 8080, &bad);
   if (bad || port < 0 || port > 65535)
-    return UsageError("serve", "--port needs a number from 1 to 65535 (0: any free port)");
+    return UsageError("serve", "--port needs a number from 0 to 65535 (0: any free port)");
   options.port = static_cast<int>(port);
   options.bind = args.GetOr("--bind", "127.0.0.1");
   if (options.bind.empty()) return UsageError("serve", "--bind needs an address");

@@ -31,11 +31,16 @@ void FromStat(const struct stat& st, PublishedFile* f) {
   f->inode = st.st_ino;
 }
 
+// True when `st` (a regular file's) is still the one `f` describes.
+bool SameFile(const struct stat& st, const PublishedFile& f) {
+  return S_ISREG(st.st_mode) && st.st_size == f.size && MtimeNs(st) == f.mtime_ns &&
+         st.st_ino == f.inode;
+}
+
 // True when the file at `full` is still the one `f` describes.
 bool Matches(const std::string& full, const PublishedFile& f) {
   struct stat st;
-  return lstat(full.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_size == f.size &&
-         MtimeNs(st) == f.mtime_ns && st.st_ino == f.inode;
+  return lstat(full.c_str(), &st) == 0 && SameFile(st, f);
 }
 
 // mkdir -p with plain syscalls (std::filesystem::create_directories stats
@@ -278,8 +283,8 @@ void Publisher::Revalidate() {
   for (auto& [path, f] : published_) {
     const std::string full = util::JoinPath(output_, path);
     struct stat st;
-    if (lstat(full.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size != f.size) continue;
-    if (MtimeNs(st) == f.mtime_ns && st.st_ino == f.inode) continue;
+    if (lstat(full.c_str(), &st) != 0 || SameFile(st, f)) continue;
+    if (!S_ISREG(st.st_mode) || st.st_size != f.size) continue;  // changed: not a copy
     auto bytes = util::ReadFile(full, nullptr);
     if (!bytes || util::Fingerprint(*bytes) != f.content) continue;
     FromStat(st, &f);

@@ -17,8 +17,9 @@
 // and inode. A file is trusted to be what the manifest says only while its
 // size, mtime and inode still match, so a hand-edited or deleted output file
 // is noticed and rewritten; a file restored from a copy (same size, new mtime
-// and inode) is trusted again once its bytes hash to the recorded content. With them a rebuild needs no reading of the old
-// output: when nothing changed, nothing on disk is touched at all. A missing
+// and inode) is trusted again once its bytes hash to the recorded content.
+// With them a rebuild needs no reading of the old output: when nothing
+// changed, nothing on disk is touched at all. A missing
 // or unreadable manifest only costs time (files are then compared by bytes).
 //
 // Files arrive from the render threads as they are made (Put / Keep), so the

@@ -11,7 +11,6 @@
 #pragma once
 
 #include <string>
-#include <unordered_set>
 
 #include "config/config.h"
 
