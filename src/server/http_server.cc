@@ -1,8 +1,19 @@
 // ArchiveServer: the one translation unit that includes <httplib.h>.
 // Routing, security headers, limits, logging. (Serve() is in serve.cc.)
+//
+// cpp-httplib (Debian 0.11.4, built as a shared library, so its
+// CPPHTTPLIB_* macros are fixed at 5 for the listen backlog, a thread per
+// connection, and one SocketStream per request that loses pipelined bytes)
+// is used for what it does well: parsing a request head, routing, writing a
+// response. Connections are ours (connections.h): httplib's accept loop
+// hands each socket to Connections through process_and_close_socket, which
+// this file overrides, and workers call httplib's process_request on a
+// stream over the bytes the gate buffered.
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -17,10 +28,15 @@
 #include <thread>
 
 #include "render/templates.h"
+#include "server/byte_ranges.h"
+#include "server/connections.h"
+#include "server/gzip.h"
+#include "server/request_head.h"
 #include "server/search_pages.h"
 #include "server/server.h"
 #include "server/static_files.h"
 #include "util/diagnostics.h"
+#include "util/hash.h"
 #include "util/text.h"
 
 namespace casebook::server {
@@ -31,6 +47,129 @@ using Clock = std::chrono::steady_clock;
 // Set by the pre-routing handler, read by the logger; both run on the thread
 // that handles the request. Zero when the request failed before routing.
 thread_local Clock::time_point t_request_start{};
+
+// What the connection layer took out of the request head being answered
+// (request_head.h says why), and what the handlers decided about the
+// connection. Set and read on the worker thread answering the request.
+struct RequestContext {
+  HeadFields fields;
+  bool close_after = false;  // an error: do not trust the rest of the stream
+};
+thread_local RequestContext t_context;
+
+// Responses that go to a client slower than this (after the first
+// write_timeout) are abandoned, so a client reading a byte a second cannot
+// hold a worker for hours.
+constexpr uint64_t kMinSendBytesPerSecond = 16 * 1024;
+// Pipelined requests answered in one turn before the connection goes back
+// in line behind the others.
+constexpr int kMaxRequestsPerTurn = 16;
+// Files up to this size are gzipped (and cached compressed); larger ones
+// go as they are.
+constexpr off_t kMaxGzipFileBytes = 64 << 20;
+constexpr size_t kGzipCacheBytes = 64 << 20;
+constexpr size_t kMinGzipBytes = 256;
+
+// httplib's server with our connection handling: accepted sockets go to
+// `on_accept` (Connections), and Answer() runs one request from a stream.
+class HttpCore : public httplib::Server {
+ public:
+  std::function<void(int)> on_accept;
+  bool Answer(httplib::Stream& stream, bool close_connection, bool& connection_closed) {
+    return process_request(stream, close_connection, connection_closed, nullptr);
+  }
+
+ private:
+  // Called by httplib's accept loop (through InlineQueue) for each socket.
+  bool process_and_close_socket(int sock) override {
+    on_accept(sock);
+    return true;
+  }
+};
+
+// Runs each accepted socket's task at once on the accept thread: the task is
+// HttpCore::process_and_close_socket, which only hands the socket over.
+class InlineQueue : public httplib::TaskQueue {
+ public:
+  void enqueue(std::function<void()> fn) override { fn(); }
+  void shutdown() override {}
+};
+
+// One connection's buffered bytes as an httplib::Stream. Reads come only
+// from what the gate buffered (a complete head): a worker never waits for a
+// client to send. Writes wait for the client to read, within limits.
+class ConnectionStream : public httplib::Stream {
+ public:
+  ConnectionStream(Connection& c, int write_timeout_ms) : c_(c), write_timeout_ms_(write_timeout_ms) {}
+
+  void BeginResponse() {
+    started_ = Clock::now();
+    written_ = 0;
+  }
+  size_t consumed() const { return pos_; }
+  void DropConsumed() {
+    c_.buffer.erase(0, pos_);
+    pos_ = 0;
+  }
+
+  bool is_readable() const override { return pos_ < c_.buffer.size(); }
+  bool is_writable() const override {
+    pollfd p{c_.fd, POLLOUT, 0};
+    return ::poll(&p, 1, write_timeout_ms_) > 0 && !(p.revents & (POLLERR | POLLHUP));
+  }
+  ssize_t read(char* ptr, size_t size) override {
+    size_t n = std::min(size, c_.buffer.size() - pos_);
+    std::memcpy(ptr, c_.buffer.data() + pos_, n);
+    pos_ += n;
+    return static_cast<ssize_t>(n);  // 0 at the end of the buffer: "closed"
+  }
+  ssize_t write(const char* ptr, size_t size) override {
+    size_t sent = 0;
+    while (sent < size) {
+      ssize_t n = ::send(c_.fd, ptr + sent, size - sent, MSG_DONTWAIT | MSG_NOSIGNAL);
+      if (n > 0) {
+        sent += static_cast<size_t>(n);
+        written_ += static_cast<uint64_t>(n);
+        continue;
+      }
+      if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) return -1;
+      const long long elapsed =
+          std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started_).count();
+      const long long allowed = write_timeout_ms_ + static_cast<long long>(written_ * 1000 / kMinSendBytesPerSecond);
+      const long long left = std::min<long long>(allowed - elapsed, write_timeout_ms_);
+      pollfd p{c_.fd, POLLOUT, 0};
+      if (left <= 0 || ::poll(&p, 1, static_cast<int>(left)) <= 0) return -1;
+    }
+    return static_cast<ssize_t>(size);
+  }
+  void get_remote_ip_and_port(std::string& ip, int& port) const override {
+    sockaddr_storage addr{};
+    socklen_t len = sizeof addr;
+    if (::getpeername(c_.fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) Describe(addr, len, &ip, &port);
+  }
+  void get_local_ip_and_port(std::string& ip, int& port) const override {
+    sockaddr_storage addr{};
+    socklen_t len = sizeof addr;
+    if (::getsockname(c_.fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) Describe(addr, len, &ip, &port);
+  }
+  socket_t socket() const override { return c_.fd; }
+
+ private:
+  static void Describe(const sockaddr_storage& addr, socklen_t len, std::string* ip, int* port) {
+    char host[NI_MAXHOST], serv[NI_MAXSERV];
+    if (::getnameinfo(reinterpret_cast<const sockaddr*>(&addr), len, host, sizeof host, serv, sizeof serv,
+                      NI_NUMERICHOST | NI_NUMERICSERV) == 0) {
+      *ip = host;
+      *port = std::atoi(serv);
+    }
+  }
+
+  Connection& c_;
+  int write_timeout_ms_;
+  size_t pos_ = 0;
+  Clock::time_point started_ = Clock::now();
+  uint64_t written_ = 0;
+};
 
 const httplib::Headers& SecurityHeaders() {
   static const httplib::Headers kHeaders = {
@@ -137,7 +276,11 @@ struct ArchiveServer::Impl {
   ServeOptions options;
   std::string base_path;
   bool loopback_only = true;  // bound to loopback: check Host headers
-  httplib::Server http;
+  HttpCore http;
+  std::unique_ptr<Connections> connections;
+  GzipCache gzip_cache{kGzipCacheBytes};
+  std::atomic<int> listen_fd{-1};  // captured when httplib creates it
+  std::atomic<bool> stopping{false};
   std::thread thread;
   std::atomic<bool> listen_returned{false};  // the accept loop has ended
   int port = 0;
@@ -201,7 +344,52 @@ struct ArchiveServer::Impl {
     html->insert(at == std::string::npos ? html->size() : at, tag);
   }
 
-  void ServeFile(const StaticTarget& target, httplib::Response& res) const {
+  // Text in memory (pages, search results, errors): Vary, and gzip when the
+  // client takes it.
+  void FinishStringBody(httplib::Response& res) const {
+    if (res.content_provider_ || res.body.empty()) return;
+    const std::string type = res.get_header_value("Content-Type");
+    if (!IsCompressibleType(type)) return;
+    res.set_header("Vary", "Accept-Encoding");
+    if (res.body.size() >= kMinGzipBytes && AcceptsGzip(t_context.fields.accept_encoding)) {
+      res.body = GzipString(res.body);
+      res.set_header("Content-Encoding", "gzip");
+    }
+  }
+
+  // The bytes [offset, offset + length) of the open file as the body.
+  static void SendFileSlice(httplib::Response& res, int fd, uint64_t offset, uint64_t length,
+                            const std::string& type) {
+    res.set_content_provider(
+        static_cast<size_t>(length), type,
+        [fd, offset](size_t at, size_t length, httplib::DataSink& sink) {
+          char buf[65536];
+          uint64_t pos = offset + at;
+          while (length > 0) {
+            ssize_t n = ::pread(fd, buf, std::min(length, sizeof buf), static_cast<off_t>(pos));
+            if (n <= 0) return false;  // file shrank or I/O error: drop the connection
+            if (!sink.write(buf, static_cast<size_t>(n))) return false;
+            pos += static_cast<size_t>(n);
+            length -= static_cast<size_t>(n);
+          }
+          return true;
+        },
+        [fd](bool) { ::close(fd); });
+  }
+
+  static std::string ReadSlice(int fd, uint64_t offset, uint64_t length) {
+    std::string out(static_cast<size_t>(length), '\0');
+    size_t done = 0;
+    while (done < out.size()) {
+      ssize_t n = ::pread(fd, out.data() + done, out.size() - done, static_cast<off_t>(offset + done));
+      if (n <= 0) break;
+      done += static_cast<size_t>(n);
+    }
+    out.resize(done);
+    return out;
+  }
+
+  void ServeFile(const StaticTarget& target, httplib::Response& res) {
     int fd = ::open(target.file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     struct stat st;
     if (fd < 0 || ::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -212,31 +400,84 @@ struct ArchiveServer::Impl {
     res.status = 200;
     res.set_header("Cache-Control", "no-cache");
     const std::string type = ContentTypeFor(target.file);
+    const uint64_t size = static_cast<uint64_t>(st.st_size);
     // An HTML page goes out with the live-reload script; large ones (the
     // biggest lists) as they are.
     if (options.live_reload && type.rfind("text/html", 0) == 0 && st.st_size < (4 << 20)) {
-      std::string body(static_cast<size_t>(st.st_size), '\0');
-      ssize_t n = ::pread(fd, body.data(), body.size(), 0);
+      std::string body = ReadSlice(fd, 0, size);
       ::close(fd);
-      body.resize(n > 0 ? static_cast<size_t>(n) : 0);
       InjectLiveReload(&body);
       res.set_content(body, type);
       return;
     }
-    res.set_content_provider(
-        static_cast<size_t>(st.st_size), type,
-        [fd](size_t offset, size_t length, httplib::DataSink& sink) {
-          char buf[65536];
-          while (length > 0) {
-            ssize_t n = ::pread(fd, buf, std::min(length, sizeof buf), static_cast<off_t>(offset));
-            if (n <= 0) return false;  // file shrank or I/O error: drop the connection
-            if (!sink.write(buf, static_cast<size_t>(n))) return false;
-            offset += static_cast<size_t>(n);
-            length -= static_cast<size_t>(n);
-          }
-          return true;
-        },
-        [fd](bool) { ::close(fd); });
+    const bool compressible = IsCompressibleType(type);
+    if (compressible) res.set_header("Vary", "Accept-Encoding");
+    res.set_header("Accept-Ranges", "bytes");
+
+    // Ranges apply to the file as it is (never to a gzipped copy).
+    const HeadFields& f = t_context.fields;
+    RangeRequest ranges;
+    if (!f.range.empty() && !f.several_ranges && f.if_range.empty())
+      ranges = ParseRangeHeader(f.range, size);
+    if (ranges.verdict == RangeVerdict::kUnsatisfiable) {
+      ::close(fd);
+      res.headers.erase("Accept-Ranges");
+      res.set_header("Content-Range", "bytes */" + std::to_string(size));
+      SetPage(res, 416, "The requested range is not part of this file.");
+      return;
+    }
+    if (ranges.verdict == RangeVerdict::kPartial) {
+      res.status = 206;
+      if (ranges.ranges.size() == 1) {
+        const ByteRange& r = ranges.ranges.front();
+        res.set_header("Content-Range", ContentRangeValue(r, size));
+        SendFileSlice(res, fd, r.first, r.length(), type);
+        return;
+      }
+      // Several ranges: one multipart body (at most the file's size, since
+      // ranges are merged). The boundary comes from the parts' bytes, so
+      // the same request gives the same response.
+      std::vector<std::string> parts;
+      util::StreamHash hash;
+      for (const ByteRange& r : ranges.ranges) {
+        parts.push_back(ReadSlice(fd, r.first, r.length()));
+        hash.AddString(parts.back());
+      }
+      ::close(fd);
+      const std::string boundary = "casebook-" + hash.Hex();
+      size_t next = 0;
+      std::string body = MultipartByteranges(ranges.ranges, size, type, boundary,
+                                             [&](uint64_t, uint64_t) { return parts[next++]; });
+      res.set_content(body, "multipart/byteranges; boundary=" + boundary);
+      return;
+    }
+
+    if (compressible && st.st_size >= static_cast<off_t>(kMinGzipBytes) && st.st_size <= kMaxGzipFileBytes &&
+        AcceptsGzip(f.accept_encoding)) {
+      // The file's identity and version: a build replaces files (new inode)
+      // or rewrites them (new size or change time).
+      const std::string key = target.file + "\n" + std::to_string(st.st_dev) + ":" +
+                              std::to_string(st.st_ino) + ":" + std::to_string(st.st_size) + ":" +
+                              std::to_string(st.st_ctim.tv_sec) + "." + std::to_string(st.st_ctim.tv_nsec);
+      std::shared_ptr<const std::string> zipped = gzip_cache.Find(key);
+      if (!zipped) {
+        zipped = GzipFile(fd);
+        gzip_cache.Put(key, zipped);
+      }
+      ::close(fd);
+      if (!zipped) {
+        SetPage(res, 500, "The file could not be read.");
+        return;
+      }
+      res.set_header("Content-Encoding", "gzip");
+      res.set_content_provider(
+          zipped->size(), type,
+          [zipped](size_t offset, size_t length, httplib::DataSink& sink) {
+            return sink.write(zipped->data() + offset, length);
+          });
+      return;
+    }
+    SendFileSlice(res, fd, 0, size, type);
   }
 
   void HandleGet(const httplib::Request& req, httplib::Response& res) {
@@ -253,6 +494,7 @@ struct ArchiveServer::Impl {
       PageResponse page = api ? search->Api(p) : search->Html(p);
       res.status = page.status;
       res.set_header("Cache-Control", "no-store");
+      if (page.status == 503) res.set_header("Retry-After", "1");
       res.set_content(page.body, page.content_type);
       return;
     }
@@ -276,66 +518,97 @@ struct ArchiveServer::Impl {
     }
   }
 
+  // Answers the complete requests at the start of c.buffer (on a worker).
+  AfterRequests AnswerRequests(Connection& c) {
+    ConnectionStream stream(c, options.read_timeout_seconds * 1000);
+    for (int turn = 0; turn < kMaxRequestsPerTurn; ++turn) {
+      size_t head = RequestHeadLength(c.buffer);
+      if (head == 0) return AfterRequests::kKeepOpen;  // wait for the next one
+      t_context = RequestContext{};
+      t_context.fields = TakeHeadFields(&c.buffer, &head, options.max_body_bytes);
+      // A declared body is never read: answer, then close (request_head.h).
+      const bool last = c.requests + 1 >= options.keep_alive_max_requests ||
+                        t_context.fields.declares_body || stopping;
+      bool closed = false;
+      stream.BeginResponse();
+      const bool written = http.Answer(stream, last, closed);
+      ++c.requests;
+      // httplib stops reading at the end of a head it could parse; anything
+      // else means the stream is out of step: close.
+      const bool in_step = stream.consumed() == head;
+      stream.DropConsumed();
+      if (!written) return AfterRequests::kClose;
+      if (last || closed || !in_step || t_context.close_after) {
+        return t_context.fields.declares_body || !c.buffer.empty() ? AfterRequests::kCloseGently
+                                                                   : AfterRequests::kClose;
+      }
+    }
+    return AfterRequests::kKeepOpen;  // more pipelined: back in line
+  }
+
+  // The gate's own refusals (no request was parsed): a whole raw response.
+  std::string Refusal(int status) const {
+    const char* message = status == 408   ? "The request took too long to arrive."
+                          : status == 414 ? "The request line is too long."
+                                          : "The request header is too large.";
+    std::string body = ErrorPageHtml(status, message, base_path);
+    std::string raw = "HTTP/1.1 " + std::to_string(status) + " " + StatusText(status) + "\r\n";
+    for (const auto& [name, value] : SecurityHeaders()) raw += name + ": " + value + "\r\n";
+    raw += "Content-Type: text/html; charset=utf-8\r\nContent-Length: " + std::to_string(body.size()) +
+           "\r\nConnection: close\r\n\r\n" + body;
+    return raw;
+  }
+
   void Configure() {
-    http.set_socket_options([](int sock) {
+    http.set_socket_options([this](int sock) {
       // SO_REUSEADDR only: httplib's default adds SO_REUSEPORT, which would
       // let a second server share the port silently.
       int yes = 1;
       ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+      listen_fd = sock;  // the listen backlog is set on it after bind (Start)
     });
-    // Headers and body go out in separate writes: without TCP_NODELAY, Nagle
-    // and the client's delayed ACK held every keep-alive response ~40 ms.
     http.set_tcp_nodelay(true);
     http.set_default_headers(SecurityHeaders());
     http.set_payload_max_length(options.max_body_bytes);
-    http.set_read_timeout(options.read_timeout_seconds, 0);
-    http.set_write_timeout(options.read_timeout_seconds, 0);
+    // For the Keep-Alive header httplib writes; the gate enforces both.
     http.set_keep_alive_timeout(options.keep_alive_seconds);
     http.set_keep_alive_max_count(static_cast<size_t>(options.keep_alive_max_requests));
-    // httplib's default pool has 8 threads, and a keep-alive connection holds
-    // its thread between requests: with more open connections than threads
-    // (a browser opens 6, a team more) the rest waited for a keep-alive
-    // timeout. Threads are cheap next to that.
-    const size_t threads = options.threads;
-    http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+    http.new_task_queue = [] { return new InlineQueue; };
+    http.on_accept = [this](int sock) {
+      // Headers and body go out in separate writes: without TCP_NODELAY,
+      // Nagle and the client's delayed ACK held keep-alive responses ~40 ms.
+      int yes = 1;
+      ::setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
+      connections->Add(sock);
+    };
 
-    // GET and HEAD are answered here, before httplib's regex routing: no
+    // Every request is answered here, before httplib's regex routing: no
     // std::regex runs over request paths, and paths with any byte reach
     // ResolveStatic (which decides what is allowed).
     http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
       t_request_start = Clock::now();
       if (loopback_only && !IsLoopbackHostHeader(req.get_header_value("Host"), options.bind)) {
         SetPage(res, 403, "This server only answers requests for localhost (Host header).");
-        return httplib::Server::HandlerResponse::Handled;
-      }
-      if (req.method == "GET" || req.method == "HEAD") {
+      } else if (t_context.fields.content_length_too_big) {
+        SetPage(res, 413, "Request bodies are not accepted here.");
+      } else if (req.method == "GET" || req.method == "HEAD") {
         HandleGet(req, res);
-        return httplib::Server::HandlerResponse::Handled;
+      } else {
+        MethodNotAllowed(res);  // a body it declared is not read (request_head.h)
       }
-      // Methods that may carry a body are refused by the handlers below,
-      // after httplib has read (and size-checked) the body, so the
-      // connection stays in sync.
-      static const char* kWithBody[] = {"POST", "PUT", "PATCH", "DELETE", "OPTIONS"};
-      for (const char* m : kWithBody)
-        if (req.method == m) return httplib::Server::HandlerResponse::Unhandled;
-      MethodNotAllowed(res);
+      FinishStringBody(res);
       return httplib::Server::HandlerResponse::Handled;
     });
-    auto refuse = [this](const httplib::Request&, httplib::Response& res) { MethodNotAllowed(res); };
-    http.Post(".*", refuse);
-    http.Put(".*", refuse);
-    http.Patch(".*", refuse);
-    http.Delete(".*", refuse);
-    http.Options(".*", refuse);
 
     // Called for every status >= 400: fill in a body where there is none
-    // (errors httplib produces itself: 400, 413, 414, ...).
+    // (errors httplib produces itself: 400, 414, ...).
     http.set_error_handler(httplib::Server::HandlerWithResponse(
         [this](const httplib::Request& req, httplib::Response& res) {
-          // After a malformed request the stream cannot be trusted: ask the
-          // client to close rather than holding a worker until keep-alive ends.
-          if (res.status == 400 || res.status == 413 || res.status == 414 || res.status == 431)
+          // After a malformed request the stream cannot be trusted: close.
+          if (res.status == 400 || res.status == 413 || res.status == 414 || res.status == 431) {
             res.set_header("Connection", "close");
+            t_context.close_after = true;
+          }
           if (!res.body.empty() || res.content_provider_) return httplib::Server::HandlerResponse::Handled;
           if (res.status == 404 && (req.method == "GET" || req.method == "HEAD")) {
             NotFound(res);
@@ -415,6 +688,24 @@ bool ArchiveServer::Start(std::string* error) {
     }
     s.port = s.options.port;
   }
+  // httplib listens with its compiled-in backlog of 5: under a burst of
+  // connections (ab -c 200) the rest waited for SYN retries, 1 s and more.
+  // listen() again on the bound socket sets a new backlog.
+  if (s.listen_fd >= 0) ::listen(s.listen_fd, s.options.listen_backlog);
+
+  ConnectionLimits limits;
+  limits.workers = s.options.threads;
+  limits.max_head_bytes = s.options.max_header_bytes;
+  limits.head_timeout_ms = s.options.read_timeout_seconds * 1000;
+  limits.idle_timeout_ms = s.options.keep_alive_seconds * 1000;
+  limits.max_connections = s.options.max_connections;
+  s.connections = std::make_unique<Connections>(
+      limits, [&s](Connection& c) { return s.AnswerRequests(c); },
+      [&s](int status) { return s.Refusal(status); });
+  if (!s.connections->Start(error)) {
+    s.http.stop();
+    return false;
+  }
   // Handlers run only once the accept loop starts, so these are in place
   // before any request can use them.
   util::Diagnostics diags;
@@ -457,8 +748,10 @@ void ArchiveServer::Stop() {
   // Wait for the accept loop so stop() is not lost (see Start).
   for (int i = 0; i < 500 && !s.http.is_running() && !s.listen_returned; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  s.stopping = true;
   s.http.stop();
   if (s.thread.joinable()) s.thread.join();
+  if (s.connections) s.connections->Stop();
   s.started = false;
 }
 

@@ -7,13 +7,18 @@
 //   GET <base>anything-else                   files of cfg.OutputDir()
 //                                             (static_files.h for the rules)
 //   GET <base>__casebook/live, live.js        with live_reload only (below)
-// HEAD works wherever GET does; every other method gets 405. Every
+// HEAD works wherever GET does; every other method gets 405 (request
+// bodies are never read). Files are sent gzipped when the client accepts
+// gzip and the type is text (with Vary: Accept-Encoding), and byte ranges
+// get 206 / 416 (byte_ranges.h). Pipelined requests are answered in order.
+// Every
 // response carries the security headers (CSP, nosniff, no-referrer, DENY
 // framing). Missing files get the site's 404.html with status 404. A missing
 // search index leaves static pages working: /search says to run `casebook
 // build` and /api/search answers 503.
 //
-// Threading: requests are handled on cpp-httplib's thread pool. Searchers
+// Threading: connections wait for requests in one epoll thread; complete
+// requests are answered by `threads` workers (connections.h). Searchers
 // (one Xapian database each) come from a mutex-guarded pool and are reopened
 // when `casebook build` publishes a new index version. The TemplateSet is
 // loaded once at Start() and is immutable afterwards.
@@ -35,11 +40,19 @@ struct ServeOptions {
   std::string bind = "127.0.0.1";  // host name or address to listen on
   int port = 8080;                 // 0 = any free port (tests)
   size_t max_query_bytes = 1024;   // longer `q` -> 414
-  size_t threads = 64;             // request threads (one per open connection)
-  size_t max_body_bytes = 64 * 1024;   // request bodies (only ever refused)
-  int read_timeout_seconds = 10;       // per read on a connection
-  int keep_alive_seconds = 5;          // idle keep-alive connections
+  /// Worker threads: requests answered at once. Connections waiting for a
+  /// request hold no thread (connections.h), so this is not a limit on
+  /// clients, only on concurrent work.
+  size_t threads = 16;
+  size_t max_connections = 4096;       // waiting; the oldest is closed past it
+  size_t max_header_bytes = 32 * 1024; // a request head; longer -> 431
+  size_t max_body_bytes = 64 * 1024;   // declared bodies over this -> 413
+                                       // (bodies are never read: 405 or 413)
+  int read_timeout_seconds = 10;       // a whole request head (-> 408); a
+                                       // stalled write
+  int keep_alive_seconds = 5;          // idle connections (new or between requests)
   int keep_alive_max_requests = 100;   // per connection
+  int listen_backlog = 1024;           // capped by net.core.somaxconn
   /// One line per request ("GET /x/ 200 1234 0.8ms") and server messages.
   /// Default: written to stderr. Called from many threads at once.
   std::function<void(const std::string& line)> log;
