@@ -713,7 +713,8 @@ bool ArchiveServer::Start(std::string* error) {
   for (const auto& d : diags.items())
     s.Log(std::string(d.level == util::Level::kError ? "theme error: " : "theme warning: ") + d.Format());
   if (!s.templates) s.Log("warning: the theme could not be loaded; search results use a plain page");
-  s.search = std::make_unique<SearchPages>(s.cfg, s.templates.get(), s.options.max_query_bytes);
+  s.search = std::make_unique<SearchPages>(s.cfg, s.templates.get(), s.options.max_query_bytes,
+                                           s.options.max_concurrent_searches);
 
   s.listen_returned = false;
   s.thread = std::thread([&s] {

@@ -14,6 +14,7 @@ namespace {
 using util::Value;
 
 constexpr char kNoIndex[] = "No search index: run casebook build";
+constexpr char kBusy[] = "The server is busy with other searches; try again in a moment.";
 
 // A non-negative number of at most `max`; nullopt when not digits.
 // "" is 0; larger numbers are clamped to `max`.
@@ -89,8 +90,11 @@ std::string ErrorPageHtml(int status, const std::string& message, const std::str
 }
 
 SearchPages::SearchPages(const config::SiteConfig& cfg, const render::TemplateSet* templates,
-                         size_t max_query_bytes)
-    : cfg_(cfg), templates_(templates), max_query_bytes_(max_query_bytes), pool_(cfg) {}
+                         size_t max_query_bytes, size_t max_concurrent_searches)
+    : cfg_(cfg),
+      templates_(templates),
+      max_query_bytes_(max_query_bytes),
+      pool_(cfg, max_concurrent_searches) {}
 
 std::string SearchPages::SearchUrl(const std::string& query, const std::string& sort,
                                    int offset) const {
@@ -267,6 +271,11 @@ PageResponse SearchPages::Html(const SearchParams& params) {
     req.sort = sort;
     outcome = pool_.Search(req);
   }
+  if (outcome.busy) {
+    Value v = render::SearchView(cfg_, query);
+    v["message"] = kBusy;
+    return {503, "text/html; charset=utf-8", RenderPage(v)};
+  }
   Value v = PageData(query, sort_name, outcome, offset);
   if (outcome.has_index && !outcome.result.ok && outcome.result.message.empty())
     v["message"] = "The search index could not be read; try again after `casebook build`.";
@@ -292,6 +301,7 @@ PageResponse SearchPages::Api(const SearchParams& params) {
   req.limit = *limit;
   req.sort = *sort;
   SearchOutcome outcome = pool_.Search(req);
+  if (outcome.busy) return JsonError(503, query, kBusy);
   if (!outcome.has_index) return JsonError(503, query, kNoIndex);
   Value v = search::ToValue(outcome.result);
   // Links the search page's script can use as they are (base path applied).

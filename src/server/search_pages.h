@@ -8,7 +8,9 @@
 // Bad input never throws: an over-long query is 414 with a message, a bad
 // sort or a non-number offset/limit is clamped (HTML) or 400 (API), a query
 // the parser rejects is a 200 page with the searcher's message. A missing
-// index is "No search index: run casebook build" (HTML 200, API 503).
+// index is "No search index: run casebook build" (HTML 200, API 503). When
+// the searches running at once are at their limit for too long
+// (searcher_pool.h) the answer is 503 "busy, try again" (HTML and API).
 //
 // Thread-safety: Html and Api may be called from many threads at once;
 // searchers come from the SearcherPool. The TemplateSet is borrowed (may be
@@ -48,7 +50,7 @@ class SearchPages {
   static constexpr int kMaxOffset = 10000;
 
   SearchPages(const config::SiteConfig& cfg, const render::TemplateSet* templates,
-              size_t max_query_bytes);
+              size_t max_query_bytes, size_t max_concurrent_searches = 2);
 
   PageResponse Html(const SearchParams& params);
   PageResponse Api(const SearchParams& params);

@@ -1,9 +1,33 @@
 #include "server/searcher_pool.h"
 
-namespace casebook::server {
+#include <malloc.h>
 
-SearcherPool::SearcherPool(const config::SiteConfig& cfg, size_t max_idle)
-    : cfg_(cfg), index_dir_(cfg.IndexDir()), max_idle_(max_idle) {}
+#include <chrono>
+
+// mimalloc's "return free memory to the system now", when the binary links
+// mimalloc (the casebook executable does; tests do not). Declared weak so
+// this module needs neither its header nor its library.
+extern "C" void mi_collect(bool force) __attribute__((weak));
+
+namespace casebook::server {
+namespace {
+
+// An expensive query allocates tens of MB and frees them; allocators keep
+// freed memory for reuse by the thread that freed it, and a worker may not
+// search again for hours. Hand it back now (a few ms, after the response
+// was computed).
+void ReleaseFreeMemory() {
+  if (mi_collect) mi_collect(true);
+  malloc_trim(0);
+}
+
+}  // namespace
+
+SearcherPool::SearcherPool(const config::SiteConfig& cfg, size_t max_concurrent, int max_wait_ms)
+    : cfg_(cfg),
+      index_dir_(cfg.IndexDir()),
+      max_concurrent_(max_concurrent > 0 ? max_concurrent : 1),
+      max_wait_ms_(max_wait_ms) {}
 
 SearcherPool::~SearcherPool() = default;
 
@@ -25,7 +49,7 @@ std::unique_ptr<search::Searcher> SearcherPool::Acquire(std::string* error) {
 
 void SearcherPool::Release(std::unique_ptr<search::Searcher> searcher) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (idle_.size() < max_idle_) idle_.push_back(std::move(searcher));
+  if (idle_.size() < max_concurrent_) idle_.push_back(std::move(searcher));
 }
 
 size_t SearcherPool::idle() const {
@@ -35,6 +59,26 @@ size_t SearcherPool::idle() const {
 
 SearchOutcome SearcherPool::Search(const search::SearchRequest& request) {
   SearchOutcome out;
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (!turn_.wait_for(lock, std::chrono::milliseconds(max_wait_ms_),
+                        [this] { return running_ < max_concurrent_; })) {
+      out.busy = true;
+      return out;
+    }
+    ++running_;
+  }
+  struct Turn {
+    SearcherPool* pool;
+    ~Turn() {
+      ReleaseFreeMemory();
+      {
+        std::lock_guard<std::mutex> lock(pool->mu_);
+        --pool->running_;
+      }
+      pool->turn_.notify_one();
+    }
+  } turn{this};
   std::string error;
   std::unique_ptr<search::Searcher> s = Acquire(&error);
   if (!s) {
