@@ -90,6 +90,26 @@ std::string GzipString(const std::string& data) {
   return out;
 }
 
+std::optional<std::string> Gunzip(const std::string& data, size_t max_bytes) {
+  z_stream z{};
+  if (inflateInit2(&z, 15 + 16) != Z_OK) return std::nullopt;
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  z.avail_in = static_cast<uInt>(data.size());
+  std::string out;
+  char buf[65536];
+  int rc = Z_OK;
+  while (rc == Z_OK && out.size() <= max_bytes) {
+    z.next_out = reinterpret_cast<Bytef*>(buf);
+    z.avail_out = sizeof buf;
+    rc = inflate(&z, Z_NO_FLUSH);
+    out.append(buf, sizeof buf - z.avail_out);
+    if (rc == Z_BUF_ERROR && z.avail_in == 0) break;  // truncated input
+  }
+  inflateEnd(&z);
+  if (rc != Z_STREAM_END || out.size() > max_bytes || z.avail_in != 0) return std::nullopt;
+  return out;
+}
+
 std::shared_ptr<const std::string> GzipFile(int fd) {
   Deflater d;
   auto out = std::make_shared<std::string>();

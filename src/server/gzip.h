@@ -15,6 +15,7 @@
 #include <list>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -31,6 +32,11 @@ bool IsCompressibleType(const std::string& content_type);
 
 /// The gzip member for `data`.
 std::string GzipString(const std::string& data);
+
+/// The bytes of a gzip member, or nullopt when it is not valid gzip or
+/// inflates past `max_bytes` (for tests and tools; the server only
+/// compresses).
+std::optional<std::string> Gunzip(const std::string& data, size_t max_bytes = 64 << 20);
 
 /// The gzip member for the whole file open as `fd` (read with pread from
 /// offset 0); nullopt-like empty pointer when reading fails.

@@ -58,11 +58,11 @@ HeadFields TakeHeadFields(std::string* buffer, size_t* head_length, size_t max_b
       out.declares_body = true;
     } else if (name == "content-length") {
       // Not a number: a body of unknown length (answered, then closed).
-      bool digits = !value.empty() && value.size() <= 18 &&
-                    value.find_first_not_of("0123456789") == std::string::npos;
-      unsigned long long n = digits ? std::strtoull(value.c_str(), nullptr, 10) : 0;
-      if (!digits || n > 0) out.declares_body = true;
-      if (digits && n > max_body_bytes) out.content_length_too_big = true;
+      const bool digits = !value.empty() && value.find_first_not_of("0123456789") == std::string::npos;
+      const bool huge = digits && value.size() > 18;
+      const unsigned long long n = digits && !huge ? std::strtoull(value.c_str(), nullptr, 10) : 0;
+      if (!digits || huge || n > 0) out.declares_body = true;
+      if (huge || n > max_body_bytes) out.content_length_too_big = true;
     } else {
       head.append(line);
     }
