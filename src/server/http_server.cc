@@ -14,6 +14,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -264,6 +265,17 @@ constexpr char kLiveReloadJs[] = R"js(// casebook serve --watch: reloads this pa
   check();
 })();
 )js";
+
+// Connections must leave file descriptors for files, the index and the
+// listening socket: past the limit accept() fails (httplib then retries
+// every millisecond) instead of the gate evicting the oldest waiting one.
+size_t ConnectionsTheFdLimitAllows() {
+  rlimit lim{};
+  if (::getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur == RLIM_INFINITY) return SIZE_MAX;
+  constexpr rlim_t kReserve = 128;
+  return lim.rlim_cur > kReserve * 2 ? static_cast<size_t>(lim.rlim_cur - kReserve)
+                                     : static_cast<size_t>(lim.rlim_cur / 2);
+}
 
 std::string HostForUrl(const std::string& host) {
   return host.find(':') != std::string::npos ? "[" + host + "]" : host;
@@ -698,7 +710,7 @@ bool ArchiveServer::Start(std::string* error) {
   limits.max_head_bytes = s.options.max_header_bytes;
   limits.head_timeout_ms = s.options.read_timeout_seconds * 1000;
   limits.idle_timeout_ms = s.options.keep_alive_seconds * 1000;
-  limits.max_connections = s.options.max_connections;
+  limits.max_connections = std::min(s.options.max_connections, ConnectionsTheFdLimitAllows());
   s.connections = std::make_unique<Connections>(
       limits, [&s](Connection& c) { return s.AnswerRequests(c); },
       [&s](int status) { return s.Refusal(status); });

@@ -3,7 +3,9 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/resource.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <ctime>
@@ -19,7 +21,25 @@ bool IsLoopbackAddress(const std::string& host) {
   return false;
 }
 
+namespace {
+
+// Each open connection is a file descriptor; the usual soft limit of 1,024
+// would cap `serve` near that. Raise it to the hard limit (as Go programs
+// and nginx's worker_rlimit_nofile do), at most 65,536.
+void RaiseOpenFileLimit() {
+  rlimit lim{};
+  if (::getrlimit(RLIMIT_NOFILE, &lim) != 0) return;
+  rlim_t want = lim.rlim_max == RLIM_INFINITY ? 65536 : std::min<rlim_t>(lim.rlim_max, 65536);
+  if (want > lim.rlim_cur) {
+    lim.rlim_cur = want;
+    ::setrlimit(RLIMIT_NOFILE, &lim);
+  }
+}
+
+}  // namespace
+
 int Serve(const config::SiteConfig& cfg, const ServeOptions& options) {
+  RaiseOpenFileLimit();
   // Block SIGINT/SIGTERM before any thread starts (all threads inherit the
   // mask), then wait for them here: no async-signal-safety concerns.
   sigset_t signals, previous;
