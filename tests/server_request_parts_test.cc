@@ -20,6 +20,9 @@ TEST_CASE("request heads: where they end", "[server]") {
   // Blank lines before a request line belong to it; alone they are nothing.
   CHECK(server::RequestHeadLength("\r\n\r\n") == 0);
   CHECK(server::RequestHeadLength("\r\n" + one) == one.size() + 2);
+  // Resuming after bytes already searched finds an end that straddles them.
+  CHECK(server::RequestHeadLength(one, one.size() - 2) == one.size());
+  CHECK(server::RequestHeadLength(one, one.size() - 1) == one.size());
 }
 
 TEST_CASE("request heads: casebook's fields are taken out, the rest kept", "[server]") {

@@ -32,6 +32,7 @@ struct Waiting {
   Clock::time_point since;  // when this wait began
   bool closing = false;     // closing gently: drain, then close
   size_t drained = 0;       // bytes dropped while closing
+  size_t scanned = 0;       // buffer bytes known to hold no head end
 };
 
 enum class Handoff { kNew, kReturned, kCloseGently };
@@ -89,7 +90,7 @@ struct Connections::State {
       ::close(fd);
       return;
     }
-    if (!closing && waiting.size() >= limits.max_connections) EvictOldest();
+    if (waiting.size() >= limits.max_connections) EvictOldest();
     waiting[fd] = Waiting{std::move(c), Clock::now(), closing};
     held_count = waiting.size();
   }
@@ -101,11 +102,19 @@ struct Connections::State {
     held_count = waiting.size();
   }
 
+  // Makes room: a connection being closed anyway if there is one, else the
+  // one that has waited longest.
   void EvictOldest() {
     int oldest = -1;
+    bool closing = false;
     Clock::time_point when = Clock::time_point::max();
-    for (const auto& [fd, w] : waiting)
-      if (!w.closing && w.since < when) when = w.since, oldest = fd;
+    for (const auto& [fd, w] : waiting) {
+      if (w.closing != closing ? w.closing : w.since < when) {
+        closing = w.closing;
+        when = w.since;
+        oldest = fd;
+      }
+    }
     if (oldest >= 0) Drop(oldest);
   }
 
@@ -136,11 +145,13 @@ struct Connections::State {
 
   // Dispatches or refuses when the buffer says so; true when it did.
   bool Decide(int fd) {
-    const std::string& buf = waiting[fd].conn->buffer;
-    if (RequestHeadLength(buf) > 0) {
+    Waiting& w = waiting[fd];
+    const std::string& buf = w.conn->buffer;
+    if (RequestHeadLength(buf, w.scanned) > 0) {
       Dispatch(fd);
       return true;
     }
+    w.scanned = buf.size();
     if (buf.size() > limits.max_head_bytes) {
       Refuse(fd, buf.find('\n') == std::string::npos ? 414 : 431);
       return true;

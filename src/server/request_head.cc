@@ -1,5 +1,6 @@
 #include "server/request_head.h"
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "util/text.h"
@@ -15,9 +16,10 @@ size_t SkipBlankLines(const std::string& s) {
 
 }  // namespace
 
-size_t RequestHeadLength(const std::string& buffer) {
-  const size_t start = SkipBlankLines(buffer);
+size_t RequestHeadLength(const std::string& buffer, size_t scanned) {
+  size_t start = SkipBlankLines(buffer);
   if (start == buffer.size()) return 0;
+  start = std::max(start, scanned > 3 ? scanned - 3 : 0);
   size_t crlf = buffer.find("\r\n\r\n", start);
   size_t lf = buffer.find("\n\n", start);
   if (crlf == std::string::npos && lf == std::string::npos) return 0;

@@ -23,8 +23,11 @@ namespace casebook::server {
 /// Bytes from the start of `buffer` up to and including the blank line that
 /// ends the first request head ("\r\n\r\n", or "\n\n" from sloppy clients),
 /// or 0 while the head is incomplete. Leading blank lines (allowed before a
-/// request line by RFC 9112) count as part of the head.
-size_t RequestHeadLength(const std::string& buffer);
+/// request line by RFC 9112) count as part of the head. `scanned`: how many
+/// bytes an earlier call (on the same buffer, shorter) found no end in; the
+/// search resumes just before them, so a head trickled in byte by byte
+/// costs linear time, not quadratic.
+size_t RequestHeadLength(const std::string& buffer, size_t scanned = 0);
 
 /// The fields taken out of one head.
 struct HeadFields {
