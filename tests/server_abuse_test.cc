@@ -260,6 +260,23 @@ TEST_CASE("serve: a request head that never ends gets 408; an idle connection is
   CHECK(Get(srv.port(), "/").status == 200);
 }
 
+TEST_CASE("serve: a client that stops reading does not keep the worker", "[server]") {
+  ServedSite site;
+  site.dir.Write("public/big.bin", std::string(32 << 20, 'b'));  // more than socket buffers hold
+  server::ServeOptions o = site.Options();
+  o.threads = 1;
+  o.read_timeout_seconds = 1;  // a write that makes no progress for 1 s ends the response
+  server::ArchiveServer srv(site.cfg, o);
+  std::string error;
+  REQUIRE(srv.Start(&error));
+  Client stalled(srv.port());
+  stalled.Send("GET /big.bin HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");  // and never reads
+  ::usleep(200 * 1000);
+  auto r = Get(srv.port(), "/digits.txt");  // needs the only worker
+  CHECK(r.status == 200);
+  CHECK(r.body == Digits100());
+}
+
 TEST_CASE("serve: header and body limits", "[server]") {
   ServedSite site;
   server::ServeOptions o = site.Options();
