@@ -61,8 +61,17 @@ SearchOutcome SearcherPool::Search(const search::SearchRequest& request) {
   SearchOutcome out;
   {
     std::unique_lock<std::mutex> lock(mu_);
-    if (!turn_.wait_for(lock, std::chrono::milliseconds(max_wait_ms_),
-                        [this] { return running_ < max_concurrent_; })) {
+    // Waiting searches hold request workers too: past a few, turn away at
+    // once so pages keep being served.
+    if (running_ >= max_concurrent_ && waiting_ >= 2 * max_concurrent_) {
+      out.busy = true;
+      return out;
+    }
+    ++waiting_;
+    const bool turn = turn_.wait_for(lock, std::chrono::milliseconds(max_wait_ms_),
+                                     [this] { return running_ < max_concurrent_; });
+    --waiting_;
+    if (!turn) {
       out.busy = true;
       return out;
     }

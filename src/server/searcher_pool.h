@@ -8,9 +8,9 @@
 // When there is no index (not built yet, or removed) Search() reports
 // has_index = false and opening is retried on the next request.
 //
-// At most `max_concurrent` searches run at once; others wait up to
-// `max_wait_ms` for a turn and are then turned away (busy = true; the server
-// answers 503 with Retry-After). An expensive query costs memory while it
+// At most `max_concurrent` searches run at once; up to twice as many more
+// wait up to `max_wait_ms` for a turn; the rest, and those whose wait ends,
+// are turned away (busy = true; the server answers 503 with Retry-After). An expensive query costs memory while it
 // runs (340 x "a*" took ~60 MB), so without this eight at once took ~480 MB
 // and every request thread. Idle searchers kept: as many as can run at once.
 //
@@ -59,6 +59,7 @@ class SearcherPool {
   mutable std::mutex mu_;
   std::condition_variable turn_;
   size_t running_ = 0;                                    // guarded by mu_
+  size_t waiting_ = 0;                                    // guarded by mu_
   std::vector<std::unique_ptr<search::Searcher>> idle_;  // guarded by mu_
 };
 

@@ -40,7 +40,8 @@ struct ServeOptions {
   std::string bind = "127.0.0.1";  // host name or address to listen on
   int port = 8080;                 // 0 = any free port (tests)
   size_t max_query_bytes = 1024;   // longer `q` -> 414
-  /// Searches running at once; more wait up to 2 s, then 503 + Retry-After.
+  /// Searches running at once; up to twice as many wait up to 2 s, the rest
+  /// get 503 + Retry-After (searcher_pool.h).
   size_t max_concurrent_searches = 2;
   /// Worker threads: requests answered at once. Connections waiting for a
   /// request hold no thread (connections.h), so this is not a limit on
