@@ -367,6 +367,15 @@ TEST_CASE("serve: byte ranges get 206, 416 or the whole file", "[server]") {
     CHECK(r.status == 200);
     CHECK(r.body == digits);
   }
+  // An empty file: Content-Length 0 (so a keep-alive client knows the end),
+  // and no range of it is satisfiable.
+  site.dir.Write("public/empty.txt", "");
+  Client keep(port);
+  keep.Send("GET /empty.txt HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+  HttpResponse empty = Parse(keep.ReadOne());
+  CHECK(empty.status == 200);
+  CHECK(empty.Header("content-length") == "0");
+  CHECK(GetWith(port, "/empty.txt", "Range: bytes=0-\r\n").status == 416);
   // Ranges are for files: a missing page is a 404 whatever the Range says.
   CHECK(GetWith(port, "/missing.txt", "Range: bytes=0-1\r\n").status == 404);
   // A range of a text file asked for gzipped: the plain bytes.

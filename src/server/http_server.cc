@@ -372,6 +372,11 @@ struct ArchiveServer::Impl {
   // The bytes [offset, offset + length) of the open file as the body.
   static void SendFileSlice(httplib::Response& res, int fd, uint64_t offset, uint64_t length,
                             const std::string& type) {
+    if (length == 0) {  // httplib sends no Content-Length for an empty provider
+      ::close(fd);
+      res.set_content(std::string(), type);
+      return;
+    }
     res.set_content_provider(
         static_cast<size_t>(length), type,
         [fd, offset](size_t at, size_t length, httplib::DataSink& sink) {
