@@ -1,14 +1,16 @@
 // ArchiveServer: the one translation unit that includes <httplib.h>.
 // Routing, security headers, limits, logging. (Serve() is in serve.cc.)
 //
-// cpp-httplib (Debian 0.11.4, built as a shared library, so its
-// CPPHTTPLIB_* macros are fixed at 5 for the listen backlog, a thread per
-// connection, and one SocketStream per request that loses pipelined bytes)
-// is used for what it does well: parsing a request head, routing, writing a
-// response. Connections are ours (connections.h): httplib's accept loop
-// hands each socket to Connections through process_and_close_socket, which
-// this file overrides, and workers call httplib's process_request on a
-// stream over the bytes the gate buffered.
+// cpp-httplib is Debian's 0.11.4, built as a shared library: its
+// CPPHTTPLIB_* settings are those Debian compiled in (a listen backlog of 5,
+// among others), and by design it gives each connection a thread for as long
+// as it is open and each request a fresh SocketStream (pipelined bytes were
+// lost). So it does only what it does well: parse a request head, route,
+// write a response. Connections are ours (connections.h): httplib's accept
+// loop hands each socket over through process_and_close_socket (a private
+// virtual, overridden below), and workers call the protected
+// process_request on a stream over the bytes the gate buffered. Both are
+// 0.11 API: a newer httplib that changes them fails to compile here, loudly.
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
