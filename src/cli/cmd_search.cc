@@ -78,6 +78,8 @@ void PrintHits(const search::SearchResult& r, const config::SiteConfig& cfg, con
     std::printf("    %s\n", style.Wrap(DisplayPath(cfg, h.source_path), "36").c_str());
     std::string snippet = Snippet(h, style);
     if (!snippet.empty()) std::printf("    %s\n", snippet.c_str());
+    std::string missing = search::MissingWordsNote(r, h);
+    if (!missing.empty()) std::printf("    %s\n", style.Wrap(missing, "2").c_str());
     std::printf("\n");
   }
 }
@@ -152,6 +154,10 @@ int RunSearch(const CommandArgs& argv) {
   if (r.auto_retried) {
     std::printf("No match for \"%s\"; showing results for \"%s\".\n\n", r.query.c_str(),
                 r.corrected_query.c_str());
+  }
+  if (r.relaxed) {
+    std::printf("No postmortem has all %zu words of \"%s\"; showing those with most of them.\n\n",
+                r.words.size(), r.auto_retried ? r.corrected_query.c_str() : r.query.c_str());
   }
   if (r.total == 0) {
     std::printf("No postmortems match \"%s\".", r.query.c_str());

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "config/config.h"
 
@@ -15,6 +16,19 @@ class QueryParser;
 }  // namespace Xapian
 
 namespace casebook::search {
+
+// Query cost caps: no query runs longer than a fraction of a second or
+// keeps memory afterwards (CapQueryCost says what it changed).
+inline constexpr int kMaxQueryDepth = 8;          // bracket nesting
+inline constexpr size_t kMaxQueryWords = 64;      // tokens searched
+inline constexpr size_t kMaxWildcards = 4;        // wildcards expanded per query
+inline constexpr size_t kMinWildcardBytes = 2;    // letters before the *
+inline constexpr unsigned kMaxWildcardExpansion = 100;  // words per wildcard
+
+/// Applies the caps above to a sanitised query; appends a note for the user
+/// for each one that changed it. Never throws.
+std::string CapQueryCost(const Xapian::Database& db, const std::string& text,
+                         std::vector<std::string>* notes);
 
 /// Stemmer, stopper, default AND, every prefix (title:, tag:, service:,
 /// severity:, status:, year:, owner:, id:, date:, each configured taxonomy
@@ -43,6 +57,24 @@ std::string RewriteQuery(const std::string& query);
 /// (Done here, not by FLAG_SPELLING_CORRECTION, which checks unstemmed
 /// terms the index does not have.)
 std::string CorrectSpelling(const Xapian::Database& db, const std::string& query);
+
+/// A plain query split for graceful degradation (searcher.cc): its loose
+/// words and the explicit rest, which keeps its strict meaning.
+struct LooseParts {
+  /// False when the query uses boolean operators (AND, OR, NOT, XOR, NEAR,
+  /// ADJ) or brackets: it is then run exactly as written.
+  bool usable = false;
+  std::vector<std::string> words;  // plain words, stop words left out, in order
+  std::string rest;                // "phrases", +word, -word, field:value, x*, ranges
+  bool rest_positive = false;      // rest has something to match (not only filters)
+};
+
+/// Splits `text` (as ParsedQuery::text) into loose words and the strict rest.
+LooseParts SplitLooseWords(const std::string& text);
+
+/// One loose word parsed on its own (stemmed, with its synonyms; "add-ons"
+/// as a phrase). MatchNothing when it cannot be read. Never throws.
+Xapian::Query ParseWord(Xapian::QueryParser& qp, const std::string& word);
 
 /// Parses `raw` into *out, never throwing: too-long text is cut to
 /// kMaxQueryBytes, invalid UTF-8 replaced, and a query the syntax cannot

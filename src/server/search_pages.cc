@@ -124,6 +124,7 @@ Value SearchPages::PageData(const std::string& query, const std::string& sort,
     item["severity_text_color"] = h.severity.empty() ? Value("") : *badge.Find("text_color");
     item["snippet_html"] = h.snippet_html;  // escaped by Xapian, <mark> only
     item["source_path"] = h.source_path;
+    item["missing_note"] = search::MissingWordsNote(r, h);
     results.Push(std::move(item));
   }
   const bool has_results = !r.hits.empty();
@@ -135,6 +136,9 @@ Value SearchPages::PageData(const std::string& query, const std::string& sort,
   v["total_label"] = render::CountLabel(static_cast<size_t>(r.total), "result", "results");
   v["message"] = r.message;
   v["auto_retried"] = r.auto_retried;
+  if (r.relaxed)
+    v["relaxed_note"] = "No postmortem has all " + std::to_string(r.words.size()) +
+                        " words; showing those with most of them.";
   if (!r.corrected_query.empty() && r.auto_retried) {
     // The results shown are already those of the correction: say so.
     if (r.message.empty())

@@ -114,6 +114,7 @@
     }
     li.appendChild(h3);
     if (hit.snippet) li.appendChild(hit.snippet);
+    if (hit.note) li.appendChild(el("p", "muted small", hit.note));
     if (hit.source_path) {
       var src = el("p", "muted small");
       src.appendChild(el("code", "", hit.source_path));
@@ -149,11 +150,15 @@
       results.appendChild(el("p", "", "No postmortems match \u201c" + query + "\u201d."));
       return;
     }
+    if (data.relaxed && data.words) {
+      results.appendChild(el("p", "notice", "No postmortem has all " + data.words.length +
+                                            " words; showing those with most of them."));
+    }
     results.appendChild(el("p", "term-meta", count(total)));
     results.appendChild(list(data.hits.map(function (h) {
       return {
         title: h.title, id: h.id, date: h.date, severity_label: h.severity_label,
-        href: h.link, source_path: h.source_path,
+        href: h.link, source_path: h.source_path, note: h.note || "",
         snippet: snippetNode(h.snippet_text || h.summary, h.snippet_text ? h.highlights : null)
       };
     })));
