@@ -76,6 +76,24 @@ LooseParts SplitLooseWords(const std::string& text);
 /// as a phrase). MatchNothing when it cannot be read. Never throws.
 Xapian::Query ParseWord(Xapian::QueryParser& qp, const std::string& word);
 
+/// The units of a plain query (loose_query.cc): one per word, or per pair
+/// of words the index has joined ("fail over" is one).
+struct LooseUnits {
+  std::vector<std::string> words;
+  std::vector<std::vector<std::string>> terms;  // the terms each unit can match
+};
+
+/// Builds both queries of a usable LooseParts. A unit is a word with its
+/// synonyms and compound forms ("readonly" also as "read only" when the
+/// index has the two side by side; "add-ons" also as "addons"), or two
+/// adjacent words the index has joined ("fail over" and "failover").
+/// *strict: the rest and every unit. *relaxed: the rest and any unit, each
+/// adding `coordination` to the weight so more units rank first. Returns
+/// false (and leaves *relaxed alone) when it has too few units to differ.
+bool BuildLooseQueries(Xapian::QueryParser& qp, const Xapian::Database& db,
+                       const LooseParts& loose, double coordination, Xapian::Query* strict,
+                       Xapian::Query* relaxed, LooseUnits* units);
+
 /// Parses `raw` into *out, never throwing: too-long text is cut to
 /// kMaxQueryBytes, invalid UTF-8 replaced, and a query the syntax cannot
 /// read is retried as plain words. An empty query matches everything.

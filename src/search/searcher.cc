@@ -270,45 +270,25 @@ Xapian::MSet Searcher::Impl::Match(Xapian::Enquire& enquire, const Xapian::Query
 Searcher::Impl::Attempt Searcher::Impl::Try(const std::string& text,
                                             const SearchRequest& request, FacetTable& table) {
   Attempt a;
-  Xapian::Query query;
+  Xapian::Query query, relaxed;
   a.parsed = ParseUserQuery(qp, db, text, &query);
+  // A plain query (words, perhaps with phrases, +word, -word and filters)
+  // is built here, with the compound forms of its words; one with boolean
+  // operators or brackets is run as the parser read it.
+  LooseParts loose = SplitLooseWords(a.parsed.text);
+  LooseUnits units;
+  bool can_relax = false;
+  if (loose.usable && !loose.words.empty())
+    can_relax = BuildLooseQueries(qp, db, loose, kCoordination, &query, &relaxed, &units);
   a.enquire = std::make_unique<Xapian::Enquire>(db);
   a.spy = std::make_unique<FacetSpy>(&table);
   a.mset = Match(*a.enquire, query, request, a.spy.get());
   a.strict_total = a.mset.get_matches_estimated();
-  if (a.strict_total >= kEnough) return a;
+  if (a.strict_total >= kEnough || !can_relax) return a;
 
   // Too few postmortems have every word: rank every one with some of them,
-  // most words first. Each word counts kCoordination plus its BM25 weight,
-  // so a postmortem with more of the words always ranks above one with
-  // fewer; the explicit rest (phrases, +word, -word, filters) stays strict.
-  LooseParts loose = SplitLooseWords(a.parsed.text);
-  // One loose word relaxes only beside a phrase or +word it can follow.
-  const size_t min_words = loose.rest_positive ? 1 : 2;
-  if (!loose.usable || loose.words.size() < min_words) return a;
-  std::vector<Xapian::Query> parts;
-  std::vector<std::string> words;
-  std::vector<std::vector<std::string>> terms;
-  for (const auto& w : loose.words) {
-    Xapian::Query q = ParseWord(qp, w);
-    if (q.empty()) continue;
-    std::vector<std::string> t(q.get_unique_terms_begin(), q.get_unique_terms_end());
-    if (t.empty()) continue;
-    Xapian::Query counted(Xapian::Query::OP_AND, q,
-                          Xapian::Query((new Xapian::FixedWeightPostingSource(kCoordination))->release()));
-    parts.push_back(counted);
-    words.push_back(w);
-    terms.push_back(std::move(t));
-  }
-  if (words.size() < min_words) return a;
-  Xapian::Query relaxed(Xapian::Query::OP_OR, parts.begin(), parts.end());
-  if (!loose.rest.empty()) {
-    Xapian::Query rest;
-    ParseUserQuery(qp, db, loose.rest, &rest);
-    relaxed = Xapian::Query(loose.rest_positive ? Xapian::Query::OP_AND_MAYBE
-                                                : Xapian::Query::OP_AND,
-                            rest, relaxed);
-  }
+  // most words first (each word adds kCoordination plus its BM25 weight);
+  // the explicit rest (phrases, +word, -word, filters) stays strict.
   Attempt b;
   b.parsed = a.parsed;
   b.enquire = std::make_unique<Xapian::Enquire>(db);
@@ -317,8 +297,8 @@ Searcher::Impl::Attempt Searcher::Impl::Try(const std::string& text,
   b.strict_total = a.strict_total;
   if (b.mset.get_matches_estimated() <= a.strict_total) return a;
   b.relaxed = true;
-  b.words = std::move(words);
-  b.word_terms = std::move(terms);
+  b.words = std::move(units.words);
+  b.word_terms = std::move(units.terms);
   return b;
 }
 
