@@ -242,6 +242,17 @@ TEST_CASE("search: too few with every word ranks those with most of them", "[sea
   CHECK(json.find("\"missing_words\":[") != std::string::npos);
 }
 
+TEST_CASE("search: joined, split and hyphenated forms find each other", "[search]") {
+  // db-failover says "failover", never "fail over".
+  CHECK(Ids(Run("fail over")).count("db-failover"));
+  CHECK_FALSE(Run("fail over").relaxed);
+  // payment-timeouts is tagged "third-party": found as "thirdparty" too.
+  CHECK(Ids(Run("thirdparty")) == Ids(Run("third-party")));
+  CHECK(Ids(Run("thirdparty")).count("payment-timeouts"));
+  // A known word is left alone when its halves never occur side by side.
+  CHECK(Ids(Run("checkout")) == Ids(Run("+checkout")));
+}
+
 TEST_CASE("search: query cost is capped and the response says so", "[search]") {
   std::string many;
   for (int i = 0; i < 340; ++i) many += "a* ";

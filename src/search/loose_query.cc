@@ -85,6 +85,7 @@ bool BuildLooseQueries(Xapian::QueryParser& qp, const Xapian::Database& db,
         continue;
       }
     }
+    if (loose.stopword[i]) continue;  // "over" counts only in "fail over"
     Xapian::Query q = ParseWord(qp, w);
     if (w.find('-') != std::string::npos) {  // "add-ons" also as "addons"
       std::string joined;

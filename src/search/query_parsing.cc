@@ -448,7 +448,9 @@ LooseParts SplitLooseWords(const std::string& text) {
       bool any = false;
       for (const auto& w : util::Split(plain, ' '))
         if (!w.empty() && !sc::IsStopword(util::ToLowerAscii(w))) any = true;
-      if (any) out.words.push_back(tok);
+      out.words.push_back(tok);
+      out.stopword.push_back(!any);
+      if (any) ++out.content_words;
     }
   }
   return out;

@@ -64,7 +64,9 @@ struct LooseParts {
   /// False when the query uses boolean operators (AND, OR, NOT, XOR, NEAR,
   /// ADJ) or brackets: it is then run exactly as written.
   bool usable = false;
-  std::vector<std::string> words;  // plain words, stop words left out, in order
+  std::vector<std::string> words;  // plain words, in order
+  std::vector<bool> stopword;      // per word: a common word, searched only joined
+  size_t content_words = 0;        // words that are not stop words
   std::string rest;                // "phrases", +word, -word, field:value, x*, ranges
   bool rest_positive = false;      // rest has something to match (not only filters)
 };
@@ -88,7 +90,8 @@ struct LooseUnits {
 /// index has the two side by side; "add-ons" also as "addons"), or two
 /// adjacent words the index has joined ("fail over" and "failover").
 /// *strict: the rest and every unit. *relaxed: the rest and any unit, each
-/// adding `coordination` to the weight so more units rank first. Returns
+/// adding `coordination` to the weight so more units rank first (a boost,
+/// not a strict order). Both rank a unit found in a title higher. Returns
 /// false (and leaves *relaxed alone) when it has too few units to differ.
 bool BuildLooseQueries(Xapian::QueryParser& qp, const Xapian::Database& db,
                        const LooseParts& loose, double coordination, Xapian::Query* strict,
