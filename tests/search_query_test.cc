@@ -181,6 +181,24 @@ TEST_CASE("search: spelling correction retries automatically", "[search]") {
   CHECK_FALSE(found.auto_retried);
 }
 
+TEST_CASE("search: spelling picks what fits the other words", "[search]") {
+  // "pol" is one edit from "pod" (kube-dns) and "pool" (db-failover); only
+  // "pool" sits next to "connection".
+  auto r = Run("conection pol");
+  REQUIRE(!r.suggestions.empty());
+  CHECK(r.suggestions.size() <= 3);
+  CHECK(r.suggestions[0] == "connection pool");
+  CHECK(r.corrected_query == "connection pool");
+  CHECK(r.auto_retried);
+  CHECK(Ids(r).count("db-failover"));
+  std::string json = cb::search::ToValue(r).ToJson();
+  CHECK(json.find("\"suggestions\":[\"connection pool\"") != std::string::npos);
+  // Known words are never corrected, joined forms included.
+  CHECK(Run("failover").suggestions.empty());
+  CHECK(Run("fail over").suggestions.empty());
+  CHECK(Run("thirdparty").suggestions.empty());
+}
+
 TEST_CASE("search: synonyms from site.toml", "[search]") {
   // No document says "db" or "k8s".
   CHECK(Ids(Run("db")) == Set{"db-failover", "disk-full", "db-migration-lock"});

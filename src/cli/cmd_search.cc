@@ -174,6 +174,8 @@ int RunSearch(const CommandArgs& argv) {
               r.total > last ? "; use --offset for more" : "");
   if (!r.auto_retried && !r.corrected_query.empty())
     std::printf("Did you mean \"%s\"?\n", r.corrected_query.c_str());
+  for (const auto& s : r.suggestions)
+    if (s != r.corrected_query) std::printf("Or: \"%s\"\n", s.c_str());
   return 0;
 }
 

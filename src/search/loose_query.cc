@@ -54,6 +54,15 @@ Xapian::Query JoinedForm(const Xapian::Database& db, const Xapian::Stem& stem,
   return db.get_termfreq(term) > 0 ? Xapian::Query(term) : Xapian::Query();
 }
 
+}  // namespace
+
+bool HasSplitForm(const Xapian::Database& db, const std::string& word) {
+  thread_local const Xapian::Stem stem("en");
+  return !SplitForm(db, stem, word).empty();
+}
+
+namespace {
+
 Xapian::Query Either(const Xapian::Query& a, const Xapian::Query& b) {
   if (b.empty()) return a;
   if (a.empty()) return b;
@@ -122,7 +131,7 @@ bool BuildLooseQueries(Xapian::QueryParser& qp, const Xapian::Database& db,
 
   Xapian::Query rest;
   bool has_rest = !loose.rest.empty();
-  if (has_rest) ParseUserQuery(qp, db, loose.rest, &rest);
+  if (has_rest) ParseUserQuery(qp, db, loose.rest, &rest, /*suggest=*/false);
 
   // Strict: the rest and every unit.
   std::vector<Xapian::Query> all;

@@ -271,49 +271,6 @@ void ConfigureQueryParser(const config::SiteConfig& cfg, Xapian::QueryParser* qp
   qp->add_rangeprocessor((new DateRange(""))->release());
 }
 
-std::string CorrectSpelling(const Xapian::Database& db, const std::string& query) {
-  thread_local const Xapian::Stem stem("en");  // a Stem is not thread-safe
-  std::string out;
-  bool changed = false;
-  bool quoted_value = false;  // inside field:"..."
-  for (size_t i = 0; i < query.size();) {
-    if (!IsWordByte(static_cast<unsigned char>(query[i]))) {
-      if (query[i] == '"') quoted_value = !quoted_value && i > 0 && query[i - 1] == ':';
-      out += query[i++];
-      continue;
-    }
-    size_t j = i;
-    while (j < query.size() && IsWordByte(static_cast<unsigned char>(query[j]))) ++j;
-    std::string word = query.substr(i, j - i);
-    // Leave alone: field names, field values (but title:), wildcards,
-    // operators, anything with a digit, very short words.
-    bool field_name = j < query.size() && query[j] == ':';
-    bool wildcard = j < query.size() && query[j] == '*';
-    bool value =
-        i > 0 && query[i - 1] == ':' && !(i >= 6 && query.compare(i - 6, 6, "title:") == 0);
-    bool keep =
-        field_name || wildcard || value || quoted_value || word.size() < 3 ||
-        std::any_of(word.begin(), word.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
-        word == "AND" || word == "OR" || word == "NOT" || word == "XOR" || word == "NEAR" ||
-        word == "ADJ";
-    if (!keep) {
-      std::string lower = util::ToLowerAscii(word);
-      bool known = db.get_termfreq("Z" + stem(lower)) > 0 ||
-                   db.synonyms_begin(lower) != db.synonyms_end(lower);
-      if (!known) {
-        std::string suggestion = db.get_spelling_suggestion(lower);
-        if (!suggestion.empty()) {
-          word = suggestion;
-          changed = true;
-        }
-      }
-    }
-    out += word;
-    i = j;
-  }
-  return changed ? out : std::string();
-}
-
 std::string CapQueryCost(const Xapian::Database& db, const std::string& text,
                          std::vector<std::string>* notes) {
   // Brackets: deeper than kMaxQueryDepth, all of them are dropped.
@@ -465,7 +422,7 @@ Xapian::Query ParseWord(Xapian::QueryParser& qp, const std::string& word) {
 }
 
 ParsedQuery ParseUserQuery(Xapian::QueryParser& qp, const Xapian::Database& db,
-                           const std::string& raw, Xapian::Query* out) {
+                           const std::string& raw, Xapian::Query* out, bool suggest) {
   ParsedQuery p;
   std::vector<std::string> notes;
   std::string text = raw;
@@ -489,7 +446,10 @@ ParsedQuery ParseUserQuery(Xapian::QueryParser& qp, const Xapian::Database& db,
       field_note.clear();
       *out = qp.parse_query(RewriteQuery(p.text), kFlags);
       if (!field_note.empty()) notes.push_back(field_note);
-      p.corrected = CorrectSpelling(db, p.text);
+      if (suggest) {
+        p.suggestions = SpellingSuggestions(qp, db, p.text, kMaxSuggestions);
+        if (!p.suggestions.empty()) p.corrected = p.suggestions[0];
+      }
     } catch (const Xapian::QueryParserError& e) {
       notes.push_back("Could not read the query as search syntax (" + e.get_msg() +
                       "); searched for its words instead.");

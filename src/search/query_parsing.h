@@ -40,6 +40,7 @@ struct ParsedQuery {
   std::string text;       // the query as parsed (cut / sanitised)
   std::string message;    // what was done to it, for the user ("" if nothing)
   std::string corrected;  // spelling-corrected query, "" when none
+  std::vector<std::string> suggestions;  // up to kMaxSuggestions, corrected first
 };
 
 /// Rewrites a query before parsing, outside quotes only:
@@ -50,13 +51,27 @@ struct ParsedQuery {
 ///   rejects "-ttr:2h.." as a range; NOT (with FLAG_PURE_NOT) gets both right.
 std::string RewriteQuery(const std::string& query);
 
-/// "Did you mean": each free-text word of `query` that matches nothing (no
-/// Z<stem> term, no synonym) replaced by the database's spelling suggestion;
-/// "" when nothing changed. Field names and values (but title:), wildcards,
-/// operators, words with digits and words under 3 bytes are left alone.
-/// (Done here, not by FLAG_SPELLING_CORRECTION, which checks unstemmed
-/// terms the index does not have.)
-std::string CorrectSpelling(const Xapian::Database& db, const std::string& query);
+/// "Did you mean": up to `max` corrected forms of `query`, best first,
+/// "" never. Only free-text words the index does not know are corrected (a
+/// word with a Z<stem> term, a synonym or a split form the index has side by
+/// side is known, and kept); field names and values (but title:),
+/// wildcards, operators, words with digits and words under 3 bytes are
+/// left alone. Each unknown word (up to kMaxSpellingWords) gets its 3
+/// nearest spelling words (edit distance 1 for words of up to 4 letters,
+/// else 2, transpositions counting 1); every combination is scored as a
+/// whole query: its words side by side somewhere, then all in one
+/// postmortem, then fewest edits, then how many postmortems agree, then
+/// word frequency. So "conection pol" -> "connection pool", not "pod".
+std::vector<std::string> SpellingSuggestions(Xapian::QueryParser& qp, const Xapian::Database& db,
+                                             const std::string& query, size_t max);
+inline constexpr size_t kMaxSuggestions = 3;
+inline constexpr size_t kMaxSpellingWords = 3;         // unknown words corrected per query
+inline constexpr size_t kMaxSpellingScan = 300000;     // spelling words compared per word
+
+/// True when `word` is not a term but its halves occur side by side in
+/// some postmortem ("readonly": "read only"), as loose_query.cc searches it.
+bool HasSplitForm(const Xapian::Database& db, const std::string& word);
+
 
 /// A plain query split for graceful degradation (searcher.cc): its loose
 /// words and the explicit rest, which keeps its strict meaning.
@@ -101,7 +116,8 @@ bool BuildLooseQueries(Xapian::QueryParser& qp, const Xapian::Database& db,
 /// kMaxQueryBytes, invalid UTF-8 replaced, and a query the syntax cannot
 /// read is retried as plain words. An empty query matches everything.
 /// `db` gives the spelling suggestions (ParsedQuery::corrected).
+/// `suggest` false skips the spelling suggestions (a part of a query).
 ParsedQuery ParseUserQuery(Xapian::QueryParser& qp, const Xapian::Database& db,
-                           const std::string& raw, Xapian::Query* out);
+                           const std::string& raw, Xapian::Query* out, bool suggest = true);
 
 }  // namespace casebook::search

@@ -318,10 +318,13 @@ SearchResult Searcher::Impl::Run(const SearchRequest& in) {
   r.query = a.parsed.text;
   r.message = a.parsed.message;
   r.corrected_query = a.parsed.corrected;
+  r.suggestions = a.parsed.suggestions;
   if (a.strict_total == 0 && !a.parsed.corrected.empty()) {
-    // A word matched nothing: the corrected query can only know more.
+    // A word matched nothing. Run the correction instead when it finds
+    // postmortems with every word, or when the query found none at all.
     Attempt b = Try(a.parsed.corrected, request, table);
-    if (b.mset.get_matches_estimated() > 0) {
+    if (b.strict_total > 0 || (a.mset.get_matches_estimated() == 0 &&
+                               b.mset.get_matches_estimated() > 0)) {
       a = std::move(b);
       r.auto_retried = true;
     }
@@ -389,6 +392,7 @@ util::Value ToValue(const SearchResult& r) {
   v["offset"] = r.offset;
   v["limit"] = r.limit;
   v["corrected_query"] = r.corrected_query;
+  v["suggestions"] = util::Value::Strings(r.suggestions);
   v["auto_retried"] = r.auto_retried;
   v["message"] = r.message;
   v["relaxed"] = r.relaxed;

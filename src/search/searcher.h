@@ -96,6 +96,7 @@ struct SearchResult {
   std::vector<SearchHit> hits;
   std::vector<Facet> facets;    // severity, tags, services
   std::string corrected_query;  // "did you mean", "" when none
+  std::vector<std::string> suggestions;  // up to 3 corrected queries, best first
   bool auto_retried = false;    // no match, so corrected_query was run instead
   std::string message;          // for the user: parse fallback, truncation, errors
   /// True when too few postmortems had every word of a plain query, so the

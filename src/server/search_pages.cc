@@ -147,6 +147,17 @@ Value SearchPages::PageData(const std::string& query, const std::string& sort,
     v["did_you_mean"] = r.corrected_query;
     v["did_you_mean_url"] = SearchUrl(r.corrected_query, sort, 0);
   }
+  // Every suggestion but the one already shown, as links.
+  Value others = Value::MakeList();
+  for (const auto& s : r.suggestions) {
+    if (s == r.corrected_query && !r.auto_retried) continue;
+    Value item = Value::MakeMap();
+    item["query"] = s;
+    item["url"] = SearchUrl(s, sort, 0);
+    others.Push(std::move(item));
+  }
+  v["has_other_suggestions"] = !others.as_list().empty();
+  v["other_suggestions"] = std::move(others);
 
   // Facets and pages follow the query whose results are shown: the
   // correction when it was run instead.
