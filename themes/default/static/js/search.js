@@ -145,6 +145,17 @@
       p.appendChild(document.createTextNode("?"));
       results.appendChild(p);
     }
+    var others = (data.suggestions || []).filter(function (s) { return s !== data.corrected_query; });
+    if (others.length) {
+      var more = el("p", "muted small", "Other spellings: ");
+      others.forEach(function (s, i) {
+        var link = el("a", "", s);
+        link.setAttribute("href", pageUrl(s, 0));
+        if (i) more.appendChild(document.createTextNode(" \u00b7 "));
+        more.appendChild(link);
+      });
+      results.appendChild(more);
+    }
     var total = Number(data.total) || 0;
     if (!data.hits.length) {
       results.appendChild(el("p", "", "No postmortems match \u201c" + query + "\u201d."));
