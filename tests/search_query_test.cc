@@ -193,6 +193,8 @@ TEST_CASE("search: spelling picks what fits the other words", "[search]") {
   CHECK(Ids(r).count("db-failover"));
   std::string json = cb::search::ToValue(r).ToJson();
   CHECK(json.find("\"suggestions\":[\"connection pool\"") != std::string::npos);
+  // A word typed twice is corrected alike.
+  CHECK(Run("conection pol conection").suggestions.at(0) == "connection pool connection");
   // Known words are never corrected, joined forms included.
   CHECK(Run("failover").suggestions.empty());
   CHECK(Run("fail over").suggestions.empty());

@@ -2,6 +2,7 @@
 #include <xapian.h>
 
 #include <algorithm>
+#include <map>
 #include <cctype>
 #include <tuple>
 
@@ -87,7 +88,9 @@ std::vector<std::string> SpellingSuggestions(Xapian::QueryParser& qp, const Xapi
   struct Piece {
     std::string text;
     std::vector<Candidate> candidates;  // empty: kept
+    size_t group = 0;                   // the same unknown word, corrected alike
   };
+  std::map<std::string, size_t> groups;  // lower-cased unknown word -> group
   std::vector<Piece> pieces;
   size_t unknown = 0;
   bool quoted_value = false;  // inside field:"..."
@@ -112,14 +115,22 @@ std::vector<std::string> SpellingSuggestions(Xapian::QueryParser& qp, const Xapi
         word == "AND" || word == "OR" || word == "NOT" || word == "XOR" || word == "NEAR" ||
         word == "ADJ";
     Piece piece{word, {}};
-    if (!keep && unknown < kMaxSpellingWords) {
-      std::string lower = util::ToLowerAscii(word);
+    std::string lower = util::ToLowerAscii(word);
+    auto seen = groups.find(lower);
+    if (!keep && seen != groups.end()) {  // a repeated unknown word
+      piece.candidates = pieces[seen->second].candidates;
+      piece.group = seen->second;
+    } else if (!keep && unknown < kMaxSpellingWords) {
       std::string z = "Z" + stem(lower);
       bool known = db.get_termfreq(z) > 0 || db.synonyms_begin(lower) != db.synonyms_end(lower) ||
                    db.synonyms_begin(z) != db.synonyms_end(z) || HasSplitForm(db, word);
       if (!known) {
         piece.candidates = Candidates(db, lower, 3);
-        if (!piece.candidates.empty()) ++unknown;
+        if (!piece.candidates.empty()) {
+          ++unknown;
+          piece.group = pieces.size();
+          groups[lower] = pieces.size();
+        }
       }
     }
     pieces.push_back(std::move(piece));
@@ -144,7 +155,7 @@ std::vector<std::string> SpellingSuggestions(Xapian::QueryParser& qp, const Xapi
       if (pieces[k].candidates.empty()) {
         s.text += pieces[k].text;
       } else {
-        const Candidate& c = pieces[k].candidates[pick[k]];
+        const Candidate& c = pieces[k].candidates[pick[pieces[k].group]];
         s.text += c.word;
         s.distance += c.distance;
         s.freq += c.freq;
@@ -158,7 +169,7 @@ std::vector<std::string> SpellingSuggestions(Xapian::QueryParser& qp, const Xapi
     // Next combination (odometer).
     size_t k = 0;
     for (; k < pieces.size(); ++k) {
-      if (pieces[k].candidates.empty()) continue;
+      if (pieces[k].candidates.empty() || pieces[k].group != k) continue;  // a group's first
       if (++pick[k] < pieces[k].candidates.size()) break;
       pick[k] = 0;
     }
