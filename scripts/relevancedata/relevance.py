@@ -251,8 +251,11 @@ def main():
     ap.add_argument("--casebook", required=True)
     ap.add_argument("--work", required=True)
     ap.add_argument("--judgments", default=os.path.join(HERE, "judgments.tsv"))
-    ap.add_argument("--corpus", default=os.path.normpath(
-        os.path.join(REPO, "..", "..", "shared", "corpora", "dfds-postmortems")))
+    # ../shared/corpora next to the repository (or next to its worktree folder).
+    candidates = [os.path.normpath(os.path.join(REPO, up, "shared", "corpora", "dfds-postmortems"))
+                  for up in ("..", os.path.join("..", ".."))]
+    ap.add_argument("--corpus", default=next((c for c in candidates if os.path.isdir(c)),
+                                             candidates[0]))
     ap.add_argument("--pagefind", default="")
     ap.add_argument("--skip-omega", action="store_true")
     ap.add_argument("--skip-pagefind", action="store_true")
