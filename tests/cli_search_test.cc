@@ -55,6 +55,24 @@ TEST_CASE("cli search: hits exit 0, no hits exit 1, no index exit 2") {
   CHECK(Contains(r.err, "casebook build"));
 }
 
+TEST_CASE("cli search: too few with every word: most words first, and which are missing") {
+  TempDir dir;
+  BuildFixture(dir);
+  // No postmortem says "breach"; the pool exhaustion one has the other two.
+  auto r = RunCasebook("search connection pool breach", dir.path());
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(Contains(r.out, "No postmortem has all 3 words of \"connection pool breach\""));
+  CHECK(Contains(r.out, "matching 2 of 3 words \xE2\x80\x94 missing: breach"));
+  CHECK(r.out.find("Checkout <API> returned 503s") < r.out.find("matching 2 of 3"));
+  r = RunCasebook("search --json connection pool breach", dir.path());
+  CHECK(Contains(r.out, "\"relaxed\": true"));
+  CHECK(Contains(r.out, "\"missing_words\": ["));
+  // Explicit AND stays strict: nothing, exit 1.
+  r = RunCasebook("search connection AND pool AND breach", dir.path());
+  CHECK(r.exit_code == 1);
+}
+
 TEST_CASE("cli brief: past incidents for a service, and a clear word when there are none") {
   TempDir dir;
   BuildFixture(dir);

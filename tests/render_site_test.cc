@@ -396,3 +396,29 @@ TEST_CASE("An empty archive and a bare postmortem still render cleanly") {
     CHECK(WellFormedXml(r["feed.xml"]));
   }
 }
+
+TEST_CASE("The static search index: small files, incident dates, words by bucket") {
+  auto f = test::MakeRenderFixture(test::SourceDir());
+  Rendered r = RenderFixtureSite(*f);
+  INFO(Messages(r.diags));
+  REQUIRE(r.Has("search-index/meta.json"));
+  CHECK(r["search-index/meta.json"] ==
+        "{\"doc_shard_size\":50,\"doc_shards\":1,\"docs\":3,\"version\":1,\"word_buckets\":1}\n");
+  for (const auto& p : render::StaticSearchIndexPaths(3)) CHECK(r.Has(p));
+  // One shard: newest incident first, [id, url, title, incident date, severity label, summary].
+  const std::string& docs = r["search-index/docs-0.json"];
+  CHECK(docs.rfind("[[\"2024-03-12-checkout-pool\",\"postmortems/2024-03-12-checkout-pool/\",", 0) == 0);
+  CHECK(docs.find("\"2024-03-12\",\"Critical\",\"Checkout returned 503s.\"]") != std::string::npos);
+  CHECK(docs.find("<script>") == std::string::npos);  // JSON-escaped (\u003c)
+  // Words: "dns" is in doc 2's title (2 * 2 + 1 = 5); tags:database in docs 0 and 1
+  // (postings 0 and 2, stored as gaps 0, 2).
+  const std::string& words = r["search-index/words-0.json"];
+  CHECK(words.find("\"dns\":[5]") != std::string::npos);
+  CHECK(words.find("\"tags:database\":[0,2]") != std::string::npos);
+  CHECK(words.find("\"year:2022\":[4]") != std::string::npos);
+  CHECK(words.find("\"the\"") == std::string::npos);  // stop words left out
+  // Buckets by the first two bytes, as search.js computes them.
+  CHECK(render::StaticSearchBucket("kubernetes", 250) == render::StaticSearchBucket("kuberntes", 250));
+  CHECK(render::StaticSearchBuckets(10000) == 250);
+  CHECK(render::StaticSearchIndexPaths(10000).size() == 1 + 200 + 250);
+}

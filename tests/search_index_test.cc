@@ -251,11 +251,11 @@ TEST_CASE("index: changing synonyms updates the index without touching documents
           "[search][index]") {
   Archive a;
   a.Update();
-  CHECK(a.Count("pg") == 0);
-  a.cfg.search.synonyms["pg"] = {"postgres"};
+  CHECK(a.Count("elephantdb") == 0);
+  a.cfg.search.synonyms["elephantdb"] = {"postgres"};
   auto stats = a.Update();
   CHECK(stats.unchanged == 8);
-  CHECK(a.Count("pg") == 3);
+  CHECK(a.Count("elephantdb") == 3);
   CHECK(a.Count("postgres") == 3);
 }
 

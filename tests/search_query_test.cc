@@ -11,6 +11,7 @@
 #include "search/index_builder.h"
 #include "search/query_parsing.h"
 #include "search/searcher.h"
+#include "search/synonyms.h"
 #include "search_fixture.h"
 #include "test_support.h"
 
@@ -120,7 +121,7 @@ TEST_CASE("search: phrases and boolean operators", "[search]") {
   CHECK(Ids(Run("\"thundering herd\"")) == Set{"cache-stampede"});
   CHECK(Ids(Run("\"herd thundering\"")).empty());
   CHECK(Ids(Run("redis OR coredns")) == Set{"cache-stampede", "kube-dns"});
-  CHECK(Ids(Run("redis coredns")).empty());  // default AND
+  CHECK(Ids(Run("redis AND coredns")).empty());  // explicit AND stays strict
   CHECK(Ids(Run("postgres AND migration")) == Set{"db-migration-lock"});
   CHECK(Ids(Run("postgres NOT migration")) == Set{"db-failover", "disk-full"});
   CHECK(Ids(Run("postgres -replica")).count("disk-full") == 0);
@@ -180,11 +181,117 @@ TEST_CASE("search: spelling correction retries automatically", "[search]") {
   CHECK_FALSE(found.auto_retried);
 }
 
+TEST_CASE("search: spelling picks what fits the other words", "[search]") {
+  // "pol" is one edit from "pod" (kube-dns) and "pool" (db-failover); only
+  // "pool" sits next to "connection".
+  auto r = Run("conection pol");
+  REQUIRE(!r.suggestions.empty());
+  CHECK(r.suggestions.size() <= 3);
+  CHECK(r.suggestions[0] == "connection pool");
+  CHECK(r.corrected_query == "connection pool");
+  CHECK(r.auto_retried);
+  CHECK(Ids(r).count("db-failover"));
+  std::string json = cb::search::ToValue(r).ToJson();
+  CHECK(json.find("\"suggestions\":[\"connection pool\"") != std::string::npos);
+  // A word typed twice is corrected alike.
+  CHECK(Run("conection pol conection").suggestions.at(0) == "connection pool connection");
+  // Known words are never corrected, joined forms included.
+  CHECK(Run("failover").suggestions.empty());
+  CHECK(Run("fail over").suggestions.empty());
+  CHECK(Run("thirdparty").suggestions.empty());
+}
+
 TEST_CASE("search: synonyms from site.toml", "[search]") {
   // No document says "db" or "k8s".
   CHECK(Ids(Run("db")) == Set{"db-failover", "disk-full", "db-migration-lock"});
   CHECK(Ids(Run("k8s")) == Set{"kube-dns"});
-  CHECK(Ids(Run("k8s redis")).empty());  // synonyms do not loosen AND
+  auto loose = Run("k8s redis");  // no postmortem has both: relaxed, see below
+  CHECK(loose.relaxed);
+  CHECK(Ids(loose) == Set{"kube-dns", "cache-stampede"});
+}
+
+TEST_CASE("search: built-in operations synonyms", "[search]") {
+  // kube-dns says "outage", never "downtime" or "unavailable".
+  CHECK(Ids(Run("downtime")) == Set{"kube-dns"});
+  CHECK(Ids(Run("unavailable")) == Set{"kube-dns"});
+  CHECK(Ids(Run("outages")).count("kube-dns"));
+  // A built-in group leaves out a word configured with an empty list.
+  auto merged = cb::search::MergeSynonyms({{"downtime", {}}, {"db", {"mysql"}}});
+  CHECK(merged.count("downtime") == 0);
+  for (const auto& v : merged["outage"]) CHECK(v != "downtime");
+  CHECK(std::count(merged["db"].begin(), merged["db"].end(), "database") == 1);
+  CHECK(std::count(merged["db"].begin(), merged["db"].end(), "mysql") == 1);
+  // "503" finds the broader "5xx", not its siblings.
+  CHECK(std::count(merged["5xx"].begin(), merged["5xx"].end(), "503") == 1);
+  CHECK(merged.count("503") == 0);
+}
+
+TEST_CASE("search: too few with every word ranks those with most of them", "[search]") {
+  // No postmortem has both words: each one with either, saying which it lacks.
+  auto r = Run("redis coredns");
+  REQUIRE(r.ok);
+  CHECK(r.relaxed);
+  CHECK(r.words == std::vector<std::string>{"redis", "coredns"});
+  CHECK(Ids(r) == Set{"cache-stampede", "kube-dns"});
+  for (const auto& h : r.hits) {
+    REQUIRE(h.missing_words.size() == 1);
+    CHECK(cb::search::MissingWordsNote(r, h) ==
+          "matching 1 of 2 words \xE2\x80\x94 missing: " + h.missing_words[0]);
+  }
+  // Most words first: db-failover has replication, lag and failover, not "breach".
+  auto most = Run("replication lag failover breach");
+  CHECK(most.relaxed);
+  REQUIRE(!most.hits.empty());
+  CHECK(most.hits[0].id == "db-failover");
+  CHECK(most.hits[0].missing_words == std::vector<std::string>{"breach"});
+  for (size_t i = 1; i < most.hits.size(); ++i)
+    CHECK(most.hits[i].missing_words.size() >= most.hits[i - 1].missing_words.size());
+  // Enough with every word: strict, as before.
+  auto strict = Run("postgres");
+  CHECK_FALSE(strict.relaxed);
+  for (const auto& h : strict.hits) CHECK(h.missing_words.empty());
+  // Explicit syntax keeps its meaning: operators, phrases, +word, filters.
+  CHECK(Ids(Run("\"thundering herd\" coredns")) == Set{"cache-stampede"});
+  CHECK(Ids(Run("+redis +coredns")).empty());
+  CHECK(Ids(Run("(redis coredns)")).empty());
+  CHECK(Ids(Run("tag:kubernetes redis coredns")) == Set{"kube-dns"});
+  CHECK(Ids(Run("redis coredns -tag:dns")) == Set{"cache-stampede"});
+  // JSON says so too.
+  std::string json = cb::search::ToValue(r).ToJson();
+  CHECK(json.find("\"relaxed\":true") != std::string::npos);
+  CHECK(json.find("\"missing_words\":[") != std::string::npos);
+}
+
+TEST_CASE("search: joined, split and hyphenated forms find each other", "[search]") {
+  // db-failover says "failover", never "fail over".
+  CHECK(Ids(Run("fail over")).count("db-failover"));
+  CHECK_FALSE(Run("fail over").relaxed);
+  // payment-timeouts is tagged "third-party": found as "thirdparty" too.
+  CHECK(Ids(Run("thirdparty")) == Ids(Run("third-party")));
+  CHECK(Ids(Run("thirdparty")).count("payment-timeouts"));
+  // A known word is left alone when its halves never occur side by side.
+  CHECK(Ids(Run("checkout")) == Ids(Run("+checkout")));
+}
+
+TEST_CASE("search: query cost is capped and the response says so", "[search]") {
+  std::string many;
+  for (int i = 0; i < 340; ++i) many += "a* ";
+  auto wild = Run(many);
+  CHECK(wild.ok);
+  CHECK(wild.message.find("at least 2 letters") != std::string::npos);
+  auto repeated = Run("data* repl* fail* thund* certif* kube*");
+  CHECK(repeated.ok);
+  CHECK(repeated.message.find("Only the first 4 wildcards") != std::string::npos);
+  std::string deep = "redis";
+  for (int i = 0; i < 50; ++i) deep = "(" + deep + ")";
+  auto nested = Run(deep);
+  CHECK(nested.message.find("nested deeper than 8") != std::string::npos);
+  CHECK(Ids(nested) == Set{"cache-stampede"});
+  std::string words;
+  for (int i = 0; i < 200; ++i) words += "w" + std::to_string(i) + " ";
+  auto longq = Run(words + "redis");
+  CHECK(longq.message.find("more than 64 words") != std::string::npos);
+  CHECK(Run("redis* redis* redis*").message.empty());  // one wildcard, said once
 }
 
 TEST_CASE("search: snippets highlight matches", "[search]") {

@@ -128,6 +128,31 @@ TEST_CASE("search page: pagination and did-you-mean", "[server]") {
   CHECK(Text(window.back(), "number") == "55");
 }
 
+TEST_CASE("search page: relaxed results say which words they lack; other spellings", "[server]") {
+  casebook::test::TempDir dir;
+  SearchPages pages(Config(dir), nullptr, 1024);
+  SearchOutcome o = Outcome(2, 2);
+  o.result.relaxed = true;
+  o.result.words = {"okta", "breach"};
+  o.result.hits[0].missing_words = {"breach"};
+  o.result.corrected_query = "okta breach";
+  o.result.suggestions = {"okta breach", "okta bench", "okay breach"};
+  Value v = pages.PageData("okta braech", "relevance", o, 0);
+  CHECK(Text(v, "relaxed_note") == "No postmortem has all 2 words; showing those with most of them.");
+  const auto& results = v.Find("results")->as_list();
+  CHECK(Text(results.at(0), "missing_note") == "matching 1 of 2 words \xE2\x80\x94 missing: breach");
+  CHECK(Text(results.at(1), "missing_note").empty());
+  CHECK(Text(v, "did_you_mean") == "okta breach");
+  const auto& others = v.Find("other_suggestions")->as_list();
+  REQUIRE(others.size() == 2);  // the first is the did-you-mean
+  CHECK(Text(others[0], "query") == "okta bench");
+  CHECK(Text(others[0], "url") == "/pm/search/?q=okta%20bench");
+  // A result that is not relaxed and has no suggestions shows neither.
+  Value plain = pages.PageData("x", "relevance", Outcome(1, 1), 0);
+  CHECK(Text(plain, "relaxed_note").empty());
+  CHECK_FALSE(plain.Find("has_other_suggestions")->as_bool());
+}
+
 TEST_CASE("search page: no index, no results, bad parameters", "[server]") {
   casebook::test::TempDir dir;  // no index in it
   SearchPages pages(Config(dir), nullptr, 16);

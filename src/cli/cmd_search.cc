@@ -78,6 +78,8 @@ void PrintHits(const search::SearchResult& r, const config::SiteConfig& cfg, con
     std::printf("    %s\n", style.Wrap(DisplayPath(cfg, h.source_path), "36").c_str());
     std::string snippet = Snippet(h, style);
     if (!snippet.empty()) std::printf("    %s\n", snippet.c_str());
+    std::string missing = search::MissingWordsNote(r, h);
+    if (!missing.empty()) std::printf("    %s\n", style.Wrap(missing, "2").c_str());
     std::printf("\n");
   }
 }
@@ -153,6 +155,10 @@ int RunSearch(const CommandArgs& argv) {
     std::printf("No match for \"%s\"; showing results for \"%s\".\n\n", r.query.c_str(),
                 r.corrected_query.c_str());
   }
+  if (r.relaxed) {
+    std::printf("No postmortem has all %zu words of \"%s\"; showing those with most of them.\n\n",
+                r.words.size(), r.auto_retried ? r.corrected_query.c_str() : r.query.c_str());
+  }
   if (r.total == 0) {
     std::printf("No postmortems match \"%s\".", r.query.c_str());
     if (!r.corrected_query.empty()) std::printf(" Did you mean \"%s\"?", r.corrected_query.c_str());
@@ -168,6 +174,8 @@ int RunSearch(const CommandArgs& argv) {
               r.total > last ? "; use --offset for more" : "");
   if (!r.auto_retried && !r.corrected_query.empty())
     std::printf("Did you mean \"%s\"?\n", r.corrected_query.c_str());
+  for (const auto& s : r.suggestions)
+    if (s != r.corrected_query) std::printf("Or: \"%s\"\n", s.c_str());
   return 0;
 }
 

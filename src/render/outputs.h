@@ -6,8 +6,11 @@
 // No clock is read: dates come from the postmortems. Pure, thread-safe.
 #pragma once
 
+#include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "render/view.h"
@@ -54,6 +57,20 @@ std::string SitemapXml(const View& view, const std::vector<std::string>& page_pa
 /// json_api.cc for the fields), indented, newest first; written entry by
 /// entry on `jobs` threads (the same bytes for any number).
 std::string PostmortemsJson(const View& view, int jobs);
+
+/// The static-hosting search index (static_search_index.cc): a few small
+/// files that themes/default/static/js/search.js reads instead of
+/// postmortems.json when there is no search server. Path -> content, the
+/// paths being StaticSearchIndexPaths(postmortems). Its inputs are
+/// AddJsonInputs'.
+std::map<std::string, std::string> StaticSearchIndex(const View& view);
+/// Changes with the layout of those files, so a build rewrites them all.
+inline constexpr char kStaticSearchIndexFormat[] = "search-index 1: 50 per shard, gaps";
+std::vector<std::string> StaticSearchIndexPaths(size_t postmortems);
+/// How many word files an archive of `docs` postmortems gets, and which one
+/// holds `word` (by its first two bytes; search.js computes the same).
+uint32_t StaticSearchBuckets(size_t docs);
+uint32_t StaticSearchBucket(std::string_view word, uint32_t buckets);
 
 /// PostmortemsJson's inputs besides the shared ones: every postmortem's
 /// ListKey and the taxonomy keys.

@@ -14,7 +14,9 @@
 
 #include <algorithm>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 
 #include "render/outputs.h"
@@ -304,6 +306,26 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateS
     plan.Inputs([v](util::StreamHash* h) { return AddJsonInputs(*v, h); });
     plan.Weight(4 * site.postmortems.size());  // the largest file
   }
+  {
+    // The static search index: many small files made in one pass, on the
+    // first worker that needs one of them.
+    struct Lazy {
+      std::once_flag once;
+      std::map<std::string, std::string> files;
+    };
+    auto lazy = std::make_shared<Lazy>();
+    for (const auto& path : StaticSearchIndexPaths(site.postmortems.size())) {
+      if (plan.File(path, [v, lazy, path](util::Diagnostics*) {
+            std::call_once(lazy->once, [&] { lazy->files = StaticSearchIndex(*v); });
+            auto it = lazy->files.find(path);
+            return it == lazy->files.end() ? std::string() : it->second;
+          }))
+        plan.Inputs([v](util::StreamHash* h) {
+          h->AddString(kStaticSearchIndexFormat);  // the files' layout
+          return AddJsonInputs(*v, h);
+        });
+    }
+  }
   if (plan.File("actions.csv", [v](util::Diagnostics*) { return ActionsCsv(*v); })) {
     plan.Inputs([v](util::StreamHash* h) { return AddAllListKeys(*v, h); });
     plan.Weight(view.action_rows().size());
@@ -315,6 +337,7 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateS
   if (!options.inputs_key.empty()) {
     util::StreamHash h;
     h.AddString(std::string(CASEBOOK_VERSION) + '\0' + templates.fingerprint());
+    h.AddString(kStaticSearchIndexFormat);
     h.AddString(options.inputs_key);
     if (AddAllListKeys(view, &h)) lists_key = h.Hex();
   }

@@ -70,6 +70,7 @@
 
 #include "search/index_document.h"
 #include "search/schema.h"
+#include "search/synonyms.h"
 #include "search/similar_cache.h"
 #include "search/similar_engine.h"
 #include "search/term_cache.h"
@@ -198,8 +199,16 @@ void WriteSynonyms(Xapian::WritableDatabase& db, const Synonyms& synonyms) {
       std::string value = NormalizeSynonym(raw);
       if (value.empty() || value == key) continue;
       std::string value_term = SynonymTerm(value, stem);
-      if (!value_term.empty()) db.add_synonym(key, value_term);
-      if (!key_term.empty()) db.add_synonym(value, key_term);  // and back
+      // Keyed by the word and by its stem, so "outages" finds "downtime".
+      if (!value_term.empty()) {
+        db.add_synonym(key, value_term);
+        if (!key_term.empty() && key_term.substr(1) != key) db.add_synonym(key_term, value_term);
+      }
+      if (!key_term.empty()) {  // and back
+        db.add_synonym(value, key_term);
+        if (!value_term.empty() && value_term.substr(1) != value)
+          db.add_synonym(value_term, key_term);
+      }
     }
   }
 }
@@ -595,7 +604,7 @@ std::vector<IndexFields> DescribeAll(const model::SiteModel& site, int jobs,
 }
 
 Synonyms SynonymsOf(const config::SiteConfig* cfg) {
-  return cfg ? cfg->search.synonyms : Synonyms();
+  return MergeSynonyms(cfg ? cfg->search.synonyms : Synonyms());
 }
 
 }  // namespace

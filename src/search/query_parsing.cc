@@ -239,7 +239,7 @@ void ConfigureQueryParser(const config::SiteConfig& cfg, Xapian::QueryParser* qp
   qp->set_stemming_strategy(Xapian::QueryParser::STEM_ALL_Z);  // as indexed
   qp->set_default_op(Xapian::Query::OP_AND);
   qp->set_stopper((new Stopper)->release());
-  qp->set_max_expansion(200, Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT,
+  qp->set_max_expansion(kMaxWildcardExpansion, Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT,
                         Xapian::QueryParser::FLAG_WILDCARD | Xapian::QueryParser::FLAG_PARTIAL);
   qp->add_prefix("title", sc::kTitlePrefix);
   // Wildcards over the Z<stem> terms (see RewriteQuery).
@@ -271,51 +271,158 @@ void ConfigureQueryParser(const config::SiteConfig& cfg, Xapian::QueryParser* qp
   qp->add_rangeprocessor((new DateRange(""))->release());
 }
 
-std::string CorrectSpelling(const Xapian::Database& db, const std::string& query) {
-  thread_local const Xapian::Stem stem("en");  // a Stem is not thread-safe
+std::string CapQueryCost(const Xapian::Database& db, const std::string& text,
+                         std::vector<std::string>* notes) {
+  // Brackets: deeper than kMaxQueryDepth, all of them are dropped.
+  int depth = 0, max_depth = 0;
+  bool quoted = false;
+  for (char c : text) {
+    if (c == '"') quoted = !quoted;
+    if (quoted) continue;
+    if (c == '(') max_depth = std::max(max_depth, ++depth);
+    if (c == ')') depth = std::max(0, depth - 1);
+  }
+  std::string in = text;
+  if (max_depth > kMaxQueryDepth) {
+    quoted = false;
+    for (char& c : in) {
+      if (c == '"') quoted = !quoted;
+      if (!quoted && (c == '(' || c == ')')) c = ' ';
+    }
+    notes->push_back("Brackets nested deeper than " + std::to_string(kMaxQueryDepth) +
+                     " levels were ignored.");
+  }
+  // Tokens: at most kMaxQueryWords; wildcards need two letters and at most
+  // kMaxWildcards of them expand (the rest are searched as words).
   std::string out;
-  bool changed = false;
-  bool quoted_value = false;  // inside field:"..."
-  for (size_t i = 0; i < query.size();) {
-    if (!IsWordByte(static_cast<unsigned char>(query[i]))) {
-      if (query[i] == '"') quoted_value = !quoted_value && i > 0 && query[i - 1] == ':';
-      out += query[i++];
+  size_t tokens = 0, wildcards = 0;
+  bool cut = false, short_wild = false, many_wild = false;
+  std::vector<std::string> wide;
+  std::set<std::string> seen_wild;
+  for (size_t i = 0; i < in.size();) {
+    if (std::isspace(static_cast<unsigned char>(in[i]))) {
+      ++i;
       continue;
     }
     size_t j = i;
-    while (j < query.size() && IsWordByte(static_cast<unsigned char>(query[j]))) ++j;
-    std::string word = query.substr(i, j - i);
-    // Leave alone: field names, field values (but title:), wildcards,
-    // operators, anything with a digit, very short words.
-    bool field_name = j < query.size() && query[j] == ':';
-    bool wildcard = j < query.size() && query[j] == '*';
-    bool value =
-        i > 0 && query[i - 1] == ':' && !(i >= 6 && query.compare(i - 6, 6, "title:") == 0);
-    bool keep =
-        field_name || wildcard || value || quoted_value || word.size() < 3 ||
-        std::any_of(word.begin(), word.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
-        word == "AND" || word == "OR" || word == "NOT" || word == "XOR" || word == "NEAR" ||
-        word == "ADJ";
-    if (!keep) {
-      std::string lower = util::ToLowerAscii(word);
-      bool known = db.get_termfreq("Z" + stem(lower)) > 0 ||
-                   db.synonyms_begin(lower) != db.synonyms_end(lower);
-      if (!known) {
-        std::string suggestion = db.get_spelling_suggestion(lower);
-        if (!suggestion.empty()) {
-          word = suggestion;
-          changed = true;
-        }
-      }
+    quoted = false;
+    while (j < in.size() && (quoted || !std::isspace(static_cast<unsigned char>(in[j])))) {
+      if (in[j] == '"') quoted = !quoted;
+      ++j;
     }
-    out += word;
+    std::string tok = in.substr(i, j - i);
     i = j;
+    if (++tokens > kMaxQueryWords) {
+      cut = true;
+      break;
+    }
+    size_t star = tok.find_last_not_of(')');
+    if (tok[0] != '"' && star != std::string::npos && tok[star] == '*') {
+      size_t begin = tok.find_first_not_of("+-(");
+      if (begin == std::string::npos) begin = tok.size();
+      size_t colon = tok.find(':', begin);
+      if (colon != std::string::npos && colon < star) begin = colon + 1;
+      std::string body = begin < star ? tok.substr(begin, star - begin) : "";
+      std::string key = util::ToLowerAscii(tok.substr(0, star));
+      bool keep = true;
+      if (body.size() < kMinWildcardBytes) {
+        short_wild = true;
+        keep = false;
+      } else if (!seen_wild.insert(key).second) {
+        keep = false;  // the same wildcard twice adds nothing
+      } else if (++wildcards > kMaxWildcards) {
+        many_wild = true;
+        keep = false;
+      } else if (colon == std::string::npos) {
+        // Say when the expansion is capped (free text is indexed as Z<stem>).
+        std::string prefix = "Z" + util::ToLowerAscii(body);
+        Xapian::termcount n = 0;
+        for (auto t = db.allterms_begin(prefix); t != db.allterms_end(prefix); ++t)
+          if (++n > kMaxWildcardExpansion) break;
+        if (n > kMaxWildcardExpansion) wide.push_back(tok.substr(begin, star + 1 - begin));
+      }
+      if (!keep) tok.erase(star, 1);
+    }
+    out += (out.empty() ? "" : " ") + tok;
   }
-  return changed ? out : std::string();
+  if (cut)
+    notes->push_back("The query had more than " + std::to_string(kMaxQueryWords) +
+                     " words; only the first " + std::to_string(kMaxQueryWords) +
+                     " were searched.");
+  if (short_wild)
+    notes->push_back("A wildcard needs at least " + std::to_string(kMinWildcardBytes) +
+                     " letters before the *; shorter ones were searched as words.");
+  if (many_wild)
+    notes->push_back("Only the first " + std::to_string(kMaxWildcards) +
+                     " wildcards were expanded; the others were searched as words.");
+  if (!wide.empty())
+    notes->push_back(util::Join(wide, ", ") + " matches more than " +
+                     std::to_string(kMaxWildcardExpansion) + " words; only the " +
+                     std::to_string(kMaxWildcardExpansion) +
+                     " most frequent were searched. Type more letters to narrow it.");
+  return out;
+}
+
+LooseParts SplitLooseWords(const std::string& text) {
+  LooseParts out;
+  out.usable = true;
+  auto add_rest = [&](const std::string& tok, bool positive) {
+    out.rest += (out.rest.empty() ? "" : " ") + tok;
+    out.rest_positive = out.rest_positive || positive;
+  };
+  for (size_t i = 0; i < text.size();) {
+    if (std::isspace(static_cast<unsigned char>(text[i]))) {
+      ++i;
+      continue;
+    }
+    // One token: up to the next space outside quotes.
+    size_t j = i;
+    bool quoted = false;
+    while (j < text.size() && (quoted || !std::isspace(static_cast<unsigned char>(text[j])))) {
+      if (text[j] == '"') quoted = !quoted;
+      ++j;
+    }
+    std::string tok = text.substr(i, j - i);
+    i = j;
+    if (tok == "AND" || tok == "OR" || tok == "NOT" || tok == "XOR" || tok == "NEAR" ||
+        tok == "ADJ" || util::StartsWith(tok, "NEAR/") || util::StartsWith(tok, "ADJ/") ||
+        tok.find_first_of("()") != std::string::npos) {
+      out.usable = false;
+      return out;
+    }
+    char first = tok[0];
+    if (first == '-') {
+      add_rest(tok, false);
+    } else if (first == '+' || first == '"' || tok.back() == '*' ||
+               util::StartsWith(tok, "title:")) {
+      add_rest(tok, true);
+    } else if (tok.find(':') != std::string::npos || tok.find("..") != std::string::npos) {
+      add_rest(tok, false);  // a filter or a range
+    } else {
+      // Words joined by punctuation ("add-ons", "x-forwarded") stay one
+      // loose word: the parser reads them as a phrase.
+      std::string plain = PlainWords(tok);
+      bool any = false;
+      for (const auto& w : util::Split(plain, ' '))
+        if (!w.empty() && !sc::IsStopword(util::ToLowerAscii(w))) any = true;
+      out.words.push_back(tok);
+      out.stopword.push_back(!any);
+      if (any) ++out.content_words;
+    }
+  }
+  return out;
+}
+
+Xapian::Query ParseWord(Xapian::QueryParser& qp, const std::string& word) {
+  try {
+    return qp.parse_query(RewriteQuery(word), kFlags);
+  } catch (const Xapian::QueryParserError&) {
+    return Xapian::Query::MatchNothing;
+  }
 }
 
 ParsedQuery ParseUserQuery(Xapian::QueryParser& qp, const Xapian::Database& db,
-                           const std::string& raw, Xapian::Query* out) {
+                           const std::string& raw, Xapian::Query* out, bool suggest) {
   ParsedQuery p;
   std::vector<std::string> notes;
   std::string text = raw;
@@ -330,6 +437,7 @@ ParsedQuery ParseUserQuery(Xapian::QueryParser& qp, const Xapian::Database& db,
   for (char& c : text)
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) c = ' ';
   p.text = std::string(util::Trim(text));
+  p.text = CapQueryCost(db, p.text, &notes);
 
   if (p.text.empty()) {
     *out = Xapian::Query::MatchAll;
@@ -338,7 +446,10 @@ ParsedQuery ParseUserQuery(Xapian::QueryParser& qp, const Xapian::Database& db,
       field_note.clear();
       *out = qp.parse_query(RewriteQuery(p.text), kFlags);
       if (!field_note.empty()) notes.push_back(field_note);
-      p.corrected = CorrectSpelling(db, p.text);
+      if (suggest) {
+        p.suggestions = SpellingSuggestions(qp, db, p.text, kMaxSuggestions);
+        if (!p.suggestions.empty()) p.corrected = p.suggestions[0];
+      }
     } catch (const Xapian::QueryParserError& e) {
       notes.push_back("Could not read the query as search syntax (" + e.get_msg() +
                       "); searched for its words instead.");

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "config/config.h"
 
@@ -16,6 +17,19 @@ class QueryParser;
 
 namespace casebook::search {
 
+// Query cost caps: no query runs longer than a fraction of a second or
+// keeps memory afterwards (CapQueryCost says what it changed).
+inline constexpr int kMaxQueryDepth = 8;          // bracket nesting
+inline constexpr size_t kMaxQueryWords = 64;      // tokens searched
+inline constexpr size_t kMaxWildcards = 4;        // wildcards expanded per query
+inline constexpr size_t kMinWildcardBytes = 2;    // letters before the *
+inline constexpr unsigned kMaxWildcardExpansion = 100;  // words per wildcard
+
+/// Applies the caps above to a sanitised query; appends a note for the user
+/// for each one that changed it. Never throws.
+std::string CapQueryCost(const Xapian::Database& db, const std::string& text,
+                         std::vector<std::string>* notes);
+
 /// Stemmer, stopper, default AND, every prefix (title:, tag:, service:,
 /// severity:, status:, year:, owner:, id:, date:, each configured taxonomy
 /// key and its singular) and the range processors (dates on slot 0, ttr: on
@@ -26,6 +40,7 @@ struct ParsedQuery {
   std::string text;       // the query as parsed (cut / sanitised)
   std::string message;    // what was done to it, for the user ("" if nothing)
   std::string corrected;  // spelling-corrected query, "" when none
+  std::vector<std::string> suggestions;  // up to kMaxSuggestions, corrected first
 };
 
 /// Rewrites a query before parsing, outside quotes only:
@@ -36,19 +51,73 @@ struct ParsedQuery {
 ///   rejects "-ttr:2h.." as a range; NOT (with FLAG_PURE_NOT) gets both right.
 std::string RewriteQuery(const std::string& query);
 
-/// "Did you mean": each free-text word of `query` that matches nothing (no
-/// Z<stem> term, no synonym) replaced by the database's spelling suggestion;
-/// "" when nothing changed. Field names and values (but title:), wildcards,
-/// operators, words with digits and words under 3 bytes are left alone.
-/// (Done here, not by FLAG_SPELLING_CORRECTION, which checks unstemmed
-/// terms the index does not have.)
-std::string CorrectSpelling(const Xapian::Database& db, const std::string& query);
+/// "Did you mean": up to `max` corrected forms of `query`, best first,
+/// "" never. Only free-text words the index does not know are corrected (a
+/// word with a Z<stem> term, a synonym or a split form the index has side by
+/// side is known, and kept); field names and values (but title:),
+/// wildcards, operators, words with digits and words under 3 bytes are
+/// left alone. Each unknown word (up to kMaxSpellingWords) gets its 3
+/// nearest spelling words (edit distance 1 for words of up to 4 letters,
+/// else 2, transpositions counting 1); every combination is scored as a
+/// whole query: its words side by side somewhere, then all in one
+/// postmortem, then fewest edits, then how many postmortems agree, then
+/// word frequency. So "conection pol" -> "connection pool", not "pod".
+std::vector<std::string> SpellingSuggestions(Xapian::QueryParser& qp, const Xapian::Database& db,
+                                             const std::string& query, size_t max);
+inline constexpr size_t kMaxSuggestions = 3;
+inline constexpr size_t kMaxSpellingWords = 3;         // unknown words corrected per query
+inline constexpr size_t kMaxSpellingScan = 300000;     // spelling words compared per word
+
+/// True when `word` is not a term but its halves occur side by side in
+/// some postmortem ("readonly": "read only"), as loose_query.cc searches it.
+bool HasSplitForm(const Xapian::Database& db, const std::string& word);
+
+
+/// A plain query split for graceful degradation (searcher.cc): its loose
+/// words and the explicit rest, which keeps its strict meaning.
+struct LooseParts {
+  /// False when the query uses boolean operators (AND, OR, NOT, XOR, NEAR,
+  /// ADJ) or brackets: it is then run exactly as written.
+  bool usable = false;
+  std::vector<std::string> words;  // plain words, in order
+  std::vector<bool> stopword;      // per word: a common word, searched only joined
+  size_t content_words = 0;        // words that are not stop words
+  std::string rest;                // "phrases", +word, -word, field:value, x*, ranges
+  bool rest_positive = false;      // rest has something to match (not only filters)
+};
+
+/// Splits `text` (as ParsedQuery::text) into loose words and the strict rest.
+LooseParts SplitLooseWords(const std::string& text);
+
+/// One loose word parsed on its own (stemmed, with its synonyms; "add-ons"
+/// as a phrase). MatchNothing when it cannot be read. Never throws.
+Xapian::Query ParseWord(Xapian::QueryParser& qp, const std::string& word);
+
+/// The units of a plain query (loose_query.cc): one per word, or per pair
+/// of words the index has joined ("fail over" is one).
+struct LooseUnits {
+  std::vector<std::string> words;
+  std::vector<std::vector<std::string>> terms;  // the terms each unit can match
+};
+
+/// Builds both queries of a usable LooseParts. A unit is a word with its
+/// synonyms and compound forms ("readonly" also as "read only" when the
+/// index has the two side by side; "add-ons" also as "addons"), or two
+/// adjacent words the index has joined ("fail over" and "failover").
+/// *strict: the rest and every unit. *relaxed: the rest and any unit, each
+/// adding `coordination` to the weight so more units rank first (a boost,
+/// not a strict order). Both rank a unit found in a title higher. Returns
+/// false (and leaves *relaxed alone) when it has too few units to differ.
+bool BuildLooseQueries(Xapian::QueryParser& qp, const Xapian::Database& db,
+                       const LooseParts& loose, double coordination, Xapian::Query* strict,
+                       Xapian::Query* relaxed, LooseUnits* units);
 
 /// Parses `raw` into *out, never throwing: too-long text is cut to
 /// kMaxQueryBytes, invalid UTF-8 replaced, and a query the syntax cannot
 /// read is retried as plain words. An empty query matches everything.
 /// `db` gives the spelling suggestions (ParsedQuery::corrected).
+/// `suggest` false skips the spelling suggestions (a part of a query).
 ParsedQuery ParseUserQuery(Xapian::QueryParser& qp, const Xapian::Database& db,
-                           const std::string& raw, Xapian::Query* out);
+                           const std::string& raw, Xapian::Query* out, bool suggest = true);
 
 }  // namespace casebook::search

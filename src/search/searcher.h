@@ -68,6 +68,9 @@ struct SearchHit {
   std::string snippet_text;           // plain text (for terminals)
   std::vector<Highlight> highlights;  // the matches within snippet_text
   int percent = 0;                    // relevance 0..100
+  /// When the result is relaxed (SearchResult::relaxed): the query's words
+  /// this postmortem does not have ("" entries never; empty when it has all).
+  std::vector<std::string> missing_words;
   double weight = 0;
 };
 
@@ -93,9 +96,19 @@ struct SearchResult {
   std::vector<SearchHit> hits;
   std::vector<Facet> facets;    // severity, tags, services
   std::string corrected_query;  // "did you mean", "" when none
+  std::vector<std::string> suggestions;  // up to 3 corrected queries, best first
   bool auto_retried = false;    // no match, so corrected_query was run instead
   std::string message;          // for the user: parse fallback, truncation, errors
+  /// True when too few postmortems had every word of a plain query, so the
+  /// result ranks every postmortem with some of them, most words first;
+  /// `words` are the query's words, each hit says which it lacks.
+  bool relaxed = false;
+  std::vector<std::string> words;
 };
+
+/// "matching 3 of 4 words — missing: breach" for a hit of a relaxed
+/// result; "" when the hit has every word or the result is not relaxed.
+std::string MissingWordsNote(const SearchResult& r, const SearchHit& h);
 
 /// The full result as JSON-ready data (for --json and /api/search).
 util::Value ToValue(const SearchResult& result);

@@ -128,6 +128,7 @@ Value SearchPages::PageData(const std::string& query, const std::string& sort,
     item["severity_text_color"] = h.severity.empty() ? Value("") : *badge.Find("text_color");
     item["snippet_html"] = h.snippet_html;  // escaped by Xapian, <mark> only
     item["source_path"] = h.source_path;
+    item["missing_note"] = search::MissingWordsNote(r, h);
     results.Push(std::move(item));
   }
   const bool has_results = !r.hits.empty();
@@ -139,6 +140,9 @@ Value SearchPages::PageData(const std::string& query, const std::string& sort,
   v["total_label"] = render::CountLabel(static_cast<size_t>(r.total), "result", "results");
   v["message"] = r.message;
   v["auto_retried"] = r.auto_retried;
+  if (r.relaxed)
+    v["relaxed_note"] = "No postmortem has all " + std::to_string(r.words.size()) +
+                        " words; showing those with most of them.";
   if (!r.corrected_query.empty() && r.auto_retried) {
     // The results shown are already those of the correction: say so.
     if (r.message.empty())
@@ -147,6 +151,17 @@ Value SearchPages::PageData(const std::string& query, const std::string& sort,
     v["did_you_mean"] = r.corrected_query;
     v["did_you_mean_url"] = SearchUrl(r.corrected_query, sort, 0);
   }
+  // Every suggestion but the one already shown, as links.
+  Value others = Value::MakeList();
+  for (const auto& s : r.suggestions) {
+    if (s == r.corrected_query && !r.auto_retried) continue;
+    Value item = Value::MakeMap();
+    item["query"] = s;
+    item["url"] = SearchUrl(s, sort, 0);
+    others.Push(std::move(item));
+  }
+  v["has_other_suggestions"] = !others.as_list().empty();
+  v["other_suggestions"] = std::move(others);
 
   // Facets and pages follow the query whose results are shown: the
   // correction when it was run instead.

@@ -5,10 +5,12 @@
 //   (#search-results has data-rendered="true"): nothing to do here.
 // - Otherwise (a static copy of the site) this asks the search API
 //   (data-api, <base>api/search) in case a server answers there, and when
-//   none does (404, network error, no index) searches postmortems.json
-//   (data-json) in the browser: titles, summaries, ids and taxonomies, every
-//   word must match, title matches first. A note says that full-text search
-//   needs `casebook serve`.
+//   none does (404, network error, no index) searches the compact index
+//   `casebook build` writes (data-index, <base>search-index/): titles,
+//   summaries, ids and taxonomies, most words first, title matches first,
+//   typos tolerated after the second letter. Older sites without it fall
+//   back to postmortems.json (data-json), every word required. A note says
+//   that full-text search needs `casebook serve`.
 //
 // Safe by construction: no inline script, no string evaluation, no HTML
 // parsing (the CSP of `casebook serve` forbids the first two). Every
@@ -114,6 +116,7 @@
     }
     li.appendChild(h3);
     if (hit.snippet) li.appendChild(hit.snippet);
+    if (hit.note) li.appendChild(el("p", "muted small", hit.note));
     if (hit.source_path) {
       var src = el("p", "muted small");
       src.appendChild(el("code", "", hit.source_path));
@@ -144,16 +147,31 @@
       p.appendChild(document.createTextNode("?"));
       results.appendChild(p);
     }
+    var others = (data.suggestions || []).filter(function (s) { return s !== data.corrected_query; });
+    if (others.length) {
+      var more = el("p", "muted small", "Other spellings: ");
+      others.forEach(function (s, i) {
+        var link = el("a", "", s);
+        link.setAttribute("href", pageUrl(s, 0));
+        if (i) more.appendChild(document.createTextNode(" \u00b7 "));
+        more.appendChild(link);
+      });
+      results.appendChild(more);
+    }
     var total = Number(data.total) || 0;
     if (!data.hits.length) {
       results.appendChild(el("p", "", "No postmortems match \u201c" + query + "\u201d."));
       return;
     }
+    if (data.relaxed && data.words) {
+      results.appendChild(el("p", "notice", "No postmortem has all " + data.words.length +
+                                            " words; showing those with most of them."));
+    }
     results.appendChild(el("p", "term-meta", count(total)));
     results.appendChild(list(data.hits.map(function (h) {
       return {
         title: h.title, id: h.id, date: h.date, severity_label: h.severity_label,
-        href: h.link, source_path: h.source_path,
+        href: h.link, source_path: h.source_path, note: h.note || "",
         snippet: snippetNode(h.snippet_text || h.summary, h.snippet_text ? h.highlights : null)
       };
     })));
@@ -266,6 +284,206 @@
       results.appendChild(el("p", "muted", "Showing the first " + LOCAL_MAX + "; add words to narrow the search."));
   }
 
+  // --- Client-side search over the compact index (search-index/) ----------
+  // Written by `casebook build` (src/render/static_search_index.cc): the
+  // words of titles, summaries, ids and taxonomies, in files chosen by a
+  // word's first two bytes, and the postmortems in shards of 50. A query
+  // reads meta.json, one word file per word and the shards of the results
+  // shown: a few hundred KB at 10,000 postmortems.
+
+  var STOP = {};
+  ("a an and are as at be by for from in is it of on or that the this to was were with")
+    .split(" ").forEach(function (w) { STOP[w] = true; });
+  var TAXONOMY_KEYS = { tag: "tags", service: "services", category: "categories" };
+
+  // Words as the index has them: ASCII lower-cased, letters and digits (and
+  // any non-ASCII character), 2 to 40 bytes, no stop words.
+  function indexWords(text) {
+    var out = [];
+    String(text || "").replace(/[A-Z]/g, function (c) { return c.toLowerCase(); })
+      .split(/[^a-z0-9\u0080-\uffff]+/).forEach(function (w) {
+        var n = utf8(w).length;
+        if (n >= 2 && n <= 40 && !STOP[w] && out.indexOf(w) < 0) out.push(w);
+      });
+    return out;
+  }
+
+  function utf8(s) { return new TextEncoder().encode(s); }
+
+  // FNV-1a over the first two bytes, as StaticSearchBucket.
+  function bucketOf(word, buckets) {
+    var bytes = utf8(word), h = 2166136261;
+    for (var i = 0; i < bytes.length && i < 2; i++) {
+      h ^= bytes[i];
+      h = Math.imul(h, 16777619) >>> 0;
+    }
+    return buckets > 0 ? h % buckets : 0;
+  }
+
+  // Edit distance with adjacent transpositions, capped at max + 1.
+  function distance(a, b, max) {
+    if (Math.abs(a.length - b.length) > max) return max + 1;
+    var d = [];
+    for (var i = 0; i <= a.length; i++) { d.push([i]); }
+    for (var j = 1; j <= b.length; j++) d[0][j] = j;
+    for (i = 1; i <= a.length; i++) {
+      var best = max + 1;
+      for (j = 1; j <= b.length; j++) {
+        var cost = a.charAt(i - 1) === b.charAt(j - 1) ? 0 : 1;
+        var v = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+        if (i > 1 && j > 1 && a.charAt(i - 1) === b.charAt(j - 2) && a.charAt(i - 2) === b.charAt(j - 1))
+          v = Math.min(v, d[i - 2][j - 2] + 1);
+        d[i][j] = v;
+        if (v < best) best = v;
+      }
+      if (best > max) return max + 1;
+    }
+    return Math.min(d[a.length][b.length], max + 1);
+  }
+
+  // How well index word `x` answers query word `w`: 3 the same, 2 one
+  // starts with the other and is at most 3 letters longer (certificate /
+  // certificates), 1 a typo (1 edit, 2 from 7 letters on), 0 not.
+  function closeness(w, x) {
+    if (w === x) return 3;
+    var shorter = w.length < x.length ? w : x, longer = shorter === w ? x : w;
+    if (shorter.length >= 4 && longer.length - shorter.length <= 3 && longer.indexOf(shorter) === 0) return 2;
+    if (w.length >= 4 && distance(w, x, w.length >= 7 ? 2 : 1) <= (w.length >= 7 ? 2 : 1)) return 1;
+    return 0;
+  }
+
+  function indexSearch(base, q) {
+    var words = [], filters = [];
+    q.split(/\s+/).forEach(function (raw) {
+      var t = raw.replace(/^[+("']+|[)"'*]+$/g, "");
+      if (!t || t === "AND" || t === "OR" || t === "NOT" || t.charAt(0) === "-") return;
+      var colon = t.indexOf(":");
+      if (colon > 0) {
+        var key = t.slice(0, colon).toLowerCase();
+        var value = t.slice(colon + 1).replace(/^["']+|["']+$/g, "");
+        if (key === "title" || key === "id") { indexWords(value).forEach(function (w) { words.push(w); }); return; }
+        if (value) { filters.push((TAXONOMY_KEYS[key] || key) + ":" + (key === "year" ? value : slug(value))); return; }
+      }
+      indexWords(t).forEach(function (w) { if (words.indexOf(w) < 0) words.push(w); });
+    });
+    return fetchJson(base + "meta.json", 10000).then(function (meta) {
+      var needed = {};
+      words.concat(filters).forEach(function (w) { needed[bucketOf(w, meta.word_buckets)] = true; });
+      var ids = Object.keys(needed);
+      return Promise.all(ids.map(function (b) {
+        return fetchJson(base + "words-" + b + ".json", 10000);
+      })).then(function (files) {
+        var byBucket = {};
+        ids.forEach(function (b, i) { byBucket[b] = files[i]; });
+        return rank(meta, byBucket, words, filters);
+      });
+    });
+  }
+
+  // A word's postings (doc * 2 + 1 when in the title), stored as gaps.
+  function postings(gaps) {
+    var out = [], p = 0;
+    (Array.isArray(gaps) ? gaps : []).forEach(function (g) { p += g; out.push(p); });
+    return out;
+  }
+
+  function rank(meta, byBucket, words, filters) {
+    var allowed = null;  // doc -> true, when there are filters
+    filters.forEach(function (f) {
+      var list = postings((byBucket[bucketOf(f, meta.word_buckets)] || {})[f]);
+      var set = {};
+      list.forEach(function (p) { var d = p >> 1; if (!allowed || allowed[d]) set[d] = true; });
+      allowed = set;
+    });
+    var docs = {};  // doc -> {matched: [per word weight], title}
+    words.forEach(function (w, k) {
+      var file = byBucket[bucketOf(w, meta.word_buckets)] || {};
+      var found = [];
+      var bestCloseness = 0;
+      Object.keys(file).forEach(function (x) {
+        if (x.indexOf(":") >= 0) return;
+        var c = closeness(w, x);
+        if (c) { found.push([x, c]); if (c > bestCloseness) bestCloseness = c; }
+      });
+      // Typos only count when the word itself is nowhere.
+      found.forEach(function (pair) {
+        if (pair[1] === 1 && bestCloseness === 3) return;
+        postings(file[pair[0]]).forEach(function (p) {
+          var d = p >> 1;
+          if (allowed && !allowed[d]) return;
+          var e = docs[d] || (docs[d] = { doc: d, weights: [], title: 0 });
+          var weight = pair[1] + (p & 1 ? 1 : 0);
+          if (!e.weights[k] || e.weights[k] < weight) e.weights[k] = weight;
+        });
+      });
+    });
+    var list = [];
+    if (words.length) {
+      Object.keys(docs).forEach(function (d) {
+        var e = docs[d], matched = 0, score = 0, missing = [];
+        for (var k = 0; k < words.length; k++) {
+          if (e.weights[k]) { matched++; score += e.weights[k]; } else missing.push(words[k]);
+        }
+        list.push({ doc: e.doc, matched: matched, score: score, missing: missing });
+      });
+    } else if (allowed) {
+      Object.keys(allowed).forEach(function (d) { list.push({ doc: Number(d), matched: 0, score: 0, missing: [] }); });
+    }
+    list.sort(function (a, b) { return (b.matched - a.matched) || (b.score - a.score) || (a.doc - b.doc); });
+    return { meta: meta, list: list, words: words };
+  }
+
+  function renderIndex(base, found) {
+    var page = found.list.slice(offset, offset + PAGE);
+    var shards = {};
+    page.forEach(function (f) { shards[Math.floor(f.doc / found.meta.doc_shard_size)] = true; });
+    var keys = Object.keys(shards);
+    return Promise.all(keys.map(function (s) {
+      return fetchJson(base + "docs-" + s + ".json", 10000);
+    })).then(function (files) {
+      var byShard = {};
+      keys.forEach(function (s, i) { byShard[s] = files[i]; });
+      clear();
+      notice("Full-text search needs the archive's server (casebook serve). This static copy " +
+             "searches titles, summaries, ids and taxonomies.");
+      if (!found.list.length) {
+        results.appendChild(el("p", "", "No postmortems match \u201c" + query + "\u201d."));
+        return;
+      }
+      var relaxed = found.words.length > 1 && found.list[0].matched < found.words.length;
+      if (relaxed) {
+        results.appendChild(el("p", "notice", "No postmortem has all " + found.words.length +
+                                              " words; showing those with most of them."));
+      }
+      results.appendChild(el("p", "term-meta", count(found.list.length)));
+      var root = base.replace(/search-index\/$/, "");
+      results.appendChild(list(page.map(function (f) {
+        var shard = byShard[Math.floor(f.doc / found.meta.doc_shard_size)] || [];
+        var d = shard[f.doc % found.meta.doc_shard_size] || [];
+        var note = f.missing.length && found.words.length > 1
+            ? "matching " + f.matched + " of " + found.words.length + " words \u2014 missing: " + f.missing.join(", ")
+            : "";
+        return {
+          title: d[2], id: d[0], date: d[3], severity_label: d[4], href: root + (d[1] || ""),
+          snippet: d[5] ? el("p", "pm-item-summary", d[5]) : null, note: note
+        };
+      })));
+      var nav = el("p", "");
+      if (offset > 0) {
+        var prev = el("a", "", "Previous");
+        prev.setAttribute("href", pageUrl(query, Math.max(0, offset - PAGE)));
+        nav.appendChild(prev);
+      }
+      if (offset + PAGE < found.list.length) {
+        if (nav.firstChild) nav.appendChild(document.createTextNode(" \u00b7 "));
+        var next = el("a", "", "Next");
+        next.setAttribute("href", pageUrl(query, offset + PAGE));
+        nav.appendChild(next);
+      }
+      if (nav.firstChild) results.appendChild(nav);
+    });
+  }
+
   if (query.length > MAX_QUERY) {
     clear();
     notice("The query is too long (at most " + MAX_QUERY + " characters).");
@@ -278,9 +496,13 @@
   var first = api
       ? fetchJson(api + "?q=" + encodeURIComponent(query) + "&limit=" + PAGE + "&offset=" + offset, 5000)
       : Promise.reject(new Error("no api"));
+  var index = results.getAttribute("data-index");
   first.then(function (data) {
     if (!data || !Array.isArray(data.hits)) throw new Error("not a search result");
     renderApi(data);
+  }).catch(function () {
+    if (!index) throw new Error("no search index");
+    return indexSearch(index, query).then(function (found) { return renderIndex(index, found); });
   }).catch(function () {
     if (!json) throw new Error("no postmortems.json");
     return fetchJson(json, 15000).then(function (all) { renderLocal(localSearch(all, query)); });

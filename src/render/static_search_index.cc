@@ -1,0 +1,186 @@
+// The static-hosting search index: see outputs.h (StaticSearchIndex).
+//
+// search-index/meta.json    {"version", "docs", "doc_shard_size",
+//                            "doc_shards", "word_buckets"}
+// search-index/docs-<k>.json  postmortems k*S .. k*S+S-1 (S = 50) (newest incident
+//                            first, as the archive lists them), each
+//                            [id, url (relative to base_url), title,
+//                            incident date "YYYY-MM-DD" or "", severity
+//                            label, summary (cut to 240 bytes)]
+// search-index/words-<b>.json {word: [postings]}: every word of the titles,
+//                            summaries, ids and taxonomy values, lower-cased,
+//                            and "<key>:<slug>" for each taxonomy value and
+//                            "year:<yyyy>"; a posting is doc * 2 + 1 when the
+//                            word is in the title, doc * 2 otherwise, and a
+//                            list holds the first posting, then the gaps. A word
+//                            lives in bucket FNV-1a(its first two bytes) % B,
+//                            so a typo after the second letter is in the same
+//                            bucket as the word (themes/default/static/js/search.js).
+#include <algorithm>
+#include <cctype>
+#include <memory>
+#include <map>
+#include <set>
+
+#include "render/outputs.h"
+#include "util/datetime.h"
+#include "util/json_writer.h"
+#include "util/slug.h"
+#include "util/text.h"
+
+namespace casebook::render {
+namespace {
+
+constexpr size_t kDocShardSize = 50;
+constexpr size_t kSummaryBytes = 240;
+
+bool IsStop(const std::string& w) {
+  static const std::set<std::string> stop = {
+      "a",   "an",  "and", "are", "as",   "at",   "be",  "by",   "for",  "from", "in", "is",
+      "it",  "of",  "on",  "or",  "that", "the",  "this", "to",  "was",  "were", "with"};
+  return stop.count(w) > 0;
+}
+
+/// Lower-cased runs of letters and digits (bytes >= 0x80 kept as they are),
+/// 2 to 40 bytes, stop words left out.
+void Words(const std::string& text, std::set<std::string>* out) {
+  std::string w;
+  auto flush = [&] {
+    if (w.size() >= 2 && w.size() <= 40 && !IsStop(w)) out->insert(w);
+    w.clear();
+  };
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c >= 0x80) {
+      w += static_cast<char>(std::tolower(c));
+    } else {
+      flush();
+    }
+  }
+  flush();
+}
+
+std::string CutUtf8(const std::string& s, size_t max) {
+  if (s.size() <= max) return s;
+  size_t n = max;
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  return s.substr(0, n) + "\xE2\x80\xA6";
+}
+
+}  // namespace
+
+uint32_t StaticSearchBucket(std::string_view word, uint32_t buckets) {
+  uint32_t h = 2166136261u;
+  for (size_t i = 0; i < word.size() && i < 2; ++i) {
+    h ^= static_cast<unsigned char>(word[i]);
+    h *= 16777619u;
+  }
+  return buckets == 0 ? 0 : h % buckets;
+}
+
+uint32_t StaticSearchBuckets(size_t docs) {
+  return static_cast<uint32_t>(std::clamp<size_t>(docs / 40, 1, 256));
+}
+
+std::vector<std::string> StaticSearchIndexPaths(size_t postmortems) {
+  std::vector<std::string> paths{"search-index/meta.json"};
+  for (size_t s = 0; s < (postmortems + kDocShardSize - 1) / kDocShardSize; ++s)
+    paths.push_back("search-index/docs-" + std::to_string(s) + ".json");
+  for (uint32_t b = 0; b < StaticSearchBuckets(postmortems); ++b)
+    paths.push_back("search-index/words-" + std::to_string(b) + ".json");
+  return paths;
+}
+
+std::map<std::string, std::string> StaticSearchIndex(const View& view) {
+  const model::SiteModel& site = view.site();
+  const config::SiteConfig& cfg = view.config();
+  const size_t n = site.postmortems.size();
+  const uint32_t buckets = StaticSearchBuckets(n);
+  std::map<std::string, std::string> files;
+
+  // Postings per word, docs in order, so every list comes out sorted.
+  std::map<std::string, std::vector<int64_t>> postings;
+  for (size_t i = 0; i < n; ++i) {
+    const model::Postmortem& pm = site.postmortems[i];
+    const content::Document& doc = pm.doc;
+    std::set<std::string> title, rest;
+    Words(doc.title, &title);
+    Words(doc.summary, &rest);
+    Words(doc.id, &rest);
+    for (const auto& tax : site.taxonomies) {
+      for (const auto& v : doc.Taxonomy(tax.key)) {
+        Words(v, &rest);
+        std::string slug = util::Slugify(v);
+        if (!slug.empty()) rest.insert(tax.key + ":" + slug);
+      }
+    }
+    if (pm.incident_date)
+      rest.insert("year:" + util::FormatDate(*pm.incident_date, cfg.timezone_offset_minutes).substr(0, 4));
+    for (const auto& w : title) postings[w].push_back(static_cast<int64_t>(i) * 2 + 1);
+    for (const auto& w : rest)
+      if (!title.count(w)) postings[w].push_back(static_cast<int64_t>(i) * 2);
+  }
+
+  std::vector<std::string> bucket_text(buckets);
+  std::vector<std::unique_ptr<util::JsonWriter>> writers;
+  for (uint32_t b = 0; b < buckets; ++b) {
+    writers.push_back(std::make_unique<util::JsonWriter>(&bucket_text[b], false));
+    writers.back()->BeginObject();
+  }
+  for (const auto& [word, list] : postings) {
+    util::JsonWriter& w = *writers[StaticSearchBucket(word, buckets)];
+    w.Key(word);
+    w.BeginList();
+    int64_t previous = 0;
+    for (int64_t p : list) {  // gaps: smaller numbers, fewer bytes
+      w.Int(p - previous);
+      previous = p;
+    }
+    w.EndList();
+  }
+  for (uint32_t b = 0; b < buckets; ++b) {
+    writers[b]->EndObject();
+    files["search-index/words-" + std::to_string(b) + ".json"] = bucket_text[b] + "\n";
+  }
+
+  const size_t shards = (n + kDocShardSize - 1) / kDocShardSize;
+  for (size_t s = 0; s < shards; ++s) {
+    std::string text;
+    util::JsonWriter w(&text, false);
+    w.BeginList();
+    for (size_t i = s * kDocShardSize; i < n && i < (s + 1) * kDocShardSize; ++i) {
+      const model::Postmortem& pm = site.postmortems[i];
+      w.BeginList();
+      w.String(pm.doc.id);
+      w.String(pm.url);
+      w.String(pm.doc.title);
+      w.String(pm.incident_date ? util::FormatDate(*pm.incident_date, cfg.timezone_offset_minutes)
+                                : std::string());
+      w.String(pm.doc.severity.empty()
+                   ? std::string()
+                   : SeverityBadge(cfg, pm.doc.severity).Find("label")->as_string());
+      w.String(CutUtf8(pm.doc.summary, kSummaryBytes));
+      w.EndList();
+    }
+    w.EndList();
+    files["search-index/docs-" + std::to_string(s) + ".json"] = text + "\n";
+  }
+
+  std::string meta;
+  util::JsonWriter m(&meta, false);
+  m.BeginObject();
+  m.Key("doc_shard_size");
+  m.Int(static_cast<int64_t>(kDocShardSize));
+  m.Key("doc_shards");
+  m.Int(static_cast<int64_t>(shards));
+  m.Key("docs");
+  m.Int(static_cast<int64_t>(n));
+  m.Key("version");
+  m.Int(1);
+  m.Key("word_buckets");
+  m.Int(buckets);
+  m.EndObject();
+  files["search-index/meta.json"] = meta + "\n";
+  return files;
+}
+
+}  // namespace casebook::render
