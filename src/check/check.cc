@@ -114,7 +114,11 @@ void CheckDocuments(const config::SiteConfig& cfg,
       std::string path = util::IsRegularFile(d.file)
                              ? d.file
                              : util::JoinPath(cfg.SourceDir(), d.file);
-      src = sources.emplace(d.file, SourceFile::Load(path, nullptr)).first;
+      // A link out of the site or a file over the size limit is never read,
+      // not even for its ignore comments.
+      const bool unread = d.rule == "content/outside-link" || d.rule == "limits/file-size";
+      src = sources.emplace(d.file, unread ? SourceFile::FromText("") : SourceFile::Load(path, nullptr))
+                .first;
     }
     if (src->second.Ignores(d.line, d.rule)) continue;
     auto doc = by_file.find(d.file);
@@ -159,6 +163,7 @@ CheckReport RunCheck(const config::SiteConfig& cfg, const CheckOptions& options)
   content::LoadOptions load_options;
   load_options.include_drafts = true;
   content::LoadResult loaded = content::LoadAll(cfg, load_options, &diags);
+  content::ReportLinksOutside(cfg, &diags);  // theme, layouts, static, archetypes
   util::DateTime today = options.today ? *options.today : util::Today();
   model::BuildModelOptions model_options;
   model_options.today = today;
@@ -219,6 +224,14 @@ const std::vector<RuleInfo>& Rules() {
       {"schema/status", Level::kError, "a status other than draft, review, final (loader)"},
       {"schema/timeline", Level::kError, "a timeline entry without `at` (loader)"},
       {"content/unreadable", Level::kError, "a file that cannot be read (loader)"},
+      {"content/outside-link", Level::kError,
+       "a content, theme, layouts, static or archetypes file or folder that links outside the site (not read)"},
+      {"limits/file-size", Level::kError, "a postmortem larger than [limits] max_file_bytes (loader)"},
+      {"limits/nesting", Level::kError,
+       "block quotes, lists, brackets or TOML keys nested deeper than [limits] max_nesting (loader)"},
+      {"limits/table-cells", Level::kError, "a Markdown table with more cells than [limits] max_table_cells (loader)"},
+      {"limits/front-matter", Level::kError,
+       "front matter that expands to more than 100,000 values (YAML aliases; loader)"},
       {"schema/id", Level::kError, "an id that is not URL-safe"},
       {"schema/duplicate-id", Level::kError, "two postmortems with the same id (model)"},
       {"schema/severity", Level::kError, "a severity not listed in site.toml (model)"},

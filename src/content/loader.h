@@ -41,6 +41,18 @@ struct LoadResult {
 LoadResult LoadAll(const config::SiteConfig& cfg, const LoadOptions& options,
                    util::Diagnostics* diags, const GitHistory* history = nullptr);
 
+/// Reports `link` (a file or folder of the site that resolves to `target`,
+/// outside the site folder) as a "content/outside-link" error saying what
+/// to do. For every reader of site files (content, theme, layouts, static).
+void ReportOutsideLink(const std::string& link, const std::string& target,
+                       const config::SiteConfig& cfg, util::Diagnostics* diags);
+
+/// Reports every link under the theme folder, layouts/, static/ and
+/// archetypes/ that resolves outside the site (util/confine.h) with
+/// ReportOutsideLink. The readers of those folders skip such links; build
+/// and check call this so that each is reported once.
+void ReportLinksOutside(const config::SiteConfig& cfg, util::Diagnostics* diags);
+
 /// Parses one file's text. `relative_path` names it in diagnostics. Returns
 /// false (with diagnostics) when the file cannot be used at all: invalid
 /// UTF-8 ("schema/encoding"), front matter never closed or not parsing
