@@ -92,6 +92,8 @@ TEST_CASE("Markdown: quotes, lists, brackets and tables within the limits, and o
   CHECK(ParseWith("# T\n\n| a | b | c |\n|---|:-:|---|\n| 1 | 2 | 3 |\n\ntext\n", limits).ok);
   CHECK(Finding(ParseWith("# T\n\n| a | b | c |\n|---|:-:|---|\n| 1 | 2 | 3 |\nx\n", limits)) ==
         "limits/table-cells 3");
+  // A header without "|" still makes a table of the delimiter row's columns.
+  CHECK(Finding(ParseWith("# T\n\nx\n-|-|-\nx\nx\n", limits)) == "limits/table-cells 3");
 }
 
 TEST_CASE("max_file_bytes refuses a larger text before parsing it", "[limits]") {

@@ -230,7 +230,8 @@ bool MarkdownWithinLimits(std::string_view text, int first_line, const config::L
         --brackets;
       }
     }
-    if (k >= table_end && k + 1 < lines.size() && rest.find('|') != std::string_view::npos) {
+    // The header needs no "|" of its own ("x" over "-|-|-" is counted too).
+    if (k >= table_end && k + 1 < lines.size()) {
       if (const long cols = DelimiterColumns(lines[k + 1])) {
         long rows = 1;  // the header; every row is padded to its columns
         size_t j = k + 2;
