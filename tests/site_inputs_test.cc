@@ -285,3 +285,18 @@ TEST_CASE("actions.csv neutralises cells a spreadsheet would run as formulas", "
   CHECK(Contains(csv, ",\"'-- minus, with a comma\",team,2024-07-02,open,OPS-1,"));
   CHECK(csv.rfind("postmortem_id,postmortem_title,text,owner,", 0) == 0);  // header as it was
 }
+
+TEST_CASE("check cannot be told to hide a file that build leaves out for safety", "[site][inputs][limits]") {
+  Setup s;
+  s.dir.Write("site/site.toml", "title = \"T\"\nbase_url = \"/\"\n[check]\n\"limits/nesting\" = \"off\"\n"
+                                "\"content/outside-link\" = \"off\"\n");
+  s.dir.Write("site/content/deep.md", "<!-- casebook-ignore-file -->\n# Deep\n\n" + Repeat(">", 500) + "\n");
+  Link(s.outside + "/secret.md", s.site + "/content/secret.md");
+  auto check = RunCasebook(std::string("check ") + kToday, s.site);
+  INFO(check.out << check.err);
+  CHECK(check.exit_code == 1);
+  CHECK(Contains(check.out + check.err, "content/deep.md:4: error: limits/nesting"));
+  CHECK(Contains(check.out + check.err, "content/secret.md: error: content/outside-link"));
+  auto build = RunCasebook(std::string("build ") + kToday, s.site);
+  CHECK(build.exit_code == 1);
+}
