@@ -270,3 +270,20 @@ TEST_CASE("[limits]: defaults, values, and bad values at their line", "[config][
   REQUIRE(WithRule(bad, "config/unknown-key").size() == 1);
   CHECK(WithRule(bad, "config/unknown-key")[0].line == 5);
 }
+
+TEST_CASE("a site.toml key of 50,000 parts is an error, not a stack overflow", "[config][limits]") {
+  std::string key = "x";
+  for (int i = 0; i < 50000; ++i) key += ".a";
+  util::Diagnostics d;
+  SiteConfig c = Parse("title = \"T\"\n" + key + " = 1\n", "site.toml", &d);
+  REQUIRE(d.ErrorCount() == 1);
+  CHECK(d.items()[0].line == 2);
+  CHECK(d.items()[0].rule == "config/syntax");
+  CHECK(d.items()[0].message.find("site.toml nests more than 1000 levels deep") == 0);
+  // A 1,000-part key is within the bound and reaches toml++ (an unknown key).
+  std::string within = "y";
+  for (int i = 1; i < 1000; ++i) within += ".a";
+  util::Diagnostics ok;
+  Parse(within + " = 1\n", "site.toml", &ok);
+  CHECK(ok.ErrorCount() == 0);
+}

@@ -12,6 +12,7 @@
 #include "util/datetime.h"
 #include "util/fs.h"
 #include "util/text.h"
+#include "util/toml_shape.h"
 
 namespace casebook::config {
 
@@ -420,6 +421,17 @@ SiteConfig Parse(const std::string& text, const std::string& path,
   cfg.config_path = path;
   cfg.root = util::DirName(path);
   toml::table root;
+  // toml++ recurses per dotted-key part: a 50,000-part key would overflow
+  // the stack. No site.toml nests anywhere near this.
+  constexpr int kMaxConfigNesting = 1000;
+  if (auto line = util::TomlNestingOverrun(text, kMaxConfigNesting)) {
+    diags->Error(path, *line + 1, "config/syntax",
+                 "site.toml nests more than " + std::to_string(kMaxConfigNesting) +
+                     " levels deep here (a dotted key of that many parts, or tables and lists "
+                     "inside one another)",
+                 "fix the TOML; " + std::string(kHint));
+    return cfg;
+  }
   try {
     root = toml::parse(std::string_view(text), std::string_view(path));
   } catch (const toml::parse_error& e) {

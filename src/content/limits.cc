@@ -3,6 +3,8 @@
 
 #include <vector>
 
+#include "util/toml_shape.h"
+
 namespace casebook::content::internal {
 
 namespace {
@@ -10,39 +12,6 @@ namespace {
 std::string Raise(const std::string& key, long long now) {
   return "split or simplify it, or raise the limit in site.toml: [limits] " + key + " = " +
          std::to_string(now * 2) + " (docs/configuration.md)";
-}
-
-bool IsBareTomlChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-         c == '-' || c == '+' || c == ':' || static_cast<unsigned char>(c) >= 0x80;
-}
-
-// Skips a TOML string starting at block[*i] (a quote), counting newlines in
-// multi-line strings. An unterminated string ends at the end of its line
-// (toml++ reports it).
-void SkipTomlString(std::string_view block, size_t* i, int* line) {
-  const char q = block[*i];
-  const size_t n = block.size();
-  if (*i + 2 < n && block[*i + 1] == q && block[*i + 2] == q) {
-    *i += 3;
-    while (*i < n) {
-      if (q == '"' && block[*i] == '\\') {
-        if (*i + 1 < n && block[*i + 1] == '\n') ++*line;
-        *i += 2;
-        continue;
-      }
-      if (block[*i] == '\n') ++*line;
-      if (*i + 2 < n && block[*i] == q && block[*i + 1] == q && block[*i + 2] == q) {
-        *i += 3;
-        return;
-      }
-      ++*i;
-    }
-    return;
-  }
-  ++*i;
-  while (*i < n && block[*i] != q && block[*i] != '\n') *i += (q == '"' && block[*i] == '\\') ? 2 : 1;
-  if (*i < n && block[*i] == q) ++*i;
 }
 
 // Container markers at the start of a Markdown line: each ">" and each list
@@ -136,55 +105,15 @@ bool WithinFileSize(long long bytes, const config::Limits& limits, const std::st
 bool TomlWithinLimits(std::string_view block, int first_line, const config::Limits& limits,
                       const std::string& file, util::Diagnostics* diags) {
   const int max = limits.max_nesting;
-  int line = first_line, brackets = 0, chain = 0;
-  bool after_dot = false;
-  const size_t n = block.size();
-  size_t i = 0;
-  while (i < n) {
-    const char c = block[i];
-    bool atom = false;
-    if (c == '\n') {
-      ++line;
-      chain = 0;
-      after_dot = false;
-      ++i;
-    } else if (c == ' ' || c == '\t' || c == '\r') {
-      ++i;
-    } else if (c == '#') {
-      while (i < n && block[i] != '\n') ++i;
-    } else if (c == '"' || c == '\'') {
-      const int at = line;
-      SkipTomlString(block, &i, &line);
-      if (line != at) chain = 0;  // a multi-line string is a value
-      atom = true;
-    } else if (c == '.') {
-      after_dot = true;
-      ++i;
-    } else if (IsBareTomlChar(c)) {
-      while (i < n && IsBareTomlChar(block[i])) ++i;
-      atom = true;
-    } else {
-      if (c == '[' || c == '{') ++brackets;
-      if ((c == ']' || c == '}') && brackets > 0) --brackets;
-      chain = 0;
-      after_dot = false;
-      ++i;
-    }
-    if (atom) {
-      chain = after_dot ? chain + 1 : 1;
-      after_dot = false;
-    }
-    if (chain + brackets > max) {
-      diags->Error(file, line, "limits/nesting",
-                   "TOML front matter nests more than " + std::to_string(max) +
-                       " levels deep here (a dotted key of many parts, or tables and lists "
-                       "inside one another; [limits] max_nesting = " +
-                       std::to_string(max) + "); the file is left out",
-                   Raise("max_nesting", max));
-      return false;
-    }
-  }
-  return true;
+  const auto overrun = util::TomlNestingOverrun(block, max);
+  if (!overrun) return true;
+  diags->Error(file, first_line + *overrun, "limits/nesting",
+               "TOML front matter nests more than " + std::to_string(max) +
+                   " levels deep here (a dotted key of many parts, or tables and lists "
+                   "inside one another; [limits] max_nesting = " +
+                   std::to_string(max) + "); the file is left out",
+               Raise("max_nesting", max));
+  return false;
 }
 
 bool MarkdownWithinLimits(std::string_view text, int first_line, const config::Limits& limits,
