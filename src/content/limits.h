@@ -5,7 +5,7 @@
 //  - TOML front matter: toml++ recurses once per part of a dotted key
 //    (`x.a.a.a... = 1`; 50,000 parts overflow the stack) and per nested
 //    table or array: the deepest key plus bracket nesting must stay within
-//    [limits] max_nesting.
+//    [limits] max_nesting (measured by util::TomlNestingOverrun).
 //  - Markdown: cmark-gfm's block quote / list nesting and unclosed link
 //    brackets (`![[]()` repeated: seconds per 100 KB, quadratic), and a GFM
 //    table pads every row to the header's columns (3,000 x 3,000 cells from
@@ -17,7 +17,9 @@
 // the loader. Every finding is an error naming the file, the line, the
 // limit and how to raise it; the file is left out, the rest still load.
 // The scans over-approximate (a count, not a parse): a file within the
-// limits as counted here is within them as the parsers see it.
+// limits as counted here is within them as the parsers see it. Fenced code
+// and code spans are counted like text, and the whole file is scanned,
+// front matter included (its strings are rendered as Markdown too).
 #pragma once
 
 #include <string>

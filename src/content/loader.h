@@ -1,7 +1,9 @@
 // Loader: the source folder -> Documents.
 //
 // Walks the source folder (any depth), skips non-.md files, dot-files,
-// ignored names and symlink loops, splits and parses front matter (TOML
+// ignored names and symlink loops, refuses links that leave the site
+// (util/confine.h) and files over the [limits] (content/limits.h) with an
+// error, unread or unparsed, splits and parses front matter (TOML
 // between "+++", YAML between "---", or none), and for plain Markdown derives
 // title, id, date and timeline from the text. One broken file yields a
 // Diagnostic and is left out; the rest load. Thread-safe: LoadFile can run on
