@@ -72,6 +72,7 @@ TEST_CASE("build and check refuse links out of the site, naming link and target"
   Link(s.outside + "/team", s.site + "/content/team");  // a folder
   Link(s.outside + "/id_rsa", s.site + "/static/k.txt");
   Link(s.outside + "/team", s.site + "/static/docs");  // a folder in static/
+  Link(s.outside + "/id_rsa", s.site + "/content/key.txt");  // not a postmortem: never read
 
   auto build = RunCasebook(std::string("build ") + kToday, s.site);
   INFO(build.err);
@@ -82,6 +83,7 @@ TEST_CASE("build and check refuse links out of the site, naming link and target"
   CHECK(Contains(build.err, "is a symbolic link to /etc/passwd, outside the site folder"));
   CHECK(Contains(build.err, "is a symbolic link to " + fs::canonical(s.outside).string() + "/team"));
   CHECK(Contains(build.err, "replace the link with a copy"));
+  CHECK_FALSE(Contains(build.err, "content/key.txt"));
   CHECK_FALSE(Contains(build.err, "root:x:0"));  // /etc/passwd was not read
   CHECK_FALSE(Contains(build.err, kSecret));
   CHECK_FALSE(AnyFileHolds(s.site + "/public", kSecret));

@@ -109,8 +109,15 @@ void Walk(const fs::path& dir, const std::string& dir_rel, const std::string& ex
     // Only links can leave: a plain entry of a folder inside is inside.
     if (roots && entry.is_symlink(ec)) {
       if (auto target = ResolvesOutside(p.string(), *roots)) {
-        result->outside.push_back({p.string(), rel});
-        result->outside_targets.push_back(*target);
+        const bool wanted = entry.is_directory(ec) ||
+                            (name.size() > ext.size() &&
+                             name.compare(name.size() - ext.size(), ext.size(), ext) == 0);
+        if (wanted) {  // would have been read: the caller reports it
+          result->outside.push_back({p.string(), rel});
+          result->outside_targets.push_back(*target);
+        } else {
+          result->skipped.push_back(rel + ": not a " + ext + " file (a link out of the site)");
+        }
         continue;
       }
     }

@@ -31,8 +31,9 @@ struct WalkEntry {
 struct WalkResult {
   std::vector<WalkEntry> files;    // regular files ending in `extension`, sorted
   std::vector<std::string> skipped;  // relative paths skipped, with the reason
-  /// With `roots`: links (to files or folders) that resolve outside them,
-  /// not read; `relative` is "." when `root` itself does. In walk order.
+  /// With `roots`: links to folders, and to files ending in `extension`,
+  /// that resolve outside them: not read; `relative` is "." when `root`
+  /// itself does. In walk order. (Other links out are only `skipped`.)
   std::vector<WalkEntry> outside;
   std::vector<std::string> outside_targets;  // outside[i] resolves to this
 };
