@@ -238,3 +238,52 @@ TEST_CASE("a site's own themes/ folder wins over the built-in themes", "[config]
   SiteConfig c = Parse("", dir.path() + "/site.toml", &d);
   CHECK(c.ThemeDir() == dir.path() + "/themes/default");
 }
+
+TEST_CASE("[limits]: defaults, values, and bad values at their line", "[config][limits]") {
+  util::Diagnostics d;
+  SiteConfig c = Parse("", "site.toml", &d);
+  CHECK(c.limits.max_file_bytes == 5'000'000);
+  CHECK(c.limits.max_nesting == 100);
+  CHECK(c.limits.max_table_cells == 100'000);
+
+  c = Parse("[limits]\nmax_file_bytes = 10000000\nmax_nesting = 200\nmax_table_cells = 7\n",
+            "site.toml", &d);
+  CHECK(d.items().empty());
+  CHECK(c.limits.max_file_bytes == 10'000'000);
+  CHECK(c.limits.max_nesting == 200);
+  CHECK(c.limits.max_table_cells == 7);
+
+  util::Diagnostics bad;
+  c = Parse("[limits]\nmax_nesting = 5000\nmax_file_bytes = -1\nmax_table_cells = \"many\"\n"
+            "max_depth = 3\n",
+            "site.toml", &bad);
+  CHECK(c.limits.max_nesting == 100);  // refused values keep the defaults
+  CHECK(c.limits.max_file_bytes == 5'000'000);
+  auto values = WithRule(bad, "config/value");
+  REQUIRE(values.size() == 2);
+  CHECK(values[0].line == 2);
+  CHECK(values[0].message == "limits.max_nesting = 5000: must be from 1 to 1000");
+  CHECK(values[1].line == 3);
+  auto types = WithRule(bad, "config/type");
+  REQUIRE(types.size() == 1);
+  CHECK(types[0].line == 4);
+  REQUIRE(WithRule(bad, "config/unknown-key").size() == 1);
+  CHECK(WithRule(bad, "config/unknown-key")[0].line == 5);
+}
+
+TEST_CASE("a site.toml key of 50,000 parts is an error, not a stack overflow", "[config][limits]") {
+  std::string key = "x";
+  for (int i = 0; i < 50000; ++i) key += ".a";
+  util::Diagnostics d;
+  SiteConfig c = Parse("title = \"T\"\n" + key + " = 1\n", "site.toml", &d);
+  REQUIRE(d.ErrorCount() == 1);
+  CHECK(d.items()[0].line == 2);
+  CHECK(d.items()[0].rule == "config/syntax");
+  CHECK(d.items()[0].message.find("site.toml nests more than 1000 levels deep") == 0);
+  // A 1,000-part key is within the bound and reaches toml++ (an unknown key).
+  std::string within = "y";
+  for (int i = 1; i < 1000; ++i) within += ".a";
+  util::Diagnostics ok;
+  Parse(within + " = 1\n", "site.toml", &ok);
+  CHECK(ok.ErrorCount() == 0);
+}

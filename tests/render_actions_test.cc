@@ -295,3 +295,33 @@ TEST_CASE("Home page: this week and on this day", "[actions][home]") {
     CHECK(section.find("2 years ago") != std::string::npos);
   }
 }
+
+TEST_CASE("actions.csv: a cell starting with = + - @ tab or CR gets a leading quote (OWASP)",
+          "[actions][csv]") {
+  auto f = ActionFixture();
+  auto& a = f->site.postmortems[0];
+  a.doc.actions = {
+      {"=1+1", "+owner", Dt("2024-05-31"), "-1", "open", 1},
+      {"@SUM(A1)", "\towner", Dt("2024-05-30"), "\rDB-1", "open", 2},
+      {"fine = text", "a-b", Dt("2024-05-29"), "OPS-1", "open", 3},
+  };
+  a.action_html = {"=1+1", "@SUM(A1)", "fine = text"};
+  f->site.postmortems[1].doc.actions.clear();
+  f->site.postmortems[1].action_html.clear();
+  model::CollectActions(&f->site);
+  test::RenderedSite r = test::RenderWithTheme(*f);
+  bool ok = false;
+  Rows rows = ParseCsv(r["actions.csv"], &ok);
+  CHECK(ok);
+  REQUIRE(rows.size() == 4);
+  // Oldest due first: 05-29, 05-30, 05-31.
+  CHECK(rows[1][2] == "fine = text");  // only the first character counts
+  CHECK(rows[1][3] == "a-b");
+  CHECK(rows[2][2] == "'@SUM(A1)");
+  CHECK(rows[2][3] == "'\towner");
+  CHECK(rows[2][6] == "'\rDB-1");  // quoted too: it holds a CR
+  CHECK(rows[3][2] == "'=1+1");
+  CHECK(rows[3][3] == "'+owner");
+  CHECK(rows[3][6] == "'-1");
+  CHECK(r["actions.csv"].find("\"'\rDB-1\"") != std::string::npos);
+}

@@ -34,8 +34,7 @@ QUERIES = os.path.join(HERE, "queries.txt")
 TODAY = "2026-01-01"
 SEED = 20260101
 BUILD_TIMEOUT = 3600  # seconds; a hung build must not hang the benchmark
-# What a clean build leaves in the archive dir: the input, the stamp, and a
-# link to the repository's themes/ (casebook reads themes/<theme> beside site.toml).
+# What a clean build leaves in the archive dir: the input and the stamp.
 KEEP = {"site.toml", "content", ".gen-stamp", "themes"}
 
 
@@ -53,13 +52,12 @@ def gen_stamp():
 
 
 def link_themes(d):
+    # No themes/ link: casebook falls back to the themes it was built with
+    # (the repository's themes/), and a link out of the archive is refused
+    # (docs/security-inputs.md). Archives made before still hold one.
     link = os.path.join(d, "themes")
-    target = os.path.join(REPO, "themes")
-    if os.path.islink(link) and os.readlink(link) == target:
-        return
-    if os.path.lexists(link):
+    if os.path.islink(link):
         os.remove(link)
-    os.symlink(target, link)
 
 
 def ensure_archive(work, n):

@@ -107,6 +107,13 @@ void CheckDocuments(const config::SiteConfig& cfg,
   // The policy, applied to every finding.
   std::vector<util::Diagnostic> kept;
   for (auto& d : diags->items()) {
+    // A file left out for safety (a link out of the site, over a limit) is
+    // left out by build whatever the policy says: check does not hide it,
+    // and does not read the file again for ignore comments.
+    if (d.rule == "content/outside-link" || util::StartsWith(d.rule, "limits/")) {
+      kept.push_back(std::move(d));
+      continue;
+    }
     if (auto level = ConfiguredLevel(cfg, d.rule)) d.level = *level;
     if (d.level == util::Level::kOff) continue;
     auto src = sources.find(d.file);
@@ -159,6 +166,7 @@ CheckReport RunCheck(const config::SiteConfig& cfg, const CheckOptions& options)
   content::LoadOptions load_options;
   load_options.include_drafts = true;
   content::LoadResult loaded = content::LoadAll(cfg, load_options, &diags);
+  content::ReportLinksOutside(cfg, &diags);  // theme, layouts, static, archetypes
   util::DateTime today = options.today ? *options.today : util::Today();
   model::BuildModelOptions model_options;
   model_options.today = today;
@@ -219,6 +227,14 @@ const std::vector<RuleInfo>& Rules() {
       {"schema/status", Level::kError, "a status other than draft, review, final (loader)"},
       {"schema/timeline", Level::kError, "a timeline entry without `at` (loader)"},
       {"content/unreadable", Level::kError, "a file that cannot be read (loader)"},
+      {"content/outside-link", Level::kError,
+       "a content, theme, layouts, static or archetypes file or folder that links outside the site (not read)"},
+      {"limits/file-size", Level::kError, "a postmortem larger than [limits] max_file_bytes (loader)"},
+      {"limits/nesting", Level::kError,
+       "block quotes, lists, brackets or TOML keys nested deeper than [limits] max_nesting (loader)"},
+      {"limits/table-cells", Level::kError, "a Markdown table with more cells than [limits] max_table_cells (loader)"},
+      {"limits/front-matter", Level::kError,
+       "front matter that expands to more than 100,000 values (YAML aliases; loader)"},
       {"schema/id", Level::kError, "an id that is not URL-safe"},
       {"schema/duplicate-id", Level::kError, "two postmortems with the same id (model)"},
       {"schema/severity", Level::kError, "a severity not listed in site.toml (model)"},

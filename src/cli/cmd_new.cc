@@ -19,6 +19,7 @@
 #include "cli/options.h"
 #include "config/config.h"
 #include "content/loader.h"
+#include "util/confine.h"
 #include "util/datetime.h"
 #include "util/fs.h"
 #include "util/text.h"
@@ -92,6 +93,14 @@ int RunNew(const CommandArgs& argv) {
     std::cerr << "casebook new: no archetype: add archetypes/postmortem.md to the site or "
                  "to the theme ("
               << util::JoinPath(cfg.ThemeDir(), "archetypes/postmortem.md") << ")\n";
+    return 2;
+  }
+  // Its text goes into content/: a link out of the site is not read.
+  if (auto target = util::ResolvesOutside(archetype_path,
+                                          util::AllowedRoots(cfg.root, cfg.ThemeDir()))) {
+    std::cerr << "casebook new: " << archetype_path << " is a symbolic link to " << *target
+              << ", outside the site folder: it is not read; replace the link with a copy of "
+                 "the archetype\n";
     return 2;
   }
   std::string error;

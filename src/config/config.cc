@@ -5,12 +5,14 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <set>
 #include <tuple>
 
 #include "util/datetime.h"
 #include "util/fs.h"
 #include "util/text.h"
+#include "util/toml_shape.h"
 
 namespace casebook::config {
 
@@ -287,11 +289,46 @@ void ReadMarkdown(Reader& r, const toml::node& n, SiteConfig* cfg) {
   }
 }
 
+// [limits]: positive integers; 0 or less is refused (a limit of nothing
+// would leave every file out).
+void ReadLimits(Reader& r, const toml::node& n, Limits* limits) {
+  if (!n.is_table()) {
+    r.TypeError("limits", n, "a table ([limits])");
+    return;
+  }
+  for (const auto& [k, v] : *n.as_table()) {
+    std::string key(k.str());
+    long long* wide = key == "max_file_bytes" ? &limits->max_file_bytes
+                      : key == "max_table_cells" ? &limits->max_table_cells
+                                                 : nullptr;
+    if (!wide && key != "max_nesting") {
+      r.Unknown("limits.", k, {"max_file_bytes", "max_nesting", "max_table_cells"});
+      continue;
+    }
+    if (!v.is_integer()) {
+      r.TypeError("limits." + key, v, "a whole number");
+      continue;
+    }
+    const int64_t value = v.as_integer()->get();
+    // max_nesting also bounds recursion in the parsers (stack depth), so it
+    // stays well below what a thread's stack holds.
+    const int64_t most = wide ? INT64_MAX : 1000;
+    if (value < 1 || value > most) {
+      r.Error(v.source(), "config/value",
+              "limits." + key + " = " + std::to_string(value) + ": must be from 1 to " +
+                  std::to_string(most));
+      continue;
+    }
+    if (wide) *wide = value;
+    else limits->max_nesting = static_cast<int>(value);
+  }
+}
+
 void ReadTop(Reader& r, const toml::table& root, SiteConfig* cfg) {
   static const std::vector<std::string> kKnown{
       "title",  "base_url",   "description", "language", "source",     "output",
       "theme",  "timezone",   "severity",    "taxonomies", "ticket_url", "source_url",
-      "ignore", "markdown",   "search",      "check"};
+      "ignore", "markdown",   "search",      "check",    "limits"};
   for (const auto& [k, v] : root) {
     std::string key(k.str());
     if (key == "title") {
@@ -365,6 +402,8 @@ void ReadTop(Reader& r, const toml::table& root, SiteConfig* cfg) {
     } else if (key == "search") {
       if (v.is_table()) ReadSearch(r, *v.as_table(), &cfg->search);
       else r.TypeError(key, v, "a table ([search])");
+    } else if (key == "limits") {
+      ReadLimits(r, v, &cfg->limits);
     } else if (key == "check") {
       if (v.is_table()) ReadCheck(r, *v.as_table(), "", &cfg->check);
       else r.TypeError(key, v, "a table ([check])");
@@ -382,6 +421,17 @@ SiteConfig Parse(const std::string& text, const std::string& path,
   cfg.config_path = path;
   cfg.root = util::DirName(path);
   toml::table root;
+  // toml++ recurses per dotted-key part: a 50,000-part key would overflow
+  // the stack. No site.toml nests anywhere near this.
+  constexpr int kMaxConfigNesting = 1000;
+  if (auto line = util::TomlNestingOverrun(text, kMaxConfigNesting)) {
+    diags->Error(path, *line + 1, "config/syntax",
+                 "site.toml nests more than " + std::to_string(kMaxConfigNesting) +
+                     " levels deep here (a dotted key of that many parts, or tables and lists "
+                     "inside one another)",
+                 "fix the TOML; " + std::string(kHint));
+    return cfg;
+  }
   try {
     root = toml::parse(std::string_view(text), std::string_view(path));
   } catch (const toml::parse_error& e) {

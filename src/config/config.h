@@ -42,6 +42,15 @@ struct SearchConfig {
   std::map<std::string, std::vector<std::string>> synonyms;
 };
 
+/// [limits]: bounded work per file (docs/configuration.md). A postmortem over
+/// a limit is an error naming the file, the line and the limit, and is left
+/// out; the rest of the archive is still read.
+struct Limits {
+  long long max_file_bytes = 5'000'000;  // a postmortem's size on disk
+  int max_nesting = 100;  // block quotes, lists, brackets; front matter keys and tables
+  long long max_table_cells = 100'000;  // columns x rows of one Markdown table
+};
+
 /// The built-in severity levels used when site.toml names none: SEV1..SEV4
 /// (Critical, Major, Minor, Low).
 std::vector<SeverityLevel> DefaultSeverities();
@@ -69,6 +78,7 @@ struct SiteConfig {
   std::vector<std::string> ignore{"README.md", "_index.md"};  // file-name globs
   CheckConfig check;
   SearchConfig search;
+  Limits limits;
 
   /// Absolute-or-relative paths resolved against `root`.
   std::string SourceDir() const;

@@ -7,6 +7,7 @@
 #include <regex>
 
 #include "content/front_matter.h"
+#include "content/limits.h"
 #include "util/datetime.h"
 
 namespace casebook::content::internal {
@@ -41,10 +42,26 @@ void TypePlain(const std::string& s, FmNode* out) {
   }
 }
 
-void Convert(const YAML::Node& n, int offset, int depth, FmNode* out) {
+// The values left to convert: YAML aliases share one node in yaml-cpp, but
+// converting copies it at every use, so 9 aliases of 9 aliases ... ("billion
+// laughs": 300 bytes) would make gigabytes. When none are left the
+// conversion stops at `line` (the caller reports it).
+struct Budget {
+  long left = kMaxFrontMatterValues;
+  int line = 0;  // where it ran out; 0 while some are left
+  int key_line = 0;  // the top-level key being converted (an aliased node's
+                     // own line is where its anchor was written)
+};
+
+void Convert(const YAML::Node& n, int offset, int depth, Budget* budget, FmNode* out) {
   out->line = n.Mark().line + 1 + offset;
   out->column = n.Mark().column + 1;
-  if (depth > kMaxDepth) return;
+  if (depth > kMaxDepth || budget->line) return;
+  if (budget->left == 0) {
+    budget->line = budget->key_line ? budget->key_line : out->line;
+    return;
+  }
+  --budget->left;
   switch (n.Type()) {
     case YAML::NodeType::Map:
       out->kind = FmNode::Kind::kMap;
@@ -52,16 +69,19 @@ void Convert(const YAML::Node& n, int offset, int depth, FmNode* out) {
         if (!it->first.IsScalar()) continue;  // complex keys are not front matter
         out->keys.push_back({it->first.Scalar(), it->first.Mark().line + 1 + offset,
                              it->first.Mark().column + 1});
+        if (depth == 0) budget->key_line = out->keys.back().line;
         FmNode child;
-        Convert(it->second, offset, depth + 1, &child);
+        Convert(it->second, offset, depth + 1, budget, &child);
         out->items.push_back(std::move(child));
+        if (budget->line) return;
       }
       break;
     case YAML::NodeType::Sequence:
       out->kind = FmNode::Kind::kList;
       for (const auto& item : n) {
         FmNode child;
-        Convert(item, offset, depth + 1, &child);
+        Convert(item, offset, depth + 1, budget, &child);
+        if (budget->line) return;
         out->items.push_back(std::move(child));
       }
       break;
@@ -98,7 +118,18 @@ bool ParseYamlBlock(std::string_view block, int first_line, const std::string& f
                    hint, root.Mark().column + 1);
       return false;
     }
-    Convert(root, offset, 0, out);
+    Budget budget;
+    Convert(root, offset, 0, &budget, out);
+    if (budget.line) {
+      *out = FmNode{};
+      diags->Error(file, budget.line, "limits/front-matter",
+                   "YAML front matter expands to more than " +
+                       std::to_string(kMaxFrontMatterValues) +
+                       " values (aliases such as *name repeat what they name); the file is left "
+                       "out",
+                   "write the values out instead of nesting aliases of aliases");
+      return false;
+    }
     return true;
   } catch (const YAML::ParserException& e) {
     bool known = e.mark.line >= 0;

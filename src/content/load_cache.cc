@@ -138,6 +138,10 @@ void WriteCacheHeader(BinaryWriter& out, std::string_view magic, uint32_t format
   out.Str(CASEBOOK_VERSION);
   out.Str(cfg.SourceDir());
   out.I64(cfg.timezone_offset_minutes);
+  // What a file may be and still load ([limits]): other limits, other results.
+  out.I64(cfg.limits.max_file_bytes);
+  out.I64(cfg.limits.max_nesting);
+  out.I64(cfg.limits.max_table_cells);
 }
 
 bool ReadCacheHeader(BinaryReader& in, std::string_view magic, uint32_t format,
@@ -145,11 +149,14 @@ bool ReadCacheHeader(BinaryReader& in, std::string_view magic, uint32_t format,
   std::string read_magic(magic.size(), '\0');
   uint32_t read_format;
   std::string version, source;
-  int64_t zone;
+  int64_t zone, file_bytes, nesting, cells;
   return in.Bytes(read_magic.data(), read_magic.size()) && read_magic == magic &&
          in.U32(&read_format) && read_format == format && in.Str(&version) &&
          version == CASEBOOK_VERSION && in.Str(&source) && source == cfg.SourceDir() &&
-         in.I64(&zone) && zone == cfg.timezone_offset_minutes;
+         in.I64(&zone) && zone == cfg.timezone_offset_minutes && in.I64(&file_bytes) &&
+         file_bytes == cfg.limits.max_file_bytes && in.I64(&nesting) &&
+         nesting == cfg.limits.max_nesting && in.I64(&cells) &&
+         cells == cfg.limits.max_table_cells;
 }
 
 void WriteDateTime(BinaryWriter& out, const util::DateTime& t) {

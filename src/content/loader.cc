@@ -7,8 +7,10 @@
 #include <ctime>
 
 #include "content/front_matter.h"
+#include "content/limits.h"
 #include "content/load_cache.h"
 #include "content/plain_markdown.h"
+#include "util/confine.h"
 #include "util/fs.h"
 #include "util/hash.h"
 #include "util/parallel.h"
@@ -93,6 +95,16 @@ long ReadCache(const std::string& path, const config::SiteConfig& cfg, int jobs,
 
 }  // namespace
 
+void ReportOutsideLink(const std::string& link, const std::string& target,
+                       const config::SiteConfig& cfg, util::Diagnostics* diags) {
+  const std::string root = util::RealPath(cfg.root);
+  diags->Error(link, 0, "content/outside-link",
+               "is a symbolic link to " + target + ", outside the site folder " + root +
+                   ": it is not read (a link may only point inside the site)",
+               "replace the link with a copy of what it should publish, or move the target "
+               "into the site folder");
+}
+
 bool ParseDocument(const std::string& text, const std::string& path,
                    const std::string& relative_path, const config::SiteConfig& cfg,
                    Document* doc, util::Diagnostics* diags) {
@@ -114,6 +126,11 @@ bool ParseDocument(const std::string& text, const std::string& path,
     return false;
   }
 
+  // Bounded work: nothing reaches a parser that could stall or crash on it.
+  if (!internal::WithinFileSize(static_cast<long long>(text.size()), cfg.limits, file, diags) ||
+      !internal::MarkdownWithinLimits(text, 1, cfg.limits, file, diags))
+    return false;
+
   internal::SplitResult split = internal::SplitFrontMatter(text);
   doc->front_matter = split.kind;
   if (split.unterminated) {
@@ -130,6 +147,9 @@ bool ParseDocument(const std::string& text, const std::string& path,
   bool timeline_key = false;
   if (split.kind != FrontMatterKind::kNone) {
     internal::FmNode root;
+    if (split.kind == FrontMatterKind::kToml &&
+        !internal::TomlWithinLimits(split.block, split.block_line, cfg.limits, file, diags))
+      return false;
     bool ok = split.kind == FrontMatterKind::kToml
                   ? internal::ParseTomlBlock(split.block, split.block_line, file, &root, diags)
                   : internal::ParseYamlBlock(split.block, split.block_line, file, &root, diags);
@@ -190,8 +210,12 @@ LoadResult LoadAll(const config::SiteConfig& cfg, const LoadOptions& options,
                  "create it, or set `source` in site.toml (or pass --source DIR)");
     return result;
   }
-  util::WalkResult walk = util::WalkFiles(source, ".md");
+  // Links that leave the site are never read (util/confine.h).
+  const std::vector<std::string> roots = util::AllowedRoots(cfg.root, source);
+  util::WalkResult walk = util::WalkFiles(source, ".md", &roots);
   result.skipped = std::move(walk.skipped);
+  for (size_t i = 0; i < walk.outside.size(); ++i)
+    ReportOutsideLink(walk.outside[i].path, walk.outside_targets[i], cfg, diags);
   std::vector<const util::WalkEntry*> wanted;
   for (const auto& entry : walk.files) {
     if (auto glob = IgnoredBy(cfg, entry.relative)) {
@@ -223,11 +247,18 @@ LoadResult LoadAll(const config::SiteConfig& cfg, const LoadOptions& options,
     const util::WalkEntry& entry = *wanted[i];
     Slot& slot = slots[i];
     int64_t size = -1, mtime = 0;
-    if (use_cache) StatFile(entry.path, &size, &mtime);
+    StatFile(entry.path, &size, &mtime);  // the size limit needs it too
     const int64_t stored_mtime = mtime >= racy_after ? 0 : mtime;
     if (slot.from_cache && size == slot.cached.size && slot.cached.mtime_ns != 0 &&
         mtime == slot.cached.mtime_ns) {
       slot.changed = false;  // unchanged: taken as is
+    } else if (size > cfg.limits.max_file_bytes) {
+      // Not read at all: a file too large is refused by its size on disk.
+      slot = Slot{};
+      internal::WithinFileSize(size, cfg.limits, entry.path, &slot.diags);
+      slot.changed = false;  // never cached
+      slot.cached.relative.clear();
+      return;
     } else {
       std::string error;
       auto text = util::ReadFile(entry.path, &error);

@@ -1,7 +1,9 @@
 // Loader: the source folder -> Documents.
 //
 // Walks the source folder (any depth), skips non-.md files, dot-files,
-// ignored names and symlink loops, splits and parses front matter (TOML
+// ignored names and symlink loops, refuses links that leave the site
+// (util/confine.h) and files over the [limits] (content/limits.h) with an
+// error, unread or unparsed, splits and parses front matter (TOML
 // between "+++", YAML between "---", or none), and for plain Markdown derives
 // title, id, date and timeline from the text. One broken file yields a
 // Diagnostic and is left out; the rest load. Thread-safe: LoadFile can run on
@@ -40,6 +42,18 @@ struct LoadResult {
 /// git is read once here (GitHistory::Read on the source folder).
 LoadResult LoadAll(const config::SiteConfig& cfg, const LoadOptions& options,
                    util::Diagnostics* diags, const GitHistory* history = nullptr);
+
+/// Reports `link` (a file or folder of the site that resolves to `target`,
+/// outside the site folder) as a "content/outside-link" error saying what
+/// to do. For every reader of site files (content, theme, layouts, static).
+void ReportOutsideLink(const std::string& link, const std::string& target,
+                       const config::SiteConfig& cfg, util::Diagnostics* diags);
+
+/// Reports every link under the theme folder, layouts/, static/ and
+/// archetypes/ that resolves outside the site (util/confine.h) with
+/// ReportOutsideLink. The readers of those folders skip such links; build
+/// and check call this so that each is reported once.
+void ReportLinksOutside(const config::SiteConfig& cfg, util::Diagnostics* diags);
 
 /// Parses one file's text. `relative_path` names it in diagnostics. Returns
 /// false (with diagnostics) when the file cannot be used at all: invalid

@@ -7,13 +7,24 @@
 //   due (YYYY-MM-DD or empty), status (open when not written), ticket,
 //   ticket_url (through site.toml ticket_url; empty when none or unsafe),
 //   overdue_days (days past due as of today for overdue items, else 0)
+// CSV injection (OWASP): a data cell starting with = + - @ tab or CR is one a
+// spreadsheet would run as a formula (=HYPERLINK(...), +cmd|...), so it gets
+// a leading single quote, which spreadsheets show as text; the cell is then
+// quoted as any other. Scripts reading the file see the quote: the header
+// row is never changed, and ids, dates and numbers never start with these.
 #include "render/outputs.h"
 
 namespace casebook::render {
 
 namespace {
 
-std::string CsvField(const std::string& s) {
+bool StartsLikeFormula(const std::string& s) {
+  return !s.empty() && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' ||
+                        s[0] == '\t' || s[0] == '\r');
+}
+
+std::string CsvField(const std::string& cell) {
+  const std::string s = StartsLikeFormula(cell) ? "'" + cell : cell;
   if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
   std::string out = "\"";
   for (char c : s) {

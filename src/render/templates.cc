@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "util/confine.h"
 #include "util/fs.h"
 #include "util/hash.h"
 #include "util/text.h"
@@ -403,8 +404,11 @@ std::unique_ptr<TemplateSet> TemplateSet::Load(const config::SiteConfig& cfg,
   if (!diags) diags = &local;
   std::vector<Source> sources;
   bool ok = true;
-  auto read_dir = [&](const std::string& dir, const std::string& shown_dir) {
-    util::WalkResult walk = util::WalkFiles(dir, ".mustache");
+  // Links that leave the site are skipped here and reported by
+  // content::ReportLinksOutside (build and check run it).
+  auto read_dir = [&](const std::string& dir, const std::string& shown_dir,
+                      const std::vector<std::string>& roots) {
+    util::WalkResult walk = util::WalkFiles(dir, ".mustache", &roots);
     for (const auto& f : walk.files) {
       std::string error;
       auto text = util::ReadFile(f.path, &error);
@@ -425,9 +429,9 @@ std::unique_ptr<TemplateSet> TemplateSet::Load(const config::SiteConfig& cfg,
                  "set `theme` in site.toml to a folder under themes/, or copy themes/default");
     return nullptr;
   }
-  read_dir(theme_templates, theme_templates);
+  read_dir(theme_templates, theme_templates, util::AllowedRoots(cfg.root, cfg.ThemeDir()));
   std::string layouts = util::JoinPath(cfg.root, "layouts");
-  if (util::IsDirectory(layouts)) read_dir(layouts, layouts);
+  if (util::IsDirectory(layouts)) read_dir(layouts, layouts, util::AllowedRoots(cfg.root, layouts));
   if (!ok) return nullptr;
   return FromSources(sources, diags);
 }

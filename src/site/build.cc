@@ -8,6 +8,7 @@
 #include "search/index_builder.h"
 #include "site/publish.h"
 #include "site/step_timer.h"
+#include "util/confine.h"
 #include "util/datetime.h"
 #include "util/fs.h"
 #include "util/hash.h"
@@ -94,6 +95,19 @@ std::string SiteKey(const std::string& inputs_key, const Site& site, const Stati
   return h.Hex();
 }
 
+// The static files (theme, then site), less any that resolve outside the
+// site (reported by content::ReportLinksOutside): those are never read.
+StaticFiles StaticFilesInside(const config::SiteConfig& cfg) {
+  const std::string theme_static = util::JoinPath(cfg.ThemeDir(), "static");
+  StaticFiles statics = ListStaticFiles({theme_static, util::JoinPath(cfg.root, "static")});
+  std::vector<std::string> roots = util::AllowedRoots(cfg.root, theme_static);
+  for (auto it = statics.begin(); it != statics.end();) {
+    if (util::ResolvesOutside(it->second, roots)) it = statics.erase(it);
+    else ++it;
+  }
+  return statics;
+}
+
 }  // namespace
 
 bool Build(const BuildOptions& options, BuildReport* report,
@@ -113,6 +127,7 @@ bool Build(const BuildOptions& options, BuildReport* report,
   report->skipped = site->loaded.skipped;
   report->output_dir = cfg.OutputDir();
   if (!OutputIsSafe(cfg, diags)) return false;
+  content::ReportLinksOutside(cfg, diags);  // theme, layouts, static, archetypes
 
   std::unique_ptr<render::TemplateSet> templates;
   {
@@ -144,8 +159,7 @@ bool Build(const BuildOptions& options, BuildReport* report,
                  "check the folder's permissions; the previous site is unchanged");
     return false;
   }
-  const StaticFiles statics = ListStaticFiles(
-      {util::JoinPath(cfg.ThemeDir(), "static"), util::JoinPath(cfg.root, "static")});
+  const StaticFiles statics = StaticFilesInside(cfg);
   const std::string inputs_key = InputsKey(options, *site, *templates);
   std::string site_key = SiteKey(inputs_key, *site, statics);
   // The manifest's header holds the site key and the lists key

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 
+#include "util/confine.h"
 #include "util/fs.h"
 #include "util/hash.h"
 
@@ -25,9 +26,12 @@ void AddFile(const std::string& label, const std::string& path, util::StreamHash
   h->AddInt(static_cast<int64_t>(st.st_ino));
 }
 
-void AddTree(const std::string& label, const std::string& root, const std::string& extension,
-             util::StreamHash* h) {
-  util::WalkResult walk = util::WalkFiles(root, extension);
+void AddTree(const std::string& label, const std::string& site_root, const std::string& root,
+             const std::string& extension, util::StreamHash* h) {
+  // Links out of the site are never read (build reports them), nor walked:
+  // static/root -> / would have every poll stat the whole machine.
+  const std::vector<std::string> roots = util::AllowedRoots(site_root, root);
+  util::WalkResult walk = util::WalkFiles(root, extension, &roots);
   h->AddString(label);
   h->AddInt(static_cast<int64_t>(walk.files.size()));
   for (const auto& f : walk.files) AddFile(f.relative, f.path, h);
@@ -38,9 +42,9 @@ void AddTree(const std::string& label, const std::string& root, const std::strin
 std::string StampInputs(const config::SiteConfig& cfg) {
   util::StreamHash h;
   AddFile("site.toml", cfg.config_path, &h);
-  AddTree("content", cfg.SourceDir(), ".md", &h);
-  AddTree("theme", cfg.ThemeDir(), "", &h);
-  AddTree("static", util::JoinPath(cfg.root, "static"), "", &h);
+  AddTree("content", cfg.root, cfg.SourceDir(), ".md", &h);
+  AddTree("theme", cfg.root, cfg.ThemeDir(), "", &h);
+  AddTree("static", cfg.root, util::JoinPath(cfg.root, "static"), "", &h);
   return h.Hex();
 }
 

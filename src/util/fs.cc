@@ -9,6 +9,8 @@
 #include <sstream>
 #include <system_error>
 
+#include "util/confine.h"
+
 namespace fs = std::filesystem;
 
 namespace casebook::util {
@@ -81,7 +83,8 @@ namespace {
 // paths are built as strings: fs::relative canonicalises every component,
 // one readlink() each, which dominated the walk of a large archive.
 void Walk(const fs::path& dir, const std::string& dir_rel, const std::string& ext,
-          std::set<std::string>* seen_dirs, WalkResult* result) {
+          const std::vector<std::string>* roots, std::set<std::string>* seen_dirs,
+          WalkResult* result) {
   std::error_code ec;
   fs::directory_iterator it(dir, ec), end;
   if (ec) {
@@ -103,6 +106,21 @@ void Walk(const fs::path& dir, const std::string& dir_rel, const std::string& ex
       result->skipped.push_back(rel + ": hidden");
       continue;
     }
+    // Only links can leave: a plain entry of a folder inside is inside.
+    if (roots && entry.is_symlink(ec)) {
+      if (auto target = ResolvesOutside(p.string(), *roots)) {
+        const bool wanted = entry.is_directory(ec) ||
+                            (name.size() > ext.size() &&
+                             name.compare(name.size() - ext.size(), ext.size(), ext) == 0);
+        if (wanted) {  // would have been read: the caller reports it
+          result->outside.push_back({p.string(), rel});
+          result->outside_targets.push_back(*target);
+        } else {
+          result->skipped.push_back(rel + ": not a " + ext + " file (a link out of the site)");
+        }
+        continue;
+      }
+    }
     if (entry.is_directory(ec)) {
       fs::path canon = fs::canonical(p, ec);
       if (ec) {
@@ -113,7 +131,7 @@ void Walk(const fs::path& dir, const std::string& dir_rel, const std::string& ex
         result->skipped.push_back(rel + ": symlink loop or folder already read");
         continue;
       }
-      Walk(p, rel, ext, seen_dirs, result);
+      Walk(p, rel, ext, roots, seen_dirs, result);
     } else if (entry.is_regular_file(ec)) {
       if (name.size() > ext.size() &&
           name.compare(name.size() - ext.size(), ext.size(), ext) == 0) {
@@ -129,14 +147,22 @@ void Walk(const fs::path& dir, const std::string& dir_rel, const std::string& ex
 
 }  // namespace
 
-WalkResult WalkFiles(const std::string& root, const std::string& extension) {
+WalkResult WalkFiles(const std::string& root, const std::string& extension,
+                     const std::vector<std::string>* roots) {
   WalkResult result;
   std::set<std::string> seen;
   std::error_code ec;
   fs::path canon = fs::canonical(root, ec);
   if (ec) return result;
+  if (roots) {
+    if (auto target = ResolvesOutside(root, *roots)) {
+      result.outside.push_back({root, "."});
+      result.outside_targets.push_back(*target);
+      return result;
+    }
+  }
   seen.insert(canon.string());
-  Walk(fs::path(root), "", extension, &seen, &result);
+  Walk(fs::path(root), "", extension, roots, &seen, &result);
   std::sort(result.files.begin(), result.files.end(),
             [](const WalkEntry& a, const WalkEntry& b) { return a.relative < b.relative; });
   return result;

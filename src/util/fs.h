@@ -31,13 +31,21 @@ struct WalkEntry {
 struct WalkResult {
   std::vector<WalkEntry> files;    // regular files ending in `extension`, sorted
   std::vector<std::string> skipped;  // relative paths skipped, with the reason
+  /// With `roots`: links to folders, and to files ending in `extension`,
+  /// that resolve outside them: not read; `relative` is "." when `root`
+  /// itself does. In walk order. (Other links out are only `skipped`.)
+  std::vector<WalkEntry> outside;
+  std::vector<std::string> outside_targets;  // outside[i] resolves to this
 };
 
 /// Recursively lists files under `root` whose names end in `extension`
 /// (e.g. ".md"), sorted by relative path. Dot-files and dot-folders, other
 /// extensions and symlink loops are skipped and listed in `skipped`.
-/// Symlinks to files and folders inside are followed once.
-WalkResult WalkFiles(const std::string& root, const std::string& extension);
+/// Symlinks to files and folders inside are followed once. With `roots`
+/// (canonical folders, see util/confine.h), entries that resolve outside
+/// every one of them are listed in `outside` instead of being followed.
+WalkResult WalkFiles(const std::string& root, const std::string& extension,
+                     const std::vector<std::string>* roots = nullptr);
 
 bool IsDirectory(const std::string& path);
 bool IsRegularFile(const std::string& path);
