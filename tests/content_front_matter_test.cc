@@ -262,7 +262,7 @@ TEST_CASE("a field of the wrong type is an error but the document loads", "[fron
       "title = 3\n"
       "tags = 5\n"
       "date = \"2023-02-30\"\n"
-      "status = \"published\"\n"
+      "status = \"someday\"\n"
       "services = [\"api\", 7]\n"
       "[incident]\nstarted = \"soon\"\n"
       "[[actions]]\ntext = \"x\"\nstatus = \"maybe\"\n"

@@ -278,7 +278,7 @@ bool ParseDocument(const std::string& text, const std::string& path,
                   ? internal::ParseTomlBlock(split.block, split.block_line, file, &root, diags)
                   : internal::ParseYamlBlock(split.block, split.block_line, file, &root, diags);
     if (!ok) return false;
-    internal::ApplyFrontMatter(root, zone, file, doc, diags);
+    internal::ApplyFrontMatter(root, zone, file, doc, diags, &cfg.fields, &cfg.taxonomies);
     timeline_key = root.Find("timeline") != nullptr;
   }
 

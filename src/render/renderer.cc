@@ -258,6 +258,7 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateS
   }
 
   plan.Page("archive/", "archive", [v] { return v->Archive(); });
+  if (!view.Undated().empty()) plan.Page("archive/undated/", "archive_undated", [v] { return v->ArchiveUndated(); });
   for (const auto& year : site.archive) {
     const model::ArchiveYear* y = &year;
     if (plan.Page("archive/" + std::to_string(year.year) + "/", "archive_year",
