@@ -337,8 +337,14 @@ std::string Tidy(std::string s) {
   std::string out;
   for (char c : s) {
     if (c == ' ' && !out.empty() && out.back() == ' ') continue;
+    // "a. . ." left by cut-out "Owner: X." parts.
+    if (c == '.' && out.size() >= 2 && out.back() == ' ' && out[out.size() - 2] == '.') {
+      out.pop_back();
+      continue;
+    }
     out += c;
   }
+  while (util::EndsWith(out, " .")) out.erase(out.size() - 2);
   auto junk = [](char c) {
     return c == ' ' || c == ',' || c == ';' || c == ':' || c == '-' || c == '|' || c == '\t';
   };
@@ -373,6 +379,7 @@ std::optional<std::string> CutLabelled(std::string* s, std::initializer_list<con
       while (v < s->size() && (*s)[v] == ' ') ++v;
       size_t end = v;
       while (end < s->size() && (*s)[end] != ',' && (*s)[end] != ';' && (*s)[end] != ')' &&
+             (*s)[end] != '(' && (*s)[end] != '[' &&
              !((*s)[end] == '.' && (end + 1 == s->size() || (*s)[end + 1] == ' ')) &&
              (*s)[end] != '|' && !util::StartsWith(std::string_view(*s).substr(end), " \xE2\x80\x94") &&
              !util::StartsWith(std::string_view(*s).substr(end), " - "))
