@@ -269,3 +269,27 @@ TEST_CASE("front matter and metadata lines: front matter wins", "[import]") {
   CHECK(doc.severity == "SEV1");
   CHECK(doc.summary == "FM");
 }
+
+TEST_CASE("severities as other tools write them become the site's levels", "[import]") {
+  using content::internal::NormalizeSeverity;
+  const std::vector<std::string> names{"SEV1", "SEV2", "SEV3", "SEV4"};
+  const std::vector<std::string> labels{"Critical", "Major", "Minor", "Low"};
+  CHECK(NormalizeSeverity("SEV-2", names, labels) == "SEV2");
+  CHECK(NormalizeSeverity("sev 3", names, labels) == "SEV3");
+  CHECK(NormalizeSeverity("P1", names, labels) == "SEV1");
+  CHECK(NormalizeSeverity("Major", names, labels) == "SEV2");
+  CHECK(NormalizeSeverity("High", names, labels) == "SEV2");
+  CHECK(NormalizeSeverity("2 - High", names, labels) == "SEV2");
+  CHECK(NormalizeSeverity("Catastrophic", names, labels) == "Catastrophic");  // kept; check reports it
+}
+
+TEST_CASE("section names with numbers, bold or emoji are still recognised", "[import]") {
+  Document doc;
+  util::Diagnostics diags;
+  REQUIRE(content::ParseDocument("# T\n\n## 1. **Summary** \xF0\x9F\x93\x9D\n\nShort.\n\n"
+                                 "## Action Items \xF0\x9F\x9B\xA0\n\n* [ ] One\n* [x] Two\n",
+                                 "x.md", "x.md", config::SiteConfig(), &doc, &diags));
+  CHECK(doc.summary == "Short.");
+  REQUIRE(doc.actions.size() == 2);
+  CHECK(doc.actions[1].status == "done");
+}

@@ -183,7 +183,9 @@ std::string HeadingName(std::string_view text) {
   while (i < t.size() && (Digit(t[i]) || t[i] == '.' || t[i] == ')' || t[i] == ' ')) ++i;
   if (i < t.size()) t = t.substr(i);
   std::string n = NormalizeKey(t);
-  while (!n.empty() && (n.back() == '.' || n.back() == '?' || n.back() == '!')) n.pop_back();
+  // Trailing punctuation and emoji ("Summary 📝", "Action items:").
+  while (!n.empty() && !Alnum(n.back()) && n.back() != ')') n.pop_back();
+  while (!n.empty() && !Alnum(n.front())) n.erase(0, 1);
   return n;
 }
 
@@ -897,6 +899,12 @@ std::string NormalizeSeverity(std::string_view value, const std::vector<std::str
         (squash(labels[i]) == squash(v) || squash(labels[i]) == squash(head)))
       return names[i];
   }
+  // Words other tools use, by rank: "High" is the second level.
+  static const std::pair<const char*, size_t> kWords[] = {
+      {"critical", 0}, {"highest", 0}, {"urgent", 0}, {"blocker", 0}, {"high", 1},
+      {"major", 1},    {"medium", 2},  {"moderate", 2}, {"minor", 2}, {"low", 3}, {"lowest", 3}};
+  for (const auto& [word, rank] : kWords)
+    if (squash(head) == word && rank < names.size()) return names[rank];
   // "Sev 2", "P2", "Priority 2", "Level 2", "2": the level's number.
   std::string s = squash(head);
   size_t d = 0;
