@@ -310,6 +310,7 @@ const std::vector<std::pair<std::string, std::string>>& BuiltinAliases() {
       {"owner_team", "contact"},        {"author", "authors"},
       {"owner", "authors"},             {"written_by", "authors"},
       {"keywords", "tags"},             {"labels", "tags"},
+      {"categories", "tags"},           {"category", "tags"},
       {"sev", "severity"},              {"priority", "severity"},
       {"impact_level", "severity"},     {"tldr", "summary"},
       {"description", "summary"},       {"overview", "summary"},
