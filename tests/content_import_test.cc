@@ -293,3 +293,25 @@ TEST_CASE("section names with numbers, bold or emoji are still recognised", "[im
   REQUIRE(doc.actions.size() == 2);
   CHECK(doc.actions[1].status == "done");
 }
+
+TEST_CASE("a Chronology under a day line with its zone; due dates that are not dates stay text",
+          "[import]") {
+  auto entries = content::internal::ExtractTimeline(
+      "## Chronology\n\n### Oct 21, 2015 (PDT)\n\n- **10:03 AM** - Deploy starts\n", 1, 0);
+  REQUIRE(entries.size() == 1);
+  CHECK(util::FormatRfc3339(entries[0].at) == "2015-10-21T17:03:00Z");
+  CHECK(entries[0].text == "Deploy starts");
+  auto a = content::internal::ParseActionText("Rotate keys, due: Q3 next year, owner: TBD");
+  REQUIRE(a);
+  CHECK_FALSE(a->due);
+  CHECK(a->text.find("due: Q3 next year") != std::string::npos);
+  CHECK(a->owner.empty());
+  Document doc;
+  util::Diagnostics diags;
+  REQUIRE(content::ParseDocument("# T\n\n## Action items\n\n| Task | Assignee | Link |\n|---|---|---|\n"
+                                 "| Fix it | @sam | https://jira.example.com/browse/OPS-77 |\n",
+                                 "x.md", "x.md", config::SiteConfig(), &doc, &diags));
+  REQUIRE(doc.actions.size() == 1);
+  CHECK(doc.actions[0].ticket == "OPS-77");
+  CHECK(doc.actions[0].owner == "sam");
+}

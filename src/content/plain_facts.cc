@@ -464,6 +464,12 @@ std::string TicketFromCell(std::string_view cell) {
   std::string v = LinkText(cell);
   v = CleanValue(v);
   if (IsPlaceholder(v)) return {};
+  // "https://jira.example.com/browse/PAY-12": the id, not the address.
+  if (util::StartsWith(v, "http://") || util::StartsWith(v, "https://")) {
+    for (size_t p = v.size(); p-- > 0;)
+      if ((p == 0 || v[p - 1] == '/') && TicketIdLength(v.substr(p), 0) == v.size() - p) return v.substr(p);
+    return v;
+  }
   std::string l = Lower(v);
   for (const char* prefix : {"bug ", "issue ", "ticket ", "b/", "#"}) {
     if (util::StartsWith(l, prefix)) {
@@ -746,10 +752,15 @@ std::optional<ActionItem> ParseActionText(std::string_view text) {
   // "Status: done"
   if (auto st = CutLabelled(&s, {"status:"})) a.status = StatusWord(*st);
   if (auto o = CutLabelled(&s, {"owner:", "owners:", "assignee:", "assigned to:", "owner -"}))
-    a.owner = util::ReplaceAll(LinkText(*o), "@", "");
-  if (auto d = CutLabelled(&s, {"due date:", "due:", "deadline:", "due by ", "due on ", "due ", "target date:"})) {
+    if (!IsPlaceholder(*o)) a.owner = util::ReplaceAll(LinkText(*o), "@", "");
+  {
+    // A due date that is not a date ("due: Q3") stays in the text.
+    std::string before = s;
+    auto d = CutLabelled(&s, {"due date:", "due:", "deadline:", "due by ", "due on ", "due ", "target date:"});
     size_t used = 0;
-    if (auto date = ParseLooseDate(*d, &used)) a.due = date;
+    auto date = d ? ParseLooseDate(*d, &used) : std::nullopt;
+    if (date) a.due = date;
+    else s = before;
   }
   if (auto t = CutLabelled(&s, {"ticket:", "tickets:", "jira:", "issue:", "bug:", "tracked in "}))
     a.ticket = TicketFromCell(*t);

@@ -483,6 +483,19 @@ std::optional<util::DateTime> DayLine(std::string_view text) {
   return std::nullopt;
 }
 
+// The zone of a day line: "(all times UTC)", "(PDT)", "CET".
+std::optional<int> DayLineZone(std::string_view text) {
+  if (auto z = ZoneInText(text)) return z;
+  size_t used = 0;
+  if (!ParseLooseDate(text, &used)) return std::nullopt;
+  std::string rest(util::Trim(text.substr(used)));
+  std::string tok;
+  for (char c : rest)
+    if (c != '(' && c != ')' && c != '*' && c != '_' && c != ' ' && c != '[' && c != ']') tok += c;
+  if (tok.size() < 2) return std::nullopt;
+  return util::ZoneOffsetMinutes(tok);
+}
+
 }  // namespace
 
 std::vector<TimelineEntry> ExtractTimeline(std::string_view body, int body_line,
@@ -497,7 +510,8 @@ std::vector<TimelineEntry> ExtractTimeline(std::string_view body, int body_line,
     for (; i < lines.size(); ++i) {
       if (lines[i].code || !lines[i].heading) continue;
       std::string lower = util::ToLowerAscii(lines[i].heading_text);
-      if (util::StartsWith(lower, "timeline") || util::EndsWith(lower, " timeline")) {
+      if (util::StartsWith(lower, "timeline") || util::EndsWith(lower, " timeline") ||
+          util::StartsWith(lower, "chronology") || util::StartsWith(lower, "sequence of events")) {
         section_level = lines[i].heading;
         break;
       }
@@ -539,7 +553,7 @@ std::vector<TimelineEntry> ExtractTimeline(std::string_view body, int body_line,
         if (auto d = DayLine(l.heading_text)) {
           day = d;
           last_time_only = INT64_MIN;
-          if (auto z = ZoneInText(l.heading_text)) section_zone = z;
+          if (auto z = DayLineZone(l.heading_text)) section_zone = z;
         }
         continue;
       }
@@ -597,7 +611,7 @@ std::vector<TimelineEntry> ExtractTimeline(std::string_view body, int body_line,
         if (auto d = DayLine(content)) {
           day = d;
           last_time_only = INT64_MIN;
-          if (auto z = ZoneInText(content)) section_zone = z;
+          if (auto z = DayLineZone(content)) section_zone = z;
           continuing = false;
           continue;
         }
@@ -605,7 +619,7 @@ std::vector<TimelineEntry> ExtractTimeline(std::string_view body, int body_line,
         if (auto d = DayLine(content)) {  // "October 21, 2015 (all times UTC)"
           day = d;
           last_time_only = INT64_MIN;
-          if (auto z = ZoneInText(content)) section_zone = z;
+          if (auto z = DayLineZone(content)) section_zone = z;
           continuing = false;
           continue;
         }
