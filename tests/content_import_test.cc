@@ -315,3 +315,20 @@ TEST_CASE("a Chronology under a day line with its zone; due dates that are not d
   CHECK(doc.actions[0].ticket == "OPS-77");
   CHECK(doc.actions[0].owner == "sam");
 }
+
+TEST_CASE("without a summary section: What happened, else a lead paragraph", "[import]") {
+  auto summary = [](const std::string& text) {
+    Document doc;
+    util::Diagnostics diags;
+    REQUIRE(content::ParseDocument(text, "x.md", "x.md", config::SiteConfig(), &doc, &diags));
+    return doc.summary;
+  };
+  CHECK(summary("# T\n\n## What happened\n\nThe cache filled up.\n\n## Impact\n\nSlow.\n") ==
+        "The cache filled up.");
+  CHECK(summary("# T\n\nFor forty minutes on Tuesday the login service rejected every "
+                "password reset request.\n\n## Impact\n\nx\n")
+            .find("For forty minutes") == 0);
+  CHECK(summary("# T\n\nCreated by Ana Lopes, last modified on Jan 22, 2025 by Ana Lopes again\n\n## Impact\n\nx\n")
+            .empty());
+  CHECK(summary("# T\n\nShort note.\n\n## Impact\n\nx\n").empty());
+}

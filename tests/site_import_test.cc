@@ -105,7 +105,7 @@ TEST_CASE("an archive in other templates builds into full pages, tracker, stats 
     with_actions += Contains(pm, "{\"action_items\":[]") ? 0 : 1;
     with_ttr += Contains(pm, "\"resolve_seconds\":null") ? 0 : 1;
   }
-  CHECK(with_summary == 7);  // queue-backlog has none
+  CHECK(with_summary == 8);  // queue-backlog: its lead paragraph
   CHECK(with_actions == 6);
   CHECK(with_ttr == 7);
   CHECK(Contains(pms[0] + pms[1] + pms[2], "\"severity\":\"SEV2\""));

@@ -206,6 +206,14 @@ bool IsSummarySection(const std::string& name) {
   return std::any_of(std::begin(kNames), std::end(kNames), [&](const char* n) { return name == n; });
 }
 
+// Sections whose first paragraph says what happened, when there is no summary.
+bool IsDescriptionSection(const std::string& name) {
+  static const char* kNames[] = {"what happened", "description", "incident description",
+                                 "introduction", "background", "incident overview",
+                                 "what went wrong", "issue summary", "problem"};
+  return std::any_of(std::begin(kNames), std::end(kNames), [&](const char* n) { return name == n; });
+}
+
 bool IsActionSection(const std::string& name) {
   static const char* kPhrases[] = {"action item", "follow up", "followup", "remediation",
                                    "corrective action", "next step", "preventive action",
@@ -682,17 +690,30 @@ PlainFacts ExtractPlainFacts(std::string_view body, int body_line) {
       add(field, kv->key, value, line, "metadata line");
     }
   }
-  // The summary: a Summary / TL;DR / Overview section's first paragraph.
-  if (!out.Find("summary")) {
+  // The summary: a Summary / TL;DR / Overview section's first paragraph;
+  // failing that, a "What happened" / "Description" section's, or a lead
+  // paragraph of a dozen words or more under the title.
+  for (int tier = 0; tier < 2 && !out.Find("summary"); ++tier) {
     for (size_t s = first_section; s < sections.size(); ++s) {
-      if (!IsSummarySection(sections[s].name)) continue;
+      if (!(tier == 0 ? IsSummarySection(sections[s].name) : IsDescriptionSection(sections[s].name)))
+        continue;
       int line = 0;
       std::string text = FirstParagraph(lines, sections[s].heading + 1, sections[s].end, &line);
       if (text.empty()) continue;
       out.facts.push_back({"summary", lines[sections[s].heading].heading_text, text, line,
-                           "summary section"});
+                           tier == 0 ? "summary section" : "first paragraph of a section"});
       break;
     }
+  }
+  if (!out.Find("summary")) {
+    int line = 0;
+    size_t from = first_section == 1 ? sections[0].heading + 1 : 0;
+    std::string text = FirstParagraph(lines, from, preamble_end, &line);
+    std::string lower = Lower(text);
+    size_t words = std::count(text.begin(), text.end(), ' ') + 1;
+    if (!text.empty() && words >= 12 && !util::StartsWith(lower, "created by") &&
+        !util::StartsWith(lower, "last modified") && !util::StartsWith(lower, "last updated"))
+      out.facts.push_back({"summary", "", text, line, "lead paragraph"});
   }
   // Action items: every action-items section not inside another one.
   size_t covered = 0;
