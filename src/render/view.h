@@ -150,6 +150,9 @@ class View {
   util::Value ArchiveUndated() const;
   /// Indices of the postmortems with no incident date, by title then id.
   std::vector<int> Undated() const;
+  /// Whether archive/undated/ is written (a theme from before it has no
+  /// archive_undated template: then the page and its links are left out).
+  void SetUndatedPage(bool on) { undated_page_ = on; }
   util::Value NotFound() const;
   util::Value Search() const;
   // The action tracker and the stats page (view_actions.cc, view_stats.cc).
@@ -200,6 +203,7 @@ class View {
   const config::SiteConfig& config() const { return cfg_; }
 
  private:
+  bool undated_page_ = true;
   util::Value Severity(int index) const;
   util::Value TermLinks(int index, size_t taxonomy) const;
   util::Value ItemList(const std::vector<int>& indices) const;

@@ -88,7 +88,7 @@ Value View::Home() const {
   }
   SetList(v, "years", std::move(years));
   size_t undated = Undated().size();
-  v["undated_url"] = undated ? Value(Link("archive/undated/")) : Value(false);
+  v["undated_url"] = undated && undated_page_ ? Value(Link("archive/undated/")) : Value(false);
   v["undated_count"] = CountLabel(undated, "postmortem", "postmortems");
   AddHomeActivity(v);  // this week, on this day (view_stats.cc)
   return v;
@@ -203,7 +203,7 @@ Value View::Archive() const {
   size_t undated = site_.postmortems.size() > dated ? site_.postmortems.size() - dated : 0;
   v["undated_label"] =
       undated ? CountLabel(undated, "postmortem has", "postmortems have") + " no known incident date." : "";
-  v["undated_url"] = undated ? Value(Link("archive/undated/")) : Value(false);
+  v["undated_url"] = undated && undated_page_ ? Value(Link("archive/undated/")) : Value(false);
   return v;
 }
 
