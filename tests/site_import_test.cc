@@ -136,6 +136,10 @@ TEST_CASE("an archive in other templates builds into full pages, tracker, stats 
   CHECK(Contains(fast, "cdn-cert-expiry"));
   CHECK_FALSE(Contains(fast, "queue-backlog"));
   CHECK(Contains(search("2021-01-01..2021-12-31"), "queue-backlog"));
+  // A key casebook has no field for is a filter too.
+  std::string company = search("company:example-corp-sons");
+  CHECK(Contains(company, "cdn-cert-expiry"));
+  CHECK_FALSE(Contains(company, "queue-backlog"));
 
   // brief and check see the same facts.
   auto brief = RunCasebook("brief payments-api", dir.path());
