@@ -132,7 +132,7 @@ TEST_CASE("a clean archive of drafts, reviews and plain Markdown", "[check][poli
   site.Write("content/b.md", ReplaceAll(CleanPostmortem(), "\"final\"", "\"review\""));
   site.Write("content/2021-06-22-plain.md",
              "# Plain incident\n\n## Summary\n\nx\n\n## Impact\n\nx\n\n## Timeline\n\n"
-             "- 2021-06-22 08:21 Alert\n\n## Action items\n\n- Fix it\n");
+             "- 2021-06-22 08:21 Alert\n\n## Action items\n\n- [x] Fix it @sam due 2021-07-01\n");
   auto r = site.Check();
   INFO(Dump(r));
   CHECK(r.files == 3);

@@ -194,8 +194,13 @@ int BackgroundCasebook::Stop(int signal) {
 }
 
 std::string SharedCorpus() {
-  fs::path p = fs::path(CASEBOOK_SOURCE_DIR) / ".." / "shared" / "corpora" / "dfds-postmortems";
-  return fs::is_directory(p) ? fs::canonical(p).string() : std::string();
+  // ../shared beside the repository, or two levels up for a worktree
+  // (/work/wt/<name> next to /work/shared).
+  for (const char* up : {"..", "../.."}) {
+    fs::path p = fs::path(CASEBOOK_SOURCE_DIR) / up / "shared" / "corpora" / "dfds-postmortems";
+    if (fs::is_directory(p)) return fs::canonical(p).string();
+  }
+  return std::string();
 }
 
 std::string SourceDir() { return CASEBOOK_SOURCE_DIR; }

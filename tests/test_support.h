@@ -82,7 +82,8 @@ class BackgroundCasebook {
   mutable int status_ = -1;  // waitpid status once reaped
 };
 
-/// Path to ../shared/corpora/dfds-postmortems, or "" when absent.
+/// Path to ../shared/corpora/dfds-postmortems (or ../../shared/... from a
+/// worktree), or "" when absent.
 std::string SharedCorpus();
 
 /// The repository root (for content/, themes/, site.toml).

@@ -245,6 +245,7 @@ const std::vector<RuleInfo>& Rules() {
       {"times/timeline-order", Level::kWarning, "a timeline entry earlier than the one above"},
       {"times/before-start", Level::kWarning, "a timeline entry before incident.started"},
       {"times/future", Level::kError, "a date or time after today"},
+      {"times/no-date", Level::kWarning, "no incident date anywhere in the file (listed under archive/undated/)"},
       {"links/related", Level::kWarning, "a related id that names no postmortem (model)"},
       {"links/broken", Level::kWarning, "a .md or [[id]] link to no postmortem (model)"},
       {"actions/missing-owner", Level::kError, "an action item without owner"},

@@ -8,6 +8,9 @@
 //   times/before-start    (warning) a timeline entry before incident.started
 //   times/future          (error)   date, [incident] times or timeline entries
 //                                   after today (--today)
+//   times/no-date         (warning) no incident date at all: no date, no
+//                                   incident.started, no timeline, none in
+//                                   the file name (listed under archive/undated/)
 // Where either side is a date without a time, the comparison is by day.
 #include <cstdint>
 #include <optional>
@@ -98,6 +101,15 @@ void CheckTimeRules(const RuleContext& ctx, util::Diagnostics* out) {
                  "move incident.started back to when it began, or check this entry's "
                  "date and zone");
     }
+  }
+
+  // times/no-date.
+  if (!doc.date && !in.started && doc.timeline.empty()) {
+    ctx.Report(out, util::Level::kWarning, 1, 1, "times/no-date",
+               "no incident date: this postmortem sorts last and is listed only under "
+               "archive/undated/",
+               "add `date = 2024-03-12` to the front matter, a `Date: 2024-03-12` line under "
+               "the title, or the date to the file name (2024-03-12-name.md)");
   }
 
   // times/future.

@@ -40,6 +40,11 @@ const std::map<std::string, Command>& Commands() {
       {"actions", {RunActions, "list action items across the archive",
                    "casebook actions [--open] [--overdue] [--owner X] [--service X] [--json]\n"
                    "                 [--today YYYY-MM-DD] [--config FILE]\n"}},
+      {"inspect", {RunInspect, "show what was read from a file, field by field, and from which line",
+                   "casebook inspect FILE... [--json] [--config FILE]\n"}},
+      {"convert", {RunConvert, "rewrite plain or foreign files into casebook front matter",
+                   "casebook convert FILE... [--write] [--config FILE]\n"
+                   "  prints a diff; --write replaces the front matter, the body is kept as is\n"}},
   };
   return kCommands;
 }

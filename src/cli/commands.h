@@ -16,6 +16,8 @@ int RunSearch(const CommandArgs& args);   // cmd_search.cc
 int RunServe(const CommandArgs& args);    // cmd_serve.cc
 int RunBrief(const CommandArgs& args);    // cmd_brief.cc
 int RunActions(const CommandArgs& args);  // cmd_actions.cc
+int RunInspect(const CommandArgs& args);  // cmd_inspect.cc
+int RunConvert(const CommandArgs& args);  // cmd_convert.cc
 
 /// Usage text of one command ("" when unknown), for `casebook help CMD`.
 std::string UsageOf(const std::string& command);

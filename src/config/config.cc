@@ -324,11 +324,34 @@ void ReadLimits(Reader& r, const toml::node& n, Limits* limits) {
   }
 }
 
+// [fields]: started = "begin", services = ["product", "component"].
+void ReadFields(Reader& r, const toml::node& n, SiteConfig* cfg) {
+  if (!n.is_table()) {
+    r.TypeError("fields", n, "a table ([fields] with field = \"their key\")");
+    return;
+  }
+  const auto& known = MappableFields();
+  for (const auto& [k, v] : *n.as_table()) {
+    std::string field(k.str());
+    if (util::StartsWith(field, "incident.")) field = field.substr(9);
+    if (std::find(known.begin(), known.end(), field) == known.end()) {
+      r.Unknown("fields.", k, known);
+      continue;
+    }
+    std::vector<std::string> keys;
+    if (r.Strings("fields." + field, v, &keys)) {
+      auto& list = cfg->fields[field];
+      for (auto& key : keys)
+        if (!key.empty() && std::find(list.begin(), list.end(), key) == list.end()) list.push_back(key);
+    }
+  }
+}
+
 void ReadTop(Reader& r, const toml::table& root, SiteConfig* cfg) {
   static const std::vector<std::string> kKnown{
       "title",  "base_url",   "description", "language", "source",     "output",
       "theme",  "timezone",   "severity",    "taxonomies", "ticket_url", "source_url",
-      "ignore", "markdown",   "search",      "check",    "limits"};
+      "ignore", "markdown",   "search",      "check",    "limits", "include", "fields"};
   for (const auto& [k, v] : root) {
     std::string key(k.str());
     if (key == "title") {
@@ -397,6 +420,10 @@ void ReadTop(Reader& r, const toml::table& root, SiteConfig* cfg) {
           if (std::find(cfg->ignore.begin(), cfg->ignore.end(), g) == cfg->ignore.end())
             cfg->ignore.push_back(g);
       }
+    } else if (key == "include") {
+      r.Strings(key, v, &cfg->include);
+    } else if (key == "fields") {
+      ReadFields(r, v, cfg);
     } else if (key == "markdown") {
       ReadMarkdown(r, v, cfg);
     } else if (key == "search") {
@@ -414,6 +441,15 @@ void ReadTop(Reader& r, const toml::table& root, SiteConfig* cfg) {
 }
 
 }  // namespace
+
+const std::vector<std::string>& MappableFields() {
+  static const std::vector<std::string> kFields{
+      "title",   "id",       "date",      "severity",  "status",           "summary",
+      "tags",    "services", "authors",   "facilitator", "contact",        "related",
+      "started", "detected", "first_user_impact", "first_user_report", "mitigated", "resolved",
+      "original_report"};
+  return kFields;
+}
 
 SiteConfig Parse(const std::string& text, const std::string& path,
                  util::Diagnostics* diags) {

@@ -76,6 +76,11 @@ struct SiteConfig {
   std::string source_url;  // "https://git.example.com/pm/blob/main/{path}"
   bool markdown_unsafe = false;
   std::vector<std::string> ignore{"README.md", "_index.md"};  // file-name globs
+  /// Globs of files to load even when they look like templates.
+  std::vector<std::string> include;
+  /// [fields]: casebook field -> front matter keys of another tool that
+  /// mean it (`started = "begin"`, `services = ["product", "component"]`).
+  std::map<std::string, std::vector<std::string>> fields;
   CheckConfig check;
   SearchConfig search;
   Limits limits;
@@ -95,6 +100,10 @@ struct SiteConfig {
   std::optional<int> SeverityRank(const std::string& name) const;
   const SeverityLevel* FindSeverity(const std::string& name) const;
 };
+
+/// The casebook fields a [fields] entry may name: "date", "severity", ...,
+/// "started" .. "resolved" (the [incident] times), "original_report".
+const std::vector<std::string>& MappableFields();
 
 /// Reads `path` (usually "site.toml"). On a missing file the error says how to
 /// create one. Returns the config even with errors (defaults filled in).

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -72,9 +73,20 @@ bool ParseYamlBlock(std::string_view block, int first_line, const std::string& f
 /// title, date, severity, status, lists, [incident], [[timeline]],
 /// [[actions]], check_ignore; everything else into doc->extra) and records
 /// key lines. Zone-less date-times use `default_offset_minutes`.
+///
+/// Keys other tools write are read as the casebook field they mean: the
+/// built-in aliases (BuiltinAliases: start_time -> started, product ->
+/// services, url -> original_report, ...) and site.toml's [fields], which
+/// win. A built-in alias never applies to a key that is one of the site's
+/// taxonomies. `fields` may be null (no [fields]).
 void ApplyFrontMatter(const FmNode& root, int default_offset_minutes,
                       const std::string& file, Document* doc,
-                      util::Diagnostics* diags);
+                      util::Diagnostics* diags,
+                      const std::map<std::string, std::vector<std::string>>* fields = nullptr,
+                      const std::vector<std::string>* taxonomies = nullptr);
+
+/// The built-in table: (their key, casebook field), in documentation order.
+const std::vector<std::pair<std::string, std::string>>& BuiltinAliases();
 
 /// Converts a front matter value for templates (dates become their text).
 util::Value ToValue(const FmNode& node);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "content/front_matter.h"
+#include "content/plain_facts.h"
 #include "util/text.h"
 
 namespace casebook::content::internal {
@@ -290,14 +291,121 @@ void ReadActions(FieldReader& r, const FmNode& n, Document* doc) {
 
 }  // namespace
 
+const std::vector<std::pair<std::string, std::string>>& BuiltinAliases() {
+  static const std::vector<std::pair<std::string, std::string>> kAliases{
+      {"start_time", "started"},        {"started_at", "started"},
+      {"start", "started"},             {"impact_start", "started"},
+      {"incident_start", "started"},    {"outage_start", "started"},
+      {"began_at", "started"},          {"detected_at", "detected"},
+      {"detection_time", "detected"},   {"alerted_at", "detected"},
+      {"mitigated_at", "mitigated"},    {"mitigation_time", "mitigated"},
+      {"end_time", "resolved"},         {"ended_at", "resolved"},
+      {"resolved_at", "resolved"},      {"end", "resolved"},
+      {"impact_end", "resolved"},       {"incident_end", "resolved"},
+      {"outage_end", "resolved"},       {"incident_date", "date"},
+      {"product", "services"},          {"products", "services"},
+      {"component", "services"},        {"components", "services"},
+      {"service", "services"},          {"systems", "services"},
+      {"affected_services", "services"}, {"team", "contact"},
+      {"owner_team", "contact"},        {"author", "authors"},
+      {"owner", "authors"},             {"written_by", "authors"},
+      {"keywords", "tags"},             {"labels", "tags"},
+      {"categories", "tags"},           {"category", "tags"},
+      {"sev", "severity"},              {"priority", "severity"},
+      {"impact_level", "severity"},     {"tldr", "summary"},
+      {"description", "summary"},       {"overview", "summary"},
+      {"url", "original_report"},       {"link", "original_report"},
+      {"source_url", "original_report"}, {"report_url", "original_report"},
+      {"original_url", "original_report"}, {"postmortem_url", "original_report"},
+  };
+  return kAliases;
+}
+
+namespace {
+
+// key -> casebook field, for this site: the built-in table, then [fields].
+std::map<std::string, std::string> AliasMap(
+    const std::map<std::string, std::vector<std::string>>* fields,
+    const std::vector<std::string>* taxonomies) {
+  std::map<std::string, std::string> out;
+  for (const auto& [key, field] : BuiltinAliases()) {
+    if (taxonomies && std::find(taxonomies->begin(), taxonomies->end(), key) != taxonomies->end())
+      continue;
+    out[key] = field;
+  }
+  if (fields)
+    for (const auto& [field, keys] : *fields)
+      for (const auto& key : keys) out[key] = field;
+  return out;
+}
+
+bool IsIncidentTime(const std::string& field) {
+  return field == "started" || field == "detected" || field == "first_user_impact" ||
+         field == "first_user_report" || field == "mitigated" || field == "resolved";
+}
+
+}  // namespace
+
 void ApplyFrontMatter(const FmNode& root, int default_offset_minutes,
                       const std::string& file, Document* doc,
-                      util::Diagnostics* diags) {
+                      util::Diagnostics* diags,
+                      const std::map<std::string, std::vector<std::string>>* fields,
+                      const std::vector<std::string>* taxonomies) {
   FieldReader r(file, default_offset_minutes, diags);
   bool has_status = false;
-  for (size_t i = 0; i < root.keys.size() && i < root.items.size(); ++i) {
-    const std::string& key = root.keys[i].key;
+  const std::map<std::string, std::string> aliases = AliasMap(fields, taxonomies);
+  // Casebook's own keys come first, so an alias never overrides them.
+  std::vector<size_t> order;
+  for (size_t i = 0; i < root.keys.size() && i < root.items.size(); ++i)
+    if (!aliases.count(root.keys[i].key)) order.push_back(i);
+  for (size_t i = 0; i < root.keys.size() && i < root.items.size(); ++i)
+    if (aliases.count(root.keys[i].key)) order.push_back(i);
+  for (size_t i : order) {
+    std::string key = root.keys[i].key;
     const FmNode& v = root.items[i];
+    if (auto alias = aliases.find(key); alias != aliases.end()) {
+      const std::string& field = alias->second;
+      const int line = root.keys[i].line;
+      if (IsIncidentTime(field)) {
+        IncidentTimes& t = doc->incident;
+        std::optional<util::DateTime>* slot =
+            field == "started" ? &t.started : field == "detected" ? &t.detected
+            : field == "mitigated" ? &t.mitigated : field == "resolved" ? &t.resolved
+            : field == "first_user_impact" ? &t.first_user_impact : &t.first_user_report;
+        if (!*slot) {
+          *slot = r.Date(key, v);
+          if (*slot) doc->key_lines.emplace("incident." + field, line);
+        }
+        continue;
+      }
+      if (field == "original_report") {
+        std::string url;
+        if (r.String(key, v, &url) && !url.empty() && !doc->extra.Find("original_report"))
+          doc->extra["original_report"] = url;
+        doc->key_lines.emplace("original_report", line);
+        continue;
+      }
+      if (field == "tags" || field == "services" || field == "authors" || field == "related") {
+        std::vector<std::string> values;
+        r.Strings(key, v, &values);
+        auto& list = field == "tags" ? doc->tags : field == "services" ? doc->services
+                     : field == "authors" ? doc->authors : doc->related;
+        for (auto& s : values)
+          if (std::find(list.begin(), list.end(), s) == list.end()) list.push_back(s);
+        doc->key_lines.emplace(field, line);
+        continue;
+      }
+      if (field == "contact" && v.kind == FmNode::Kind::kList) {
+        std::vector<std::string> values;
+        r.Strings(key, v, &values);
+        if (doc->contact.empty()) doc->contact = util::Join(values, ", ");
+        doc->key_lines.emplace(field, line);
+        continue;
+      }
+      // A single-valued field: the first key that gives it wins.
+      if (doc->key_lines.count(field)) continue;
+      key = field;
+    }
     doc->key_lines[key] = root.keys[i].line;
     if (key == "title") {
       std::string title;
@@ -319,7 +427,14 @@ void ApplyFrontMatter(const FmNode& root, int default_offset_minutes,
       r.String(key, v, &doc->severity);
     } else if (key == "status") {
       has_status = true;
-      r.Status(key, v, {"draft", "review", "final"}, &doc->status);
+      // Other tools' words for a finished or reviewed report are accepted.
+      std::optional<std::string> mapped;
+      if (v.kind == FmNode::Kind::kString) {
+        std::string l = util::ToLowerAscii(util::Trim(v.text));
+        if (l != "draft" && l != "review" && l != "final") mapped = NormalizeStatus(l);
+      }
+      if (mapped) doc->status = *mapped;
+      else r.Status(key, v, {"draft", "review", "final"}, &doc->status);
     } else if (key == "summary") {
       r.String(key, v, &doc->summary);
     } else if (key == "facilitator") {

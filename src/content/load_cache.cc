@@ -4,6 +4,7 @@
 #include "util/fs.h"
 #include "util/hash.h"
 #include "util/parallel.h"
+#include "util/text.h"
 
 #ifndef CASEBOOK_VERSION
 #define CASEBOOK_VERSION "dev"
@@ -15,7 +16,7 @@ namespace {
 
 constexpr char kMagic[] = "casebook content cache\n";
 // Bump whenever Document, ParseDocument or this format changes.
-constexpr uint32_t kFormat = 2;
+constexpr uint32_t kFormat = 3;
 constexpr uint32_t kEndMarker = 0x0c0ffee0;
 
 #if defined(__x86_64__) && defined(__GLIBCXX__)
@@ -131,6 +132,18 @@ bool ReadHeader(BinaryReader& in, const config::SiteConfig& cfg) {
 
 }  // namespace
 
+namespace {
+// The settings besides the zone that change what a file parses to: [fields]
+// and the severity names (severities are normalized to them).
+std::string ParseSettings(const config::SiteConfig& cfg) {
+  std::string s;
+  for (const auto& [field, keys] : cfg.fields) s += field + "=" + util::Join(keys, ",") + ";";
+  s += "|";
+  for (const auto& level : cfg.severities) s += level.name + "/" + level.label + ";";
+  return s;
+}
+}  // namespace
+
 void WriteCacheHeader(BinaryWriter& out, std::string_view magic, uint32_t format,
                       const config::SiteConfig& cfg) {
   out.Bytes(magic.data(), magic.size());
@@ -142,13 +155,14 @@ void WriteCacheHeader(BinaryWriter& out, std::string_view magic, uint32_t format
   out.I64(cfg.limits.max_file_bytes);
   out.I64(cfg.limits.max_nesting);
   out.I64(cfg.limits.max_table_cells);
+  out.Str(ParseSettings(cfg));
 }
 
 bool ReadCacheHeader(BinaryReader& in, std::string_view magic, uint32_t format,
                      const config::SiteConfig& cfg) {
   std::string read_magic(magic.size(), '\0');
   uint32_t read_format;
-  std::string version, source;
+  std::string version, source, settings;
   int64_t zone, file_bytes, nesting, cells;
   return in.Bytes(read_magic.data(), read_magic.size()) && read_magic == magic &&
          in.U32(&read_format) && read_format == format && in.Str(&version) &&
@@ -156,7 +170,8 @@ bool ReadCacheHeader(BinaryReader& in, std::string_view magic, uint32_t format,
          in.I64(&zone) && zone == cfg.timezone_offset_minutes && in.I64(&file_bytes) &&
          file_bytes == cfg.limits.max_file_bytes && in.I64(&nesting) &&
          nesting == cfg.limits.max_nesting && in.I64(&cells) &&
-         cells == cfg.limits.max_table_cells;
+         cells == cfg.limits.max_table_cells && in.Str(&settings) &&
+         settings == ParseSettings(cfg);
 }
 
 void WriteDateTime(BinaryWriter& out, const util::DateTime& t) {

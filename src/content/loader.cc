@@ -9,6 +9,7 @@
 #include "content/front_matter.h"
 #include "content/limits.h"
 #include "content/load_cache.h"
+#include "content/plain_facts.h"
 #include "content/plain_markdown.h"
 #include "util/confine.h"
 #include "util/fs.h"
@@ -40,6 +41,14 @@ util::DateTime DayOf(const util::DateTime& t) {
 
 const char* FenceName(FrontMatterKind kind) {
   return kind == FrontMatterKind::kToml ? "+++" : "---";
+}
+
+bool Included(const config::SiteConfig& cfg, const std::string& relative) {
+  std::string name = util::BaseName(relative);
+  for (const auto& glob : cfg.include)
+    if (fnmatch(glob.c_str(), name.c_str(), 0) == 0 || fnmatch(glob.c_str(), relative.c_str(), 0) == 0)
+      return true;
+  return false;
 }
 
 std::optional<std::string> IgnoredBy(const config::SiteConfig& cfg, const std::string& relative) {
@@ -91,6 +100,141 @@ long ReadCache(const std::string& path, const config::SiteConfig& cfg, int jobs,
     ++taken;
   }
   return static_cast<long>(records.size() - taken);
+}
+
+void SetLine(Document* doc, const std::string& key, int line) {
+  if (line > 0) doc->key_lines.emplace(key, line);
+}
+
+// A metadata value as a date-time: "2024-04-10 09:12 UTC", "09:12" (on the
+// incident day), "October 21, 2015 14:54".
+std::optional<util::DateTime> FactTime(const std::string& value, int zone,
+                                       const std::optional<util::DateTime>& day) {
+  size_t used = 0;
+  if (auto at = util::ParseLeadingDateTime(value, zone, &used)) {
+    if (at->has_time) return at;
+    // "2024-04-10, 09:12"
+    std::string_view rest = util::Trim(std::string_view(value).substr(used));
+    if (!rest.empty() && (rest.front() == ',' || rest.front() == 'T')) rest = util::Trim(rest.substr(1));
+    if (auto t = internal::ParseLeadingTime(rest)) {
+      util::DateTime d = *at;
+      d.utc_seconds += t->seconds - static_cast<int64_t>(t->offset.value_or(zone)) * 60;
+      d.offset_minutes = t->offset.value_or(zone);
+      d.has_time = true;
+      return d;
+    }
+    return at;
+  }
+  if (auto d = internal::ParseLooseDate(value, &used)) {
+    std::string_view rest = util::Trim(std::string_view(value).substr(used));
+    while (!rest.empty() && (rest.front() == ',' || rest.front() == '@')) rest = util::Trim(rest.substr(1));
+    if (util::IStartsWith(rest, "at ")) rest = util::Trim(rest.substr(3));
+    if (auto t = internal::ParseLeadingTime(rest)) {
+      d->utc_seconds += t->seconds - static_cast<int64_t>(t->offset.value_or(zone)) * 60;
+      d->offset_minutes = t->offset.value_or(zone);
+      d->has_time = true;
+    }
+    return d;
+  }
+  if (day) {
+    if (auto t = internal::ParseLeadingTime(value)) {
+      util::DateTime at = *day;
+      at.utc_seconds += t->seconds - static_cast<int64_t>(t->offset.value_or(zone)) * 60;
+      at.offset_minutes = t->offset.value_or(zone);
+      at.has_time = true;
+      at.approximate = t->approximate;
+      return at;
+    }
+  }
+  return std::nullopt;
+}
+
+// Metadata and summary from the body fill the fields front matter left empty.
+void ApplyBodyFacts(const internal::PlainFacts& facts, const config::SiteConfig& cfg,
+                    Document* doc) {
+  const int zone = cfg.timezone_offset_minutes;
+  auto fact = [&](const char* field) { return facts.Find(field); };
+  if (const auto* f = fact("date"); f && !doc->date) {
+    if (auto at = FactTime(f->value, zone, std::nullopt)) {
+      doc->date = at->has_time ? DayOf(*at) : *at;
+      SetLine(doc, "date", f->line);
+      if (at->has_time && !doc->incident.started) {
+        // "Incident date: 2024-04-10 09:12 UTC" is when it started.
+        doc->incident.started = at;
+        SetLine(doc, "incident.started", f->line);
+      }
+    }
+  }
+  if (const auto* f = fact("severity"); f && doc->severity.empty()) {
+    doc->severity = f->value;
+    SetLine(doc, "severity", f->line);
+  }
+  if (const auto* f = fact("status"); f && !doc->key_lines.count("status")) {
+    if (auto st = internal::NormalizeStatus(f->value)) {
+      doc->status = *st;
+      SetLine(doc, "status", f->line);
+    }
+  }
+  if (const auto* f = fact("summary"); f && doc->summary.empty()) {
+    doc->summary = f->value;
+    SetLine(doc, "summary", f->line);
+  }
+  if (const auto* f = fact("facilitator"); f && doc->facilitator.empty()) {
+    auto names = internal::SplitNames(f->value);
+    if (!names.empty()) {
+      doc->facilitator = util::Join(names, ", ");
+      SetLine(doc, "facilitator", f->line);
+    }
+  }
+  const std::pair<const char*, std::vector<std::string>*> kLists[] = {
+      {"authors", &doc->authors}, {"services", &doc->services}, {"tags", &doc->tags}};
+  for (const auto& [field, list] : kLists) {
+    const auto* f = fact(field);
+    if (!f || !list->empty()) continue;
+    *list = internal::SplitNames(f->value);
+    SetLine(doc, field, f->line);
+  }
+  // Incident times. A date-only day ("Date: 2015-10-21") anchors "09:12".
+  std::optional<util::DateTime> day = doc->date;
+  if (day && day->has_time) day = DayOf(*day);
+  const std::pair<const char*, std::optional<util::DateTime>*> kTimes[] = {
+      {"started", &doc->incident.started},
+      {"detected", &doc->incident.detected},
+      {"mitigated", &doc->incident.mitigated},
+      {"resolved", &doc->incident.resolved},
+      // "Detection: 2024-04-10 09:20" / "Resolution: ..." when they are times.
+      {"detection", &doc->incident.detected},
+      {"resolution", &doc->incident.resolved},
+  };
+  for (const auto& [field, slot] : kTimes) {
+    const auto* f = fact(field);
+    if (!f || *slot) continue;
+    if (auto at = FactTime(f->value, zone, day); at && at->has_time) {
+      *slot = at;
+      SetLine(doc, std::string("incident.") + (std::string(field) == "detection" ? "detected"
+                                               : std::string(field) == "resolution" ? "resolved"
+                                                                                    : field),
+              f->line);
+    }
+  }
+}
+
+// Timeline marker words fill incident times that nothing else gave.
+void ApplyTimelineMarkers(Document* doc) {
+  IncidentTimes& t = doc->incident;
+  for (const auto& e : doc->timeline) {
+    if (e.at.time_unknown) continue;
+    std::string m = internal::TimelineMarker(e.text);
+    std::optional<util::DateTime>* slot = m == "started"     ? &t.started
+                                          : m == "detected"  ? &t.detected
+                                          : m == "mitigated" ? &t.mitigated
+                                          : m == "resolved"  ? &t.resolved
+                                                             : nullptr;
+    if (!slot || *slot) continue;
+    if (m != "started" && t.started && e.at < *t.started) continue;
+    *slot = e.at;
+    SetLine(doc, "incident." + m, e.line);
+  }
 }
 
 }  // namespace
@@ -154,7 +298,7 @@ bool ParseDocument(const std::string& text, const std::string& path,
                   ? internal::ParseTomlBlock(split.block, split.block_line, file, &root, diags)
                   : internal::ParseYamlBlock(split.block, split.block_line, file, &root, diags);
     if (!ok) return false;
-    internal::ApplyFrontMatter(root, zone, file, doc, diags);
+    internal::ApplyFrontMatter(root, zone, file, doc, diags, &cfg.fields, &cfg.taxonomies);
     timeline_key = root.Find("timeline") != nullptr;
   }
 
@@ -185,15 +329,51 @@ bool ParseDocument(const std::string& text, const std::string& path,
     }
   }
 
+  const bool actions_key = doc->key_lines.count("actions") > 0;
+  internal::PlainFacts facts = internal::ExtractPlainFacts(doc->body, doc->body_line);
+  ApplyBodyFacts(facts, cfg, doc);
+
+  const auto file_date =
+      util::DateInFileName(util::BaseName(relative_path.empty() ? path : relative_path));
   if (doc->timeline.empty() && !timeline_key) {
-    doc->timeline = internal::ExtractTimeline(doc->body, doc->body_line, zone);
+    // Time-only entries ("- 14:51 ...") fall on the incident day when no
+    // date line in the timeline names it.
+    std::optional<util::DateTime> day = doc->date ? doc->date : file_date;
+    if (day && day->has_time) day = DayOf(*day);
+    doc->timeline = internal::ExtractTimeline(doc->body, doc->body_line, zone, day);
     doc->timeline_from_body = !doc->timeline.empty();
+  }
+  ApplyTimelineMarkers(doc);
+  if (const auto* f = facts.Find("duration");
+      f && doc->incident.started && !doc->incident.resolved) {
+    if (auto seconds = util::ParseDuration(f->value); seconds && *seconds > 0) {
+      util::DateTime end = *doc->incident.started;
+      end.utc_seconds += *seconds;
+      doc->incident.resolved = end;
+      SetLine(doc, "incident.resolved", f->line);
+    }
+  }
+  if (doc->actions.empty() && !actions_key && !facts.actions.empty()) {
+    doc->actions = facts.actions;
+    SetLine(doc, "actions", facts.actions_line);
+  }
+  if (!doc->severity.empty()) {
+    std::vector<std::string> names, labels;
+    for (const auto& level : cfg.severities) {
+      names.push_back(level.name);
+      labels.push_back(level.label);
+    }
+    doc->severity = internal::NormalizeSeverity(doc->severity, names, labels);
   }
   doc->figures = internal::ExtractFigures(doc->body, doc->body_line);
 
+  // The incident date, never the date of writing: front matter, the body's
+  // metadata, the file name, the start of the incident, the timeline.
   if (!doc->date) {
-    if (auto d = util::DateInFileName(util::BaseName(relative_path.empty() ? path : relative_path)))
-      doc->date = *d;
+    if (file_date)
+      doc->date = *file_date;
+    else if (doc->incident.started)
+      doc->date = DayOf(*doc->incident.started);
     else if (!doc->timeline.empty())
       doc->date = DayOf(doc->timeline.front().at);
   }
@@ -201,7 +381,7 @@ bool ParseDocument(const std::string& text, const std::string& path,
 }
 
 LoadResult LoadAll(const config::SiteConfig& cfg, const LoadOptions& options,
-                   util::Diagnostics* diags, const GitHistory* history) {
+                   util::Diagnostics* diags, const GitHistory* /*history*/) {
   LoadResult result;
   const std::string source = cfg.SourceDir();
   if (!util::IsDirectory(source)) {
@@ -314,6 +494,15 @@ LoadResult LoadAll(const config::SiteConfig& cfg, const LoadOptions& options,
     Slot& slot = slots[i];
     diags->Append(slot.diags);
     if (!slot.ok) continue;
+    const Document& d = slot.doc;
+    if (internal::LooksLikeTemplate(util::BaseName(d.relative_path),
+                                    d.title_source == Document::TitleSource::kFileName ? "" : d.title) &&
+        !Included(cfg, d.relative_path)) {
+      result.skipped.push_back(d.relative_path +
+                               ": skipped as a template (its name or title says so); list it in "
+                               "`include` in site.toml to publish it");
+      continue;
+    }
     if (slot.doc.status == "draft" && !options.include_drafts) {
       result.drafts.push_back(wanted[i]->relative);
       continue;
@@ -321,18 +510,6 @@ LoadResult LoadAll(const config::SiteConfig& cfg, const LoadOptions& options,
     result.documents.push_back(std::move(slot.doc));
   }
 
-  // Last resort for the date: the file's last commit. git runs once, and
-  // only when some document needs it.
-  GitHistory own;
-  for (auto& doc : result.documents) {
-    if (doc.date) continue;
-    if (!history) {
-      own = GitHistory::Read(source);
-      history = &own;
-    }
-    if (const FileHistory* h = history->Find(doc.relative_path))
-      doc.date = DayOf(h->last_changed);
-  }
   return result;
 }
 

@@ -36,10 +36,11 @@ struct LoadResult {
   std::vector<std::string> drafts;      // relative paths of drafts left out
 };
 
-/// Loads every postmortem under cfg.SourceDir(). A document with no `date`,
-/// no date in its file name and no timeline gets the day of its last git
-/// commit from `history`; when `history` is null and some document needs it,
-/// git is read once here (GitHistory::Read on the source folder).
+/// Loads every postmortem under cfg.SourceDir(). Files that look like
+/// templates (LooksLikeTemplate) are skipped unless `include` names them.
+/// A document whose incident date is nowhere in it stays undated: the git
+/// history gives the date of writing, not of the incident, so it is never
+/// used for it. (`history` is accepted for callers and not read.)
 LoadResult LoadAll(const config::SiteConfig& cfg, const LoadOptions& options,
                    util::Diagnostics* diags, const GitHistory* history = nullptr);
 

@@ -15,6 +15,27 @@ namespace {
 
 constexpr size_t kRewriteAfter = 32;
 
+// "a%20b.md" -> "a b.md" (Markdown links to files with spaces are written
+// percent-encoded, or in <angle brackets>, which cmark percent-encodes).
+std::string PercentDecoded(const std::string& s) {
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && hex(s[i + 1]) >= 0 && hex(s[i + 2]) >= 0) {
+      out += static_cast<char>(hex(s[i + 1]) * 16 + hex(s[i + 2]));
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
 // Resolves a link written in `from` to a postmortem index. `target` is an id
 // (wiki) or a path to a .md file relative to `from` ("/x.md" is relative to
 // the source folder). The "#fragment" is returned separately.
@@ -37,6 +58,8 @@ std::optional<int> ResolveTarget(const SiteModel& site, const Postmortem& from,
                              ? path.substr(1)
                              : util::JoinPath(util::DirName(from.doc.relative_path), path);
   auto it = site.by_path.find(util::NormalizePath(relative));
+  if (it == site.by_path.end() && relative.find('%') != std::string::npos)
+    it = site.by_path.find(util::NormalizePath(PercentDecoded(relative)));
   if (it == site.by_path.end()) return std::nullopt;
   return it->second;
 }

@@ -46,6 +46,29 @@ Durations ComputeDurations(const content::IncidentTimes& t) {
   return d;
 }
 
+// "- Time to detection: 5 minutes" figures fill the durations the incident
+// times do not give (plain-Markdown archives often have only these).
+static void DurationsFromFigures(const std::vector<content::BodyFigure>& figures, Durations* d) {
+  for (const auto& f : figures) {
+    std::string label = util::ToLowerAscii(f.label);
+    std::optional<int64_t>* slot =
+        label.find("detect") != std::string::npos   ? &d->detect
+        : label.find("mitigat") != std::string::npos ? &d->mitigate
+        : (label.find("recover") != std::string::npos || label.find("resol") != std::string::npos ||
+           label.find("restor") != std::string::npos || label.find("repair") != std::string::npos)
+            ? &d->resolve
+            : nullptr;
+    if (!slot || *slot) continue;
+    std::string value = f.value;
+    // "~84 minutes", "84 minutes (approx.)"
+    while (!value.empty() && (value[0] == '~' || value[0] == ' ' || value[0] == '<' || value[0] == '>'))
+      value.erase(0, 1);
+    size_t paren = value.find('(');
+    if (paren != std::string::npos) value.resize(paren);
+    if (auto seconds = util::ParseDuration(util::Trim(value)); seconds && *seconds >= 0) *slot = seconds;
+  }
+}
+
 std::string TaxonomyLabel(const std::string& key) {
   std::string label;
   bool upper = true;
@@ -158,6 +181,7 @@ SiteModel BuildSiteModel(const config::SiteConfig& cfg,
     pm.url = "postmortems/" + pm.doc.id + "/";
     pm.incident_date = IncidentDate(pm.doc);
     pm.durations = ComputeDurations(pm.doc.incident);
+    DurationsFromFigures(pm.doc.figures, &pm.durations);
     if (const auto* h = history.Find(pm.doc.relative_path)) pm.history = *h;
     site.postmortems.push_back(std::move(pm));
   }

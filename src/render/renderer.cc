@@ -222,6 +222,7 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateS
   // The view indexes the whole model (~100 MB at 10,000 postmortems); a
   // caller that exits right after may ask not to free it (see RenderOptions).
   auto owned_view = std::make_unique<View>(site);
+  owned_view->SetUndatedPage(!templates.FileOf("archive_undated").empty());
   const View& view = *owned_view;
   const View* v = &view;
   const config::SiteConfig& cfg = view.config();
@@ -260,6 +261,7 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateS
   }
 
   plan.Page("archive/", "archive", [v] { return v->Archive(); });
+  if (!templates.FileOf("archive_undated").empty() && !view.Undated().empty()) plan.Page("archive/undated/", "archive_undated", [v] { return v->ArchiveUndated(); });
   for (const auto& year : site.archive) {
     const model::ArchiveYear* y = &year;
     if (plan.Page("archive/" + std::to_string(year.year) + "/", "archive_year",

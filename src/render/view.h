@@ -65,7 +65,9 @@
 //                 actions_csv_url, json_url
 //   stats:        as_of{date,datetime}, total_label, medians[{label,value,
 //                 count_label}], charts[chart], actions_url
-//   archive:      years[{year,url,count,count_label}], undated_label
+//   archive:      years[{year,url,count,count_label}], undated_label,
+//                 undated_url (or false)
+//   archive_undated: count_label, postmortems[item]
 //   archive_year: year, count_label, months[{name,anchor,count_label,
 //                 postmortems[item]}], newer, older ({year,url} or false)
 //   404:          (frame only)
@@ -144,6 +146,13 @@ class View {
   util::Value TermPage(const model::Taxonomy& tax, const model::Term& term) const;
   util::Value Archive() const;
   util::Value ArchiveYear(const model::ArchiveYear& year) const;
+  /// archive/undated/: postmortems with no known incident date, by title.
+  util::Value ArchiveUndated() const;
+  /// Indices of the postmortems with no incident date, by title then id.
+  std::vector<int> Undated() const;
+  /// Whether archive/undated/ is written (a theme from before it has no
+  /// archive_undated template: then the page and its links are left out).
+  void SetUndatedPage(bool on) { undated_page_ = on; }
   util::Value NotFound() const;
   util::Value Search() const;
   // The action tracker and the stats page (view_actions.cc, view_stats.cc).
@@ -194,6 +203,7 @@ class View {
   const config::SiteConfig& config() const { return cfg_; }
 
  private:
+  bool undated_page_ = true;
   util::Value Severity(int index) const;
   util::Value TermLinks(int index, size_t taxonomy) const;
   util::Value ItemList(const std::vector<int>& indices) const;

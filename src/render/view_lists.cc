@@ -2,6 +2,8 @@
 // date archive, 404 and the static search page. The numbers on the home
 // and term pages come from view_stats.cc. Keys are listed in view.h.
 #include "render/color.h"
+#include <algorithm>
+
 #include "render/view.h"
 #include "util/text.h"
 
@@ -85,6 +87,9 @@ Value View::Home() const {
     years.Push(std::move(yv));
   }
   SetList(v, "years", std::move(years));
+  size_t undated = Undated().size();
+  v["undated_url"] = undated && undated_page_ ? Value(Link("archive/undated/")) : Value(false);
+  v["undated_count"] = CountLabel(undated, "postmortem", "postmortems");
   AddHomeActivity(v);  // this week, on this day (view_stats.cc)
   return v;
 }
@@ -198,6 +203,32 @@ Value View::Archive() const {
   size_t undated = site_.postmortems.size() > dated ? site_.postmortems.size() - dated : 0;
   v["undated_label"] =
       undated ? CountLabel(undated, "postmortem has", "postmortems have") + " no known incident date." : "";
+  v["undated_url"] = undated && undated_page_ ? Value(Link("archive/undated/")) : Value(false);
+  return v;
+}
+
+std::vector<int> View::Undated() const {
+  std::vector<int> out;
+  for (size_t i = 0; i < site_.postmortems.size(); ++i)
+    if (!site_.postmortems[i].incident_date) out.push_back(static_cast<int>(i));
+  std::sort(out.begin(), out.end(), [&](int a, int b) {
+    const auto& x = site_.postmortems[a].doc;
+    const auto& y = site_.postmortems[b].doc;
+    return x.title != y.title ? x.title < y.title : x.id < y.id;
+  });
+  return out;
+}
+
+Value View::ArchiveUndated() const {
+  PageInfo info;
+  info.title = "Undated postmortems";
+  info.description = "Postmortems with no known incident date.";
+  info.path = "archive/undated/";
+  info.section = "archive";
+  Value v = Frame(info);
+  std::vector<int> undated = Undated();
+  v["count_label"] = CountLabel(undated.size(), "postmortem", "postmortems");
+  SetList(v, "postmortems", ItemList(undated));
   return v;
 }
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <initializer_list>
+#include <optional>
 
 #include "render/urls.h"
 #include "render/view.h"
@@ -16,6 +17,60 @@ namespace casebook::render {
 using util::Value;
 
 namespace {
+
+// Front matter keys casebook has no field for ("company", "url" as the
+// original report): shown under the key facts as written, http(s) values as
+// links. Tables, the site's taxonomies (shown as chips) and `draft` are not.
+Value OtherFacts(const config::SiteConfig& cfg, const content::Document& doc) {
+  Value out = Value::MakeList();
+  if (!doc.extra.is_map()) return out;
+  auto scalar = [](const Value& x) -> std::optional<std::string> {
+    switch (x.kind()) {
+      case Value::Kind::kString: return x.as_string();
+      case Value::Kind::kInt: return std::to_string(x.as_int());
+      case Value::Kind::kBool: return std::string(x.as_bool() ? "yes" : "no");
+      case Value::Kind::kFloat: {
+        std::string f = std::to_string(x.as_float());
+        while (f.size() > 1 && f.back() == '0') f.pop_back();
+        if (!f.empty() && f.back() == '.') f.pop_back();
+        return f;
+      }
+      default: return std::nullopt;
+    }
+  };
+  for (const auto& [key, value] : doc.extra.as_map()) {
+    if (key == "draft" || std::find(cfg.taxonomies.begin(), cfg.taxonomies.end(), key) != cfg.taxonomies.end())
+      continue;
+    std::vector<std::string> texts;
+    if (auto one = scalar(value)) {
+      texts.push_back(*one);
+    } else if (value.is_list()) {
+      for (const auto& item : value.as_list())
+        if (auto t = scalar(item)) texts.push_back(*t);
+    }
+    Value values = Value::MakeList();
+    for (const auto& t : texts) {
+      if (util::Trim(t).empty()) continue;
+      Value tv = Value::MakeMap();
+      tv["text"] = t;
+      bool link = util::IStartsWith(t, "https://") || util::IStartsWith(t, "http://");
+      tv["url"] = link && t.find_first_of(" \t\n\"<>") == std::string::npos ? Value(t) : Value(false);
+      values.Push(std::move(tv));
+    }
+    if (values.as_list().empty()) continue;
+    std::string label = key == "original_report" ? "Original report" : key;
+    for (auto& c : label)
+      if (c == '_' || c == '-') c = ' ';
+    if (!label.empty() && label[0] >= 'a' && label[0] <= 'z') label[0] = static_cast<char>(label[0] - 32);
+    Value f = Value::MakeMap();
+    f["key"] = key;
+    f["label"] = label;
+    f["values"] = std::move(values);
+    out.Push(std::move(f));
+  }
+  return out;
+}
+
 
 /// Splits "2024-03-12 09:14 UTC" into the day and the rest.
 void SplitDateTime(const util::DateTime& t, int offset, std::string* date, std::string* time) {
@@ -318,8 +373,10 @@ Value View::Postmortem(int index) const {
   v["facilitator"] = doc.facilitator;
   v["contact"] = doc.contact;
   v["has_people"] = !doc.authors.empty() || !doc.facilitator.empty() || !doc.contact.empty();
+  SetList(v, "other_facts", OtherFacts(cfg_, doc));
   v["has_facts"] = v.Find("has_people")->as_bool() || v.Find("has_durations")->as_bool() ||
-                   v.Find("has_incident")->as_bool() || v.Find("has_taxonomies")->as_bool();
+                   v.Find("has_incident")->as_bool() || v.Find("has_taxonomies")->as_bool() ||
+                   v.Find("has_other_facts")->as_bool();
 
   SetList(v, "timeline", Timeline(pm));
   // A timeline read from the body's "## Timeline" section is shown there.

@@ -173,6 +173,19 @@ IndexFields DescribeForIndex(const model::Postmortem& pm, const config::SiteConf
       !cfg->severities[pm.severity_rank].label.empty())
     f.severity_label = cfg->severities[pm.severity_rank].label;
   for (const auto& key : keys) f.taxonomies.emplace_back(key, d.Taxonomy(key));
+  // Front matter keys casebook has no field for ("company: Example"):
+  // indexed like a taxonomy, so `company:example` finds them (the query
+  // parser learns these keys from the index: RegisterIndexedFields).
+  if (d.extra.is_map()) {
+    for (const auto& [key, value] : d.extra.as_map()) {
+      bool plain = !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+      });
+      if (!plain || std::find(keys.begin(), keys.end(), key) != keys.end()) continue;
+      std::vector<std::string> values = d.Taxonomy(key);
+      if (!values.empty()) f.taxonomies.emplace_back(key, std::move(values));
+    }
+  }
 
   sc::Hasher h;
   h.Add(int64_t{sc::kVersion});

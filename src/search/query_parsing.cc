@@ -421,6 +421,39 @@ Xapian::Query ParseWord(Xapian::QueryParser& qp, const std::string& word) {
   }
 }
 
+void RegisterIndexedFields(const config::SiteConfig& cfg, const Xapian::Database& db,
+                           Xapian::QueryParser* qp) {
+  std::set<std::string> known{"title", "id",       "status",  "year",     "owner", "date",
+                              "ttr",   "tag",      "tags",    "service",  "services",
+                              "severity", "zwild", "ztitle"};
+  for (const auto& key : cfg.taxonomies) {
+    known.insert(key);
+    known.insert(Singular(key));
+  }
+  // Terms "X<KEY>:value", one key at a time (skip_to the next key).
+  Xapian::TermIterator it = db.allterms_begin("X");
+  const Xapian::TermIterator end = db.allterms_end("X");
+  while (it != end) {
+    std::string term = *it;
+    size_t colon = term.find(':');
+    if (colon == std::string::npos || colon < 2) {
+      ++it;
+      continue;
+    }
+    std::string upper = term.substr(1, colon - 1);
+    std::string key;
+    bool plain = true;
+    for (char c : upper) {
+      if (c >= 'A' && c <= 'Z') key += static_cast<char>(c - 'A' + 'a');
+      else if ((c >= '0' && c <= '9') || c == '_' || c == '-') key += c;
+      else plain = false;
+    }
+    if (plain && known.insert(key).second)
+      qp->add_boolean_prefix(key, (new SlugField(sc::TaxonomyPrefix(key)))->release());
+    it.skip_to("X" + upper + ";");  // ';' sorts right after ':'
+  }
+}
+
 ParsedQuery ParseUserQuery(Xapian::QueryParser& qp, const Xapian::Database& db,
                            const std::string& raw, Xapian::Query* out, bool suggest) {
   ParsedQuery p;

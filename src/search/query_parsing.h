@@ -36,6 +36,13 @@ std::string CapQueryCost(const Xapian::Database& db, const std::string& text,
 /// slot 2). The database is set by the caller (spelling and synonyms).
 void ConfigureQueryParser(const config::SiteConfig& cfg, Xapian::QueryParser* qp);
 
+/// Adds a `key:` prefix for every other front matter key the index holds
+/// terms for (keys casebook has no field for, indexed as "X<KEY>:value"),
+/// so `company:example-corp` filters like a taxonomy. Call after
+/// ConfigureQueryParser with the same config; known names are left alone.
+void RegisterIndexedFields(const config::SiteConfig& cfg, const Xapian::Database& db,
+                           Xapian::QueryParser* qp);
+
 struct ParsedQuery {
   std::string text;       // the query as parsed (cut / sanitised)
   std::string message;    // what was done to it, for the user ("" if nothing)

@@ -179,6 +179,7 @@ std::unique_ptr<Searcher> Searcher::Open(const std::string& index_dir,
   try {
     impl->db = Xapian::Database(sc::VersionDir(index_dir, *version));
     ConfigureQueryParser(cfg, &impl->qp);
+    RegisterIndexedFields(cfg, impl->db, &impl->qp);
     impl->Attach();
   } catch (const Xapian::Error& e) {
     if (error)
