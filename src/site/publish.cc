@@ -182,91 +182,219 @@ void ListTree(const std::string& dir, std::vector<std::string>* files,
 
 }  // namespace
 
-Manifest ReadManifest(const std::string& path, std::string* site_key) {
-  Manifest m;
-  auto text = util::ReadFile(path, nullptr);
-  if (!text || text->compare(0, 6, "#site ") != 0) return m;
-  size_t pos = text->find('\n');
-  if (pos == std::string::npos) return m;
-  if (site_key) *site_key = text->substr(6, pos - 6);
-  ++pos;
-  while (pos < text->size()) {
-    size_t end = text->find('\n', pos);
-    if (end == std::string::npos) return {};  // truncated: trust none of it
-    std::string line = text->substr(pos, end - pos);
-    pos = end + 1;
-    // key content size mtime inode path (the path may hold spaces)
-    size_t f[5];
-    size_t at = 0;
-    bool ok = true;
-    for (int i = 0; i < 5 && ok; ++i) {
-      f[i] = line.find(' ', at);
-      ok = f[i] != std::string::npos;
-      at = f[i] + 1;
-    }
-    if (!ok) return {};
-    PublishedFile file;
-    file.key = line.substr(0, f[0]);
-    file.content = line.substr(f[0] + 1, f[1] - f[0] - 1);
-    try {
-      file.size = std::stoll(line.substr(f[1] + 1, f[2] - f[1] - 1));
-      file.mtime_ns = std::stoll(line.substr(f[2] + 1, f[3] - f[2] - 1));
-      file.inode = std::stoull(line.substr(f[3] + 1, f[4] - f[3] - 1));
-    } catch (...) {
-      return {};
-    }
-    m[line.substr(f[4] + 1)] = std::move(file);
+const std::string& OutputMarkerText() {
+  static const std::string text =
+      "This folder is written by `casebook build`, which replaces it on every build.\n"
+      "Files added here by hand do not last: put files to publish in static/.\n";
+  return text;
+}
+
+std::string NormalFolder(const std::string& dir) {
+  fs::path p = fs::absolute(dir.empty() ? "." : dir).lexically_normal();
+  if (p.filename().empty() && p != p.root_path()) p = p.parent_path();
+  return p.string();
+}
+
+std::string StagingDirFor(const std::string& output) {
+  fs::path out(output);
+  return (out.parent_path() / ("." + out.filename().string() + ".staging")).string();
+}
+
+// Named after the output folder, so builds into different folders never
+// share a manifest.
+std::string OutputManifestPath(const std::string& cache_dir, const std::string& output) {
+  return util::JoinPath(cache_dir, "output-" + util::Fingerprint(output).substr(0, 16));
+}
+
+std::string StagingManifestPath(const std::string& cache_dir, const std::string& output) {
+  return util::JoinPath(cache_dir, "staging-" + util::Fingerprint(output).substr(0, 16));
+}
+
+namespace {
+
+constexpr char kManifestMagic[] = "#casebook manifest 2\n";
+
+// One "key content size mtime inode path" line (the path may hold spaces).
+bool ParseManifestLine(const std::string& line, Manifest* m) {
+  size_t f[5];
+  size_t at = 0;
+  for (int i = 0; i < 5; ++i) {
+    f[i] = line.find(' ', at);
+    if (f[i] == std::string::npos) return false;
+    at = f[i] + 1;
   }
-  return m;
+  PublishedFile file;
+  file.key = line.substr(0, f[0]);
+  file.content = line.substr(f[0] + 1, f[1] - f[0] - 1);
+  try {
+    file.size = std::stoll(line.substr(f[1] + 1, f[2] - f[1] - 1));
+    file.mtime_ns = std::stoll(line.substr(f[2] + 1, f[3] - f[2] - 1));
+    file.inode = std::stoull(line.substr(f[3] + 1, f[4] - f[3] - 1));
+  } catch (...) {
+    return false;
+  }
+  std::string rel = line.substr(f[4] + 1);
+  // A path that leaves the folder is not one casebook wrote.
+  const fs::path normal = fs::path(rel).lexically_normal();
+  if (rel.empty() || rel[0] == '/' || normal.string() != rel || *normal.begin() == "..")
+    return false;
+  (*m)[std::move(rel)] = std::move(file);
+  return true;
+}
+
+// The lines of `text` from `pos` up to `end`, into `m`; false when any is
+// malformed (then nothing of the file is trusted).
+bool ParseManifestLines(const std::string& text, size_t pos, size_t end, Manifest* m) {
+  while (pos < end) {
+    size_t nl = text.find('\n', pos);
+    if (nl == std::string::npos || nl > end) return false;
+    if (!ParseManifestLine(text.substr(pos, nl - pos), m)) return false;
+    pos = nl + 1;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool ReadManifest(const std::string& path, ManifestFile* out) {
+  *out = ManifestFile();
+  auto text = util::ReadFile(path, nullptr);
+  if (!text) return false;
+  const std::string& t = *text;
+  auto line_at = [&](size_t pos, std::string* line) {
+    size_t nl = t.find('\n', pos);
+    if (nl == std::string::npos) return std::string::npos;
+    *line = t.substr(pos, nl - pos);
+    return nl + 1;
+  };
+  std::string line;
+  if (t.compare(0, 6, "#site ") == 0) {  // an older casebook's: no folder, no checksum
+    size_t pos = line_at(0, &line);
+    if (pos == std::string::npos || !ParseManifestLines(t, pos, t.size(), &out->files)) {
+      *out = ManifestFile();
+      return false;
+    }
+    out->site_key = line.substr(6);
+    out->legacy = true;
+    return true;
+  }
+  const size_t magic = sizeof kManifestMagic - 1;
+  if (t.compare(0, magic, kManifestMagic) != 0) return false;
+  // The checksum line ends the file and covers everything before it.
+  size_t sum_at = t.rfind("#sum ");
+  if (sum_at == std::string::npos || t.back() != '\n' ||
+      t.compare(sum_at + 5, t.size() - sum_at - 6, util::Fingerprint(t.substr(0, sum_at))) != 0)
+    return false;
+  size_t pos = line_at(magic, &line);
+  if (pos == std::string::npos || line.compare(0, 8, "#folder ") != 0) return false;
+  size_t space = line.find(' ', 8);
+  if (space == std::string::npos) return false;
+  try {
+    out->device = std::stoull(line.substr(8, space - 8));
+  } catch (...) {
+    return false;
+  }
+  out->folder = line.substr(space + 1);
+  pos = line_at(pos, &line);
+  if (pos == std::string::npos || line.compare(0, 6, "#site ") != 0) return false;
+  out->site_key = line.substr(6);
+  if (!ParseManifestLines(t, pos, sum_at, &out->files)) {
+    *out = ManifestFile();
+    return false;
+  }
+  return true;
 }
 
 bool WriteManifest(const std::string& path, const Manifest& manifest,
-                   const std::string& site_key) {
-  std::string text = "#site " + site_key + "\n";
+                   const std::string& site_key, const std::string& folder) {
+  struct stat st;
+  if (stat(folder.c_str(), &st) != 0) return false;
+  std::string text = kManifestMagic;
+  text += "#folder " + std::to_string(static_cast<uint64_t>(st.st_dev)) + ' ' + folder + '\n';
+  text += "#site " + site_key + "\n";
   text.reserve(manifest.size() * 140);
   for (const auto& [rel, f] : manifest) {
     text += f.key + ' ' + f.content + ' ' + std::to_string(f.size) + ' ' +
             std::to_string(f.mtime_ns) + ' ' + std::to_string(f.inode) + ' ' + rel + '\n';
   }
+  text += "#sum " + util::Fingerprint(text) + "\n";
   return util::WriteFile(path, text, nullptr);  // write-then-rename
 }
+
+namespace {
+
+// True when `m` is the manifest of exactly the folder `folder` as it is now:
+// its folder and device, and the marker it lists is the very file there
+// (written anew whenever casebook changes the folder).
+bool DescribesFolderNow(const ManifestFile& m, const std::string& folder) {
+  if (m.legacy || m.folder != folder) return false;
+  auto it = m.files.find(kOutputMarker);
+  struct stat dir, marker;
+  return it != m.files.end() && stat(folder.c_str(), &dir) == 0 &&
+         static_cast<uint64_t>(dir.st_dev) == m.device &&
+         lstat(util::JoinPath(folder, kOutputMarker).c_str(), &marker) == 0 &&
+         SameFile(marker, it->second);
+}
+
+}  // namespace
 
 std::unique_ptr<Publisher> Publisher::Open(const std::string& output_dir,
                                            const std::string& cache_dir, std::string* error) {
   std::unique_ptr<Publisher> p(new Publisher());
-  fs::path out = fs::absolute(output_dir).lexically_normal();
-  if (out.filename().empty()) out = out.parent_path();
-  p->output_ = out.string();
-  const std::string name = out.filename().string();
-  p->staging_ = (out.parent_path() / ("." + name + ".staging")).string();
+  p->output_ = NormalFolder(output_dir);
+  p->staging_ = StagingDirFor(p->output_);
   std::error_code ec;
-  fs::create_directories(out.parent_path(), ec);
+  fs::create_directories(fs::path(p->output_).parent_path(), ec);
 
   // One publisher at a time: the staging folder is shared between builds.
-  const std::string lock_path = (out.parent_path() / ("." + name + ".lock")).string();
+  // The lock lives in the cache folder, so nothing but the output, its
+  // staging folder and the cache is ever written.
+  if (!util::MakeDirs(cache_dir, error)) return nullptr;
+  const std::string id = util::Fingerprint(p->output_).substr(0, 16);
+  const std::string lock_path = util::JoinPath(cache_dir, "publish-" + id + ".lock");
   p->lock_fd_ = open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (p->lock_fd_ < 0 || flock(p->lock_fd_, LOCK_EX) != 0) {
     *error = "cannot lock " + lock_path + ": " + std::strerror(errno);
     return nullptr;
   }
 
-  // Named after the output folder, so builds into different folders never
-  // share a manifest.
-  const std::string id = util::Fingerprint(p->output_).substr(0, 16);
-  p->output_manifest_path_ = util::JoinPath(cache_dir, "output-" + id);
-  p->staging_manifest_path_ = util::JoinPath(cache_dir, "staging-" + id);
+  p->output_manifest_path_ = OutputManifestPath(cache_dir, p->output_);
+  p->staging_manifest_path_ = StagingManifestPath(cache_dir, p->output_);
   p->output_exists_ = util::IsDirectory(p->output_);
-  if (p->output_exists_)
-    p->published_ = ReadManifest(p->output_manifest_path_, &p->published_site_key_);
+  if (p->output_exists_) {
+    ManifestFile m;
+    // A manifest that names another folder (or an older casebook's) is no
+    // use here: the files are then compared by bytes.
+    if (ReadManifest(p->output_manifest_path_, &m) && !m.legacy && m.folder == p->output_) {
+      const bool exact = DescribesFolderNow(m, p->output_);
+      p->published_ = std::move(m.files);
+      p->published_site_key_ = std::move(m.site_key);
+      p->Revalidate();
+      // Not the generation it was written for (a restored copy, an older
+      // manifest): what it lists is verified file by file, but the folder
+      // may hold more.
+      if (!exact) p->FindUnlisted();
+    }
+  }
   if (p->published_.empty()) p->published_site_key_.clear();
-  p->Revalidate();
-  struct stat st;
-  if (lstat(p->staging_.c_str(), &st) == 0 && !S_ISDIR(st.st_mode)) unlink(p->staging_.c_str());
   if (util::IsDirectory(p->staging_)) {
-    p->staged_ = ReadManifest(p->staging_manifest_path_);
-    p->staging_known_ = !p->staged_.empty();  // missing or unreadable: walk it
+    ManifestFile m;
+    if (ReadManifest(p->staging_manifest_path_, &m) && DescribesFolderNow(m, p->staging_)) {
+      p->staged_ = std::move(m.files);
+      p->staging_known_ = true;
+    }
   }
   return p;
+}
+
+// Walks the output for files the manifest does not list (a restored copy of
+// an older site, say): a build then replaces the folder even when no file
+// of the site changed, so nothing unlisted stays published.
+void Publisher::FindUnlisted() {
+  std::vector<std::string> files, dirs;
+  ListTree(output_, &files, &dirs);
+  for (const auto& rel : files)
+    if (!published_.count(rel)) output_unlisted_ = true;
 }
 
 Publisher::~Publisher() {
@@ -319,12 +447,44 @@ void Publisher::Keep(const std::string& path, const std::string& key) {
 
 // Staging is about to change: until it is consistent again, it has no
 // manifest (so a crash or a failed build leaves it "unknown", never wrong).
+// First it loses everything the new site cannot take from it, so a build
+// needs no more room than the files it changes (on a full disk, nothing
+// half-written is kept and written around): an unknown staging folder (a
+// build failed or was killed in it) is emptied; a known one keeps only
+// its hard links to the published files. Then a new marker is written, so
+// any manifest of the folder as it was no longer matches it.
 void Publisher::TouchStaging() {
   std::lock_guard<std::mutex> lock(mu_);
   if (staging_touched_) return;
   staging_touched_ = true;
   unlink(staging_manifest_path_.c_str());
+  if (!staging_known_) {
+    std::error_code ec;
+    fs::remove_all(staging_, ec);
+    staged_.clear();
+  } else {
+    for (auto it = staged_.begin(); it != staged_.end();) {
+      auto out = published_.find(it->first);
+      if (out != published_.end() && out->second.inode == it->second.inode &&
+          it->first != kOutputMarker) {
+        ++it;
+        continue;
+      }
+      RemovePath(util::JoinPath(staging_, it->first));
+      for (std::string d = util::DirName(it->first); !d.empty() && d != "."; d = util::DirName(d))
+        pruned_dirs_.push_back(d);
+      it = staged_.erase(it);
+    }
+  }
   util::MakeDirs(staging_, nullptr);
+  struct stat st;
+  std::string error;
+  staged_marker_.content = util::Fingerprint(OutputMarkerText());
+  staged_marker_.key = staged_marker_.content;
+  if (WriteNew(util::JoinPath(staging_, kOutputMarker), OutputMarkerText(), &st, &error))
+    FromStat(st, &staged_marker_);
+  else
+    staged_marker_.size = -1;  // Commit reports it
 }
 
 bool Publisher::Stage(const std::string& path, const std::string& content, PublishedFile* file,
@@ -367,30 +527,33 @@ bool Publisher::Put(const std::string& path, const std::string& key, const std::
 
 bool Publisher::SyncStaging(std::string* error) {
   TouchStaging();
+  if (staged_marker_.size < 0) {
+    *error = "cannot write " + util::JoinPath(staging_, kOutputMarker) + ": " +
+             std::strerror(errno) + " (disk full?)";
+    return false;
+  }
+  next_[kOutputMarker] = staged_marker_;
+  written_[kOutputMarker] = true;
   // Unchanged files: hard links to the published ones.
   for (const auto& [path, written] : written_) {
     if (written) continue;
     if (!LinkInto(util::JoinPath(output_, path), util::JoinPath(staging_, path), error))
       return false;
   }
-  // What staging holds that the new site does not.
-  std::vector<std::string> files, dirs;
-  if (staging_known_) {
-    for (const auto& [path, f] : staged_) {
-      if (next_.count(path)) continue;
-      files.push_back(path);
-      // Its folders may be left empty: try them, deepest first.
-      for (std::string d = util::DirName(path); !d.empty() && d != "."; d = util::DirName(d))
-        dirs.push_back(d);
-    }
-  } else {
-    ListTree(staging_, &files, &dirs);
+  // What staging holds that the new site does not (staging was emptied by
+  // TouchStaging when it was not known).
+  std::vector<std::string> files, dirs = pruned_dirs_;
+  for (const auto& [path, f] : staged_) {
+    if (next_.count(path)) continue;
+    files.push_back(path);
+    // Its folders may be left empty: try them, deepest first.
+    for (std::string d = util::DirName(path); !d.empty() && d != "."; d = util::DirName(d))
+      dirs.push_back(d);
   }
-  for (const auto& rel : files) {
-    if (!next_.count(rel)) RemovePath(util::JoinPath(staging_, rel));
-  }
+  for (const auto& rel : files) RemovePath(util::JoinPath(staging_, rel));
   std::sort(dirs.begin(), dirs.end(), [](const std::string& a, const std::string& b) {
-    return std::count(a.begin(), a.end(), '/') > std::count(b.begin(), b.end(), '/');
+    const auto da = std::count(a.begin(), a.end(), '/'), db = std::count(b.begin(), b.end(), '/');
+    return da != db ? da > db : a < b;
   });
   dirs.erase(std::unique(dirs.begin(), dirs.end()), dirs.end());
   for (const auto& d : dirs) rmdir(util::JoinPath(staging_, d).c_str());  // fails if not empty
@@ -415,15 +578,26 @@ StaticFiles ListStaticFiles(const std::vector<std::string>& dirs) {
 
 bool Publisher::Commit(const StaticFiles& statics, const std::string& site_key,
                        PublishStats* stats, std::string* error) {
-  // Static files; rendered files win.
+  // Static files; rendered files win, and the marker is the publisher's.
   for (const auto& [rel, full] : statics) {
-    if (next_.count(rel)) continue;
+    if (next_.count(rel) || rel == kOutputMarker) continue;
     auto bytes = util::ReadFile(full, error);
     if (!bytes || !Put(rel, "", *bytes, error)) return false;
   }
+  // The published marker stays when nothing else changes; any other change
+  // writes a new one (SyncStaging).
+  auto marker = published_.find(kOutputMarker);
+  const bool marker_ok = marker != published_.end() &&
+                         marker->second.content == util::Fingerprint(OutputMarkerText()) &&
+                         Matches(util::JoinPath(output_, kOutputMarker), marker->second);
+  if (marker_ok) {
+    next_[kOutputMarker] = marker->second;
+    written_[kOutputMarker] = false;
+  }
 
-  bool changed = !output_exists_ || published_.empty();
+  bool changed = !output_exists_ || published_.empty() || !marker_ok || output_unlisted_;
   for (const auto& [path, written] : written_) {
+    if (path == kOutputMarker) continue;
     if (written) ++stats->written;
     else ++stats->unchanged;
     changed = changed || written;
@@ -443,18 +617,18 @@ bool Publisher::Commit(const StaticFiles& statics, const std::string& site_key,
       same_keys = same_keys && it != published_.end() && it->second.key == f.key;
     }
     if (!same_keys || site_key != published_site_key_ || revalidated_)
-      WriteManifest(output_manifest_path_, next_, site_key);
+      WriteManifest(output_manifest_path_, next_, site_key, output_);
     return true;
   }
 
   unlink(output_manifest_path_.c_str());  // stale from the swap on
   if (!SyncStaging(error)) return false;
   if (!SwapIn(staging_, output_, error)) return false;
-  // The old output is now the staging folder: its manifest (when known)
-  // describes it exactly.
-  bool ok = WriteManifest(output_manifest_path_, next_, site_key);
-  if (output_exists_ && !published_.empty()) {
-    WriteManifest(staging_manifest_path_, published_, published_site_key_);
+  // The old output is now the staging folder: its manifest describes it
+  // exactly when it listed every file there (else the next build empties it).
+  bool ok = WriteManifest(output_manifest_path_, next_, site_key, output_);
+  if (output_exists_ && !published_.empty() && !output_unlisted_ && util::IsDirectory(staging_)) {
+    WriteManifest(staging_manifest_path_, published_, published_site_key_, staging_);
   } else {
     unlink(staging_manifest_path_.c_str());
   }

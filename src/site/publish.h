@@ -22,6 +22,19 @@
 // changed, nothing on disk is touched at all. A missing
 // or unreadable manifest only costs time (files are then compared by bytes).
 //
+// A manifest is trusted only for the folder it names and only while that
+// folder is the one it described: it carries a checksum of its text, the
+// folder's absolute path and device, and the identity (inode, mtime) of the
+// folder's marker file (kOutputMarker), which is written anew into staging
+// on every build that changes it. A manifest from another folder, from an
+// older generation (a restored CI cache, a swapped file) or damaged in any
+// way is therefore never taken as the list of what a folder holds: the
+// output's files are then verified one by one (and the folder walked for
+// files it does not list), and a staging folder nobody can vouch for is
+// emptied before it is written into, so a build that failed half way (disk
+// full, kill -9) never leaves anything the next build would publish or
+// trip over.
+//
 // Files arrive from the render threads as they are made (Put / Keep), so the
 // whole site is never held in memory. A lock file keeps two builds from
 // publishing at once.
@@ -50,6 +63,21 @@ struct PublishedFile {
   uint64_t inode = 0;
 };
 using Manifest = std::map<std::string, PublishedFile>;  // relative path -> file
+
+/// The file at the top of every folder casebook publishes (kept in the
+/// site), by which a later build knows the folder is its own to replace.
+inline constexpr char kOutputMarker[] = ".casebook-output";
+/// Its contents (the same for every site, so output stays deterministic).
+const std::string& OutputMarkerText();
+
+/// The manifests of the output folder `output` (absolute, normalised) in
+/// `cache_dir`, named after its path.
+std::string OutputManifestPath(const std::string& cache_dir, const std::string& output);
+std::string StagingManifestPath(const std::string& cache_dir, const std::string& output);
+/// ".<name>.staging" beside `output` (absolute, normalised).
+std::string StagingDirFor(const std::string& output);
+/// `dir` made absolute and normalised, without a trailing slash.
+std::string NormalFolder(const std::string& dir);
 
 /// Static files to copy into the output: relative path -> file. Later
 /// folders override earlier ones (theme static/, then the site's static/).
@@ -103,6 +131,8 @@ class Publisher {
   void Revalidate();
   bool SyncStaging(std::string* error);
 
+  void FindUnlisted();
+
   std::string output_, staging_, output_manifest_path_, staging_manifest_path_;
   int lock_fd_ = -1;
   Manifest published_;       // the output folder, as the last build left it
@@ -111,6 +141,9 @@ class Publisher {
   bool staging_known_ = false;
   bool output_exists_ = false;
   bool revalidated_ = false;  // Revalidate trusted a file again
+  bool output_unlisted_ = false;  // the output holds files the manifest does not list
+  PublishedFile staged_marker_;   // the marker TouchStaging wrote
+  std::vector<std::string> pruned_dirs_;  // folders TouchStaging may have left empty
 
   mutable std::mutex mu_;
   Manifest next_;            // the new site
@@ -118,10 +151,21 @@ class Publisher {
   bool staging_touched_ = false;
 };
 
-/// Manifest files: a "#site <key>" line, then one "key content size mtime
-/// inode path" line per file. Unreadable or truncated = empty.
-Manifest ReadManifest(const std::string& path, std::string* site_key = nullptr);
+/// A manifest file: "#casebook manifest 2", "#folder <device> <path>",
+/// "#site <key>", one "key content size mtime inode path" line per file, and
+/// "#sum <Fingerprint of all the lines above>".
+struct ManifestFile {
+  Manifest files;
+  std::string site_key;
+  std::string folder;   // the folder it describes (absolute)
+  uint64_t device = 0;  // st_dev of that folder
+  bool legacy = false;  // an older casebook's: "#site" first, no folder, no sum
+};
+/// False when the file is missing, truncated, damaged or its checksum does
+/// not match. A legacy manifest reads (legacy = true) but proves nothing
+/// but which files an older casebook wrote there.
+bool ReadManifest(const std::string& path, ManifestFile* out);
 bool WriteManifest(const std::string& path, const Manifest& manifest,
-                   const std::string& site_key = "");
+                   const std::string& site_key, const std::string& folder);
 
 }  // namespace casebook::site
