@@ -8,6 +8,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <csignal>
+#include <cstdlib>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -20,6 +23,19 @@ namespace fs = std::filesystem;
 
 namespace casebook::site {
 namespace {
+
+// Test hook: with CASEBOOK_TEST_KILL_AT_STEP=N in the environment, the
+// process kills itself (SIGKILL, as a power cut or the OOM killer would) on
+// its Nth change to the file system here, so a test can stop a build at
+// every step and check what it leaves behind.
+void Step() {
+  static const long kill_at = [] {
+    const char* env = std::getenv("CASEBOOK_TEST_KILL_AT_STEP");
+    return env ? std::atol(env) : 0L;
+  }();
+  static std::atomic<long> steps{0};
+  if (kill_at > 0 && ++steps == kill_at) raise(SIGKILL);
+}
 
 int64_t MtimeNs(const struct stat& st) {
   return static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
@@ -72,6 +88,7 @@ bool MakeParents(const std::string& full, std::string* error) {
 
 // Removes whatever is at `full` (a file, or a folder where a file must go).
 void RemovePath(const std::string& full) {
+  Step();
   if (unlink(full.c_str()) != 0 && (errno == EISDIR || errno == EPERM)) {
     std::error_code ec;
     fs::remove_all(full, ec);
@@ -85,6 +102,7 @@ bool LinkInto(const std::string& source, const std::string& target, std::string*
       a.st_dev == b.st_dev)
     return true;
   RemovePath(target);
+  Step();
   if (link(source.c_str(), target.c_str()) == 0) return true;
   if ((errno == ENOENT || errno == ENOTDIR) && MakeParents(target, nullptr) &&
       link(source.c_str(), target.c_str()) == 0)
@@ -96,6 +114,7 @@ bool LinkInto(const std::string& source, const std::string& target, std::string*
 bool WriteNew(const std::string& full, const std::string& content, struct stat* st,
               std::string* error) {
   RemovePath(full);  // never write into an inode the output shares
+  Step();
   int fd = open(full.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0 && (errno == ENOENT || errno == ENOTDIR)) {
     if (!MakeParents(full, error)) return false;
@@ -115,7 +134,9 @@ bool WriteNew(const std::string& full, const std::string& content, struct stat* 
       return false;
     }
     done += static_cast<size_t>(n);
+    if (done < content.size()) Step();  // half a file written
   }
+  Step();
   bool ok = fstat(fd, st) == 0;
   if (close(fd) != 0 || !ok) {
     *error = full + ": write failed: " + std::strerror(errno);
@@ -135,6 +156,7 @@ bool SameBytes(const std::string& full, const std::string& content, struct stat*
 // Swaps two folders atomically where the kernel can (renameat2 EXCHANGE),
 // else with two renames (a moment without an output folder).
 bool SwapIn(const std::string& staging, const std::string& output, std::string* error) {
+  Step();
   std::error_code ec;
   if (!fs::exists(output, ec)) {
     fs::rename(staging, output, ec);
@@ -318,6 +340,7 @@ bool WriteManifest(const std::string& path, const Manifest& manifest,
             std::to_string(f.mtime_ns) + ' ' + std::to_string(f.inode) + ' ' + rel + '\n';
   }
   text += "#sum " + util::Fingerprint(text) + "\n";
+  Step();
   return util::WriteFile(path, text, nullptr);  // write-then-rename
 }
 
@@ -397,7 +420,12 @@ void Publisher::FindUnlisted() {
     if (!published_.count(rel)) output_unlisted_ = true;
 }
 
+// A build that wrote into staging and did not publish (an error in the
+// archive, a full disk, a write refused) leaves nothing half-written behind
+// to take room: staging, which has no manifest now, is emptied (the next
+// build would empty it anyway, see TouchStaging).
 Publisher::~Publisher() {
+  if (staging_touched_ && !committed_) EmptyStaging();
   if (lock_fd_ >= 0) close(lock_fd_);
 }
 
@@ -451,22 +479,36 @@ void Publisher::Keep(const std::string& path, const std::string& key) {
 // needs no more room than the files it changes (on a full disk, nothing
 // half-written is kept and written around): an unknown staging folder (a
 // build failed or was killed in it) is emptied; a known one keeps only
-// its hard links to the published files. Then a new marker is written, so
-// any manifest of the folder as it was no longer matches it.
+// its hard links to the published files. Then its marker is replaced by a
+// new file, so any manifest of the folder as it was no longer matches it.
+// The folder holds a marker at every step, so a build killed at any point
+// leaves a folder the next one recognises as its own (output_guard.h).
 void Publisher::TouchStaging() {
   std::lock_guard<std::mutex> lock(mu_);
   if (staging_touched_) return;
   staging_touched_ = true;
+  const std::string marker = util::JoinPath(staging_, kOutputMarker);
+  const std::string& text = OutputMarkerText();
+  staged_marker_.content = util::Fingerprint(text);
+  staged_marker_.key = staged_marker_.content;
+  staged_marker_.size = -1;  // until written (Commit reports it)
+  struct stat st;
+  std::string error;
+  util::MakeDirs(staging_, nullptr);
+  if (lstat(marker.c_str(), &st) != 0 && !WriteNew(marker, text, &st, &error)) return;
+  Step();
   unlink(staging_manifest_path_.c_str());
   if (!staging_known_) {
-    std::error_code ec;
-    fs::remove_all(staging_, ec);
+    EmptyStaging();
     staged_.clear();
   } else {
     for (auto it = staged_.begin(); it != staged_.end();) {
       auto out = published_.find(it->first);
-      if (out != published_.end() && out->second.inode == it->second.inode &&
-          it->first != kOutputMarker) {
+      if (it->first == kOutputMarker) {
+        it = staged_.erase(it);  // replaced below
+        continue;
+      }
+      if (out != published_.end() && out->second.inode == it->second.inode) {
         ++it;
         continue;
       }
@@ -476,15 +518,25 @@ void Publisher::TouchStaging() {
       it = staged_.erase(it);
     }
   }
-  util::MakeDirs(staging_, nullptr);
-  struct stat st;
-  std::string error;
-  staged_marker_.content = util::Fingerprint(OutputMarkerText());
-  staged_marker_.key = staged_marker_.content;
-  if (WriteNew(util::JoinPath(staging_, kOutputMarker), OutputMarkerText(), &st, &error))
-    FromStat(st, &staged_marker_);
-  else
-    staged_marker_.size = -1;  // Commit reports it
+  const std::string fresh = marker + ".new";
+  if (!WriteNew(fresh, text, &st, &error)) return;
+  Step();
+  if (rename(fresh.c_str(), marker.c_str()) != 0) return;
+  FromStat(st, &staged_marker_);
+}
+
+// Removes everything in staging but its marker (last, so the folder stays
+// recognisably casebook's however far this gets).
+void Publisher::EmptyStaging() {
+  std::error_code ec;
+  std::vector<fs::path> entries;
+  for (auto it = fs::directory_iterator(staging_, ec); !ec && it != fs::directory_iterator();
+       it.increment(ec))
+    if (it->path().filename() != kOutputMarker) entries.push_back(it->path());
+  for (const auto& p : entries) {
+    Step();
+    fs::remove_all(p, ec);
+  }
 }
 
 bool Publisher::Stage(const std::string& path, const std::string& content, PublishedFile* file,
@@ -618,18 +670,24 @@ bool Publisher::Commit(const StaticFiles& statics, const std::string& site_key,
     }
     if (!same_keys || site_key != published_site_key_ || revalidated_)
       WriteManifest(output_manifest_path_, next_, site_key, output_);
+    committed_ = true;
     return true;
   }
 
-  unlink(output_manifest_path_.c_str());  // stale from the swap on
+  if (!published_.empty()) {  // (an older casebook's is kept: it vouches for the output)
+    Step();
+    unlink(output_manifest_path_.c_str());  // stale from the swap on
+  }
   if (!SyncStaging(error)) return false;
   if (!SwapIn(staging_, output_, error)) return false;
+  committed_ = true;
   // The old output is now the staging folder: its manifest describes it
   // exactly when it listed every file there (else the next build empties it).
   bool ok = WriteManifest(output_manifest_path_, next_, site_key, output_);
   if (output_exists_ && !published_.empty() && !output_unlisted_ && util::IsDirectory(staging_)) {
     WriteManifest(staging_manifest_path_, published_, published_site_key_, staging_);
   } else {
+    Step();
     unlink(staging_manifest_path_.c_str());
   }
   (void)ok;  // without a manifest the next build compares bytes instead

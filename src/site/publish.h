@@ -128,6 +128,7 @@ class Publisher {
   bool Stage(const std::string& path, const std::string& content, PublishedFile* file,
              std::string* error);
   void TouchStaging();
+  void EmptyStaging();
   void Revalidate();
   bool SyncStaging(std::string* error);
 
@@ -149,6 +150,7 @@ class Publisher {
   Manifest next_;            // the new site
   std::map<std::string, bool> written_;  // path -> written into staging
   bool staging_touched_ = false;
+  bool committed_ = false;  // Commit published (or found nothing to publish)
 };
 
 /// A manifest file: "#casebook manifest 2", "#folder <device> <path>",
