@@ -52,7 +52,7 @@ int RunBuild(const CommandArgs& argv) {
                    t.cpu_seconds, t.peak_rss_kb / 1024);
   }
   if (report.refused) {
-    std::fprintf(stderr, "build refused: nothing was written\n");
+    std::fprintf(stderr, "build refused: nothing was written to %s\n", report.output_dir.c_str());
     return 2;
   }
   if (!ok) {
