@@ -76,6 +76,11 @@ class SmallDisk {
     if (why_not_.empty()) ::umount2(dir_.path().c_str(), MNT_DETACH);
   }
   bool mounted() const { return why_not_.empty(); }
+  /// Makes the file system read-only (every write then fails), or writable again.
+  bool ReadOnly(bool read_only) {
+    return ::mount("tmpfs", dir_.path().c_str(), "tmpfs",
+                   MS_REMOUNT | (read_only ? MS_RDONLY : 0), nullptr) == 0;
+  }
   const std::string& why_not() const { return why_not_; }
   const std::string& path() const { return dir_.path(); }
 
@@ -193,4 +198,51 @@ TEST_CASE("a build stopped by a full disk keeps the site; a smaller archive then
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   CHECK(Snapshot(output) == CleanBuild(content, " --no-index"));
+}
+
+TEST_CASE("a whole site on a small disk: full disk, then a write refused; each next build recovers") {
+  SmallDisk disk(4096);
+  if (!disk.mounted()) {
+    WARN("skipped: needs a small tmpfs (" << disk.why_not() << ")");
+    return;
+  }
+  // The site, its cache and its index all on the small disk.
+  const std::string site = disk.path() + "/site";
+  CopyFixture(site);
+  const std::string content = site + "/content";
+  for (int i = 0; i < 30; ++i)
+    Write(content + "/2024/gen-" + std::to_string(i) + ".md", Postmortem(i, 6000));
+  auto r = RunCasebook(kBuild, site);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  auto published = Snapshot(site + "/public");
+
+  for (int i = 30; i < 200; ++i)
+    Write(content + "/2024/gen-" + std::to_string(i) + ".md", Postmortem(i, 6000));
+  r = RunCasebook(kBuild, site);
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("No space left on device") != std::string::npos);
+  CHECK(Snapshot(site + "/public") == published);
+  for (int i = 20; i < 200; ++i) fs::remove(content + "/2024/gen-" + std::to_string(i) + ".md");
+  r = RunCasebook(kBuild, site);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(Snapshot(site + "/public") == CleanBuild(content));
+  r = RunCasebook("search \"Incident 7\"", site);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("gen-7.md") != std::string::npos);
+
+  // Every write refused (a read-only file system): the site stays, and the
+  // next build, writable again, is clean.
+  published = Snapshot(site + "/public");
+  fs::remove(content + "/2024/gen-3.md");
+  REQUIRE(disk.ReadOnly(true));
+  r = RunCasebook(kBuild, site);
+  CHECK(r.exit_code != 0);
+  CHECK(Snapshot(site + "/public") == published);
+  REQUIRE(disk.ReadOnly(false));
+  r = RunCasebook(kBuild, site);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(Snapshot(site + "/public") == CleanBuild(content));
 }

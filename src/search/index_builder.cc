@@ -397,7 +397,7 @@ class Writer {
         InPlace(version, *plan, synonyms_hash);
         SealVersion(version);
         return true;
-      } catch (const Xapian::DatabaseError& e) {
+      } catch (const Xapian::DatabaseCorruptError& e) {
         // Damage the reads before did not touch: the version is set aside
         // (removed by the next build) and a whole new one written.
         job_.damage = version + " cannot be updated (" + e.get_description() + ")";
