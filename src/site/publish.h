@@ -46,6 +46,8 @@
 #include <string>
 #include <vector>
 
+#include "site/manifest.h"
+
 namespace casebook::site {
 
 struct PublishStats {
@@ -53,31 +55,6 @@ struct PublishStats {
   int unchanged = 0;  // kept from the previous output
   int removed = 0;    // in the previous output, no longer in the site
 };
-
-/// What the manifest knows of one published file.
-struct PublishedFile {
-  std::string key;      // what it was made from (page key or content hash)
-  std::string content;  // content hash
-  int64_t size = 0;
-  int64_t mtime_ns = 0;
-  uint64_t inode = 0;
-};
-using Manifest = std::map<std::string, PublishedFile>;  // relative path -> file
-
-/// The file at the top of every folder casebook publishes (kept in the
-/// site), by which a later build knows the folder is its own to replace.
-inline constexpr char kOutputMarker[] = ".casebook-output";
-/// Its contents (the same for every site, so output stays deterministic).
-const std::string& OutputMarkerText();
-
-/// The manifests of the output folder `output` (absolute, normalised) in
-/// `cache_dir`, named after its path.
-std::string OutputManifestPath(const std::string& cache_dir, const std::string& output);
-std::string StagingManifestPath(const std::string& cache_dir, const std::string& output);
-/// ".<name>.staging" beside `output` (absolute, normalised).
-std::string StagingDirFor(const std::string& output);
-/// `dir` made absolute and normalised, without a trailing slash.
-std::string NormalFolder(const std::string& dir);
 
 /// Static files to copy into the output: relative path -> file. Later
 /// folders override earlier ones (theme static/, then the site's static/).
@@ -152,22 +129,5 @@ class Publisher {
   bool staging_touched_ = false;
   bool committed_ = false;  // Commit published (or found nothing to publish)
 };
-
-/// A manifest file: "#casebook manifest 2", "#folder <device> <path>",
-/// "#site <key>", one "key content size mtime inode path" line per file, and
-/// "#sum <Fingerprint of all the lines above>".
-struct ManifestFile {
-  Manifest files;
-  std::string site_key;
-  std::string folder;   // the folder it describes (absolute)
-  uint64_t device = 0;  // st_dev of that folder
-  bool legacy = false;  // an older casebook's: "#site" first, no folder, no sum
-};
-/// False when the file is missing, truncated, damaged or its checksum does
-/// not match. A legacy manifest reads (legacy = true) but proves nothing
-/// but which files an older casebook wrote there.
-bool ReadManifest(const std::string& path, ManifestFile* out);
-bool WriteManifest(const std::string& path, const Manifest& manifest,
-                   const std::string& site_key, const std::string& folder);
 
 }  // namespace casebook::site
