@@ -34,6 +34,12 @@
 //      first, before (1), when similar incidents were computed.
 // UpdateIndex runs the writer's part synchronously, without the caches.
 //
+// A damaged index never fails a build: every version is sealed after it is
+// written (index_seal.h), and a published version that fails its seal, that
+// Xapian cannot read, or that turns out corrupt while it is updated in place
+// is set aside (removed by the next build) and a new version written from
+// scratch, with a warning (rule search/index) saying why.
+//
 // Spelling data is kept per document (each distinct word of a document adds
 // 1 to its frequency; the words are stored in value slot 8), so replacing or
 // deleting a document takes exactly its words back out. Words with digits
