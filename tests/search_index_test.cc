@@ -13,6 +13,7 @@
 #include "search/similar.h"
 #include "search_fixture.h"
 #include "test_support.h"
+#include "util/hash.h"
 
 namespace cb = casebook;
 namespace fs = std::filesystem;
@@ -316,9 +317,17 @@ TEST_CASE("similar: results are cached while the index and the model stay the sa
   cb::search::ComputeSimilar(a.index(), &site);
   REQUIRE(a.dir.Exists("index/similar.cache"));
   std::string cache = a.dir.Read("index/similar.cache");
-  // Prove it is read: hand-edit it (config-typo "similar to" cert-expiry).
+  // Prove it is read: hand-edit it (config-typo "similar to" cert-expiry),
+  // with the checksum that ends the file made to match.
   std::string key_line = cache.substr(0, cache.find('\n') + 1);
-  a.dir.Write("index/similar.cache", key_line + "config-typo\tcert-expiry made,up\n");
+  const std::string edited = key_line + "config-typo\tcert-expiry made,up\n";
+  // Without the checksum (or with the old one), the edit is not used.
+  a.dir.Write("index/similar.cache", edited + cache.substr(cache.rfind("#sum ")));
+  auto unsummed = cb::test::MakeSite(a.specs, &a.cfg);
+  cb::search::ComputeSimilar(a.index(), &unsummed);
+  for (const auto& s : unsummed.postmortems[unsummed.by_id.at("config-typo")].similar)
+    CHECK(s.shared_terms != std::vector<std::string>{"made", "up"});
+  a.dir.Write("index/similar.cache", edited + "#sum " + cb::util::Fingerprint(edited) + "\n");
   auto again = cb::test::MakeSite(a.specs, &a.cfg);
   cb::search::ComputeSimilar(a.index(), &again);
   const auto& typo = again.postmortems[again.by_id.at("config-typo")];

@@ -51,6 +51,10 @@ int RunBuild(const CommandArgs& argv) {
       std::fprintf(stderr, "  %-22s %7.3f s %7.3f s %7ld MB\n", t.step.c_str(), t.seconds,
                    t.cpu_seconds, t.peak_rss_kb / 1024);
   }
+  if (report.refused) {
+    std::fprintf(stderr, "build refused: nothing was written to %s\n", report.output_dir.c_str());
+    return 2;
+  }
   if (!ok) {
     std::fprintf(stderr, "build failed: %d error(s), %d warning(s); %s\n",
                  diags.ErrorCount(), diags.WarningCount(),

@@ -34,6 +34,12 @@
 //      first, before (1), when similar incidents were computed.
 // UpdateIndex runs the writer's part synchronously, without the caches.
 //
+// A damaged index never fails a build: every version is sealed after it is
+// written (index_seal.h), and a published version that fails its seal, that
+// Xapian cannot read, or that turns out corrupt while it is updated in place
+// is set aside (removed by the next build) and a new version written from
+// scratch, with a warning (rule search/index) saying why.
+//
 // Spelling data is kept per document (each distinct word of a document adds
 // 1 to its frequency; the words are stored in value slot 8), so replacing or
 // deleting a document takes exactly its words back out. Words with digits
@@ -69,6 +75,7 @@
 #include <unordered_set>
 
 #include "search/index_document.h"
+#include "search/index_seal.h"
 #include "search/schema.h"
 #include "search/synonyms.h"
 #include "search/similar_cache.h"
@@ -266,7 +273,29 @@ struct WriteJob {
   std::string similar_key;  // empty: leave similar.cache as it is
   const model::SiteModel* site = nullptr;  // whose results similar.cache gets
   similar::RankState prev_state;           // freed by the writer, off the critical path
+  // The published version was looked at (InspectIndex): `rebuild` when it
+  // cannot be used, `damage` saying why when it was damaged.
+  bool inspected = false;
+  bool rebuild = false;
+  std::string damage;
 };
+
+/// Whether the published version can be updated: false when there is none,
+/// it is of another schema, or it is damaged (then `damage` says why: it
+/// fails its seal, index_seal.h, or Xapian cannot read it).
+bool InspectIndex(const std::string& dir, std::string* damage) {
+  std::optional<int> current = sc::ReadCurrentVersion(dir);
+  if (!current) return false;
+  const std::string version = sc::VersionDir(dir, *current);
+  if (!CheckSeal(version, damage)) return false;
+  try {
+    Xapian::Database db(version);
+    return db.get_metadata(sc::kMetaSchema) == std::to_string(sc::kVersion);
+  } catch (const Xapian::Error& e) {
+    *damage = version + " cannot be read (" + e.get_description() + ")";
+    return false;
+  }
+}
 
 struct Plan {
   std::vector<size_t> add;                              // into fields
@@ -340,18 +369,23 @@ class Writer {
     const std::string& dir = job_.dir;
     std::string synonyms_hash = SynonymsHash(job_.synonyms);
     std::optional<int> current = sc::ReadCurrentVersion(dir);
+    if (!job_.inspected) {
+      job_.rebuild = !InspectIndex(dir, &job_.damage);
+      job_.inspected = true;
+    }
     if (!job_.prebuilt.empty()) {  // Start found no usable index and wrote the shards
       if (current) RemoveVersionsExcept(dir, *current, -1);
       stats_.added = static_cast<int>(job_.fields.size());
       return NewVersion(current, synonyms_hash, error);
     }
     std::optional<Plan> plan;
-    if (current) {
+    if (current && !job_.rebuild) {
       try {
         Xapian::Database db(sc::VersionDir(dir, *current));
         plan = MakePlan(db, job_.fields, synonyms_hash);
-      } catch (const Xapian::Error&) {
+      } catch (const Xapian::Error& e) {
         // Unreadable: rebuild from scratch below.
+        job_.damage = sc::VersionDir(dir, *current) + " cannot be read (" + e.get_description() + ")";
       }
     }
     // Older versions (kept by the last swap for readers that had them open;
@@ -373,8 +407,19 @@ class Writer {
 
     size_t changes = plan->add.size() + plan->update.size() + plan->remove.size();
     if (current && plan->unchanged > 0 && changes <= kMaxInPlace) {
-      InPlace(sc::VersionDir(dir, *current), *plan, synonyms_hash);
-      return true;
+      const std::string version = sc::VersionDir(dir, *current);
+      try {
+        InPlace(version, *plan, synonyms_hash);
+        SealVersion(version);
+        return true;
+      } catch (const Xapian::DatabaseCorruptError& e) {
+        // Damage the reads before did not touch: the version is set aside
+        // (removed by the next build) and a whole new one written.
+        job_.damage = version + " cannot be updated (" + e.get_description() + ")";
+        spelling_.clear();
+        stats_ = IndexStats{};
+        stats_.added = static_cast<int>(job_.fields.size());
+      }
     }
     return NewVersion(current, synonyms_hash, error);
   }
@@ -531,6 +576,7 @@ class Writer {
       }
       Mark("writer: compact");
       RemoveTemporary();
+      SealVersion(next_dir);
       if (!SyncDir(next_dir, error) || !sc::WriteStub(dir, next, error))
         throw std::runtime_error(*error);
     } catch (...) {
@@ -579,6 +625,14 @@ void ReportError(const std::string& dir, const std::string& error, util::Diagnos
                  "the previous index is still in place; fix the cause and build again");
 }
 
+void ReportDamage(const std::string& dir, const std::string& damage, util::Diagnostics* diags) {
+  if (diags && !damage.empty())
+    diags->Warning(dir, 0, "search/index",
+                   "the search index was set aside and rebuilt from scratch: " + damage,
+                   "nothing to do; if this recurs, check the disk (and what else writes to " +
+                       dir + ")");
+}
+
 /// The fields of every indexed postmortem (the first of each non-empty id),
 /// in model order, hashed on up to `jobs` threads; `field_of[i]` is the
 /// entry of postmortem i (-1 when it has none).
@@ -608,19 +662,6 @@ Synonyms SynonymsOf(const config::SiteConfig* cfg) {
 }
 
 }  // namespace
-
-/// True when `dir` has no index a writer could update in place (none yet,
-/// unreadable, or another schema): then every document will be written.
-bool NoUsableIndex(const std::string& dir) {
-  std::optional<int> current = sc::ReadCurrentVersion(dir);
-  if (!current) return true;
-  try {
-    Xapian::Database db(sc::VersionDir(dir, *current));
-    return db.get_metadata(sc::kMetaSchema) != std::to_string(sc::kVersion);
-  } catch (const Xapian::Error&) {
-    return true;
-  }
-}
 
 /// For a build with no usable index: makes every document once, on `jobs`
 /// threads, taking its term vector for similar incidents from it and adding
@@ -709,6 +750,7 @@ struct IndexUpdate::State {
   bool text_needed = true;  // set before the writer starts (TextNeeded)
   std::thread writer;
   bool finished = false;
+  std::string damage;  // why the published index was set aside and rebuilt
 
   void Join() {
     if (writer.joinable()) writer.join();
@@ -735,6 +777,10 @@ std::unique_ptr<IndexUpdate> IndexUpdate::Start(model::SiteModel* site,
   }
 
   Mark("start");
+  if (state->error.empty()) {
+    job.rebuild = !InspectIndex(index_dir, &job.damage);
+    job.inspected = true;
+  }
   // 1. What each postmortem contributes.
   std::vector<int> field_of;
   job.fields = DescribeAll(*site, jobs, &field_of);
@@ -775,7 +821,7 @@ std::unique_ptr<IndexUpdate> IndexUpdate::Start(model::SiteModel* site,
         missing.push_back(k);
     }
     cached.clear();
-    if (missing.size() == n && state->error.empty() && NoUsableIndex(index_dir) &&
+    if (missing.size() == n && state->error.empty() && job.rebuild &&
         PrebuildShards(&job, jobs, &corpus)) {
       // No index yet: the documents were made once, and written.
     } else if (missing.size() <= kKeepDocs) {
@@ -849,6 +895,7 @@ std::unique_ptr<IndexUpdate> IndexUpdate::Start(model::SiteModel* site,
       job.prev_state = similar::RankState();
       Mark("writer: caches");
       s->ok = RunWriter(&job, &s->stats, &s->error);
+      s->damage = job.damage;
       Mark("writer: index");
       s->job = WriteJob();  // frees the documents before Finish
       s->lock.reset();
@@ -864,6 +911,7 @@ bool IndexUpdate::Finish(IndexStats* stats, util::Diagnostics* diags) {
   s.Join();
   if (stats) *stats = s.ok ? s.stats : IndexStats{};
   if (!s.ok && !s.finished) ReportError(s.dir, s.error, diags);
+  if (!s.finished) ReportDamage(s.dir, s.damage, diags);
   s.finished = true;
   return s.ok;
 }
@@ -888,7 +936,9 @@ bool UpdateIndex(const model::SiteModel& site, const std::string& index_dir, Ind
   job.dir = index_dir;
   job.synonyms = SynonymsOf(site.config);
   job.fields = DescribeAll(site, 1, nullptr);
-  if (RunWriter(&job, stats, &error)) return true;
+  const bool ok = RunWriter(&job, stats, &error);
+  ReportDamage(index_dir, job.damage, diags);
+  if (ok) return true;
   ReportError(index_dir, error, diags);
   return false;
 }

@@ -3,7 +3,8 @@
 //
 // Updates are incremental and atomic: documents whose source is unchanged
 // are left alone, removed postmortems are deleted, and readers never see a
-// half-written index (a failed build leaves the previous index usable).
+// half-written index (a failed build leaves the previous index usable). A
+// damaged index is set aside and rebuilt, with a warning (index_builder.cc).
 //
 // A build uses IndexUpdate: Start works out similar incidents for every
 // postmortem (in memory, from term vectors: those of unchanged postmortems

@@ -3,7 +3,8 @@
 // Format (text): "casebook-similar <key>\n", then one line per postmortem
 // with similar incidents: its id, then per similar incident a tab, the id,
 // a space and the shared terms joined by ','. Ids are URL-safe and terms are
-// words, so neither holds a tab, space, comma or newline.
+// words, so neither holds a tab, space, comma or newline. It ends with
+// "#sum <Fingerprint of everything before>": a damaged file is not used.
 #include "search/similar_cache.h"
 
 #include <cstdio>
@@ -14,12 +15,13 @@
 #include "search/schema.h"
 #include "search/varint_codec.h"
 #include "util/fs.h"
+#include "util/hash.h"
 #include "util/text.h"
 
 namespace casebook::search {
 namespace {
 
-constexpr int kCacheVersion = 2;  // bump when the results change (similar_engine.h)
+constexpr int kCacheVersion = 3;  // bump when the results change (similar_engine.h)
 
 std::string CachePath(const std::string& index_dir) {
   return util::JoinPath(index_dir, "similar.cache");
@@ -58,6 +60,13 @@ bool ReadSimilarCache(const std::string& index_dir, const std::string& key,
   std::string error;
   auto text = util::ReadFile(CachePath(index_dir), &error);
   if (!text || !util::StartsWith(*text, header)) return false;
+  // The checksum line, last, covers everything before it.
+  const size_t sum_at = text->rfind("#sum ");
+  if (sum_at == std::string::npos ||
+      text->compare(sum_at, std::string::npos,
+                    "#sum " + util::Fingerprint(std::string_view(*text).substr(0, sum_at)) + "\n") != 0)
+    return false;
+  text->resize(sum_at);
   std::unordered_map<std::string_view, int> index_of;
   index_of.reserve(site->postmortems.size());
   for (size_t i = 0; i < site->postmortems.size(); ++i)
@@ -115,6 +124,7 @@ std::string SimilarCacheText(const std::string& key, const model::SiteModel& sit
     }
     out += '\n';
   }
+  out += "#sum " + util::Fingerprint(out) + "\n";
   return out;
 }
 

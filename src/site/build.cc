@@ -6,6 +6,7 @@
 #include "render/renderer.h"
 #include "render/templates.h"
 #include "search/index_builder.h"
+#include "site/output_guard.h"
 #include "site/publish.h"
 #include "site/step_timer.h"
 #include "util/confine.h"
@@ -19,33 +20,6 @@ namespace fs = std::filesystem;
 namespace casebook::site {
 namespace {
 
-
-// True when `inner` is `outer` or inside it.
-bool IsWithin(const fs::path& inner, const fs::path& outer) {
-  auto i = inner.begin();
-  for (auto o = outer.begin(); o != outer.end(); ++o, ++i) {
-    if (o->empty()) continue;  // trailing slash
-    if (i == inner.end() || *i != *o) return false;
-  }
-  return true;
-}
-
-// The output folder is replaced wholesale on every build, so it must never
-// be the archive itself or hold it.
-bool OutputIsSafe(const config::SiteConfig& cfg, util::Diagnostics* diags) {
-  std::error_code ec;
-  fs::path out = fs::weakly_canonical(fs::absolute(cfg.OutputDir()), ec);
-  fs::path root = fs::weakly_canonical(fs::absolute(cfg.root.empty() ? "." : cfg.root), ec);
-  fs::path src = fs::weakly_canonical(fs::absolute(cfg.SourceDir()), ec);
-  if (IsWithin(root, out) || IsWithin(src, out) || IsWithin(out, src)) {
-    diags->Error(cfg.config_path, 0, "config/output",
-                 "output folder " + cfg.OutputDir() +
-                     " overlaps the archive (it is replaced on every build)",
-                 "set `output` in site.toml to a folder of its own, e.g. \"public\"");
-    return false;
-  }
-  return true;
-}
 
 // What every output shares besides the postmortems, hashed: casebook,
 // site.toml and the options, "today" and the theme (render::RenderOptions::
@@ -126,7 +100,12 @@ bool Build(const BuildOptions& options, BuildReport* report,
   report->drafts_left_out = static_cast<int>(site->loaded.drafts.size());
   report->skipped = site->loaded.skipped;
   report->output_dir = cfg.OutputDir();
-  if (!OutputIsSafe(cfg, diags)) return false;
+  // Before anything is written beside the archive's own cache.
+  const std::string cache_dir = util::JoinPath(cfg.root, ".casebook");
+  if (!CheckOutputFolder(cfg, cache_dir, diags)) {
+    report->refused = true;
+    return false;
+  }
   content::ReportLinksOutside(cfg, diags);  // theme, layouts, static, archetypes
 
   std::unique_ptr<render::TemplateSet> templates;
@@ -153,7 +132,7 @@ bool Build(const BuildOptions& options, BuildReport* report,
   // Files go straight from the render threads into the staging folder
   // (publish.h), so the site is never held in memory all at once.
   std::string error;
-  auto publisher = Publisher::Open(cfg.OutputDir(), util::JoinPath(cfg.root, ".casebook"), &error);
+  auto publisher = Publisher::Open(cfg.OutputDir(), cache_dir, &error);
   if (!publisher) {
     diags->Error(cfg.OutputDir(), 0, "output/write", error,
                  "check the folder's permissions; the previous site is unchanged");

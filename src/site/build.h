@@ -66,6 +66,7 @@ struct BuildReport {
   std::vector<StepTime> timings;
   std::vector<std::string> skipped;  // what the loader skipped, with reasons
   bool published = false;
+  bool refused = false;  // the output folder may not be replaced (output_guard.h)
 };
 
 /// Reads config and content and builds the model (no output). For build,

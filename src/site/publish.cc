@@ -8,6 +8,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <csignal>
+#include <cstdlib>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -20,6 +23,19 @@ namespace fs = std::filesystem;
 
 namespace casebook::site {
 namespace {
+
+// Test hook: with CASEBOOK_TEST_KILL_AT_STEP=N in the environment, the
+// process kills itself (SIGKILL, as a power cut or the OOM killer would) on
+// its Nth change to the file system here, so a test can stop a build at
+// every step and check what it leaves behind.
+void Step() {
+  static const long kill_at = [] {
+    const char* env = std::getenv("CASEBOOK_TEST_KILL_AT_STEP");
+    return env ? std::atol(env) : 0L;
+  }();
+  static std::atomic<long> steps{0};
+  if (kill_at > 0 && ++steps == kill_at) raise(SIGKILL);
+}
 
 int64_t MtimeNs(const struct stat& st) {
   return static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
@@ -72,6 +88,7 @@ bool MakeParents(const std::string& full, std::string* error) {
 
 // Removes whatever is at `full` (a file, or a folder where a file must go).
 void RemovePath(const std::string& full) {
+  Step();
   if (unlink(full.c_str()) != 0 && (errno == EISDIR || errno == EPERM)) {
     std::error_code ec;
     fs::remove_all(full, ec);
@@ -85,6 +102,7 @@ bool LinkInto(const std::string& source, const std::string& target, std::string*
       a.st_dev == b.st_dev)
     return true;
   RemovePath(target);
+  Step();
   if (link(source.c_str(), target.c_str()) == 0) return true;
   if ((errno == ENOENT || errno == ENOTDIR) && MakeParents(target, nullptr) &&
       link(source.c_str(), target.c_str()) == 0)
@@ -96,6 +114,7 @@ bool LinkInto(const std::string& source, const std::string& target, std::string*
 bool WriteNew(const std::string& full, const std::string& content, struct stat* st,
               std::string* error) {
   RemovePath(full);  // never write into an inode the output shares
+  Step();
   int fd = open(full.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0 && (errno == ENOENT || errno == ENOTDIR)) {
     if (!MakeParents(full, error)) return false;
@@ -115,7 +134,9 @@ bool WriteNew(const std::string& full, const std::string& content, struct stat* 
       return false;
     }
     done += static_cast<size_t>(n);
+    if (done < content.size()) Step();  // half a file written
   }
+  Step();
   bool ok = fstat(fd, st) == 0;
   if (close(fd) != 0 || !ok) {
     *error = full + ": write failed: " + std::strerror(errno);
@@ -135,6 +156,7 @@ bool SameBytes(const std::string& full, const std::string& content, struct stat*
 // Swaps two folders atomically where the kernel can (renameat2 EXCHANGE),
 // else with two renames (a moment without an output folder).
 bool SwapIn(const std::string& staging, const std::string& output, std::string* error) {
+  Step();
   std::error_code ec;
   if (!fs::exists(output, ec)) {
     fs::rename(staging, output, ec);
@@ -182,94 +204,88 @@ void ListTree(const std::string& dir, std::vector<std::string>* files,
 
 }  // namespace
 
-Manifest ReadManifest(const std::string& path, std::string* site_key) {
-  Manifest m;
-  auto text = util::ReadFile(path, nullptr);
-  if (!text || text->compare(0, 6, "#site ") != 0) return m;
-  size_t pos = text->find('\n');
-  if (pos == std::string::npos) return m;
-  if (site_key) *site_key = text->substr(6, pos - 6);
-  ++pos;
-  while (pos < text->size()) {
-    size_t end = text->find('\n', pos);
-    if (end == std::string::npos) return {};  // truncated: trust none of it
-    std::string line = text->substr(pos, end - pos);
-    pos = end + 1;
-    // key content size mtime inode path (the path may hold spaces)
-    size_t f[5];
-    size_t at = 0;
-    bool ok = true;
-    for (int i = 0; i < 5 && ok; ++i) {
-      f[i] = line.find(' ', at);
-      ok = f[i] != std::string::npos;
-      at = f[i] + 1;
-    }
-    if (!ok) return {};
-    PublishedFile file;
-    file.key = line.substr(0, f[0]);
-    file.content = line.substr(f[0] + 1, f[1] - f[0] - 1);
-    try {
-      file.size = std::stoll(line.substr(f[1] + 1, f[2] - f[1] - 1));
-      file.mtime_ns = std::stoll(line.substr(f[2] + 1, f[3] - f[2] - 1));
-      file.inode = std::stoull(line.substr(f[3] + 1, f[4] - f[3] - 1));
-    } catch (...) {
-      return {};
-    }
-    m[line.substr(f[4] + 1)] = std::move(file);
-  }
-  return m;
+namespace {
+
+// True when `m` is the manifest of exactly the folder `folder` as it is now:
+// its folder and device, and the marker it lists is the very file there
+// (written anew whenever casebook changes the folder).
+bool DescribesFolderNow(const ManifestFile& m, const std::string& folder) {
+  if (m.legacy || m.folder != folder) return false;
+  auto it = m.files.find(kOutputMarker);
+  struct stat dir, marker;
+  return it != m.files.end() && stat(folder.c_str(), &dir) == 0 &&
+         static_cast<uint64_t>(dir.st_dev) == m.device &&
+         lstat(util::JoinPath(folder, kOutputMarker).c_str(), &marker) == 0 &&
+         SameFile(marker, it->second);
 }
 
-bool WriteManifest(const std::string& path, const Manifest& manifest,
-                   const std::string& site_key) {
-  std::string text = "#site " + site_key + "\n";
-  text.reserve(manifest.size() * 140);
-  for (const auto& [rel, f] : manifest) {
-    text += f.key + ' ' + f.content + ' ' + std::to_string(f.size) + ' ' +
-            std::to_string(f.mtime_ns) + ' ' + std::to_string(f.inode) + ' ' + rel + '\n';
-  }
-  return util::WriteFile(path, text, nullptr);  // write-then-rename
-}
+}  // namespace
 
 std::unique_ptr<Publisher> Publisher::Open(const std::string& output_dir,
                                            const std::string& cache_dir, std::string* error) {
   std::unique_ptr<Publisher> p(new Publisher());
-  fs::path out = fs::absolute(output_dir).lexically_normal();
-  if (out.filename().empty()) out = out.parent_path();
-  p->output_ = out.string();
-  const std::string name = out.filename().string();
-  p->staging_ = (out.parent_path() / ("." + name + ".staging")).string();
+  p->output_ = NormalFolder(output_dir);
+  p->staging_ = StagingDirFor(p->output_);
   std::error_code ec;
-  fs::create_directories(out.parent_path(), ec);
+  fs::create_directories(fs::path(p->output_).parent_path(), ec);
 
   // One publisher at a time: the staging folder is shared between builds.
-  const std::string lock_path = (out.parent_path() / ("." + name + ".lock")).string();
+  // The lock lives in the cache folder, so nothing but the output, its
+  // staging folder and the cache is ever written.
+  if (!util::MakeDirs(cache_dir, error)) return nullptr;
+  const std::string id = util::Fingerprint(p->output_).substr(0, 16);
+  const std::string lock_path = util::JoinPath(cache_dir, "publish-" + id + ".lock");
   p->lock_fd_ = open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (p->lock_fd_ < 0 || flock(p->lock_fd_, LOCK_EX) != 0) {
     *error = "cannot lock " + lock_path + ": " + std::strerror(errno);
     return nullptr;
   }
 
-  // Named after the output folder, so builds into different folders never
-  // share a manifest.
-  const std::string id = util::Fingerprint(p->output_).substr(0, 16);
-  p->output_manifest_path_ = util::JoinPath(cache_dir, "output-" + id);
-  p->staging_manifest_path_ = util::JoinPath(cache_dir, "staging-" + id);
+  p->output_manifest_path_ = OutputManifestPath(cache_dir, p->output_);
+  p->staging_manifest_path_ = StagingManifestPath(cache_dir, p->output_);
   p->output_exists_ = util::IsDirectory(p->output_);
-  if (p->output_exists_)
-    p->published_ = ReadManifest(p->output_manifest_path_, &p->published_site_key_);
+  if (p->output_exists_) {
+    ManifestFile m;
+    // A manifest that names another folder (or an older casebook's) is no
+    // use here: the files are then compared by bytes.
+    if (ReadManifest(p->output_manifest_path_, &m) && !m.legacy && m.folder == p->output_) {
+      const bool exact = DescribesFolderNow(m, p->output_);
+      p->published_ = std::move(m.files);
+      p->published_site_key_ = std::move(m.site_key);
+      p->Revalidate();
+      // Not the generation it was written for (a restored copy, an older
+      // manifest): what it lists is verified file by file, but the folder
+      // may hold more.
+      if (!exact) p->FindUnlisted();
+    }
+  }
   if (p->published_.empty()) p->published_site_key_.clear();
-  p->Revalidate();
-  struct stat st;
-  if (lstat(p->staging_.c_str(), &st) == 0 && !S_ISDIR(st.st_mode)) unlink(p->staging_.c_str());
   if (util::IsDirectory(p->staging_)) {
-    p->staged_ = ReadManifest(p->staging_manifest_path_);
-    p->staging_known_ = !p->staged_.empty();  // missing or unreadable: walk it
+    ManifestFile m;
+    if (ReadManifest(p->staging_manifest_path_, &m) && DescribesFolderNow(m, p->staging_)) {
+      p->staged_ = std::move(m.files);
+      p->staging_known_ = true;
+    }
   }
   return p;
 }
 
+// Walks the output for files the manifest does not list (a restored copy of
+// an older site, say): a build then replaces the folder even when no file
+// of the site changed, so nothing unlisted stays published.
+void Publisher::FindUnlisted() {
+  std::vector<std::string> files, dirs;
+  ListTree(output_, &files, &dirs);
+  for (const auto& rel : files)
+    if (!published_.count(rel)) output_unlisted_ = true;
+}
+
+// A build that wrote into staging and did not publish (an error in the
+// archive, a full disk, a write refused) leaves nothing half-written behind
+// to take room: staging, which has no manifest now, is emptied (the next
+// build would empty it anyway, see TouchStaging).
 Publisher::~Publisher() {
+  if (staging_touched_ && !committed_) EmptyStaging();
   if (lock_fd_ >= 0) close(lock_fd_);
 }
 
@@ -319,12 +335,68 @@ void Publisher::Keep(const std::string& path, const std::string& key) {
 
 // Staging is about to change: until it is consistent again, it has no
 // manifest (so a crash or a failed build leaves it "unknown", never wrong).
+// First it loses everything the new site cannot take from it, so a build
+// needs no more room than the files it changes (on a full disk, nothing
+// half-written is kept and written around): an unknown staging folder (a
+// build failed or was killed in it) is emptied; a known one keeps only
+// its hard links to the published files. Then its marker is replaced by a
+// new file, so any manifest of the folder as it was no longer matches it.
+// The folder holds a marker at every step, so a build killed at any point
+// leaves a folder the next one recognises as its own (output_guard.h).
 void Publisher::TouchStaging() {
   std::lock_guard<std::mutex> lock(mu_);
   if (staging_touched_) return;
   staging_touched_ = true;
-  unlink(staging_manifest_path_.c_str());
+  const std::string marker = util::JoinPath(staging_, kOutputMarker);
+  const std::string& text = OutputMarkerText();
+  staged_marker_.content = util::Fingerprint(text);
+  staged_marker_.key = staged_marker_.content;
+  staged_marker_.size = -1;  // until written (Commit reports it)
+  struct stat st;
+  std::string error;
   util::MakeDirs(staging_, nullptr);
+  if (lstat(marker.c_str(), &st) != 0 && !WriteNew(marker, text, &st, &error)) return;
+  Step();
+  unlink(staging_manifest_path_.c_str());
+  if (!staging_known_) {
+    EmptyStaging();
+    staged_.clear();
+  } else {
+    for (auto it = staged_.begin(); it != staged_.end();) {
+      auto out = published_.find(it->first);
+      if (it->first == kOutputMarker) {
+        it = staged_.erase(it);  // replaced below
+        continue;
+      }
+      if (out != published_.end() && out->second.inode == it->second.inode) {
+        ++it;
+        continue;
+      }
+      RemovePath(util::JoinPath(staging_, it->first));
+      for (std::string d = util::DirName(it->first); !d.empty() && d != "."; d = util::DirName(d))
+        pruned_dirs_.push_back(d);
+      it = staged_.erase(it);
+    }
+  }
+  const std::string fresh = marker + ".new";
+  if (!WriteNew(fresh, text, &st, &error)) return;
+  Step();
+  if (rename(fresh.c_str(), marker.c_str()) != 0) return;
+  FromStat(st, &staged_marker_);
+}
+
+// Removes everything in staging but its marker (last, so the folder stays
+// recognisably casebook's however far this gets).
+void Publisher::EmptyStaging() {
+  std::error_code ec;
+  std::vector<fs::path> entries;
+  for (auto it = fs::directory_iterator(staging_, ec); !ec && it != fs::directory_iterator();
+       it.increment(ec))
+    if (it->path().filename() != kOutputMarker) entries.push_back(it->path());
+  for (const auto& p : entries) {
+    Step();
+    fs::remove_all(p, ec);
+  }
 }
 
 bool Publisher::Stage(const std::string& path, const std::string& content, PublishedFile* file,
@@ -367,30 +439,33 @@ bool Publisher::Put(const std::string& path, const std::string& key, const std::
 
 bool Publisher::SyncStaging(std::string* error) {
   TouchStaging();
+  if (staged_marker_.size < 0) {
+    *error = "cannot write " + util::JoinPath(staging_, kOutputMarker) + ": " +
+             std::strerror(errno) + " (disk full?)";
+    return false;
+  }
+  next_[kOutputMarker] = staged_marker_;
+  written_[kOutputMarker] = true;
   // Unchanged files: hard links to the published ones.
   for (const auto& [path, written] : written_) {
     if (written) continue;
     if (!LinkInto(util::JoinPath(output_, path), util::JoinPath(staging_, path), error))
       return false;
   }
-  // What staging holds that the new site does not.
-  std::vector<std::string> files, dirs;
-  if (staging_known_) {
-    for (const auto& [path, f] : staged_) {
-      if (next_.count(path)) continue;
-      files.push_back(path);
-      // Its folders may be left empty: try them, deepest first.
-      for (std::string d = util::DirName(path); !d.empty() && d != "."; d = util::DirName(d))
-        dirs.push_back(d);
-    }
-  } else {
-    ListTree(staging_, &files, &dirs);
+  // What staging holds that the new site does not (staging was emptied by
+  // TouchStaging when it was not known).
+  std::vector<std::string> files, dirs = pruned_dirs_;
+  for (const auto& [path, f] : staged_) {
+    if (next_.count(path)) continue;
+    files.push_back(path);
+    // Its folders may be left empty: try them, deepest first.
+    for (std::string d = util::DirName(path); !d.empty() && d != "."; d = util::DirName(d))
+      dirs.push_back(d);
   }
-  for (const auto& rel : files) {
-    if (!next_.count(rel)) RemovePath(util::JoinPath(staging_, rel));
-  }
+  for (const auto& rel : files) RemovePath(util::JoinPath(staging_, rel));
   std::sort(dirs.begin(), dirs.end(), [](const std::string& a, const std::string& b) {
-    return std::count(a.begin(), a.end(), '/') > std::count(b.begin(), b.end(), '/');
+    const auto da = std::count(a.begin(), a.end(), '/'), db = std::count(b.begin(), b.end(), '/');
+    return da != db ? da > db : a < b;
   });
   dirs.erase(std::unique(dirs.begin(), dirs.end()), dirs.end());
   for (const auto& d : dirs) rmdir(util::JoinPath(staging_, d).c_str());  // fails if not empty
@@ -415,15 +490,26 @@ StaticFiles ListStaticFiles(const std::vector<std::string>& dirs) {
 
 bool Publisher::Commit(const StaticFiles& statics, const std::string& site_key,
                        PublishStats* stats, std::string* error) {
-  // Static files; rendered files win.
+  // Static files; rendered files win, and the marker is the publisher's.
   for (const auto& [rel, full] : statics) {
-    if (next_.count(rel)) continue;
+    if (next_.count(rel) || rel == kOutputMarker) continue;
     auto bytes = util::ReadFile(full, error);
     if (!bytes || !Put(rel, "", *bytes, error)) return false;
   }
+  // The published marker stays when nothing else changes; any other change
+  // writes a new one (SyncStaging).
+  auto marker = published_.find(kOutputMarker);
+  const bool marker_ok = marker != published_.end() &&
+                         marker->second.content == util::Fingerprint(OutputMarkerText()) &&
+                         Matches(util::JoinPath(output_, kOutputMarker), marker->second);
+  if (marker_ok) {
+    next_[kOutputMarker] = marker->second;
+    written_[kOutputMarker] = false;
+  }
 
-  bool changed = !output_exists_ || published_.empty();
+  bool changed = !output_exists_ || published_.empty() || !marker_ok || output_unlisted_;
   for (const auto& [path, written] : written_) {
+    if (path == kOutputMarker) continue;
     if (written) ++stats->written;
     else ++stats->unchanged;
     changed = changed || written;
@@ -442,20 +528,30 @@ bool Publisher::Commit(const StaticFiles& statics, const std::string& site_key,
       auto it = published_.find(path);
       same_keys = same_keys && it != published_.end() && it->second.key == f.key;
     }
-    if (!same_keys || site_key != published_site_key_ || revalidated_)
-      WriteManifest(output_manifest_path_, next_, site_key);
+    if (!same_keys || site_key != published_site_key_ || revalidated_) {
+      Step();
+      WriteManifest(output_manifest_path_, next_, site_key, output_);
+    }
+    committed_ = true;
     return true;
   }
 
-  unlink(output_manifest_path_.c_str());  // stale from the swap on
+  if (!published_.empty()) {  // (an older casebook's is kept: it vouches for the output)
+    Step();
+    unlink(output_manifest_path_.c_str());  // stale from the swap on
+  }
   if (!SyncStaging(error)) return false;
   if (!SwapIn(staging_, output_, error)) return false;
-  // The old output is now the staging folder: its manifest (when known)
-  // describes it exactly.
-  bool ok = WriteManifest(output_manifest_path_, next_, site_key);
-  if (output_exists_ && !published_.empty()) {
-    WriteManifest(staging_manifest_path_, published_, published_site_key_);
+  committed_ = true;
+  // The old output is now the staging folder: its manifest describes it
+  // exactly when it listed every file there (else the next build empties it).
+  Step();
+  bool ok = WriteManifest(output_manifest_path_, next_, site_key, output_);
+  if (output_exists_ && !published_.empty() && !output_unlisted_ && util::IsDirectory(staging_)) {
+    Step();
+    WriteManifest(staging_manifest_path_, published_, published_site_key_, staging_);
   } else {
+    Step();
     unlink(staging_manifest_path_.c_str());
   }
   (void)ok;  // without a manifest the next build compares bytes instead

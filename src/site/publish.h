@@ -22,6 +22,19 @@
 // changed, nothing on disk is touched at all. A missing
 // or unreadable manifest only costs time (files are then compared by bytes).
 //
+// A manifest is trusted only for the folder it names and only while that
+// folder is the one it described: it carries a checksum of its text, the
+// folder's absolute path and device, and the identity (inode, mtime) of the
+// folder's marker file (kOutputMarker), which is written anew into staging
+// on every build that changes it. A manifest from another folder, from an
+// older generation (a restored CI cache, a swapped file) or damaged in any
+// way is therefore never taken as the list of what a folder holds: the
+// output's files are then verified one by one (and the folder walked for
+// files it does not list), and a staging folder nobody can vouch for is
+// emptied before it is written into, so a build that failed half way (disk
+// full, kill -9) never leaves anything the next build would publish or
+// trip over.
+//
 // Files arrive from the render threads as they are made (Put / Keep), so the
 // whole site is never held in memory. A lock file keeps two builds from
 // publishing at once.
@@ -33,6 +46,8 @@
 #include <string>
 #include <vector>
 
+#include "site/manifest.h"
+
 namespace casebook::site {
 
 struct PublishStats {
@@ -40,16 +55,6 @@ struct PublishStats {
   int unchanged = 0;  // kept from the previous output
   int removed = 0;    // in the previous output, no longer in the site
 };
-
-/// What the manifest knows of one published file.
-struct PublishedFile {
-  std::string key;      // what it was made from (page key or content hash)
-  std::string content;  // content hash
-  int64_t size = 0;
-  int64_t mtime_ns = 0;
-  uint64_t inode = 0;
-};
-using Manifest = std::map<std::string, PublishedFile>;  // relative path -> file
 
 /// Static files to copy into the output: relative path -> file. Later
 /// folders override earlier ones (theme static/, then the site's static/).
@@ -100,8 +105,11 @@ class Publisher {
   bool Stage(const std::string& path, const std::string& content, PublishedFile* file,
              std::string* error);
   void TouchStaging();
+  void EmptyStaging();
   void Revalidate();
   bool SyncStaging(std::string* error);
+
+  void FindUnlisted();
 
   std::string output_, staging_, output_manifest_path_, staging_manifest_path_;
   int lock_fd_ = -1;
@@ -111,17 +119,15 @@ class Publisher {
   bool staging_known_ = false;
   bool output_exists_ = false;
   bool revalidated_ = false;  // Revalidate trusted a file again
+  bool output_unlisted_ = false;  // the output holds files the manifest does not list
+  PublishedFile staged_marker_;   // the marker TouchStaging wrote
+  std::vector<std::string> pruned_dirs_;  // folders TouchStaging may have left empty
 
   mutable std::mutex mu_;
   Manifest next_;            // the new site
   std::map<std::string, bool> written_;  // path -> written into staging
   bool staging_touched_ = false;
+  bool committed_ = false;  // Commit published (or found nothing to publish)
 };
-
-/// Manifest files: a "#site <key>" line, then one "key content size mtime
-/// inode path" line per file. Unreadable or truncated = empty.
-Manifest ReadManifest(const std::string& path, std::string* site_key = nullptr);
-bool WriteManifest(const std::string& path, const Manifest& manifest,
-                   const std::string& site_key = "");
 
 }  // namespace casebook::site
