@@ -42,6 +42,13 @@ struct SearchConfig {
   std::map<std::string, std::vector<std::string>> synonyms;
 };
 
+/// How many items a list page shows ([pagination] in site.toml). Longer
+/// lists go on /<list>/page/2/ and on.
+struct PaginationConfig {
+  int page_size = 50;           // postmortems per term / archive-year page
+  int actions_page_size = 100;  // action items per /actions/ page
+};
+
 /// The built-in severity levels used when site.toml names none: SEV1..SEV4
 /// (Critical, Major, Minor, Low).
 std::vector<SeverityLevel> DefaultSeverities();
@@ -69,6 +76,7 @@ struct SiteConfig {
   std::vector<std::string> ignore{"README.md", "_index.md"};  // file-name globs
   CheckConfig check;
   SearchConfig search;
+  PaginationConfig pagination;
 
   /// Absolute-or-relative paths resolved against `root`.
   std::string SourceDir() const;

@@ -1,6 +1,8 @@
 // The template view of the list pages: home, taxonomy and term pages, the
 // date archive, 404 and the static search page. The numbers on the home
 // and term pages come from view_stats.cc. Keys are listed in view.h.
+#include <algorithm>
+
 #include "render/color.h"
 #include "render/view.h"
 #include "util/text.h"
@@ -131,7 +133,7 @@ Value View::TaxonomyIndex(const model::Taxonomy& tax) const {
   return v;
 }
 
-Value View::TermPage(const model::Taxonomy& tax, const model::Term& term) const {
+Value View::TermPage(const model::Taxonomy& tax, const model::Term& term, size_t page) const {
   Value badge = SeverityBadge(cfg_, term.name);
   bool is_severity = tax.key == "severity";
   std::string label = is_severity ? badge.Find("label")->as_string() : term.name;
@@ -146,6 +148,9 @@ Value View::TermPage(const model::Taxonomy& tax, const model::Term& term) const 
   info.section = tax.key;
   info.feed_path = TermPath(tax, term) + "feed.xml";
   info.feed_title = cfg_.title + ": " + label;
+  const ListPage lp = Paginate(TermPath(tax, term), term.postmortems.size(),
+                               static_cast<size_t>(cfg_.pagination.page_size), page);
+  ApplyPage(lp, &info);
   Value v = Frame(info);
 
   Value t = Value::MakeMap();
@@ -171,8 +176,12 @@ Value View::TermPage(const model::Taxonomy& tax, const model::Term& term) const 
   tv["text_color"] = color.empty() ? "" : TextColorOn(color);
   tv["feed_url"] = Link(TermPath(tax, term) + "feed.xml");
   v["term"] = std::move(tv);
-  SetList(v, "postmortems", ItemList(term.postmortems));
+  SetList(v, "postmortems",
+          ItemList(std::vector<int>(term.postmortems.begin() + static_cast<long>(lp.begin),
+                                    term.postmortems.begin() + static_cast<long>(lp.end))));
+  v["pager"] = Pager(lp);
   AddTermStats(v, tax, term);  // incidents per year, median durations (view_stats.cc)
+  if (lp.page > 1) v["term_chart"] = false;  // the numbers are on page 1
   return v;
 }
 
@@ -201,7 +210,7 @@ Value View::Archive() const {
   return v;
 }
 
-Value View::ArchiveYear(const model::ArchiveYear& year) const {
+Value View::ArchiveYear(const model::ArchiveYear& year, size_t page) const {
   std::string y = std::to_string(year.year);
   PageInfo info;
   info.title = "Incidents in " + y;
@@ -209,19 +218,42 @@ Value View::ArchiveYear(const model::ArchiveYear& year) const {
                      " of incidents in " + y + ".";
   info.path = "archive/" + y + "/";
   info.section = "archive";
+  size_t total = 0;
+  for (const auto& m : year.months) total += m.postmortems.size();
+  const size_t page_size = static_cast<size_t>(cfg_.pagination.page_size);
+  const ListPage lp = Paginate(info.path, total, page_size, page);
+  ApplyPage(lp, &info);
   Value v = Frame(info);
   v["year"] = y;
   v["count_label"] = CountLabel(static_cast<size_t>(year.count), "postmortem", "postmortems");
+  // The year's postmortems run month by month across the pages; each page
+  // shows the months of its slice, and the month links go to the page
+  // where the month starts.
   Value months = Value::MakeList();
+  Value month_links = Value::MakeList();
+  size_t offset = 0;
   for (const auto& m : year.months) {
+    const std::string anchor = MonthName(m.month).empty() ? "" : util::ToLowerAscii(MonthName(m.month));
+    const size_t begin = offset, end = offset + m.postmortems.size();
+    offset = end;
+    Value link = Value::MakeMap();
+    link["name"] = MonthName(m.month);
+    link["url"] = Link(PagePath(lp.first_path, page_size ? begin / page_size + 1 : 1)) + "#" + anchor;
+    month_links.Push(std::move(link));
+    if (end <= lp.begin || begin >= lp.end) continue;
+    const size_t from = std::max(begin, lp.begin) - begin, to = std::min(end, lp.end) - begin;
     Value mv = Value::MakeMap();
     mv["name"] = MonthName(m.month);
-    mv["anchor"] = MonthName(m.month).empty() ? "" : util::ToLowerAscii(MonthName(m.month));
+    mv["anchor"] = anchor;
+    mv["continued"] = from > 0;
     mv["count_label"] = CountLabel(m.postmortems.size(), "postmortem", "postmortems");
-    SetList(mv, "postmortems", ItemList(m.postmortems));
+    SetList(mv, "postmortems", ItemList(std::vector<int>(m.postmortems.begin() + static_cast<long>(from),
+                                                         m.postmortems.begin() + static_cast<long>(to))));
     months.Push(std::move(mv));
   }
   SetList(v, "months", std::move(months));
+  SetList(v, "month_links", std::move(month_links));
+  v["pager"] = Pager(lp);
   // Archive years are newest first: the one before is newer.
   auto neighbour = [&](int offset) -> Value {
     for (size_t i = 0; i < site_.archive.size(); ++i) {
