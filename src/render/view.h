@@ -50,7 +50,8 @@
 //   taxonomy:     taxonomy{key,label,url,is_severity}, terms[{name,label,url,
 //                 count,count_label,description,color,text_color,feed_url}]
 //   term:         taxonomy{...}, term{name,label,url,count_label,description,
-//                 color,text_color,feed_url}, postmortems[item],
+//                 color,text_color,feed_url}, postmortems[item] (this page's),
+//                 pager,
 //                 term_chart (chart, incidents per year; false when no
 //                 incident is dated), medians[{label,value,count_label}]
 //                 (median time to detect / mitigate / resolve, only those
@@ -60,14 +61,24 @@
 //                 counts{total,open,overdue,due_soon,done,wontfix,
 //                 total_label,cards[{kind,count,label,url ("" on filtered
 //                 pages),alert}]}, owners[{label,url,count_label,open_label,
-//                 overdue_count,has_overdue,current}], statuses[{label,url,
-//                 count,current}], actions[action], actions_url,
-//                 actions_csv_url, json_url
+//                 overdue_count,has_overdue,current}], services[same as
+//                 owners], services_label, filter_is_service, statuses[{label,
+//                 url,count,current}], actions[action + group_heading],
+//                 pager, actions_url, actions_csv_url, json_url. /actions/
+//                 lists the items not done / won't fix; every view is
+//                 paginated (actions/owner/<slug>/page/2/).
 //   stats:        as_of{date,datetime}, total_label, medians[{label,value,
 //                 count_label}], charts[chart], actions_url
 //   archive:      years[{year,url,count,count_label}], undated_label
-//   archive_year: year, count_label, months[{name,anchor,count_label,
-//                 postmortems[item]}], newer, older ({year,url} or false)
+//   archive_year: year, count_label, months[{name,anchor,continued,
+//                 count_label,postmortems[item]}] (this page's),
+//                 month_links[{name,url}], pager, newer, older ({year,url}
+//                 or false)
+// Paginated lists (see ListPage) have `pager`: page, pages, has_pages,
+//   showing_label ("Showing 51–100 of 4,145"), prev, next ({number,url} or
+//   false), numbers[{number,url,current,gap}] (first, last and two either
+//   side of the current page; gap entries stand for the pages left out);
+//   `page` gets prev_url and next_url for <link rel=prev/next>.
 //   404:          (frame only)
 //   search:       query, results[{title,url,date,severity_label,
 //                 severity_color,severity_text_color,snippet_html,

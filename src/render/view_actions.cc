@@ -286,6 +286,8 @@ Value View::TrackerPage(const ActionGroup* group, const std::string& kind, size_
   };
   SetList(v, "owners", views(tracker_.owners, "owner"));
   SetList(v, "services", views(tracker_.services, "service"));
+  v["services_label"] = CountLabel(tracker_.services.size(), "service", "services");
+  v["filter_is_service"] = group && kind == "service";
   Value statuses = Value::MakeList();
   for (const auto& g : tracker_.statuses) {
     Value s = Value::MakeMap();

@@ -54,9 +54,9 @@ Value View::Pager(const ListPage& p) const {
   v["page"] = static_cast<int64_t>(p.page);
   v["pages"] = static_cast<int64_t>(p.pages);
   v["has_pages"] = p.pages > 1;
-  v["showing_label"] = p.total == 0 ? std::string()
-                                    : "Showing " + GroupDigits(p.begin + 1) + "\u2013" + GroupDigits(p.end) +
-                                          " of " + GroupDigits(p.total);
+  std::string range = p.end == p.begin + 1 ? GroupDigits(p.end)
+                                            : GroupDigits(p.begin + 1) + "\u2013" + GroupDigits(p.end);
+  v["showing_label"] = p.total == 0 ? std::string() : "Showing " + range + " of " + GroupDigits(p.total);
   auto link = [&](size_t n) {
     Value l = Value::MakeMap();
     l["number"] = static_cast<int64_t>(n);
