@@ -86,6 +86,8 @@ TEST_CASE("term, archive-year and action lists are split into pages with prev/ne
   CHECK(Contains(p1, "<link rel=\"next\" href=\"/archive/tags/bulk/page/2/\">"));
   CHECK_FALSE(Contains(p3, "rel=\"next\""));
   CHECK(Contains(p3, "Showing 7 of 7"));
+  // Year jump links go to the page where each year starts.
+  CHECK(Contains(p2, "Jump to:</li><li><a href=\"/archive/tags/bulk/\">2022</a>"));
   // A short list has no pager.
   CHECK_FALSE(Contains(dir.Read("public/tags/database/index.html"), "class=\"pagination\""));
   // The feed stays one file of the newest entries.
@@ -163,4 +165,35 @@ TEST_CASE("a bad [pagination] value is an error naming the file and line") {
   CHECK(r.exit_code == 1);
   CHECK(Contains(r.err, "site.toml:"));
   CHECK(Contains(r.err, "pagination.page_size must be from 1 to 10000, not 0"));
+}
+
+TEST_CASE("a taxonomy with many terms lists the most used first, then A-Z with letter links") {
+  TempDir dir;
+  fs::copy(fs::path(CASEBOOK_FIXTURES) / "site", dir.path(), fs::copy_options::recursive);
+  // 45 tags: "common" on every postmortem, "alpha-<n>", "beta-<n>" and
+  // "9-lives" once each.
+  for (int n = 0; n < 44; ++n) {
+    std::string s = std::to_string(n);
+    std::string tag = n == 43 ? "9-lives" : (n % 2 ? "beta-" : "alpha-") + s;
+    dir.Write("content/2022/2022-02-01-t" + s + ".md",
+              "+++\ntitle = \"Tagged " + s + "\"\ndate = 2022-02-01\nseverity = \"SEV3\"\n"
+              "tags = [\"common\", \"" + tag + "\"]\n+++\n\n## Summary\n\nText.\n");
+  }
+  auto r = RunCasebook(kBuild, dir.path());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const std::string tags = dir.Read("public/tags/index.html");
+  const size_t most = tags.find("Most used"), az = tags.find("A&ndash;Z");
+  REQUIRE(most != std::string::npos);
+  REQUIRE(az != std::string::npos);
+  const size_t common = tags.find("/archive/tags/common/");  // the most used comes first
+  CHECK(common > most);
+  CHECK(common < tags.find("/archive/tags/alpha-0/"));
+  for (const char* letter : {"href=\"#letter-a\">A<", "href=\"#letter-b\">B<", "href=\"#letter-other\">#<",
+                             "id=\"letter-a\"", "id=\"letter-other\""})
+    CHECK(Contains(tags, letter));
+  CHECK(tags.find("id=\"letter-a\"") < tags.find("id=\"letter-b\""));
+  CHECK(Contains(tags, "data-filter=\"term-az\""));
+  // A small taxonomy stays one list.
+  CHECK_FALSE(Contains(dir.Read("public/services/index.html"), "Most used"));
 }

@@ -2,9 +2,11 @@
 // date archive, 404 and the static search page. The numbers on the home
 // and term pages come from view_stats.cc. Keys are listed in view.h.
 #include <algorithm>
+#include <cctype>
 
 #include "render/color.h"
 #include "render/view.h"
+#include "util/datetime.h"
 #include "util/text.h"
 
 namespace casebook::render {
@@ -14,6 +16,9 @@ using util::Value;
 namespace {
 
 constexpr size_t kHomeRecent = 20;
+// A taxonomy index with more terms than this gets "most used" and A-Z.
+constexpr size_t kManyTerms = 40;
+constexpr size_t kTopTerms = 30;
 
 const model::Taxonomy* FindTaxonomy(const model::SiteModel& site, const std::string& key) {
   for (const auto& t : site.taxonomies) {
@@ -129,6 +134,39 @@ Value View::TaxonomyIndex(const model::Taxonomy& tax) const {
     terms.Push(std::move(tv));
   }
   v["has_terms"] = !terms.as_list().empty();
+  // Big taxonomies (hundreds of terms): the most used first, then A-Z
+  // under letter headings with jump links, and a filter box (js/filter.js).
+  const bool many = tax.terms.size() > kManyTerms;
+  v["has_many_terms"] = many;
+  v["term_count_label"] = GroupDigits(tax.terms.size()) + (tax.terms.size() == 1 ? " term" : " terms");
+  Value top = Value::MakeList();
+  Value letters = Value::MakeList();
+  if (many) {
+    std::vector<size_t> order(tax.terms.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+      return tax.terms[a].postmortems.size() > tax.terms[b].postmortems.size();
+    });
+    for (size_t i = 0; i < order.size() && i < kTopTerms; ++i) top.Push(terms.as_list()[order[i]]);
+    std::string current;
+    for (size_t i = 0; i < tax.terms.size(); ++i) {
+      const unsigned char first = tax.terms[i].name.empty() ? ' ' : static_cast<unsigned char>(tax.terms[i].name[0]);
+      const std::string letter = std::isalpha(first) ? std::string(1, static_cast<char>(std::toupper(first))) : "#";
+      if (letters.as_list().empty() || letter != current) {
+        Value l = Value::MakeMap();
+        l["letter"] = letter;
+        l["anchor"] = letter == "#" ? "letter-other" : "letter-" + util::ToLowerAscii(letter);
+        SetList(l, "terms", Value::MakeList());
+        letters.Push(std::move(l));
+        current = letter;
+      }
+      Value& group = letters.as_list().back();
+      group["terms"].Push(terms.as_list()[i]);
+      group["has_terms"] = true;
+    }
+  }
+  SetList(v, "top_terms", std::move(top));
+  SetList(v, "letters", std::move(letters));
   SetList(v, "terms", std::move(terms));
   return v;
 }
@@ -180,6 +218,26 @@ Value View::TermPage(const model::Taxonomy& tax, const model::Term& term, size_t
           ItemList(std::vector<int>(term.postmortems.begin() + static_cast<long>(lp.begin),
                                     term.postmortems.begin() + static_cast<long>(lp.end))));
   v["pager"] = Pager(lp);
+  // Year jump links: the page where each incident year starts (the list is
+  // newest first). Only for lists of more than one page.
+  Value years = Value::MakeList();
+  if (lp.pages > 1) {
+    std::string last;
+    for (size_t k = 0; k < term.postmortems.size(); ++k) {
+      const auto& date = site_.postmortems[static_cast<size_t>(term.postmortems[k])].incident_date;
+      if (!date) continue;
+      std::string year = util::FormatDate(*date, cfg_.timezone_offset_minutes).substr(0, 4);
+      if (year == last) continue;
+      last = year;
+      const size_t page_of = k / static_cast<size_t>(cfg_.pagination.page_size) + 1;
+      Value y = Value::MakeMap();
+      y["year"] = year;
+      y["url"] = Link(PagePath(lp.first_path, page_of));
+      y["current"] = page_of == lp.page;
+      years.Push(std::move(y));
+    }
+  }
+  SetList(v, "year_links", std::move(years));
   AddTermStats(v, tax, term);  // incidents per year, median durations (view_stats.cc)
   if (lp.page > 1) v["term_chart"] = false;  // the numbers are on page 1
   return v;
