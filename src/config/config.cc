@@ -278,6 +278,32 @@ void ReadSearch(Reader& r, const toml::table& t, SearchConfig* search) {
   }
 }
 
+void ReadPagination(Reader& r, const toml::node& n, PaginationConfig* pagination) {
+  if (!n.is_table()) {
+    r.TypeError("pagination", n, "a table ([pagination])");
+    return;
+  }
+  for (const auto& [k, v] : *n.as_table()) {
+    std::string key(k.str());
+    if (key != "page_size" && key != "actions_page_size") {
+      r.Unknown("pagination.", k, {"page_size", "actions_page_size"});
+      continue;
+    }
+    // A page of 10,000 list items is already several MB of HTML.
+    if (!v.is_integer()) {
+      r.TypeError("pagination." + key, v, "a whole number");
+      continue;
+    }
+    if (v.as_integer()->get() < 1 || v.as_integer()->get() > 10000) {
+      r.Error(v.source(), "config/value",
+              "pagination." + key + " must be from 1 to 10000, not " + std::to_string(v.as_integer()->get()));
+      continue;
+    }
+    (key == "page_size" ? pagination->page_size : pagination->actions_page_size) =
+        static_cast<int>(v.as_integer()->get());
+  }
+}
+
 void ReadMarkdown(Reader& r, const toml::node& n, SiteConfig* cfg) {
   if (!n.is_table()) {
     r.TypeError("markdown", n, "a table ([markdown])");
@@ -351,7 +377,8 @@ void ReadTop(Reader& r, const toml::table& root, SiteConfig* cfg) {
   static const std::vector<std::string> kKnown{
       "title",  "base_url",   "description", "language", "source",     "output",
       "theme",  "timezone",   "severity",    "taxonomies", "ticket_url", "source_url",
-      "ignore", "markdown",   "search",      "check",    "limits", "include", "fields"};
+      "ignore", "markdown",   "search",      "check",    "limits", "include", "fields",
+      "pagination"};
   for (const auto& [k, v] : root) {
     std::string key(k.str());
     if (key == "title") {
@@ -431,6 +458,8 @@ void ReadTop(Reader& r, const toml::table& root, SiteConfig* cfg) {
       else r.TypeError(key, v, "a table ([search])");
     } else if (key == "limits") {
       ReadLimits(r, v, &cfg->limits);
+    } else if (key == "pagination") {
+      ReadPagination(r, v, &cfg->pagination);
     } else if (key == "check") {
       if (v.is_table()) ReadCheck(r, *v.as_table(), "", &cfg->check);
       else r.TypeError(key, v, "a table ([check])");

@@ -51,6 +51,13 @@ struct Limits {
   long long max_table_cells = 100'000;  // columns x rows of one Markdown table
 };
 
+/// How many items a list page shows ([pagination] in site.toml). Longer
+/// lists go on /<list>/page/2/ and on.
+struct PaginationConfig {
+  int page_size = 50;           // postmortems per term / archive-year page
+  int actions_page_size = 100;  // action items per /actions/ page
+};
+
 /// The built-in severity levels used when site.toml names none: SEV1..SEV4
 /// (Critical, Major, Minor, Low).
 std::vector<SeverityLevel> DefaultSeverities();
@@ -84,6 +91,7 @@ struct SiteConfig {
   CheckConfig check;
   SearchConfig search;
   Limits limits;
+  PaginationConfig pagination;
 
   /// Absolute-or-relative paths resolved against `root`.
   std::string SourceDir() const;

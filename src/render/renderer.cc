@@ -227,6 +227,7 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateS
   const View* v = &view;
   const config::SiteConfig& cfg = view.config();
   Plan plan(templates, diags);
+  const size_t page_size = static_cast<size_t>(cfg.pagination.page_size);
 
   plan.Page("", "home", [v] { return v->Home(); });
   for (size_t i = 0; i < site.postmortems.size(); ++i) {
@@ -243,8 +244,11 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateS
     for (const auto& term : tax.terms) {
       const model::Term* tm = &term;
       std::string path = view.TermPath(tax, term);
-      if (plan.Page(path, "term", [v, t, tm] { return v->TermPage(*t, *tm); }))
-        plan.Weight(term.postmortems.size());
+      const size_t term_pages = PageCount(term.postmortems.size(), page_size);
+      for (size_t p = 1; p <= term_pages; ++p) {
+        if (plan.Page(PagePath(path, p), "term", [v, t, tm, p] { return v->TermPage(*t, *tm, p); }))
+          plan.Weight(std::min(term.postmortems.size(), page_size));
+      }
       FeedInfo feed;
       std::string label = tax.key == "severity"
                               ? SeverityBadge(cfg, term.name).Find("label")->as_string()
@@ -264,21 +268,37 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateS
   if (!templates.FileOf("archive_undated").empty() && !view.Undated().empty()) plan.Page("archive/undated/", "archive_undated", [v] { return v->ArchiveUndated(); });
   for (const auto& year : site.archive) {
     const model::ArchiveYear* y = &year;
-    if (plan.Page("archive/" + std::to_string(year.year) + "/", "archive_year",
-                  [v, y] { return v->ArchiveYear(*y); }))
-      plan.Weight(year.count);
+    size_t count = 0;
+    for (const auto& m : year.months) count += m.postmortems.size();
+    const std::string path = "archive/" + std::to_string(year.year) + "/";
+    for (size_t p = 1; p <= PageCount(count, page_size); ++p) {
+      if (plan.Page(PagePath(path, p), "archive_year", [v, y, p] { return v->ArchiveYear(*y, p); }))
+        plan.Weight(std::min(count, page_size));
+    }
   }
-  if (plan.Page("actions/", "actions", [v] { return v->ActionsPage(); }))
-    plan.Weight(view.action_rows().size());
+  // The action tracker: every view paginated (see View::TrackerPage).
+  const size_t actions_page_size = static_cast<size_t>(cfg.pagination.actions_page_size);
+  auto tracker_pages = [&](const std::string& path, size_t rows, auto make) {
+    for (size_t p = 1; p <= PageCount(rows, actions_page_size); ++p) {
+      if (plan.Page(PagePath(path, p), "actions", [make, p] { return make(p); }))
+        plan.Weight(std::min(rows, actions_page_size));
+    }
+  };
+  tracker_pages("actions/", view.action_attention().size(), [v](size_t p) { return v->ActionsPage(p); });
   for (const auto& owner : view.action_owners()) {
     const ActionGroup* g = &owner;
-    if (plan.Page("actions/owner/" + owner.slug + "/", "actions", [v, g] { return v->ActionsOwnerPage(*g); }))
-      plan.Weight(owner.rows.size());
+    tracker_pages("actions/owner/" + owner.slug + "/", owner.rows.size(),
+                  [v, g](size_t p) { return v->ActionsOwnerPage(*g, p); });
   }
   for (const auto& status : view.action_statuses()) {
     const ActionGroup* g = &status;
-    if (plan.Page("actions/status/" + status.slug + "/", "actions", [v, g] { return v->ActionsStatusPage(*g); }))
-      plan.Weight(status.rows.size());
+    tracker_pages("actions/status/" + status.slug + "/", status.rows.size(),
+                  [v, g](size_t p) { return v->ActionsStatusPage(*g, p); });
+  }
+  for (const auto& service : view.action_services()) {
+    const ActionGroup* g = &service;
+    tracker_pages("actions/service/" + service.slug + "/", service.rows.size(),
+                  [v, g](size_t p) { return v->ActionsServicePage(*g, p); });
   }
   plan.Page("stats/", "stats", [v] { return v->StatsPage(); });
   plan.Page("search/", "search", [v] { return v->Search(); }, /*in_sitemap=*/false);

@@ -50,7 +50,8 @@
 //   taxonomy:     taxonomy{key,label,url,is_severity}, terms[{name,label,url,
 //                 count,count_label,description,color,text_color,feed_url}]
 //   term:         taxonomy{...}, term{name,label,url,count_label,description,
-//                 color,text_color,feed_url}, postmortems[item],
+//                 color,text_color,feed_url}, postmortems[item] (this page's),
+//                 pager,
 //                 term_chart (chart, incidents per year; false when no
 //                 incident is dated), medians[{label,value,count_label}]
 //                 (median time to detect / mitigate / resolve, only those
@@ -60,16 +61,26 @@
 //                 counts{total,open,overdue,due_soon,done,wontfix,
 //                 total_label,cards[{kind,count,label,url ("" on filtered
 //                 pages),alert}]}, owners[{label,url,count_label,open_label,
-//                 overdue_count,has_overdue,current}], statuses[{label,url,
-//                 count,current}], actions[action], actions_url,
-//                 actions_csv_url, json_url
+//                 overdue_count,has_overdue,current}], services[same as
+//                 owners], services_label, filter_is_service, statuses[{label,
+//                 url,count,current}], actions[action + group_heading],
+//                 pager, actions_url, actions_csv_url, json_url. /actions/
+//                 lists the items not done / won't fix; every view is
+//                 paginated (actions/owner/<slug>/page/2/).
 //   stats:        as_of{date,datetime}, total_label, medians[{label,value,
 //                 count_label}], charts[chart], actions_url
 //   archive:      years[{year,url,count,count_label}], undated_label,
 //                 undated_url (or false)
 //   archive_undated: count_label, postmortems[item]
-//   archive_year: year, count_label, months[{name,anchor,count_label,
-//                 postmortems[item]}], newer, older ({year,url} or false)
+//   archive_year: year, count_label, months[{name,anchor,continued,
+//                 count_label,postmortems[item]}] (this page's),
+//                 month_links[{name,url}], pager, newer, older ({year,url}
+//                 or false)
+// Paginated lists (see ListPage) have `pager`: page, pages, has_pages,
+//   showing_label ("Showing 51–100 of 4,145"), prev, next ({number,url} or
+//   false), numbers[{number,url,current,gap}] (first, last and two either
+//   side of the current page; gap entries stand for the pages left out);
+//   `page` gets prev_url and next_url for <link rel=prev/next>.
 //   404:          (frame only)
 //   search:       query, results[{title,url,date,severity_label,
 //                 severity_color,severity_text_color,snippet_html,
@@ -112,7 +123,25 @@ struct PageInfo {
   std::string feed_path;    // a page-specific Atom feed, relative; "" = none
   std::string feed_title;
   bool noindex = false;     // 404 and search
+  std::string prev_path;    // paginated lists: the pages before and after
+  std::string next_path;    // (relative; "" = none), for <link rel=prev/next>
 };
+
+/// One page of a paginated list (view_pages.cc): items [begin, end) of
+/// `total`, page `page` (1-based) of `pages` (at least 1).
+struct ListPage {
+  std::string first_path;  // the list's own path: "tags/dns/"
+  size_t page = 1, pages = 1, total = 0, begin = 0, end = 0;
+};
+/// Pages needed for `total` items (1 for an empty list).
+size_t PageCount(size_t total, size_t page_size);
+/// Page 1 is the list's own path; page n is first_path + "page/n/".
+std::string PagePath(const std::string& first_path, size_t page);
+ListPage Paginate(const std::string& first_path, size_t total, size_t page_size, size_t page);
+/// Sets the page's path, its title's "(page n of m)" and prev/next paths.
+void ApplyPage(const ListPage& page, PageInfo* info);
+/// "4,145": thousands separated by commas.
+std::string GroupDigits(size_t n);
 
 /// The `site` and `page` keys, from the config alone (the server's search
 /// page uses this without a model).
@@ -143,9 +172,9 @@ class View {
   util::Value Home() const;
   util::Value Postmortem(int index) const;
   util::Value TaxonomyIndex(const model::Taxonomy& tax) const;
-  util::Value TermPage(const model::Taxonomy& tax, const model::Term& term) const;
+  util::Value TermPage(const model::Taxonomy& tax, const model::Term& term, size_t page = 1) const;
   util::Value Archive() const;
-  util::Value ArchiveYear(const model::ArchiveYear& year) const;
+  util::Value ArchiveYear(const model::ArchiveYear& year, size_t page = 1) const;
   /// archive/undated/: postmortems with no known incident date, by title.
   util::Value ArchiveUndated() const;
   /// Indices of the postmortems with no incident date, by title then id.
@@ -156,9 +185,11 @@ class View {
   util::Value NotFound() const;
   util::Value Search() const;
   // The action tracker and the stats page (view_actions.cc, view_stats.cc).
-  util::Value ActionsPage() const;                                   // actions/
-  util::Value ActionsOwnerPage(const ActionGroup& owner) const;       // actions/owner/<slug>/
-  util::Value ActionsStatusPage(const ActionGroup& status) const;     // actions/status/<slug>/
+  // Each paginated at [pagination] actions_page_size (page 2: <path>page/2/).
+  util::Value ActionsPage(size_t page = 1) const;                     // actions/ (needs attention)
+  util::Value ActionsOwnerPage(const ActionGroup& owner, size_t page = 1) const;   // actions/owner/<slug>/
+  util::Value ActionsStatusPage(const ActionGroup& status, size_t page = 1) const; // actions/status/<slug>/
+  util::Value ActionsServicePage(const ActionGroup& service, size_t page = 1) const;  // actions/service/<slug>/
   util::Value StatsPage() const;                                     // stats/
 
   /// Every action item resolved against today, in tracker order (open
@@ -166,6 +197,10 @@ class View {
   const std::vector<stats::ActionRow>& action_rows() const { return tracker_.rows; }
   const std::vector<ActionGroup>& action_owners() const { return tracker_.owners; }
   const std::vector<ActionGroup>& action_statuses() const { return tracker_.statuses; }
+  const std::vector<ActionGroup>& action_services() const { return tracker_.services; }
+  /// The rows /actions/ shows: those not done or won't fix, in tracker
+  /// order (overdue first, then due soon, then the other open ones).
+  const std::vector<size_t>& action_attention() const { return tracker_.attention; }
 
   /// PageFrame, with the `site` key shared between pages.
   util::Value Frame(const PageInfo& page) const;
@@ -221,6 +256,8 @@ class View {
     std::vector<stats::ActionRow> rows;
     std::vector<ActionGroup> owners;    // by name; "No owner" last
     std::vector<ActionGroup> statuses;  // open, overdue, done, wontfix, others
+    std::vector<ActionGroup> services;  // by the services taxonomy's terms (slug = term slug)
+    std::vector<size_t> attention;      // not done / won't fix (see action_attention)
   };
   static Tracker MakeTracker(const model::SiteModel& site);
   util::Value ActionItemView(const stats::ActionRow& row) const;
@@ -236,7 +273,9 @@ class View {
   const std::vector<util::Value>& ActionViews() const;
   /// The id of postmortem `index`, or "\0" when there is none.
   std::string IdOf(int index) const;
-  util::Value TrackerPage(const ActionGroup* group, const std::string& kind) const;
+  util::Value TrackerPage(const ActionGroup* group, const std::string& kind, size_t page) const;
+  /// The pager keys of one page (see the header comment).
+  util::Value Pager(const ListPage& page) const;
   void AddHomeActivity(util::Value& home) const;
   void AddTermStats(util::Value& page, const model::Taxonomy& tax, const model::Term& term) const;
 

@@ -91,6 +91,33 @@ View::Tracker View::MakeTracker(const model::SiteModel& site) {
     statuses.erase(s);
   }
   for (auto& [slug, g] : statuses) t.statuses.push_back(std::move(g));
+  for (size_t i = 0; i < t.rows.size(); ++i) {
+    if (t.rows[i].status != "done" && t.rows[i].status != "wontfix") t.attention.push_back(i);
+  }
+  // By service: the services taxonomy's terms, in its order, each with the
+  // items of its postmortems (an item of a postmortem with two services is
+  // on both pages).
+  for (const auto& tax : site.taxonomies) {
+    if (tax.key != "services") continue;
+    std::vector<std::vector<size_t>> terms_of(site.postmortems.size());
+    for (size_t k = 0; k < tax.terms.size(); ++k) {
+      for (int pm : tax.terms[k].postmortems) {
+        if (pm >= 0 && static_cast<size_t>(pm) < terms_of.size()) terms_of[pm].push_back(k);
+      }
+    }
+    std::vector<ActionGroup> services(tax.terms.size());
+    for (size_t i = 0; i < t.rows.size(); ++i) {
+      const int pm = t.rows[i].postmortem;
+      if (pm < 0 || static_cast<size_t>(pm) >= terms_of.size()) continue;
+      for (size_t k : terms_of[pm]) services[k].rows.push_back(i);
+    }
+    for (size_t k = 0; k < tax.terms.size(); ++k) {
+      if (services[k].rows.empty() || tax.terms[k].slug.empty()) continue;
+      services[k].slug = tax.terms[k].slug;
+      services[k].label = tax.terms[k].name;
+      t.services.push_back(std::move(services[k]));
+    }
+  }
   return t;
 }
 
@@ -138,33 +165,41 @@ Value View::ActionItemView(const stats::ActionRow& row) const {
   return v;
 }
 
-Value View::TrackerPage(const ActionGroup* group, const std::string& kind) const {
+Value View::TrackerPage(const ActionGroup* group, const std::string& kind, size_t page) const {
   PageInfo info;
   info.section = "actions";
   if (!group) {
     info.title = "Action items";
     info.path = "actions/";
-    info.description = "Every action item from the postmortems: owner, due date, ticket and status.";
+    info.description = "The action items that need attention: overdue, due soon, then the other open ones.";
   } else {
     info.title = "Action items: " + group->label;
     info.path = "actions/" + kind + "/" + group->slug + "/";
-    info.description = (kind == "owner" ? "Action items owned by " : "Action items: ") + group->label + ".";
+    info.description = (kind == "owner"     ? "Action items owned by "
+                        : kind == "service" ? "Action items of the service "
+                                            : "Action items: ") +
+                       group->label + ".";
   }
-  Value v = Frame(info);
-
+  // The counts are of the whole view (every item on /actions/); the table
+  // shows one page of it (open items only on /actions/).
   std::vector<size_t> rows;
   if (group) {
     rows = group->rows;
   } else {
     for (size_t i = 0; i < tracker_.rows.size(); ++i) rows.push_back(i);
   }
+  const std::vector<size_t>& shown = group ? group->rows : tracker_.attention;
+  const ListPage lp = Paginate(info.path, shown.size(), static_cast<size_t>(cfg_.pagination.actions_page_size), page);
+  ApplyPage(lp, &info);
+  Value v = Frame(info);
+  v["pager"] = Pager(lp);
   Value as_of = Value::MakeMap();
   as_of["date"] = util::FormatDate(site_.today, 0);
   as_of["datetime"] = util::FormatDate(site_.today, 0);
   v["as_of"] = std::move(as_of);
   if (group) {
     Value filter = Value::MakeMap();
-    filter["kind"] = kind == "owner" ? "Owner" : "Status";
+    filter["kind"] = kind == "owner" ? "Owner" : kind == "service" ? "Service" : "Status";
     filter["label"] = group->label;
     v["filter"] = std::move(filter);
   } else {
@@ -172,10 +207,35 @@ Value View::TrackerPage(const ActionGroup* group, const std::string& kind) const
   }
 
   std::vector<stats::ActionRow> subset;
+  for (size_t i : rows) subset.push_back(tracker_.rows[i]);
+  // On /actions/, a heading row starts each group: overdue, due soon, open.
+  auto group_of = [&](const stats::ActionRow& row) -> std::string {
+    if (row.overdue) return "Overdue";
+    if (row.due_soon) return "Due in the next 7 days";
+    return row.status == "open" ? "Open" : StatusLabel(row.status);
+  };
+  std::map<std::string, size_t> group_sizes;
+  if (!group) {
+    for (size_t i : shown) ++group_sizes[group_of(tracker_.rows[i])];
+  }
   Value items = Value::MakeList();
-  for (size_t i : rows) {
-    subset.push_back(tracker_.rows[i]);
-    items.Push(ActionView(i));
+  std::string last_group;
+  for (size_t k = lp.begin; k < lp.end; ++k) {
+    const size_t i = shown[k];
+    if (group) {
+      items.Push(ActionView(i));
+      continue;
+    }
+    Value item = ActionView(i);
+    std::string g = group_of(tracker_.rows[i]);
+    std::string heading;
+    if (g != last_group) {
+      const bool continued = k == lp.begin && k > 0 && group_of(tracker_.rows[shown[k - 1]]) == g;
+      heading = g + (continued ? ", continued" : "") + " (" + GroupDigits(group_sizes[g]) + ")";
+    }
+    item["group_heading"] = heading;
+    last_group = g;
+    items.Push(std::move(item));
   }
   stats::ActionCounts n = stats::CountActions(subset);
   Value counts = Value::MakeMap();
@@ -185,7 +245,7 @@ Value View::TrackerPage(const ActionGroup* group, const std::string& kind) const
   counts["due_soon"] = static_cast<int64_t>(n.due_soon);
   counts["done"] = static_cast<int64_t>(n.done);
   counts["wontfix"] = static_cast<int64_t>(n.wontfix);
-  counts["total_label"] = CountLabel(n.total, "action item", "action items");
+  counts["total_label"] = GroupDigits(n.total) + (n.total == 1 ? " action item" : " action items");
   // The cards at the top; on a filtered page they count that view's items
   // and do not link (the status pages hold every owner's items).
   Value cards = Value::MakeList();
@@ -194,7 +254,7 @@ Value View::TrackerPage(const ActionGroup* group, const std::string& kind) const
   for (const auto& [slug, count] : kinds) {
     Value c = Value::MakeMap();
     c["kind"] = slug;
-    c["count"] = static_cast<int64_t>(count);
+    c["count"] = GroupDigits(count);
     c["label"] = slug == std::string(kDueSoon) ? "due in the next 7 days" : util::ToLowerAscii(StatusLabel(slug));
     c["url"] = group ? "" : Link("actions/status/" + std::string(slug) + "/");
     c["alert"] = slug == std::string(kOverdue) && count > 0;
@@ -203,30 +263,37 @@ Value View::TrackerPage(const ActionGroup* group, const std::string& kind) const
   SetList(counts, "cards", std::move(cards));
   v["counts"] = std::move(counts);
 
-  Value owners = Value::MakeList();
-  for (const auto& g : tracker_.owners) {
-    size_t open = 0, overdue = 0;
-    for (size_t i : g.rows) {
-      open += tracker_.rows[i].status == "open";
-      overdue += tracker_.rows[i].overdue;
+  // The owner and service views, with their open and overdue counts.
+  auto views = [&](const std::vector<ActionGroup>& groups, const std::string& view_kind) {
+    Value list = Value::MakeList();
+    for (const auto& g : groups) {
+      size_t open = 0, overdue = 0;
+      for (size_t i : g.rows) {
+        open += tracker_.rows[i].status == "open";
+        overdue += tracker_.rows[i].overdue;
+      }
+      Value o = Value::MakeMap();
+      o["label"] = g.label;
+      o["url"] = Link("actions/" + view_kind + "/" + g.slug + "/");
+      o["count_label"] = CountLabel(g.rows.size(), "item", "items");
+      o["open_label"] = GroupDigits(open) + " open";
+      o["overdue_count"] = GroupDigits(overdue);
+      o["has_overdue"] = overdue > 0;
+      o["current"] = group && kind == view_kind && group->slug == g.slug;
+      list.Push(std::move(o));
     }
-    Value o = Value::MakeMap();
-    o["label"] = g.label;
-    o["url"] = Link("actions/owner/" + g.slug + "/");
-    o["count_label"] = CountLabel(g.rows.size(), "item", "items");
-    o["open_label"] = std::to_string(open) + " open";
-    o["overdue_count"] = static_cast<int64_t>(overdue);
-    o["has_overdue"] = overdue > 0;
-    o["current"] = group && kind == "owner" && group->slug == g.slug;
-    owners.Push(std::move(o));
-  }
-  SetList(v, "owners", std::move(owners));
+    return list;
+  };
+  SetList(v, "owners", views(tracker_.owners, "owner"));
+  SetList(v, "services", views(tracker_.services, "service"));
+  v["services_label"] = CountLabel(tracker_.services.size(), "service", "services");
+  v["filter_is_service"] = group && kind == "service";
   Value statuses = Value::MakeList();
   for (const auto& g : tracker_.statuses) {
     Value s = Value::MakeMap();
     s["label"] = g.label;
     s["url"] = Link("actions/status/" + g.slug + "/");
-    s["count"] = static_cast<int64_t>(g.rows.size());
+    s["count"] = GroupDigits(g.rows.size());
     s["current"] = group && kind == "status" && group->slug == g.slug;
     statuses.Push(std::move(s));
   }
@@ -238,10 +305,18 @@ Value View::TrackerPage(const ActionGroup* group, const std::string& kind) const
   return v;
 }
 
-Value View::ActionsPage() const { return TrackerPage(nullptr, ""); }
+Value View::ActionsPage(size_t page) const { return TrackerPage(nullptr, "", page); }
 
-Value View::ActionsOwnerPage(const ActionGroup& owner) const { return TrackerPage(&owner, "owner"); }
+Value View::ActionsOwnerPage(const ActionGroup& owner, size_t page) const {
+  return TrackerPage(&owner, "owner", page);
+}
 
-Value View::ActionsStatusPage(const ActionGroup& status) const { return TrackerPage(&status, "status"); }
+Value View::ActionsStatusPage(const ActionGroup& status, size_t page) const {
+  return TrackerPage(&status, "status", page);
+}
+
+Value View::ActionsServicePage(const ActionGroup& service, size_t page) const {
+  return TrackerPage(&service, "service", page);
+}
 
 }  // namespace casebook::render

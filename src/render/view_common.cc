@@ -106,6 +106,7 @@ Value SiteFrame(const config::SiteConfig& cfg, const std::string& section) {
   site["json_url"] = link("postmortems.json");
   site["css_url"] = link("css/style.css");
   site["search_js_url"] = link("js/search.js");
+  site["filter_js_url"] = link("js/filter.js");
   site["favicon_url"] = link("favicon.svg");
 
   Value nav = Value::MakeList();
@@ -154,6 +155,8 @@ Value PageFrame(const config::SiteConfig& cfg, const PageInfo& page, Value site)
   p["feed_title"] = page.feed_title;
   p["is_home"] = page.section == "home";
   p["noindex"] = page.noindex;
+  p["prev_url"] = page.prev_path.empty() ? "" : link(page.prev_path);
+  p["next_url"] = page.next_path.empty() ? "" : link(page.next_path);
 
   Value frame = Value::MakeMap();
   frame["site"] = std::move(site);

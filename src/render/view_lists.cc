@@ -1,10 +1,14 @@
 // The template view of the list pages: home, taxonomy and term pages, the
 // date archive, 404 and the static search page. The numbers on the home
 // and term pages come from view_stats.cc. Keys are listed in view.h.
+#include <algorithm>
+#include <cctype>
+
 #include "render/color.h"
 #include <algorithm>
 
 #include "render/view.h"
+#include "util/datetime.h"
 #include "util/text.h"
 
 namespace casebook::render {
@@ -14,6 +18,9 @@ using util::Value;
 namespace {
 
 constexpr size_t kHomeRecent = 20;
+// A taxonomy index with more terms than this gets "most used" and A-Z.
+constexpr size_t kManyTerms = 40;
+constexpr size_t kTopTerms = 30;
 
 const model::Taxonomy* FindTaxonomy(const model::SiteModel& site, const std::string& key) {
   for (const auto& t : site.taxonomies) {
@@ -132,11 +139,44 @@ Value View::TaxonomyIndex(const model::Taxonomy& tax) const {
     terms.Push(std::move(tv));
   }
   v["has_terms"] = !terms.as_list().empty();
+  // Big taxonomies (hundreds of terms): the most used first, then A-Z
+  // under letter headings with jump links, and a filter box (js/filter.js).
+  const bool many = tax.terms.size() > kManyTerms;
+  v["has_many_terms"] = many;
+  v["term_count_label"] = GroupDigits(tax.terms.size()) + (tax.terms.size() == 1 ? " term" : " terms");
+  Value top = Value::MakeList();
+  Value letters = Value::MakeList();
+  if (many) {
+    std::vector<size_t> order(tax.terms.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+      return tax.terms[a].postmortems.size() > tax.terms[b].postmortems.size();
+    });
+    for (size_t i = 0; i < order.size() && i < kTopTerms; ++i) top.Push(terms.as_list()[order[i]]);
+    std::string current;
+    for (size_t i = 0; i < tax.terms.size(); ++i) {
+      const unsigned char first = tax.terms[i].name.empty() ? ' ' : static_cast<unsigned char>(tax.terms[i].name[0]);
+      const std::string letter = std::isalpha(first) ? std::string(1, static_cast<char>(std::toupper(first))) : "#";
+      if (letters.as_list().empty() || letter != current) {
+        Value l = Value::MakeMap();
+        l["letter"] = letter;
+        l["anchor"] = letter == "#" ? "letter-other" : "letter-" + util::ToLowerAscii(letter);
+        SetList(l, "terms", Value::MakeList());
+        letters.Push(std::move(l));
+        current = letter;
+      }
+      Value& group = letters.as_list().back();
+      group["terms"].Push(terms.as_list()[i]);
+      group["has_terms"] = true;
+    }
+  }
+  SetList(v, "top_terms", std::move(top));
+  SetList(v, "letters", std::move(letters));
   SetList(v, "terms", std::move(terms));
   return v;
 }
 
-Value View::TermPage(const model::Taxonomy& tax, const model::Term& term) const {
+Value View::TermPage(const model::Taxonomy& tax, const model::Term& term, size_t page) const {
   Value badge = SeverityBadge(cfg_, term.name);
   bool is_severity = tax.key == "severity";
   std::string label = is_severity ? badge.Find("label")->as_string() : term.name;
@@ -151,6 +191,9 @@ Value View::TermPage(const model::Taxonomy& tax, const model::Term& term) const 
   info.section = tax.key;
   info.feed_path = TermPath(tax, term) + "feed.xml";
   info.feed_title = cfg_.title + ": " + label;
+  const ListPage lp = Paginate(TermPath(tax, term), term.postmortems.size(),
+                               static_cast<size_t>(cfg_.pagination.page_size), page);
+  ApplyPage(lp, &info);
   Value v = Frame(info);
 
   Value t = Value::MakeMap();
@@ -176,8 +219,32 @@ Value View::TermPage(const model::Taxonomy& tax, const model::Term& term) const 
   tv["text_color"] = color.empty() ? "" : TextColorOn(color);
   tv["feed_url"] = Link(TermPath(tax, term) + "feed.xml");
   v["term"] = std::move(tv);
-  SetList(v, "postmortems", ItemList(term.postmortems));
+  SetList(v, "postmortems",
+          ItemList(std::vector<int>(term.postmortems.begin() + static_cast<long>(lp.begin),
+                                    term.postmortems.begin() + static_cast<long>(lp.end))));
+  v["pager"] = Pager(lp);
+  // Year jump links: the page where each incident year starts (the list is
+  // newest first). Only for lists of more than one page.
+  Value years = Value::MakeList();
+  if (lp.pages > 1) {
+    std::string last;
+    for (size_t k = 0; k < term.postmortems.size(); ++k) {
+      const auto& date = site_.postmortems[static_cast<size_t>(term.postmortems[k])].incident_date;
+      if (!date) continue;
+      std::string year = util::FormatDate(*date, cfg_.timezone_offset_minutes).substr(0, 4);
+      if (year == last) continue;
+      last = year;
+      const size_t page_of = k / static_cast<size_t>(cfg_.pagination.page_size) + 1;
+      Value y = Value::MakeMap();
+      y["year"] = year;
+      y["url"] = Link(PagePath(lp.first_path, page_of));
+      y["current"] = page_of == lp.page;
+      years.Push(std::move(y));
+    }
+  }
+  SetList(v, "year_links", std::move(years));
   AddTermStats(v, tax, term);  // incidents per year, median durations (view_stats.cc)
+  if (lp.page > 1) v["term_chart"] = false;  // the numbers are on page 1
   return v;
 }
 
@@ -232,7 +299,7 @@ Value View::ArchiveUndated() const {
   return v;
 }
 
-Value View::ArchiveYear(const model::ArchiveYear& year) const {
+Value View::ArchiveYear(const model::ArchiveYear& year, size_t page) const {
   std::string y = std::to_string(year.year);
   PageInfo info;
   info.title = "Incidents in " + y;
@@ -240,19 +307,42 @@ Value View::ArchiveYear(const model::ArchiveYear& year) const {
                      " of incidents in " + y + ".";
   info.path = "archive/" + y + "/";
   info.section = "archive";
+  size_t total = 0;
+  for (const auto& m : year.months) total += m.postmortems.size();
+  const size_t page_size = static_cast<size_t>(cfg_.pagination.page_size);
+  const ListPage lp = Paginate(info.path, total, page_size, page);
+  ApplyPage(lp, &info);
   Value v = Frame(info);
   v["year"] = y;
   v["count_label"] = CountLabel(static_cast<size_t>(year.count), "postmortem", "postmortems");
+  // The year's postmortems run month by month across the pages; each page
+  // shows the months of its slice, and the month links go to the page
+  // where the month starts.
   Value months = Value::MakeList();
+  Value month_links = Value::MakeList();
+  size_t offset = 0;
   for (const auto& m : year.months) {
+    const std::string anchor = MonthName(m.month).empty() ? "" : util::ToLowerAscii(MonthName(m.month));
+    const size_t begin = offset, end = offset + m.postmortems.size();
+    offset = end;
+    Value link = Value::MakeMap();
+    link["name"] = MonthName(m.month);
+    link["url"] = Link(PagePath(lp.first_path, page_size ? begin / page_size + 1 : 1)) + "#" + anchor;
+    month_links.Push(std::move(link));
+    if (end <= lp.begin || begin >= lp.end) continue;
+    const size_t from = std::max(begin, lp.begin) - begin, to = std::min(end, lp.end) - begin;
     Value mv = Value::MakeMap();
     mv["name"] = MonthName(m.month);
-    mv["anchor"] = MonthName(m.month).empty() ? "" : util::ToLowerAscii(MonthName(m.month));
+    mv["anchor"] = anchor;
+    mv["continued"] = from > 0;
     mv["count_label"] = CountLabel(m.postmortems.size(), "postmortem", "postmortems");
-    SetList(mv, "postmortems", ItemList(m.postmortems));
+    SetList(mv, "postmortems", ItemList(std::vector<int>(m.postmortems.begin() + static_cast<long>(from),
+                                                         m.postmortems.begin() + static_cast<long>(to))));
     months.Push(std::move(mv));
   }
   SetList(v, "months", std::move(months));
+  SetList(v, "month_links", std::move(month_links));
+  v["pager"] = Pager(lp);
   // Archive years are newest first: the one before is newer.
   auto neighbour = [&](int offset) -> Value {
     for (size_t i = 0; i < site_.archive.size(); ++i) {
