@@ -112,6 +112,8 @@ bool Build(const BuildOptions& options, BuildReport* report,
   report->drafts_left_out = static_cast<int>(site->loaded.drafts.size());
   report->skipped = site->loaded.skipped;
   report->output_dir = cfg.OutputDir();
+  report->relative_urls = cfg.relative_urls;
+  report->base_path = cfg.BasePath();
   if (!OutputIsSafe(cfg, diags)) return false;
 
   std::unique_ptr<render::TemplateSet> templates;
