@@ -16,6 +16,7 @@ int RunSearch(const CommandArgs& args);   // cmd_search.cc
 int RunServe(const CommandArgs& args);    // cmd_serve.cc
 int RunBrief(const CommandArgs& args);    // cmd_brief.cc
 int RunActions(const CommandArgs& args);  // cmd_actions.cc
+int RunInit(const CommandArgs& args);     // cmd_init.cc
 
 /// Usage text of one command ("" when unknown), for `casebook help CMD`.
 std::string UsageOf(const std::string& command);
