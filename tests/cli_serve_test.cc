@@ -99,7 +99,7 @@ TEST_CASE("serve --watch: builds first, rebuilds on save, keeps the old site on 
 
   // Fixed: served again from the new build.
   Replace(pm, "severity = SEV1 oops", "severity = \"SEV2\"");
-  CHECK(WaitForPage(port, page, "/archive/severity/sev2/", 60));
+  CHECK(WaitForPage(port, page, "../../severity/sev2/index.html", 60));
 
   CHECK(server.Stop(SIGINT) == 0);
 }

@@ -51,6 +51,7 @@ inline std::unique_ptr<RenderFixture> MakeRenderFixture(const std::string& root)
   cfg.title = "Example & Co postmortems";
   cfg.description = "What broke, what we learned.";
   cfg.base_url = "https://example.com/pm/";
+  cfg.relative_urls = false;  // these tests read the absolute links; see render_relative_test
   cfg.severities = {
       {"SEV1", "Critical", "#b91c1c", "Customers cannot pay."},
       {"SEV2", "Major", "#c2410c", "A key feature is degraded."},

@@ -295,6 +295,10 @@ TEST_CASE("serve: search page and JSON API", "[server]") {
   CHECK(Contains(page.body, "Payment confirmations delayed by Kafka consumer lag"));
   CHECK(Contains(page.body, "href=\"/postmortems/kafka-lag/\""));
   CheckSecurityHeaders(page);
+  // The search form of a site built with relative_urls submits here.
+  auto from_form = Get(port, "/search/index.html?q=kafka");
+  CHECK(from_form.status == 200);
+  CHECK(Contains(from_form.body, "href=\"/postmortems/kafka-lag/\""));
   // Snippets come highlighted (Xapian escapes them; <mark> marks matches).
   CHECK(Contains(Get(port, "/search/?q=rebalanced").body, "<mark>rebalanced</mark>"));
   // Facets link to a refined query.

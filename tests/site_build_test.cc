@@ -114,20 +114,20 @@ TEST_CASE("the fixture archive builds into a complete site") {
   CHECK_FALSE(Contains(page, "<API>"));
   CHECK_FALSE(Contains(page, "<script>alert"));
   CHECK_FALSE(Contains(page, "javascript:"));
-  // Links between postmortems use the base path.
-  CHECK(Contains(page, "/archive/postmortems/2023-11-02-primary-failover/#timeline"));
+  // Links between postmortems are relative (relative_urls, the default).
+  CHECK(Contains(page, "../../postmortems/2023-11-02-primary-failover/index.html#timeline"));
   // Durations, tickets, taxonomy links.
   CHECK(Contains(page, "7 min"));     // time to detect
   CHECK(Contains(page, "34 min"));    // time to mitigate
   CHECK(Contains(page, "2 h 5 min")); // time to resolve
   CHECK(Contains(page, "https://jira.example.com/browse/PAY%201432"));
-  CHECK(Contains(page, "/archive/services/checkout-api/"));
-  CHECK(Contains(page, "/archive/categories/capacity/"));
+  CHECK(Contains(page, "../../services/checkout-api/index.html"));
+  CHECK(Contains(page, "../../categories/capacity/index.html"));
   CHECK(Contains(page, "https://git.example.com/pm/blob/main/content/2024/2024-03-12-checkout-pool.md"));
 
   // The failover page lists the checkout postmortem as linking to it.
   std::string failover = dir.Read("public/postmortems/2023-11-02-primary-failover/index.html");
-  CHECK(Contains(failover, "/archive/postmortems/2024-03-12-checkout-pool/"));
+  CHECK(Contains(failover, "../../postmortems/2024-03-12-checkout-pool/index.html"));
 
   // The plain-Markdown postmortem: title from its heading, timeline from its table.
   std::string dns = dir.Read("public/postmortems/2023-06-14-dns-outage/index.html");
@@ -513,7 +513,7 @@ TEST_CASE("the build cache keeps incremental output exact as link targets come a
   r = compare_with_clean("the target appears; the linking file is unchanged");
   CHECK_FALSE(Contains(r.err, "links/broken"));
   CHECK(Contains(work.Read("public/postmortems/2024-05-01-linker/index.html"),
-                 "/archive/postmortems/2024-05-02-target/#impact"));
+                 "../../postmortems/2024-05-02-target/index.html#impact"));
 
   std::string target = work.Read("content/2024/2024-05-02-target.md");
   work.Write("content/2024/2024-05-02-target.md",

@@ -25,6 +25,11 @@ const std::map<std::string, Command>& Commands() {
       {"check", {RunCheck, "validate postmortems and lint for blameless language",
                  "casebook check [PATH...] [--format text|json|github] [--strict] [--today YYYY-MM-DD]\n"
                  "               [--config FILE]\n"}},
+      {"init", {RunInit, "make a folder a casebook archive: site.toml, an example, .gitignore",
+                "casebook init [DIR] [--title TITLE] [--source FOLDER]\n"
+                "  writes DIR/site.toml, an example postmortem under DIR/content/ (unless it\n"
+                "  already holds Markdown files) and .gitignore lines for .casebook/ and\n"
+                "  public/; never overwrites a file (missing .gitignore lines are appended)\n"}},
       {"new", {RunNew, "start a new postmortem from the archetype",
                "casebook new TITLE [--severity S] [--service X]... [--tag X]...\n"
                "                   [--date YYYY-MM-DD] [--dir DIR] [--edit] [--config FILE]\n"}},

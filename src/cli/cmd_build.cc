@@ -69,9 +69,17 @@ int RunBuild(const CommandArgs& argv) {
                 report.files_total, report.files_written);
     if (report.drafts_left_out > 0)
       std::printf("; %d draft(s) left out (use --drafts to include)", report.drafts_left_out);
-    std::printf(".\n%d warning(s). Open %s/index.html, or run `casebook serve` and browse "
-                "http://127.0.0.1:8080/\n",
-                diags.WarningCount(), report.output_dir.c_str());
+    std::printf(".\n%d warning(s).\n", diags.WarningCount());
+    const std::string served = "http://127.0.0.1:8080" + report.base_path;
+    if (report.relative_urls) {
+      std::printf("Open %s/index.html in a browser (it works from disk; full-text search needs "
+                  "the server), or run `casebook serve` and browse %s\n",
+                  report.output_dir.c_str(), served.c_str());
+    } else {
+      std::printf("Pages link with absolute paths under %s (relative_urls = false), so they "
+                  "need a web server: run `casebook serve` and browse %s\n",
+                  report.base_path.c_str(), served.c_str());
+    }
   }
   return 0;
 }

@@ -18,6 +18,7 @@ int RunBrief(const CommandArgs& args);    // cmd_brief.cc
 int RunActions(const CommandArgs& args);  // cmd_actions.cc
 int RunInspect(const CommandArgs& args);  // cmd_inspect.cc
 int RunConvert(const CommandArgs& args);  // cmd_convert.cc
+int RunInit(const CommandArgs& args);     // cmd_init.cc
 
 /// Usage text of one command ("" when unknown), for `casebook help CMD`.
 std::string UsageOf(const std::string& command);

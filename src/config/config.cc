@@ -378,7 +378,7 @@ void ReadTop(Reader& r, const toml::table& root, SiteConfig* cfg) {
       "title",  "base_url",   "description", "language", "source",     "output",
       "theme",  "timezone",   "severity",    "taxonomies", "ticket_url", "source_url",
       "ignore", "markdown",   "search",      "check",    "limits", "include", "fields",
-      "pagination"};
+      "pagination", "relative_urls"};
   for (const auto& [k, v] : root) {
     std::string key(k.str());
     if (key == "title") {
@@ -436,6 +436,8 @@ void ReadTop(Reader& r, const toml::table& root, SiteConfig* cfg) {
         }
         cfg->taxonomies = clean;
       }
+    } else if (key == "relative_urls") {
+      r.Bool(key, v, &cfg->relative_urls);
     } else if (key == "ticket_url") {
       r.String(key, v, &cfg->ticket_url);
     } else if (key == "source_url") {

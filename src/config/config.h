@@ -82,6 +82,10 @@ struct SiteConfig {
   std::string ticket_url;  // "https://jira.example.com/browse/{ticket}"
   std::string source_url;  // "https://git.example.com/pm/blob/main/{path}"
   bool markdown_unsafe = false;
+  /// Pages link to each other with relative URLs ending in index.html, so
+  /// the output folder works opened from disk (a CI artifact, a zip) as well
+  /// as on any host path. Feeds, sitemap and JSON stay absolute (base_url).
+  bool relative_urls = true;
   std::vector<std::string> ignore{"README.md", "_index.md"};  // file-name globs
   /// Globs of files to load even when they look like templates.
   std::vector<std::string> include;

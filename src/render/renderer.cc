@@ -21,6 +21,7 @@
 
 #include "render/outputs.h"
 #include "render/templates.h"
+#include "render/urls.h"
 #include "render/view.h"
 #include "util/hash.h"
 #include "util/parallel.h"
@@ -57,8 +58,10 @@ struct Job {
 
 class Plan {
  public:
-  Plan(const TemplateSet& templates, util::Diagnostics* diags)
-      : templates_(templates), diags_(diags) {}
+  /// `relative_base`: the base path pages link with when site.toml asks for
+  /// relative URLs (see RelativizeHtml), else "".
+  Plan(const TemplateSet& templates, std::string relative_base, util::Diagnostics* diags)
+      : templates_(templates), relative_base_(std::move(relative_base)), diags_(diags) {}
 
   /// A page at `url_path` (+ "index.html" for "dir/" and "") from template
   /// `tmpl`; `data` builds its view on the worker thread.
@@ -103,7 +106,8 @@ class Plan {
     size_t n = jobs_.size();
     std::vector<OutputFile> files(n);
     std::vector<util::Diagnostics> diags(n);
-    const std::string salt = std::string(CASEBOOK_VERSION) + '\0' + templates_.fingerprint();
+    const std::string salt = std::string(CASEBOOK_VERSION) + '\0' + templates_.fingerprint() +
+                             '\0' + relative_base_;
     // Postmortem pages first (each may free its body when done: see
     // RenderOptions::postmortem_page_done), then the rest heaviest first;
     // results still go to their plan slots.
@@ -172,6 +176,10 @@ class Plan {
           file.reuse = true;
         } else {
           file.content = templates_.Render(job.tmpl, data, &diags[i]);
+          // 404.html is served for unknown URLs at any depth: it keeps
+          // absolute links.
+          if (!relative_base_.empty() && job.path != "404.html")
+            file.content = RelativizeHtml(file.content, job.path, relative_base_);
         }
       }
       // A file with problems is never reused: its diagnostics must come
@@ -203,6 +211,7 @@ class Plan {
   }
 
   const TemplateSet& templates_;
+  const std::string relative_base_;
   util::Diagnostics* diags_;
   std::vector<Job> jobs_;
   std::set<std::string> paths_;
@@ -226,7 +235,7 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateS
   const View& view = *owned_view;
   const View* v = &view;
   const config::SiteConfig& cfg = view.config();
-  Plan plan(templates, diags);
+  Plan plan(templates, cfg.relative_urls ? BasePath(cfg.base_url) : std::string(), diags);
   const size_t page_size = static_cast<size_t>(cfg.pagination.page_size);
 
   plan.Page("", "home", [v] { return v->Home(); });
@@ -360,6 +369,7 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateS
     util::StreamHash h;
     h.AddString(std::string(CASEBOOK_VERSION) + '\0' + templates.fingerprint());
     h.AddString(kStaticSearchIndexFormat);
+    h.AddString(cfg.relative_urls ? "relative" : "absolute");
     h.AddString(options.inputs_key);
     if (AddAllListKeys(view, &h)) lists_key = h.Hex();
   }

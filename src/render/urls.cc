@@ -21,6 +21,59 @@ std::string BasePath(std::string_view base_url) {
   return path;
 }
 
+namespace {
+
+/// The attribute whose value starts at html[value_start] (just after `="`),
+/// if it is one that holds a URL.
+bool IsUrlAttribute(std::string_view html, size_t value_start) {
+  static constexpr std::string_view kNames[] = {"href", "src", "action", "poster"};
+  size_t eq = value_start - 2;  // the '='
+  for (std::string_view name : kNames) {
+    if (eq < name.size() + 1) continue;
+    size_t begin = eq - name.size();
+    if (html.substr(begin, name.size()) != name) continue;
+    char before = html[begin - 1];
+    if (before == ' ' || before == '\n' || before == '\t') return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string RelativizeHtml(std::string_view html, std::string_view page_path,
+                           std::string_view base_path) {
+  std::string up;
+  for (char c : page_path)
+    if (c == '/') up += "../";
+  std::string out;
+  out.reserve(html.size() + html.size() / 16);
+  size_t pos = 0;
+  while (true) {
+    size_t quote = html.find("=\"", pos);
+    if (quote == std::string_view::npos) break;
+    size_t value = quote + 2;
+    size_t end = html.find('"', value);
+    if (end == std::string_view::npos) break;
+    std::string_view url = html.substr(value, end - value);
+    out.append(html.substr(pos, value - pos));
+    if (IsUrlAttribute(html, value) && util::StartsWith(url, base_path) &&
+        !util::StartsWith(url, "//")) {
+      std::string_view rest = url.substr(base_path.size());
+      size_t cut = rest.find_first_of("?#");
+      std::string_view path = rest.substr(0, cut);
+      out += up;
+      out.append(path);
+      if (path.empty() || path.back() == '/') out += "index.html";
+      if (cut != std::string_view::npos) out.append(rest.substr(cut));
+    } else {
+      out.append(url);
+    }
+    pos = end;
+  }
+  out.append(html.substr(pos));
+  return out;
+}
+
 std::string EncodePath(std::string_view relative_path) {
   std::string out;
   size_t start = 0;

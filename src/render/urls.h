@@ -16,6 +16,17 @@ namespace casebook::render {
 /// "https://x.com/pm/" -> "/pm/"; "/" -> "/"; "https://x.com" -> "/".
 std::string BasePath(std::string_view base_url);
 
+/// For `relative_urls`: `html` (a page written to `page_path`, e.g.
+/// "tags/dns/index.html") with every href, src and action attribute value
+/// that starts with `base_path` (and is not protocol-relative) rewritten
+/// relative to the page, a directory link getting "index.html" so that it
+/// works opened from disk: "/pm/tags/" -> "../../tags/index.html",
+/// "/pm/?q=1#x" -> "../../index.html?q=1#x". Anything else (other hosts,
+/// fragments, relative links, text) is left as it is. Only attribute values
+/// in double quotes are touched, so escaped user text never matches.
+std::string RelativizeHtml(std::string_view html, std::string_view page_path,
+                           std::string_view base_path);
+
 /// Percent-encodes each segment of a relative path ("postmortems/zürich dc/")
 /// keeping the "/" separators; RFC 3986 unreserved bytes are kept.
 std::string EncodePath(std::string_view relative_path);

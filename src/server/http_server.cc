@@ -502,7 +502,9 @@ struct ArchiveServer::Impl {
   void HandleGet(const httplib::Request& req, httplib::Response& res) {
     std::string raw(PathOfTarget(req.target));
     std::string decoded = PercentDecode(raw).value_or(raw);
+    // search/index.html: where the search form points with relative_urls.
     if (decoded == base_path + "search" || decoded == base_path + "search/" ||
+        decoded == base_path + "search/index.html" ||
         decoded == base_path + "api/search" || decoded == base_path + "api/search/") {
       SearchParams p;
       p.q = req.get_param_value("q");

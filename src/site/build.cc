@@ -100,6 +100,8 @@ bool Build(const BuildOptions& options, BuildReport* report,
   report->drafts_left_out = static_cast<int>(site->loaded.drafts.size());
   report->skipped = site->loaded.skipped;
   report->output_dir = cfg.OutputDir();
+  report->relative_urls = cfg.relative_urls;
+  report->base_path = cfg.BasePath();
   // Before anything is written beside the archive's own cache.
   const std::string cache_dir = util::JoinPath(cfg.root, ".casebook");
   if (!CheckOutputFolder(cfg, cache_dir, diags)) {

@@ -63,6 +63,8 @@ struct BuildReport {
   int pages_rendered = 0;  // pages and data files made anew (the rest reused)
   int drafts_left_out = 0;
   std::string output_dir;
+  bool relative_urls = true;  // site.toml's relative_urls: pages work from disk
+  std::string base_path = "/";  // where `casebook serve` shows the site
   std::vector<StepTime> timings;
   std::vector<std::string> skipped;  // what the loader skipped, with reasons
   bool published = false;
