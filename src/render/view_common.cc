@@ -409,6 +409,10 @@ Value View::MakeListItem(int index) const {
   } else {
     v["services_more"] = "";
   }
+  for (Value& chip : services.as_list()) {
+    const std::string& name = chip["name"].as_string();
+    if (name.size() > kCardChipBytes) chip["name"] = util::Truncate(name, kCardChipBytes);
+  }
   SetList(v, "services", std::move(services));
   return v;
 }
