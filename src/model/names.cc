@@ -5,7 +5,8 @@
 //   - folder names that a case-insensitive or normalisation-insensitive file
 //     system (macOS, Windows) would store as one are an error naming both
 //     files (names/collision): ids, taxonomy terms, action owners;
-//   - dates before 1970 or more than a year after today are a warning here
+//   - dates before 1970 or more than a year after today (due dates: ten
+//     years) are a warning here
 //     (`check` makes it an error: times/implausible) and are left out of the
 //     charts, so one typo cannot stretch every chart over 9,999 years.
 #include <map>
@@ -117,14 +118,14 @@ void CheckFolderNames(SiteModel* site, util::Diagnostics* diags) {
   ReportFoldCollisions("actions/owner/", owners, diags);
 }
 
-bool IsPlausibleDate(const util::DateTime& t, const util::DateTime& today) {
-  const int64_t day = (t.utc_seconds + int64_t{t.offset_minutes} * 60) >= 0
-                          ? (t.utc_seconds + int64_t{t.offset_minutes} * 60) / 86400
-                          : -1;
-  if (day < 0) return false;  // before 1970-01-01
+bool IsPlausibleDate(const util::DateTime& t, const util::DateTime& today, int days_ahead) {
+  const int64_t local = t.utc_seconds + int64_t{t.offset_minutes} * 60;
+  if (local < 0) return false;  // before 1970-01-01
   if (today.utc_seconds == 0) return true;  // no "today" (a model built by hand)
-  return day <= today.utc_seconds / 86400 + 365;
+  return local / 86400 <= today.utc_seconds / 86400 + days_ahead;
 }
+
+constexpr int kDueDaysAhead = 3653;
 
 void CheckDates(SiteModel* site, util::Diagnostics* diags) {
   const util::DateTime& today = site->today;
@@ -136,6 +137,15 @@ void CheckDates(SiteModel* site, util::Diagnostics* diags) {
                      what + " " + util::FormatDate(t, t.offset_minutes) +
                          " is before 1970 or more than a year after today (" +
                          util::FormatDate(today, 0) + "); it is left out of the charts",
+                     "check the year (a typo such as 0001 or 9999?)");
+    };
+    // A due date may well be planned more than a year ahead; ten is a typo.
+    auto check_due = [&](const util::DateTime& t, int line) {
+      if (IsPlausibleDate(t, today, kDueDaysAhead)) return;
+      diags->Warning(doc.SourceName(), line, "times/implausible",
+                     "action item due date " + util::FormatDate(t, t.offset_minutes) +
+                         " is before 1970 or more than ten years after today (" +
+                         util::FormatDate(today, 0) + ")",
                      "check the year (a typo such as 0001 or 9999?)");
     };
     if (doc.date) check(*doc.date, doc.LineOf("date"), "date");
@@ -151,7 +161,7 @@ void CheckDates(SiteModel* site, util::Diagnostics* diags) {
     }
     for (const auto& e : doc.timeline) check(e.at, e.line ? e.line : doc.LineOf("timeline"), "timeline entry");
     for (const auto& a : doc.actions)
-      if (a.due) check(*a.due, a.line ? a.line : doc.LineOf("actions"), "action item due date");
+      if (a.due) check_due(*a.due, a.line ? a.line : doc.LineOf("actions"));
     if (pm.incident_date && !IsPlausibleDate(*pm.incident_date, today))
       pm.incident_date_plausible = false;
   }

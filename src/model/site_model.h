@@ -89,9 +89,9 @@ SiteModel BuildSiteModel(const config::SiteConfig& cfg,
 std::string TermSlug(std::string_view value);
 /// The folder name of an action owner's page (actions/owner/<slug>/).
 std::string OwnerSlug(std::string_view owner);
-/// A date from 1970-01-01 up to a year after `today` (no upper bound when
-/// today is unset, i.e. the epoch).
-bool IsPlausibleDate(const util::DateTime& t, const util::DateTime& today);
+/// A date from 1970-01-01 up to `days_ahead` days after `today` (no upper
+/// bound when today is unset, i.e. the epoch).
+bool IsPlausibleDate(const util::DateTime& t, const util::DateTime& today, int days_ahead = 365);
 
 /// Durations from incident times (UTC): detect = detected - started, ...
 Durations ComputeDurations(const content::IncidentTimes& t);

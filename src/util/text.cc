@@ -8,6 +8,10 @@ std::string HtmlEscape(std::string_view s) {
   std::string out;
   out.reserve(s.size() + s.size() / 8);
   for (char c : s) {
+    // C0 controls (but tab, newline, return) and DEL never reach a page,
+    // including those rendered at request time by `serve`.
+    unsigned char u = static_cast<unsigned char>(c);
+    if ((u < 0x20 && c != '\t' && c != '\n' && c != '\r') || u == 0x7F) continue;
     switch (c) {
       case '&': out += "&amp;"; break;
       case '<': out += "&lt;"; break;

@@ -8,7 +8,8 @@
 
 namespace casebook::util {
 
-/// Escapes & < > " ' for HTML text and attribute values.
+/// Escapes & < > " ' for HTML text and attribute values; drops C0 control
+/// characters other than tab, newline and return, and DEL.
 std::string HtmlEscape(std::string_view s);
 /// Escapes for XML (feeds, sitemap): & < > " ' and drops characters XML 1.0
 /// forbids (control characters other than tab, newline, return).
