@@ -176,6 +176,18 @@ TEST_CASE("names: fallbacks, shortening, NFC/NFD merged, control characters stri
   INFO(c.out << c.err);
   CHECK(c.out.find('\x1b') == std::string::npos);
   CHECK(c.out.find('\0') == std::string::npos);
+
+  // A file name holding an escape sequence, named in findings: shown, not sent.
+  dir.Write("content/esc\x1b[2J.md", "+++\ntitle = \"Esc\"\ndate = 9999-01-01\n+++\n\nText.\n");
+  c = RunCasebook("check --today 2026-01-01", dir.path());
+  INFO(c.out << c.err);
+  CHECK(c.exit_code == 1);
+  CHECK(c.out.find("content/esc\\x1b[2J.md:3:") != std::string::npos);
+  CHECK(c.out.find('\x1b') == std::string::npos);
+  auto b = RunCasebook("build --today 2026-01-01", dir.path());
+  INFO(b.err);
+  CHECK(b.err.find("content/esc\\x1b[2J.md:3: warning: times/implausible") != std::string::npos);
+  CHECK(b.err.find('\x1b') == std::string::npos);
 }
 
 TEST_CASE("names: ids and terms that differ only in case or normalisation are an error", "[cli][names]") {
