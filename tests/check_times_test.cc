@@ -103,22 +103,41 @@ TEST_CASE("times/timeline-order in a plain-Markdown timeline", "[check][times]")
 
 TEST_CASE("times/future: dates after --today", "[check][times]") {
   CheckSite site;
-  site.Write("content/a.md", ReplaceAll(CleanPostmortem(), "date = 2024-03-14", "date = 2042-03-14"));
+  site.Write("content/a.md", ReplaceAll(CleanPostmortem(), "date = 2024-03-14", "date = 2024-09-14"));
   auto r = site.Check();
   INFO(Dump(r));
   auto f = Findings(r, "times/future");
   REQUIRE(f.size() == 1);
   CHECK(f[0].line == 3);
   CHECK(f[0].level == Level::kError);
-  CHECK(f[0].message.find("2042-03-14") != std::string::npos);
+  CHECK(f[0].message.find("2024-09-14") != std::string::npos);
   CHECK(f[0].message.find("2024-06-01") != std::string::npos);
 
   // As of a later day, nothing is in the future.
-  CHECK(Findings(site.Check({}, "2042-03-14"), "times/future").empty());
+  CHECK(Findings(site.Check({}, "2024-09-14"), "times/future").empty());
   // The incident itself in the future: every time is reported.
   site.Write("content/a.md", ReplaceAll(CleanPostmortem(), "2024-03-12T", "2024-06-12T"));
   r = site.Check();
   CHECK(Findings(r, "times/future").size() == 5);  // 4 incident times + 1 timeline entry
+}
+
+TEST_CASE("times/implausible: before 1970 or more than a year ahead is an error in check", "[check][times]") {
+  CheckSite site;
+  site.Write("content/a.md", ReplaceAll(CleanPostmortem(), "date = 2024-03-14", "date = 2042-03-14"));
+  site.Write("content/b.md", ReplaceAll(CleanPostmortem(), "date = 2024-03-14", "date = 0001-01-01"));
+  auto r = site.Check();
+  INFO(Dump(r));
+  auto f = Findings(r, "times/implausible");
+  REQUIRE(f.size() == 2);
+  CHECK(f[0].file.find("content/a.md") != std::string::npos);
+  CHECK(f[0].line == 3);
+  CHECK(f[0].level == Level::kError);
+  CHECK(f[0].message.find("2042-03-14") != std::string::npos);
+  CHECK(f[1].file.find("content/b.md") != std::string::npos);
+  CHECK(f[1].message.find("0001-01-01") != std::string::npos);
+  // One finding per date: a year far ahead is not also "in the future".
+  CHECK(Findings(r, "times/future").empty());
+  CHECK(r.ExitCode() == 1);
 }
 
 TEST_CASE("times rules can be turned off or re-levelled", "[check][times]") {

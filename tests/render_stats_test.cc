@@ -314,3 +314,31 @@ TEST_CASE("Term pages carry their incidents per year and median durations", "[st
   const std::string& dns = r["services/dns/index.html"];
   CHECK(dns.find("<th scope=\"row\">2022</th><td>1</td>") != std::string::npos);
 }
+
+TEST_CASE("Charts: long empty runs collapse into one slot; implausible dates are left out", "[stats]") {
+  auto f = test::MakeRenderFixture(test::SourceDir());
+  model::SiteModel& site = f->site;
+  site.today = Dt("2024-06-01");
+  // Incidents in 2024, 2023 and 1990: the 32 empty years between are one slot.
+  site.postmortems[2].incident_date = Dt("1990-05-01");
+  int first = 0, last = 0;
+  REQUIRE(stats::YearSpan(site, &first, &last));
+  CHECK(first == 1990);
+  stats::PeriodCounts y = stats::CountsByYear(site, {0, 1, 2}, first, last);
+  REQUIRE(y.periods.size() == 4);  // 1990, 1991–2022, 2023, 2024
+  CHECK(y.periods[1] == 1991);
+  CHECK(y.ends[1] == 2022);
+  CHECK(y.counts[1][0] == 0);
+  CHECK(stats::SlotLabel(y.kind, y.periods[1], y.ends[1]) == "1991\u20132022");
+  CHECK(y.counts[0][0] + y.counts[2][0] + y.counts[3][0] == 3);
+  auto quarters = stats::MediansByQuarter(site);
+  CHECK(quarters.size() < 20);  // not the 136 quarters from 1990 to 2024
+
+  // A date in year 9999 (or 0001) is left out: the chart keeps its span.
+  site.postmortems[2].incident_date = Dt("9999-12-31");
+  site.postmortems[2].incident_date_plausible = false;
+  REQUIRE(stats::YearSpan(site, &first, &last));
+  CHECK(last == 2024);
+  CHECK(first == 2023);
+  CHECK(stats::OnThisDay(site).size() <= 2);
+}

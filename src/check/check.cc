@@ -172,6 +172,10 @@ CheckReport RunCheck(const config::SiteConfig& cfg, const CheckOptions& options)
   model_options.today = today;
   model::SiteModel model = model::BuildSiteModel(
       cfg, loaded.documents, content::GitHistory(), model_options, &diags);
+  // A build warns about an implausible date (and keeps it out of charts);
+  // check, the gate before merging, refuses it.
+  for (auto& d : diags.items())
+    if (d.rule == "times/implausible") d.level = util::Level::kError;
 
   // One name per file in every finding: the path as opened.
   std::map<std::string, std::string> names;
@@ -246,6 +250,11 @@ const std::vector<RuleInfo>& Rules() {
       {"times/before-start", Level::kWarning, "a timeline entry before incident.started"},
       {"times/future", Level::kError, "a date or time after today"},
       {"times/no-date", Level::kWarning, "no incident date anywhere in the file (listed under archive/undated/)"},
+      {"times/implausible", Level::kError, "a date before 1970 or more than a year after today (model; a warning in build)"},
+      {"names/collision", Level::kError, "two ids, terms or owners that differ only in case or Unicode normalisation (model)"},
+      {"names/fallback-slug", Level::kWarning, "a term with no letter or digit, e.g. \"🔥\": its page gets a hash-based name (model)"},
+      {"names/shortened-slug", Level::kWarning, "a term too long for a folder name: its page name is shortened (model)"},
+      {"names/control-characters", Level::kWarning, "control characters (NUL, ESC, ...) in a title, term or other field, left out (model)"},
       {"links/related", Level::kWarning, "a related id that names no postmortem (model)"},
       {"links/broken", Level::kWarning, "a .md or [[id]] link to no postmortem (model)"},
       {"actions/missing-owner", Level::kError, "an action item without owner"},

@@ -7,7 +7,9 @@
 //   times/timeline-order  (warning) a timeline entry earlier than the one above it
 //   times/before-start    (warning) a timeline entry before incident.started
 //   times/future          (error)   date, [incident] times or timeline entries
-//                                   after today (--today)
+//                                   after today (--today); dates more than a
+//                                   year ahead are the model's
+//                                   times/implausible instead
 //   times/no-date         (warning) no incident date at all: no date, no
 //                                   incident.started, no timeline, none in
 //                                   the file name (listed under archive/undated/)
@@ -114,6 +116,7 @@ void CheckTimeRules(const RuleContext& ctx, util::Diagnostics* out) {
 
   // times/future.
   auto future = [&ctx](const DateTime& t) {
+    if (!model::IsPlausibleDate(t, ctx.today)) return false;  // times/implausible (model)
     if (ExactTime(t)) return t.utc_seconds > ctx.today.utc_seconds + 86400 + 14 * 3600;
     return DayOf(t) > DayOf(ctx.today);
   };

@@ -130,8 +130,11 @@ void PrintTable(const std::vector<const ActionRow*>& rows, const std::string& to
       {"STATUS", "DUE", "WHEN", "OWNER", "TICKET", "POSTMORTEM", "ACTION"}};
   for (const ActionRow* r : rows) {
     auto dash = [](const std::string& s) { return s.empty() ? std::string("-") : s; };
-    table.push_back({r->status, dash(Due(*r)), dash(When(*r)), dash(OneLine(r->item->owner)),
-                     dash(OneLine(r->item->ticket)), r->pm->id(), OneLine(r->item->text)});
+    // Text from postmortems is made TerminalSafe before the table is laid out.
+    auto safe = [](const std::string& s) { return util::TerminalSafe(s); };
+    table.push_back({safe(r->status), dash(Due(*r)), dash(When(*r)),
+                     dash(safe(OneLine(r->item->owner))), dash(safe(OneLine(r->item->ticket))),
+                     safe(r->pm->id()), safe(OneLine(r->item->text))});
   }
   std::vector<size_t> widths(table[0].size(), 0);
   for (const auto& row : table)

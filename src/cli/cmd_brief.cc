@@ -16,6 +16,7 @@
 #include "search/searcher.h"
 #include "search/similar.h"
 #include "site/build.h"
+#include "util/text.h"
 
 namespace casebook::cli {
 
@@ -62,9 +63,9 @@ int RunBrief(const CommandArgs& argv) {
   if (args.Has("--json")) {
     std::printf("%s\n", search::BriefToValue(brief).ToJson(true).c_str());
   } else if (args.Has("--markdown")) {
-    std::fputs(search::BriefToMarkdown(brief).c_str(), stdout);
+    std::fputs(util::TerminalSafe(search::BriefToMarkdown(brief)).c_str(), stdout);
   } else {
-    std::fputs(search::BriefToText(brief).c_str(), stdout);
+    std::fputs(util::TerminalSafe(search::BriefToText(brief)).c_str(), stdout);
   }
   return 0;
 }

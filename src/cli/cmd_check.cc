@@ -15,6 +15,7 @@
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "config/config.h"
+#include "util/text.h"
 
 namespace casebook::cli {
 
@@ -55,7 +56,8 @@ int RunCheck(const CommandArgs& argv) {
     return 2;
   }
   for (const auto& note : report.notes) std::cerr << "casebook check: " << note << "\n";
-  std::cout << check::FormatReport(report, *format);
+  // Findings quote postmortem text: no ESC/OSC of theirs reaches the terminal.
+  std::cout << util::TerminalSafe(check::FormatReport(report, *format));
   if (*format == check::Format::kJson) std::cerr << check::Summary(report) << "\n";
   std::cout.flush();
   return report.ExitCode();

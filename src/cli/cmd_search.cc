@@ -46,15 +46,17 @@ std::string Snippet(const search::SearchHit& hit, const Style& style) {
   std::string out;
   size_t pos = 0;
   auto plain = [&](size_t end) {
+    std::string text;
     for (; pos < end && pos < hit.snippet_text.size(); ++pos) {
       char c = hit.snippet_text[pos];
-      out += (c == '\n' || c == '\t' || c == '\r') ? ' ' : c;
+      text += (c == '\n' || c == '\t' || c == '\r') ? ' ' : c;
     }
+    out += util::TerminalSafe(text);
   };
   for (const auto& h : hit.highlights) {
     if (h.offset < pos) continue;
     plain(h.offset);
-    std::string match = hit.snippet_text.substr(h.offset, h.length);
+    std::string match = util::TerminalSafe(hit.snippet_text.substr(h.offset, h.length));
     out += style.Wrap(match, "1;33");
     pos = h.offset + h.length;
   }
@@ -70,12 +72,17 @@ const char* SeverityColor(const std::string& severity, const config::SiteConfig&
 
 void PrintHits(const search::SearchResult& r, const config::SiteConfig& cfg, const Style& style) {
   for (const auto& h : r.hits) {
+    // Everything from a postmortem goes through TerminalSafe before any
+    // colour of ours is added: an ESC in a title prints as "\x1b".
     std::string severity = h.severity.empty() ? "—" : h.severity;
     if (!h.severity_label.empty() && h.severity_label != h.severity)
       severity += " " + h.severity_label;
-    std::printf("%s  %s  %s\n", style.Wrap(severity, SeverityColor(h.severity, cfg)).c_str(),
-                h.date.empty() ? "date unknown" : h.date.c_str(), style.Wrap(h.title, "1").c_str());
-    std::printf("    %s\n", style.Wrap(DisplayPath(cfg, h.source_path), "36").c_str());
+    std::printf("%s  %s  %s\n",
+                style.Wrap(util::TerminalSafe(severity), SeverityColor(h.severity, cfg)).c_str(),
+                h.date.empty() ? "date unknown" : util::TerminalSafe(h.date).c_str(),
+                style.Wrap(util::TerminalSafe(h.title), "1").c_str());
+    std::printf("    %s\n",
+                style.Wrap(util::TerminalSafe(DisplayPath(cfg, h.source_path)), "36").c_str());
     std::string snippet = Snippet(h, style);
     if (!snippet.empty()) std::printf("    %s\n", snippet.c_str());
     std::string missing = search::MissingWordsNote(r, h);
@@ -95,7 +102,8 @@ void PrintFacets(const search::SearchResult& r) {
       line += f.values[i].name + " (" + std::to_string(f.values[i].count) + ")";
     }
     if (shown < f.values.size()) line += ", +" + std::to_string(f.values.size() - shown) + " more";
-    std::printf("%s: %s\n", util::ToLowerAscii(f.label).c_str(), line.c_str());
+    std::printf("%s: %s\n", util::TerminalSafe(util::ToLowerAscii(f.label)).c_str(),
+                util::TerminalSafe(line).c_str());
   }
 }
 
@@ -152,16 +160,17 @@ int RunSearch(const CommandArgs& argv) {
   style.on = ::isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
   if (!r.message.empty()) std::fprintf(stderr, "note: %s\n", r.message.c_str());
   if (r.auto_retried) {
-    std::printf("No match for \"%s\"; showing results for \"%s\".\n\n", r.query.c_str(),
-                r.corrected_query.c_str());
+    std::printf("No match for \"%s\"; showing results for \"%s\".\n\n",
+                util::TerminalSafe(r.query).c_str(), util::TerminalSafe(r.corrected_query).c_str());
   }
   if (r.relaxed) {
     std::printf("No postmortem has all %zu words of \"%s\"; showing those with most of them.\n\n",
-                r.words.size(), r.auto_retried ? r.corrected_query.c_str() : r.query.c_str());
+                r.words.size(), util::TerminalSafe(r.auto_retried ? r.corrected_query : r.query).c_str());
   }
   if (r.total == 0) {
-    std::printf("No postmortems match \"%s\".", r.query.c_str());
-    if (!r.corrected_query.empty()) std::printf(" Did you mean \"%s\"?", r.corrected_query.c_str());
+    std::printf("No postmortems match \"%s\".", util::TerminalSafe(r.query).c_str());
+    if (!r.corrected_query.empty())
+      std::printf(" Did you mean \"%s\"?", util::TerminalSafe(r.corrected_query).c_str());
     std::printf("\n");
     return 1;
   }
@@ -173,9 +182,9 @@ int RunSearch(const CommandArgs& argv) {
               r.total == 1 ? "match" : "matches", first, last,
               r.total > last ? "; use --offset for more" : "");
   if (!r.auto_retried && !r.corrected_query.empty())
-    std::printf("Did you mean \"%s\"?\n", r.corrected_query.c_str());
+    std::printf("Did you mean \"%s\"?\n", util::TerminalSafe(r.corrected_query).c_str());
   for (const auto& s : r.suggestions)
-    if (s != r.corrected_query) std::printf("Or: \"%s\"\n", s.c_str());
+    if (s != r.corrected_query) std::printf("Or: \"%s\"\n", util::TerminalSafe(s).c_str());
   return 0;
 }
 

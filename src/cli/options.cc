@@ -1,5 +1,7 @@
 #include "cli/options.h"
 
+#include "util/text.h"
+
 namespace casebook::cli {
 
 std::optional<util::DateTime> TodayOption(const Args& args, bool* bad) {
@@ -15,8 +17,8 @@ std::optional<util::DateTime> TodayOption(const Args& args, bool* bad) {
 
 void PrintDiagnostics(const util::Diagnostics& diags, std::FILE* out) {
   for (const auto& d : diags.items()) {
-    std::fprintf(out, "%s\n", d.Format().c_str());
-    if (!d.hint.empty()) std::fprintf(out, "    hint: %s\n", d.hint.c_str());
+    std::fprintf(out, "%s\n", util::TerminalSafe(d.Format()).c_str());
+    if (!d.hint.empty()) std::fprintf(out, "    hint: %s\n", util::TerminalSafe(d.hint).c_str());
   }
 }
 

@@ -312,8 +312,14 @@ bool ParseDocument(const std::string& text, const std::string& path,
     doc->id_from_file_name = true;
   }
   if (doc->id.empty()) {
-    doc->id = util::Slugify(stem);
-    if (doc->id.empty()) doc->id = "untitled";
+    // A file name with no letter or digit ("🔥.md") gets a stable
+    // hash-based id; a very long one is shortened (util::SafeSlug).
+    util::SlugFix fix = util::SlugFix::kNone;
+    doc->id = util::SafeSlug(stem, "_id-", &fix);
+    if (fix == util::SlugFix::kFallback)
+      diags->Warning(file, 1, "names/fallback-slug",
+                     "the file name has no letter or digit to make an id of; using \"" + doc->id + "\"",
+                     "rename the file or set `id = ...` in the front matter");
     doc->id_from_file_name = true;
   }
 

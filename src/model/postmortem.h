@@ -39,6 +39,9 @@ struct Postmortem {
   /// incident.started, else the first timeline entry, else date. nullopt when
   /// none is known (then it sorts last and is left out of the date archive).
   std::optional<util::DateTime> incident_date;
+  /// False when incident_date is before 1970 or more than a year after
+  /// today (model::IsPlausibleDate): the charts and "on this day" leave it out.
+  bool incident_date_plausible = true;
   Durations durations;
   int severity_rank = -1;  // index into SiteConfig::severities; -1 unknown
 

@@ -12,6 +12,7 @@
 
 #include "model/steps.h"
 #include "util/text.h"
+#include "util/unicode.h"
 
 namespace casebook::model {
 
@@ -87,24 +88,36 @@ std::string TaxonomyLabel(const std::string& key) {
 namespace {
 
 // Duplicate ids: the first file (by path) keeps the id; the others are left
-// out, and both files are named so the author can pick a new id.
+// out, and both files are named so the author can pick a new id. Ids that
+// differ only in case or Unicode normalisation ("CaseId", "caseid") count
+// as duplicates (names/collision): their folders would be one on macOS and
+// Windows.
 std::vector<content::Document> DropDuplicateIds(
     std::vector<content::Document> docs, util::Diagnostics* diags) {
   auto by_path = [](const auto& a, const auto& b) { return a.relative_path < b.relative_path; };
   if (!std::is_sorted(docs.begin(), docs.end(), by_path))  // LoadAll's are sorted
     std::sort(docs.begin(), docs.end(), by_path);
-  // id -> index of the first document (by path) using it.
-  std::unordered_map<std::string_view, size_t> first;
+  // folded id -> index of the first document (by path) using it.
+  std::unordered_map<std::string, size_t> first;
   first.reserve(docs.size());
   std::vector<char> keep(docs.size(), 1);
   bool any_duplicate = false;
   for (size_t i = 0; i < docs.size(); ++i) {
     const auto& doc = docs[i];
-    auto [it, inserted] = first.emplace(doc.id, i);
+    auto [it, inserted] = first.emplace(util::FoldedName(doc.id), i);
     if (!inserted) {
-      diags->Error(doc.SourceName(), doc.LineOf("id"), "schema/duplicate-id",
-                   "id \"" + doc.id + "\" is already used by " + docs[it->second].SourceName(),
-                   "give one of the two postmortems another id (front matter `id = ...`)");
+      const auto& other = docs[it->second];
+      if (other.id == doc.id)
+        diags->Error(doc.SourceName(), doc.LineOf("id"), "schema/duplicate-id",
+                     "id \"" + doc.id + "\" is already used by " + other.SourceName(),
+                     "give one of the two postmortems another id (front matter `id = ...`)");
+      else
+        diags->Error(doc.SourceName(), doc.LineOf("id"), "names/collision",
+                     "id \"" + doc.id + "\" differs from \"" + other.id + "\" (" +
+                         other.SourceName() +
+                         ") only in case or Unicode normalisation: on macOS and Windows their "
+                         "pages would be one folder; this one is left out",
+                     "give one of the two postmortems another id (front matter `id = ...`)");
       keep[i] = 0;
       any_duplicate = true;
     }
@@ -173,6 +186,7 @@ SiteModel BuildSiteModel(const config::SiteConfig& cfg,
   site.config = &cfg;
   site.today = options.today;
 
+  for (auto& doc : docs) StripControlCharacters(&doc, diags);
   docs = DropDuplicateIds(std::move(docs), diags);
   site.postmortems.reserve(docs.size());
   for (auto& doc : docs) {
@@ -194,9 +208,11 @@ SiteModel BuildSiteModel(const config::SiteConfig& cfg,
 
   RenderBodies(cfg, &site, options.jobs, options.cache_dir, diags);
   LinkIncidents(&site, diags);
-  BuildTaxonomies(cfg, &site);
+  CheckDates(&site, diags);
+  BuildTaxonomies(cfg, &site, diags);
   BuildArchive(cfg, &site);
   CollectActions(&site);
+  CheckFolderNames(&site, diags);
   return site;
 }
 

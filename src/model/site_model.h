@@ -10,6 +10,7 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config/config.h"
@@ -82,6 +83,15 @@ SiteModel BuildSiteModel(const config::SiteConfig& cfg,
                          const content::GitHistory& history,
                          const BuildModelOptions& options,
                          util::Diagnostics* diags);
+
+/// The folder name of a taxonomy term (util::SafeSlug with "_term-" for
+/// values that slug to nothing, e.g. "🔥"; control characters ignored).
+std::string TermSlug(std::string_view value);
+/// The folder name of an action owner's page (actions/owner/<slug>/).
+std::string OwnerSlug(std::string_view owner);
+/// A date from 1970-01-01 up to `days_ahead` days after `today` (no upper
+/// bound when today is unset, i.e. the epoch).
+bool IsPlausibleDate(const util::DateTime& t, const util::DateTime& today, int days_ahead = 365);
 
 /// Durations from incident times (UTC): detect = detected - started, ...
 Durations ComputeDurations(const content::IncidentTimes& t);

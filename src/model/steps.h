@@ -21,11 +21,26 @@ void RenderBodies(const config::SiteConfig& cfg, SiteModel* site, int jobs,
 /// links.cc: resolves `related`, fills referenced_by and previous/next.
 void LinkIncidents(SiteModel* site, util::Diagnostics* diags);
 
-/// taxonomies.cc: groups postmortems by each configured taxonomy.
-void BuildTaxonomies(const config::SiteConfig& cfg, SiteModel* site);
+/// taxonomies.cc: groups postmortems by each configured taxonomy. A term
+/// that slugs to nothing or too long gets TermSlug's folder name, with a
+/// warning (names/fallback-slug, names/shortened-slug).
+void BuildTaxonomies(const config::SiteConfig& cfg, SiteModel* site, util::Diagnostics* diags);
 
 /// taxonomies.cc: years and months by incident date (in the display zone).
 void BuildArchive(const config::SiteConfig& cfg, SiteModel* site);
+
+/// names.cc: strips control characters from the fields pages show, with a
+/// warning (names/control-characters).
+void StripControlCharacters(content::Document* doc, util::Diagnostics* diags);
+
+/// names.cc: folder names (terms, owners) that differ only in case or
+/// Unicode normalisation are an error naming both files (names/collision).
+void CheckFolderNames(SiteModel* site, util::Diagnostics* diags);
+
+/// names.cc: dates before 1970 or more than a year after site->today are a
+/// warning (times/implausible); such an incident date is left out of charts
+/// (Postmortem::incident_date_plausible).
+void CheckDates(SiteModel* site, util::Diagnostics* diags);
 
 /// taxonomies.cc: every action item, open first, then by due date.
 void CollectActions(SiteModel* site);

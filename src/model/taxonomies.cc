@@ -28,9 +28,26 @@ std::string BestSpelling(const TermBuilder& b) {
   return best;
 }
 
+// Once per term, at the first file (by archive order) that uses it.
+void WarnSlug(const content::Document& doc, const std::string& key, const std::string& value,
+              const std::string& slug, util::SlugFix fix, util::Diagnostics* diags) {
+  if (fix == util::SlugFix::kFallback)
+    diags->Warning(doc.SourceName(), doc.LineOf(key), "names/fallback-slug",
+                   key + " \"" + value + "\" has no letter or digit to name its page; it is " +
+                       key + "/" + slug + "/",
+                   "add a word to the term (e.g. \"fire 🔥\") for a readable URL");
+  else
+    diags->Warning(doc.SourceName(), doc.LineOf(key), "names/shortened-slug",
+                   key + " \"" + util::Truncate(value, 60) + "\" is too long for a folder name (" +
+                       std::to_string(util::Slugify(value).size()) + " bytes); its page is " + key +
+                       "/" + slug + "/",
+                   "use a shorter term (at most " + std::to_string(util::kMaxSlugBytes) +
+                       " bytes once made a slug)");
+}
+
 }  // namespace
 
-void BuildTaxonomies(const config::SiteConfig& cfg, SiteModel* site) {
+void BuildTaxonomies(const config::SiteConfig& cfg, SiteModel* site, util::Diagnostics* diags) {
   for (const auto& key : cfg.taxonomies) {
     Taxonomy tax;
     tax.key = key;
@@ -43,11 +60,17 @@ void BuildTaxonomies(const config::SiteConfig& cfg, SiteModel* site) {
                                                     : std::vector<std::string>{doc.severity})
                             : doc.Taxonomy(key);
       std::set<std::string> seen;  // a value listed twice counts once
-      for (const auto& value : values) {
-        std::string slug = util::Slugify(value);
-        if (slug.empty() || !seen.insert(slug).second) continue;
+      for (const auto& raw : values) {
+        const std::string value = util::StripControls(raw);
+        if (util::Trim(value).empty()) continue;
+        util::SlugFix fix = util::SlugFix::kNone;
+        std::string slug = util::SafeSlug(value, "_term-", &fix);
+        if (!seen.insert(slug).second) continue;
         TermBuilder& b = by_slug[slug];
-        if (b.spellings.empty()) b.first_spelling = value;
+        if (b.spellings.empty()) {
+          b.first_spelling = value;
+          if (fix != util::SlugFix::kNone) WarnSlug(doc, key, value, slug, fix, diags);
+        }
         ++b.spellings[value];
         b.postmortems.push_back(static_cast<int>(i));
       }
@@ -56,7 +79,7 @@ void BuildTaxonomies(const config::SiteConfig& cfg, SiteModel* site) {
       // Every configured level, in site.toml order, even when unused.
       for (const auto& level : cfg.severities) {
         Term term;
-        term.slug = util::Slugify(level.name);
+        term.slug = TermSlug(level.name);
         term.name = level.name;
         term.description = level.description;
         term.color = level.color;

@@ -1,5 +1,6 @@
 // Atom 1.0 feeds (RFC 4287): the site feed and one per taxonomy term.
 #include <algorithm>
+#include <set>
 
 #include "render/outputs.h"
 #include "render/urls.h"
@@ -9,6 +10,10 @@
 namespace casebook::render {
 
 namespace {
+
+constexpr size_t kFeedCategories = 20;
+constexpr size_t kFeedAuthors = 10;
+constexpr size_t kFeedNameBytes = 100;
 
 bool HasScheme(const std::string& url) { return url.find("://") != std::string::npos; }
 
@@ -107,22 +112,33 @@ std::string AtomFeed(const View& view, const FeedInfo& info, const std::vector<i
     const model::Postmortem& pm = site.postmortems[i];
     auto updated = UpdatedDate(pm);
     Line(out, 1, "<entry>");
-    Line(out, 2, Element("title", pm.doc.title));
+    // An entry is repeated in the feed of every term its postmortem has, so
+    // it is bounded like a list item (view.h): title, summary, at most
+    // kFeedCategories tags (the first ones as written) and kFeedAuthors.
+    Line(out, 2, Element("title", util::Truncate(pm.doc.title, kCardTitleBytes)));
     Line(out, 2, Element("id", EntryId(view, pm)));
     Line(out, 2, "<link rel=\"alternate\" type=\"text/html\" href=\"" +
                      util::XmlEscape(view.Absolute(pm.url)) + "\"/>");
     Line(out, 2, Element("updated", util::FormatRfc3339(updated ? *updated : util::DateTime{})));
+    size_t authors = 0;
     for (const auto& a : pm.doc.authors) {
-      if (!util::Trim(a).empty()) Line(out, 2, "<author>" + Element("name", a) + "</author>");
+      if (util::Trim(a).empty() || authors == kFeedAuthors) continue;
+      Line(out, 2, "<author>" + Element("name", util::Truncate(a, kFeedNameBytes)) + "</author>");
+      ++authors;
     }
     if (!pm.doc.severity.empty()) {
       Line(out, 2, "<category term=\"" + util::XmlEscape(pm.doc.severity) + "\" scheme=\"" +
                        util::XmlEscape(view.Absolute("severity/")) + "\"/>");
     }
+    std::set<std::string> tag_slugs;  // a tag written twice is one category
     for (const auto& t : pm.doc.tags) {
-      Line(out, 2, "<category term=\"" + util::XmlEscape(t) + "\"/>");
+      if (tag_slugs.size() == kFeedCategories) break;
+      if (util::Trim(t).empty() || !tag_slugs.insert(model::TermSlug(t)).second) continue;
+      Line(out, 2, "<category term=\"" + util::XmlEscape(util::Truncate(t, kFeedNameBytes)) + "\"/>");
     }
-    if (!pm.summary_html.empty()) {
+    if (pm.summary_html.size() > kCardSummaryBytes) {
+      Line(out, 2, Element("summary", util::Truncate(pm.doc.summary, kCardSummaryBytes / 4)));
+    } else if (!pm.summary_html.empty()) {
       Line(out, 2, "<summary type=\"html\">" + util::XmlEscape(pm.summary_html) + "</summary>");
     } else if (!pm.doc.summary.empty()) {
       Line(out, 2, Element("summary", pm.doc.summary));

@@ -182,6 +182,10 @@ class Plan {
             file.content = RelativizeHtml(file.content, job.path, relative_base_);
         }
       }
+      // Control characters (a NUL or an ESC from a postmortem, in a body
+      // cmark passed through) never reach a published file; JSON escapes
+      // its own, so this only ever changes raw bytes.
+      if (util::HasControls(file.content)) file.content = util::StripControls(file.content);
       // A file with problems is never reused: its diagnostics must come
       // again on the next build.
       if (!diags[i].items().empty() && !file.key.empty())

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "render/color.h"
 #include "render/urls.h"
@@ -33,7 +34,7 @@ int64_t DayOf(const util::DateTime& t, int display_offset_minutes) {
 
 std::optional<int64_t> IncidentDay(const model::SiteModel& site, int postmortem) {
   const auto& pm = site.postmortems[postmortem];
-  if (!pm.incident_date) return std::nullopt;
+  if (!pm.incident_date || !pm.incident_date_plausible) return std::nullopt;
   int offset = site.config ? site.config->timezone_offset_minutes : 0;
   return DayOf(*pm.incident_date, offset);
 }
@@ -61,6 +62,11 @@ std::string PeriodLabel(PeriodKind kind, int period) {
   return std::to_string(period);
 }
 
+std::string SlotLabel(PeriodKind kind, int first, int last) {
+  return first == last ? PeriodLabel(kind, first)
+                       : PeriodLabel(kind, first) + "\u2013" + PeriodLabel(kind, last);
+}
+
 int64_t PeriodCounts::Total() const {
   int64_t n = 0;
   for (size_t p = 0; p < counts.size(); ++p) n += PeriodTotal(p);
@@ -84,6 +90,44 @@ PeriodCounts MakeCounts(PeriodKind kind, int first, int last, std::vector<std::s
   c.colors = std::move(colors);
   for (int p = first; p <= last; ++p) {
     c.periods.push_back(p);
+    c.ends.push_back(p);
+    c.counts.emplace_back(c.series.size(), 0);
+  }
+  return c;
+}
+
+/// Slots (first, last period) for the periods holding data: each of them,
+/// the empty periods between two of them one by one when there are at most
+/// kMaxEmptyRun, else one slot for the whole run.
+std::vector<std::pair<int, int>> Slots(const std::set<int>& with_data) {
+  std::vector<std::pair<int, int>> slots;
+  for (int p : with_data) {
+    if (!slots.empty()) {
+      const int gap_first = slots.back().second + 1, gap_last = p - 1;
+      if (gap_last - gap_first + 1 > kMaxEmptyRun) {
+        slots.emplace_back(gap_first, gap_last);
+      } else {
+        for (int q = gap_first; q <= gap_last; ++q) slots.emplace_back(q, q);
+      }
+    }
+    slots.emplace_back(p, p);
+  }
+  return slots;
+}
+
+/// Counts with one zeroed row per slot; *slot_of maps a period with data
+/// to its row.
+PeriodCounts MakeSlotCounts(PeriodKind kind, const std::vector<std::pair<int, int>>& slots,
+                            std::vector<std::string> series, std::vector<std::string> colors,
+                            std::map<int, size_t>* slot_of) {
+  PeriodCounts c;
+  c.kind = kind;
+  c.series = std::move(series);
+  c.colors = std::move(colors);
+  for (const auto& [first, last] : slots) {
+    if (first == last) (*slot_of)[first] = c.periods.size();
+    c.periods.push_back(first);
+    c.ends.push_back(last);
     c.counts.emplace_back(c.series.size(), 0);
   }
   return c;
@@ -153,13 +197,18 @@ bool YearSpan(const model::SiteModel& site, int* first_year, int* last_year) {
 
 PeriodCounts CountsByYear(const model::SiteModel& site, const std::vector<int>& postmortems,
                           int first_year, int last_year) {
-  PeriodCounts c = MakeCounts(PeriodKind::kYear, first_year, last_year, {"Postmortems"}, {"#0b57a4"});
+  std::set<int> years{first_year, last_year};
+  for (const auto& y : PeriodsOf(site, PeriodKind::kYear))
+    if (y && *y >= first_year && *y <= last_year) years.insert(*y);
+  std::map<int, size_t> slot_of;
+  PeriodCounts c = MakeSlotCounts(PeriodKind::kYear, Slots(years), {"Postmortems"}, {"#0b57a4"},
+                                  &slot_of);
   for (int i : postmortems) {
     if (i < 0 || static_cast<size_t>(i) >= site.postmortems.size()) continue;
     auto day = IncidentDay(site, i);
     if (!day) continue;
-    int y = PeriodOf(PeriodKind::kYear, *day);
-    if (y >= first_year && y <= last_year) ++c.counts[y - first_year][0];
+    auto slot = slot_of.find(PeriodOf(PeriodKind::kYear, *day));
+    if (slot != slot_of.end()) ++c.counts[slot->second][0];
   }
   return c;
 }
@@ -193,10 +242,11 @@ std::vector<QuarterMedians> MediansByQuarter(const model::SiteModel& site) {
     if (quarters[i]) by_quarter[*quarters[i]].push_back(static_cast<int>(i));
   }
   std::vector<QuarterMedians> out;
-  if (by_quarter.empty()) return out;
-  for (int q = by_quarter.begin()->first; q <= by_quarter.rbegin()->first; ++q) {
-    auto it = by_quarter.find(q);
-    out.push_back({q, it == by_quarter.end() ? DurationMedians{} : MediansOf(site, it->second)});
+  std::set<int> with_data;
+  for (const auto& [q, list] : by_quarter) with_data.insert(q);
+  for (const auto& [first, last] : Slots(with_data)) {
+    auto it = first == last ? by_quarter.find(first) : by_quarter.end();
+    out.push_back({first, last, it == by_quarter.end() ? DurationMedians{} : MediansOf(site, it->second)});
   }
   return out;
 }
@@ -280,14 +330,11 @@ PeriodCounts ActionsByQuarter(const model::SiteModel& site, const std::vector<Ac
                                     : kOpen;
     items.emplace_back(PeriodOf(PeriodKind::kQuarter, *day), s);
   }
-  if (items.empty()) return MakeCounts(PeriodKind::kQuarter, 1, 0, labels, colors);
-  int first = items.front().first, last = items.front().first;
-  for (const auto& [q, s] : items) {
-    first = std::min(first, q);
-    last = std::max(last, q);
-  }
-  PeriodCounts c = MakeCounts(PeriodKind::kQuarter, first, last, labels, colors);
-  for (const auto& [q, s] : items) ++c.counts[q - first][s];
+  std::set<int> with_data;
+  for (const auto& [q, s] : items) with_data.insert(q);
+  std::map<int, size_t> slot_of;
+  PeriodCounts c = MakeSlotCounts(PeriodKind::kQuarter, Slots(with_data), labels, colors, &slot_of);
+  for (const auto& [q, s] : items) ++c.counts[slot_of.at(q)][s];
   return c;
 }
 

@@ -12,8 +12,14 @@
 // [today-6, today]; due soon = an open item due in [today, today+6].
 //
 // Periods are integer keys so they sort and step: a year is y, a quarter
-// y*4 + (q-1), a month y*12 + (m-1). Every period list is consecutive (empty
-// periods are kept, with zero counts), oldest first.
+// y*4 + (q-1), a month y*12 + (m-1). Period lists are oldest first and hold
+// every period with data; a run of at most kMaxEmptyRun empty periods
+// between two of them is kept (zero counts), a longer run becomes one slot
+// (PeriodCounts::ends, labelled "2012–2023"), so a chart has at most
+// (kMaxEmptyRun + 1) slots per period with data, whatever the dates.
+//
+// Incident dates before 1970 or more than a year after today
+// (model::IsPlausibleDate) count as undated here: IncidentDay is nullopt.
 #pragma once
 
 #include <cstddef>
@@ -36,7 +42,11 @@ std::optional<double> Median(const std::vector<std::optional<int64_t>>& values);
 /// Days since 1970-01-01 of `t` as FormatDate shows it: a date without a
 /// time is the day written; a date-time is its day at `display_offset`.
 int64_t DayOf(const util::DateTime& t, int display_offset_minutes);
-/// The incident's day in the display zone; nullopt without an incident date.
+/// Longest run of empty periods a chart shows one by one.
+constexpr int kMaxEmptyRun = 12;
+
+/// The incident's day in the display zone; nullopt without an incident date
+/// or with an implausible one (Postmortem::incident_date_plausible).
 std::optional<int64_t> IncidentDay(const model::SiteModel& site, int postmortem);
 /// SiteModel::today as a day number.
 int64_t TodayDay(const model::SiteModel& site);
@@ -46,13 +56,18 @@ enum class PeriodKind { kYear, kQuarter, kMonth };
 int PeriodOf(PeriodKind kind, int64_t day);
 /// "2024", "2024 Q1", "2024-03".
 std::string PeriodLabel(PeriodKind kind, int period);
+/// PeriodLabel, or "2012–2023" for a slot spanning several periods.
+std::string SlotLabel(PeriodKind kind, int first, int last);
 
 // ---- Counts per period ---------------------------------------------------
 
 /// Counts per period and series: counts[p][s] for periods[p], series[s].
 struct PeriodCounts {
   PeriodKind kind = PeriodKind::kYear;
-  std::vector<int> periods;          // consecutive, oldest first
+  std::vector<int> periods;          // oldest first (see above)
+  /// Last period of each slot: ends[p] == periods[p], or later for a
+  /// collapsed run of empty periods (counts zero).
+  std::vector<int> ends;
   std::vector<std::string> series;   // labels
   std::vector<std::string> colors;   // "#rrggbb", one per series
   std::vector<std::vector<int64_t>> counts;
@@ -69,8 +84,10 @@ struct PeriodCounts {
 PeriodCounts MonthlyBySeverity(const model::SiteModel& site, size_t max_months = 24);
 
 /// How many of `postmortems` had their incident in each year from
-/// `first_year` to `last_year` (one series, "Postmortems"). Use the site's
-/// year span (YearSpan) so every term's chart has the same axis.
+/// `first_year` to `last_year` (one series, "Postmortems"), over the years
+/// in which the SITE has incidents (long empty runs collapsed, see above).
+/// Use the site's year span (YearSpan) so every term's chart has the same
+/// axis.
 PeriodCounts CountsByYear(const model::SiteModel& site, const std::vector<int>& postmortems,
                           int first_year, int last_year);
 /// The first and last year with a dated incident; false when none.
@@ -91,10 +108,12 @@ DurationMedians MediansOf(const model::SiteModel& site, const std::vector<int>& 
 
 struct QuarterMedians {
   int quarter = 0;  // period key
+  int last_quarter = 0;  // > quarter: a collapsed run of empty quarters
   DurationMedians medians;
 };
-/// Every quarter from the first to the last dated incident (by incident day),
-/// with the medians of that quarter's postmortems.
+/// Every quarter from the first to the last dated incident (by incident day;
+/// long empty runs collapsed), with the medians of that quarter's
+/// postmortems.
 std::vector<QuarterMedians> MediansByQuarter(const model::SiteModel& site);
 
 // ---- Taxonomy terms ------------------------------------------------------
@@ -136,7 +155,8 @@ ActionCounts CountActions(const std::vector<ActionRow>& rows);
 /// Action items per quarter of their postmortem's incident date (items of
 /// undated postmortems are left out), as of today: series "Done", "Won't
 /// fix", "Open" (open, not overdue; other statuses count here too),
-/// "Overdue". Consecutive quarters from the first to the last with an item.
+/// "Overdue". Quarters from the first to the last with an item (long empty
+/// runs collapsed).
 PeriodCounts ActionsByQuarter(const model::SiteModel& site, const std::vector<ActionRow>& rows);
 
 // ---- Home page -----------------------------------------------------------

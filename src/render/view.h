@@ -305,6 +305,14 @@ class View {
 /// Sets map[key] = list and map["has_" + key] = !list.empty(). Every list
 /// in the view comes with its has_ flag, for {{#has_x}}<ul>..</ul>{{/has_x}}.
 void SetList(util::Value& map, const std::string& key, util::Value list);
+// What a list item shows of its postmortem, at most (it is repeated on the
+// page of every term the postmortem has; docs/security.md, "Output bounds").
+constexpr size_t kCardChips = 10;           // service chips, then "+N more"
+constexpr size_t kCardChipBytes = 100;      // each chip's name
+constexpr size_t kCardTitleBytes = 200;     // titles in lists and links
+constexpr size_t kCardSummaryBytes = 1200;  // longer: the summary's first words
+/// "1,990".
+std::string GroupThousands(size_t n);
 /// "1 postmortem", "3 postmortems".
 std::string CountLabel(size_t n, const std::string& singular, const std::string& plural);
 /// "January" .. "December"; "" out of range.

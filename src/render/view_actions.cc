@@ -40,17 +40,11 @@ std::string StatusClass(const std::string& status) {
 }
 
 /// A URL segment for an owner: its slug; "_none" without an owner; a stable
-/// "_owner-<hash>" when nothing of the name is left in a slug.
+/// "_owner-<hash>" when nothing of the name is left in a slug, shortened when
+/// too long (model::OwnerSlug, which the model checks for collisions).
 std::string OwnerSlug(const std::string& owner) {
   if (util::Trim(owner).empty()) return kNoOwner;
-  std::string slug = util::Slugify(owner);
-  if (!slug.empty()) return slug;
-  uint32_t h = 2166136261u;  // FNV-1a
-  for (unsigned char c : owner) h = (h ^ c) * 16777619u;
-  static const char* kHex = "0123456789abcdef";
-  std::string hex;
-  for (int i = 7; i >= 0; --i) hex += kHex[(h >> (i * 4)) & 15];
-  return "_owner-" + hex;
+  return model::OwnerSlug(owner);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // The parts of the template view shared by every page: the page frame
 // (site + page keys), URLs, severity badges and postmortem list items.
 #include <algorithm>
+#include <unordered_map>
 
 #include "content/document.h"
 #include "render/color.h"
@@ -15,6 +16,15 @@
 namespace casebook::render {
 
 using util::Value;
+
+std::string GroupThousands(size_t n) {
+  std::string digits = std::to_string(n), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
 
 std::string CountLabel(size_t n, const std::string& singular, const std::string& plural) {
   return std::to_string(n) + " " + (n == 1 ? singular : plural);
@@ -203,12 +213,15 @@ View::View(const model::SiteModel& site)
     for (size_t t = 0; t < site.taxonomies.size(); ++t) {
       auto& list = terms_[pm][t];
       if (list.size() < 2) continue;
-      std::vector<std::string> slugs;
-      for (const auto& v : site.postmortems[pm].doc.Taxonomy(site.taxonomies[t].key)) {
-        slugs.push_back(util::Slugify(v));
-      }
+      // slug -> first position (a map, not a search per comparison: a
+      // postmortem with thousands of tags stays n log n).
+      std::unordered_map<std::string, size_t> first_at;
+      size_t position = 0;
+      for (const auto& v : site.postmortems[pm].doc.Taxonomy(site.taxonomies[t].key))
+        first_at.emplace(model::TermSlug(v), position++);
       auto rank = [&](const model::Term* term) {
-        return std::find(slugs.begin(), slugs.end(), term->slug) - slugs.begin();
+        auto it = first_at.find(term->slug);
+        return it == first_at.end() ? position : it->second;
       };
       std::stable_sort(list.begin(), list.end(),
                        [&](const model::Term* a, const model::Term* b) { return rank(a) < rank(b); });
@@ -369,7 +382,12 @@ Value View::MakeListItem(int index) const {
   v["status_label"] = pm.doc.status == "draft"    ? "Draft"
                       : pm.doc.status == "review" ? "In review"
                                                   : "";
-  v["summary_html"] = pm.summary_html;
+  // A list item is repeated on the page of every term its postmortem has,
+  // so what it shows is bounded (docs/security.md, "Output bounds"): a
+  // long summary becomes its first words, at most kCardChips services.
+  v["summary_html"] = pm.summary_html.size() <= kCardSummaryBytes
+                          ? pm.summary_html
+                          : util::HtmlEscape(util::Truncate(pm.doc.summary, kCardSummaryBytes / 4));
   // Services link to their term pages when "services" is a taxonomy.
   Value services = Value::MakeList();
   bool found = false;
@@ -386,6 +404,17 @@ Value View::MakeListItem(int index) const {
       sv["url"] = "";
       services.Push(std::move(sv));
     }
+  }
+  const size_t all_services = services.as_list().size();
+  if (all_services > kCardChips) {
+    services.as_list().resize(kCardChips);
+    v["services_more"] = "+" + GroupThousands(all_services - kCardChips) + " more";
+  } else {
+    v["services_more"] = "";
+  }
+  for (Value& chip : services.as_list()) {
+    const std::string& name = chip["name"].as_string();
+    if (name.size() > kCardChipBytes) chip["name"] = util::Truncate(name, kCardChipBytes);
   }
   SetList(v, "services", std::move(services));
   return v;

@@ -243,7 +243,9 @@ Value View::MakeLinkItem(int index) const {
   const auto& pm = site_.postmortems[index];
   Value v = Value::MakeMap();
   v["id"] = pm.id();
-  v["title"] = pm.doc.title;
+  // Repeated wherever the postmortem is linked from: bounded (a title is
+  // shown whole on its own page).
+  v["title"] = util::Truncate(pm.doc.title, kCardTitleBytes);
   v["url"] = Link(pm.url);
   v["date"] = pm.incident_date ? util::FormatDate(*pm.incident_date, cfg_.timezone_offset_minutes) : "";
   v["datetime"] = pm.incident_date ? util::FormatRfc3339(*pm.incident_date) : "";
@@ -335,6 +337,9 @@ Value View::Postmortem(int index) const {
   // Its own list item: shared with the lists when they were built, else
   // made here (a rebuild that renders a few pages builds no lists).
   Value v = items_built_ ? ListItem(index) : MakeListItem(index);
+  // Its own page shows what list items shorten, whole.
+  v["title"] = pm.doc.title;
+  v["summary_html"] = pm.summary_html;
   SetList(v, "incident", Incident(pm));
   Value durations = Value::MakeList();
   const std::pair<const char*, const std::optional<int64_t>*> spans[] = {

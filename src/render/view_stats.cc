@@ -76,7 +76,9 @@ Value ChartView(const Chart& chart, const std::string& category_label,
 Chart CountsChart(const stats::PeriodCounts& counts) {
   Chart c;
   c.kind = ChartKind::kBars;
-  for (int p : counts.periods) c.categories.push_back(stats::PeriodLabel(counts.kind, p));
+  for (size_t p = 0; p < counts.periods.size(); ++p)
+    c.categories.push_back(stats::SlotLabel(counts.kind, counts.periods[p],
+                                            p < counts.ends.size() ? counts.ends[p] : counts.periods[p]));
   for (size_t s = 0; s < counts.series.size(); ++s) {
     c.series.push_back({counts.series[s], s < counts.colors.size() ? counts.colors[s] : ""});
     std::vector<std::optional<double>> values;
@@ -173,7 +175,8 @@ Value View::StatsPage() const {
     c.series = {{"Detect", "#0b57a4"}, {"Mitigate", "#c2410c"}, {"Resolve", "#1d6b34"}};
     c.values.assign(3, {});
     for (const auto& q : quarters) {
-      c.categories.push_back(stats::PeriodLabel(stats::PeriodKind::kQuarter, q.quarter));
+      c.categories.push_back(stats::SlotLabel(stats::PeriodKind::kQuarter, q.quarter,
+                                              std::max(q.quarter, q.last_quarter)));
       c.values[0].push_back(q.medians.detect);
       c.values[1].push_back(q.medians.mitigate);
       c.values[2].push_back(q.medians.resolve);

@@ -2,6 +2,8 @@
 
 #include <cstdint>
 
+#include "util/unicode.h"
+
 namespace casebook::util {
 namespace {
 
@@ -39,22 +41,6 @@ void Encode(uint32_t cp, std::string& out) {
   }
 }
 
-// Lowercases the scripts we know simple case pairs for.
-uint32_t Lower(uint32_t cp) {
-  if (cp >= 'A' && cp <= 'Z') return cp + 32;
-  if (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7) return cp + 32;          // Latin-1
-  if (cp >= 0x100 && cp <= 0x17F && cp != 0x130 && cp != 0x131 &&
-      cp != 0x138 && cp != 0x149 && cp != 0x17F) {                        // Latin Ext-A
-    bool odd_lower = (cp >= 0x139 && cp <= 0x148) || (cp >= 0x179 && cp <= 0x17E);
-    if (odd_lower) return (cp % 2 == 1) ? cp + 1 : cp;
-    return (cp % 2 == 0) ? cp + 1 : cp;
-  }
-  if (cp >= 0x391 && cp <= 0x3AB && cp != 0x3A2) return cp + 32;        // Greek
-  if (cp >= 0x410 && cp <= 0x42F) return cp + 32;                        // Cyrillic
-  if (cp >= 0x400 && cp <= 0x40F) return cp + 80;
-  return cp;
-}
-
 // Letters and digits are kept; ASCII punctuation, Latin-1 symbols, general
 // punctuation, symbols and CJK punctuation become separators.
 bool IsWordChar(uint32_t cp) {
@@ -70,9 +56,24 @@ bool IsWordChar(uint32_t cp) {
   return true;
 }
 
+// FNV-1a, 32 bits: short, stable across platforms and versions.
+uint32_t Fnv1a(std::string_view s) {
+  uint32_t h = 2166136261u;
+  for (unsigned char c : s) h = (h ^ c) * 16777619u;
+  return h;
+}
+
+std::string Hex8(uint32_t h) {
+  static const char* kHex = "0123456789abcdef";
+  std::string hex;
+  for (int i = 7; i >= 0; --i) hex += kHex[(h >> (i * 4)) & 15];
+  return hex;
+}
+
 }  // namespace
 
-std::string Slugify(std::string_view text) {
+std::string Slugify(std::string_view raw) {
+  const std::string text = LowerNfc(raw);
   std::string out;
   bool pending_dash = false;
   for (size_t i = 0; i < text.size();) {
@@ -80,12 +81,30 @@ std::string Slugify(std::string_view text) {
     if (IsWordChar(cp)) {
       if (pending_dash && !out.empty()) out += '-';
       pending_dash = false;
-      Encode(Lower(cp), out);
+      Encode(cp, out);
     } else {
       pending_dash = true;
     }
   }
   return out;
+}
+
+std::string SafeSlug(std::string_view text, std::string_view fallback_prefix, SlugFix* fix) {
+  std::string slug = Slugify(text);
+  SlugFix how = SlugFix::kNone;
+  if (slug.empty()) {
+    slug = std::string(fallback_prefix) + Hex8(Fnv1a(Nfc(text)));
+    how = SlugFix::kFallback;
+  } else if (slug.size() > kMaxSlugBytes) {
+    const std::string suffix = "-" + Hex8(Fnv1a(slug));
+    size_t n = kMaxSlugBytes - suffix.size();
+    while (n > 0 && (static_cast<unsigned char>(slug[n]) & 0xC0) == 0x80) --n;  // whole characters
+    while (n > 0 && slug[n - 1] == '-') --n;
+    slug = slug.substr(0, n) + suffix;
+    how = SlugFix::kShortened;
+  }
+  if (fix) *fix = how;
+  return slug;
 }
 
 bool IsUrlSafeId(std::string_view id) {

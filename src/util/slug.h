@@ -1,9 +1,9 @@
 // Slugs for URLs and heading anchors.
 //
-// Lowercase; Unicode letters and digits are kept (Latin-1, Latin Extended-A,
-// Greek and Cyrillic capitals are lowered; other scripts are kept as they
-// are); every other run of characters becomes a single "-"; no leading or
-// trailing "-". Two terms with the same slug share a page. Pure, thread-safe.
+// NFC, then Unicode lowercase (util/unicode.h); letters and digits are kept;
+// every other run of characters becomes a single "-"; no leading or trailing
+// "-". Two terms with the same slug share a page (so "CaseId" and "caseid",
+// or NFC and NFD "café", are one term). Pure, thread-safe.
 #pragma once
 
 #include <map>
@@ -16,6 +16,22 @@ namespace casebook::util {
 /// "Checkout API (EU)" -> "checkout-api-eu"; "Zürich DC" -> "zürich-dc".
 /// Returns "" when nothing is left (the caller picks a fallback).
 std::string Slugify(std::string_view text);
+
+/// Longest slug SafeSlug returns, in bytes: well under the 255 bytes a path
+/// component may have on common file systems (143 on eCryptfs).
+constexpr size_t kMaxSlugBytes = 120;
+
+enum class SlugFix { kNone, kFallback, kShortened };
+
+/// Slugify(text), fit to be one folder name on any file system:
+///   - nothing left ("🔥", "!!!"): `fallback_prefix` + 8 hex digits of a
+///     hash of the NFC text, e.g. "_term-3f2a9c1b" (Slugify never starts
+///     with "_", so a fallback never meets a real slug);
+///   - over kMaxSlugBytes: cut at a character boundary and ended with "-" and
+///     8 hex digits of a hash of the whole slug.
+/// Deterministic; `*fix` (optional) says which applied.
+std::string SafeSlug(std::string_view text, std::string_view fallback_prefix,
+                     SlugFix* fix = nullptr);
 
 /// True when `id` is safe as one URL path segment and one file name: non-empty,
 /// no "/", "\\", "..", control characters, spaces, or leading ".".

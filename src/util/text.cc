@@ -8,6 +8,10 @@ std::string HtmlEscape(std::string_view s) {
   std::string out;
   out.reserve(s.size() + s.size() / 8);
   for (char c : s) {
+    // C0 controls (but tab, newline, return) and DEL never reach a page,
+    // including those rendered at request time by `serve`.
+    unsigned char u = static_cast<unsigned char>(c);
+    if ((u < 0x20 && c != '\t' && c != '\n' && c != '\r') || u == 0x7F) continue;
     switch (c) {
       case '&': out += "&amp;"; break;
       case '<': out += "&lt;"; break;
@@ -34,6 +38,76 @@ std::string XmlEscape(std::string_view s) {
       case '\'': out += "&apos;"; break;
       default: out += c;
     }
+  }
+  return out;
+}
+
+namespace {
+
+// Length of the control character at s[i] (C0 but tab/newline/return, DEL,
+// or C1 as the two bytes C2 80..C2 9F), else 0.
+size_t ControlAt(std::string_view s, size_t i) {
+  unsigned char c = static_cast<unsigned char>(s[i]);
+  if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F) return 1;
+  if (c == 0xC2 && i + 1 < s.size()) {
+    unsigned char d = static_cast<unsigned char>(s[i + 1]);
+    if (d >= 0x80 && d <= 0x9F) return 2;
+  }
+  return 0;
+}
+
+}  // namespace
+
+std::string StripControls(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    size_t n = ControlAt(s, i);
+    if (n) {
+      i += n;
+      continue;
+    }
+    out += s[i++];
+  }
+  return out;
+}
+
+bool HasControls(std::string_view s) {
+  for (size_t i = 0; i < s.size(); ++i)
+    if (ControlAt(s, i)) return true;
+  return false;
+}
+
+std::string TerminalSafe(std::string_view s) {
+  static const char* kHex = "0123456789abcdef";
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t n = c == '\r' ? 1 : ControlAt(s, i);
+    if (n) {
+      unsigned char code = n == 2 ? static_cast<unsigned char>(s[i + 1]) : c;
+      out += "\\x";
+      out += kHex[code >> 4];
+      out += kHex[code & 15];
+      i += n;
+      continue;
+    }
+    // U+202A..U+202E (E2 80 AA..AE) and U+2066..U+2069 (E2 81 A6..A9).
+    if (c == 0xE2 && i + 2 < s.size()) {
+      unsigned char b1 = static_cast<unsigned char>(s[i + 1]);
+      unsigned char b2 = static_cast<unsigned char>(s[i + 2]);
+      int cp = -1;
+      if (b1 == 0x80 && b2 >= 0xAA && b2 <= 0xAE) cp = 0x2000 + (b2 - 0x80);
+      if (b1 == 0x81 && b2 >= 0xA6 && b2 <= 0xA9) cp = 0x2040 + (b2 - 0x80);
+      if (cp >= 0) {
+        out += "\\u";
+        for (int shift = 12; shift >= 0; shift -= 4) out += kHex[(cp >> shift) & 15];
+        i += 3;
+        continue;
+      }
+    }
+    out += s[i++];
   }
   return out;
 }

@@ -8,11 +8,24 @@
 
 namespace casebook::util {
 
-/// Escapes & < > " ' for HTML text and attribute values.
+/// Escapes & < > " ' for HTML text and attribute values; drops C0 control
+/// characters other than tab, newline and return, and DEL.
 std::string HtmlEscape(std::string_view s);
 /// Escapes for XML (feeds, sitemap): & < > " ' and drops characters XML 1.0
 /// forbids (control characters other than tab, newline, return).
 std::string XmlEscape(std::string_view s);
+/// Drops control characters: C0 other than tab, newline and return, DEL and
+/// C1 (U+0080-U+009F). For names, titles and every page written: a NUL or an
+/// ESC in a tag never reaches a page.
+std::string StripControls(std::string_view s);
+/// True when StripControls(s) would change `s`.
+bool HasControls(std::string_view s);
+/// Text from postmortems made safe to print to a terminal: C0 controls other
+/// than tab and newline, DEL and C1 controls become visible escapes ("\x1b",
+/// "\x9b"), and so do the bidirectional overrides and isolates (U+202A-
+/// U+202E, U+2066-U+2069: "\u202e"), so an ESC/OSC sequence in a title cannot
+/// recolour, retitle or rewrite the terminal, nor reorder what it shows.
+std::string TerminalSafe(std::string_view s);
 /// Percent-encodes a path segment or query value (RFC 3986 unreserved kept).
 std::string UrlEncode(std::string_view s);
 
