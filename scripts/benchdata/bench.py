@@ -54,7 +54,7 @@ def gen_stamp():
 def link_themes(d):
     # No themes/ link: casebook falls back to the themes it was built with
     # (the repository's themes/), and a link out of the archive is refused
-    # (docs/security-inputs.md). Archives made before still hold one.
+    # (docs/security.md). Archives made before still hold one.
     link = os.path.join(d, "themes")
     if os.path.islink(link):
         os.remove(link)
