@@ -20,7 +20,7 @@ namespace {
 // `files` postmortems that all share `tags` tags and `services` services;
 // the first two dated 0001-01-01 and 9999-12-31 when `wild_dates`.
 void WriteSharedTags(const TempDir& dir, int files, int tags, int services, bool wild_dates) {
-  dir.Write("site.toml", "title = \"Hostile\"\n");
+  dir.Write("site.toml", "title = \"Hostile\"\nrelative_urls = false\n");
   std::string tag_list, service_list;
   for (int t = 1; t <= tags; ++t) tag_list += (t > 1 ? ", " : "") + ("\"t" + std::to_string(t) + "\"");
   for (int s = 1; s <= services; ++s)

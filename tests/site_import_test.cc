@@ -81,13 +81,15 @@ TEST_CASE("an archive in other templates builds into full pages, tracker, stats 
 
   // Percent-encoded and <angle-bracket> links resolve.
   std::string queue = dir.Read("public/postmortems/queue-backlog/index.html");
-  CHECK(Contains(queue, "href=\"/postmortems/cdn-cert-expiry/\""));
-  CHECK(Contains(queue, "href=\"/postmortems/storage-node-eviction/\""));
+  CHECK(Contains(queue, "href=\"../../postmortems/cdn-cert-expiry/index.html\""));
+  CHECK(Contains(queue, "href=\"../../postmortems/storage-node-eviction/index.html\""));
 
   // The action tracker lists items read from tables and checklists.
+  // Open items are on /actions/, done ones on their own page.
   std::string actions = dir.Read("public/actions/index.html");
-  CHECK(Contains(actions, "Cap retries in the query fan-out"));
-  CHECK(Contains(actions, "Add a check on pool size against peak concurrency"));
+  std::string done = dir.Read("public/actions/status/done/index.html");
+  CHECK(Contains(done, "Cap retries in the query fan-out"));
+  CHECK(Contains(done, "Add a check on pool size against peak concurrency"));
   CHECK(Contains(actions, "Write down why the pool size is 64"));
   CHECK(Contains(dir.Read("public/actions.csv"), "PAY-2210"));
 
@@ -116,8 +118,8 @@ TEST_CASE("an archive in other templates builds into full pages, tracker, stats 
   // Undated postmortems are listed, and linked from the archive and home.
   REQUIRE(dir.Exists("public/archive/undated/index.html"));
   CHECK(Contains(dir.Read("public/archive/undated/index.html"), "Short DNS blip on the internal resolver"));
-  CHECK(Contains(dir.Read("public/archive/index.html"), "href=\"/archive/undated/\""));
-  CHECK(Contains(dir.Read("public/index.html"), "href=\"/archive/undated/\""));
+  CHECK(Contains(dir.Read("public/archive/index.html"), "href=\"../archive/undated/index.html\""));
+  CHECK(Contains(dir.Read("public/index.html"), "href=\"archive/undated/index.html\""));
   CHECK(dir.Exists("public/archive/2016/index.html"));
 
   // The index: severity:, year:, ttr: and date ranges.
@@ -176,10 +178,10 @@ TEST_CASE("the DFDS archive as it is: summaries, action items, no broken links, 
   CHECK(with_actions >= 30);
   // The "%20" link between two of them resolves.
   std::string page = dir.Read("public/postmortems/pm2019-010-hellman-kubernetes-cluster-node-deletion/index.html");
-  CHECK(Contains(page, "href=\"/postmortems/pm2019-009-kubernetes-network-infrastructure-ip-starvation/\""));
+  CHECK(Contains(page, "href=\"../../postmortems/pm2019-009-kubernetes-network-infrastructure-ip-starvation/index.html\""));
   // "Time to detection / recovery" figures give the stats their durations.
   CHECK(Count(dir.Read("public/stats/index.html"), "No data yet") <= 1);
   // Undated ones are reachable.
   if (dir.Exists("public/archive/undated/index.html"))
-    CHECK(Contains(dir.Read("public/archive/index.html"), "href=\"/archive/undated/\""));
+    CHECK(Contains(dir.Read("public/archive/index.html"), "href=\"../archive/undated/index.html\""));
 }

@@ -49,8 +49,16 @@ void WriteBulk(const TempDir& dir, int n) {
                 "\nstatus = \"open\"\n+++\n\n## Summary\n\nBulk incident number " + s + ".\n");
 }
 
-void MakeArchive(const TempDir& dir, int count) {
+// These tests read links as written (absolute); relative links, the
+// default, are checked in site_relative_links_test.cc.
+void CopySite(const TempDir& dir) {
   fs::copy(fs::path(CASEBOOK_FIXTURES) / "site", dir.path(), fs::copy_options::recursive);
+  std::string toml = dir.Read("site.toml");
+  dir.Write("site.toml", "relative_urls = false\n" + toml);
+}
+
+void MakeArchive(const TempDir& dir, int count) {
+  CopySite(dir);
   std::ofstream(dir.path() + "/site.toml", std::ios::app)
       << "\n[pagination]\npage_size = 3\nactions_page_size = 2\n";
   for (int n = 1; n <= count; ++n) WriteBulk(dir, n);
@@ -159,7 +167,7 @@ TEST_CASE("a list that shrinks loses its extra pages and the incremental build e
 
 TEST_CASE("a bad [pagination] value is an error naming the file and line") {
   TempDir dir;
-  fs::copy(fs::path(CASEBOOK_FIXTURES) / "site", dir.path(), fs::copy_options::recursive);
+  CopySite(dir);
   std::ofstream(dir.path() + "/site.toml", std::ios::app) << "\n[pagination]\npage_size = 0\n";
   auto r = RunCasebook(kBuild, dir.path());
   CHECK(r.exit_code == 1);
@@ -169,7 +177,7 @@ TEST_CASE("a bad [pagination] value is an error naming the file and line") {
 
 TEST_CASE("a taxonomy with many terms lists the most used first, then A-Z with letter links") {
   TempDir dir;
-  fs::copy(fs::path(CASEBOOK_FIXTURES) / "site", dir.path(), fs::copy_options::recursive);
+  CopySite(dir);
   // 45 tags: "common" on every postmortem, "alpha-<n>", "beta-<n>" and
   // "9-lives" once each.
   for (int n = 0; n < 44; ++n) {
