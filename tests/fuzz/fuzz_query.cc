@@ -12,21 +12,29 @@
 #include "search/query_parsing.h"
 #include "search/searcher.h"
 
+namespace search = casebook::search;
+
+namespace {
+std::unique_ptr<search::Searcher> g_searcher;
+}  // namespace
+
+// The site is built here, not on the first input: that takes seconds, which
+// libFuzzer would count against the first input as a hang.
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  const auto& cfg = casebook::fuzz::BuiltFixtureSite();
+  std::string error;
+  g_searcher = search::Searcher::Open(cfg.IndexDir(), cfg, &error);
+  if (!g_searcher) std::abort();
+  return 0;
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  namespace search = casebook::search;
-  static std::unique_ptr<search::Searcher> searcher = [] {
-    const auto& cfg = casebook::fuzz::BuiltFixtureSite();
-    std::string error;
-    auto s = search::Searcher::Open(cfg.IndexDir(), cfg, &error);
-    if (!s) std::abort();
-    return s;
-  }();
   const std::string query(reinterpret_cast<const char*>(data), size);
   (void)search::RewriteQuery(query);
   search::SearchRequest request;
   request.query = query;
   request.sort = size % 2 ? search::SortOrder::kDate : search::SortOrder::kRelevance;
-  search::SearchResult result = searcher->Search(request);
+  search::SearchResult result = g_searcher->Search(request);
   if (!result.ok) std::abort();  // the index is fine: any failure is the query's
   if (result.query.size() > search::kMaxQueryBytes) std::abort();
   return 0;
