@@ -23,6 +23,7 @@
 #include "render/templates.h"
 #include "render/urls.h"
 #include "render/view.h"
+#include "util/exit_memory.h"
 #include "util/hash.h"
 #include "util/parallel.h"
 #include "util/text.h"
@@ -380,7 +381,7 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateS
   if (options.lists_key) *options.lists_key = lists_key;
   const bool lists_unchanged = !lists_key.empty() && lists_key == options.published_lists_key;
   std::vector<OutputFile> files = plan.Run(options, jobs, lists_unchanged);
-  if (!options.free_memory) (void)owned_view.release();
+  if (!options.free_memory) util::LeaveToExit(std::move(owned_view));
   return files;
 }
 

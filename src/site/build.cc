@@ -12,6 +12,7 @@
 #include "util/confine.h"
 #include "util/datetime.h"
 #include "util/fs.h"
+#include "util/exit_memory.h"
 #include "util/hash.h"
 #include "util/parallel.h"
 
@@ -209,7 +210,7 @@ bool Build(const BuildOptions& options, BuildReport* report,
     report->files_total = stats.written + stats.unchanged;
   }
   report->published = true;
-  if (!options.free_memory) (void)site.release();  // see BuildOptions::free_memory
+  if (!options.free_memory) util::LeaveToExit(std::move(site));  // see BuildOptions::free_memory
   return true;
 }
 
