@@ -62,12 +62,19 @@ TEST_CASE("cli search: too few with every word: most words first, and which are 
   auto r = RunCasebook("search connection pool breach", dir.path());
   INFO(r.out << r.err);
   CHECK(r.exit_code == 0);
-  CHECK(Contains(r.out, "No postmortem has all 3 words of \"connection pool breach\""));
+  CHECK(Contains(r.out, "No postmortem has all 3 words; showing those with most of them."));
   CHECK(Contains(r.out, "matching 2 of 3 words \xE2\x80\x94 missing: breach"));
   CHECK(r.out.find("Checkout <API> returned 503s") < r.out.find("matching 2 of 3"));
   r = RunCasebook("search --json connection pool breach", dir.path());
   CHECK(Contains(r.out, "\"relaxed\": true"));
   CHECK(Contains(r.out, "\"missing_words\": ["));
+  // One postmortem has every word: the note says so (not "no postmortem"),
+  // and it comes first.
+  r = RunCasebook("search connection pool failover", dir.path());
+  CHECK(Contains(r.out, "Only 1 postmortem has all 3 words; showing it first, then those with most of the words."));
+  CHECK(r.out.find("Checkout <API> returned 503s") < r.out.find("matching 1 of 3"));
+  r = RunCasebook("search --json connection pool failover", dir.path());
+  CHECK(Contains(r.out, "\"all_words_total\": 1"));
   // Explicit AND stays strict: nothing, exit 1.
   r = RunCasebook("search connection AND pool AND breach", dir.path());
   CHECK(r.exit_code == 1);

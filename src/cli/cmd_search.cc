@@ -164,8 +164,7 @@ int RunSearch(const CommandArgs& argv) {
                 util::TerminalSafe(r.query).c_str(), util::TerminalSafe(r.corrected_query).c_str());
   }
   if (r.relaxed) {
-    std::printf("No postmortem has all %zu words of \"%s\"; showing those with most of them.\n\n",
-                r.words.size(), util::TerminalSafe(r.auto_retried ? r.corrected_query : r.query).c_str());
+    std::printf("%s\n\n", util::TerminalSafe(search::RelaxedNote(r)).c_str());
   }
   if (r.total == 0) {
     std::printf("No postmortems match \"%s\".", util::TerminalSafe(r.query).c_str());

@@ -334,6 +334,7 @@ SearchResult Searcher::Impl::Run(const SearchRequest& in) {
   FacetSpy* spy = a.spy.get();
   r.relaxed = a.relaxed;
   r.words = a.words;
+  r.all_words_total = static_cast<int64_t>(a.strict_total);
 
   r.total = mset.get_matches_estimated();
   Xapian::Stem stem("en");
@@ -385,6 +386,16 @@ std::string MissingWordsNote(const SearchResult& r, const SearchHit& h) {
          util::Join(h.missing_words, ", ");
 }
 
+std::string RelaxedNote(const SearchResult& r) {
+  if (!r.relaxed) return "";
+  const std::string all = "all " + std::to_string(r.words.size()) + " words";
+  if (r.all_words_total <= 0) return "No postmortem has " + all + "; showing those with most of them.";
+  const bool one = r.all_words_total == 1;
+  return "Only " + std::to_string(r.all_words_total) + (one ? " postmortem has " : " postmortems have ") +
+         all + (one ? "; showing it first" : "; showing them first") +
+         ", then those with most of the words.";
+}
+
 util::Value ToValue(const SearchResult& r) {
   util::Value v = util::Value::MakeMap();
   v["ok"] = r.ok;
@@ -398,6 +409,10 @@ util::Value ToValue(const SearchResult& r) {
   v["message"] = r.message;
   v["relaxed"] = r.relaxed;
   v["words"] = util::Value::Strings(r.words);
+  if (r.relaxed) {
+    v["all_words_total"] = r.all_words_total;
+    v["relaxed_note"] = RelaxedNote(r);
+  }
   util::Value hits = util::Value::MakeList();
   for (const auto& h : r.hits) {
     util::Value x = util::Value::MakeMap();

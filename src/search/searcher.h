@@ -104,7 +104,13 @@ struct SearchResult {
   /// `words` are the query's words, each hit says which it lacks.
   bool relaxed = false;
   std::vector<std::string> words;
+  int64_t all_words_total = 0;  // when relaxed: how many had every word (0..2)
 };
+
+/// When the result is relaxed: "No postmortem has all 3 words; showing
+/// those with most of them." or "Only 1 postmortem has all 3 words; ...";
+/// "" otherwise.
+std::string RelaxedNote(const SearchResult& r);
 
 /// "matching 3 of 4 words — missing: breach" for a hit of a relaxed
 /// result; "" when the hit has every word or the result is not relaxed.

@@ -140,9 +140,7 @@ Value SearchPages::PageData(const std::string& query, const std::string& sort,
   v["total_label"] = render::CountLabel(static_cast<size_t>(r.total), "result", "results");
   v["message"] = r.message;
   v["auto_retried"] = r.auto_retried;
-  if (r.relaxed)
-    v["relaxed_note"] = "No postmortem has all " + std::to_string(r.words.size()) +
-                        " words; showing those with most of them.";
+  if (r.relaxed) v["relaxed_note"] = search::RelaxedNote(r);
   if (!r.corrected_query.empty() && r.auto_retried) {
     // The results shown are already those of the correction: say so.
     if (r.message.empty())
