@@ -312,7 +312,6 @@ constexpr size_t kCardChipBytes = 100;      // each chip's name
 constexpr size_t kCardTitleBytes = 200;     // titles in lists and links
 constexpr size_t kCardSummaryBytes = 1200;  // longer: the summary's first words
 /// "1,990".
-std::string GroupThousands(size_t n);
 /// "1 postmortem", "3 postmortems".
 std::string CountLabel(size_t n, const std::string& singular, const std::string& plural);
 /// "January" .. "December"; "" out of range.

@@ -403,8 +403,8 @@ Value View::Postmortem(int index) const {
   }
   std::string summary = CountLabel(actions.as_list().size(), "action item", "action items");
   if (!actions.as_list().empty()) {
-    summary += ", " + std::to_string(open) + " open";
-    if (overdue) summary += ", " + std::to_string(overdue) + " overdue";
+    summary += ", " + GroupDigits(open) + " open";
+    if (overdue) summary += ", " + GroupDigits(overdue) + " overdue";
   }
   v["actions_summary"] = summary;
   SetList(v, "actions", std::move(actions));

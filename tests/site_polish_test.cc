@@ -1,0 +1,62 @@
+// Page polish end to end (issue 17, point 8), through the real `casebook`
+// build: counts with thousands separators; one merged list of linked
+// incidents; "On this day" capped with a link to the rest; similar-incident
+// reasons made of shared services, tags and distinctive words.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <string>
+
+#include "test_support.h"
+
+namespace fs = std::filesystem;
+using casebook::test::RunCasebook;
+using casebook::test::TempDir;
+
+namespace {
+
+bool Contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+size_t Count(const std::string& haystack, const std::string& needle) {
+  size_t n = 0;
+  for (size_t at = haystack.find(needle); at != std::string::npos; at = haystack.find(needle, at + 1)) ++n;
+  return n;
+}
+
+const char* kBuild = "build --today 2024-06-01";
+
+void WriteSiteToml(const TempDir& dir) {
+  dir.Write("site.toml",
+            "relative_urls = false\ntitle = \"Polish\"\nbase_url = \"https://pm.example.com/\"\n"
+            "timezone = \"UTC\"\ntaxonomies = [\"tags\", \"services\", \"severity\"]\n");
+}
+
+}  // namespace
+
+TEST_CASE("counts on pages have thousands separators") {
+  TempDir dir;
+  WriteSiteToml(dir);
+  std::string pm =
+      "+++\ntitle = \"Many actions\"\ndate = 2023-01-10\n[incident]\nstarted = 2023-01-10T10:00:00Z\n";
+  for (int i = 1; i <= 1200; ++i)
+    pm += "[[actions]]\ntext = \"Fix " + std::to_string(i) + "\"\nowner = \"ops\"\ndue = 2024-05-01\n"
+          "status = \"open\"\n";
+  pm += "+++\n\n## Summary\n\nMany things to fix.\n";
+  dir.Write("content/2023/2023-01-10-many.md", pm);
+  auto r = RunCasebook(kBuild, dir.path());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const std::string page = dir.Read("public/postmortems/2023-01-10-many/index.html");
+  CHECK(Contains(page, "1,200 action items, 1,200 open, 1,200 overdue"));
+  CHECK_FALSE(Contains(page, "1200 "));
+  const std::string home = dir.Read("public/index.html");
+  CHECK(Contains(home, "1,200 open action items"));
+  CHECK(Contains(home, "<span class=\"week-number\">1,200</span>"));
+  const std::string actions = dir.Read("public/actions/index.html");
+  CHECK(Contains(actions, "1,200"));
+  CHECK_FALSE(Contains(actions, ">1200<"));
+  CHECK_FALSE(Contains(actions, "1200 "));
+}
