@@ -60,3 +60,36 @@ TEST_CASE("counts on pages have thousands separators") {
   CHECK_FALSE(Contains(actions, ">1200<"));
   CHECK_FALSE(Contains(actions, "1200 "));
 }
+
+TEST_CASE("\"On this day\" on the home page is capped, with a link to the rest") {
+  TempDir dir;
+  WriteSiteToml(dir);
+  for (int y = 2012; y <= 2023; ++y) {
+    std::string year = std::to_string(y);
+    dir.Write("content/" + year + "/" + year + "-06-01-anniversary.md",
+              "+++\ntitle = \"Anniversary " + year + "\"\ndate = " + year + "-06-01\n[incident]\nstarted = " +
+                  year + "-06-01T10:00:00Z\n+++\n\n## Summary\n\nIt happened again.\n");
+  }
+  auto r = RunCasebook(kBuild, dir.path());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const std::string home = dir.Read("public/index.html");
+  size_t from = home.find("id=\"on-this-day-heading\"");
+  REQUIRE(from != std::string::npos);
+  const std::string section = home.substr(from, home.find("</section>", from) - from);
+  CHECK(Count(section, "<li>") == 5);
+  CHECK(Contains(section, "<a href=\"/archive/\">7 more on this date in earlier years</a>"));
+}
+
+TEST_CASE("\"On this day\" shows no link when nothing is left out") {
+  TempDir dir;
+  WriteSiteToml(dir);
+  dir.Write("content/2020/2020-06-01-once.md",
+            "+++\ntitle = \"Once\"\ndate = 2020-06-01\n+++\n\n## Summary\n\nOnce.\n");
+  auto r = RunCasebook(kBuild, dir.path());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const std::string home = dir.Read("public/index.html");
+  CHECK(Contains(home, ">Once</a>"));
+  CHECK_FALSE(Contains(home, "more on this date"));
+}

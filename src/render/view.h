@@ -27,7 +27,9 @@
 //                 new_count, new_text, due_soon_count, due_soon_text,
 //                 overdue_count, overdue_text, has_overdue, open_label,
 //                 actions_url, overdue_url, due_soon_url},
-//                 on_this_day[item + years_ago], show_this_week
+//                 on_this_day[item + years_ago] (at most kOnThisDayShown),
+//                 on_this_day_more{label,url} (false when none left out),
+//                 show_this_week
 //   postmortem:   pm{... item keys, incident[{label,display,datetime}],
 //                 durations[{label,value,seconds}], taxonomies[{key,label,
 //                 terms[{name,url}]}] (severity left out: it is the badge),
@@ -307,6 +309,7 @@ class View {
 void SetList(util::Value& map, const std::string& key, util::Value list);
 // What a list item shows of its postmortem, at most (it is repeated on the
 // page of every term the postmortem has; docs/security.md, "Output bounds").
+constexpr size_t kOnThisDayShown = 5;      // home page "On this day", then a link
 constexpr size_t kCardChips = 10;           // service chips, then "+N more"
 constexpr size_t kCardChipBytes = 100;      // each chip's name
 constexpr size_t kCardTitleBytes = 200;     // titles in lists and links

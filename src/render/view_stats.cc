@@ -311,8 +311,13 @@ void View::AddHomeActivity(Value& home) const {
   home["this_week"] = std::move(week);
   home["show_this_week"] = !site_.postmortems.empty();
 
+  // Capped: at 10,000 postmortems a date holds dozens, which would push
+  // "Recent postmortems" far down; the rest are a link away.
   Value on_this_day = Value::MakeList();
-  for (int i : stats::OnThisDay(site_)) {
+  std::vector<int> this_day = stats::OnThisDay(site_);
+  size_t more = this_day.size() > kOnThisDayShown ? this_day.size() - kOnThisDayShown : 0;
+  this_day.resize(this_day.size() - more);
+  for (int i : this_day) {
     Value item = ListItem(i);
     int iy, im, id;
     util::CivilFromDays(*stats::IncidentDay(site_, i), &iy, &im, &id);
@@ -320,6 +325,10 @@ void View::AddHomeActivity(Value& home) const {
     on_this_day.Push(std::move(item));
   }
   SetList(home, "on_this_day", std::move(on_this_day));
+  Value rest = Value::MakeMap();
+  rest["label"] = GroupDigits(more) + " more on this date in earlier years";
+  rest["url"] = Link("archive/");
+  home["on_this_day_more"] = more ? std::move(rest) : Value(false);
 }
 
 }  // namespace casebook::render
