@@ -93,3 +93,39 @@ TEST_CASE("\"On this day\" shows no link when nothing is left out") {
   CHECK(Contains(home, ">Once</a>"));
   CHECK_FALSE(Contains(home, "more on this date"));
 }
+
+TEST_CASE("an incident appears once among related incidents, saying which way it links") {
+  TempDir dir;
+  WriteSiteToml(dir);
+  auto write = [&](const std::string& id, const std::string& date, const std::string& related,
+                   const std::string& body) {
+    dir.Write("content/" + date.substr(0, 4) + "/" + id + ".md",
+              "+++\ntitle = \"Incident " + id + "\"\ndate = " + date + "\nrelated = [" + related +
+                  "]\n+++\n\n## Summary\n\n" + body + "\n");
+  };
+  write("2023-01-01-hub", "2023-01-01", "\"2023-02-01-both\", \"2023-04-01-out\"", "The hub.");
+  write("2023-02-01-both", "2023-02-01", "\"2023-01-01-hub\"", "Back to the hub.");
+  write("2023-03-01-in", "2023-03-01", "\"2023-01-01-hub\"", "Links to the hub.");
+  write("2023-04-01-out", "2023-04-01", "", "Nothing links from here.");
+  auto r = RunCasebook(kBuild, dir.path());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const std::string page = dir.Read("public/postmortems/2023-01-01-hub/index.html");
+  size_t from = page.find("id=\"pm-related-heading\"");
+  REQUIRE(from != std::string::npos);
+  size_t to = page.find("<nav class=\"pager\"", from);
+  size_t similar = page.find("<h3>Similar", from);
+  const std::string linked = page.substr(from, std::min(similar, to) - from);
+  INFO(linked);
+  CHECK_FALSE(Contains(page, "Referenced by"));
+  CHECK(Count(linked, "<h3>") == 0);
+  CHECK(Count(linked, "href=\"/postmortems/2023-02-01-both/\"") == 1);
+  size_t both = linked.find("2023-02-01-both/");
+  CHECK(linked.find("linked both ways", both) < linked.find("2023-03-01-in/"));
+  size_t in = linked.find("2023-03-01-in/");
+  REQUIRE(in != std::string::npos);
+  CHECK(linked.find("links here", in) != std::string::npos);
+  size_t out = linked.find("2023-04-01-out/");
+  REQUIRE(out != std::string::npos);
+  CHECK(linked.find("linked from here", out) < in);  // related first, in their order
+}

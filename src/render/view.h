@@ -44,7 +44,10 @@
 //                 children[],has_children}], actions[{text_html,owner,due,
 //                 due_datetime,status,status_label,status_class,overdue,
 //                 overdue_label,ticket,ticket_url}], actions_summary,
-//                 related[link], referenced_by[link], similar[link+reason],
+//                 related[link], referenced_by[link], linked[link +
+//                 direction] (the two merged, each incident once: "linked
+//                 from here", "links here" or "linked both ways"),
+//                 similar[link+reason],
 //                 previous, next (link or false), has_related_section,
 //                 source{path,url}, history{date,datetime,commits_label} or
 //                 false, figures[{label,value}], extra (unknown front matter

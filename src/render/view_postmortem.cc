@@ -265,6 +265,25 @@ Value View::RelatedLinks(const model::Postmortem& pm) const {
   Value v = Value::MakeMap();
   SetList(v, "related", links(pm.related));
   SetList(v, "referenced_by", links(pm.referenced_by));
+  // One list of linked incidents: each appears once, saying which way the
+  // link goes (an incident both listed here and linking here is not shown
+  // under two headings).
+  Value linked = Value::MakeList();
+  auto holds = [](const std::vector<int>& list, int i) {
+    return std::find(list.begin(), list.end(), i) != list.end();
+  };
+  std::vector<int> shown;
+  auto add_linked = [&](int i) {
+    if (!valid(i) || holds(shown, i)) return;
+    shown.push_back(i);
+    bool out = holds(pm.related, i), in = holds(pm.referenced_by, i);
+    Value item = LinkItem(i);
+    item["direction"] = out && in ? "linked both ways" : out ? "linked from here" : "links here";
+    linked.Push(std::move(item));
+  };
+  for (int i : pm.related) add_linked(i);
+  for (int i : pm.referenced_by) add_linked(i);
+  SetList(v, "linked", std::move(linked));
   Value similar = Value::MakeList();
   for (const auto& s : pm.similar) {
     if (!valid(s.index)) continue;
