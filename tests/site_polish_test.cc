@@ -129,3 +129,46 @@ TEST_CASE("an incident appears once among related incidents, saying which way it
   REQUIRE(out != std::string::npos);
   CHECK(linked.find("linked from here", out) < in);  // related first, in their order
 }
+
+TEST_CASE("similar incidents say why with shared services, tags and distinctive words") {
+  TempDir dir;
+  WriteSiteToml(dir);
+  // A and B share a service, a tag, two rare words (walrus, kestrel), two
+  // common English words only they hold (place, suite), a short one (hold)
+  // and a word most postmortems hold (gizmo). B has no date or severity.
+  const std::string shared =
+      "The walrus replica and the kestrel queue failed in place; the suite had to hold. "
+      "Walrus and kestrel again: walrus, kestrel, place, suite, hold, gizmo.";
+  dir.Write("content/2023/2023-05-01-alpha.md",
+            "+++\ntitle = \"Alpha\"\ndate = 2023-05-01\nseverity = \"SEV2\"\nservices = [\"ledger\", \"billing\"]\n"
+            "tags = [\"replication\"]\n+++\n\n## Summary\n\n" + shared + "\n");
+  dir.Write("content/bravo.md",
+            "+++\ntitle = \"Bravo\"\nservices = [\"ledger\"]\ntags = [\"replication\", \"network\"]\n+++\n\n"
+            "## Summary\n\n" + shared + "\n");
+  const char* fillers[] = {"disk", "cache", "dns", "certificate", "quota", "memory", "cron", "firewall"};
+  int n = 0;
+  for (const char* f : fillers) {
+    std::string day = "0" + std::to_string(++n);
+    dir.Write(std::string("content/2022/2022-01-") + day + "-" + f + ".md",
+              std::string("+++\ntitle = \"Filler ") + f + "\"\ndate = 2022-01-" + day +
+                  "\n+++\n\n## Summary\n\nThe " + f + " broke" + (n <= 6 ? ", gizmo" : "") + ".\n");
+  }
+  auto r = RunCasebook(kBuild, dir.path());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const std::string page = dir.Read("public/postmortems/2023-05-01-alpha/index.html");
+  size_t from = page.find("<h3>Similar incidents</h3>");
+  REQUIRE(from != std::string::npos);
+  const std::string similar = page.substr(from, page.find("</ul>", from) - from);
+  INFO(similar);
+  REQUIRE(Contains(similar, ">Bravo</a>"));
+  // No date and no badge: the reason follows without a dangling separator.
+  CHECK(Contains(similar, "<span class=\"similar-reason\">Same service ledger; same tag replication; both mention "));
+  CHECK_FALSE(Contains(similar, "\u00b7"));
+  CHECK(Contains(similar, "walrus"));
+  CHECK(Contains(similar, "kestrel"));
+  for (const char* noise : {"place", "suite", "hold", "gizmo"}) {
+    INFO(noise);
+    CHECK_FALSE(Contains(similar, noise));
+  }
+}

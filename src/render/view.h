@@ -251,6 +251,9 @@ class View {
   util::Value Timeline(const model::Postmortem& pm) const;
   util::Value Incident(const model::Postmortem& pm) const;
   util::Value RelatedLinks(const model::Postmortem& pm) const;
+  /// Why similar incident `s` is listed on postmortem `index`: shared
+  /// services, tags, then distinctive words; "" when nothing is shared.
+  std::string SimilarReason(int index, const model::SimilarIncident& s) const;
   util::Value LinkItem(int index) const;
   util::Value MakeLinkItem(int index) const;
 
@@ -313,6 +316,7 @@ void SetList(util::Value& map, const std::string& key, util::Value list);
 // What a list item shows of its postmortem, at most (it is repeated on the
 // page of every term the postmortem has; docs/security.md, "Output bounds").
 constexpr size_t kOnThisDayShown = 5;      // home page "On this day", then a link
+constexpr size_t kMaxReasonChips = 3;      // shared services / tags in a similar reason
 constexpr size_t kCardChips = 10;           // service chips, then "+N more"
 constexpr size_t kCardChipBytes = 100;      // each chip's name
 constexpr size_t kCardTitleBytes = 200;     // titles in lists and links

@@ -253,8 +253,35 @@ Value View::MakeLinkItem(int index) const {
   return v;
 }
 
+std::string View::SimilarReason(int index, const model::SimilarIncident& s) const {
+  // Shared services and tags first (what an engineer recognises), then the
+  // distinctive words search found in both (the engine keeps only those).
+  std::vector<std::string> parts;
+  for (const char* key : {"services", "tags"}) {
+    for (size_t t = 0; t < site_.taxonomies.size(); ++t) {
+      if (site_.taxonomies[t].key != key) continue;
+      std::vector<std::string> shared;
+      for (const model::Term* term : terms_[index][t]) {
+        const auto& other = terms_[s.index][t];
+        if (shared.size() < kMaxReasonChips && std::find(other.begin(), other.end(), term) != other.end())
+          shared.push_back(util::Truncate(term->name, kCardChipBytes));
+      }
+      if (shared.empty()) continue;
+      bool one = shared.size() == 1;
+      std::string label = key == std::string("services") ? (one ? "service" : "services")
+                                                          : (one ? "tag" : "tags");
+      parts.push_back("same " + label + " " + util::Join(shared, ", "));
+    }
+  }
+  if (!s.shared_terms.empty()) parts.push_back("both mention " + util::Join(s.shared_terms, ", "));
+  std::string out = util::Join(parts, "; ");
+  if (!out.empty()) out[0] = static_cast<char>(out[0] - 'a' + 'A');  // "same" / "both"
+  return out;
+}
+
 Value View::RelatedLinks(const model::Postmortem& pm) const {
   auto valid = [&](int i) { return i >= 0 && static_cast<size_t>(i) < site_.postmortems.size(); };
+  auto index_of = [&](const model::Postmortem& p) { return static_cast<int>(&p - site_.postmortems.data()); };
   auto links = [&](const std::vector<int>& indices) {
     Value list = Value::MakeList();
     for (int i : indices) {
@@ -288,7 +315,11 @@ Value View::RelatedLinks(const model::Postmortem& pm) const {
   for (const auto& s : pm.similar) {
     if (!valid(s.index)) continue;
     Value item = LinkItem(s.index);
-    item["reason"] = s.shared_terms.empty() ? "" : "Shares " + util::Join(s.shared_terms, ", ");
+    std::string reason = SimilarReason(index_of(pm), s);
+    // The separator only between parts: none when there is no date or badge.
+    item["reason_separator"] = !reason.empty() && (site_.postmortems[s.index].incident_date ||
+                                                   Severity(s.index).is_map());
+    item["reason"] = std::move(reason);
     similar.Push(std::move(item));
   }
   bool has_similar = !similar.as_list().empty();
@@ -335,8 +366,8 @@ bool View::AddPostmortemInputs(int index, util::StreamHash* h) const {
   h->AddInt(static_cast<int64_t>(pm.similar.size()));
   for (const auto& s : pm.similar) {
     link(s.index);
-    h->AddInt(static_cast<int64_t>(s.shared_terms.size()));
-    for (const auto& term : s.shared_terms) h->AddString(term);
+    // The reason reads the other postmortem's services and tags too.
+    h->AddString(valid(s.index) ? SimilarReason(index, s) : std::string());
   }
   link(pm.previous);
   link(pm.next);
