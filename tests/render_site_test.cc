@@ -131,10 +131,11 @@ TEST_CASE("Postmortem page: escaped title, links, times, actions, related") {
     CHECK(Count(page, "days overdue") == 1);  // done and future items are not
     CHECK(page.find("3 action items, 2 open, 1 overdue") != std::string::npos);
   }
-  SECTION("related, referenced by, similar, previous") {
+  SECTION("related and referenced by in one list, similar, previous") {
     CHECK(page.find("Related incidents") != std::string::npos);
-    CHECK(page.find("Referenced by") != std::string::npos);
-    CHECK(page.find("Shares database, timeout") != std::string::npos);
+    CHECK(page.find("Referenced by") == std::string::npos);  // merged into one list
+    CHECK(page.find("<span class=\"link-direction\">") != std::string::npos);
+    CHECK(page.find("oth mention database, timeout") != std::string::npos);  // after any shared services and tags
     CHECK(page.find("rel=\"prev\"") != std::string::npos);
     CHECK(page.find("rel=\"next\"") == std::string::npos);
     CHECK(Count(page, "href=\"/pm/postmortems/2023-11-02-primary-failover/\"") >= 2);

@@ -27,7 +27,9 @@
 //                 new_count, new_text, due_soon_count, due_soon_text,
 //                 overdue_count, overdue_text, has_overdue, open_label,
 //                 actions_url, overdue_url, due_soon_url},
-//                 on_this_day[item + years_ago], show_this_week
+//                 on_this_day[item + years_ago] (at most kOnThisDayShown),
+//                 on_this_day_more{label,url} (false when none left out),
+//                 show_this_week
 //   postmortem:   pm{... item keys, incident[{label,display,datetime}],
 //                 durations[{label,value,seconds}], taxonomies[{key,label,
 //                 terms[{name,url}]}] (severity left out: it is the badge),
@@ -42,7 +44,10 @@
 //                 children[],has_children}], actions[{text_html,owner,due,
 //                 due_datetime,status,status_label,status_class,overdue,
 //                 overdue_label,ticket,ticket_url}], actions_summary,
-//                 related[link], referenced_by[link], similar[link+reason],
+//                 related[link], referenced_by[link], linked[link +
+//                 direction] (the two merged, each incident once: "linked
+//                 from here", "links here" or "linked both ways"),
+//                 similar[link+reason],
 //                 previous, next (link or false), has_related_section,
 //                 source{path,url}, history{date,datetime,commits_label} or
 //                 false, figures[{label,value}], extra (unknown front matter
@@ -246,6 +251,9 @@ class View {
   util::Value Timeline(const model::Postmortem& pm) const;
   util::Value Incident(const model::Postmortem& pm) const;
   util::Value RelatedLinks(const model::Postmortem& pm) const;
+  /// Why similar incident `s` is listed on postmortem `index`: shared
+  /// services, tags, then distinctive words; "" when nothing is shared.
+  std::string SimilarReason(int index, const model::SimilarIncident& s) const;
   util::Value LinkItem(int index) const;
   util::Value MakeLinkItem(int index) const;
 
@@ -307,12 +315,13 @@ class View {
 void SetList(util::Value& map, const std::string& key, util::Value list);
 // What a list item shows of its postmortem, at most (it is repeated on the
 // page of every term the postmortem has; docs/security.md, "Output bounds").
+constexpr size_t kOnThisDayShown = 5;      // home page "On this day", then a link
+constexpr size_t kMaxReasonChips = 3;      // shared services / tags in a similar reason
 constexpr size_t kCardChips = 10;           // service chips, then "+N more"
 constexpr size_t kCardChipBytes = 100;      // each chip's name
 constexpr size_t kCardTitleBytes = 200;     // titles in lists and links
 constexpr size_t kCardSummaryBytes = 1200;  // longer: the summary's first words
 /// "1,990".
-std::string GroupThousands(size_t n);
 /// "1 postmortem", "3 postmortems".
 std::string CountLabel(size_t n, const std::string& singular, const std::string& plural);
 /// "January" .. "December"; "" out of range.

@@ -17,17 +17,8 @@ namespace casebook::render {
 
 using util::Value;
 
-std::string GroupThousands(size_t n) {
-  std::string digits = std::to_string(n), out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
-}
-
 std::string CountLabel(size_t n, const std::string& singular, const std::string& plural) {
-  return std::to_string(n) + " " + (n == 1 ? singular : plural);
+  return GroupDigits(n) + " " + (n == 1 ? singular : plural);
 }
 
 std::string MonthName(int month) {
@@ -408,7 +399,7 @@ Value View::MakeListItem(int index) const {
   const size_t all_services = services.as_list().size();
   if (all_services > kCardChips) {
     services.as_list().resize(kCardChips);
-    v["services_more"] = "+" + GroupThousands(all_services - kCardChips) + " more";
+    v["services_more"] = "+" + GroupDigits(all_services - kCardChips) + " more";
   } else {
     v["services_more"] = "";
   }

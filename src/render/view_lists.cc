@@ -55,7 +55,7 @@ Value View::Home() const {
       if (pm.severity_rank == static_cast<int>(rank)) ++count;
     }
     Value s = SeverityBadge(cfg_, level.name);
-    s["count"] = static_cast<int64_t>(count);
+    s["count"] = GroupDigits(count);
     s["count_label"] = CountLabel(count, "postmortem", "postmortems");
     s["url"] = "";
     if (severity_tax && count > 0) {
@@ -90,7 +90,7 @@ Value View::Home() const {
     Value yv = Value::MakeMap();
     yv["year"] = static_cast<int64_t>(y.year);
     yv["url"] = Link("archive/" + std::to_string(y.year) + "/");
-    yv["count"] = static_cast<int64_t>(y.count);
+    yv["count"] = GroupDigits(y.count);
     years.Push(std::move(yv));
   }
   SetList(v, "years", std::move(years));
@@ -121,7 +121,7 @@ Value View::TaxonomyIndex(const model::Taxonomy& tax) const {
     Value tv = Value::MakeMap();
     tv["name"] = term.name;
     tv["url"] = Link(TermPath(tax, term));
-    tv["count"] = static_cast<int64_t>(term.postmortems.size());
+    tv["count"] = GroupDigits(term.postmortems.size());
     tv["count_label"] = CountLabel(term.postmortems.size(), "postmortem", "postmortems");
     tv["description"] = term.description;
     std::string color = term.color.empty() ? "" : SanitizeColor(term.color);
@@ -261,7 +261,7 @@ Value View::Archive() const {
     Value yv = Value::MakeMap();
     yv["year"] = static_cast<int64_t>(y.year);
     yv["url"] = Link("archive/" + std::to_string(y.year) + "/");
-    yv["count"] = static_cast<int64_t>(y.count);
+    yv["count"] = GroupDigits(y.count);
     yv["count_label"] = CountLabel(static_cast<size_t>(y.count), "postmortem", "postmortems");
     dated += static_cast<size_t>(y.count);
     years.Push(std::move(yv));

@@ -253,8 +253,35 @@ Value View::MakeLinkItem(int index) const {
   return v;
 }
 
+std::string View::SimilarReason(int index, const model::SimilarIncident& s) const {
+  // Shared services and tags first (what an engineer recognises), then the
+  // distinctive words search found in both (the engine keeps only those).
+  std::vector<std::string> parts;
+  for (const char* key : {"services", "tags"}) {
+    for (size_t t = 0; t < site_.taxonomies.size(); ++t) {
+      if (site_.taxonomies[t].key != key) continue;
+      std::vector<std::string> shared;
+      for (const model::Term* term : terms_[index][t]) {
+        const auto& other = terms_[s.index][t];
+        if (shared.size() < kMaxReasonChips && std::find(other.begin(), other.end(), term) != other.end())
+          shared.push_back(util::Truncate(term->name, kCardChipBytes));
+      }
+      if (shared.empty()) continue;
+      bool one = shared.size() == 1;
+      std::string label = key == std::string("services") ? (one ? "service" : "services")
+                                                          : (one ? "tag" : "tags");
+      parts.push_back("same " + label + " " + util::Join(shared, ", "));
+    }
+  }
+  if (!s.shared_terms.empty()) parts.push_back("both mention " + util::Join(s.shared_terms, ", "));
+  std::string out = util::Join(parts, "; ");
+  if (!out.empty()) out[0] = static_cast<char>(out[0] - 'a' + 'A');  // "same" / "both"
+  return out;
+}
+
 Value View::RelatedLinks(const model::Postmortem& pm) const {
   auto valid = [&](int i) { return i >= 0 && static_cast<size_t>(i) < site_.postmortems.size(); };
+  auto index_of = [&](const model::Postmortem& p) { return static_cast<int>(&p - site_.postmortems.data()); };
   auto links = [&](const std::vector<int>& indices) {
     Value list = Value::MakeList();
     for (int i : indices) {
@@ -265,11 +292,34 @@ Value View::RelatedLinks(const model::Postmortem& pm) const {
   Value v = Value::MakeMap();
   SetList(v, "related", links(pm.related));
   SetList(v, "referenced_by", links(pm.referenced_by));
+  // One list of linked incidents: each appears once, saying which way the
+  // link goes (an incident both listed here and linking here is not shown
+  // under two headings).
+  Value linked = Value::MakeList();
+  auto holds = [](const std::vector<int>& list, int i) {
+    return std::find(list.begin(), list.end(), i) != list.end();
+  };
+  std::vector<int> shown;
+  auto add_linked = [&](int i) {
+    if (!valid(i) || holds(shown, i)) return;
+    shown.push_back(i);
+    bool out = holds(pm.related, i), in = holds(pm.referenced_by, i);
+    Value item = LinkItem(i);
+    item["direction"] = out && in ? "linked both ways" : out ? "linked from here" : "links here";
+    linked.Push(std::move(item));
+  };
+  for (int i : pm.related) add_linked(i);
+  for (int i : pm.referenced_by) add_linked(i);
+  SetList(v, "linked", std::move(linked));
   Value similar = Value::MakeList();
   for (const auto& s : pm.similar) {
     if (!valid(s.index)) continue;
     Value item = LinkItem(s.index);
-    item["reason"] = s.shared_terms.empty() ? "" : "Shares " + util::Join(s.shared_terms, ", ");
+    std::string reason = SimilarReason(index_of(pm), s);
+    // The separator only between parts: none when there is no date or badge.
+    item["reason_separator"] = !reason.empty() && (site_.postmortems[s.index].incident_date ||
+                                                   Severity(s.index).is_map());
+    item["reason"] = std::move(reason);
     similar.Push(std::move(item));
   }
   bool has_similar = !similar.as_list().empty();
@@ -316,8 +366,8 @@ bool View::AddPostmortemInputs(int index, util::StreamHash* h) const {
   h->AddInt(static_cast<int64_t>(pm.similar.size()));
   for (const auto& s : pm.similar) {
     link(s.index);
-    h->AddInt(static_cast<int64_t>(s.shared_terms.size()));
-    for (const auto& term : s.shared_terms) h->AddString(term);
+    // The reason reads the other postmortem's services and tags too.
+    h->AddString(valid(s.index) ? SimilarReason(index, s) : std::string());
   }
   link(pm.previous);
   link(pm.next);
@@ -403,8 +453,8 @@ Value View::Postmortem(int index) const {
   }
   std::string summary = CountLabel(actions.as_list().size(), "action item", "action items");
   if (!actions.as_list().empty()) {
-    summary += ", " + std::to_string(open) + " open";
-    if (overdue) summary += ", " + std::to_string(overdue) + " overdue";
+    summary += ", " + GroupDigits(open) + " open";
+    if (overdue) summary += ", " + GroupDigits(overdue) + " overdue";
   }
   v["actions_summary"] = summary;
   SetList(v, "actions", std::move(actions));

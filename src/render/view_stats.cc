@@ -155,7 +155,7 @@ Value View::StatsPage() const {
                     levels + "). " +
                     CountLabel(static_cast<size_t>(monthly.Total()), "postmortem", "postmortems") +
                     " in " + CountLabel(monthly.periods.size(), "month", "months") +
-                    (busiest ? "; the most in one month was " + std::to_string(busiest) + ", in " + busiest_month
+                    (busiest ? "; the most in one month was " + GroupDigits(static_cast<size_t>(busiest)) + ", in " + busiest_month
                              : "") +
                     ".";
     Value cv = ChartView(c, "Month");
@@ -212,7 +212,7 @@ Value View::StatsPage() const {
       c.categories.push_back(t.term->name);
       c.values[0].push_back(static_cast<double>(t.count));
       urls.push_back(Link(TermPath(tax, *t.term)));
-      listed += (listed.empty() ? "" : ", ") + t.term->name + " (" + std::to_string(t.count) + ")";
+      listed += (listed.empty() ? "" : ", ") + t.term->name + " (" + GroupDigits(static_cast<size_t>(t.count)) + ")";
     }
     c.description = "Horizontal bar chart of the " + std::to_string(top.size()) + " " +
                     util::ToLowerAscii(tax.label) + " with the most postmortems" +
@@ -228,9 +228,9 @@ Value View::StatsPage() const {
     c.y_label = "Action items";
     stats::ActionCounts n = stats::CountActions(tracker_.rows);
     c.description = "Stacked bar chart of the action items of each quarter's incidents" + Range(c) +
-                    ", as of " + util::FormatDate(site_.today, 0) + ": " + std::to_string(n.done) + " done, " +
-                    std::to_string(n.open - n.overdue) + " open, " + std::to_string(n.overdue) + " overdue, " +
-                    std::to_string(n.wontfix) + " won't fix.";
+                    ", as of " + util::FormatDate(site_.today, 0) + ": " + GroupDigits(n.done) + " done, " +
+                    GroupDigits(n.open - n.overdue) + " open, " + GroupDigits(n.overdue) + " overdue, " +
+                    GroupDigits(n.wontfix) + " won't fix.";
     Value cv = ChartView(c, "Quarter");
     cv["note"] = "Each item counts in the quarter of its postmortem's incident, so older quarters show "
                  "how far their follow-up got. Overdue: open and past its due date as of the build date.";
@@ -296,12 +296,12 @@ void View::AddHomeActivity(Value& home) const {
   size_t new_count = week["postmortems"].as_list().size();
   SetList(week, "due_soon", std::move(due));
   // Numbers and their words apart, so themes can style the number.
-  week["new_count"] = static_cast<int64_t>(new_count);
+  week["new_count"] = GroupDigits(new_count);
   week["new_text"] = new_count == 1 ? "new postmortem" : "new postmortems";
-  week["due_soon_count"] = static_cast<int64_t>(due_count);
+  week["due_soon_count"] = GroupDigits(due_count);
   week["due_soon_text"] = due_count == 1 ? "action item due in the next 7 days"
                                          : "action items due in the next 7 days";
-  week["overdue_count"] = static_cast<int64_t>(overdue);
+  week["overdue_count"] = GroupDigits(overdue);
   week["overdue_text"] = overdue == 1 ? "action item overdue" : "action items overdue";
   week["has_overdue"] = overdue > 0;
   week["open_label"] = CountLabel(open, "open action item", "open action items");
@@ -311,8 +311,13 @@ void View::AddHomeActivity(Value& home) const {
   home["this_week"] = std::move(week);
   home["show_this_week"] = !site_.postmortems.empty();
 
+  // Capped: at 10,000 postmortems a date holds dozens, which would push
+  // "Recent postmortems" far down; the rest are a link away.
   Value on_this_day = Value::MakeList();
-  for (int i : stats::OnThisDay(site_)) {
+  std::vector<int> this_day = stats::OnThisDay(site_);
+  size_t more = this_day.size() > kOnThisDayShown ? this_day.size() - kOnThisDayShown : 0;
+  this_day.resize(this_day.size() - more);
+  for (int i : this_day) {
     Value item = ListItem(i);
     int iy, im, id;
     util::CivilFromDays(*stats::IncidentDay(site_, i), &iy, &im, &id);
@@ -320,6 +325,10 @@ void View::AddHomeActivity(Value& home) const {
     on_this_day.Push(std::move(item));
   }
   SetList(home, "on_this_day", std::move(on_this_day));
+  Value rest = Value::MakeMap();
+  rest["label"] = GroupDigits(more) + " more on this date in earlier years";
+  rest["url"] = Link("archive/");
+  home["on_this_day_more"] = more ? std::move(rest) : Value(false);
 }
 
 }  // namespace casebook::render

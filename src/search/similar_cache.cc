@@ -21,7 +21,7 @@
 namespace casebook::search {
 namespace {
 
-constexpr int kCacheVersion = 3;  // bump when the results change (similar_engine.h)
+constexpr int kCacheVersion = 4;  // bump when the results change (similar_engine.h)
 
 std::string CachePath(const std::string& index_dir) {
   return util::JoinPath(index_dir, "similar.cache");

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "search/schema.h"
 
@@ -20,6 +21,41 @@ constexpr size_t kMaxSimilar = 5;
 constexpr size_t kMinShared = 2;
 constexpr double kMinFraction = 0.15;  // of the document's score against itself
 constexpr size_t kMaxReasonTerms = 3;
+// A reason word must be distinctive: this long at least, held by at most
+// this share of the documents (or by 3), and not common English or
+// postmortem boilerplate ("Shares suite, hold, place" explains nothing).
+constexpr size_t kMinReasonWordBytes = 5;
+constexpr double kMaxReasonDocShare = 0.05;
+
+bool IsBoilerplateWord(std::string_view w) {
+  static const std::unordered_set<std::string_view> kWords = {
+      "about",    "above",     "across",   "action",   "actions",   "actually", "after",
+      "again",    "against",   "alert",    "alerts",   "almost",    "along",    "already",
+      "although", "always",    "another",  "around",   "because",   "become",   "before",
+      "began",    "behind",    "being",    "below",    "between",   "called",   "cause",
+      "caused",   "causes",    "change",   "changed",  "changes",   "could",    "customer",
+      "customers", "detect",   "detected", "detection", "different", "during",  "early",
+      "engineer", "engineers", "enough",   "error",    "errors",    "event",    "every",
+      "failed",   "first",     "follow",   "following", "found",    "further",  "given",
+      "going",    "great",     "happen",   "happened", "having",    "impact",   "impacted",
+      "incident", "incidents", "instead",  "issue",    "issues",    "item",     "items",
+      "known",    "large",     "later",    "learned",  "least",     "lesson",   "lessons",
+      "level",    "little",    "longer",   "looked",   "making",    "might",    "minute",
+      "minutes",  "mitigate",  "mitigated", "mitigation", "months", "never",    "number",
+      "often",    "order",     "other",    "others",   "outage",    "outages",  "owner",
+      "people",   "perhaps",   "place",    "point",    "possible",  "postmortem", "postmortems",
+      "problem",  "problems",  "rather",   "really",   "reason",    "recover",  "recovered",
+      "recovery", "resolve",   "resolved", "resolution", "response", "result",  "review",
+      "right",    "second",    "seconds",  "seemed",   "service",   "services", "several",
+      "should",   "shows",     "since",    "small",    "something", "start",    "started",
+      "still",    "summary",   "system",   "systems",  "taken",     "their",    "there",
+      "these",    "thing",     "things",   "think",    "those",     "though",   "three",
+      "through",  "timeline",  "today",    "together", "under",     "until",    "usual",
+      "using",    "value",     "wasn't",   "where",    "whether",   "which",    "while",
+      "within",   "without",   "worked",   "would",    "wrong",     "years",    "yesterday",
+      "suite",    "hours",     "users",    "affected", "teams",     "working",  "works"};
+  return kWords.count(w) > 0;
+}
 
 /// BM25 (k1 = 1.2, b = 0.75) weight of a term in a document.
 double Bm25(double idf, double wdf, double doclen, double avglen) {
@@ -475,6 +511,11 @@ void Compute(const Corpus& corpus, const std::vector<int>& doc_of_model,
     if (e && e->word != kNoWord) return corpus.words[e->word];
     return corpus.terms[term].substr(1);
   };
+  const double max_reason_docs = std::max(3.0, kMaxReasonDocShare * stats.n_docs);
+  auto distinctive = [&](uint32_t term) {
+    std::string_view stem = std::string_view(corpus.terms[term]).substr(1);
+    return stats.tf[term] <= max_reason_docs && !IsBoilerplateWord(stem);
+  };
   RunJobs(n_jobs, [&](size_t job) {
     std::vector<uint8_t> pos(corpus.terms.size(), 0);  // term -> 1 + signature position
     for (size_t k = job; k < targets.size(); k += n_jobs) {
@@ -493,8 +534,12 @@ void Compute(const Corpus& corpus, const std::vector<int>& doc_of_model,
         for (const auto& e : corpus.docs[d].terms)
           if (uint8_t p = pos[e.term]) held |= 1u << (p - 1);
         s.shared_terms.reserve(kMaxReasonTerms);
-        for (size_t p = 0; p < sig.size() && s.shared_terms.size() < kMaxReasonTerms; ++p)
-          if (held & (1u << p)) s.shared_terms.push_back(word_of(own, sig[p]));
+        for (size_t p = 0; p < sig.size() && s.shared_terms.size() < kMaxReasonTerms; ++p) {
+          if (!(held & (1u << p)) || !distinctive(sig[p])) continue;
+          std::string word = word_of(own, sig[p]);
+          if (word.size() >= kMinReasonWordBytes && !IsBoilerplateWord(word))
+            s.shared_terms.push_back(std::move(word));
+        }
         similar.push_back(std::move(s));
       }
       for (uint32_t t : sig) pos[t] = 0;
