@@ -66,4 +66,13 @@ std::string RenderInline(const std::string& markdown, const Options& options);
 /// level, or "" when absent.
 std::string SectionMarkdown(const std::string& markdown, const std::string& heading);
 
+/// The lessons-learned section of a body: the first of "Lessons learned",
+/// "Lessons learnt", "Lessons", "What we learned", "Learnings" that has
+/// text (SectionMarkdown), or "". `heading` (optional) gets the one found.
+std::string LessonsMarkdown(const std::string& markdown, std::string* heading = nullptr);
+
+/// Markdown to readable plain text: emphasis, code marks and link targets
+/// dropped, task boxes and headings simplified, lines kept.
+std::string MarkdownToPlain(const std::string& markdown);
+
 }  // namespace casebook::markdown

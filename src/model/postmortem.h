@@ -35,6 +35,10 @@ struct Postmortem {
   std::string summary_html;  // summary rendered inline
   std::vector<std::string> timeline_html;  // one per doc.timeline entry
   std::vector<std::string> action_html;    // one per doc.actions entry
+  /// The body's lessons-learned section as plain text (markdown::
+  /// LessonsMarkdown, MarkdownToPlain) and the heading it was under; ""
+  /// without one. Kept because a build drops the body once rendered.
+  std::string lessons, lessons_heading;
 
   /// incident.started, else the first timeline entry, else date. nullopt when
   /// none is known (then it sorts last and is left out of the date archive).

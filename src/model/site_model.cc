@@ -10,6 +10,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "markdown/markdown.h"
 #include "model/steps.h"
 #include "util/text.h"
 #include "util/unicode.h"
@@ -196,6 +197,7 @@ SiteModel BuildSiteModel(const config::SiteConfig& cfg,
     pm.incident_date = IncidentDate(pm.doc);
     pm.durations = ComputeDurations(pm.doc.incident);
     DurationsFromFigures(pm.doc.figures, &pm.durations);
+    pm.lessons = markdown::MarkdownToPlain(markdown::LessonsMarkdown(pm.doc.body, &pm.lessons_heading));
     if (const auto* h = history.Find(pm.doc.relative_path)) pm.history = *h;
     site.postmortems.push_back(std::move(pm));
   }

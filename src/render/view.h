@@ -286,6 +286,8 @@ class View {
   util::Value Pager(const ListPage& page) const;
   void AddHomeActivity(util::Value& home) const;
   void AddTermStats(util::Value& page, const model::Taxonomy& tax, const model::Term& term) const;
+  /// The `briefing` key of a service's page 1 (view_briefing.cc).
+  void AddServiceBriefing(util::Value& page, const model::Term& term) const;
 
   const model::SiteModel& site_;
   const config::SiteConfig& cfg_;
@@ -323,6 +325,9 @@ constexpr size_t kCardTitleBytes = 200;     // titles in lists and links
 constexpr size_t kCardSummaryBytes = 1200;  // longer: the summary's first words
 /// "1,990".
 /// "1 postmortem", "3 postmortems".
+/// The anchor of body heading `text` (case-insensitive, a trailing ":"
+/// ignored), or "" (view_briefing.cc).
+std::string HeadingAnchor(const model::Postmortem& pm, const std::string& text);
 std::string CountLabel(size_t n, const std::string& singular, const std::string& plural);
 /// "January" .. "December"; "" out of range.
 std::string MonthName(int month);

@@ -274,6 +274,9 @@ View::View(const model::SiteModel& site)
     }
     list.AddString(IdOf(pm.previous));
     list.AddString(IdOf(pm.next));
+    // The one part of the body a list page shows: the service briefing's lessons.
+    list.AddString(pm.lessons);
+    list.AddString(HeadingAnchor(pm, pm.lessons_heading));
     list_keys_[i] = list.Hex();
   });
 }

@@ -245,6 +245,9 @@ Value View::TermPage(const model::Taxonomy& tax, const model::Term& term, size_t
   SetList(v, "year_links", std::move(years));
   AddTermStats(v, tax, term);  // incidents per year, median durations (view_stats.cc)
   if (lp.page > 1) v["term_chart"] = false;  // the numbers are on page 1
+  // A service's page 1 is its briefing: open action items and lessons.
+  v["briefing"] = false;
+  if (tax.key == "services" && lp.page == 1) AddServiceBriefing(v, term);
   return v;
 }
 

@@ -13,10 +13,6 @@
 namespace casebook::search {
 namespace {
 
-/// Headings lessons are filed under, in order of preference.
-const char* const kLessonHeadings[] = {"Lessons learned", "Lessons learnt", "Lessons",
-                                       "What we learned", "Learnings"};
-
 struct Subject {
   std::string text;  // as given
   std::string slug;
@@ -79,59 +75,7 @@ bool IsOpen(const content::ActionItem& a) {
   return s != "done" && s != "wontfix" && s != "closed" && s != "cancelled";
 }
 
-std::string RemoveLinkTargets(std::string line) {
-  // "![alt](url)" / "[text](url)" -> text; "[[id]]" -> id.
-  line = util::ReplaceAll(std::move(line), "[[", "");
-  line = util::ReplaceAll(std::move(line), "]]", "");
-  std::string out;
-  for (size_t i = 0; i < line.size(); ++i) {
-    if (line[i] == '!' && i + 1 < line.size() && line[i + 1] == '[') continue;
-    if (line[i] == ']' && i + 1 < line.size() && line[i + 1] == '(') {
-      size_t close = line.find(')', i + 2);
-      if (close != std::string::npos) {
-        i = close;
-        continue;
-      }
-    }
-    if (line[i] == '[' && line.find("](", i) != std::string::npos) continue;
-    out += line[i];
-  }
-  return out;
-}
-
 }  // namespace
-
-std::string MarkdownToPlain(const std::string& markdown) {
-  std::vector<std::string> lines;
-  bool blank = false;
-  for (std::string line : util::Split(markdown, '\n')) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    std::string_view t = util::Trim(line);
-    if (t.empty()) {
-      if (!lines.empty()) blank = true;
-      continue;
-    }
-    if (util::StartsWith(t, "```") || util::StartsWith(t, "~~~") || util::StartsWith(t, "<!--"))
-      continue;
-    std::string indent = line.substr(0, line.find_first_not_of(" \t"));
-    std::string text(t);
-    if (text[0] == '#') {  // heading -> "Text:"
-      text = std::string(util::Trim(text.substr(text.find_first_not_of('#'))));
-      if (!text.empty() && text.back() != ':') text += ':';
-      indent.clear();
-    }
-    for (const char* box : {"- [ ] ", "- [x] ", "- [X] ", "* [ ] ", "* [x] "})
-      if (util::StartsWith(text, box)) text = "- " + text.substr(6);
-    if (util::StartsWith(text, "* ") || util::StartsWith(text, "+ ")) text[0] = '-';
-    if (util::StartsWith(text, "> ")) text = text.substr(2);
-    text = RemoveLinkTargets(std::move(text));
-    for (const char* mark : {"**", "__", "`"}) text = util::ReplaceAll(std::move(text), mark, "");
-    if (blank) lines.emplace_back();
-    blank = false;
-    lines.push_back(indent + text);
-  }
-  return util::Join(lines, "\n");
-}
 
 namespace {
 
@@ -202,13 +146,8 @@ Brief MakeBrief(const model::SiteModel& site, const std::vector<std::string>& su
     b.services = pm.doc.services;
     b.tags = pm.doc.tags;
     b.matched = matched[i];
-    for (const char* heading : kLessonHeadings) {
-      std::string section = markdown::SectionMarkdown(pm.doc.body, heading);
-      if (!section.empty()) {
-        b.lessons = MarkdownToPlain(section);
-        break;
-      }
-    }
+    std::string lessons = markdown::LessonsMarkdown(pm.doc.body);
+    if (!lessons.empty()) b.lessons = MarkdownToPlain(lessons);
     for (const auto& a : pm.doc.actions) {
       if (!IsOpen(a)) continue;
       BriefAction x{a.text, a.owner, "", a.ticket, a.status, false};

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "markdown/markdown.h"
 #include "model/site_model.h"
 #include "util/value.h"
 
@@ -62,8 +63,8 @@ std::string BriefToText(const Brief& brief);
 std::string BriefToMarkdown(const Brief& brief);
 util::Value BriefToValue(const Brief& brief);
 
-/// Markdown to readable plain text: emphasis, code marks and link targets
-/// dropped, task boxes and headings simplified, lines kept.
-std::string MarkdownToPlain(const std::string& markdown);
+/// Markdown to readable plain text (markdown/markdown.h; the service page
+/// shows lessons with it too).
+using markdown::MarkdownToPlain;
 
 }  // namespace casebook::search
