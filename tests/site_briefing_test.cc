@@ -14,6 +14,7 @@
 
 namespace fs = std::filesystem;
 using casebook::test::RunCasebook;
+using casebook::test::Snapshot;
 using casebook::test::TempDir;
 
 namespace {
@@ -26,18 +27,6 @@ std::string ReplaceFirst(std::string s, const std::string& from, const std::stri
   size_t pos = s.find(from);
   REQUIRE(pos != std::string::npos);
   return s.replace(pos, from.size(), to);
-}
-
-std::map<std::string, std::string> Snapshot(const std::string& root) {
-  std::map<std::string, std::string> files;
-  for (const auto& e : fs::recursive_directory_iterator(root)) {
-    if (!e.is_regular_file()) continue;
-    std::ifstream in(e.path(), std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    files[fs::relative(e.path(), root).generic_string()] = ss.str();
-  }
-  return files;
 }
 
 // Builds `work` incrementally and a copy of its inputs from scratch; every

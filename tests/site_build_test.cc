@@ -11,6 +11,7 @@
 
 namespace fs = std::filesystem;
 using casebook::test::RunCasebook;
+using casebook::test::Snapshot;
 using casebook::test::TempDir;
 
 namespace {
@@ -22,19 +23,6 @@ void CopyFixture(const std::string& name, const TempDir& dir) {
 
 bool Contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
-}
-
-// Every file under `root`, relative path -> bytes.
-std::map<std::string, std::string> Snapshot(const std::string& root) {
-  std::map<std::string, std::string> files;
-  for (const auto& e : fs::recursive_directory_iterator(root)) {
-    if (!e.is_regular_file()) continue;
-    std::ifstream in(e.path(), std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    files[fs::relative(e.path(), root).generic_string()] = ss.str();
-  }
-  return files;
 }
 
 int Count(const std::string& haystack, const std::string& needle) {

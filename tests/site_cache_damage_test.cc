@@ -14,6 +14,7 @@
 
 namespace fs = std::filesystem;
 using casebook::test::RunCasebook;
+using casebook::test::Snapshot;
 using casebook::test::TempDir;
 
 namespace {
@@ -25,13 +26,6 @@ std::string Slurp(const fs::path& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
-}
-
-std::map<std::string, std::string> Snapshot(const std::string& root) {
-  std::map<std::string, std::string> files;
-  for (const auto& e : fs::recursive_directory_iterator(root))
-    if (e.is_regular_file()) files[fs::relative(e.path(), root).generic_string()] = Slurp(e.path());
-  return files;
 }
 
 std::string ReplaceFirst(std::string s, const std::string& from, const std::string& to) {

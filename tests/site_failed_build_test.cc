@@ -17,6 +17,7 @@
 
 namespace fs = std::filesystem;
 using casebook::test::RunCasebook;
+using casebook::test::Snapshot;
 using casebook::test::TempDir;
 
 namespace {
@@ -27,19 +28,6 @@ void CopyFixture(const std::string& to) {
   fs::create_directories(to);
   for (const auto& e : fs::directory_iterator(fs::path(CASEBOOK_FIXTURES) / "site"))
     fs::copy(e.path(), to / e.path().filename(), fs::copy_options::recursive);
-}
-
-std::map<std::string, std::string> Snapshot(const std::string& root) {
-  std::map<std::string, std::string> files;
-  if (!fs::exists(root)) return files;
-  for (const auto& e : fs::recursive_directory_iterator(root)) {
-    if (!e.is_regular_file()) continue;
-    std::ifstream in(e.path(), std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    files[fs::relative(e.path(), root).generic_string()] = ss.str();
-  }
-  return files;
 }
 
 void Write(const std::string& path, const std::string& text) {

@@ -14,24 +14,13 @@
 
 namespace fs = std::filesystem;
 using casebook::test::RunCasebook;
+using casebook::test::Snapshot;
 using casebook::test::TempDir;
 
 namespace {
 
 bool Contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
-}
-
-std::map<std::string, std::string> Snapshot(const std::string& root) {
-  std::map<std::string, std::string> files;
-  for (const auto& e : fs::recursive_directory_iterator(root)) {
-    if (!e.is_regular_file()) continue;
-    std::ifstream in(e.path(), std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    files[fs::relative(e.path(), root).generic_string()] = ss.str();
-  }
-  return files;
 }
 
 const char* kBuild = "build --today 2024-06-01";

@@ -205,4 +205,18 @@ std::string SharedCorpus() {
 
 std::string SourceDir() { return CASEBOOK_SOURCE_DIR; }
 
+std::map<std::string, std::string> Snapshot(const std::string& root) {
+  namespace fs = std::filesystem;
+  std::map<std::string, std::string> files;
+  if (!fs::exists(root)) return files;
+  for (const auto& e : fs::recursive_directory_iterator(root)) {
+    if (!e.is_regular_file()) continue;
+    std::ifstream in(e.path(), std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    files[fs::relative(e.path(), root).generic_string()] = ss.str();
+  }
+  return files;
+}
+
 }  // namespace casebook::test

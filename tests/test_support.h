@@ -89,4 +89,8 @@ std::string SharedCorpus();
 /// The repository root (for content/, themes/, site.toml).
 std::string SourceDir();
 
+/// Every regular file under `root`, relative path -> bytes (empty when
+/// `root` does not exist): for comparing a built site with a clean build.
+std::map<std::string, std::string> Snapshot(const std::string& root);
+
 }  // namespace casebook::test
