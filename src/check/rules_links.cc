@@ -45,7 +45,7 @@ void LocateBroken(const model::Postmortem* pm, const SourceFile& src,
   if (!pm) return;
   const markdown::DocLink* best = nullptr;
   for (const auto& link : pm->body.links) {
-    if (link.resolved || (d->line > 0 && link.line != d->line)) continue;
+    if (link.resolved || link.file || (d->line > 0 && link.line != d->line)) continue;
     if (!best || d->message.find(link.target) != std::string::npos) best = &link;
   }
   if (!best) return;

@@ -148,8 +148,8 @@ A certificate was renewed and deployed by hand; the job got a new token.
 ## Lessons learned
 
 Certificates on every host we serve need the same monitoring, whoever runs
-the host. (Images go under `static/` at the archive's root, e.g.
-`static/img/graph.png`, linked as `![graph](/img/graph.png)`.)
+the host. (Put images beside this file and link them by a relative path,
+e.g. `![p99 latency](latency.png)`: they are published with the page.)
 
 ## Action items
 

@@ -324,11 +324,13 @@ void ReadLimits(Reader& r, const toml::node& n, Limits* limits) {
   }
   for (const auto& [k, v] : *n.as_table()) {
     std::string key(k.str());
-    long long* wide = key == "max_file_bytes" ? &limits->max_file_bytes
-                      : key == "max_table_cells" ? &limits->max_table_cells
-                                                 : nullptr;
+    long long* wide = key == "max_file_bytes"         ? &limits->max_file_bytes
+                      : key == "max_table_cells"      ? &limits->max_table_cells
+                      : key == "max_attachment_bytes" ? &limits->max_attachment_bytes
+                                                      : nullptr;
     if (!wide && key != "max_nesting") {
-      r.Unknown("limits.", k, {"max_file_bytes", "max_nesting", "max_table_cells"});
+      r.Unknown("limits.", k,
+                {"max_file_bytes", "max_nesting", "max_table_cells", "max_attachment_bytes"});
       continue;
     }
     if (!v.is_integer()) {

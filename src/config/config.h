@@ -49,6 +49,10 @@ struct Limits {
   long long max_file_bytes = 5'000'000;  // a postmortem's size on disk
   int max_nesting = 100;  // block quotes, lists, brackets; front matter keys and tables
   long long max_table_cells = 100'000;  // columns x rows of one Markdown table
+  /// A file published beside a postmortem (an image, a PDF, a CSV); larger
+  /// ones are left out with a warning. Generous: recordings and long PDFs
+  /// are legitimate, but every build reads each published file.
+  long long max_attachment_bytes = 100'000'000;
 };
 
 /// How many items a list page shows ([pagination] in site.toml). Longer

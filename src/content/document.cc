@@ -50,4 +50,14 @@ int Document::LineOf(const std::string& key) const {
   return it == key_lines.end() ? 1 : it->second;
 }
 
+std::string PageBundleDir(const std::string& relative_path) {
+  // Only in a sub-folder: an index.md at the top would make the whole
+  // source folder one bundle.
+  size_t slash = relative_path.rfind('/');
+  if (slash == std::string::npos || slash == 0) return "";
+  std::string name = relative_path.substr(slash + 1);
+  for (char& c : name) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  return name == "index.md" ? relative_path.substr(0, slash) : "";
+}
+
 }  // namespace casebook::content

@@ -96,6 +96,12 @@ struct Document {
   int LineOf(const std::string& key) const;
 };
 
+/// The folder of a page bundle ("2024/db-outage" for
+/// "2024/db-outage/index.md"), or "" when `relative_path` is not a bundle's
+/// index.md. The folder names the postmortem (its id and date, as a file
+/// name would), and every other file in it is published beside its page.
+std::string PageBundleDir(const std::string& relative_path);
+
 /// A hash of every field of `doc` (the same fields the load cache keeps)
 /// except `body` and `key_lines`: what the document shows outside its own
 /// page, where the rendered body is not used. Fields read from the body

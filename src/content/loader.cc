@@ -22,7 +22,11 @@ namespace casebook::content {
 
 namespace {
 
+// The name a postmortem's id and date come from: the file's name without
+// ".md", or a page bundle's folder name ("2024/db-outage/index.md").
 std::string Stem(const std::string& relative_path) {
+  const std::string bundle = PageBundleDir(relative_path);
+  if (!bundle.empty()) return util::BaseName(bundle);
   std::string name = util::BaseName(relative_path);
   if (name.size() > 3 && util::EndsWith(util::ToLowerAscii(name), ".md"))
     name.resize(name.size() - 3);
@@ -339,8 +343,10 @@ bool ParseDocument(const std::string& text, const std::string& path,
   internal::PlainFacts facts = internal::ExtractPlainFacts(doc->body, doc->body_line);
   ApplyBodyFacts(facts, cfg, doc);
 
-  const auto file_date =
-      util::DateInFileName(util::BaseName(relative_path.empty() ? path : relative_path));
+  const std::string bundle = PageBundleDir(relative_path);
+  const auto file_date = util::DateInFileName(
+      !bundle.empty() ? util::BaseName(bundle)
+                      : util::BaseName(relative_path.empty() ? path : relative_path));
   if (doc->timeline.empty() && !timeline_key) {
     // Time-only entries ("- 14:51 ...") fall on the incident day when no
     // date line in the timeline names it.

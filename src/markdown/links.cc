@@ -8,7 +8,12 @@
 //  - "[[id]]" or "[[id|label]]" inside ordinary text (never inside code, which
 //    cmark keeps in CODE nodes, nor inside another link): resolved -> a link
 //    showing the label or the id; unresolved -> the label or the id as text.
+//  - a link or image whose destination is a relative path to any other file
+//    ("latency.png", "data/x.csv?raw#row=3"): the file resolver's URL plus
+//    the original ?query#fragment when it has one, else left as written.
 // Every occurrence is reported as a DocLink with its source position.
+// Absolute paths ("/img/x.png", from static/), URLs with a scheme, "//host"
+// and "#anchor" / "?query" alone are never touched.
 // Expects adjacent text nodes to have been merged (cmark_consolidate_text_nodes).
 #include <cmark-gfm.h>
 
@@ -50,6 +55,15 @@ bool IsRelativeMarkdownPath(std::string_view url) {
   if (url.empty() || url[0] == '/' || url[0] == '\\' || HasScheme(url)) return false;
   std::string_view path = url.substr(0, url.find_first_of("?#"));
   return path.size() > 3 && util::ToLowerAscii(path.substr(path.size() - 3)) == ".md";
+}
+
+bool IsRelativeFilePath(std::string_view url) {
+  if (url.empty() || url[0] == '/' || url[0] == '\\' || url[0] == '#' || url[0] == '?' ||
+      HasScheme(url))
+    return false;
+  std::string_view path = url.substr(0, url.find_first_of("?#"));
+  if (path.empty() || path.back() == '/') return false;  // a folder is no file
+  return !(path.size() > 3 && util::ToLowerAscii(path.substr(path.size() - 3)) == ".md");
 }
 
 struct WikiLink {
@@ -172,12 +186,32 @@ void ResolveMarkdownLink(cmark_node* node, const Options& options, std::vector<D
   cmark_node_free(node);
 }
 
+void ResolveFileLink(cmark_node* node, const Options& options, std::vector<DocLink>* links) {
+  const char* raw = cmark_node_get_url(node);
+  if (!raw) return;
+  const std::string url(raw);
+  std::optional<std::string> resolved = options.file_resolver(url);
+  DocLink link;
+  link.target = url;
+  link.file = true;
+  link.line = cmark_node_get_start_line(node) + options.line_offset;
+  link.column = cmark_node_get_start_column(node);
+  link.resolved = resolved.has_value();
+  links->push_back(std::move(link));
+  if (!resolved) return;  // left as written (the caller reports it)
+  std::string out = *resolved;
+  size_t rest = url.find_first_of("?#");
+  if (rest != std::string::npos) out += url.substr(rest);
+  cmark_node_set_url(node, out.c_str());
+}
+
 }  // namespace
 
 void ResolveDocLinks(cmark_node* doc, const Options& options, std::vector<DocLink>* links) {
+  enum class Kind { kDocLink, kWikiText, kFile };
   struct Found {
     cmark_node* node;
-    bool is_link;
+    Kind kind;
   };
   std::vector<Found> found;
   {
@@ -195,11 +229,15 @@ void ResolveDocLinks(cmark_node* doc, const Options& options, std::vector<DocLin
         }
         ++link_depth;
         const char* url = cmark_node_get_url(n);
-        if (t == CMARK_NODE_LINK && url && IsRelativeMarkdownPath(url)) found.push_back({n, true});
-      } else if (t == CMARK_NODE_TEXT && link_depth == 0) {
+        if (!url) continue;
+        if (t == CMARK_NODE_LINK && options.resolver && IsRelativeMarkdownPath(url))
+          found.push_back({n, Kind::kDocLink});
+        else if (options.file_resolver && IsRelativeFilePath(url))
+          found.push_back({n, Kind::kFile});
+      } else if (t == CMARK_NODE_TEXT && link_depth == 0 && options.resolver) {
         const char* literal = cmark_node_get_literal(n);
         if (literal && std::string_view(literal).find("[[") != std::string_view::npos) {
-          found.push_back({n, false});
+          found.push_back({n, Kind::kWikiText});
         }
       }
     }
@@ -207,10 +245,10 @@ void ResolveDocLinks(cmark_node* doc, const Options& options, std::vector<DocLin
   // Document order; no collected node lies inside another collected one, so
   // freeing one never invalidates the rest.
   for (const Found& f : found) {
-    if (f.is_link) {
-      ResolveMarkdownLink(f.node, options, links);
-    } else {
-      ResolveWikiText(f.node, options, links);
+    switch (f.kind) {
+      case Kind::kDocLink: ResolveMarkdownLink(f.node, options, links); break;
+      case Kind::kWikiText: ResolveWikiText(f.node, options, links); break;
+      case Kind::kFile: ResolveFileLink(f.node, options, links); break;
     }
   }
 }

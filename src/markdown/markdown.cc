@@ -326,7 +326,7 @@ Output RenderDocument(const std::string& markdown, const Options& options) {
   cmark_llist* extensions = cmark_parser_get_syntax_extensions(parser.get());
 
   cmark_consolidate_text_nodes(doc.get());
-  if (options.resolver) detail::ResolveDocLinks(doc.get(), options, &out.rendered.links);
+  if (options.resolver || options.file_resolver) detail::ResolveDocLinks(doc.get(), options, &out.rendered.links);
   BlankDangerousUrls(doc.get());
   out.rendered.plain_text = PlainText(doc.get());
 

@@ -27,10 +27,13 @@ struct Heading {
   int line = 0;        // source line (body-relative + line_offset)
 };
 
-/// A link to another postmortem found in the body.
+/// A link to another postmortem found in the body, or (file = true) a link
+/// or image whose destination is a relative path to some other local file
+/// ("latency.png", "data/x.csv", "../shared/d.svg").
 struct DocLink {
   std::string target;  // as written: "../2023/x.md#part" or the id in [[id]]
   bool wiki = false;   // written as [[id]]
+  bool file = false;   // a local file that is not a postmortem (FileResolver)
   int line = 0;        // source line
   int column = 0;
   bool resolved = false;
@@ -42,17 +45,24 @@ struct DocLink {
 using LinkResolver =
     std::function<std::optional<std::string>(const std::string& target, bool wiki)>;
 
+/// Given the destination of a link or image that is a relative path to a
+/// file other than ".md" (as written, "?query" / "#fragment" included),
+/// returns the URL to use (the query and fragment are added back), or
+/// nullopt: then the destination is left as written.
+using FileResolver = std::function<std::optional<std::string>(const std::string& target)>;
+
 struct Options {
   bool unsafe = false;
   int line_offset = 0;  // added to body line numbers so they are file lines
   LinkResolver resolver;  // may be empty: then no links are rewritten
+  FileResolver file_resolver;  // may be empty: then file links stay as written
 };
 
 struct Rendered {
   std::string html;             // body HTML
   std::vector<Heading> headings;  // every heading, in order
   std::string plain_text;       // text without markup, for search and snippets
-  std::vector<DocLink> links;   // links to .md files and [[id]]s
+  std::vector<DocLink> links;   // links to .md files, [[id]]s and local files
 };
 
 Rendered Render(const std::string& markdown, const Options& options);

@@ -4,6 +4,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "model/attachments.h"
 #include "model/render_cache.h"
 #include "model/steps.h"
 #include "util/fs.h"
@@ -14,27 +15,6 @@ namespace casebook::model {
 namespace {
 
 constexpr size_t kRewriteAfter = 32;
-
-// "a%20b.md" -> "a b.md" (Markdown links to files with spaces are written
-// percent-encoded, or in <angle brackets>, which cmark percent-encodes).
-std::string PercentDecoded(const std::string& s) {
-  auto hex = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && hex(s[i + 1]) >= 0 && hex(s[i + 2]) >= 0) {
-      out += static_cast<char>(hex(s[i + 1]) * 16 + hex(s[i + 2]));
-      i += 2;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
 
 // Resolves a link written in `from` to a postmortem index. `target` is an id
 // (wiki) or a path to a .md file relative to `from` ("/x.md" is relative to
@@ -59,7 +39,7 @@ std::optional<int> ResolveTarget(const SiteModel& site, const Postmortem& from,
                              : util::JoinPath(util::DirName(from.doc.relative_path), path);
   auto it = site.by_path.find(util::NormalizePath(relative));
   if (it == site.by_path.end() && relative.find('%') != std::string::npos)
-    it = site.by_path.find(util::NormalizePath(PercentDecoded(relative)));
+    it = site.by_path.find(util::NormalizePath(internal::PercentDecoded(relative)));
   if (it == site.by_path.end()) return std::nullopt;
   return it->second;
 }
@@ -91,10 +71,19 @@ std::optional<std::string> Resolve(const std::string& base, const SiteModel& sit
   return base + site.postmortems[*index].url + fragment;
 }
 
+// The file resolver RenderOne uses: the URL a linked local file is
+// published at, or nullopt (attachments.h).
+std::optional<std::string> ResolveFile(const std::string& base, const internal::FileLocator& files,
+                                       const Postmortem& pm, const std::string& target) {
+  internal::FileTarget t = files.Locate(pm, target);
+  if (t.status != internal::FileStatus::kPublished) return std::nullopt;
+  return base + t.output;
+}
+
 // Renders one postmortem's Markdown, recording every question asked of the
-// resolver and its answer in `answers` (what the render cache checks).
+// resolvers and its answer in `answers` (what the render cache checks).
 void RenderOne(const config::SiteConfig& cfg, const std::string& base,
-               const SiteModel& site, Postmortem* pm,
+               const SiteModel& site, const internal::FileLocator& files, Postmortem* pm,
                std::vector<internal::ResolverAnswer>* answers) {
   markdown::Options options;
   options.unsafe = cfg.markdown_unsafe;
@@ -102,7 +91,12 @@ void RenderOne(const config::SiteConfig& cfg, const std::string& base,
   options.resolver = [&](const std::string& target,
                          bool wiki) -> std::optional<std::string> {
     std::optional<std::string> url = Resolve(base, site, *pm, target, wiki);
-    answers->push_back({target, wiki, url.has_value(), url.value_or(std::string())});
+    answers->push_back({target, wiki, false, url.has_value(), url.value_or(std::string())});
+    return url;
+  };
+  options.file_resolver = [&](const std::string& target) -> std::optional<std::string> {
+    std::optional<std::string> url = ResolveFile(base, files, *pm, target);
+    answers->push_back({target, false, true, url.has_value(), url.value_or(std::string())});
     return url;
   };
   pm->body = markdown::Render(BodyWithoutTitle(pm->doc), options);
@@ -120,7 +114,7 @@ void RenderOne(const config::SiteConfig& cfg, const std::string& base,
 
 void ReportBrokenLinks(const Postmortem& pm, util::Diagnostics* diags) {
   for (const auto& link : pm.body.links) {
-    if (link.resolved) continue;
+    if (link.resolved || link.file) continue;
     diags->Warning(pm.doc.SourceName(), link.line, "links/broken",
                    (link.wiki ? "[[" + link.target + "]]" : link.target) +
                        " does not name a postmortem in this archive",
@@ -134,10 +128,12 @@ void ReportBrokenLinks(const Postmortem& pm, util::Diagnostics* diags) {
 // question its rendering asked gets the same answer from today's archive:
 // then rendering again would give exactly what it holds.
 bool StillValid(const internal::RenderRecord& record, const std::string& base,
-                const SiteModel& site, const Postmortem& pm) {
+                const SiteModel& site, const internal::FileLocator& files,
+                const Postmortem& pm) {
   if (pm.doc.source_hash.empty() || record.source_hash != pm.doc.source_hash) return false;
   for (const auto& a : record.answers) {
-    std::optional<std::string> url = Resolve(base, site, pm, a.target, a.wiki);
+    std::optional<std::string> url = a.file ? ResolveFile(base, files, pm, a.target)
+                                            : Resolve(base, site, pm, a.target, a.wiki);
     if (url.has_value() != a.found || (url && *url != a.url)) return false;
   }
   return true;
@@ -159,6 +155,7 @@ void RenderBodies(const config::SiteConfig& cfg, SiteModel* site, int jobs,
     by_relative.reserve(records.size());
     for (size_t r = 0; r < records.size(); ++r) by_relative.emplace(records[r].relative, r);
   }
+  const internal::FileLocator files(cfg, *site);
   std::vector<std::vector<internal::ResolverAnswer>> answers(n);
   std::vector<char> rendered(n, 0);  // 1: rendered now, 0: taken from the cache
   // Each postmortem's findings go to its own list, merged in model order, so
@@ -167,7 +164,7 @@ void RenderBodies(const config::SiteConfig& cfg, SiteModel* site, int jobs,
   util::ParallelFor(n, jobs, [&](size_t i) {
     Postmortem& pm = site->postmortems[i];
     auto it = by_relative.find(pm.doc.relative_path);
-    if (it != by_relative.end() && StillValid(records[it->second], base, *site, pm)) {
+    if (it != by_relative.end() && StillValid(records[it->second], base, *site, files, pm)) {
       internal::RenderRecord& record = records[it->second];
       pm.body = std::move(record.body);
       pm.summary_html = std::move(record.summary_html);
@@ -175,12 +172,14 @@ void RenderBodies(const config::SiteConfig& cfg, SiteModel* site, int jobs,
       pm.action_html = std::move(record.action_html);
       answers[i] = std::move(record.answers);
     } else {
-      RenderOne(cfg, base, *site, &pm, &answers[i]);
+      RenderOne(cfg, base, *site, files, &pm, &answers[i]);
       rendered[i] = 1;
     }
     ReportBrokenLinks(pm, &found[i]);
+    internal::ReportFileLinks(cfg, files, pm, &found[i]);
   });
   for (const auto& d : found) diags->Append(d);
+  internal::CollectAttachments(cfg, files, answers, site, diags);
   if (!use_cache) return;
 
   // A few stale records cost little (those pages are rendered again next
@@ -234,7 +233,7 @@ void LinkIncidents(SiteModel* site, util::Diagnostics* diags) {
       referenced_by[it->second].insert(static_cast<int>(i));
     }
     for (const auto& link : pm.body.links) {
-      if (!link.resolved) continue;
+      if (!link.resolved || link.file) continue;
       auto index = ResolveTarget(*site, pm, link.target, link.wiki, nullptr);
       if (index && *index != static_cast<int>(i))
         referenced_by[*index].insert(static_cast<int>(i));

@@ -17,7 +17,7 @@ using content::BinaryWriter;
 
 constexpr char kMagic[] = "casebook render cache\n";
 // Bump whenever markdown rendering, RenderOne or this format changes.
-constexpr uint32_t kFormat = 2;
+constexpr uint32_t kFormat = 3;
 constexpr uint32_t kEndMarker = 0x0c0ffee1;
 // The records are written in two halves that two threads read at once.
 constexpr size_t kParts = 2;
@@ -42,7 +42,7 @@ void WriteRecord(BinaryWriter& out, const RecordRef& r) {
   out.U32(static_cast<uint32_t>(r.answers->size()));
   for (const auto& a : *r.answers) {
     out.Str(a.target);
-    out.U8(static_cast<uint8_t>((a.wiki ? 1 : 0) | (a.found ? 2 : 0)));
+    out.U8(static_cast<uint8_t>((a.wiki ? 1 : 0) | (a.found ? 2 : 0) | (a.file ? 4 : 0)));
     out.Str(a.url);
   }
   out.Str(r.body->html);
@@ -57,7 +57,7 @@ void WriteRecord(BinaryWriter& out, const RecordRef& r) {
   out.U32(static_cast<uint32_t>(r.body->links.size()));
   for (const auto& l : r.body->links) {
     out.Str(l.target);
-    out.U8(static_cast<uint8_t>((l.wiki ? 1 : 0) | (l.resolved ? 2 : 0)));
+    out.U8(static_cast<uint8_t>((l.wiki ? 1 : 0) | (l.resolved ? 2 : 0) | (l.file ? 4 : 0)));
     out.I64(l.line);
     out.I64(l.column);
   }
@@ -72,9 +72,10 @@ bool ReadRecord(BinaryReader& in, RenderRecord* r) {
   if (!in.Str(&r->relative) || !in.Str(&r->source_hash) || !in.Count(&n, 9)) return false;
   r->answers.resize(n);
   for (auto& a : r->answers) {
-    if (!in.Str(&a.target) || !in.U8(&flags) || flags > 3 || !in.Str(&a.url)) return false;
+    if (!in.Str(&a.target) || !in.U8(&flags) || flags > 7 || !in.Str(&a.url)) return false;
     a.wiki = flags & 1;
     a.found = flags & 2;
+    a.file = flags & 4;
   }
   if (!in.Str(&r->body.html) || !in.Count(&n, 24)) return false;
   r->body.headings.resize(n);
@@ -84,11 +85,12 @@ bool ReadRecord(BinaryReader& in, RenderRecord* r) {
   if (!in.Str(&r->body.plain_text) || !in.Count(&n, 21)) return false;
   r->body.links.resize(n);
   for (auto& l : r->body.links) {
-    if (!in.Str(&l.target) || !in.U8(&flags) || flags > 3 || !in.Int(&l.line) ||
+    if (!in.Str(&l.target) || !in.U8(&flags) || flags > 7 || !in.Int(&l.line) ||
         !in.Int(&l.column))
       return false;
     l.wiki = flags & 1;
     l.resolved = flags & 2;
+    l.file = flags & 4;
   }
   return in.Str(&r->summary_html) && in.Strs(&r->timeline_html) &&
          in.Strs(&r->action_html);

@@ -14,7 +14,8 @@
 // through the link resolver's answers, so a record keeps every question the
 // renderer asked (target, wiki) and the answer (URL or none): it is reused
 // only when the current archive gives the same answers, so a link target
-// that appears, disappears or moves re-renders the linking page. Broken-link
+// that appears, disappears or moves re-renders the linking page (and so
+// does a linked local file that appears, disappears or grows over the limit). Broken-link
 // warnings are derived from the links afterwards, cached or not.
 #pragma once
 
@@ -29,6 +30,7 @@ namespace casebook::model::internal {
 struct ResolverAnswer {
   std::string target;
   bool wiki = false;
+  bool file = false;  // asked of the file resolver (a local file, not a postmortem)
   bool found = false;
   std::string url;  // when found
 };

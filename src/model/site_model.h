@@ -63,6 +63,10 @@ struct SiteModel {
   std::vector<Taxonomy> taxonomies;    // in site.toml order
   std::vector<ArchiveYear> archive;    // newest year first
   std::vector<ActionRef> actions;      // open first, then by due date
+  /// Files published beside the postmortems (model/attachments.h): path
+  /// in the output -> file on disk, e.g. "postmortems/db-outage/graph.png"
+  /// (a page bundle's) or "files/2024/latency.png" (linked from a page).
+  std::map<std::string, std::string> attachments;
 
   const Taxonomy* FindTaxonomy(const std::string& key) const;
   const Postmortem* FindById(const std::string& id) const;

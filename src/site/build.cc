@@ -141,7 +141,9 @@ bool Build(const BuildOptions& options, BuildReport* report,
                  "check the folder's permissions; the previous site is unchanged");
     return false;
   }
-  const StaticFiles statics = StaticFilesInside(cfg);
+  StaticFiles statics = StaticFilesInside(cfg);
+  // Files beside postmortems are published like static files (static/ wins).
+  for (const auto& [output, file] : site->model.attachments) statics.emplace(output, file);
   const std::string inputs_key = InputsKey(options, *site, *templates);
   std::string site_key = SiteKey(inputs_key, *site, statics);
   // The manifest's header holds the site key and the lists key

@@ -42,7 +42,8 @@ void AddTree(const std::string& label, const std::string& site_root, const std::
 std::string StampInputs(const config::SiteConfig& cfg) {
   util::StreamHash h;
   AddFile("site.toml", cfg.config_path, &h);
-  AddTree("content", cfg.root, cfg.SourceDir(), ".md", &h);
+  // Every file: images and other files beside postmortems are published too.
+  AddTree("content", cfg.root, cfg.SourceDir(), "", &h);
   AddTree("theme", cfg.root, cfg.ThemeDir(), "", &h);
   AddTree("static", cfg.root, util::JoinPath(cfg.root, "static"), "", &h);
   return h.Hex();
