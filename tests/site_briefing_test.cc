@@ -124,3 +124,65 @@ TEST_CASE("the service briefing stays exact in incremental builds") {
   CheckSameAsClean(work, build, "edit a lesson (body only)");
   CHECK(Contains(work.Read("public/services/checkout-api/index.html"), "and on queue depth"));
 }
+
+namespace {
+
+const char* kEviction =
+    "The redis cache evicted hot keys under memory pressure. Every web worker then "
+    "missed the cache at once and the thundering herd of queries saturated the "
+    "catalog database; latency rose until the cache warmed again.";
+const char* kCertificate =
+    "The TLS certificate of the partner gateway expired because the renewal job "
+    "had lost its credentials; partners saw handshake failures until a new "
+    "certificate was issued by hand.";
+
+void WriteCacheIncident(const TempDir& dir, const std::string& slug, const std::string& date,
+                        const std::string& title, const std::string& text) {
+  dir.Write("content/2024/" + date + "-" + slug + ".md",
+            "+++\ntitle = \"" + title + "\"\ndate = " + date +
+                "\nseverity = \"SEV2\"\nservices = [\"catalog-cache\"]\n"
+                "summary = \"One catalog incident.\"\n+++\n\n## What happened\n\n" + text +
+                "\n");
+}
+
+std::string RecurringSection(const std::string& page) {
+  size_t begin = page.find("Recurring incidents");
+  if (begin == std::string::npos) return "";
+  return page.substr(begin, page.find("</ul>", begin) - begin);
+}
+
+}  // namespace
+
+TEST_CASE("a service page shows its most similar recurring incidents, exactly in incremental builds") {
+  TempDir work;
+  fs::copy(fs::path(CASEBOOK_FIXTURES) / "site", work.path(), fs::copy_options::recursive);
+  WriteCacheIncident(work, "eviction-storm", "2024-01-10", "Cache eviction storm", kEviction);
+  WriteCacheIncident(work, "eviction-again", "2024-02-20", "Cache eviction storm again", kEviction);
+  WriteCacheIncident(work, "gateway-cert", "2024-04-02", "Partner gateway certificate expired", kCertificate);
+  const std::string build = "build --today 2024-06-01";  // with the index: similar incidents
+  auto r = RunCasebook(build, work.path());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+
+  std::string page = work.Read("public/services/catalog-cache/index.html");
+  std::string before = RecurringSection(page);
+  INFO(before);
+  // The two eviction storms, newer first, each a link to its page.
+  size_t again = before.find("postmortems/2024-02-20-eviction-again/index.html\">Cache eviction storm again</a>");
+  size_t first = before.find("postmortems/2024-01-10-eviction-storm/index.html\">Cache eviction storm</a>");
+  REQUIRE(again != std::string::npos);
+  REQUIRE(first != std::string::npos);
+  CHECK(again < first);
+  // Only service pages have them.
+  CHECK(RecurringSection(work.Read("public/tags/database/index.html")).empty());
+
+  // A body-only edit changes what search finds similar, not any list key:
+  // the page must still follow.
+  WriteCacheIncident(work, "gateway-cert", "2024-04-02", "Partner gateway certificate expired", kEviction);
+  WriteCacheIncident(work, "eviction-storm", "2024-01-10", "Cache eviction storm", kCertificate);
+  CheckSameAsClean(work, build, "similar incidents change with the bodies");
+  std::string after = RecurringSection(work.Read("public/services/catalog-cache/index.html"));
+  INFO(after);
+  CHECK(after != before);
+  CHECK(Contains(after, "2024-04-02-gateway-cert/index.html"));
+}

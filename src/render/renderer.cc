@@ -376,7 +376,10 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateS
     h.AddString(kStaticSearchIndexFormat);
     h.AddString(cfg.relative_urls ? "relative" : "absolute");
     h.AddString(options.inputs_key);
-    if (AddAllListKeys(view, &h)) lists_key = h.Hex();
+    if (AddAllListKeys(view, &h)) {
+      view.AddRecurringKey(&h);  // service pages' similar pairs (not in any ListKey)
+      lists_key = h.Hex();
+    }
   }
   if (options.lists_key) *options.lists_key = lists_key;
   const bool lists_unchanged = !lists_key.empty() && lists_key == options.published_lists_key;

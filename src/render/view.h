@@ -288,6 +288,24 @@ class View {
   void AddTermStats(util::Value& page, const model::Taxonomy& tax, const model::Term& term) const;
   /// The `briefing` key of a service's page 1 (view_briefing.cc).
   void AddServiceBriefing(util::Value& page, const model::Term& term) const;
+  /// A pair of a service's incidents that search found similar to each
+  /// other; `similar` is the entry of `first`'s list (or of `second`'s, when
+  /// only that one lists `first`) naming the other.
+  struct RecurringPair {
+    int first = -1, second = -1;  // first is the newer
+    const model::SimilarIncident* similar = nullptr;
+    int score = 0;
+  };
+  /// The service's most similar pairs, best first (view_briefing.cc).
+  std::vector<RecurringPair> RecurringPairs(const model::Term& term) const;
+
+ public:
+  /// Adds what every service page's recurring incidents are made from (the
+  /// pairs, their shared terms), which the list keys do not cover: they
+  /// come from the bodies, through search. Part of the lists key.
+  void AddRecurringKey(util::StreamHash* h) const;
+
+ private:
 
   const model::SiteModel& site_;
   const config::SiteConfig& cfg_;

@@ -3,15 +3,21 @@
 // items (overdue first) and the lessons learned of its latest incidents.
 // Its median durations are the term page's own (AddTermStats).
 //
+// Its most similar recurring incidents: the pairs of its incidents that
+// search listed as similar to each other (Postmortem::similar, read as is).
+//
 // Everything shown is covered by the lists key: action items come from
 // front matter, and the lessons (Postmortem::lessons, from the body) are
 // hashed into each ListKey (view_common.cc), so an incremental build redoes this page when either
-// changes. Similar incidents are left out: they come from other bodies
-// through search, which the lists key does not cover.
+// changes. The similar pairs come from the bodies through search, which no
+// ListKey covers, so AddRecurringKey adds them to the lists key.
 #include <algorithm>
+#include <map>
+#include <unordered_map>
 
 #include "render/view.h"
 #include "util/datetime.h"
+#include "util/hash.h"
 #include "util/text.h"
 
 namespace casebook::render {
@@ -23,6 +29,10 @@ namespace {
 constexpr size_t kBriefingActions = 10;
 constexpr size_t kBriefingLessons = 3;
 constexpr size_t kLessonChars = 600;
+constexpr size_t kRecurringPairs = 5;
+// A similar incident ranked r-th (from 0) in a list scores kRankScore - r;
+// a pair listed both ways scores twice.
+constexpr int kRankScore = 20;
 
 }  // namespace
 
@@ -35,6 +45,51 @@ std::string HeadingAnchor(const model::Postmortem& pm, const std::string& text) 
     if (util::Trim(have) == want) return h.anchor;
   }
   return "";
+}
+
+std::vector<View::RecurringPair> View::RecurringPairs(const model::Term& term) const {
+  // Linear in the service's incidents times the length of their similar
+  // lists (a handful each).
+  std::unordered_map<int, bool> of_service;
+  of_service.reserve(term.postmortems.size());
+  for (int index : term.postmortems) of_service.emplace(index, true);
+  std::map<std::pair<int, int>, RecurringPair> pairs;
+  for (int index : term.postmortems) {
+    const auto& similar = site_.postmortems[static_cast<size_t>(index)].similar;
+    for (size_t r = 0; r < similar.size(); ++r) {
+      const model::SimilarIncident& s = similar[r];
+      if (s.index == index || !of_service.count(s.index)) continue;
+      const std::pair<int, int> key(std::min(index, s.index), std::max(index, s.index));
+      RecurringPair& p = pairs[key];
+      p.first = key.first;  // the model is newest first
+      p.second = key.second;
+      if (!p.similar || index == key.first) p.similar = &s;
+      p.score += std::max(1, kRankScore - static_cast<int>(r));
+    }
+  }
+  std::vector<RecurringPair> best;
+  best.reserve(pairs.size());
+  for (const auto& [key, p] : pairs) best.push_back(p);
+  // Best first; ties to the newer pair (the map's order, kept by the stable sort).
+  std::stable_sort(best.begin(), best.end(),
+                   [](const RecurringPair& a, const RecurringPair& b) { return a.score > b.score; });
+  if (best.size() > kRecurringPairs) best.resize(kRecurringPairs);
+  return best;
+}
+
+void View::AddRecurringKey(util::StreamHash* h) const {
+  const model::Taxonomy* services = site_.FindTaxonomy("services");
+  if (!services) return;
+  for (const auto& term : services->terms) {
+    h->AddString(term.slug);
+    for (const RecurringPair& p : RecurringPairs(term)) {
+      h->AddString(IdOf(p.first));
+      h->AddString(IdOf(p.second));
+      h->AddInt(p.similar->index == p.first ? 1 : 0);  // whose list gave the reason
+      h->AddInt(static_cast<int64_t>(p.similar->shared_terms.size()));
+      for (const auto& t : p.similar->shared_terms) h->AddString(t);
+    }
+  }
 }
 
 void View::AddServiceBriefing(Value& page, const model::Term& term) const {
@@ -76,6 +131,17 @@ void View::AddServiceBriefing(Value& page, const model::Term& term) const {
     lessons.Push(std::move(l));
   }
   SetList(briefing, "lessons", std::move(lessons));
+
+  Value recurring = Value::MakeList();
+  for (const RecurringPair& p : RecurringPairs(term)) {
+    Value r = Value::MakeMap();
+    r["first"] = LinkItem(p.first);
+    r["second"] = LinkItem(p.second);
+    const int from = p.similar->index == p.second ? p.first : p.second;
+    r["reason"] = SimilarReason(from, *p.similar);
+    recurring.Push(std::move(r));
+  }
+  SetList(briefing, "recurring", std::move(recurring));
   page["briefing"] = std::move(briefing);
 }
 
