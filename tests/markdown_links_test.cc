@@ -126,7 +126,7 @@ TEST_CASE("wiki links inside code are left alone", "[markdown][links][wiki]") {
   auto r = Render("Use `[[2023-11-02-primary-failover]]` to link.\n\n```\n[[2024-03-12-checkout-pool]]\n```\n",
                   site.options());
   CHECK(Has(r.html, "<code>[[2023-11-02-primary-failover]]</code>"));
-  CHECK(Has(r.html, "<pre><code>[[2024-03-12-checkout-pool]]\n</code></pre>"));
+  CHECK(Has(r.html, "<pre tabindex=\"0\"><code>[[2024-03-12-checkout-pool]]\n</code></pre>"));
   CHECK(r.links.empty());
   CHECK(site.calls.empty());
 }

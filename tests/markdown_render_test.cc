@@ -46,7 +46,8 @@ std::vector<std::string> UrlAttributes(const std::string& html) {
 
 TEST_CASE("tables render with style alignment", "[markdown]") {
   std::string html = Html("| Service | Errors |\n|:--|--:|\n| checkout | 503 |\n");
-  CHECK(Has(html, "<table>"));
+  CHECK(Has(html, "<div class=\"table-wrap\" role=\"region\" aria-label=\"Table: Service, Errors\" tabindex=\"0\">\n<table>"));
+  CHECK(Has(html, "</table>\n</div>"));
   CHECK(Has(html, "<th style=\"text-align: left\">Service</th>"));
   CHECK(Has(html, "<td style=\"text-align: right\">503</td>"));
   CHECK_FALSE(Has(html, "align=\""));
@@ -67,7 +68,24 @@ TEST_CASE("task lists, strikethrough, autolinks, footnotes", "[markdown]") {
 
 TEST_CASE("fenced code keeps its language and escapes", "[markdown]") {
   std::string html = Html("```sql\nSELECT 1 < 2;\n```\n");
-  CHECK(Has(html, "<pre><code class=\"language-sql\">SELECT 1 &lt; 2;\n</code></pre>"));
+  CHECK(Has(html, "<pre tabindex=\"0\"><code class=\"language-sql\">SELECT 1 &lt; 2;\n</code></pre>"));
+}
+
+// Wide code and tables scroll sideways: a keyboard reaches them, and each
+// table's region has a name of its own (landmark names must be unique).
+TEST_CASE("code blocks and tables are focusable scroll regions with unique names", "[markdown]") {
+  std::string html = Html(
+      "    indented <code>\n\n"
+      "| A & B | `<x>` |\n|--|--|\n| 1 | 2 |\n\n"
+      "| A & B | `<x>` |\n|--|--|\n| 3 | 4 |\n\n"
+      "|   |\n|--|\n| 5 |\n\n"
+      "- item\n\n  ```\n  nested\n  ```\n");
+  CHECK(Has(html, "<pre tabindex=\"0\"><code>indented &lt;code&gt;\n</code></pre>"));
+  CHECK(Has(html, "<pre tabindex=\"0\"><code>nested\n</code></pre>"));
+  CHECK(Has(html, "aria-label=\"Table: A &amp; B, &lt;x&gt;\" tabindex=\"0\">"));
+  CHECK(Has(html, "aria-label=\"Table: A &amp; B, &lt;x&gt; (2)\" tabindex=\"0\">"));
+  CHECK(Has(html, "aria-label=\"Table\" tabindex=\"0\">"));
+  CHECK_FALSE(Has(html, "<pre><code>"));
 }
 
 TEST_CASE("safe mode omits raw HTML", "[markdown][safety]") {

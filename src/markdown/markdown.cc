@@ -12,6 +12,7 @@
 #include <cmark-gfm-core-extensions.h>
 #include <cmark-gfm.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <iterator>
 #include <memory>
@@ -288,6 +289,71 @@ void AnchorHeadings(cmark_node* doc, const Options& options, int render_options,
   }
 }
 
+// ---- Scrolling blocks ---------------------------------------------------------
+
+// Text of a table's header row ("Service, Errors"), for its region's name.
+std::string HeaderText(cmark_node* table) {
+  std::string text;
+  cmark_node* header = cmark_node_first_child(table);
+  if (!header) return text;
+  for (cmark_node* cell = cmark_node_first_child(header); cell; cell = cmark_node_next(cell)) {
+    std::string cell_text = HeadingText(cell);
+    if (cell_text.empty()) continue;
+    if (!text.empty()) text += ", ";
+    text += cell_text;
+  }
+  return text;
+}
+
+// Code blocks and tables scroll sideways when wider than the column, so a
+// keyboard must be able to reach them (WCAG 2.1.1; axe-core's
+// scrollable-region-focusable): <pre tabindex="0"> (what GitHub writes), and
+// each table inside <div class="table-wrap" role="region" tabindex="0"> named
+// after its header row, numbered when two would share a name (regions are
+// landmarks, and landmarks need unique names).
+void FocusableScrollers(cmark_node* doc, int render_options, cmark_llist* extensions) {
+  std::vector<cmark_node*> code_blocks, tables;
+  Walk(doc, [&](cmark_node* n, cmark_event_type ev) {
+    if (ev != CMARK_EVENT_ENTER) return;
+    if (cmark_node_get_type(n) == CMARK_NODE_CODE_BLOCK) code_blocks.push_back(n);
+    const char* type = cmark_node_get_type_string(n);
+    if (type && std::string_view(type) == "table") tables.push_back(n);
+  });
+  for (cmark_node* node : code_blocks) {
+    std::string html = RenderHtml(node, render_options, extensions);
+    if (!util::StartsWith(html, "<pre")) continue;
+    html.insert(4, " tabindex=\"0\"");
+    NodePtr block(cmark_node_new(CMARK_NODE_CUSTOM_BLOCK));
+    if (block && cmark_node_set_on_enter(block.get(), html.c_str()) &&
+        cmark_node_set_on_exit(block.get(), "") && cmark_node_replace(node, block.get())) {
+      block.release();  // now owned by the document
+      cmark_node_free(node);
+    }
+  }
+  std::vector<std::string> names;
+  for (cmark_node* node : tables) {
+    std::string header = HeaderText(node);
+    std::string name = header.empty() ? "Table" : "Table: " + header;
+    const size_t same = static_cast<size_t>(std::count(names.begin(), names.end(), name));
+    names.push_back(name);
+    if (same > 0) name += " (" + std::to_string(same + 1) + ")";
+    const std::string open = "<div class=\"table-wrap\" role=\"region\" aria-label=\"" +
+                             util::HtmlEscape(name) + "\" tabindex=\"0\">";
+    NodePtr block(cmark_node_new(CMARK_NODE_CUSTOM_BLOCK));
+    if (!block || !cmark_node_set_on_enter(block.get(), open.c_str()) ||
+        !cmark_node_set_on_exit(block.get(), "</div>") ||
+        !cmark_node_insert_before(node, block.get())) {
+      continue;
+    }
+    cmark_node* wrapper = block.release();  // now owned by the document
+    if (!cmark_node_append_child(wrapper, node)) {
+      // Not allowed here: put the table back where it was, drop the wrapper.
+      cmark_node_unlink(wrapper);
+      cmark_node_free(wrapper);
+    }
+  }
+}
+
 // ---- Rendering --------------------------------------------------------------
 
 struct Output {
@@ -335,6 +401,7 @@ Output RenderDocument(const std::string& markdown, const Options& options) {
                          cmark_node_next(first) == nullptr;
 
   AnchorHeadings(doc.get(), options, cmark_options, extensions, &out.rendered.headings);
+  FocusableScrollers(doc.get(), cmark_options, extensions);
   out.rendered.html = RenderHtml(doc.get(), cmark_options, extensions);
   return out;  // doc is freed before parser (declaration order), as cmark needs
 }

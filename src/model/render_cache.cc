@@ -17,7 +17,7 @@ using content::BinaryWriter;
 
 constexpr char kMagic[] = "casebook render cache\n";
 // Bump whenever markdown rendering, RenderOne or this format changes.
-constexpr uint32_t kFormat = 3;
+constexpr uint32_t kFormat = 4;  // 3: file lookups (attachments); 4: focusable <pre> and table regions
 constexpr uint32_t kEndMarker = 0x0c0ffee1;
 // The records are written in two halves that two threads read at once.
 constexpr size_t kParts = 2;

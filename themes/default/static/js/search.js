@@ -104,17 +104,17 @@
     if (hit.date) meta.appendChild(el("span", "", hit.date));
     if (hit.severity_label) meta.appendChild(el("span", "status", hit.severity_label));
     if (meta.firstChild) li.appendChild(meta);
-    var h3 = el("h3", "pm-item-title");
+    var heading = el("h2", "pm-item-title");
     var href = safeHref(hit.href);
     var title = hit.title || hit.id || "(untitled)";
     if (href) {
       var a = el("a", "", title);
       a.setAttribute("href", href);
-      h3.appendChild(a);
+      heading.appendChild(a);
     } else {
-      h3.textContent = title;
+      heading.textContent = title;
     }
-    li.appendChild(h3);
+    li.appendChild(heading);
     if (hit.snippet) li.appendChild(hit.snippet);
     if (hit.note) li.appendChild(el("p", "muted small", hit.note));
     if (hit.source_path) {
