@@ -126,7 +126,7 @@ void Run(WriteJob& job, IndexStats& stats) {
     try {
       UpdateInPlace(version, *plan, job, docs, synonyms_hash, &spelling);
       ProfileMark("writer: in place");
-      SealVersion(version);
+      ResealVersion(version);
       ProfileMark("writer: seal");
       return;
     } catch (const Xapian::DatabaseCorruptError& e) {
