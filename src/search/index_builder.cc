@@ -210,6 +210,7 @@ std::unique_ptr<IndexUpdate> IndexUpdate::Start(model::SiteModel* site,
     job.rebuild = !InspectIndex(index_dir, &job.damage);
     job.inspected = true;
   }
+  ProfileMark("open or recover");
   // 1. What each postmortem contributes.
   std::vector<int> field_of;
   job.fields = DescribeAll(*site, jobs, &field_of);

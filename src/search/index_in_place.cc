@@ -12,7 +12,7 @@ namespace casebook::search {
 namespace sc = schema;
 
 void UpdateInPlace(const std::string& version_dir, const Plan& plan, const WriteJob& job,
-                   DocumentSource& docs, const std::string& synonyms_hash,
+                   DocumentSource& docs, const IndexStamps& stamps,
                    SpellingDelta* spelling) {
   Xapian::WritableDatabase db(version_dir, Xapian::DB_OPEN);
   DocumentMaker maker;
@@ -36,7 +36,7 @@ void UpdateInPlace(const std::string& version_dir, const Plan& plan, const Write
       CountSpelling(doc.get_value(sc::kSlotWords), +1, spelling);
       db.replace_document(sc::ClampTerm(sc::kIdPrefix + job.fields[k].pm->doc.id), doc);
     }
-    WriteIndexMetadata(db, *spelling, plan.synonyms_changed, job.synonyms, synonyms_hash);
+    WriteIndexMetadata(db, *spelling, plan.synonyms_changed, job.synonyms, stamps);
     db.commit_transaction();
   } catch (...) {
     try {

@@ -91,11 +91,12 @@ std::string SynonymsHash(const SynonymMap& synonyms) {
 
 void WriteIndexMetadata(Xapian::WritableDatabase& db, const SpellingDelta& spelling,
                         bool write_synonyms, const SynonymMap& synonyms,
-                        const std::string& synonyms_hash) {
+                        const IndexStamps& stamps) {
   ApplySpelling(db, spelling);
   if (write_synonyms) WriteSynonyms(db, synonyms);
   db.set_metadata(sc::kMetaSchema, std::to_string(sc::kVersion));
-  db.set_metadata(sc::kMetaSynonyms, synonyms_hash);
+  db.set_metadata(sc::kMetaSynonyms, stamps.synonyms_hash);
+  db.set_metadata(sc::kMetaContents, stamps.contents_key);
 }
 
 }  // namespace casebook::search

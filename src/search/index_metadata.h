@@ -25,10 +25,16 @@ void CountSpelling(const std::string& words, int sign, SpellingDelta* delta);
 /// The stamp kept in the index for `synonyms` (a change rewrites the table).
 std::string SynonymsHash(const SynonymMap& synonyms);
 
+/// What an update stamps into the index besides the schema version.
+struct IndexStamps {
+  std::string synonyms_hash;  // SynonymsHash
+  std::string contents_key;   // ContentsKey (index_plan.h)
+};
+
 /// Applies `spelling`, rewrites the synonym table when `write_synonyms`,
-/// and stamps the schema version and `synonyms_hash`.
+/// and stamps the schema version and `stamps`.
 void WriteIndexMetadata(Xapian::WritableDatabase& db, const SpellingDelta& spelling,
                         bool write_synonyms, const SynonymMap& synonyms,
-                        const std::string& synonyms_hash);
+                        const IndexStamps& stamps);
 
 }  // namespace casebook::search

@@ -39,7 +39,7 @@ size_t ShardDocs() {
 /// depend on the threads. The only shard of a small index gets the
 /// metadata too.
 void WriteShards(const WriteJob& job, DocumentSource& docs, const std::vector<std::string>& paths,
-                 size_t shard_docs, const std::string& synonyms_hash, SpellingDelta* spelling) {
+                 size_t shard_docs, const IndexStamps& stamps, SpellingDelta* spelling) {
   const size_t n = job.fields.size(), shards = paths.size();
   auto write_shard = [&](size_t s, DocumentMaker& maker, SpellingDelta* counts) {
     Xapian::WritableDatabase db(paths[s], Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_NO_SYNC);
@@ -53,7 +53,7 @@ void WriteShards(const WriteJob& job, DocumentSource& docs, const std::vector<st
   if (shards == 1) {
     DocumentMaker maker;
     Xapian::WritableDatabase db = write_shard(0, maker, spelling);
-    WriteIndexMetadata(db, *spelling, /*write_synonyms=*/true, job.synonyms, synonyms_hash);
+    WriteIndexMetadata(db, *spelling, /*write_synonyms=*/true, job.synonyms, stamps);
     db.commit();
     db.close();
     return;
@@ -104,7 +104,7 @@ void Merge(std::vector<std::string> paths, const std::string& out) {
 }  // namespace
 
 void WriteNewVersion(const WriteJob& job, DocumentSource& docs, std::optional<int> current,
-                     const std::string& synonyms_hash, SpellingDelta* spelling) {
+                     const IndexStamps& stamps, SpellingDelta* spelling) {
   const std::string& dir = job.dir;
   std::vector<int> versions = sc::ListVersions(dir);
   const int next = versions.empty() ? 1 : versions.back() + 1;
@@ -119,13 +119,13 @@ void WriteNewVersion(const WriteJob& job, DocumentSource& docs, std::optional<in
       const size_t shard_docs = ShardDocs();
       const size_t shards = std::max<size_t>(1, (job.fields.size() + shard_docs - 1) / shard_docs);
       for (size_t s = 0; s < shards; ++s) paths.push_back(util::JoinPath(tmp, "s" + std::to_string(s)));
-      WriteShards(job, docs, paths, shard_docs, synonyms_hash, spelling);
+      WriteShards(job, docs, paths, shard_docs, stamps, spelling);
     }
     if (paths.size() > 1) {
       paths.push_back(util::JoinPath(tmp, "meta"));
       Xapian::WritableDatabase meta(paths.back(),
                                     Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_NO_SYNC);
-      WriteIndexMetadata(meta, *spelling, /*write_synonyms=*/true, job.synonyms, synonyms_hash);
+      WriteIndexMetadata(meta, *spelling, /*write_synonyms=*/true, job.synonyms, stamps);
       meta.commit();
       meta.close();
     }

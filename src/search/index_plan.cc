@@ -12,9 +12,27 @@ namespace casebook::search {
 
 namespace sc = schema;
 
+std::string ContentsKey(const std::vector<IndexFields>& fields, const std::string& synonyms_hash) {
+  sc::Hasher h;
+  h.Add(int64_t{sc::kVersion});
+  h.Add(synonyms_hash);
+  h.Add(static_cast<int64_t>(fields.size()));
+  for (const auto& f : fields) {
+    h.Add(f.pm->doc.id);
+    h.Add(f.hash);
+  }
+  return h.Hex();
+}
+
 std::optional<Plan> MakePlan(const Xapian::Database& db, const std::vector<IndexFields>& fields,
-                             const std::string& synonyms_hash) {
+                             const std::string& synonyms_hash, const std::string& contents_key) {
   if (db.get_metadata(sc::kMetaSchema) != std::to_string(sc::kVersion)) return std::nullopt;
+  if (db.get_metadata(sc::kMetaContents) == contents_key && db.get_doccount() == fields.size()) {
+    Plan plan;
+    plan.unchanged = static_cast<int>(fields.size());
+    plan.synonyms_changed = false;
+    return plan;
+  }
   struct Old {
     Xapian::docid did;
     std::string hash;

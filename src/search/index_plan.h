@@ -32,11 +32,18 @@ struct Plan {
   size_t Changes() const { return add.size() + update.size() + remove.size(); }
 };
 
-/// Compares `db` (the published version) with `fields`. nullopt when it
-/// cannot be updated (another schema, or documents without an id value).
-/// Throws Xapian::Error when it cannot be read.
+/// A key over the id and content hash of every document of `fields` (in
+/// order) and the synonyms. Each update stamps it into the index, so a
+/// build that changes nothing is recognised without reading every
+/// document's hash.
+std::string ContentsKey(const std::vector<IndexFields>& fields, const std::string& synonyms_hash);
+
+/// Compares `db` (the published version) with `fields`: when its contents
+/// key is `contents_key`, nothing changed; else each document's hash is
+/// read. nullopt when it cannot be updated (another schema, or documents
+/// without an id value). Throws Xapian::Error when it cannot be read.
 std::optional<Plan> MakePlan(const Xapian::Database& db, const std::vector<IndexFields>& fields,
-                             const std::string& synonyms_hash);
+                             const std::string& synonyms_hash, const std::string& contents_key);
 
 /// Every document added: the plan of a new version.
 Plan AddEverything(size_t documents);

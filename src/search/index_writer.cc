@@ -77,7 +77,9 @@ namespace {
 /// The steps; throws on errors (the previous index is then intact).
 void Run(WriteJob& job, IndexStats& stats) {
   const std::string& dir = job.dir;
-  const std::string synonyms_hash = SynonymsHash(job.synonyms);
+  IndexStamps stamps;
+  stamps.synonyms_hash = SynonymsHash(job.synonyms);
+  stamps.contents_key = ContentsKey(job.fields, stamps.synonyms_hash);
   DocumentSource docs(&job);
   SpellingDelta spelling;
 
@@ -90,7 +92,7 @@ void Run(WriteJob& job, IndexStats& stats) {
   if (!job.prebuilt.empty()) {  // Start found no usable index and wrote the shards
     if (current) RemoveVersionsExcept(dir, *current, -1);
     stats.added = static_cast<int>(job.fields.size());
-    WriteNewVersion(job, docs, current, synonyms_hash, &spelling);
+    WriteNewVersion(job, docs, current, stamps, &spelling);
     return;
   }
 
@@ -99,7 +101,7 @@ void Run(WriteJob& job, IndexStats& stats) {
   if (current && !job.rebuild) {
     try {
       Xapian::Database db(sc::VersionDir(dir, *current));
-      plan = MakePlan(db, job.fields, synonyms_hash);
+      plan = MakePlan(db, job.fields, stamps.synonyms_hash, stamps.contents_key);
     } catch (const Xapian::Error& e) {
       // Unreadable: rebuild from scratch below.
       job.damage = sc::VersionDir(dir, *current) + " cannot be read (" + e.get_description() + ")";
@@ -124,7 +126,7 @@ void Run(WriteJob& job, IndexStats& stats) {
   if (current && plan->unchanged > 0 && plan->Changes() <= kMaxInPlace) {
     const std::string version = sc::VersionDir(dir, *current);
     try {
-      UpdateInPlace(version, *plan, job, docs, synonyms_hash, &spelling);
+      UpdateInPlace(version, *plan, job, docs, stamps, &spelling);
       ProfileMark("writer: in place");
       ResealVersion(version);
       ProfileMark("writer: seal");
@@ -140,7 +142,7 @@ void Run(WriteJob& job, IndexStats& stats) {
   }
 
   // 4. New version.
-  WriteNewVersion(job, docs, current, synonyms_hash, &spelling);
+  WriteNewVersion(job, docs, current, stamps, &spelling);
 }
 
 }  // namespace

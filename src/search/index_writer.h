@@ -110,14 +110,14 @@ class DocumentSource {
 /// transaction; adds the spelling changes to *spelling. Throws on errors
 /// (Xapian::DatabaseCorruptError when the version turns out damaged).
 void UpdateInPlace(const std::string& version_dir, const Plan& plan, const WriteJob& job,
-                   DocumentSource& docs, const std::string& synonyms_hash,
+                   DocumentSource& docs, const IndexStamps& stamps,
                    SpellingDelta* spelling);
 
 /// Step 4: writes every document into a new version, seals and syncs it,
 /// publishes it and removes the older ones (but `current`). Throws on errors
 /// (the new version is then removed; the published one is untouched).
 void WriteNewVersion(const WriteJob& job, DocumentSource& docs, std::optional<int> current,
-                     const std::string& synonyms_hash, SpellingDelta* spelling);
+                     const IndexStamps& stamps, SpellingDelta* spelling);
 
 /// Runs the four steps; false with *error on failure (stats cleared).
 bool RunWriter(WriteJob* job, IndexStats* stats, std::string* error);
