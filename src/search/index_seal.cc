@@ -1,12 +1,16 @@
 // The seal on a version of the index (see index_seal.h).
 //
 // Format (text): "casebook index seal 1", one "size mtime_ns inode hash
-// name" line per file (names sorted), then "sum <Fingerprint of the lines
-// above>".
+// name" line per file (names sorted; hash "-" when not known: a file an
+// update in place changed), then "sum <Fingerprint of the lines above>".
+// The inode is recorded but no longer compared (a copy that keeps the times
+// is trusted like the original).
 #include "search/index_seal.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <map>
@@ -21,6 +25,7 @@ namespace {
 
 constexpr char kSealName[] = "casebook.seal";
 constexpr char kMagic[] = "casebook index seal 1\n";
+constexpr char kUnknownHash[] = "-";
 
 struct FileSeal {
   long long size = 0, mtime_ns = 0;
@@ -55,10 +60,23 @@ bool Describe(const std::string& path, FileSeal* seal, bool hash) {
   seal->mtime_ns = MtimeNs(st);
   seal->inode = st.st_ino;
   if (!hash) return true;
-  auto bytes = util::ReadFile(path, nullptr);
-  if (!bytes) return false;
-  seal->hash = util::Fingerprint(*bytes);
+  // Streamed: the largest table of a big index is hundreds of MB. The
+  // same hash as util::Fingerprint of the whole file.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  std::vector<char> buffer(1 << 20);
+  util::StreamHash h;
+  ssize_t n;
+  while ((n = ::read(fd, buffer.data(), buffer.size())) > 0)
+    h.AddBytes(buffer.data(), static_cast<size_t>(n));
+  ::close(fd);
+  if (n < 0) return false;
+  seal->hash = h.Hex();
   return true;
+}
+
+bool SameFile(const FileSeal& a, const FileSeal& b) {
+  return a.size == b.size && a.mtime_ns == b.mtime_ns;
 }
 
 bool Write(const std::string& dir, const std::map<std::string, FileSeal>& files) {
@@ -93,6 +111,18 @@ bool SealVersion(const std::string& version_dir) {
   return Write(version_dir, files);
 }
 
+bool ResealVersion(const std::string& version_dir) {
+  std::map<std::string, FileSeal> sealed, files;
+  if (!Read(version_dir, &sealed)) return false;
+  for (const auto& name : Files(version_dir)) {
+    FileSeal& f = files[name];
+    if (!Describe(util::JoinPath(version_dir, name), &f, /*hash=*/false)) return false;
+    auto it = sealed.find(name);
+    f.hash = it != sealed.end() && SameFile(f, it->second) ? it->second.hash : kUnknownHash;
+  }
+  return Write(version_dir, files);
+}
+
 bool CheckSeal(const std::string& version_dir, std::string* why) {
   std::map<std::string, FileSeal> sealed;
   if (!Read(version_dir, &sealed)) {
@@ -114,11 +144,14 @@ bool CheckSeal(const std::string& version_dir, std::string* why) {
       *why = path + " cannot be read";
       return false;
     }
-    if (now.size == it->second.size && now.mtime_ns == it->second.mtime_ns &&
-        now.inode == it->second.inode)
-      continue;
+    if (SameFile(now, it->second)) continue;
     // Changed on disk since the build sealed it: a copy is trusted again by
     // its bytes, anything else is damage.
+    if (it->second.hash == kUnknownHash) {
+      *why = path + " changed after the build that wrote it (a copy of the index must keep" +
+             " modification times, as cp -a and rsync -a do)";
+      return false;
+    }
     if (now.size != it->second.size || !Describe(path, &now, /*hash=*/true) ||
         now.hash != it->second.hash) {
       *why = path + " changed after the build that wrote it";

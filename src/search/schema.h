@@ -69,6 +69,8 @@ inline constexpr char kOwnerPrefix[] = "XOWNER:";
 
 inline constexpr char kMetaSchema[] = "casebook.schema";
 inline constexpr char kMetaSynonyms[] = "casebook.synonyms";
+/// A key over the ids and content hashes of every document (index_plan.h).
+inline constexpr char kMetaContents[] = "casebook.contents";
 
 /// "X" + upper-cased key + ":" ("tags" -> "XTAGS:").
 std::string TaxonomyPrefix(std::string_view key);
