@@ -266,6 +266,14 @@ TEST_CASE("similar engine: candidate lists keep the exact ranking's results",
   complete.rerank = 1000;
   sim::Compute(listed.corpus, listed.doc_of_model, listed.all, &listed.site, complete);
   CHECK(SimilarOf(listed.site) == SimilarOf(exact.site));
+  // The default options rank a corpus of at most kExactUpTo documents
+  // exactly too: the caps are for large archives only.
+  static_assert(sim::kExactUpTo >= 600);
+  Built by_default;
+  Build(docs, &by_default);
+  sim::Compute(by_default.corpus, by_default.doc_of_model, by_default.all, &by_default.site,
+               sim::Options());
+  CHECK(SimilarOf(by_default.site) == SimilarOf(exact.site));
   // Capped lists (the commonest terms are held by ~half the archive): most
   // of the exact top 5 is still found, and nothing that fails the rules.
   sim::Options tight;

@@ -651,6 +651,13 @@ void Compute(const Corpus& corpus, const std::vector<int>& doc_of_model,
   Options opt = options;
   if (opt.hashes && opt.hashes->size() != corpus.docs.size()) opt.hashes = nullptr;
   if (!opt.hashes) opt.prev = nullptr, opt.next = nullptr;
+  const bool small = corpus.docs.size() <= kExactUpTo;
+  if (opt.list_cap == 0 && opt.rerank == 0) {
+    opt.list_cap = opt.rerank = small ? SIZE_MAX : kListCap;
+    if (!small) opt.rerank = kRerank;
+    // A state left on the other side of kExactUpTo was ranked another way.
+    if (opt.prev && (opt.prev->n_docs <= kExactUpTo) != small) opt.prev = nullptr;
+  }
   Ranking ranking(corpus, doc_of_model, targets, site, opt);
   ranking.Run();
   static const bool overlap = std::getenv("CASEBOOK_SIMILAR_OVERLAP") != nullptr;

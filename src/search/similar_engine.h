@@ -128,6 +128,11 @@ struct RankState {
 /// candidates with the best sums over those lists are scored exactly.
 inline constexpr size_t kListCap = 256;
 inline constexpr size_t kRerank = 64;
+/// Corpora up to this size are ranked exactly (all pairs, no caps): there
+/// it costs well under a second, and capped lists lose part of the exact
+/// top 5 on archives whose terms are all frequent (issue 18). Above it the
+/// caps keep ranking linear in the archive.
+inline constexpr size_t kExactUpTo = 5000;
 
 /// How many postmortems a computation ranked and how many it took from the
 /// previous state.
@@ -146,8 +151,9 @@ struct Options {
   const RankState* prev = nullptr;
   RankState* next = nullptr;
   Counts* counts = nullptr;
-  /// kListCap / kRerank; SIZE_MAX for both ranks exactly (all pairs).
-  size_t list_cap = kListCap, rerank = kRerank;
+  /// SIZE_MAX for both ranks exactly (all pairs); 0 (the default): exactly
+  /// up to kExactUpTo documents, else kListCap / kRerank.
+  size_t list_cap = 0, rerank = 0;
 };
 
 /// Fills `similar` of the postmortems `targets` (model indices) of `site`.
