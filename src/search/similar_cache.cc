@@ -21,7 +21,7 @@
 namespace casebook::search {
 namespace {
 
-constexpr int kCacheVersion = 4;  // bump when the results change (similar_engine.h)
+constexpr int kCacheVersion = 5;  // bump when the results change (similar_engine.h)
 
 std::string CachePath(const std::string& index_dir) {
   return util::JoinPath(index_dir, "similar.cache");
@@ -137,10 +137,10 @@ using codec::PutVarint;
 
 // similar.state: kStateMagic, then varints (doubles as 8 bytes little
 // endian): schema::kVersion, n_docs, total_len; documents: count, then id and hash each;
-// terms: count, then term and tf each; targets: count, then id, related,
+// terms: count, then term, tf and candidate-list fingerprint (8 bytes) each; targets: count, then id, related,
 // signature (count, term indices), results (count, document indices),
 // bound; then the Hasher value of everything after the magic.
-constexpr char kStateMagic[] = "casebook-similar-state 1\n";
+constexpr char kStateMagic[] = "casebook-similar-state 2\n";
 
 std::string StatePath(const std::string& index_dir) {
   return util::JoinPath(index_dir, "similar.state");
@@ -158,8 +158,11 @@ bool ParseState(std::string_view payload, similar::RankState* st) {
   if (!r.Count(&n)) return false;
   st->terms.resize(n);
   st->tf.resize(n);
+  st->lists.resize(n);
   for (uint64_t k = 0; k < n; ++k) {
-    if (!r.String(&st->terms[k]) || !r.Varint(&v) || v > 0xffffffffu) return false;
+    if (!r.String(&st->terms[k]) || !r.Varint(&v) || v > 0xffffffffu ||
+        !r.U64(&st->lists[k]))
+      return false;
     st->tf[k] = static_cast<uint32_t>(v);
   }
   if (!r.Count(&n)) return false;
@@ -214,6 +217,7 @@ void WriteRankState(const std::string& index_dir, const similar::RankState& st) 
   for (size_t k = 0; k < st.terms.size(); ++k) {
     PutString(&out, st.terms[k]);
     PutVarint(&out, k < st.tf.size() ? st.tf[k] : 0);
+    PutU64(&out, k < st.lists.size() ? st.lists[k] : 0);
   }
   PutVarint(&out, st.targets.size());
   for (const auto& t : st.targets) {

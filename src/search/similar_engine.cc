@@ -1,69 +1,54 @@
 // Similar incidents from compact term vectors: see similar_engine.h.
+//
+// Compute is a pipeline of named steps (class Ranking):
+//   1. Signatures: every target's 20 expansion terms (similar_stats.cc).
+//   2. CandidateLists: per signature term, the documents where it weighs
+//      most (at most list_cap), each with a cheap weight, and a fingerprint
+//      of the list (for the next step).
+//   3. ReuseFromState (incremental builds only): a postmortem whose
+//      signature, `related` list and candidate lists are those of the last
+//      build keeps its results when a bound proves they cannot change.
+//   4. RankCandidates: every other target sums its candidates' cheap
+//      weights over its lists, scores the best `rerank` of them exactly and
+//      keeps the best 5.
+//   5. Reasons (similar_reasons.cc), then SaveState for the next build.
+//
+// Why candidate lists: all-pairs ranking visits every posting of every
+// signature term once per target, and in an archive whose signatures share
+// frequent terms that grows with the square of the archive (10,000
+// synthetic postmortems: 268 million visits). A document that ranks high
+// for a postmortem shares many of its terms with a high term-frequency
+// weight, so it is on the top of at least one of their posting lists; the
+// rest only need an exact score, which keeps thresholds and reasons as they
+// were. Cost per target: 20 * list_cap visits plus `rerank` exact scores.
+//
+// Why the cheap weights use quantised statistics: the candidate lists, the
+// cheap weights and so which candidates get scored exactly must depend only
+// on the documents on them, or one edited postmortem (which moves the
+// average length and the idf of its terms a little) would change every
+// list and re-rank the archive. So lists are ordered by BM25's
+// term-frequency part with the average length rounded to 1/16 of a power of
+// two, and cheap weights use idf rounded to 1/64: one edit changes them only
+// when a rounding boundary is crossed (rare; then more is re-ranked, never
+// anything wrong, as the fingerprints include them). The exact scores use
+// the statistics as they are.
 #include "search/similar_engine.h"
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <exception>
-#include <thread>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <exception>
+#include <thread>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "search/schema.h"
+#include "search/similar_stats.h"
 
 namespace casebook::search::similar {
-namespace {
-
-constexpr size_t kExpandTerms = 20;
-constexpr size_t kMaxSimilar = 5;
-constexpr size_t kMinShared = 2;
-constexpr double kMinFraction = 0.15;  // of the document's score against itself
-constexpr size_t kMaxReasonTerms = 3;
-// A reason word must be distinctive: this long at least, held by at most
-// this share of the documents (or by 3), and not common English or
-// postmortem boilerplate ("Shares suite, hold, place" explains nothing).
-constexpr size_t kMinReasonWordBytes = 5;
-constexpr double kMaxReasonDocShare = 0.05;
-
-bool IsBoilerplateWord(std::string_view w) {
-  static const std::unordered_set<std::string_view> kWords = {
-      "about",    "above",     "across",   "action",   "actions",   "actually", "after",
-      "again",    "against",   "alert",    "alerts",   "almost",    "along",    "already",
-      "although", "always",    "another",  "around",   "because",   "become",   "before",
-      "began",    "behind",    "being",    "below",    "between",   "called",   "cause",
-      "caused",   "causes",    "change",   "changed",  "changes",   "could",    "customer",
-      "customers", "detect",   "detected", "detection", "different", "during",  "early",
-      "engineer", "engineers", "enough",   "error",    "errors",    "event",    "every",
-      "failed",   "first",     "follow",   "following", "found",    "further",  "given",
-      "going",    "great",     "happen",   "happened", "having",    "impact",   "impacted",
-      "incident", "incidents", "instead",  "issue",    "issues",    "item",     "items",
-      "known",    "large",     "later",    "learned",  "least",     "lesson",   "lessons",
-      "level",    "little",    "longer",   "looked",   "making",    "might",    "minute",
-      "minutes",  "mitigate",  "mitigated", "mitigation", "months", "never",    "number",
-      "often",    "order",     "other",    "others",   "outage",    "outages",  "owner",
-      "people",   "perhaps",   "place",    "point",    "possible",  "postmortem", "postmortems",
-      "problem",  "problems",  "rather",   "really",   "reason",    "recover",  "recovered",
-      "recovery", "resolve",   "resolved", "resolution", "response", "result",  "review",
-      "right",    "second",    "seconds",  "seemed",   "service",   "services", "several",
-      "should",   "shows",     "since",    "small",    "something", "start",    "started",
-      "still",    "summary",   "system",   "systems",  "taken",     "their",    "there",
-      "these",    "thing",     "things",   "think",    "those",     "though",   "three",
-      "through",  "timeline",  "today",    "together", "under",     "until",    "usual",
-      "using",    "value",     "wasn't",   "where",    "whether",   "which",    "while",
-      "within",   "without",   "worked",   "would",    "wrong",     "years",    "yesterday",
-      "suite",    "hours",     "users",    "affected", "teams",     "working",  "works"};
-  return kWords.count(w) > 0;
-}
-
-/// BM25 (k1 = 1.2, b = 0.75) weight of a term in a document.
-double Bm25(double idf, double wdf, double doclen, double avglen) {
-  constexpr double k1 = 1.2, b = 0.75;
-  return idf * wdf * (k1 + 1) / (wdf + k1 * (1 - b + b * doclen / std::max(avglen, 1.0)));
-}
-
-}  // namespace
 
 void RunJobs(size_t jobs, const std::function<void(size_t job)>& work) {
   if (jobs == 0) jobs = 1;
@@ -82,76 +67,6 @@ void RunJobs(size_t jobs, const std::function<void(size_t job)>& work) {
   for (const auto& e : errors)
     if (e) std::rethrow_exception(e);
 }
-
-namespace {
-
-/// Collection statistics and the per-term parts of the weights.
-struct Stats {
-  double n_docs = 0, avlen = 0;
-  std::vector<uint32_t> tf;       // documents holding each term
-  std::vector<double> expand;     // log(num / denom) of TradEWeight; valid where candidate
-  std::vector<char> candidate;    // an expansion term: >= 2 documents, positive weight
-  std::vector<uint32_t> order;    // rank of each term's string (for ties)
-
-  explicit Stats(const Corpus& c) {
-    size_t v = c.terms.size();
-    tf.assign(v, 0);
-    uint64_t total = 0;
-    for (const auto& d : c.docs) {
-      total += d.doclen;
-      for (const auto& e : d.terms) ++tf[e.term];
-    }
-    n_docs = static_cast<double>(c.docs.size());
-    avlen = c.docs.empty() ? 0.0 : static_cast<double>(total) / n_docs;
-    expand.assign(v, 0.0);
-    candidate.assign(v, 0);
-    for (size_t t = 0; t < v; ++t) {
-      if (tf[t] < 2) continue;
-      double n = tf[t];
-      double num = 1.5 * (n_docs - n + 0.5), denom = (n - 0.5) * 0.5;
-      if (num <= denom) continue;
-      candidate[t] = 1;
-      expand[t] = std::log(num / denom);
-    }
-    std::vector<uint32_t> by_string(v);
-    for (size_t t = 0; t < v; ++t) by_string[t] = static_cast<uint32_t>(t);
-    std::sort(by_string.begin(), by_string.end(),
-              [&](uint32_t a, uint32_t b) { return c.terms[a] < c.terms[b]; });
-    order.assign(v, 0);
-    for (size_t k = 0; k < v; ++k) order[by_string[k]] = static_cast<uint32_t>(k);
-  }
-
-  /// The best kExpandTerms expansion terms of `d`, best first; equal
-  /// weights in descending term order, as get_eset has them.
-  std::vector<uint32_t> Expand(const DocTerms& d,
-                               std::vector<std::pair<double, uint32_t>>* scratch) const {
-    auto& weighted = *scratch;
-    weighted.clear();
-    double doclen = static_cast<double>(d.doclen), norm = doclen / std::max(avlen, 1.0);
-    for (const auto& e : d.terms) {
-      if (!candidate[e.term]) continue;
-      double wdf = std::max<uint32_t>(e.wdf, 1);
-      double multiplier = 2 * wdf / (norm + wdf);
-      weighted.emplace_back(multiplier * expand[e.term], e.term);
-    }
-    size_t keep = std::min(weighted.size(), kExpandTerms);
-    std::partial_sort(weighted.begin(), weighted.begin() + keep, weighted.end(),
-                      [&](const auto& a, const auto& b) {
-                        if (a.first != b.first) return a.first > b.first;
-                        return order[a.second] > order[b.second];
-                      });
-    std::vector<uint32_t> out(keep);
-    for (size_t k = 0; k < keep; ++k) out[k] = weighted[k].second;
-    return out;
-  }
-};
-
-struct Posting {
-  uint32_t doc;
-  float weight;  // BM25
-};
-
-}  // namespace
 
 uint32_t Dict::Intern(std::string_view s) {
   auto it = ids_.find(s);
@@ -182,32 +97,34 @@ std::vector<std::string> ExpandDoc(const Corpus& corpus, size_t doc) {
   return out;
 }
 
-// Incremental recomputation (Compute with `prev`).
+// Incremental recomputation (ReuseFromState).
 //
 // Let U be the documents whose id and content hash are those of the previous
-// computation (their term vectors are the same) and C the others. For a
-// postmortem P in U whose signature and `related` list are unchanged, every
-// posting weight of a document of U changes by a factor of at most
+// computation (their term vectors are the same). Take a postmortem P in U
+// whose signature and `related` list are unchanged and each of whose
+// signature terms has the candidate list it had (same fingerprint: the same
+// documents of U, with the same cheap weights). Then it has the same
+// candidates, and the same ones were scored exactly (the choice uses only
+// the cheap weights). Every exact posting weight of a document of U changes
+// by a factor of at most
 //   R = max over P's signature terms t of (idf'(t) / idf(t)) * Kmax,
 //   Kmax = max(1, max over documents of K(len, avlen) / K(len, avlen')),
 // with K = k1 * (1 - b + b * len / avlen) (BM25: w = idf * wdf * (k1 + 1) /
 // (wdf + K), and (wdf + K) / (wdf + K') <= max(1, K / K')). Weights are
 // positive, so a document's score (a sum of weights) changes by at most R
 // too; 1e-6 of slack covers the float weights and the summation. The
-// previous computation left an upper bound B on the score of every eligible
-// document of U outside P's results, so now all of them score at most
-// UB = B * R * (1 + 1e-6). The previous results and the documents of C are
-// scored exactly (in signature order, as the full ranking does, so the
-// scores are bitwise those of a full ranking); if five of them pass the
-// floor and the fifth scores more than UB, or fewer pass and UB is below
-// the floor, nothing else can enter: they are P's results. Otherwise P is
-// ranked in full. The bound left for the next computation is UB or the best
-// known score not kept (bounds chain soundly from one build to the next; a
-// full ranking resets them to the exact best score not kept).
+// previous computation left an upper bound B on the score of every other
+// eligible document it scored exactly, so now all of them score at most
+// UB = B * R * (1 + 1e-6). The previous results are scored exactly again (in
+// signature order, as ranking does, so the scores are bitwise those of a
+// ranking); if five of them pass the floor and the fifth scores more than
+// UB, or fewer pass and UB is below the floor, nothing else can enter: they
+// are P's results. Otherwise P is ranked. The bound left for the next
+// computation is UB or the best known score not kept (bounds chain soundly
+// from one build to the next; a ranking resets them to the exact best score
+// not kept).
 
 namespace {
-
-constexpr size_t kKeepBound = kMaxSimilar + 1;
 
 /// FNV-1a over bytes.
 struct Fnv {
@@ -216,379 +133,547 @@ struct Fnv {
     for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
     h = (h ^ 0xff) * 1099511628211ull;  // terminator
   }
+  void Add(uint64_t v) {
+    for (int k = 0; k < 8; ++k) h = (h ^ ((v >> (8 * k)) & 0xff)) * 1099511628211ull;
+  }
 };
 
-}  // namespace
+uint64_t Bits(double v) {
+  uint64_t b;
+  std::memcpy(&b, &v, 8);
+  return b;
+}
 
-void Compute(const Corpus& corpus, const std::vector<int>& doc_of_model,
-             const std::vector<size_t>& targets, int jobs, model::SiteModel* site,
-             const std::vector<std::string>* hashes, const RankState* prev, RankState* next) {
-  auto& pms = site->postmortems;
-  for (size_t i : targets) pms[i].similar.clear();
-  if (next) *next = RankState();
-  if (corpus.docs.empty() || targets.empty()) return;
-  if (hashes && hashes->size() != corpus.docs.size()) hashes = nullptr;
-  if (!hashes) prev = nullptr, next = nullptr;
-  static const bool profile = std::getenv("CASEBOOK_SEARCH_PROFILE") != nullptr;
-  auto t0 = std::chrono::steady_clock::now();
-  auto lap = [&](const char* what) {
-    if (!profile) return;
+/// One document on a term's candidate list.
+struct Listed {
+  uint32_t doc;
+  float weight;  // cheap: quantised idf * term-frequency part
+};
+
+/// A document and its score, for sorting.
+using Scored = std::pair<double, uint32_t>;
+
+/// Optional timings on stderr (CASEBOOK_SEARCH_PROFILE).
+class Laps {
+ public:
+  Laps() : on_(std::getenv("CASEBOOK_SEARCH_PROFILE") != nullptr) {}
+  void operator()(const char* what) {
+    if (!on_) return;
     auto t = std::chrono::steady_clock::now();
-    std::fprintf(stderr, "  [search]   compute: %-12s %.3f s\n", what,
-                 std::chrono::duration<double>(t - t0).count());
-    t0 = t;
-  };
-  const Stats stats(corpus);
-  lap("stats");
-  const size_t n_docs = corpus.docs.size();
-  const size_t n_jobs =
-      targets.size() < 64 ? 1 : static_cast<size_t>(std::clamp(jobs, 1, 16));
-
-  // Signatures, in parallel (each job writes its own entries).
-  std::vector<std::vector<uint32_t>> sigs(pms.size());
-  RunJobs(n_jobs, [&](size_t job) {
-    std::vector<std::pair<double, uint32_t>> scratch;
-    for (size_t k = job; k < targets.size(); k += n_jobs) {
-      int d = doc_of_model[targets[k]];
-      if (d >= 0) sigs[targets[k]] = stats.Expand(corpus.docs[d], &scratch);
-    }
-  });
-
-  lap("signatures");
-  std::vector<int> model_of_doc(n_docs, -1);
-  for (size_t i = doc_of_model.size(); i-- > 0;)
-    if (doc_of_model[i] >= 0) model_of_doc[doc_of_model[i]] = static_cast<int>(i);
-  std::vector<double> idf(corpus.terms.size());
-  for (size_t t = 0; t < idf.size(); ++t) {
-    double tf = stats.tf[t];
-    idf[t] = std::log(1 + (stats.n_docs - tf + 0.5) / (tf + 0.5));
+    std::clock_t c = std::clock();
+    std::fprintf(stderr, "  [search]   compute: %-12s %.3f s wall %.3f s cpu\n", what,
+                 std::chrono::duration<double>(t - t0_).count(),
+                 static_cast<double>(c - c0_) / CLOCKS_PER_SEC);
+    t0_ = t;
+    c0_ = c;
   }
-  auto find_entry = [&](const DocTerms& dt, uint32_t term) -> const TermEntry* {
-    auto it = std::lower_bound(dt.terms.begin(), dt.terms.end(), term,
-                               [](const TermEntry& e, uint32_t t) { return e.term < t; });
-    return it != dt.terms.end() && it->term == term ? &*it : nullptr;
+  bool on() const { return on_; }
+
+ private:
+  bool on_;
+  std::chrono::steady_clock::time_point t0_ = std::chrono::steady_clock::now();
+  std::clock_t c0_ = std::clock();  // the process's CPU time
+};
+
+class Ranking {
+ public:
+  Ranking(const Corpus& corpus, const std::vector<int>& doc_of_model,
+          const std::vector<size_t>& targets, model::SiteModel* site, const Options& options)
+      : corpus_(corpus),
+        doc_of_model_(doc_of_model),
+        targets_(targets),
+        pms_(site->postmortems),
+        site_(site),
+        opt_(options),
+        stats_(corpus),
+        n_docs_(corpus.docs.size()),
+        n_jobs_(targets.size() < 64 ? 1 : static_cast<size_t>(std::clamp(options.jobs, 1, 16))),
+        model_of_doc_(n_docs_, -1),
+        sigs_(pms_.size()),
+        results_(pms_.size()),
+        bounds_(pms_.size(), -1.0) {
+    for (size_t i = doc_of_model.size(); i-- > 0;)
+      if (doc_of_model[i] >= 0) model_of_doc_[doc_of_model[i]] = static_cast<int>(i);
+    every_doc_a_postmortem_ =
+        std::find(model_of_doc_.begin(), model_of_doc_.end(), -1) == model_of_doc_.end();
+  }
+
+  void Run() {
+    laps_("stats");
+    Signatures();
+    laps_("signatures");
+    CandidateLists();
+    laps_("lists");
+    if (opt_.prev) ReuseFromState();
+    laps_("reuse");
+    RankCandidates();
+    laps_("rank");
+    if (laps_.on())
+      std::fprintf(stderr, "  [search] similar: %zu terms, %zu lists, %zu reused, %zu ranked\n",
+                   corpus_.terms.size(), list_term_.size(), counts_.reused, counts_.ranked);
+    if (opt_.counts) *opt_.counts = counts_;
+    FillReasons(corpus_, stats_, targets_, doc_of_model_, model_of_doc_, sigs_, results_, n_jobs_,
+                site_);
+    laps_("reasons");
+    if (opt_.next && every_doc_a_postmortem_) SaveState(opt_.next);
+    laps_("state");
+  }
+
+  /// The results (documents, best first) of postmortem i.
+  const std::vector<uint32_t>& results(size_t i) const { return results_[i]; }
+
+ private:
+  // Step 1, in parallel (each job writes its own entries).
+  void Signatures() {
+    RunJobs(n_jobs_, [&](size_t job) {
+      std::vector<Scored> scratch;
+      for (size_t k = job; k < targets_.size(); k += n_jobs_) {
+        int d = doc_of_model_[targets_[k]];
+        if (d >= 0) sigs_[targets_[k]] = stats_.Expand(corpus_.docs[d], &scratch);
+      }
+    });
+  }
+
+  // Step 2: every posting of a signature term, then per term the best
+  // list_cap by (BM25 term-frequency part with the quantised average
+  // length, then id), in that order, with cheap weights and fingerprints.
+  void CandidateLists() {
+    list_of_.assign(corpus_.terms.size(), -1);
+    for (size_t i : targets_)
+      for (uint32_t t : sigs_[i])
+        if (list_of_[t] < 0) {
+          list_of_[t] = static_cast<int32_t>(list_term_.size());
+          list_term_.push_back(t);
+        }
+    lists_.assign(list_term_.size(), {});
+    for (size_t l = 0; l < lists_.size(); ++l) lists_[l].reserve(stats_.tf[list_term_[l]]);
+    const double avlen_q = std::exp2(std::round(std::log2(std::max(stats_.avlen, 1.0)) * 16) / 16);
+    for (size_t d = 0; d < n_docs_; ++d) {
+      const DocTerms& dt = corpus_.docs[d];
+      for (const auto& e : dt.terms)
+        if (int32_t l = list_of_[e.term]; l >= 0)
+          lists_[l].push_back({static_cast<uint32_t>(d),
+                               static_cast<float>(Bm25(1.0, e.wdf, static_cast<double>(dt.doclen),
+                                                       avlen_q))});
+    }
+    std::vector<uint64_t> doc_print;  // id and content hash, per document
+    if (opt_.hashes) {
+      doc_print.resize(n_docs_);
+      for (size_t d = 0; d < n_docs_; ++d) {
+        Fnv h;
+        h.Add(corpus_.ids[d]);
+        h.Add((*opt_.hashes)[d]);
+        doc_print[d] = h.h;
+      }
+    }
+    list_print_.assign(lists_.size(), 0);
+    auto before = [&](const Listed& a, const Listed& b) {
+      if (a.weight != b.weight) return a.weight > b.weight;
+      int c = corpus_.ids[a.doc].compare(corpus_.ids[b.doc]);
+      return c != 0 ? c < 0 : a.doc < b.doc;
+    };
+    RunJobs(lists_.size() < 64 ? 1 : n_jobs_, [&](size_t job) {
+      size_t step = lists_.size() < 64 ? 1 : n_jobs_;
+      for (size_t l = job; l < lists_.size(); l += step) {
+        auto& list = lists_[l];
+        if (list.size() > opt_.list_cap) {
+          std::nth_element(list.begin(), list.begin() + opt_.list_cap, list.end(), before);
+          list.resize(opt_.list_cap);
+          list.shrink_to_fit();
+        }
+        double idf_q = std::round(stats_.idf[list_term_[l]] * 64) / 64;
+        if (opt_.hashes) {
+          std::sort(list.begin(), list.end(), before);
+          Fnv h;
+          h.Add(Bits(idf_q));
+          for (const Listed& x : list) {
+            h.Add(doc_print[x.doc]);
+            h.Add(Bits(x.weight));
+          }
+          list_print_[l] = h.h;
+        }
+        for (Listed& x : list) x.weight = static_cast<float>(idf_q * x.weight);
+      }
+    });
+  }
+
+  // Step 3 (see "Incremental recomputation" above).
+  void ReuseFromState();
+
+  // Step 4: ranks `rank_` (every target not reused).
+  void RankCandidates() {
+    if (!opt_.prev) rank_ = targets_;
+    counts_.ranked = rank_.size();
+    const size_t jobs = rank_.size() < 64 ? 1 : n_jobs_;
+    RunJobs(jobs, [&](size_t job) {
+      Scratch s(corpus_.terms.size(), n_docs_);
+      for (size_t k = job; k < rank_.size(); k += jobs) RankOne(rank_[k], &s);
+    });
+  }
+
+  struct Scratch {
+    Scratch(size_t n_terms, size_t n_docs) : pos(n_terms, 0), sum(n_docs, 0.0), seen(n_docs, 0) {}
+    std::vector<uint8_t> pos;  // term -> 1 + signature position
+    std::vector<double> sum;   // cheap weights summed, per document
+    std::vector<char> seen;
+    std::vector<uint32_t> touched;
+    std::vector<Scored> pool, known;
   };
-  auto weight = [&](uint32_t term, const TermEntry& e, const DocTerms& dt) {
-    return static_cast<float>(
-        Bm25(idf[term], e.wdf, static_cast<double>(dt.doclen), stats.avlen));
-  };
-  auto excluded = [&](size_t i, size_t d) {
-    int idx = model_of_doc[d];
-    const auto& related = pms[i].related;
+
+  void RankOne(size_t i, Scratch* s) {
+    int self = doc_of_model_[i];
+    const auto& sig = sigs_[i];
+    if (self < 0 || sig.size() < kMinShared) return;  // no results
+    // Candidates, with their cheap weights summed over i's lists.
+    s->touched.clear();
+    for (uint32_t t : sig)
+      for (const Listed& x : lists_[list_of_[t]]) {
+        if (!s->seen[x.doc]) {
+          s->seen[x.doc] = 1;
+          s->touched.push_back(x.doc);
+        }
+        s->sum[x.doc] += x.weight;
+      }
+    s->pool.clear();
+    for (uint32_t d : s->touched) {
+      if (!Excluded(i, d)) s->pool.emplace_back(s->sum[d], d);
+      s->sum[d] = 0.0;
+      s->seen[d] = 0;
+    }
+    // The best `rerank` of them, scored exactly.
+    if (s->pool.size() > opt_.rerank)
+      std::nth_element(s->pool.begin(), s->pool.begin() + opt_.rerank, s->pool.end(),
+                       [&](const Scored& a, const Scored& b) { return Better(a, b); });
+    const size_t scored = std::min(s->pool.size(), opt_.rerank);
+    MarkSignature(sig, &s->pos);
+    size_t shared;
+    const double floor = kMinFraction * ExactScore(sig.size(), self, s->pos, &shared);
+    s->known.clear();
+    for (size_t c = 0; c < scored; ++c) {
+      uint32_t d = s->pool[c].second;
+      double score = ExactScore(sig.size(), d, s->pos, &shared);
+      if (shared >= kMinShared) s->known.emplace_back(score, d);
+    }
+    ClearSignature(sig, &s->pos);
+    std::sort(s->known.begin(), s->known.end(),
+              [&](const Scored& a, const Scored& b) { return Better(a, b); });
+    size_t pass = 0;
+    while (pass < s->known.size() && pass < kMaxSimilar && s->known[pass].first >= floor) ++pass;
+    auto& res = results_[i];  // only this job writes it
+    for (size_t c = 0; c < pass; ++c) res.push_back(s->known[c].second);
+    // The best one not kept bounds all the others (the floor ignored).
+    bounds_[i] = pass < s->known.size() ? s->known[pass].first : -1.0;
+  }
+
+  // Step 5b: what the next computation needs (bounds cover only documents
+  // of a postmortem: a state is left only when every document is one).
+  void SaveState(RankState* next);
+
+  static constexpr double kMinFraction = 0.15;  // of the document's score against itself
+
+  void MarkSignature(const std::vector<uint32_t>& sig, std::vector<uint8_t>* pos) const {
+    for (size_t k = 0; k < sig.size(); ++k) (*pos)[sig[k]] = static_cast<uint8_t>(k + 1);
+  }
+  void ClearSignature(const std::vector<uint32_t>& sig, std::vector<uint8_t>* pos) const {
+    for (uint32_t t : sig) (*pos)[t] = 0;
+  }
+
+  /// The score of document d for the signature marked in `pos` (term -> 1 +
+  /// its position): its weights summed in signature order, so the same
+  /// every time; and the number of terms it shares.
+  double ExactScore(size_t sig_size, size_t d, const std::vector<uint8_t>& pos,
+                    size_t* shared) const {
+    const DocTerms& dt = corpus_.docs[d];
+    float w[kExpandTerms];
+    uint32_t held = 0;
+    for (const auto& e : dt.terms)
+      if (uint8_t p = pos[e.term]) {
+        w[p - 1] = stats_.Weight(e, dt);
+        held |= 1u << (p - 1);
+      }
+    double score = 0.0;
+    *shared = 0;
+    for (size_t s = 0; s < sig_size; ++s)
+      if (held & (1u << s)) {
+        score += w[s];
+        ++*shared;
+      }
+    return score;
+  }
+
+  /// Never suggested for postmortem i: a document of no postmortem, i
+  /// itself, or one of i's `related`.
+  bool Excluded(size_t i, size_t d) const {
+    int idx = model_of_doc_[d];
+    const auto& related = pms_[i].related;
     return idx < 0 || idx == static_cast<int>(i) ||
            std::find(related.begin(), related.end(), idx) != related.end();
-  };
-  auto related_key = [&](size_t i) {
+  }
+
+  /// Higher score first, equal scores by id.
+  bool Better(const Scored& a, const Scored& b) const {
+    if (a.first != b.first) return a.first > b.first;
+    return pms_[model_of_doc_[a.second]].doc.id < pms_[model_of_doc_[b.second]].doc.id;
+  }
+
+  /// Identifies postmortem i's `related` list.
+  uint64_t RelatedKey(size_t i) const {
     Fnv h;
-    for (int r : pms[i].related) {
-      int d = r >= 0 && r < static_cast<int>(doc_of_model.size()) ? doc_of_model[r] : -1;
-      if (d >= 0 && model_of_doc[d] == r)
-        h.Add(corpus.ids[d]);
+    for (int r : pms_[i].related) {
+      int d = r >= 0 && r < static_cast<int>(doc_of_model_.size()) ? doc_of_model_[r] : -1;
+      if (d >= 0 && model_of_doc_[d] == r)
+        h.Add(corpus_.ids[d]);
       else
         h.Add(std::string_view("\0", 1));  // never a candidate
     }
     return h.h;
-  };
-  auto better = [&](const std::pair<double, uint32_t>& a, const std::pair<double, uint32_t>& b) {
-    if (a.first != b.first) return a.first > b.first;
-    return pms[model_of_doc[a.second]].doc.id < pms[model_of_doc[b.second]].doc.id;
-  };
+  }
 
-  // Per postmortem: its results (documents, best first) and the bound.
-  std::vector<std::vector<uint32_t>> results(pms.size());
-  std::vector<double> bounds(pms.size(), -1.0);
-  std::vector<size_t> rank;  // postmortems to rank in full
-  size_t reused = 0;
+  const Corpus& corpus_;
+  const std::vector<int>& doc_of_model_;
+  const std::vector<size_t>& targets_;
+  std::vector<model::Postmortem>& pms_;
+  model::SiteModel* site_;
+  const Options& opt_;
+  Laps laps_;  // from here: the first lap times the statistics
+  const Stats stats_;
+  const size_t n_docs_, n_jobs_;
+  std::vector<int> model_of_doc_;
+  bool every_doc_a_postmortem_ = false;
+  std::vector<std::vector<uint32_t>> sigs_;      // per postmortem
+  std::vector<int32_t> list_of_;                 // term -> candidate list, -1: none
+  std::vector<uint32_t> list_term_;              // candidate list -> term
+  std::vector<std::vector<Listed>> lists_;       // candidate lists
+  std::vector<uint64_t> list_print_;             // their fingerprints (with hashes)
+  std::vector<size_t> rank_;                     // targets to rank (step 4)
+  std::vector<std::vector<uint32_t>> results_;   // per postmortem: documents, best first
+  std::vector<double> bounds_;                   // per postmortem, see RankState
+  Counts counts_;
+};
 
-  if (prev) {
-    // Documents of C; previous documents and terms in this corpus.
-    std::unordered_map<std::string_view, uint32_t> prev_doc_of_id;
-    prev_doc_of_id.reserve(prev->doc_ids.size());
-    for (uint32_t p = 0; p < prev->doc_ids.size(); ++p) prev_doc_of_id.emplace(prev->doc_ids[p], p);
-    std::vector<uint32_t> changed;
-    std::vector<char> in_u(n_docs, 0);
-    std::vector<int> new_of_prev(prev->doc_ids.size(), -1);
-    for (uint32_t d = 0; d < n_docs; ++d) {
-      auto it = prev_doc_of_id.find(corpus.ids[d]);
-      if (it != prev_doc_of_id.end()) new_of_prev[it->second] = static_cast<int>(d);
-      if (it != prev_doc_of_id.end() && prev->doc_hashes.size() == prev->doc_ids.size() &&
-          prev->doc_hashes[it->second] == (*hashes)[d])
-        in_u[d] = 1;
+void Ranking::ReuseFromState() {
+  const RankState& prev = *opt_.prev;
+  // Documents of U; previous documents in this corpus.
+  std::unordered_map<std::string_view, uint32_t> prev_doc_of_id;
+  prev_doc_of_id.reserve(prev.doc_ids.size());
+  for (uint32_t p = 0; p < prev.doc_ids.size(); ++p) prev_doc_of_id.emplace(prev.doc_ids[p], p);
+  size_t changed = 0;
+  std::vector<char> in_u(n_docs_, 0);
+  std::vector<int> new_of_prev(prev.doc_ids.size(), -1);
+  for (uint32_t d = 0; d < n_docs_; ++d) {
+    auto it = prev_doc_of_id.find(corpus_.ids[d]);
+    if (it != prev_doc_of_id.end()) new_of_prev[it->second] = static_cast<int>(d);
+    if (it != prev_doc_of_id.end() && prev.doc_hashes.size() == prev.doc_ids.size() &&
+        prev.doc_hashes[it->second] == (*opt_.hashes)[d])
+      in_u[d] = 1;
+    else
+      ++changed;
+  }
+  const bool usable = every_doc_a_postmortem_ && prev.n_docs > 0 &&
+                      prev.tf.size() == prev.terms.size() &&
+                      prev.lists.size() == prev.terms.size() &&
+                      changed <= std::max<size_t>(32, n_docs_ / 128);  // else ranking all is cheaper
+  if (!usable) {
+    rank_ = targets_;
+    return;
+  }
+  // Previous terms in this corpus, and how much their weights can grow.
+  std::unordered_map<std::string_view, size_t> prev_target_of_id;
+  for (size_t k = 0; k < prev.targets.size(); ++k) prev_target_of_id.emplace(prev.targets[k].id, k);
+  const double old_n = static_cast<double>(prev.n_docs);
+  const double old_avlen = static_cast<double>(prev.total_len) / old_n;
+  const double a_old = std::max(old_avlen, 1.0), a_new = std::max(stats_.avlen, 1.0);
+  double kmax = 1.0;
+  for (const auto& dt : corpus_.docs) {
+    double len = static_cast<double>(dt.doclen);
+    kmax = std::max(kmax, (0.25 + 0.75 * len / a_old) / (0.25 + 0.75 * len / a_new));
+  }
+  std::vector<uint32_t> new_term(prev.terms.size(), kNoWord);
+  std::vector<double> ratio(prev.terms.size(), 0.0);
+  for (size_t k = 0; k < prev.terms.size(); ++k) {
+    new_term[k] = corpus_.terms.Find(prev.terms[k]);
+    if (new_term[k] == kNoWord) continue;
+    double tf = prev.tf[k];
+    double old_idf = std::log(1 + (old_n - tf + 0.5) / (tf + 0.5));
+    ratio[k] = old_idf > 0 ? stats_.idf[new_term[k]] / old_idf * kmax : 0.0;
+  }
+  laps_("prepare");
+
+  std::vector<std::vector<size_t>> job_rank(n_jobs_);
+  std::vector<size_t> job_reused(n_jobs_, 0);
+  RunJobs(n_jobs_, [&](size_t job) {
+    std::vector<Scored> known;
+    std::vector<uint8_t> pos(corpus_.terms.size(), 0);
+    auto reuse = [&](size_t i) {
+      int self = doc_of_model_[i];
+      const auto& sig = sigs_[i];
+      if (!in_u[self] || model_of_doc_[self] != static_cast<int>(i)) return false;
+      auto it = prev_target_of_id.find(pms_[i].doc.id);
+      if (it == prev_target_of_id.end()) return false;
+      const RankState::Target& pt = prev.targets[it->second];
+      if (pt.sig.size() != sig.size() || pt.related != RelatedKey(i)) return false;
+      double r = 0;
+      for (size_t s = 0; s < sig.size(); ++s) {
+        uint32_t k = pt.sig[s];
+        if (k >= new_term.size() || new_term[k] != sig[s]) return false;
+        if (prev.lists[k] != list_print_[list_of_[sig[s]]]) return false;  // other candidates
+        r = std::max(r, ratio[k]);
+      }
+      if (!(r > 0)) return false;
+      const double ub = pt.bound < 0 ? -1.0 : pt.bound * r * (1 + 1e-6);
+      size_t shared;
+      MarkSignature(sig, &pos);
+      const double floor = kMinFraction * ExactScore(sig.size(), self, pos, &shared);
+      known.clear();
+      bool lost = false;
+      for (uint32_t p : pt.results) {
+        int d = p < new_of_prev.size() ? new_of_prev[p] : -1;
+        if (d < 0 || !in_u[d] || Excluded(i, d)) {
+          lost = true;  // cannot be, with the same lists; rank to be safe
+          break;
+        }
+        double score = ExactScore(sig.size(), d, pos, &shared);
+        if (shared >= kMinShared) known.emplace_back(score, static_cast<uint32_t>(d));
+      }
+      ClearSignature(sig, &pos);
+      if (lost) return false;
+      std::sort(known.begin(), known.end(),
+                [&](const Scored& a, const Scored& b) { return Better(a, b); });
+      size_t pass = 0;
+      while (pass < known.size() && pass < kMaxSimilar && known[pass].first >= floor) ++pass;
+      if (pass == kMaxSimilar ? !(known[pass - 1].first > ub) : !(ub < floor)) return false;
+      auto& res = results_[i];  // only this job writes it
+      for (size_t c = 0; c < pass; ++c) res.push_back(known[c].second);
+      bounds_[i] = pass < known.size() ? std::max(ub, known[pass].first) : ub;
+      return true;
+    };
+    for (size_t k = job; k < targets_.size(); k += n_jobs_) {
+      size_t i = targets_[k];
+      if (doc_of_model_[i] < 0 || sigs_[i].size() < kMinShared) continue;  // no results
+      if (reuse(i))
+        ++job_reused[job];
       else
-        changed.push_back(d);
-    }
-    bool every_doc_a_postmortem =
-        std::find(model_of_doc.begin(), model_of_doc.end(), -1) == model_of_doc.end();
-    bool usable = every_doc_a_postmortem && prev->n_docs > 0 && prev->tf.size() == prev->terms.size() &&
-                  changed.size() <= std::max<size_t>(32, n_docs / 128);  // else ranking all is cheaper
-    std::unordered_map<std::string_view, size_t> prev_target_of_id;
-    std::vector<uint32_t> new_term(prev->terms.size(), kNoWord);
-    std::vector<double> ratio(prev->terms.size(), 0.0);
-    if (usable) {
-      for (size_t k = 0; k < prev->targets.size(); ++k)
-        prev_target_of_id.emplace(prev->targets[k].id, k);
-      double old_n = static_cast<double>(prev->n_docs);
-      double old_avlen = static_cast<double>(prev->total_len) / old_n;
-      double a_old = std::max(old_avlen, 1.0), a_new = std::max(stats.avlen, 1.0);
-      double kmax = 1.0;
-      for (const auto& dt : corpus.docs) {
-        double len = static_cast<double>(dt.doclen);
-        kmax = std::max(kmax, (0.25 + 0.75 * len / a_old) / (0.25 + 0.75 * len / a_new));
-      }
-      for (size_t k = 0; k < prev->terms.size(); ++k) {
-        new_term[k] = corpus.terms.Find(prev->terms[k]);
-        if (new_term[k] == kNoWord) continue;
-        double tf = prev->tf[k];
-        double old_idf = std::log(1 + (old_n - tf + 0.5) / (tf + 0.5));
-        ratio[k] = old_idf > 0 ? idf[new_term[k]] / old_idf * kmax : 0.0;
-      }
-    }
-    lap("prepare");
-    std::vector<std::vector<size_t>> job_rank(n_jobs);
-    std::vector<size_t> job_reused(n_jobs, 0);
-    RunJobs(n_jobs, [&](size_t job) {
-      std::vector<std::pair<double, uint32_t>> known;
-      std::vector<uint32_t> docs;
-      // The score of document d for the signature marked in `pos` (term ->
-      // 1 + its position), summed in signature order as the full ranking
-      // does (so bitwise the same), and the number of terms it shares.
-      std::vector<uint8_t> pos(corpus.terms.size(), 0);
-      float w[kExpandTerms];
-      auto score_in = [&](size_t sig_size, size_t d, size_t* shared) {
-        const DocTerms& dt = corpus.docs[d];
-        uint32_t held = 0;
-        for (const auto& e : dt.terms)
-          if (uint8_t p = pos[e.term]) {
-            w[p - 1] = weight(e.term, e, dt);
-            held |= 1u << (p - 1);
-          }
-        double score = 0.0;
-        *shared = 0;
-        for (size_t s = 0; s < sig_size; ++s)
-          if (held & (1u << s)) {
-            score += w[s];
-            ++*shared;
-          }
-        return score;
-      };
-      for (size_t k = job; k < targets.size(); k += n_jobs) {
-        size_t i = targets[k];
-        int self = doc_of_model[i];
-        const auto& sig = sigs[i];
-        if (self < 0 || sig.size() < kMinShared) continue;  // no results
-        auto reuse = [&]() {
-          if (!usable || !in_u[self] || model_of_doc[self] != static_cast<int>(i)) return false;
-          auto it = prev_target_of_id.find(pms[i].doc.id);
-          if (it == prev_target_of_id.end()) return false;
-          const RankState::Target& pt = prev->targets[it->second];
-          if (pt.sig.size() != sig.size() || pt.related != related_key(i)) return false;
-          double r = 0;
-          for (size_t s = 0; s < sig.size(); ++s) {
-            if (pt.sig[s] >= new_term.size() || new_term[pt.sig[s]] != sig[s]) return false;
-            r = std::max(r, ratio[pt.sig[s]]);
-          }
-          if (!(r > 0)) return false;
-          double ub = pt.bound < 0 ? -1.0 : pt.bound * r * (1 + 1e-6);
-          docs.assign(changed.begin(), changed.end());
-          for (uint32_t p : pt.results)
-            if (p < new_of_prev.size() && new_of_prev[p] >= 0 && in_u[new_of_prev[p]])
-              docs.push_back(static_cast<uint32_t>(new_of_prev[p]));
-          size_t shared;
-          for (size_t s = 0; s < sig.size(); ++s) pos[sig[s]] = static_cast<uint8_t>(s + 1);
-          double floor = kMinFraction * score_in(sig.size(), self, &shared);
-          known.clear();
-          for (uint32_t d : docs) {
-            if (excluded(i, d)) continue;
-            double sc = score_in(sig.size(), d, &shared);
-            if (shared >= kMinShared) known.emplace_back(sc, d);
-          }
-          for (uint32_t t : sig) pos[t] = 0;
-          std::sort(known.begin(), known.end(), better);
-          size_t pass = 0;
-          while (pass < known.size() && pass < kMaxSimilar && known[pass].first >= floor) ++pass;
-          if (pass == kMaxSimilar ? !(known[pass - 1].first > ub) : !(ub < floor)) return false;
-          auto& res = results[i];
-          for (size_t c = 0; c < pass; ++c) res.push_back(known[c].second);
-          bounds[i] = pass < known.size() ? std::max(ub, known[pass].first) : ub;
-          return true;
-        };
-        if (reuse())
-          ++job_reused[job];
-        else
-          job_rank[job].push_back(i);
-      }
-    });
-    for (size_t j = 0; j < n_jobs; ++j) {
-      rank.insert(rank.end(), job_rank[j].begin(), job_rank[j].end());
-      reused += job_reused[j];
-    }
-    std::sort(rank.begin(), rank.end());
-  } else {
-    rank = targets;
-  }
-
-  lap("reuse");
-  // Full ranking of `rank`: postings of their signature terms (BM25
-  // weights, in document order), accumulated per postmortem.
-  if (!rank.empty()) {
-    std::vector<int32_t> slot(corpus.terms.size(), -1);
-    std::vector<uint32_t> slot_term;
-    for (size_t i : rank)
-      for (uint32_t t : sigs[i])
-        if (slot[t] < 0) {
-          slot[t] = static_cast<int32_t>(slot_term.size());
-          slot_term.push_back(t);
-        }
-    std::vector<std::vector<Posting>> postings(slot_term.size());
-    for (size_t s = 0; s < slot_term.size(); ++s) postings[s].reserve(stats.tf[slot_term[s]]);
-    for (size_t d = 0; d < n_docs; ++d) {
-      const DocTerms& dt = corpus.docs[d];
-      for (const auto& e : dt.terms) {
-        int32_t s = slot[e.term];
-        if (s >= 0) postings[s].push_back({static_cast<uint32_t>(d), weight(e.term, e, dt)});
-      }
-    }
-    if (profile) {
-      size_t visits = 0, plen = 0;
-      for (size_t i : rank)
-        for (uint32_t t : sigs[i]) visits += postings[slot[t]].size();
-      for (auto& p : postings) plen += p.size();
-      std::fprintf(stderr,
-                   "  [search] similar: %zu terms, %zu in signatures, %zu postings, %zu visited\n",
-                   corpus.terms.size(), slot_term.size(), plen, visits);
-    }
-    const size_t rank_jobs = rank.size() < 64 ? 1 : n_jobs;
-    RunJobs(rank_jobs, [&](size_t job) {
-      std::vector<double> score(n_docs, 0.0);
-      std::vector<uint8_t> shared(n_docs, 0);
-      std::vector<std::pair<double, uint32_t>> candidates;
-      for (size_t k = job; k < rank.size(); k += rank_jobs) {
-        size_t i = rank[k];
-        int self = doc_of_model[i];
-        const auto& sig = sigs[i];
-        if (self < 0 || sig.size() < kMinShared) continue;
-        for (uint32_t t : sig) {
-          const Posting* p = postings[slot[t]].data();
-          const Posting* end = p + postings[slot[t]].size();
-          for (; p != end; ++p) {
-            score[p->doc] += p->weight;
-            ++shared[p->doc];
-          }
-        }
-        double floor = kMinFraction * score[self];
-        double below = -1.0;  // the best eligible score under the floor
-        candidates.clear();
-        for (size_t d = 0; d < n_docs; ++d) {
-          if (shared[d] < kMinShared) continue;
-          if (score[d] < floor) {
-            if (score[d] > below && !excluded(i, d)) below = score[d];
-            continue;
-          }
-          if (!excluded(i, d)) candidates.emplace_back(score[d], static_cast<uint32_t>(d));
-        }
-        std::fill(score.begin(), score.end(), 0.0);
-        std::fill(shared.begin(), shared.end(), 0);
-        // The best kMaxSimilar; the next one (or the best under the floor)
-        // bounds all the others.
-        size_t keep = std::min(candidates.size(), kKeepBound);
-        std::partial_sort(candidates.begin(), candidates.begin() + keep, candidates.end(),
-                          better);
-        size_t pass = std::min(keep, kMaxSimilar);
-        auto& res = results[i];  // only this job writes it
-        for (size_t c = 0; c < pass; ++c) res.push_back(candidates[c].second);
-        bounds[i] = keep > kMaxSimilar ? candidates[kMaxSimilar].first : below;
-      }
-    });
-  }
-  if (profile && prev)
-    std::fprintf(stderr, "  [search] similar: %zu reused, %zu ranked in full\n", reused,
-                 rank.size());
-
-  lap("rank");
-  // The model's results, with their reasons.
-  auto word_of = [&](const DocTerms& dt, uint32_t term) -> std::string {
-    const TermEntry* e = find_entry(dt, term);
-    if (e && e->word != kNoWord) return corpus.words[e->word];
-    return corpus.terms[term].substr(1);
-  };
-  const double max_reason_docs = std::max(3.0, kMaxReasonDocShare * stats.n_docs);
-  auto distinctive = [&](uint32_t term) {
-    std::string_view stem = std::string_view(corpus.terms[term]).substr(1);
-    return stats.tf[term] <= max_reason_docs && !IsBoilerplateWord(stem);
-  };
-  RunJobs(n_jobs, [&](size_t job) {
-    std::vector<uint8_t> pos(corpus.terms.size(), 0);  // term -> 1 + signature position
-    for (size_t k = job; k < targets.size(); k += n_jobs) {
-      size_t i = targets[k];
-      int self = doc_of_model[i];
-      if (self < 0 || results[i].empty()) continue;
-      const auto& sig = sigs[i];
-      const DocTerms& own = corpus.docs[self];
-      for (size_t s = 0; s < sig.size(); ++s) pos[sig[s]] = static_cast<uint8_t>(s + 1);
-      auto& similar = pms[i].similar;  // only this job writes it
-      similar.reserve(results[i].size());
-      for (uint32_t d : results[i]) {
-        model::SimilarIncident s;
-        s.index = model_of_doc[d];
-        uint32_t held = 0;  // signature positions d holds
-        for (const auto& e : corpus.docs[d].terms)
-          if (uint8_t p = pos[e.term]) held |= 1u << (p - 1);
-        s.shared_terms.reserve(kMaxReasonTerms);
-        for (size_t p = 0; p < sig.size() && s.shared_terms.size() < kMaxReasonTerms; ++p) {
-          if (!(held & (1u << p)) || !distinctive(sig[p])) continue;
-          std::string word = word_of(own, sig[p]);
-          if (word.size() >= kMinReasonWordBytes && !IsBoilerplateWord(word))
-            s.shared_terms.push_back(std::move(word));
-        }
-        similar.push_back(std::move(s));
-      }
-      for (uint32_t t : sig) pos[t] = 0;
+        job_rank[job].push_back(i);
     }
   });
-
-  lap("reasons");
-  // Bounds cover only documents of a postmortem: a state is left only when
-  // every document is one.
-  if (next && std::find(model_of_doc.begin(), model_of_doc.end(), -1) == model_of_doc.end()) {
-    RankState& st = *next;
-    st.n_docs = n_docs;
-    for (const auto& dt : corpus.docs) st.total_len += dt.doclen;
-    std::vector<uint32_t> state_term(corpus.terms.size(), kNoWord);
-    auto recorded = [&](size_t i) {
-      int self = doc_of_model[i];
-      return self >= 0 && model_of_doc[self] == static_cast<int>(i);
-    };
-    for (size_t i : targets)
-      if (recorded(i))
-        for (uint32_t term : sigs[i])
-          if (state_term[term] == kNoWord) {
-            state_term[term] = static_cast<uint32_t>(st.terms.size());
-            st.terms.push_back(corpus.terms[term]);
-            st.tf.push_back(stats.tf[term]);
-          }
-    std::vector<RankState::Target> slots(targets.size());
-    std::vector<char> used(targets.size(), 0);
-    RunJobs(n_jobs, [&](size_t job) {
-      if (job == 0) st.doc_ids = corpus.ids;
-      if (job + 1 == n_jobs) st.doc_hashes = *hashes;
-      for (size_t k = job; k < targets.size(); k += n_jobs) {
-        size_t i = targets[k];
-        if (!recorded(i)) continue;
-        RankState::Target& t = slots[k];
-        t.id = pms[i].doc.id;
-        t.related = related_key(i);
-        t.sig.reserve(sigs[i].size());
-        for (uint32_t term : sigs[i]) t.sig.push_back(state_term[term]);
-        t.results = std::move(results[i]);  // no longer needed here
-        t.bound = bounds[i];
-        used[k] = 1;
-      }
-    });
-    st.targets.reserve(targets.size());
-    for (size_t k = 0; k < slots.size(); ++k)
-      if (used[k]) st.targets.push_back(std::move(slots[k]));
+  for (size_t j = 0; j < n_jobs_; ++j) {
+    rank_.insert(rank_.end(), job_rank[j].begin(), job_rank[j].end());
+    counts_.reused += job_reused[j];
   }
-  lap("state");
+  std::sort(rank_.begin(), rank_.end());
+}
+
+void Ranking::SaveState(RankState* next) {
+  RankState& st = *next;
+  st.n_docs = n_docs_;
+  for (const auto& dt : corpus_.docs) st.total_len += dt.doclen;
+  std::vector<uint32_t> state_term(corpus_.terms.size(), kNoWord);
+  auto recorded = [&](size_t i) {
+    int self = doc_of_model_[i];
+    return self >= 0 && model_of_doc_[self] == static_cast<int>(i);
+  };
+  for (size_t i : targets_)
+    if (recorded(i))
+      for (uint32_t term : sigs_[i])
+        if (state_term[term] == kNoWord) {
+          state_term[term] = static_cast<uint32_t>(st.terms.size());
+          st.terms.push_back(corpus_.terms[term]);
+          st.tf.push_back(stats_.tf[term]);
+          st.lists.push_back(list_print_[list_of_[term]]);
+        }
+  std::vector<RankState::Target> slots(targets_.size());
+  std::vector<char> used(targets_.size(), 0);
+  RunJobs(n_jobs_, [&](size_t job) {
+    if (job == 0) st.doc_ids = corpus_.ids;
+    if (job + 1 == n_jobs_) st.doc_hashes = *opt_.hashes;
+    for (size_t k = job; k < targets_.size(); k += n_jobs_) {
+      size_t i = targets_[k];
+      if (!recorded(i)) continue;
+      RankState::Target& t = slots[k];
+      t.id = pms_[i].doc.id;
+      t.related = RelatedKey(i);
+      t.sig.reserve(sigs_[i].size());
+      for (uint32_t term : sigs_[i]) t.sig.push_back(state_term[term]);
+      t.results = results_[i];
+      t.bound = bounds_[i];
+      used[k] = 1;
+    }
+  });
+  st.targets.reserve(targets_.size());
+  for (size_t k = 0; k < slots.size(); ++k)
+    if (used[k]) st.targets.push_back(std::move(slots[k]));
+}
+
+/// CASEBOOK_SIMILAR_OVERLAP=1: how much of the exact (all-pairs) top 5 the
+/// candidate ranking keeps, on stderr (issue 18's measurement).
+void ReportOverlap(const Corpus& corpus, const std::vector<int>& doc_of_model,
+                   const std::vector<size_t>& targets, const model::SiteModel& site,
+                   const Ranking& ranking, const Options& options) {
+  model::SiteModel exact_site;
+  exact_site.postmortems = site.postmortems;  // ids and related lists
+  Options exact;
+  exact.jobs = options.jobs;
+  exact.list_cap = exact.rerank = SIZE_MAX;
+  // Every 10th postmortem of a large archive (each one's results depend
+  // only on the corpus): the exact ranking costs far more than the other.
+  std::vector<size_t> sample;
+  const size_t step = targets.size() > 2000 ? 10 : 1;
+  for (size_t k = 0; k < targets.size(); k += step) sample.push_back(targets[k]);
+  Ranking all_pairs(corpus, doc_of_model, sample, &exact_site, exact);
+  all_pairs.Run();
+  double sum = 0;
+  size_t counted = 0, identical = 0;
+  for (size_t i : sample) {
+    const auto& want = all_pairs.results(i);
+    const auto& got = ranking.results(i);
+    identical += want == got;
+    if (want.empty()) continue;
+    size_t both = 0;
+    for (uint32_t d : want) both += std::count(got.begin(), got.end(), d);
+    sum += static_cast<double>(both) / static_cast<double>(want.size());
+    ++counted;
+  }
+  std::fprintf(stderr,
+               "casebook: similar: top-5 overlap with the exact ranking %.4f over %zu postmortems "
+               "(%zu of %zu identical lists)\n",
+               counted ? sum / static_cast<double>(counted) : 1.0, counted, identical,
+               sample.size());
+}
+
+}  // namespace
+
+void Compute(const Corpus& corpus, const std::vector<int>& doc_of_model,
+             const std::vector<size_t>& targets, model::SiteModel* site, const Options& options) {
+  for (size_t i : targets) site->postmortems[i].similar.clear();
+  if (options.next) *options.next = RankState();
+  if (options.counts) *options.counts = Counts();
+  if (corpus.docs.empty() || targets.empty()) return;
+  Options opt = options;
+  if (opt.hashes && opt.hashes->size() != corpus.docs.size()) opt.hashes = nullptr;
+  if (!opt.hashes) opt.prev = nullptr, opt.next = nullptr;
+  const bool small = corpus.docs.size() <= kExactUpTo;
+  if (opt.list_cap == 0 && opt.rerank == 0) {
+    opt.list_cap = opt.rerank = small ? SIZE_MAX : kListCap;
+    if (!small) opt.rerank = kRerank;
+    // A state left on the other side of kExactUpTo was ranked another way.
+    if (opt.prev && (opt.prev->n_docs <= kExactUpTo) != small) opt.prev = nullptr;
+  }
+  Ranking ranking(corpus, doc_of_model, targets, site, opt);
+  ranking.Run();
+  static const bool overlap = std::getenv("CASEBOOK_SIMILAR_OVERLAP") != nullptr;
+  if (overlap && opt.list_cap != SIZE_MAX)
+    ReportOverlap(corpus, doc_of_model, targets, *site, ranking, opt);
+}
+
+void Compute(const Corpus& corpus, const std::vector<int>& doc_of_model,
+             const std::vector<size_t>& targets, int jobs, model::SiteModel* site,
+             const std::vector<std::string>* hashes, const RankState* prev, RankState* next) {
+  Options opt;
+  opt.jobs = jobs;
+  opt.hashes = hashes;
+  opt.prev = prev;
+  opt.next = next;
+  Compute(corpus, doc_of_model, targets, site, opt);
 }
 
 }  // namespace casebook::search::similar

@@ -1,0 +1,103 @@
+// Similar incidents' reasons ("Shares replication, failover"): see
+// similar_engine.h. Reasons are a function of the postmortem's signature,
+// its own display words and which signature terms each result holds.
+#include <algorithm>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+
+#include "search/similar_stats.h"
+
+namespace casebook::search::similar {
+namespace {
+
+constexpr size_t kMaxReasonTerms = 3;
+// A reason word must be distinctive: this long at least, held by at most
+// this share of the documents (or by 3), and not common English or
+// postmortem boilerplate ("Shares suite, hold, place" explains nothing).
+constexpr size_t kMinReasonWordBytes = 5;
+constexpr double kMaxReasonDocShare = 0.05;
+
+bool IsBoilerplateWord(std::string_view w) {
+  static const std::unordered_set<std::string_view> kWords = {
+      "about",    "above",     "across",   "action",   "actions",   "actually", "after",
+      "again",    "against",   "alert",    "alerts",   "almost",    "along",    "already",
+      "although", "always",    "another",  "around",   "because",   "become",   "before",
+      "began",    "behind",    "being",    "below",    "between",   "called",   "cause",
+      "caused",   "causes",    "change",   "changed",  "changes",   "could",    "customer",
+      "customers", "detect",   "detected", "detection", "different", "during",  "early",
+      "engineer", "engineers", "enough",   "error",    "errors",    "event",    "every",
+      "failed",   "first",     "follow",   "following", "found",    "further",  "given",
+      "going",    "great",     "happen",   "happened", "having",    "impact",   "impacted",
+      "incident", "incidents", "instead",  "issue",    "issues",    "item",     "items",
+      "known",    "large",     "later",    "learned",  "least",     "lesson",   "lessons",
+      "level",    "little",    "longer",   "looked",   "making",    "might",    "minute",
+      "minutes",  "mitigate",  "mitigated", "mitigation", "months", "never",    "number",
+      "often",    "order",     "other",    "others",   "outage",    "outages",  "owner",
+      "people",   "perhaps",   "place",    "point",    "possible",  "postmortem", "postmortems",
+      "problem",  "problems",  "rather",   "really",   "reason",    "recover",  "recovered",
+      "recovery", "resolve",   "resolved", "resolution", "response", "result",  "review",
+      "right",    "second",    "seconds",  "seemed",   "service",   "services", "several",
+      "should",   "shows",     "since",    "small",    "something", "start",    "started",
+      "still",    "summary",   "system",   "systems",  "taken",     "their",    "there",
+      "these",    "thing",     "things",   "think",    "those",     "though",   "three",
+      "through",  "timeline",  "today",    "together", "under",     "until",    "usual",
+      "using",    "value",     "wasn't",   "where",    "whether",   "which",    "while",
+      "within",   "without",   "worked",   "would",    "wrong",     "years",    "yesterday",
+      "suite",    "hours",     "users",    "affected", "teams",     "working",  "works"};
+  return kWords.count(w) > 0;
+}
+
+}  // namespace
+
+void FillReasons(const Corpus& corpus, const Stats& stats, const std::vector<size_t>& targets,
+                 const std::vector<int>& doc_of_model, const std::vector<int>& model_of_doc,
+                 const std::vector<std::vector<uint32_t>>& sigs,
+                 const std::vector<std::vector<uint32_t>>& results, size_t n_jobs,
+                 model::SiteModel* site) {
+  auto& pms = site->postmortems;
+  // The display word of `term` in a document: its shortest spelling word.
+  auto word_of = [&](const DocTerms& dt, uint32_t term) -> std::string {
+    auto it = std::lower_bound(dt.terms.begin(), dt.terms.end(), term,
+                               [](const TermEntry& e, uint32_t t) { return e.term < t; });
+    if (it != dt.terms.end() && it->term == term && it->word != kNoWord)
+      return corpus.words[it->word];
+    return corpus.terms[term].substr(1);
+  };
+  const double max_reason_docs = std::max(3.0, kMaxReasonDocShare * stats.n_docs);
+  auto distinctive = [&](uint32_t term) {
+    std::string_view stem = std::string_view(corpus.terms[term]).substr(1);
+    return stats.tf[term] <= max_reason_docs && !IsBoilerplateWord(stem);
+  };
+  RunJobs(n_jobs, [&](size_t job) {
+    std::vector<uint8_t> pos(corpus.terms.size(), 0);  // term -> 1 + signature position
+    for (size_t k = job; k < targets.size(); k += n_jobs) {
+      size_t i = targets[k];
+      int self = doc_of_model[i];
+      if (self < 0 || results[i].empty()) continue;
+      const auto& sig = sigs[i];
+      const DocTerms& own = corpus.docs[self];
+      for (size_t s = 0; s < sig.size(); ++s) pos[sig[s]] = static_cast<uint8_t>(s + 1);
+      auto& similar = pms[i].similar;  // only this job writes it
+      similar.reserve(results[i].size());
+      for (uint32_t d : results[i]) {
+        model::SimilarIncident s;
+        s.index = model_of_doc[d];
+        uint32_t held = 0;  // signature positions d holds
+        for (const auto& e : corpus.docs[d].terms)
+          if (uint8_t p = pos[e.term]) held |= 1u << (p - 1);
+        s.shared_terms.reserve(kMaxReasonTerms);
+        for (size_t p = 0; p < sig.size() && s.shared_terms.size() < kMaxReasonTerms; ++p) {
+          if (!(held & (1u << p)) || !distinctive(sig[p])) continue;
+          std::string word = word_of(own, sig[p]);
+          if (word.size() >= kMinReasonWordBytes && !IsBoilerplateWord(word))
+            s.shared_terms.push_back(std::move(word));
+        }
+        similar.push_back(std::move(s));
+      }
+      for (uint32_t t : sig) pos[t] = 0;
+    }
+  });
+}
+
+}  // namespace casebook::search::similar

@@ -1,0 +1,67 @@
+// Collection statistics and signatures of the similar engine: see
+// similar_stats.h.
+#include "search/similar_stats.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace casebook::search::similar {
+
+double Bm25(double idf, double wdf, double doclen, double avglen) {
+  constexpr double k1 = 1.2, b = 0.75;
+  return idf * wdf * (k1 + 1) / (wdf + k1 * (1 - b + b * doclen / std::max(avglen, 1.0)));
+}
+
+Stats::Stats(const Corpus& c) {
+  size_t v = c.terms.size();
+  tf.assign(v, 0);
+  uint64_t total = 0;
+  for (const auto& d : c.docs) {
+    total += d.doclen;
+    for (const auto& e : d.terms) ++tf[e.term];
+  }
+  n_docs = static_cast<double>(c.docs.size());
+  avlen = c.docs.empty() ? 0.0 : static_cast<double>(total) / n_docs;
+  idf.assign(v, 0.0);
+  expand.assign(v, 0.0);
+  candidate.assign(v, 0);
+  for (size_t t = 0; t < v; ++t) {
+    double n = tf[t];
+    idf[t] = std::log(1 + (n_docs - n + 0.5) / (n + 0.5));
+    if (tf[t] < 2) continue;
+    double num = 1.5 * (n_docs - n + 0.5), denom = (n - 0.5) * 0.5;
+    if (num <= denom) continue;
+    candidate[t] = 1;
+    expand[t] = std::log(num / denom);
+  }
+  std::vector<uint32_t> by_string(v);
+  for (size_t t = 0; t < v; ++t) by_string[t] = static_cast<uint32_t>(t);
+  std::sort(by_string.begin(), by_string.end(),
+            [&](uint32_t a, uint32_t b) { return c.terms[a] < c.terms[b]; });
+  order.assign(v, 0);
+  for (size_t k = 0; k < v; ++k) order[by_string[k]] = static_cast<uint32_t>(k);
+}
+
+std::vector<uint32_t> Stats::Expand(const DocTerms& d,
+                                    std::vector<std::pair<double, uint32_t>>* scratch) const {
+  auto& weighted = *scratch;
+  weighted.clear();
+  double doclen = static_cast<double>(d.doclen), norm = doclen / std::max(avlen, 1.0);
+  for (const auto& e : d.terms) {
+    if (!candidate[e.term]) continue;
+    double wdf = std::max<uint32_t>(e.wdf, 1);
+    double multiplier = 2 * wdf / (norm + wdf);
+    weighted.emplace_back(multiplier * expand[e.term], e.term);
+  }
+  size_t keep = std::min(weighted.size(), kExpandTerms);
+  std::partial_sort(weighted.begin(), weighted.begin() + keep, weighted.end(),
+                    [&](const auto& a, const auto& b) {
+                      if (a.first != b.first) return a.first > b.first;
+                      return order[a.second] > order[b.second];
+                    });
+  std::vector<uint32_t> out(keep);
+  for (size_t k = 0; k < keep; ++k) out[k] = weighted[k].second;
+  return out;
+}
+
+}  // namespace casebook::search::similar
