@@ -24,6 +24,8 @@ class GitHistory {
 
   const FileHistory* Find(const std::string& relative_path) const;
   bool empty() const { return files_.empty(); }
+  /// Every file's history, by relative path.
+  const std::map<std::string, FileHistory>& files() const { return files_; }
   /// For tests.
   void Set(const std::string& relative_path, FileHistory h) { files_[relative_path] = h; }
 

@@ -286,6 +286,9 @@ class View {
   util::Value Pager(const ListPage& page) const;
   void AddHomeActivity(util::Value& home) const;
   void AddTermStats(util::Value& page, const model::Taxonomy& tax, const model::Term& term) const;
+  void MakeTermStats(util::Value& page, const model::Taxonomy& tax, const model::Term& term) const;
+  mutable std::mutex term_stats_mu_;
+  mutable std::map<const model::Term*, util::Value> term_stats_;  // AddTermStats, per term
   /// The `briefing` key of a service's page 1 (view_briefing.cc).
   void AddServiceBriefing(util::Value& page, const model::Term& term) const;
   /// A pair of a service's incidents that search found similar to each
@@ -324,6 +327,17 @@ class View {
   /// Built once with the View (a default member initializer, so it runs
   /// after site_ is bound, whatever the constructor does).
   Tracker tracker_ = MakeTracker(site_);
+  /// What every tracker page shows of the whole tracker (counts of each
+  /// view, the group sizes of /actions/), counted once (TrackerSummary):
+  /// counted per page, the tracker grew with the square of the archive.
+  struct TrackerTotals {
+    stats::ActionCounts all;
+    std::map<const ActionGroup*, stats::ActionCounts> groups;
+    std::map<std::string, size_t> attention_groups;  // /actions/ headings
+  };
+  const TrackerTotals& TrackerSummary() const;
+  mutable std::once_flag totals_once_;
+  mutable TrackerTotals totals_;
   mutable std::once_flag actions_once_;
   mutable std::vector<util::Value> action_views_;  // ActionItemView of each row (ActionViews)
   mutable std::vector<util::Value> action_pms_;    // ActionPostmortem of each postmortem

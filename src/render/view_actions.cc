@@ -159,6 +159,41 @@ Value View::ActionItemView(const stats::ActionRow& row) const {
   return v;
 }
 
+namespace {
+// On /actions/, a heading row starts each group: overdue, due soon, open.
+std::string AttentionGroup(const stats::ActionRow& row) {
+  if (row.overdue) return "Overdue";
+  if (row.due_soon) return "Due in the next 7 days";
+  return row.status == "open" ? "Open" : StatusLabel(row.status);
+}
+
+stats::ActionCounts CountRows(const std::vector<stats::ActionRow>& all,
+                              const std::vector<size_t>& rows) {
+  stats::ActionCounts c;
+  for (size_t i : rows) {
+    const auto& r = all[i];
+    ++c.total;
+    if (r.status == "open") ++c.open;
+    else if (r.status == "done") ++c.done;
+    else if (r.status == "wontfix") ++c.wontfix;
+    else ++c.other;
+    if (r.overdue) ++c.overdue;
+    if (r.due_soon) ++c.due_soon;
+  }
+  return c;
+}
+}  // namespace
+
+const View::TrackerTotals& View::TrackerSummary() const {
+  std::call_once(totals_once_, [this] {
+    totals_.all = stats::CountActions(tracker_.rows);
+    for (const auto* groups : {&tracker_.owners, &tracker_.statuses, &tracker_.services})
+      for (const auto& g : *groups) totals_.groups[&g] = CountRows(tracker_.rows, g.rows);
+    for (size_t i : tracker_.attention) ++totals_.attention_groups[AttentionGroup(tracker_.rows[i])];
+  });
+  return totals_;
+}
+
 Value View::TrackerPage(const ActionGroup* group, const std::string& kind, size_t page) const {
   PageInfo info;
   info.section = "actions";
@@ -176,12 +211,7 @@ Value View::TrackerPage(const ActionGroup* group, const std::string& kind, size_
   }
   // The counts are of the whole view (every item on /actions/); the table
   // shows one page of it (open items only on /actions/).
-  std::vector<size_t> rows;
-  if (group) {
-    rows = group->rows;
-  } else {
-    for (size_t i = 0; i < tracker_.rows.size(); ++i) rows.push_back(i);
-  }
+  const TrackerTotals& totals = TrackerSummary();
   const std::vector<size_t>& shown = group ? group->rows : tracker_.attention;
   const ListPage lp = Paginate(info.path, shown.size(), static_cast<size_t>(cfg_.pagination.actions_page_size), page);
   ApplyPage(lp, &info);
@@ -200,18 +230,8 @@ Value View::TrackerPage(const ActionGroup* group, const std::string& kind, size_
     v["filter"] = false;
   }
 
-  std::vector<stats::ActionRow> subset;
-  for (size_t i : rows) subset.push_back(tracker_.rows[i]);
-  // On /actions/, a heading row starts each group: overdue, due soon, open.
-  auto group_of = [&](const stats::ActionRow& row) -> std::string {
-    if (row.overdue) return "Overdue";
-    if (row.due_soon) return "Due in the next 7 days";
-    return row.status == "open" ? "Open" : StatusLabel(row.status);
-  };
-  std::map<std::string, size_t> group_sizes;
-  if (!group) {
-    for (size_t i : shown) ++group_sizes[group_of(tracker_.rows[i])];
-  }
+  auto group_of = [](const stats::ActionRow& row) { return AttentionGroup(row); };
+  const std::map<std::string, size_t>& group_sizes = totals.attention_groups;
   Value items = Value::MakeList();
   std::string last_group;
   for (size_t k = lp.begin; k < lp.end; ++k) {
@@ -225,13 +245,15 @@ Value View::TrackerPage(const ActionGroup* group, const std::string& kind, size_
     std::string heading;
     if (g != last_group) {
       const bool continued = k == lp.begin && k > 0 && group_of(tracker_.rows[shown[k - 1]]) == g;
-      heading = g + (continued ? ", continued" : "") + " (" + GroupDigits(group_sizes[g]) + ")";
+      auto size = group_sizes.find(g);
+      heading = g + (continued ? ", continued" : "") + " (" +
+                GroupDigits(size == group_sizes.end() ? 0 : size->second) + ")";
     }
     item["group_heading"] = heading;
     last_group = g;
     items.Push(std::move(item));
   }
-  stats::ActionCounts n = stats::CountActions(subset);
+  const stats::ActionCounts& n = group ? totals.groups.at(group) : totals.all;
   Value counts = Value::MakeMap();
   counts["total"] = static_cast<int64_t>(n.total);
   counts["open"] = static_cast<int64_t>(n.open);
@@ -261,11 +283,8 @@ Value View::TrackerPage(const ActionGroup* group, const std::string& kind, size_
   auto views = [&](const std::vector<ActionGroup>& groups, const std::string& view_kind) {
     Value list = Value::MakeList();
     for (const auto& g : groups) {
-      size_t open = 0, overdue = 0;
-      for (size_t i : g.rows) {
-        open += tracker_.rows[i].status == "open";
-        overdue += tracker_.rows[i].overdue;
-      }
+      const stats::ActionCounts& c = totals.groups.at(&g);
+      const size_t open = c.open, overdue = c.overdue;
       Value o = Value::MakeMap();
       o["label"] = g.label;
       o["url"] = Link("actions/" + view_kind + "/" + g.slug + "/");

@@ -241,6 +241,30 @@ Value View::StatsPage() const {
 }
 
 void View::AddTermStats(Value& page, const model::Taxonomy& tax, const model::Term& term) const {
+  // Every page of a term shows its stats (page 1 its chart): they are made
+  // once per term, not once per page (a term can have thousands of pages,
+  // and the year span reads the whole archive).
+  {
+    std::lock_guard<std::mutex> lock(term_stats_mu_);
+    auto it = term_stats_.find(&term);
+    if (it != term_stats_.end()) {
+      for (const auto& [key, value] : it->second.as_map()) page[key] = value;
+      return;
+    }
+  }
+  Value made = Value::MakeMap();
+  made["term"] = page["term"];
+  MakeTermStats(made, tax, term);
+  Value stats = Value::MakeMap();
+  for (const char* key : {"term_chart", "medians", "has_medians", "medians_note"})
+    if (const Value* v = made.Find(key)) stats[key] = *v;
+  stats.Freeze();
+  for (const auto& [key, value] : stats.as_map()) page[key] = value;
+  std::lock_guard<std::mutex> lock(term_stats_mu_);
+  term_stats_.emplace(&term, std::move(stats));
+}
+
+void View::MakeTermStats(Value& page, const model::Taxonomy& tax, const model::Term& term) const {
   int first = 0, last = 0;
   bool is_severity = tax.key == "severity";
   std::string label = page["term"]["label"].as_string();

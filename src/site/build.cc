@@ -2,10 +2,12 @@
 
 #include <filesystem>
 #include <map>
+#include <thread>
 
 #include "render/renderer.h"
 #include "render/templates.h"
 #include "search/index_builder.h"
+#include "site/build_stamp.h"
 #include "site/output_guard.h"
 #include "site/publish.h"
 #include "site/step_timer.h"
@@ -83,10 +85,62 @@ StaticFiles StaticFilesInside(const config::SiteConfig& cfg) {
   return statics;
 }
 
+// The no-change rebuild (build_stamp.h): when the build stamp matches what
+// the inputs are now, the index is as the stamped build left it and the
+// output is intact, reports what that build reported and returns true.
+// `*inputs` gets the stamp of the inputs ("" when none can be trusted).
+bool Unchanged(const BuildOptions& options, BuildReport* report, util::Diagnostics* diags,
+               std::string* inputs) {
+  StepTimer t(&report->timings, "unchanged? (stamp)");
+  util::Diagnostics config_diags;
+  config::SiteConfig cfg = config::Load(options.config_path, &config_diags);
+  if (config_diags.HasErrors()) return false;
+  if (options.source) cfg.source = *options.source;
+  if (options.output) cfg.output = *options.output;
+  const std::string today = util::FormatRfc3339(options.today ? *options.today : util::Today());
+  const std::string cache_dir = util::JoinPath(cfg.root, ".casebook");
+  // The output's manifest is read and checked (an lstat per file) while the
+  // inputs are walked (a stat per file): the two halves of the question.
+  std::unique_ptr<Publisher> publisher;
+  std::string error;
+  util::Diagnostics guard;
+  std::thread output_check([&] {
+    if (CheckOutputFolder(cfg, cache_dir, &guard) && guard.items().empty())
+      publisher = Publisher::Open(cfg.OutputDir(), cache_dir, &error);
+  });
+  *inputs = BuildInputsStamp(cfg, options, today);
+  output_check.join();
+  if (inputs->empty()) return false;
+  std::string stamped_inputs, stamped_index, stamped_keys;
+  StampedReport stamped;
+  if (!ReadBuildStamp(StampPath(cache_dir, cfg.OutputDir()), &stamped_inputs, &stamped_index,
+                      &stamped_keys, &stamped) ||
+      stamped_inputs != *inputs || stamped_keys.empty() ||
+      (options.index && (stamped_index.empty() || IndexStamp(cfg.IndexDir()) != stamped_index)))
+    return false;
+  if (!publisher || publisher->PublishedSiteKey() != stamped_keys || !publisher->Exact() ||
+      !publisher->KeepAll(/*as_opened=*/true))
+    return false;
+  report->postmortems = stamped.postmortems;
+  report->drafts_left_out = stamped.drafts_left_out;
+  report->skipped = stamped.skipped;
+  report->files_total = stamped.files_total;
+  report->files_written = 0;
+  report->output_dir = cfg.OutputDir();
+  report->relative_urls = cfg.relative_urls;
+  report->base_path = cfg.BasePath();
+  diags->Append(stamped.diags);
+  report->published = true;
+  return true;
+}
+
 }  // namespace
 
 bool Build(const BuildOptions& options, BuildReport* report,
            util::Diagnostics* diags) {
+  const size_t first_finding = diags->items().size();
+  std::string stamp_inputs;
+  if (options.cache && Unchanged(options, report, diags, &stamp_inputs)) return true;
   auto site = LoadSite(options, diags, &report->timings);
   if (!site) return false;
   // Once rendered, the Markdown source and the front matter's line numbers
@@ -210,6 +264,19 @@ bool Build(const BuildOptions& options, BuildReport* report,
     }
     report->files_written = stats.written;
     report->files_total = stats.written + stats.unchanged;
+  }
+  if (!stamp_inputs.empty() && !site_key.empty()) {
+    // What the next build needs to know it has nothing to do (build_stamp.h).
+    StampedReport stamped;
+    stamped.postmortems = report->postmortems;
+    stamped.drafts_left_out = report->drafts_left_out;
+    stamped.files_total = report->files_total;
+    stamped.skipped = report->skipped;
+    for (size_t i = first_finding; i < diags->items().size(); ++i)
+      stamped.diags.Add(diags->items()[i]);
+    WriteBuildStamp(StampPath(cache_dir, cfg.OutputDir()), stamp_inputs,
+                    options.index ? IndexStamp(cfg.IndexDir()) : std::string(),
+                    site_key + " " + lists_key, stamped);
   }
   report->published = true;
   if (!options.free_memory) util::LeaveToExit(std::move(site));  // see BuildOptions::free_memory

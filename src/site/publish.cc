@@ -18,6 +18,7 @@
 
 #include "util/fs.h"
 #include "util/hash.h"
+#include "util/parallel.h"
 
 namespace fs = std::filesystem;
 
@@ -296,8 +297,27 @@ Publisher::~Publisher() {
 // then records its new mtime and inode (see Commit). Costs one lstat per
 // file when nothing was restored.
 void Publisher::Revalidate() {
+  // One lstat per file, on every core (100,000 postmortems make ~130,000
+  // files); the rare file that differs is looked at afterwards.
+  std::vector<PublishedFile*> files;
+  std::vector<const std::string*> paths;
+  files.reserve(published_.size());
+  paths.reserve(published_.size());
   for (auto& [path, f] : published_) {
-    const std::string full = util::JoinPath(output_, path);
+    paths.push_back(&path);
+    files.push_back(&f);
+  }
+  std::vector<char> same(files.size(), 0);
+  util::ParallelFor(files.size(), util::DefaultJobs(), [&](size_t i) {
+    struct stat st;
+    same[i] = lstat(util::JoinPath(output_, *paths[i]).c_str(), &st) == 0 && SameFile(st, *files[i]);
+  });
+  intact_ = true;
+  for (size_t i = 0; i < files.size(); ++i) {
+    if (same[i]) continue;
+    intact_ = false;
+    const std::string full = util::JoinPath(output_, *paths[i]);
+    PublishedFile& f = *files[i];
     struct stat st;
     if (lstat(full.c_str(), &st) != 0 || SameFile(st, f)) continue;
     if (!S_ISREG(st.st_mode) || st.st_size != f.size) continue;  // changed: not a copy
@@ -314,10 +334,12 @@ std::string Publisher::PublishedKey(const std::string& path) const {
   return it->second.key;
 }
 
-bool Publisher::KeepAll() {
+bool Publisher::KeepAll(bool as_opened) {
   if (published_.empty()) return false;
-  for (const auto& [path, f] : published_) {
-    if (!Matches(util::JoinPath(output_, path), f)) return false;
+  if (!as_opened || !intact_) {
+    for (const auto& [path, f] : published_) {
+      if (!Matches(util::JoinPath(output_, path), f)) return false;
+    }
   }
   std::lock_guard<std::mutex> lock(mu_);
   next_ = published_;

@@ -81,7 +81,13 @@ class Publisher {
   /// Keeps every published file as it is, when each one is still intact
   /// (else false, and nothing is kept). For a build whose inputs are all
   /// unchanged.
-  bool KeepAll();
+  /// `as_opened`: trust what Open found (every file as listed) without a
+  /// second lstat of each; for a build that decides right after Open.
+  bool KeepAll(bool as_opened = false);
+  /// True when the output folder is exactly what the manifest lists, as it
+  /// was written (no file restored with new mtimes, none unlisted): a build
+  /// that changes nothing need not touch the manifest or the folder.
+  bool Exact() const { return !revalidated_ && !output_unlisted_; }
 
   /// The published file at `path` is still right (its key was unchanged).
   /// Thread-safe.
@@ -119,6 +125,7 @@ class Publisher {
   bool staging_known_ = false;
   bool output_exists_ = false;
   bool revalidated_ = false;  // Revalidate trusted a file again
+  bool intact_ = false;       // Revalidate found every listed file as listed
   bool output_unlisted_ = false;  // the output holds files the manifest does not list
   PublishedFile staged_marker_;   // the marker TouchStaging wrote
   std::vector<std::string> pruned_dirs_;  // folders TouchStaging may have left empty

@@ -1,0 +1,182 @@
+#include "site/build_stamp.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <ctime>
+
+#include "content/binary_io.h"
+#include "content/git_history.h"
+#include "content/load_cache.h"
+#include "site/build.h"
+#include "site/manifest.h"
+#include "util/fs.h"
+#include "util/hash.h"
+
+#ifndef CASEBOOK_VERSION
+#define CASEBOOK_VERSION "dev"
+#endif
+
+namespace casebook::site {
+namespace {
+
+constexpr char kMagic[] = "casebook build stamp\n";
+constexpr uint32_t kFormat = 1;
+constexpr uint32_t kEndMarker = 0x57a3b0c1;
+// A file changed this recently may change again within the same mtime tick
+// (as the load cache's "racy" rule): no stamp is trusted or written then.
+constexpr int64_t kRacyNs = 2'000'000'000;
+
+struct Entry {
+  std::string relative;
+  int64_t size, mtime_ns;
+  uint64_t inode;
+};
+
+int64_t MtimeNs(const struct stat& st) {
+  return static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+}
+
+// Every file under `dir` (any depth) with its stat; false on a symbolic
+// link (whose target could change unseen) or an unreadable folder. A
+// missing `dir` is an empty tree.
+bool Walk(const std::string& dir, const std::string& prefix, std::vector<Entry>* out,
+          int64_t* newest) {
+  DIR* d = opendir(dir.c_str());
+  if (!d) return errno == ENOENT && prefix.empty();
+  const int fd = dirfd(d);
+  bool ok = true;
+  std::vector<std::string> subdirs;
+  while (struct dirent* e = readdir(d)) {
+    const std::string name = e->d_name;
+    if (name == "." || name == "..") continue;
+    struct stat st;
+    if (fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || S_ISLNK(st.st_mode)) {
+      ok = false;
+      break;
+    }
+    *newest = std::max(*newest, MtimeNs(st));
+    if (S_ISDIR(st.st_mode)) {
+      subdirs.push_back(name);
+    } else {
+      out->push_back({prefix + name, static_cast<int64_t>(st.st_size), MtimeNs(st),
+                      static_cast<uint64_t>(st.st_ino)});
+    }
+  }
+  closedir(d);
+  for (const auto& sub : subdirs) {
+    if (!ok) break;
+    ok = Walk(util::JoinPath(dir, sub), prefix + sub + "/", out, newest);
+  }
+  return ok;
+}
+
+// Adds `entries` (the files under `dir`) to `h`, in path order.
+void AddEntries(const std::string& dir, std::vector<Entry> entries, util::StreamHash* h) {
+  std::sort(entries.begin(), entries.end(),
+            [](const Entry& a, const Entry& b) { return a.relative < b.relative; });
+  h->AddString(dir);
+  h->AddInt(static_cast<int64_t>(entries.size()));
+  for (const auto& e : entries) {
+    h->AddString(e.relative);
+    h->AddInt(e.size);
+    h->AddInt(e.mtime_ns);
+    h->AddInt(static_cast<int64_t>(e.inode));
+  }
+}
+
+int64_t NowNs() {
+  timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+}  // namespace
+
+std::string BuildInputsStamp(const config::SiteConfig& cfg, const BuildOptions& options,
+                             const std::string& today) {
+  const int64_t started = NowNs();
+  util::StreamHash h;
+  h.AddString(CASEBOOK_VERSION);
+  auto config_text = util::ReadFile(cfg.config_path, nullptr);
+  if (!config_text) return "";
+  h.AddString(cfg.config_path);
+  h.AddString(*config_text);
+  h.AddString(cfg.root);
+  h.AddString(cfg.SourceDir());
+  h.AddString(cfg.OutputDir());
+  h.AddString(options.index ? cfg.IndexDir() : std::string());
+  h.AddInt(options.drafts);
+  h.AddInt(options.index);
+  h.AddString(today);
+  // Git history: when each postmortem last changed (shown on its page).
+  const content::GitHistory history = content::GitHistory::Read(cfg.SourceDir());
+  h.AddInt(static_cast<int64_t>(history.files().size()));
+  for (const auto& [path, f] : history.files()) {
+    h.AddString(path);
+    h.AddString(util::FormatRfc3339(f.last_changed));
+    h.AddInt(f.commits);
+  }
+  int64_t newest = 0;
+  const std::string theme = cfg.ThemeDir();
+  for (const std::string& dir :
+       {cfg.SourceDir(), theme, util::JoinPath(cfg.root, "layouts"),
+        util::JoinPath(cfg.root, "static"), util::JoinPath(cfg.root, "archetypes")}) {
+    std::vector<Entry> entries;
+    if (!Walk(dir, "", &entries, &newest)) return "";
+    AddEntries(dir, std::move(entries), &h);
+  }
+  if (newest + kRacyNs > started) return "";
+  return h.Hex();
+}
+
+std::string IndexStamp(const std::string& index_dir) {
+  util::StreamHash h;
+  int64_t newest = 0;
+  std::vector<Entry> entries;
+  if (!Walk(index_dir, "", &entries, &newest) || entries.empty()) return "";
+  AddEntries(index_dir, std::move(entries), &h);
+  return h.Hex();
+}
+
+std::string StampPath(const std::string& cache_dir, const std::string& output_dir) {
+  return util::JoinPath(cache_dir, "build-" + util::Fingerprint(NormalFolder(output_dir)).substr(0, 16) +
+                                       ".stamp");
+}
+
+void WriteBuildStamp(const std::string& path, const std::string& inputs, const std::string& index,
+                     const std::string& site_key, const StampedReport& report) {
+  content::BinaryWriter out(path);
+  out.Bytes(kMagic, sizeof kMagic - 1);
+  out.U32(kFormat);
+  out.Str(CASEBOOK_VERSION);
+  out.Str(inputs);
+  out.Str(index);
+  out.Str(site_key);
+  out.I64(report.postmortems);
+  out.I64(report.drafts_left_out);
+  out.I64(report.files_total);
+  out.Strs(report.skipped);
+  content::internal::WriteDiagnostics(out, report.diags);
+  out.U32(kEndMarker);
+  out.Commit();
+}
+
+bool ReadBuildStamp(const std::string& path, std::string* inputs, std::string* index,
+                    std::string* site_key, StampedReport* report) {
+  content::BinaryReader in(path);
+  std::string magic(sizeof kMagic - 1, '\0'), version;
+  uint32_t format = 0, marker = 0;
+  if (!in.ok() || !in.Bytes(magic.data(), magic.size()) || magic != kMagic || !in.U32(&format) ||
+      format != kFormat || !in.Str(&version) || version != CASEBOOK_VERSION)
+    return false;
+  return in.Str(inputs) && in.Str(index) && in.Str(site_key) && in.Int(&report->postmortems) &&
+         in.Int(&report->drafts_left_out) && in.Int(&report->files_total) &&
+         in.Strs(&report->skipped) && content::internal::ReadDiagnostics(in, &report->diags) &&
+         in.U32(&marker) && marker == kEndMarker && in.VerifyEnd();
+}
+
+}  // namespace casebook::site
