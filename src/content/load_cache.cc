@@ -1,6 +1,7 @@
 // The loader's build cache (see load_cache.h).
 #include "content/load_cache.h"
 
+#include "util/build_identity.h"
 #include "util/fs.h"
 #include "util/hash.h"
 #include "util/parallel.h"
@@ -148,7 +149,7 @@ void WriteCacheHeader(BinaryWriter& out, std::string_view magic, uint32_t format
                       const config::SiteConfig& cfg) {
   out.Bytes(magic.data(), magic.size());
   out.U32(format);
-  out.Str(CASEBOOK_VERSION);
+  out.Str(util::BuildIdentity());
   out.Str(cfg.SourceDir());
   out.I64(cfg.timezone_offset_minutes);
   // What a file may be and still load ([limits]): other limits, other results.
@@ -166,7 +167,7 @@ bool ReadCacheHeader(BinaryReader& in, std::string_view magic, uint32_t format,
   int64_t zone, file_bytes, nesting, cells;
   return in.Bytes(read_magic.data(), read_magic.size()) && read_magic == magic &&
          in.U32(&read_format) && read_format == format && in.Str(&version) &&
-         version == CASEBOOK_VERSION && in.Str(&source) && source == cfg.SourceDir() &&
+         version == util::BuildIdentity() && in.Str(&source) && source == cfg.SourceDir() &&
          in.I64(&zone) && zone == cfg.timezone_offset_minutes && in.I64(&file_bytes) &&
          file_bytes == cfg.limits.max_file_bytes && in.I64(&nesting) &&
          nesting == cfg.limits.max_nesting && in.I64(&cells) &&

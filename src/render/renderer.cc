@@ -23,6 +23,7 @@
 #include "render/templates.h"
 #include "render/urls.h"
 #include "render/view.h"
+#include "util/build_identity.h"
 #include "util/exit_memory.h"
 #include "util/hash.h"
 #include "util/parallel.h"
@@ -107,7 +108,7 @@ class Plan {
     size_t n = jobs_.size();
     std::vector<OutputFile> files(n);
     std::vector<util::Diagnostics> diags(n);
-    const std::string salt = std::string(CASEBOOK_VERSION) + '\0' + templates_.fingerprint() +
+    const std::string salt = util::BuildIdentity() + '\0' + templates_.fingerprint() +
                              '\0' + relative_base_;
     // Postmortem pages first (each may free its body when done: see
     // RenderOptions::postmortem_page_done), then the rest heaviest first;
@@ -372,7 +373,7 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateS
   std::string lists_key;
   if (!options.inputs_key.empty()) {
     util::StreamHash h;
-    h.AddString(std::string(CASEBOOK_VERSION) + '\0' + templates.fingerprint());
+    h.AddString(util::BuildIdentity() + '\0' + templates.fingerprint());
     h.AddString(kStaticSearchIndexFormat);
     h.AddString(cfg.relative_urls ? "relative" : "absolute");
     h.AddString(options.inputs_key);

@@ -11,6 +11,7 @@
 #include "site/output_guard.h"
 #include "site/publish.h"
 #include "site/step_timer.h"
+#include "util/build_identity.h"
 #include "util/confine.h"
 #include "util/datetime.h"
 #include "util/fs.h"
@@ -31,7 +32,7 @@ std::string InputsKey(const BuildOptions& options, const Site& site,
                       const render::TemplateSet& templates) {
   const config::SiteConfig& cfg = site.config;
   util::StreamHash h;
-  h.AddString(CASEBOOK_VERSION);
+  h.AddString(util::BuildIdentity());
   auto config_text = util::ReadFile(cfg.config_path, nullptr);
   h.AddString(config_text ? *config_text : "");
   h.AddString(cfg.source);
