@@ -13,12 +13,10 @@
 #include "content/load_cache.h"
 #include "site/build.h"
 #include "site/manifest.h"
+#include "util/build_identity.h"
 #include "util/fs.h"
 #include "util/hash.h"
 
-#ifndef CASEBOOK_VERSION
-#define CASEBOOK_VERSION "dev"
-#endif
 
 namespace casebook::site {
 namespace {
@@ -100,7 +98,7 @@ std::string BuildInputsStamp(const config::SiteConfig& cfg, const BuildOptions& 
                              const std::string& today) {
   const int64_t started = NowNs();
   util::StreamHash h;
-  h.AddString(CASEBOOK_VERSION);
+  h.AddString(util::BuildIdentity());
   auto config_text = util::ReadFile(cfg.config_path, nullptr);
   if (!config_text) return "";
   h.AddString(cfg.config_path);
@@ -152,7 +150,7 @@ void WriteBuildStamp(const std::string& path, const std::string& inputs, const s
   content::BinaryWriter out(path);
   out.Bytes(kMagic, sizeof kMagic - 1);
   out.U32(kFormat);
-  out.Str(CASEBOOK_VERSION);
+  out.Str(util::BuildIdentity());
   out.Str(inputs);
   out.Str(index);
   out.Str(site_key);
@@ -171,7 +169,7 @@ bool ReadBuildStamp(const std::string& path, std::string* inputs, std::string* i
   std::string magic(sizeof kMagic - 1, '\0'), version;
   uint32_t format = 0, marker = 0;
   if (!in.ok() || !in.Bytes(magic.data(), magic.size()) || magic != kMagic || !in.U32(&format) ||
-      format != kFormat || !in.Str(&version) || version != CASEBOOK_VERSION)
+      format != kFormat || !in.Str(&version) || version != util::BuildIdentity())
     return false;
   return in.Str(inputs) && in.Str(index) && in.Str(site_key) && in.Int(&report->postmortems) &&
          in.Int(&report->drafts_left_out) && in.Int(&report->files_total) &&
