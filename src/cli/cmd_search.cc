@@ -99,7 +99,9 @@ void PrintFacets(const search::SearchResult& r) {
     size_t shown = f.key == "severity" ? f.values.size() : std::min<size_t>(8, f.values.size());
     for (size_t i = 0; i < shown; ++i) {
       if (!line.empty()) line += ", ";
-      line += f.values[i].name + " (" + std::to_string(f.values[i].count) + ")";
+      // "~": an estimate from a sample (SearchResult::facets_estimated).
+      line += f.values[i].name + " (" + (r.facets_estimated ? "~" : "") +
+              std::to_string(f.values[i].count) + ")";
     }
     if (shown < f.values.size()) line += ", +" + std::to_string(f.values.size() - shown) + " more";
     std::printf("%s: %s\n", util::TerminalSafe(util::ToLowerAscii(f.label)).c_str(),

@@ -73,7 +73,7 @@ Xapian::Query Either(const Xapian::Query& a, const Xapian::Query& b) {
 
 bool BuildLooseQueries(Xapian::QueryParser& qp, const Xapian::Database& db,
                        const LooseParts& loose, double coordination, Xapian::Query* strict,
-                       Xapian::Query* relaxed, LooseUnits* out) {
+                       Xapian::Query* relaxed, Xapian::Query* boost, LooseUnits* out) {
   thread_local const Xapian::Stem stem("en");  // a Stem is not thread-safe
   out->words.clear();
   out->terms.clear();
@@ -141,10 +141,10 @@ bool BuildLooseQueries(Xapian::QueryParser& qp, const Xapian::Database& db,
         Xapian::Query::OP_AND, near,
         Xapian::Query((new Xapian::FixedWeightPostingSource(title_weight))->release()));
   }
-  Xapian::Query title_boost(Xapian::Query::OP_OR, in_title.begin(), in_title.end());
-  auto boosted = [&](const Xapian::Query& q) {
-    return in_title.empty() ? q : Xapian::Query(Xapian::Query::OP_AND_MAYBE, q, title_boost);
-  };
+  // The caller adds it with AND_MAYBE (Searcher: to every match, or to the
+  // top candidates of a large match set).
+  *boost = in_title.empty() ? Xapian::Query()
+                            : Xapian::Query(Xapian::Query::OP_OR, in_title.begin(), in_title.end());
 
   Xapian::Query rest;
   bool has_rest = !loose.rest.empty();
@@ -159,7 +159,7 @@ bool BuildLooseQueries(Xapian::QueryParser& qp, const Xapian::Database& db,
     all.push_back(u);
   }
   *strict = impossible ? Xapian::Query::MatchNothing
-                       : boosted(Xapian::Query(Xapian::Query::OP_AND, all.begin(), all.end()));
+                       : Xapian::Query(Xapian::Query::OP_AND, all.begin(), all.end());
 
   // Relaxed: each unit that can match adds `coordination` and its BM25
   // weight, so more units always rank first; the rest stays strict.
@@ -175,7 +175,6 @@ bool BuildLooseQueries(Xapian::QueryParser& qp, const Xapian::Database& db,
   if (has_rest)
     *relaxed = Xapian::Query(
         loose.rest_positive ? Xapian::Query::OP_AND_MAYBE : Xapian::Query::OP_AND, rest, *relaxed);
-  *relaxed = boosted(*relaxed);
   return true;
 }
 

@@ -113,11 +113,13 @@ struct LooseUnits {
 /// adjacent words the index has joined ("fail over" and "failover").
 /// *strict: the rest and every unit. *relaxed: the rest and any unit, each
 /// adding `coordination` to the weight so more units rank first (a boost,
-/// not a strict order). Both rank a unit found in a title higher. Returns
-/// false (and leaves *relaxed alone) when it has too few units to differ.
+/// not a strict order). *boost (empty when none): what ranks units found in
+/// a title, and single words close together, higher; the caller adds it to
+/// either query with OP_AND_MAYBE. Returns false (and leaves *relaxed alone)
+/// when it has too few units to differ.
 bool BuildLooseQueries(Xapian::QueryParser& qp, const Xapian::Database& db,
                        const LooseParts& loose, double coordination, Xapian::Query* strict,
-                       Xapian::Query* relaxed, LooseUnits* units);
+                       Xapian::Query* relaxed, Xapian::Query* boost, LooseUnits* units);
 
 /// Parses `raw` into *out, never throwing: too-long text is cut to
 /// kMaxQueryBytes, invalid UTF-8 replaced, and a query the syntax cannot

@@ -31,13 +31,61 @@ constexpr Xapian::doccount kEnough = 3;
 /// scored 0.963, 1 scored 0.943.
 constexpr double kCoordination = 10.0;
 
+/// Above this many matches (Xapian's estimate from term frequencies, before
+/// matching), a plain query's boosts (title words, words close together)
+/// are applied only to the kCandidates best matches by BM25 instead of to
+/// every match: checking a NEAR or a title term for each of 50,000 matches
+/// was most of a search's time at 100,000 postmortems. The total and the
+/// facets still count every match. Below it, everything is as it was.
+constexpr Xapian::doccount kBoostEveryMatchUpTo = 2000;
+constexpr Xapian::doccount kCandidates = kBoostEveryMatchUpTo;
+/// Above kBoostEveryMatchUpTo matches, a one-off search reads the facet
+/// values of about this many of them (every n-th) and scales the counts up:
+/// SearchResult::facets_estimated.
+constexpr Xapian::doccount kFacetSample = 2000;
+
+/// The given documents (sorted docids), weight 0: restricts a query to a
+/// set of candidates with OP_FILTER.
+class DocidSet : public Xapian::PostingSource {
+ public:
+  explicit DocidSet(std::vector<Xapian::docid> ids) : ids_(std::move(ids)) {}
+  Xapian::doccount get_termfreq_min() const override { return ids_.size(); }
+  Xapian::doccount get_termfreq_est() const override { return ids_.size(); }
+  Xapian::doccount get_termfreq_max() const override { return ids_.size(); }
+  void init(const Xapian::Database&) override { pos_ = 0, started_ = false; }
+  void next(double) override {
+    if (started_) ++pos_;
+    started_ = true;
+  }
+  void skip_to(Xapian::docid did, double) override {
+    started_ = true;
+    pos_ = std::lower_bound(ids_.begin() + pos_, ids_.end(), did) - ids_.begin();
+  }
+  bool at_end() const override { return pos_ >= ids_.size(); }
+  Xapian::docid get_docid() const override { return ids_[pos_]; }
+  Xapian::PostingSource* clone() const override { return new DocidSet(ids_); }
+  std::string get_description() const override { return "casebook.DocidSet"; }
+
+ private:
+  std::vector<Xapian::docid> ids_;
+  size_t pos_ = 0;
+  bool started_ = false;
+};
+
 /// Counts severity, tag and service values over every matching document
 /// (the matcher calls it for each one): by docid from a loaded FacetTable,
-/// or by reading each match's value into the table as it goes.
+/// or by reading each match's value into the table as it goes. Reading and
+/// parsing a value is most of a one-off search's time over tens of
+/// thousands of matches, so a spy may be told to read only every
+/// `stride`-th match; counts() then scales the sample up to every match
+/// (estimated() says so).
 class FacetSpy : public Xapian::MatchSpy {
  public:
   explicit FacetSpy(FacetTable* table) : table_(*table), counts_(table->size(), 0) {}
+  void SampleEvery(Xapian::doccount stride) { stride_ = std::max<Xapian::doccount>(1, stride); }
   void operator()(const Xapian::Document& doc, double) override {
+    if (seen_++ % stride_ != 0) return;
+    ++sampled_;
     if (table_.loaded()) {
       table_.Count(doc.get_docid(), &counts_);
     } else {
@@ -45,11 +93,26 @@ class FacetSpy : public Xapian::MatchSpy {
     }
   }
   std::string name() const override { return "casebook.FacetSpy"; }
-  const std::vector<int64_t>& counts() const { return counts_; }
+  bool estimated() const { return stride_ > 1 && seen_ > sampled_; }
+  /// By facet id: exact, or when estimated, the sample's count scaled to
+  /// every match and rounded to two significant figures (at least 1).
+  std::vector<int64_t> counts() const {
+    if (!estimated()) return counts_;
+    std::vector<int64_t> out(counts_.size(), 0);
+    for (size_t i = 0; i < counts_.size(); ++i)
+      if (counts_[i] > 0) out[i] = TwoFigures(counts_[i] * static_cast<double>(seen_) / sampled_);
+    return out;
+  }
 
  private:
+  static int64_t TwoFigures(double x) {
+    int64_t unit = 1;
+    while (x / unit >= 100) unit *= 10;
+    return std::max<int64_t>(1, static_cast<int64_t>(x / unit + 0.5) * unit);
+  }
   FacetTable& table_;
   std::vector<int64_t> counts_;  // by facet id
+  Xapian::doccount stride_ = 1, seen_ = 0, sampled_ = 0;
 };
 
 Facet MakeFacet(const FacetTable& table, const FacetSpy& spy, FacetTable::Group group,
@@ -58,9 +121,10 @@ Facet MakeFacet(const FacetTable& table, const FacetSpy& spy, FacetTable::Group 
   Facet f{std::move(key), std::move(label), std::move(prefix), {}};
   // slug -> (name -> count), so "Checkout API" and "checkout-api" are one value.
   std::map<std::string, std::map<std::string, int64_t>> by_slug;
-  for (uint32_t id = 0; id < spy.counts().size(); ++id)
-    if (spy.counts()[id] > 0 && table.group(id) == group)
-      by_slug[sc::TermValue(table.name(id))][table.name(id)] += spy.counts()[id];
+  const std::vector<int64_t> counts = spy.counts();
+  for (uint32_t id = 0; id < counts.size(); ++id)
+    if (counts[id] > 0 && table.group(id) == group)
+      by_slug[sc::TermValue(table.name(id))][table.name(id)] += counts[id];
   for (const auto& [slug, names] : by_slug) {
     FacetValue v;
     v.slug = slug;
@@ -147,6 +211,7 @@ struct Searcher::Impl {
     std::unique_ptr<Xapian::Enquire> enquire;  // get_matching_terms needs it
     std::unique_ptr<FacetSpy> spy;
     Xapian::MSet mset;
+    Xapian::doccount total = 0;  // every match (mset may hold only candidates)
     Xapian::doccount strict_total = 0;
     bool relaxed = false;
     std::vector<std::string> words;
@@ -155,7 +220,8 @@ struct Searcher::Impl {
   SearchResult Run(const SearchRequest& request);
   Attempt Try(const std::string& text, const SearchRequest& request, FacetTable& table);
   Xapian::MSet Match(Xapian::Enquire& enquire, const Xapian::Query& query,
-                     const SearchRequest& request, FacetSpy* spy);
+                     const Xapian::Query& boost, const SearchRequest& request, FacetSpy* spy,
+                     Xapian::doccount* total);
 };
 
 Searcher::Searcher(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -256,25 +322,69 @@ SearchResult Searcher::Search(const SearchRequest& request) {
   }
 }
 
-Xapian::MSet Searcher::Impl::Match(Xapian::Enquire& enquire, const Xapian::Query& query,
-                                   const SearchRequest& request, FacetSpy* spy) {
-  enquire.set_query(query);
-  if (request.sort == SortOrder::kDate) {
+namespace {
+
+void SetOrder(Xapian::Enquire& enquire, SortOrder sort) {
+  if (sort == SortOrder::kDate) {
     enquire.set_sort_by_value_then_relevance(sc::kSlotDate, true);
   } else {
     enquire.set_sort_by_relevance_then_value(sc::kSlotId, false);
   }
-  enquire.add_matchspy(spy);
+}
+
+}  // namespace
+
+Xapian::MSet Searcher::Impl::Match(Xapian::Enquire& enquire, const Xapian::Query& query,
+                                   const Xapian::Query& boost, const SearchRequest& request,
+                                   FacetSpy* spy, Xapian::doccount* total) {
+  const auto offset = static_cast<Xapian::doccount>(request.offset);
+  const auto limit = static_cast<Xapian::doccount>(request.limit);
   // Facets and the total need every match, so look at all of them.
-  Xapian::doccount all = db.get_doccount();
-  return enquire.get_mset(static_cast<Xapian::doccount>(request.offset),
-                          static_cast<Xapian::doccount>(request.limit), all);
+  const Xapian::doccount all = db.get_doccount();
+  enquire.set_query(query);
+  const Xapian::doccount estimate = enquire.get_mset(0, 0).get_matches_estimated();
+  const bool large = estimate > kBoostEveryMatchUpTo;
+  // A server's loaded table counts a match with an array lookup: no need.
+  if (large && !(facets && facets->loaded()))
+    spy->SampleEvery((estimate + kFacetSample - 1) / kFacetSample);
+  // Many matches by relevance (a page within the first kCandidates): count
+  // them all (total, facets) with the query alone, then rank its best
+  // kCandidates by BM25 (ties by docid) again with the boosts. By date, the
+  // boosts would only order postmortems of one date among themselves, so
+  // they are left out.
+  const bool rerank =
+      large && !boost.empty() && request.sort == SortOrder::kRelevance &&
+      offset + limit <= kCandidates;
+  if (!rerank) {
+    const bool unboosted = boost.empty() || (large && request.sort == SortOrder::kDate);
+    enquire.set_query(unboosted ? query
+                                : Xapian::Query(Xapian::Query::OP_AND_MAYBE, query, boost));
+    SetOrder(enquire, request.sort);
+    enquire.add_matchspy(spy);
+    Xapian::MSet mset = enquire.get_mset(offset, limit, all);
+    *total = mset.get_matches_estimated();
+    return mset;
+  }
+  Xapian::Enquire first(db);
+  first.set_query(query);
+  first.add_matchspy(spy);
+  Xapian::MSet top = first.get_mset(0, kCandidates, all);  // counts every match
+  *total = top.get_matches_estimated();
+  std::vector<Xapian::docid> ids;
+  for (auto it = top.begin(); it != top.end(); ++it) ids.push_back(*it);
+  std::sort(ids.begin(), ids.end());
+  Xapian::Query candidates((new DocidSet(std::move(ids)))->release());
+  enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER,
+                                  Xapian::Query(Xapian::Query::OP_AND_MAYBE, query, boost),
+                                  candidates));
+  SetOrder(enquire, request.sort);
+  return enquire.get_mset(offset, limit);
 }
 
 Searcher::Impl::Attempt Searcher::Impl::Try(const std::string& text,
                                             const SearchRequest& request, FacetTable& table) {
   Attempt a;
-  Xapian::Query query, relaxed;
+  Xapian::Query query, relaxed, boost;
   a.parsed = ParseUserQuery(qp, db, text, &query);
   // A plain query (words, perhaps with phrases, +word, -word and filters)
   // is built here, with the compound forms of its words; one with boolean
@@ -283,11 +393,12 @@ Searcher::Impl::Attempt Searcher::Impl::Try(const std::string& text,
   LooseUnits units;
   bool can_relax = false;
   if (loose.usable && loose.content_words > 0)
-    can_relax = BuildLooseQueries(qp, db, loose, kCoordination, &query, &relaxed, &units);
+    can_relax = BuildLooseQueries(qp, db, loose, kCoordination, &query, &relaxed, &boost,
+                                  &units);
   a.enquire = std::make_unique<Xapian::Enquire>(db);
   a.spy = std::make_unique<FacetSpy>(&table);
-  a.mset = Match(*a.enquire, query, request, a.spy.get());
-  a.strict_total = a.mset.get_matches_estimated();
+  a.mset = Match(*a.enquire, query, boost, request, a.spy.get(), &a.total);
+  a.strict_total = a.total;
   if (a.strict_total >= kEnough || !can_relax) return a;
 
   // Too few postmortems have every word: rank every one with some of them,
@@ -297,9 +408,9 @@ Searcher::Impl::Attempt Searcher::Impl::Try(const std::string& text,
   b.parsed = a.parsed;
   b.enquire = std::make_unique<Xapian::Enquire>(db);
   b.spy = std::make_unique<FacetSpy>(&table);
-  b.mset = Match(*b.enquire, relaxed, request, b.spy.get());
+  b.mset = Match(*b.enquire, relaxed, boost, request, b.spy.get(), &b.total);
   b.strict_total = a.strict_total;
-  if (b.mset.get_matches_estimated() <= a.strict_total) return a;
+  if (b.total <= a.strict_total) return a;
   b.relaxed = true;
   b.words = std::move(units.words);
   b.word_terms = std::move(units.terms);
@@ -324,8 +435,7 @@ SearchResult Searcher::Impl::Run(const SearchRequest& in) {
     // A word matched nothing. Run the correction instead when it finds
     // postmortems with every word, or when the query found none at all.
     Attempt b = Try(a.parsed.corrected, request, table);
-    if (b.strict_total > 0 || (a.mset.get_matches_estimated() == 0 &&
-                               b.mset.get_matches_estimated() > 0)) {
+    if (b.strict_total > 0 || (a.total == 0 && b.total > 0)) {
       a = std::move(b);
       r.auto_retried = true;
     }
@@ -336,7 +446,7 @@ SearchResult Searcher::Impl::Run(const SearchRequest& in) {
   r.words = a.words;
   r.all_words_total = static_cast<int64_t>(a.strict_total);
 
-  r.total = mset.get_matches_estimated();
+  r.total = a.total;
   Xapian::Stem stem("en");
   for (auto it = mset.begin(); it != mset.end(); ++it) {
     sc::DocData data;
@@ -371,6 +481,7 @@ SearchResult Searcher::Impl::Run(const SearchRequest& in) {
     }
     r.hits.push_back(std::move(h));
   }
+  r.facets_estimated = spy->estimated();
   r.facets.push_back(MakeFacet(table, *spy, FacetTable::kSeverity, "severity", "Severity",
                                "severity", severities));
   r.facets.push_back(MakeFacet(table, *spy, FacetTable::kTags, "tags", "Tags", "tag", {}));
@@ -401,6 +512,7 @@ util::Value ToValue(const SearchResult& r) {
   v["ok"] = r.ok;
   v["query"] = r.query;
   v["total"] = r.total;
+  v["facets_estimated"] = r.facets_estimated;
   v["offset"] = r.offset;
   v["limit"] = r.limit;
   v["corrected_query"] = r.corrected_query;

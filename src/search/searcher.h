@@ -80,7 +80,8 @@ struct FacetValue {
   int64_t count = 0;
 };
 
-/// Counts over the whole match set (not just the page).
+/// Counts over the whole match set (not just the page); estimates when
+/// SearchResult::facets_estimated.
 struct Facet {
   std::string key;                 // "severity" | "tags" | "services"
   std::string label;               // "Severity" | "Tags" | "Services"
@@ -95,6 +96,11 @@ struct SearchResult {
   int offset = 0, limit = 0;  // the page returned
   std::vector<SearchHit> hits;
   std::vector<Facet> facets;    // severity, tags, services
+  /// True when the facet counts are estimates: a one-off search (not a
+  /// server's) over more than 2,000 matches counts the values of about
+  /// 2,000 of them, every n-th, scales up to two significant figures, and
+  /// may miss a value too rare to be in the sample. `total` stays exact.
+  bool facets_estimated = false;
   std::string corrected_query;  // "did you mean", "" when none
   std::vector<std::string> suggestions;  // up to 3 corrected queries, best first
   bool auto_retried = false;    // no match, so corrected_query was run instead

@@ -193,7 +193,9 @@ Value SearchPages::PageData(const std::string& query, const std::string& sort,
       std::string label = val.name.empty() ? val.slug : val.name;
       if (f.key == "severity") label = render::SeverityBadge(cfg_, label).Find("label")->ToText();
       item["label"] = label;
-      item["count"] = render::GroupDigits(static_cast<size_t>(val.count));
+      // "~": an estimate from a sample (SearchResult::facets_estimated).
+      item["count"] = (r.facets_estimated ? "~" : "") +
+                      render::GroupDigits(static_cast<size_t>(val.count));
       item["url"] = SearchUrl(refined, sort, 0);
       item["active"] = active;
       values.Push(std::move(item));
