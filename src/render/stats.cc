@@ -301,17 +301,27 @@ std::vector<ActionRow> ActionRows(const model::SiteModel& site) {
   return rows;
 }
 
+namespace {
+void Count(const ActionRow& r, ActionCounts* c) {
+  ++c->total;
+  if (r.status == "open") ++c->open;
+  else if (r.status == "done") ++c->done;
+  else if (r.status == "wontfix") ++c->wontfix;
+  else ++c->other;
+  if (r.overdue) ++c->overdue;
+  if (r.due_soon) ++c->due_soon;
+}
+}  // namespace
+
 ActionCounts CountActions(const std::vector<ActionRow>& rows) {
   ActionCounts c;
-  for (const auto& r : rows) {
-    ++c.total;
-    if (r.status == "open") ++c.open;
-    else if (r.status == "done") ++c.done;
-    else if (r.status == "wontfix") ++c.wontfix;
-    else ++c.other;
-    if (r.overdue) ++c.overdue;
-    if (r.due_soon) ++c.due_soon;
-  }
+  for (const auto& r : rows) Count(r, &c);
+  return c;
+}
+
+ActionCounts CountActions(const std::vector<ActionRow>& rows, const std::vector<size_t>& indices) {
+  ActionCounts c;
+  for (size_t i : indices) Count(rows[i], &c);
   return c;
 }
 

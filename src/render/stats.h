@@ -151,6 +151,8 @@ struct ActionCounts {
   size_t total = 0, open = 0, overdue = 0, due_soon = 0, done = 0, wontfix = 0, other = 0;
 };
 ActionCounts CountActions(const std::vector<ActionRow>& rows);
+/// The same over the rows at `indices` (a view's subset of `rows`).
+ActionCounts CountActions(const std::vector<ActionRow>& rows, const std::vector<size_t>& indices);
 
 /// Action items per quarter of their postmortem's incident date (items of
 /// undated postmortems are left out), as of today: series "Done", "Won't

@@ -166,29 +166,13 @@ std::string AttentionGroup(const stats::ActionRow& row) {
   if (row.due_soon) return "Due in the next 7 days";
   return row.status == "open" ? "Open" : StatusLabel(row.status);
 }
-
-stats::ActionCounts CountRows(const std::vector<stats::ActionRow>& all,
-                              const std::vector<size_t>& rows) {
-  stats::ActionCounts c;
-  for (size_t i : rows) {
-    const auto& r = all[i];
-    ++c.total;
-    if (r.status == "open") ++c.open;
-    else if (r.status == "done") ++c.done;
-    else if (r.status == "wontfix") ++c.wontfix;
-    else ++c.other;
-    if (r.overdue) ++c.overdue;
-    if (r.due_soon) ++c.due_soon;
-  }
-  return c;
-}
 }  // namespace
 
 const View::TrackerTotals& View::TrackerSummary() const {
   std::call_once(totals_once_, [this] {
     totals_.all = stats::CountActions(tracker_.rows);
     for (const auto* groups : {&tracker_.owners, &tracker_.statuses, &tracker_.services})
-      for (const auto& g : *groups) totals_.groups[&g] = CountRows(tracker_.rows, g.rows);
+      for (const auto& g : *groups) totals_.groups[&g] = stats::CountActions(tracker_.rows, g.rows);
     for (size_t i : tracker_.attention) ++totals_.attention_groups[AttentionGroup(tracker_.rows[i])];
   });
   return totals_;
