@@ -653,8 +653,8 @@ void Compute(const Corpus& corpus, const std::vector<int>& doc_of_model,
   if (!opt.hashes) opt.prev = nullptr, opt.next = nullptr;
   const bool small = corpus.docs.size() <= kExactUpTo;
   if (opt.list_cap == 0 && opt.rerank == 0) {
-    opt.list_cap = opt.rerank = small ? SIZE_MAX : kListCap;
-    if (!small) opt.rerank = kRerank;
+    opt.list_cap = small ? SIZE_MAX : kListCap;
+    opt.rerank = small ? SIZE_MAX : kRerank;
     // A state left on the other side of kExactUpTo was ranked another way.
     if (opt.prev && (opt.prev->n_docs <= kExactUpTo) != small) opt.prev = nullptr;
   }
