@@ -91,7 +91,9 @@ inline std::unique_ptr<RenderFixture> MakeRenderFixture(const std::string& root)
   a.doc.actions = {overdue, done, later};
   a.action_html = {"Alert on pool use", "Raise pool size", "Load test checkout"};
   a.body.html = "<h2 id=\"impact\">Impact<a class=\"anchor\" href=\"#impact\">#</a></h2>\n<p>Bad.</p>\n"
-                "<h3 id=\"numbers\">Numbers<a class=\"anchor\" href=\"#numbers\">#</a></h3>\n";
+                "<h3 id=\"numbers\">Numbers<a class=\"anchor\" href=\"#numbers\">#</a></h3>\n"
+                "<ul>\n<li>Time to detection: 8 minutes</li>\n</ul>\n";
+  a.doc.body_line = 45;  // front matter above: the actions' lines are in it
   a.body.headings = {{2, "Impact", "impact", 50}, {3, "Numbers", "numbers", 52}};
   a.doc.figures = {{"Time to detection", "8 minutes", 60}};
   a.doc.extra["customer"] = util::Value("acme");

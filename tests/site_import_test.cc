@@ -185,3 +185,40 @@ TEST_CASE("the DFDS archive as it is: summaries, action items, no broken links, 
   if (dir.Exists("public/archive/undated/index.html"))
     CHECK(Contains(dir.Read("public/archive/index.html"), "href=\"../archive/undated/index.html\""));
 }
+
+TEST_CASE("what a page reads from its own text is shown once, where it was written",
+          "[import]") {
+  TempDir dir;
+  dir.Write("site.toml", "title = \"Once\"\nbase_url = \"/\"\n");
+  // Plain Markdown: the summary and the action items come from the body.
+  dir.Write("content/plain.md",
+            "# Cache stampede\n\n## Summary\n\nThe cache expired at once and the database "
+            "took every read for nine minutes.\n\n## Action items\n\n"
+            "- [x] Jitter cache expiry times @rosa\n- [ ] Alert on database read rate\n");
+  // Front matter: the summary and the actions are not in the body.
+  dir.Write("content/structured.md",
+            "+++\ntitle = \"Queue backlog\"\ndate = 2024-05-06\nsummary = \"A consumer deploy "
+            "halved throughput for an hour.\"\n[[actions]]\ntext = \"Roll consumer deploys "
+            "one pod at a time\"\nowner = \"li\"\n+++\n\n## What happened\n\nThe backlog grew.\n");
+  auto r = RunCasebook("build --today 2024-06-01", dir.path());
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+
+  const std::string plain = dir.Read("public/postmortems/plain/index.html");
+  const std::string body = plain.substr(plain.find("<main"));
+  CHECK(Count(body, "took every read for nine minutes") == 1);
+  CHECK_FALSE(Contains(body, "class=\"lede\""));
+  CHECK(Count(body, "Jitter cache expiry times") == 1);
+  CHECK(Count(body, "Alert on database read rate") == 1);
+  CHECK_FALSE(Contains(body, "<table class=\"actions\">"));
+  CHECK(Contains(body, "2 action items, 1 open, as listed in the text."));
+  // Lists still show the summary read from the body, and the tracker its items.
+  CHECK(Contains(dir.Read("public/index.html"), "took every read for nine minutes"));
+  CHECK(Contains(dir.Read("public/actions/index.html"), "Alert on database read rate"));
+
+  const std::string structured = dir.Read("public/postmortems/structured/index.html");
+  const std::string main = structured.substr(structured.find("<main"));
+  CHECK(Contains(main, "<p class=\"lede\">A consumer deploy halved throughput for an hour.</p>"));
+  CHECK(Contains(main, "<table class=\"actions\">"));
+  CHECK(Count(main, "Roll consumer deploys one pod at a time") == 1);
+}

@@ -33,6 +33,9 @@ struct Postmortem {
 
   markdown::Rendered body;   // body HTML, headings, plain text, links
   std::string summary_html;  // summary rendered inline
+  /// The summary was read from the body (no `summary` key): the page shows
+  /// it where it was written, not again above the body.
+  bool summary_in_body = false;
   std::vector<std::string> timeline_html;  // one per doc.timeline entry
   std::vector<std::string> action_html;    // one per doc.actions entry
   /// The body's lessons-learned section as plain text (markdown::

@@ -195,6 +195,8 @@ SiteModel BuildSiteModel(const config::SiteConfig& cfg,
     Postmortem pm;
     pm.doc = std::move(doc);
     pm.url = "postmortems/" + pm.doc.id + "/";
+    pm.summary_in_body = !pm.doc.summary.empty() && pm.doc.key_lines.count("summary") &&
+                         pm.doc.LineOf("summary") >= pm.doc.body_line;
     pm.incident_date = IncidentDate(pm.doc);
     pm.durations = ComputeDurations(pm.doc.incident);
     DurationsFromFigures(pm.doc.figures, &pm.durations);

@@ -102,6 +102,15 @@ size_t SectionEnd(const markdown::Rendered& body, size_t i) {
   return body.html.size();
 }
 
+/// True when every action item was read from the body (its line is past the
+/// front matter), so the body already shows each one.
+bool ActionsFromBody(const content::Document& doc) {
+  if (doc.actions.empty()) return false;
+  for (const auto& a : doc.actions)
+    if (a.line < doc.body_line) return false;
+  return true;
+}
+
 /// The body cut at the end of its "## Timeline" and "## Action items"
 /// sections, so the structured timeline and action table can sit in them.
 Value BodyParts(const markdown::Rendered& body, bool timeline, bool actions,
@@ -390,6 +399,7 @@ Value View::Postmortem(int index) const {
   // Its own page shows what list items shorten, whole.
   v["title"] = pm.doc.title;
   v["summary_html"] = pm.summary_html;
+  v["summary_in_body"] = pm.summary_in_body;
   SetList(v, "incident", Incident(pm));
   Value durations = Value::MakeList();
   const std::pair<const char*, const std::optional<int64_t>*> spans[] = {
@@ -457,6 +467,9 @@ Value View::Postmortem(int index) const {
     if (overdue) summary += ", " + GroupDigits(overdue) + " overdue";
   }
   v["actions_summary"] = summary;
+  // Action items read from the body's own list are shown there, as written:
+  // the page gives their count and status instead of repeating them in a table.
+  v["actions_from_body"] = ActionsFromBody(doc);
   SetList(v, "actions", std::move(actions));
 
   Value related = RelatedLinks(pm);
