@@ -194,3 +194,36 @@ TEST_CASE("a taxonomy with many terms lists the most used first, then A-Z with l
   // A small taxonomy stays one list.
   CHECK_FALSE(Contains(dir.Read("public/services/index.html"), "Most used"));
 }
+
+TEST_CASE("undated postmortems are split into pages by title, each listed once") {
+  TempDir dir;
+  CopySite(dir);
+  std::ofstream(dir.path() + "/site.toml", std::ios::app) << "\n[pagination]\npage_size = 3\n";
+  // Plain Markdown with no date anywhere: all go to /archive/undated/.
+  for (int n = 1; n <= 7; ++n) {
+    const std::string s = std::to_string(n);
+    dir.Write("content/undated-" + s + ".md",
+              "# Undated blip " + s + "\n\nA resolver restarted and lookups failed.\n");
+  }
+  auto r = RunCasebook(kBuild, dir.path());
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  const std::string p1 = dir.Read("public/archive/undated/index.html");
+  const std::string p3 = dir.Read("public/archive/undated/page/3/index.html");
+  CHECK_FALSE(dir.Exists("public/archive/undated/page/4/index.html"));
+  CHECK(Contains(p1, "7 postmortems with no known incident date"));
+  CHECK(Contains(p1, "<link rel=\"next\" href=\"/archive/archive/undated/page/2/\">"));
+  CHECK(Contains(p3, "<link rel=\"prev\" href=\"/archive/archive/undated/page/2/\">"));
+  // By title, A-Z, each exactly once across the pages.
+  std::string all;
+  for (const char* page : {"index.html", "page/2/index.html", "page/3/index.html"})
+    all += dir.Read(std::string("public/archive/undated/") + page);
+  for (int n = 1; n <= 7; ++n) {
+    const std::string title = ">Undated blip " + std::to_string(n) + "<";
+    INFO(title);
+    CHECK(all.find(title) != std::string::npos);
+    CHECK(all.find(title) == all.rfind(title));
+  }
+  CHECK(Contains(p1, ">Undated blip 1<"));
+  CHECK(Contains(p3, ">Undated blip 7<"));
+}

@@ -280,7 +280,13 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateS
   }
 
   plan.Page("archive/", "archive", [v] { return v->Archive(); });
-  if (!templates.FileOf("archive_undated").empty() && !view.Undated().empty()) plan.Page("archive/undated/", "archive_undated", [v] { return v->ArchiveUndated(); });
+  if (!templates.FileOf("archive_undated").empty()) {
+    const size_t undated = view.Undated().size();
+    for (size_t p = 1; undated && p <= PageCount(undated, page_size); ++p) {
+      if (plan.Page(PagePath("archive/undated/", p), "archive_undated", [v, p] { return v->ArchiveUndated(p); }))
+        plan.Weight(std::min(undated, page_size));
+    }
+  }
   for (const auto& year : site.archive) {
     const model::ArchiveYear* y = &year;
     size_t count = 0;

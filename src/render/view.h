@@ -181,7 +181,7 @@ class View {
   util::Value Archive() const;
   util::Value ArchiveYear(const model::ArchiveYear& year, size_t page = 1) const;
   /// archive/undated/: postmortems with no known incident date, by title.
-  util::Value ArchiveUndated() const;
+  util::Value ArchiveUndated(size_t page) const;  // 1-based
   /// Indices of the postmortems with no incident date, by title then id.
   std::vector<int> Undated() const;
   /// Whether archive/undated/ is written (a theme from before it has no

@@ -289,16 +289,23 @@ std::vector<int> View::Undated() const {
   return out;
 }
 
-Value View::ArchiveUndated() const {
+Value View::ArchiveUndated(size_t page) const {
   PageInfo info;
   info.title = "Undated postmortems";
   info.description = "Postmortems with no known incident date.";
   info.path = "archive/undated/";
   info.section = "archive";
+  const std::vector<int> undated = Undated();
+  // Paginated like a year: an archive without dates can put every
+  // postmortem here.
+  const ListPage lp = Paginate(info.path, undated.size(),
+                               static_cast<size_t>(cfg_.pagination.page_size), page);
+  ApplyPage(lp, &info);
   Value v = Frame(info);
-  std::vector<int> undated = Undated();
   v["count_label"] = CountLabel(undated.size(), "postmortem", "postmortems");
-  SetList(v, "postmortems", ItemList(undated));
+  SetList(v, "postmortems", ItemList(std::vector<int>(undated.begin() + static_cast<long>(lp.begin),
+                                                      undated.begin() + static_cast<long>(lp.end))));
+  v["pager"] = Pager(lp);
   return v;
 }
 
