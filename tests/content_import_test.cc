@@ -219,6 +219,16 @@ TEST_CASE("loose dates and times of day", "[import]") {
   CHECK(day("21 October 2015") == "2015-10-21");
   CHECK(day("Wednesday 31st March 2021") == "2021-03-31");
   CHECK(day("**Sunday, 12 January 2025**") == "2025-01-12");
+  CHECK(day("10/21/2015") == "2015-10-21");      // US: month first
+  CHECK(day("21/10/2015") == "2015-10-21");      // day first
+  CHECK(day("21.10.2015") == "2015-10-21");
+  CHECK(day("3.9.2016") == "2016-09-03");        // dots: day first
+  CHECK(day("4/4/2020") == "2020-04-04");
+  CHECK(day("03/04/2020") == "-");               // either way: not read
+  CHECK(day("13/13/2020") == "-");
+  CHECK(day("10/21/15") == "-");                 // two-digit year
+  CHECK(day("1/2/20155") == "-");
+  CHECK(day("2/30/2016") == "-");
   CHECK(day("2015-02-30") == "-");
   CHECK(day("March on") == "-");
   auto t = ParseLeadingTime("14:51 UTC traffic");

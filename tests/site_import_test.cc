@@ -222,3 +222,19 @@ TEST_CASE("what a page reads from its own text is shown once, where it was writt
   CHECK(Contains(main, "<table class=\"actions\">"));
   CHECK(Count(main, "Roll consumer deploys one pod at a time") == 1);
 }
+
+TEST_CASE("numeric dates in the text place a postmortem by the part above 12", "[import]") {
+  TempDir dir;
+  dir.Write("site.toml", "title = \"Dates\"\nbase_url = \"/\"\n");
+  dir.Write("content/us.md", "# Checkout errors\n\n**Date:** 10/21/2015\n\n## Summary\n\nErrors.\n");
+  dir.Write("content/eu.md", "# Login errors\n\nDate: 21.10.2016\n\n## Summary\n\nErrors.\n");
+  dir.Write("content/either.md", "# Cache errors\n\nDate: 03/04/2017\n\n## Summary\n\nErrors.\n");
+  auto r = RunCasebook("build --today 2024-06-01", dir.path());
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK(Contains(dir.Read("public/archive/2015/index.html"), ">Checkout errors<"));
+  CHECK(Contains(dir.Read("public/archive/2016/index.html"), ">Login errors<"));
+  // Read both ways, it is not read: undated rather than wrong.
+  CHECK_FALSE(dir.Exists("public/archive/2017/index.html"));
+  CHECK(Contains(dir.Read("public/archive/undated/index.html"), ">Cache errors<"));
+}

@@ -366,6 +366,39 @@ std::optional<TimeOfDay> ParseLeadingTime(std::string_view text) {
   return t;
 }
 
+// A numeric day and month before a four-digit year: "10/21/2015",
+// "21/10/2015", "21.10.2015", "3-9-2016". Dots mean day first (as written in
+// most of Europe); with / or - the order is read from a part above 12, and a
+// date both ways could mean ("03/04/2020") is not read at all: a wrong date
+// is worse than none (the file name or front matter can give it).
+bool NumericDate(std::string_view s, size_t i, int* y, int* m, int* d, size_t* end) {
+  size_t k = i;
+  int parts[2] = {0, 0};
+  char sep = 0;
+  for (int& part : parts) {
+    const size_t from = k;
+    while (k < s.size() && Digit(s[k]) && k - from < 2) part = part * 10 + (s[k++] - '0');
+    if (k == from || k >= s.size() || (sep && s[k] != sep) ||
+        (s[k] != '/' && s[k] != '.' && s[k] != '-'))
+      return false;
+    sep = s[k++];
+  }
+  if (!Year(s, k, y, end)) return false;
+  const int a = parts[0], b = parts[1];
+  if (sep == '.' || (a > 12 && b <= 12)) {
+    *d = a;
+    *m = b;
+  } else if (b > 12 && a <= 12) {
+    *m = a;
+    *d = b;
+  } else if (a == b) {
+    *d = *m = a;
+  } else {
+    return false;
+  }
+  return true;
+}
+
 std::optional<util::DateTime> ParseLooseDate(std::string_view text, size_t* consumed) {
   size_t i = 0;
   while (i < text.size() && (text[i] == ' ' || text[i] == '*' || text[i] == '_' || text[i] == '`'))
@@ -380,6 +413,7 @@ std::optional<util::DateTime> ParseLooseDate(std::string_view text, size_t* cons
     m = (text[i + 5] - '0') * 10 + (text[i + 6] - '0');
     d = (text[i + 8] - '0') * 10 + (text[i + 9] - '0');
     end = i + 10;
+  } else if (NumericDate(text, i, &y, &m, &d, &end)) {  // 10/21/2015, 21.10.2015
   } else {
     size_t j = i, e = 0;
     std::string_view w = Word(text, j, &e);

@@ -52,7 +52,9 @@ std::optional<TimeOfDay> ParseLeadingTime(std::string_view text);
 
 /// A date at the start of a text, written as people write it in documents:
 /// "2015-10-21", "2015/10/21", "October 21, 2015", "Oct 21 2015",
-/// "21 October 2015", "Wednesday 31st March 2021", "Wed, 21 Oct 2015".
+/// "21 October 2015", "Wednesday 31st March 2021", "Wed, 21 Oct 2015",
+/// "10/21/2015", "21/10/2015", "21.10.2015" (not "03/04/2020": it could be
+/// either).
 /// Decoration ("**", "_", "`") before it is skipped. A date at UTC midnight
 /// (has_time false); `consumed` gets the bytes used.
 std::optional<util::DateTime> ParseLooseDate(std::string_view text, size_t* consumed = nullptr);
