@@ -154,3 +154,22 @@ TEST_CASE("times rules can be turned off or re-levelled", "[check][times]") {
   site.site_toml = "title = \"T\"\n[check.times]\norder = \"off\"\n";
   CHECK(Findings(site.Check(), "times/order").empty());
 }
+
+TEST_CASE("times/no-date: a date line that reads both ways is pointed at", "[check][times]") {
+  CheckSite site;
+  site.Write("content/either.md", "# Cache errors\n\nDate: 03/04/2017\n\n## Summary\n\nErrors.\n");
+  site.Write("content/none.md", "# Queue errors\n\n## Summary\n\nErrors.\n");
+  site.Write("content/us.md", "# Login errors\n\nDate: 10/21/2015\n\n## Summary\n\nErrors.\n");
+  auto r = site.Check();
+  INFO(Dump(r));
+  auto f = Findings(r, "times/no-date");
+  REQUIRE(f.size() == 2);
+  std::sort(f.begin(), f.end(), [](const auto& a, const auto& b) { return a.file < b.file; });
+  CHECK(f[0].file.find("either.md") != std::string::npos);
+  CHECK(f[0].line == 3);
+  CHECK(f[0].message.find("\"03/04/2017\" is not read as a date") != std::string::npos);
+  CHECK(f[0].hint.find("year first") != std::string::npos);
+  CHECK(f[1].file.find("none.md") != std::string::npos);
+  CHECK(f[1].line == 1);
+  CHECK(f[1].level == Level::kWarning);
+}

@@ -18,6 +18,7 @@
 #include <optional>
 
 #include "check/internal.h"
+#include "content/plain_facts.h"
 
 namespace casebook::check {
 namespace {
@@ -107,11 +108,22 @@ void CheckTimeRules(const RuleContext& ctx, util::Diagnostics* out) {
 
   // times/no-date.
   if (!doc.date && !in.started && doc.timeline.empty()) {
-    ctx.Report(out, util::Level::kWarning, 1, 1, "times/no-date",
-               "no incident date: this postmortem sorts last and is listed only under "
-               "archive/undated/",
-               "add `date = 2024-03-12` to the front matter, a `Date: 2024-03-12` line under "
-               "the title, or the date to the file name (2024-03-12-name.md)");
+    // A Date line that was not read (e.g. "03/04/2017": April or March?) is
+    // what to fix: point at it.
+    const auto facts = content::internal::ExtractPlainFacts(doc.body, doc.body_line);
+    if (const auto* f = facts.Find("date")) {
+      ctx.Report(out, util::Level::kWarning, f->line, ctx.src.FirstColumn(f->line), "times/no-date",
+                 "\"" + f->value + "\" is not read as a date, so this postmortem has no "
+                 "incident date and is listed only under archive/undated/",
+                 "write it year first (2024-03-12); a date like 03/04/2017 reads both ways, "
+                 "so casebook does not guess");
+    } else {
+      ctx.Report(out, util::Level::kWarning, 1, 1, "times/no-date",
+                 "no incident date: this postmortem sorts last and is listed only under "
+                 "archive/undated/",
+                 "add `date = 2024-03-12` to the front matter, a `Date: 2024-03-12` line under "
+                 "the title, or the date to the file name (2024-03-12-name.md)");
+    }
   }
 
   // times/future.

@@ -5,7 +5,8 @@
 // words of a timeline ("OUTAGE BEGINS", "INCIDENT ENDS").
 //
 // Internal to the loader (and to `casebook inspect`, which shows every fact
-// with its line). Never reports errors: what it cannot read stays text in the
+// with its line, and to check's times/no-date, which points at a date line
+// it could not read). Never reports errors: what it cannot read stays text in the
 // body. Fenced code blocks are ignored. Pure and thread-safe.
 #pragma once
 
