@@ -330,3 +330,30 @@ TEST_CASE("actions.csv: a cell starting with = + - @ tab or CR gets a leading qu
   CHECK(rows[3][6] == "'-1");
   CHECK(r["actions.csv"].find("\"'\rDB-1\"") != std::string::npos);
 }
+
+TEST_CASE("A long owner list is folded on the tracker, open on an owner's own page", "[actions]") {
+  auto f = ActionFixture();
+  // 5 owners in the fixture: listed openly under a "By owner" heading.
+  {
+    test::RenderedSite r = test::RenderWithTheme(*f);
+    const std::string& page = r["actions/index.html"];
+    CHECK(page.find("<h2 id=\"owners-heading\">By owner</h2>") != std::string::npos);
+    CHECK(page.find("<summary>By owner") == std::string::npos);
+  }
+  auto& a = f->site.postmortems[0];
+  for (int i = 0; i < 20; ++i) {
+    a.doc.actions.push_back({"Item " + std::to_string(i), "owner " + std::to_string(i),
+                             Dt("2024-07-01"), "", "open", 20 + i});
+    a.action_html.push_back("Item " + std::to_string(i));
+  }
+  model::CollectActions(&f->site);
+  test::RenderedSite r = test::RenderWithTheme(*f);
+  const std::string& page = r["actions/index.html"];
+  CHECK(page.find("<h2 id=\"owners-heading\">") == std::string::npos);
+  CHECK(page.find("<details class=\"view-details\">\n    <summary>By owner <span class=\"muted small\">25 owners</span></summary>") != std::string::npos);
+  // Every owner is still linked, and an owner's page opens the list.
+  CHECK(page.find("href=\"/pm/actions/owner/owner-19/\"") != std::string::npos);
+  const std::string& owner = r["actions/owner/owner-7/index.html"];
+  CHECK(owner.find("<details class=\"view-details\" open>\n    <summary>By owner") != std::string::npos);
+  CHECK(owner.find("aria-current=\"page\">owner 7<") != std::string::npos);
+}

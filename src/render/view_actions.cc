@@ -285,6 +285,12 @@ Value View::TrackerPage(const ActionGroup* group, const std::string& kind, size_
   SetList(v, "services", views(tracker_.services, "service"));
   v["services_label"] = CountLabel(tracker_.services.size(), "service", "services");
   v["filter_is_service"] = group && kind == "service";
+  // A long owner list is folded like the services (on a phone hundreds of
+  // owners pushed the items a screen or more down), open on an owner's page.
+  constexpr size_t kOwnersShownOpen = 12;
+  v["owners_folded"] = tracker_.owners.size() > kOwnersShownOpen;
+  v["owners_label"] = CountLabel(tracker_.owners.size(), "owner", "owners");
+  v["filter_is_owner"] = group && kind == "owner";
   Value statuses = Value::MakeList();
   for (const auto& g : tracker_.statuses) {
     Value s = Value::MakeMap();
