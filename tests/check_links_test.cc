@@ -18,7 +18,7 @@ const std::string kBody =
 
 }  // namespace
 
-TEST_CASE("links resolve by path and id; broken ones point at the link", "[check][links]") {
+TEST_CASE("links resolve by path and id, broken ones point at the link", "[check][links]") {
   CheckSite site;
   site.Write("content/2023/2023-11-02-failover.md", CleanPostmortem());
   site.Write("content/2024/a.md", CleanPostmortem("", kBody));

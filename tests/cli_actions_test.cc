@@ -102,7 +102,7 @@ TEST_CASE("cli actions: a table for the review meeting, open first, overdue in d
   CHECK(r.err.empty());
 }
 
-TEST_CASE("cli actions: --open, --overdue, --owner, --service filter; --today moves overdue", "[cli][actions]") {
+TEST_CASE("cli actions: --open, --overdue, --owner, --service filter, --today moves overdue", "[cli][actions]") {
   TempDir dir;
   MakeSite(dir);
   auto open = RunCasebook("actions --today 2024-06-01 --open", dir.path());

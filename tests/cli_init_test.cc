@@ -43,7 +43,7 @@ TEST_CASE("init: a new folder gets an archive that checks, builds and takes `new
   CHECK(Contains(dir.Read("archive/public/index.html"), "Payments &lt;Team&gt; &quot;PMs&quot;"));
 }
 
-TEST_CASE("init: an existing archive keeps its files; missing .gitignore lines are appended",
+TEST_CASE("init: an existing archive keeps its files, missing .gitignore lines are appended",
           "[cli][init]") {
   TempDir dir;
   dir.Write("site.toml", "title = \"Ours\"\n");

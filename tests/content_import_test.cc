@@ -304,7 +304,7 @@ TEST_CASE("section names with numbers, bold or emoji are still recognised", "[im
   CHECK(doc.actions[1].status == "done");
 }
 
-TEST_CASE("a Chronology under a day line with its zone; due dates that are not dates stay text",
+TEST_CASE("a Chronology under a day line with its zone, due dates that are not dates stay text",
           "[import]") {
   auto entries = content::internal::ExtractTimeline(
       "## Chronology\n\n### Oct 21, 2015 (PDT)\n\n- **10:03 AM** - Deploy starts\n", 1, 0);

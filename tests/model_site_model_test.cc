@@ -85,7 +85,7 @@ TEST_CASE("durations are computed in UTC across offsets and left unknown when an
   CHECK(util::FormatDuration(*d.mitigate) == "1 h 5 min");
 }
 
-TEST_CASE("links by path and by id resolve; broken ones are warnings with a line") {
+TEST_CASE("links by path and by id resolve, broken ones are warnings with a line") {
   auto a = Doc("2023-11-02-primary-failover", "2023/2023-11-02-primary-failover.md");
   a.date = At("2023-11-02");
   auto b = Doc("checkout-pool", "2024/checkout-pool.md");
@@ -130,7 +130,7 @@ TEST_CASE("links by path and by id resolve; broken ones are warnings with a line
   CHECK_FALSE(diags.HasErrors());
 }
 
-TEST_CASE("duplicate ids are errors naming both files; unknown severities are errors") {
+TEST_CASE("duplicate ids are errors naming both files, unknown severities are errors") {
   auto a = Doc("same", "a/same.md");
   auto b = Doc("same", "b/same.md");
   b.key_lines["id"] = 3;

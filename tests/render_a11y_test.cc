@@ -95,7 +95,7 @@ TEST_CASE("Every page: landmarks have unique names, headings skip no level") {
   }
 }
 
-TEST_CASE("The navigation and the table of contents fold into details; action cells are named") {
+TEST_CASE("The navigation and the table of contents fold into details, action cells are named") {
   auto pages = RenderPages();
   const std::string& pm = pages.at("postmortems/2024-03-12-checkout-pool/index.html");
   // One "Main" navigation, inside the menu a phone opens.

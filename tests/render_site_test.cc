@@ -169,7 +169,7 @@ TEST_CASE("Without ticket_url or source_url, tickets and paths are plain text") 
   CHECK(r["postmortems.json"].find("javascript:") == std::string::npos);
 }
 
-TEST_CASE("Taxonomy pages list the right postmortems; severity keeps site.toml order") {
+TEST_CASE("Taxonomy pages list the right postmortems, severity keeps site.toml order") {
   auto f = test::MakeRenderFixture(test::SourceDir());
   Rendered r = RenderFixtureSite(*f);
   const std::string& db = r["tags/database/index.html"];

@@ -34,7 +34,7 @@ TEST_CASE("Median: odd and even counts, unknown values skipped", "[stats]") {
   CHECK(*stats::Median({kUnknown, S(60), S(120)}) == 90);
 }
 
-TEST_CASE("Durations are UTC differences across zones and day boundaries; missing ends stay unknown",
+TEST_CASE("Durations are UTC differences across zones and day boundaries, missing ends stay unknown",
           "[stats]") {
   content::IncidentTimes t;
   t.started = Dt("2024-03-31T23:50:00+02:00");    // 21:50Z on the 31st
@@ -315,7 +315,7 @@ TEST_CASE("Term pages carry their incidents per year and median durations", "[st
   CHECK(dns.find("<th scope=\"row\">2022</th><td>1</td>") != std::string::npos);
 }
 
-TEST_CASE("Charts: long empty runs collapse into one slot; implausible dates are left out", "[stats]") {
+TEST_CASE("Charts: long empty runs collapse into one slot, implausible dates are left out", "[stats]") {
   auto f = test::MakeRenderFixture(test::SourceDir());
   model::SiteModel& site = f->site;
   site.today = Dt("2024-06-01");

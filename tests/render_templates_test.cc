@@ -134,7 +134,7 @@ TEST_CASE("An invalid template is an error naming its file and line") {
   CHECK(d.items()[0].message.find("open") != std::string::npos);
 }
 
-TEST_CASE("A theme without a layout is an error; an unknown page is reported") {
+TEST_CASE("A theme without a layout is an error, an unknown page is reported") {
   Diagnostics d;
   CHECK_FALSE(TemplateSet::FromSources({{"page", "page.mustache", "x"}}, &d));
   CHECK(d.HasErrors());

@@ -234,7 +234,7 @@ TEST_CASE("serve: past max_connections the connection waiting longest is closed"
   CHECK(Get(srv.port(), "/").status == 200);
 }
 
-TEST_CASE("serve: a request head that never ends gets 408; an idle connection is closed", "[server]") {
+TEST_CASE("serve: a request head that never ends gets 408, an idle connection is closed", "[server]") {
   ServedSite site;
   server::ServeOptions o = site.Options();
   o.read_timeout_seconds = 1;

@@ -377,7 +377,7 @@ TEST_CASE("serve: a base path", "[server]") {
   srv.Stop();
 }
 
-TEST_CASE("serve: a port in use is a clear error; loopback detection", "[server]") {
+TEST_CASE("serve: a port in use is a clear error, loopback detection", "[server]") {
   Site site(/*with_index=*/false);
   server::ArchiveServer first(site.cfg, site.Options());
   std::string error;

@@ -128,7 +128,7 @@ TEST_CASE("search page: pagination and did-you-mean", "[server]") {
   CHECK(Text(window.back(), "number") == "55");
 }
 
-TEST_CASE("search page: relaxed results say which words they lack; other spellings", "[server]") {
+TEST_CASE("search page: relaxed results say which words they lack, other spellings", "[server]") {
   casebook::test::TempDir dir;
   SearchPages pages(Config(dir), nullptr, 1024);
   SearchOutcome o = Outcome(2, 2);

@@ -222,7 +222,7 @@ TEST_CASE("a failed build leaves the published site exactly as it was") {
     CHECK(e.path().filename().string().find("staging") == std::string::npos);
 }
 
-TEST_CASE("a rebuild with nothing changed rewrites nothing; changed pages keep the rest intact") {
+TEST_CASE("a rebuild with nothing changed rewrites nothing, changed pages keep the rest intact") {
   TempDir dir;
   CopyFixture("site", dir);
   REQUIRE(RunCasebook(std::string("build ") + kToday, dir.path()).exit_code == 0);
@@ -265,7 +265,7 @@ TEST_CASE("a broken archive reports every problem with file and line, and exits 
   CHECK_FALSE(dir.Exists("etc"));
 }
 
-TEST_CASE("usage errors exit 2; a missing site.toml says how to create one") {
+TEST_CASE("usage errors exit 2, a missing site.toml says how to create one") {
   TempDir dir;
   auto r = RunCasebook("build --no-such-option", dir.path());
   CHECK(r.exit_code == 2);

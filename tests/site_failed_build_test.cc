@@ -87,7 +87,7 @@ std::string Postmortem(int i, size_t body_bytes) {
 
 }  // namespace
 
-TEST_CASE("a build killed at any step of publishing leaves the site old or new; the next one is clean") {
+TEST_CASE("a build killed at any step of publishing leaves the site old or new, the next one is clean") {
   TempDir dir;
   CopyFixture(dir.path());
   const std::string content = dir.path() + "/content";
@@ -144,7 +144,7 @@ TEST_CASE("a build killed at any step of publishing leaves the site old or new; 
   CHECK(killed > 20);
 }
 
-TEST_CASE("a build stopped by a full disk keeps the site; a smaller archive then builds clean") {
+TEST_CASE("a build stopped by a full disk keeps the site, a smaller archive then builds clean") {
   SmallDisk disk(3072);
   if (!disk.mounted()) {
     WARN("skipped: needs a small tmpfs (" << disk.why_not() << ")");
@@ -188,7 +188,7 @@ TEST_CASE("a build stopped by a full disk keeps the site; a smaller archive then
   CHECK(Snapshot(output) == CleanBuild(content, " --no-index"));
 }
 
-TEST_CASE("a whole site on a small disk: full disk, then a write refused; each next build recovers") {
+TEST_CASE("a whole site on a small disk: full disk, then a write refused, each next build recovers") {
   SmallDisk disk(4096);
   if (!disk.mounted()) {
     WARN("skipped: needs a small tmpfs (" << disk.why_not() << ")");

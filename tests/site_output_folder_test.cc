@@ -134,7 +134,7 @@ TEST_CASE("a build refuses an output folder that overlaps the archive, home or /
   CHECK(Tree(parent.path(), {"site"}) == parent_before);
 }
 
-TEST_CASE("a build refuses a non-empty folder it did not write, a link or a file; exit 2") {
+TEST_CASE("a build refuses a non-empty folder it did not write, a link or a file, exit 2") {
   TempDir dir, www;
   CopyFixture(dir);
   www.Write("index.html", "<p>somebody else's site</p>\n");

@@ -61,7 +61,7 @@ TEST_CASE("counts on pages have thousands separators") {
   CHECK_FALSE(Contains(actions, "1200 "));
 }
 
-TEST_CASE("\"On this day\" on the home page is capped, with a link to the rest") {
+TEST_CASE("On this day, on the home page, is capped, with a link to the rest") {
   TempDir dir;
   WriteSiteToml(dir);
   for (int y = 2012; y <= 2023; ++y) {
@@ -81,7 +81,7 @@ TEST_CASE("\"On this day\" on the home page is capped, with a link to the rest")
   CHECK(Contains(section, "<a href=\"/archive/\">7 more on this date in earlier years</a>"));
 }
 
-TEST_CASE("\"On this day\" shows no link when nothing is left out") {
+TEST_CASE("On this day shows no link when nothing is left out") {
   TempDir dir;
   WriteSiteToml(dir);
   dir.Write("content/2020/2020-06-01-once.md",

@@ -31,7 +31,7 @@ TEST_CASE("AllowedRoots: the site root, plus a folder named outside it", "[confi
   CHECK(util::IsInsideFolder(site + "/x", site));
 }
 
-TEST_CASE("LinksOutside: file and folder links out, once each; links inside followed",
+TEST_CASE("LinksOutside: file and folder links out, once each, links inside followed",
           "[confine]") {
   test::TempDir dir;
   dir.Write("site/static/plain.txt", "p");
