@@ -245,6 +245,9 @@ std::unique_ptr<Publisher> Publisher::Open(const std::string& output_dir,
   p->output_manifest_path_ = OutputManifestPath(cache_dir, p->output_);
   p->staging_manifest_path_ = StagingManifestPath(cache_dir, p->output_);
   p->output_exists_ = util::IsDirectory(p->output_);
+  struct stat output_st;
+  if (p->output_exists_ && stat(p->output_.c_str(), &output_st) == 0)
+    p->output_device_ = static_cast<uint64_t>(output_st.st_dev);
   if (p->output_exists_) {
     ManifestFile m;
     // A manifest that names another folder (or an older casebook's) is no
@@ -269,6 +272,11 @@ std::unique_ptr<Publisher> Publisher::Open(const std::string& output_dir,
     }
   }
   return p;
+}
+
+bool Publisher::OpenedFor(const std::string& output_dir, const std::string& cache_dir) const {
+  const std::string output = NormalFolder(output_dir);
+  return output == output_ && OutputManifestPath(cache_dir, output) == output_manifest_path_;
 }
 
 // Walks the output for files the manifest does not list (a restored copy of
@@ -314,6 +322,7 @@ void Publisher::Revalidate() {
   });
   intact_ = true;
   for (size_t i = 0; i < files.size(); ++i) {
+    files[i]->verified = same[i];
     if (same[i]) continue;
     intact_ = false;
     const std::string full = util::JoinPath(output_, *paths[i]);
@@ -324,13 +333,19 @@ void Publisher::Revalidate() {
     auto bytes = util::ReadFile(full, nullptr);
     if (!bytes || util::Fingerprint(*bytes) != f.content) continue;
     FromStat(st, &f);
+    f.verified = true;
     revalidated_ = true;
   }
 }
 
 std::string Publisher::PublishedKey(const std::string& path) const {
+  // Open lstat'd every listed file once (Revalidate): a file it found as
+  // listed is not looked at again. One edited by hand after that is still
+  // noticed by the next build, as the manifest keeps the stat Open saw.
   auto it = published_.find(path);
-  if (it == published_.end() || !Matches(util::JoinPath(output_, path), it->second)) return "";
+  if (it == published_.end() ||
+      (!it->second.verified && !Matches(util::JoinPath(output_, path), it->second)))
+    return "";
   return it->second.key;
 }
 
@@ -438,7 +453,8 @@ bool Publisher::Put(const std::string& path, const std::string& key, const std::
   bool write = true;
   auto it = published_.find(path);
   if (it != published_.end()) {
-    if (it->second.content == f.content && Matches(util::JoinPath(output_, path), it->second)) {
+    if (it->second.content == f.content &&
+        (it->second.verified || Matches(util::JoinPath(output_, path), it->second))) {
       f.size = it->second.size;
       f.mtime_ns = it->second.mtime_ns;
       f.inode = it->second.inode;
@@ -468,9 +484,24 @@ bool Publisher::SyncStaging(std::string* error) {
   }
   next_[kOutputMarker] = staged_marker_;
   written_[kOutputMarker] = true;
-  // Unchanged files: hard links to the published ones.
-  for (const auto& [path, written] : written_) {
-    if (written) continue;
+  // Unchanged files: hard links to the published ones. Most already are
+  // (staging is the previous generation): one lstat each, on every core,
+  // finds those, against the inode Open verified; the rest are linked.
+  std::vector<const std::string*> unwritten;
+  for (const auto& [path, written] : written_)
+    if (!written) unwritten.push_back(&path);
+  std::vector<char> linked(unwritten.size(), 0);
+  util::ParallelFor(unwritten.size(), util::DefaultJobs(), [&](size_t i) {
+    auto it = published_.find(*unwritten[i]);
+    struct stat st;
+    linked[i] = it != published_.end() && it->second.verified &&
+                lstat(util::JoinPath(staging_, *unwritten[i]).c_str(), &st) == 0 &&
+                S_ISREG(st.st_mode) && static_cast<uint64_t>(st.st_ino) == it->second.inode &&
+                static_cast<uint64_t>(st.st_dev) == output_device_;
+  });
+  for (size_t i = 0; i < unwritten.size(); ++i) {
+    if (linked[i]) continue;
+    const std::string& path = *unwritten[i];
     if (!LinkInto(util::JoinPath(output_, path), util::JoinPath(staging_, path), error))
       return false;
   }
@@ -512,7 +543,6 @@ StaticFiles ListStaticFiles(const std::vector<std::string>& dirs) {
 
 bool Publisher::Commit(const StaticFiles& statics, const std::string& site_key,
                        PublishStats* stats, std::string* error) {
-  // Static files; rendered files win, and the marker is the publisher's.
   for (const auto& [rel, full] : statics) {
     if (next_.count(rel) || rel == kOutputMarker) continue;
     auto bytes = util::ReadFile(full, error);

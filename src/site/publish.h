@@ -69,6 +69,8 @@ class Publisher {
   static std::unique_ptr<Publisher> Open(const std::string& output_dir,
                                          const std::string& cache_dir, std::string* error);
   ~Publisher();
+  /// True when this publisher was opened for `output_dir` and `cache_dir`.
+  bool OpenedFor(const std::string& output_dir, const std::string& cache_dir) const;
 
   /// The key the file at `path` (relative) was made from, if the published
   /// file is still exactly that file; "" otherwise. Thread-safe.
@@ -124,6 +126,7 @@ class Publisher {
   Manifest staged_;          // the staging folder (valid only if staging_known_)
   bool staging_known_ = false;
   bool output_exists_ = false;
+  uint64_t output_device_ = 0;  // st_dev of the output folder (when it exists)
   bool revalidated_ = false;  // Revalidate trusted a file again
   bool intact_ = false;       // Revalidate found every listed file as listed
   bool output_unlisted_ = false;  // the output holds files the manifest does not list
