@@ -264,14 +264,23 @@ std::unique_ptr<Publisher> Publisher::Open(const std::string& output_dir,
     }
   }
   if (p->published_.empty()) p->published_site_key_.clear();
-  if (util::IsDirectory(p->staging_)) {
-    ManifestFile m;
-    if (ReadManifest(p->staging_manifest_path_, &m) && DescribesFolderNow(m, p->staging_)) {
-      p->staged_ = std::move(m.files);
-      p->staging_known_ = true;
-    }
-  }
+  // The staging folder's manifest is read when staging is first touched
+  // (LoadStagingManifest): a build that changes nothing never needs it.
   return p;
+}
+
+void Publisher::LoadStagingManifest() {
+  if (!util::IsDirectory(staging_)) return;
+  ManifestFile m;
+  if (!ReadManifest(staging_manifest_path_, &m)) return;
+  // The output's manifest, moved here by the Commit that swapped this folder
+  // out (it names the output folder): whether it describes this folder is
+  // decided, as always, by the marker it lists being the very file here.
+  if (m.folder == output_) m.folder = staging_;
+  if (DescribesFolderNow(m, staging_)) {
+    staged_ = std::move(m.files);
+    staging_known_ = true;
+  }
 }
 
 bool Publisher::OpenedFor(const std::string& output_dir, const std::string& cache_dir) const {
@@ -384,6 +393,7 @@ void Publisher::TouchStaging() {
   std::lock_guard<std::mutex> lock(mu_);
   if (staging_touched_) return;
   staging_touched_ = true;
+  LoadStagingManifest();
   const std::string marker = util::JoinPath(staging_, kOutputMarker);
   const std::string& text = OutputMarkerText();
   staged_marker_.content = util::Fingerprint(text);
@@ -588,20 +598,32 @@ bool Publisher::Commit(const StaticFiles& statics, const std::string& site_key,
     return true;
   }
 
-  if (!published_.empty()) {  // (an older casebook's is kept: it vouches for the output)
+  if (!SyncStaging(error)) return false;
+  // The old output becomes the staging folder: its manifest describes it
+  // exactly when it listed every file there (else the next build empties
+  // it). When the manifest file is still what Open read (no restored file
+  // trusted again since), it is moved to be staging's as it is, rather than
+  // written anew: until the swap it lists the output's marker, which is not
+  // staging's, so it vouches for nothing (LoadStagingManifest).
+  const bool describes_old_output = output_exists_ && !published_.empty() && !output_unlisted_;
+  bool moved = false;
+  if (describes_old_output && !revalidated_) {
+    Step();
+    moved = rename(output_manifest_path_.c_str(), staging_manifest_path_.c_str()) == 0;
+  }
+  if (!published_.empty() && !moved) {  // (an older casebook's is kept: it vouches for the output)
     Step();
     unlink(output_manifest_path_.c_str());  // stale from the swap on
   }
-  if (!SyncStaging(error)) return false;
   if (!SwapIn(staging_, output_, error)) return false;
   committed_ = true;
-  // The old output is now the staging folder: its manifest describes it
-  // exactly when it listed every file there (else the next build empties it).
   Step();
   bool ok = WriteManifest(output_manifest_path_, next_, site_key, output_);
-  if (output_exists_ && !published_.empty() && !output_unlisted_ && util::IsDirectory(staging_)) {
-    Step();
-    WriteManifest(staging_manifest_path_, published_, published_site_key_, staging_);
+  if (describes_old_output && util::IsDirectory(staging_)) {
+    if (!moved) {
+      Step();
+      WriteManifest(staging_manifest_path_, published_, published_site_key_, staging_);
+    }
   } else {
     Step();
     unlink(staging_manifest_path_.c_str());

@@ -112,6 +112,7 @@ class Publisher {
   Publisher() = default;
   bool Stage(const std::string& path, const std::string& content, PublishedFile* file,
              std::string* error);
+  void LoadStagingManifest();
   void TouchStaging();
   void EmptyStaging();
   void Revalidate();
@@ -123,7 +124,8 @@ class Publisher {
   int lock_fd_ = -1;
   Manifest published_;       // the output folder, as the last build left it
   std::string published_site_key_;
-  Manifest staged_;          // the staging folder (valid only if staging_known_)
+  Manifest staged_;          // the staging folder (valid only if staging_known_),
+                             // read by TouchStaging
   bool staging_known_ = false;
   bool output_exists_ = false;
   uint64_t output_device_ = 0;  // st_dev of the output folder (when it exists)
