@@ -230,9 +230,11 @@ class View {
   /// come from it). "" when its bytes are unknown.
   const std::string& ListKey(int index) const { return list_keys_[index]; }
   /// Adds what the page of postmortem `index` is made from: its source key,
-  /// its list item, frame, terms, and the link items of every postmortem it
-  /// links to (related, referenced by, similar with reasons, previous,
-  /// next). Keep in step with Postmortem(). False when a key is unknown.
+  /// what its frame reads, its terms digest, and the link digest of every
+  /// postmortem it links to (related, referenced by, similar, previous,
+  /// next), with each similar incident's terms digest and shared words (its
+  /// reason). Cheap: no view data is built. Keep in step with Postmortem().
+  /// False when a key is unknown.
   bool AddPostmortemInputs(int index, util::StreamHash* h) const;
 
   // URLs. `relative` is a path relative to base_url ("postmortems/x/").

@@ -21,6 +21,11 @@
 // With them a rebuild needs no reading of the old output: when nothing
 // changed, nothing on disk is touched at all. A missing
 // or unreadable manifest only costs time (files are then compared by bytes).
+// Open lstats each listed file once; the build trusts that look (a file
+// edited by hand later is noticed by the next build, whose lstat no longer
+// matches). After a swap, the output's manifest is moved to be staging's
+// rather than written again, and staging's is read only when staging is
+// first written to.
 //
 // A manifest is trusted only for the folder it names and only while that
 // folder is the one it described: it carries a checksum of its text, the
