@@ -17,7 +17,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <set>
+#include <unordered_set>
 
 #include "render/outputs.h"
 #include "render/templates.h"
@@ -220,7 +220,7 @@ class Plan {
   const std::string relative_base_;
   util::Diagnostics* diags_;
   std::vector<Job> jobs_;
-  std::set<std::string> paths_;
+  std::unordered_set<std::string> paths_;  // (only asked whether a path is taken)
   std::vector<std::string> pages_;
 };
 

@@ -108,6 +108,7 @@
 #include <atomic>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -229,9 +230,11 @@ class View {
   /// come from it). "" when its bytes are unknown.
   const std::string& ListKey(int index) const { return list_keys_[index]; }
   /// Adds what the page of postmortem `index` is made from: its source key,
-  /// its list item, frame, terms, and the link items of every postmortem it
-  /// links to (related, referenced by, similar with reasons, previous,
-  /// next). Keep in step with Postmortem(). False when a key is unknown.
+  /// what its frame reads, its terms digest, and the link digest of every
+  /// postmortem it links to (related, referenced by, similar, previous,
+  /// next), with each similar incident's terms digest and shared words (its
+  /// reason). Cheap: no view data is built. Keep in step with Postmortem().
+  /// False when a key is unknown.
   bool AddPostmortemInputs(int index, util::StreamHash* h) const;
 
   // URLs. `relative` is a path relative to base_url ("postmortems/x/").
@@ -315,7 +318,21 @@ class View {
   std::string base_path_;
   std::map<std::string, util::Value> badges_;  // severity name -> badge keys
   std::map<std::string, util::Value> site_frames_;  // section -> SiteFrame
-  std::vector<util::Value> links_;             // LinkItem of every postmortem
+  /// LinkItem of every postmortem, each built (and frozen) the first time
+  /// a page asks for it: a rebuild that renders a few pages builds a few.
+  mutable std::vector<util::Value> links_;
+  mutable std::unique_ptr<std::once_flag[]> link_once_;
+  /// 128-bit digests, one per postmortem, computed with the View from the
+  /// model alone (no view data built) and combined into page keys:
+  struct Digest {
+    uint64_t v[2] = {0, 0};
+  };
+  /// what MakeLinkItem reads (id, title, URL, incident date, severity and
+  /// its term) ...
+  std::vector<Digest> link_digests_;
+  /// ... and the postmortem's terms (names and paths, every taxonomy, in
+  /// the order terms_ holds them), which SimilarReason reads.
+  std::vector<Digest> term_digests_;
   std::vector<std::string> source_keys_;       // SourceKey of every postmortem
   std::vector<std::string> list_keys_;         // ListKey of every postmortem
   mutable std::once_flag items_once_;

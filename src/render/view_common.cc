@@ -236,16 +236,45 @@ View::View(const model::SiteModel& site)
   // items are needed by every postmortem page's key; list items and action
   // rows only by the lists, so they are built when first asked for.
   const size_t n = site.postmortems.size();
-  std::vector<Value> links(n);
-  util::ParallelFor(n, util::DefaultJobs(), [&](size_t i) {
-    links[i] = MakeLinkItem(static_cast<int>(i));
-    links[i].Freeze();
-  });
-  links_ = std::move(links);
+  links_.resize(n);
+  link_once_ = std::make_unique<std::once_flag[]>(n);
+  link_digests_.resize(n);
+  term_digests_.resize(n);
+  size_t severity_taxonomy = site.taxonomies.size();
+  for (size_t t = 0; t < site.taxonomies.size(); ++t)
+    if (site.taxonomies[t].key == "severity") severity_taxonomy = t;
   source_keys_.assign(n, std::string());
   list_keys_.assign(n, std::string());
   util::ParallelFor(n, util::DefaultJobs(), [&](size_t i) {
     const auto& pm = site.postmortems[i];
+    // What MakeLinkItem and Severity read (the rest comes from site.toml).
+    util::StreamHash link;
+    link.AddString(pm.id());
+    link.AddString(pm.doc.title);
+    link.AddString(pm.url);
+    link.AddInt(pm.incident_date ? 1 : 0);
+    if (pm.incident_date) {
+      link.AddInt(pm.incident_date->utc_seconds);
+      link.AddInt(pm.incident_date->offset_minutes);
+      link.AddInt(pm.incident_date->has_time * 4 + pm.incident_date->approximate * 2 +
+                  pm.incident_date->time_unknown);
+    }
+    link.AddString(pm.doc.severity);
+    const bool severity_term =
+        severity_taxonomy < site.taxonomies.size() && !terms_[i][severity_taxonomy].empty();
+    link.AddString(severity_term ? terms_[i][severity_taxonomy].front()->slug : std::string(1, '\0'));
+    link.Finish(link_digests_[i].v);
+    util::StreamHash terms;
+    for (size_t t = 0; t < site.taxonomies.size(); ++t) {
+      terms.AddString(site.taxonomies[t].key);
+      terms.AddString(site.taxonomies[t].label);
+      terms.AddInt(static_cast<int64_t>(terms_[i][t].size()));
+      for (const model::Term* term : terms_[i][t]) {
+        terms.AddString(term->name);
+        terms.AddString(term->slug);
+      }
+    }
+    terms.Finish(term_digests_[i].v);
     if (pm.doc.source_hash.empty()) return;
     // What the postmortem's own file gives, rendered, besides the body.
     util::StreamHash own;

@@ -244,8 +244,13 @@ Value View::Actions(const model::Postmortem& pm) const {
 }
 
 Value View::LinkItem(int index) const {
-  if (static_cast<size_t>(index) < links_.size()) return links_[index];
-  return MakeLinkItem(index);
+  if (index < 0 || static_cast<size_t>(index) >= links_.size()) return MakeLinkItem(index);
+  std::call_once(link_once_[index], [&] {
+    Value v = MakeLinkItem(index);
+    v.Freeze();
+    links_[index] = std::move(v);
+  });
+  return links_[index];
 }
 
 Value View::MakeLinkItem(int index) const {
@@ -348,25 +353,20 @@ bool View::AddPostmortemInputs(int index, util::StreamHash* h) const {
   // (with the shared inputs: durations, incident, timeline, actions, body
   // parts, source link, history, figures, extra).
   h->AddString(source_keys_[index]);
-  PageInfo info;
-  info.title = pm.doc.title;
-  info.description = pm.doc.summary;
-  info.path = pm.url;
-  Frame(info).AddHash(h);  // (its list item is made of the above and the terms)
-  for (size_t t = 0; t < site_.taxonomies.size(); ++t) {
-    h->AddString(site_.taxonomies[t].key);
-    h->AddString(site_.taxonomies[t].label);
-    h->AddInt(static_cast<int64_t>(terms_[index][t].size()));
-    for (const model::Term* term : terms_[index][t]) {
-      h->AddString(term->name);
-      h->AddString(TermPath(site_.taxonomies[t], *term));
-    }
-  }
-  // What RelatedLinks shows of other postmortems: their link items.
+  // The frame: a function of site.toml (in the shared inputs) and these.
+  h->AddString("frame");
+  h->AddString(pm.doc.title);
+  h->AddString(pm.doc.summary);
+  h->AddString(pm.url);
+  // Its terms (its list item is made of the above and the terms).
+  auto digest = [h](const Digest& d) { h->AddBytes(d.v, sizeof d.v); };
+  digest(term_digests_[index]);
+  // What RelatedLinks shows of other postmortems: their link items, as the
+  // digests of what those are made from.
   auto valid = [&](int i) { return i >= 0 && static_cast<size_t>(i) < site_.postmortems.size(); };
   auto link = [&](int i) {
     h->AddInt(valid(i));
-    if (valid(i)) LinkItem(i).AddHash(h);
+    if (valid(i)) digest(link_digests_[i]);
   };
   for (const auto* list : {&pm.related, &pm.referenced_by}) {
     h->AddInt(static_cast<int64_t>(list->size()));
@@ -375,8 +375,12 @@ bool View::AddPostmortemInputs(int index, util::StreamHash* h) const {
   h->AddInt(static_cast<int64_t>(pm.similar.size()));
   for (const auto& s : pm.similar) {
     link(s.index);
-    // The reason reads the other postmortem's services and tags too.
-    h->AddString(valid(s.index) ? SimilarReason(index, s) : std::string());
+    // The reason (SimilarReason) reads both postmortems' services and tags
+    // and the terms search found in both.
+    if (!valid(s.index)) continue;
+    digest(term_digests_[s.index]);
+    h->AddInt(static_cast<int64_t>(s.shared_terms.size()));
+    for (const auto& term : s.shared_terms) h->AddString(term);
   }
   link(pm.previous);
   link(pm.next);

@@ -90,8 +90,11 @@ StaticFiles StaticFilesInside(const config::SiteConfig& cfg) {
 // the inputs are now, the index is as the stamped build left it and the
 // output is intact, reports what that build reported and returns true.
 // `*inputs` gets the stamp of the inputs ("" when none can be trusted).
+// When the build must run, `*opened` gets the publisher opened here (its
+// manifests read and every published file lstat'd once), for the build to
+// use rather than open it again.
 bool Unchanged(const BuildOptions& options, BuildReport* report, util::Diagnostics* diags,
-               std::string* inputs) {
+               std::string* inputs, std::unique_ptr<Publisher>* opened) {
   StepTimer t(&report->timings, "unchanged? (stamp)");
   util::Diagnostics config_diags;
   config::SiteConfig cfg = config::Load(options.config_path, &config_diags);
@@ -111,6 +114,7 @@ bool Unchanged(const BuildOptions& options, BuildReport* report, util::Diagnosti
   });
   *inputs = BuildInputsStamp(cfg, options, today);
   output_check.join();
+  *opened = std::move(publisher);
   if (inputs->empty()) return false;
   std::string stamped_inputs, stamped_index, stamped_keys;
   StampedReport stamped;
@@ -119,9 +123,11 @@ bool Unchanged(const BuildOptions& options, BuildReport* report, util::Diagnosti
       stamped_inputs != *inputs || stamped_keys.empty() ||
       (options.index && (stamped_index.empty() || IndexStamp(cfg.IndexDir()) != stamped_index)))
     return false;
-  if (!publisher || publisher->PublishedSiteKey() != stamped_keys || !publisher->Exact() ||
-      !publisher->KeepAll(/*as_opened=*/true))
+  Publisher* pub = opened->get();
+  if (!pub || pub->PublishedSiteKey() != stamped_keys || !pub->Exact() ||
+      !pub->KeepAll(/*as_opened=*/true))
     return false;
+  opened->reset();
   report->postmortems = stamped.postmortems;
   report->drafts_left_out = stamped.drafts_left_out;
   report->skipped = stamped.skipped;
@@ -141,7 +147,8 @@ bool Build(const BuildOptions& options, BuildReport* report,
            util::Diagnostics* diags) {
   const size_t first_finding = diags->items().size();
   std::string stamp_inputs;
-  if (options.cache && Unchanged(options, report, diags, &stamp_inputs)) return true;
+  std::unique_ptr<Publisher> opened;  // by Unchanged, for the same output folder
+  if (options.cache && Unchanged(options, report, diags, &stamp_inputs, &opened)) return true;
   auto site = LoadSite(options, diags, &report->timings);
   if (!site) return false;
   // Once rendered, the Markdown source and the front matter's line numbers
@@ -190,7 +197,11 @@ bool Build(const BuildOptions& options, BuildReport* report,
   // Files go straight from the render threads into the staging folder
   // (publish.h), so the site is never held in memory all at once.
   std::string error;
-  auto publisher = Publisher::Open(cfg.OutputDir(), cache_dir, &error);
+  std::unique_ptr<Publisher> publisher =
+      opened && opened->OpenedFor(cfg.OutputDir(), cache_dir)
+          ? std::move(opened)
+          : Publisher::Open(cfg.OutputDir(), cache_dir, &error);
+  opened.reset();
   if (!publisher) {
     diags->Error(cfg.OutputDir(), 0, "output/write", error,
                  "check the folder's permissions; the previous site is unchanged");

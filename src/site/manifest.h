@@ -16,6 +16,9 @@ struct PublishedFile {
   int64_t size = 0;
   int64_t mtime_ns = 0;
   uint64_t inode = 0;
+  /// Not stored: Publisher::Open found the file exactly as listed (or
+  /// trusted a restored copy again), so the build need not lstat it again.
+  bool verified = false;
 };
 using Manifest = std::map<std::string, PublishedFile>;  // relative path -> file
 

@@ -245,6 +245,9 @@ std::unique_ptr<Publisher> Publisher::Open(const std::string& output_dir,
   p->output_manifest_path_ = OutputManifestPath(cache_dir, p->output_);
   p->staging_manifest_path_ = StagingManifestPath(cache_dir, p->output_);
   p->output_exists_ = util::IsDirectory(p->output_);
+  struct stat output_st;
+  if (p->output_exists_ && stat(p->output_.c_str(), &output_st) == 0)
+    p->output_device_ = static_cast<uint64_t>(output_st.st_dev);
   if (p->output_exists_) {
     ManifestFile m;
     // A manifest that names another folder (or an older casebook's) is no
@@ -261,14 +264,28 @@ std::unique_ptr<Publisher> Publisher::Open(const std::string& output_dir,
     }
   }
   if (p->published_.empty()) p->published_site_key_.clear();
-  if (util::IsDirectory(p->staging_)) {
-    ManifestFile m;
-    if (ReadManifest(p->staging_manifest_path_, &m) && DescribesFolderNow(m, p->staging_)) {
-      p->staged_ = std::move(m.files);
-      p->staging_known_ = true;
-    }
-  }
+  // The staging folder's manifest is read when staging is first touched
+  // (LoadStagingManifest): a build that changes nothing never needs it.
   return p;
+}
+
+void Publisher::LoadStagingManifest() {
+  if (!util::IsDirectory(staging_)) return;
+  ManifestFile m;
+  if (!ReadManifest(staging_manifest_path_, &m)) return;
+  // The output's manifest, moved here by the Commit that swapped this folder
+  // out (it names the output folder): whether it describes this folder is
+  // decided, as always, by the marker it lists being the very file here.
+  if (m.folder == output_) m.folder = staging_;
+  if (DescribesFolderNow(m, staging_)) {
+    staged_ = std::move(m.files);
+    staging_known_ = true;
+  }
+}
+
+bool Publisher::OpenedFor(const std::string& output_dir, const std::string& cache_dir) const {
+  const std::string output = NormalFolder(output_dir);
+  return output == output_ && OutputManifestPath(cache_dir, output) == output_manifest_path_;
 }
 
 // Walks the output for files the manifest does not list (a restored copy of
@@ -314,6 +331,7 @@ void Publisher::Revalidate() {
   });
   intact_ = true;
   for (size_t i = 0; i < files.size(); ++i) {
+    files[i]->verified = same[i];
     if (same[i]) continue;
     intact_ = false;
     const std::string full = util::JoinPath(output_, *paths[i]);
@@ -324,13 +342,19 @@ void Publisher::Revalidate() {
     auto bytes = util::ReadFile(full, nullptr);
     if (!bytes || util::Fingerprint(*bytes) != f.content) continue;
     FromStat(st, &f);
+    f.verified = true;
     revalidated_ = true;
   }
 }
 
 std::string Publisher::PublishedKey(const std::string& path) const {
+  // Open lstat'd every listed file once (Revalidate): a file it found as
+  // listed is not looked at again. One edited by hand after that is still
+  // noticed by the next build, as the manifest keeps the stat Open saw.
   auto it = published_.find(path);
-  if (it == published_.end() || !Matches(util::JoinPath(output_, path), it->second)) return "";
+  if (it == published_.end() ||
+      (!it->second.verified && !Matches(util::JoinPath(output_, path), it->second)))
+    return "";
   return it->second.key;
 }
 
@@ -369,6 +393,7 @@ void Publisher::TouchStaging() {
   std::lock_guard<std::mutex> lock(mu_);
   if (staging_touched_) return;
   staging_touched_ = true;
+  LoadStagingManifest();
   const std::string marker = util::JoinPath(staging_, kOutputMarker);
   const std::string& text = OutputMarkerText();
   staged_marker_.content = util::Fingerprint(text);
@@ -438,7 +463,8 @@ bool Publisher::Put(const std::string& path, const std::string& key, const std::
   bool write = true;
   auto it = published_.find(path);
   if (it != published_.end()) {
-    if (it->second.content == f.content && Matches(util::JoinPath(output_, path), it->second)) {
+    if (it->second.content == f.content &&
+        (it->second.verified || Matches(util::JoinPath(output_, path), it->second))) {
       f.size = it->second.size;
       f.mtime_ns = it->second.mtime_ns;
       f.inode = it->second.inode;
@@ -468,9 +494,24 @@ bool Publisher::SyncStaging(std::string* error) {
   }
   next_[kOutputMarker] = staged_marker_;
   written_[kOutputMarker] = true;
-  // Unchanged files: hard links to the published ones.
-  for (const auto& [path, written] : written_) {
-    if (written) continue;
+  // Unchanged files: hard links to the published ones. Most already are
+  // (staging is the previous generation): one lstat each, on every core,
+  // finds those, against the inode Open verified; the rest are linked.
+  std::vector<const std::string*> unwritten;
+  for (const auto& [path, written] : written_)
+    if (!written) unwritten.push_back(&path);
+  std::vector<char> linked(unwritten.size(), 0);
+  util::ParallelFor(unwritten.size(), util::DefaultJobs(), [&](size_t i) {
+    auto it = published_.find(*unwritten[i]);
+    struct stat st;
+    linked[i] = it != published_.end() && it->second.verified &&
+                lstat(util::JoinPath(staging_, *unwritten[i]).c_str(), &st) == 0 &&
+                S_ISREG(st.st_mode) && static_cast<uint64_t>(st.st_ino) == it->second.inode &&
+                static_cast<uint64_t>(st.st_dev) == output_device_;
+  });
+  for (size_t i = 0; i < unwritten.size(); ++i) {
+    if (linked[i]) continue;
+    const std::string& path = *unwritten[i];
     if (!LinkInto(util::JoinPath(output_, path), util::JoinPath(staging_, path), error))
       return false;
   }
@@ -512,7 +553,6 @@ StaticFiles ListStaticFiles(const std::vector<std::string>& dirs) {
 
 bool Publisher::Commit(const StaticFiles& statics, const std::string& site_key,
                        PublishStats* stats, std::string* error) {
-  // Static files; rendered files win, and the marker is the publisher's.
   for (const auto& [rel, full] : statics) {
     if (next_.count(rel) || rel == kOutputMarker) continue;
     auto bytes = util::ReadFile(full, error);
@@ -558,20 +598,32 @@ bool Publisher::Commit(const StaticFiles& statics, const std::string& site_key,
     return true;
   }
 
-  if (!published_.empty()) {  // (an older casebook's is kept: it vouches for the output)
+  if (!SyncStaging(error)) return false;
+  // The old output becomes the staging folder: its manifest describes it
+  // exactly when it listed every file there (else the next build empties
+  // it). When the manifest file is still what Open read (no restored file
+  // trusted again since), it is moved to be staging's as it is, rather than
+  // written anew: until the swap it lists the output's marker, which is not
+  // staging's, so it vouches for nothing (LoadStagingManifest).
+  const bool describes_old_output = output_exists_ && !published_.empty() && !output_unlisted_;
+  bool moved = false;
+  if (describes_old_output && !revalidated_) {
+    Step();
+    moved = rename(output_manifest_path_.c_str(), staging_manifest_path_.c_str()) == 0;
+  }
+  if (!published_.empty() && !moved) {  // (an older casebook's is kept: it vouches for the output)
     Step();
     unlink(output_manifest_path_.c_str());  // stale from the swap on
   }
-  if (!SyncStaging(error)) return false;
   if (!SwapIn(staging_, output_, error)) return false;
   committed_ = true;
-  // The old output is now the staging folder: its manifest describes it
-  // exactly when it listed every file there (else the next build empties it).
   Step();
   bool ok = WriteManifest(output_manifest_path_, next_, site_key, output_);
-  if (output_exists_ && !published_.empty() && !output_unlisted_ && util::IsDirectory(staging_)) {
-    Step();
-    WriteManifest(staging_manifest_path_, published_, published_site_key_, staging_);
+  if (describes_old_output && util::IsDirectory(staging_)) {
+    if (!moved) {
+      Step();
+      WriteManifest(staging_manifest_path_, published_, published_site_key_, staging_);
+    }
   } else {
     Step();
     unlink(staging_manifest_path_.c_str());

@@ -21,6 +21,11 @@
 // With them a rebuild needs no reading of the old output: when nothing
 // changed, nothing on disk is touched at all. A missing
 // or unreadable manifest only costs time (files are then compared by bytes).
+// Open lstats each listed file once; the build trusts that look (a file
+// edited by hand later is noticed by the next build, whose lstat no longer
+// matches). After a swap, the output's manifest is moved to be staging's
+// rather than written again, and staging's is read only when staging is
+// first written to.
 //
 // A manifest is trusted only for the folder it names and only while that
 // folder is the one it described: it carries a checksum of its text, the
@@ -69,6 +74,8 @@ class Publisher {
   static std::unique_ptr<Publisher> Open(const std::string& output_dir,
                                          const std::string& cache_dir, std::string* error);
   ~Publisher();
+  /// True when this publisher was opened for `output_dir` and `cache_dir`.
+  bool OpenedFor(const std::string& output_dir, const std::string& cache_dir) const;
 
   /// The key the file at `path` (relative) was made from, if the published
   /// file is still exactly that file; "" otherwise. Thread-safe.
@@ -110,6 +117,7 @@ class Publisher {
   Publisher() = default;
   bool Stage(const std::string& path, const std::string& content, PublishedFile* file,
              std::string* error);
+  void LoadStagingManifest();
   void TouchStaging();
   void EmptyStaging();
   void Revalidate();
@@ -121,9 +129,11 @@ class Publisher {
   int lock_fd_ = -1;
   Manifest published_;       // the output folder, as the last build left it
   std::string published_site_key_;
-  Manifest staged_;          // the staging folder (valid only if staging_known_)
+  Manifest staged_;          // the staging folder (valid only if staging_known_),
+                             // read by TouchStaging
   bool staging_known_ = false;
   bool output_exists_ = false;
+  uint64_t output_device_ = 0;  // st_dev of the output folder (when it exists)
   bool revalidated_ = false;  // Revalidate trusted a file again
   bool intact_ = false;       // Revalidate found every listed file as listed
   bool output_unlisted_ = false;  // the output holds files the manifest does not list

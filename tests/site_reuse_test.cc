@@ -1,0 +1,157 @@
+// The reuse path of an incremental build: page keys made of per-postmortem
+// digests (what a page shows of other postmortems), the publisher opened
+// once for the stamp check and the build, and the staging folder's links
+// checked against the manifest. Each case compares the incremental output
+// with a clean build of the same inputs.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <string>
+
+#include "test_support.h"
+
+namespace fs = std::filesystem;
+using casebook::test::RunCasebook;
+using casebook::test::Snapshot;
+using casebook::test::TempDir;
+
+namespace {
+
+const char* kBuild = "build --verbose --today 2024-06-01";
+
+bool Contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+std::string ReplaceFirst(std::string s, const std::string& from, const std::string& to) {
+  size_t pos = s.find(from);
+  REQUIRE(pos != std::string::npos);
+  return s.replace(pos, from.size(), to);
+}
+
+// A postmortem: its title is its summary too.
+std::string Postmortem(const std::string& title, const std::string& date,
+                       const std::string& services, const std::string& tags,
+                       const std::string& body) {
+  return "+++\ntitle = \"" + title + "\"\ndate = " + date +
+         "\nseverity = \"SEV2\"\nstatus = \"final\"\nsummary = \"" + title +
+         "\"\nservices = [" + services + "]\ntags = [" + tags + "]\n+++\n\n## Summary\n\n" + body +
+         "\n\n## Impact\n\nCustomers waited.\n";
+}
+
+// Builds `work` incrementally, then a copy of its inputs with --no-cache,
+// and checks that every output file is byte-identical. Returns the
+// incremental build's output.
+std::string CompareWithClean(const TempDir& work, const std::string& step) {
+  INFO(step);
+  auto r = RunCasebook(kBuild, work.path());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  TempDir clean;
+  for (const char* part : {"site.toml", "content"})
+    fs::copy(fs::path(work.path()) / part, fs::path(clean.path()) / part,
+             fs::copy_options::recursive);
+  auto c = RunCasebook(std::string(kBuild) + " --no-cache", clean.path());
+  REQUIRE(c.exit_code == 0);
+  auto incremental = Snapshot(work.path() + "/public");
+  auto fresh = Snapshot(clean.path() + "/public");
+  CHECK(incremental.size() == fresh.size());
+  for (const auto& [path, bytes] : fresh) {
+    INFO(path);
+    REQUIRE(incremental.count(path));
+    CHECK(incremental[path] == bytes);
+  }
+  return r.out + r.err;
+}
+
+// Three postmortems about one queue (similar to one another, for reasons
+// their services and tags give) among three unrelated ones.
+void WriteArchive(TempDir& work) {
+  const std::string queue =
+      "The checkout queue backed up behind a slow consumer; the broker throttled publishers "
+      "and retries piled up.";
+  work.Write("site.toml", "title = \"Queues\"\nbase_url = \"/\"\n");
+  work.Write("content/2024/a.md", Postmortem("Queue backlog A", "2024-01-10",
+                                             "\"broker\", \"checkout\"", "\"queue\"", queue));
+  work.Write("content/2024/b.md", Postmortem("Queue backlog B", "2024-02-10", "\"broker\"",
+                                             "\"queue\", \"retries\"", queue));
+  work.Write("content/2024/c.md", Postmortem("Queue backlog C", "2024-03-10", "\"checkout\"",
+                                             "\"retries\"", queue));
+  work.Write("content/2024/d.md",
+             Postmortem("DNS resolver outage", "2024-04-10", "\"dns\"", "\"network\"",
+                        "Internal resolvers returned SERVFAIL after a zone transfer failed."));
+  work.Write("content/2024/e.md",
+             Postmortem("Certificate expiry", "2024-04-20", "\"edge\"", "\"tls\"",
+                        "A wildcard certificate expired on the load balancers overnight."));
+  work.Write("content/2024/f.md",
+             Postmortem("Disk full on logging hosts", "2024-05-10", "\"logging\"", "\"storage\"",
+                        "Log volumes filled after rotation stopped working."));
+}
+
+}  // namespace
+
+TEST_CASE("the services, tags and title of a similar incident key the pages that list it") {
+  TempDir work;
+  WriteArchive(work);
+  REQUIRE(RunCasebook(kBuild, work.path()).exit_code == 0);
+  const std::string a_page = "public/postmortems/a/index.html";
+  // The three queue postmortems are similar to one another, with reasons.
+  REQUIRE(Contains(work.Read(a_page), "Same service broker; same tag queue"));
+
+  // B's services change: A's page says another reason, though A did not change.
+  work.Write("content/2024/b.md", ReplaceFirst(work.Read("content/2024/b.md"),
+                                               "services = [\"broker\"]",
+                                               "services = [\"broker\", \"checkout\"]"));
+  CompareWithClean(work, "a similar incident gains a service");
+  CHECK(Contains(work.Read(a_page), "Same services broker, checkout"));
+
+  work.Write("content/2024/c.md", ReplaceFirst(work.Read("content/2024/c.md"),
+                                               "tags = [\"retries\"]", "tags = [\"queue\"]"));
+  CompareWithClean(work, "a similar incident's tags change");
+
+  work.Write("content/2024/c.md", ReplaceFirst(work.Read("content/2024/c.md"),
+                                               "Queue backlog C", "Queue backlog, third"));
+  CompareWithClean(work, "a similar incident is retitled");
+  CHECK(Contains(work.Read(a_page), "Queue backlog, third"));
+
+  work.Write("content/2024/c.md", ReplaceFirst(work.Read("content/2024/c.md"),
+                                               "date = 2024-03-10", "date = 2024-03-11T09:30:00Z"));
+  CompareWithClean(work, "a similar incident's date gains a time");
+}
+
+TEST_CASE("a file deleted or replaced by hand in the staging folder is linked again") {
+  TempDir work;
+  WriteArchive(work);
+  REQUIRE(RunCasebook(kBuild, work.path()).exit_code == 0);
+  // A second build with a change leaves the previous site as staging.
+  work.Write("content/2024/a.md", work.Read("content/2024/a.md") + "\nOne more line.\n");
+  CompareWithClean(work, "a body edit");
+  const std::string staging = work.path() + "/.public.staging";
+  REQUIRE(fs::exists(staging + "/postmortems/b/index.html"));
+
+  fs::remove(staging + "/postmortems/b/index.html");
+  fs::remove(staging + "/feed.xml");
+  work.Write(".public.staging/postmortems/c/index.html", "not the published page");
+  work.Write("content/2024/a.md", work.Read("content/2024/a.md") + "\nAnd another.\n");
+  CompareWithClean(work, "the staging folder tampered with, then a body edit");
+  CHECK(Contains(work.Read("public/postmortems/b/index.html"), "Queue backlog B"));
+}
+
+TEST_CASE("a published page edited by hand is rewritten by a build that changes something else") {
+  TempDir work;
+  WriteArchive(work);
+  REQUIRE(RunCasebook(kBuild, work.path()).exit_code == 0);
+  const std::string b_page = "public/postmortems/b/index.html";
+  const std::string published = work.Read(b_page);
+  // The edit and the hand-edited page land in the same build: the page is
+  // rewritten because its stat no longer matches the manifest.
+  work.Write("content/2024/a.md", work.Read("content/2024/a.md") + "\nOne more line.\n");
+  work.Write(b_page, "edited by hand");
+  CompareWithClean(work, "a body edit and a page edited by hand");
+  CHECK(work.Read(b_page) == published);
+  // Nothing changed: the stamp answers, every file as published.
+  auto r = RunCasebook(kBuild, work.path());
+  REQUIRE(r.exit_code == 0);
+  CHECK(Contains(r.out, " 0 changed"));
+  CHECK_FALSE(Contains(r.out + r.err, "render + write"));
+}
