@@ -114,12 +114,23 @@ struct RankState {
   std::vector<uint32_t> tf;                      // per entry of `terms`
   std::vector<uint64_t> lists;                   // per entry of `terms`: its candidate list's
                                                  // fingerprint
+  /// One document on a candidate list and its cheap weight.
+  struct Listed {
+    uint32_t doc;  // into `doc_ids`
+    float weight;
+  };
+  std::vector<std::vector<Listed>> list_entries;  // per entry of `terms`: its candidate list
   struct Target {
     std::string id;
     uint64_t related = 0;           // identifies its `related` list
     std::vector<uint32_t> sig;      // into `terms`, best first
     std::vector<uint32_t> results;  // into `doc_ids`, best first
     double bound = -1;              // < 0: no other eligible document
+    /// The worst candidate scored exactly (its cheap sum and document):
+    /// one whose sum stays below it was not scored. cut_doc == kNoWord:
+    /// every candidate was scored.
+    double cut = 0;
+    uint32_t cut_doc = kNoWord;
   };
   std::vector<Target> targets;
 };
