@@ -105,7 +105,11 @@ std::vector<std::string> ExpandDoc(const Corpus& corpus, size_t doc) {
 // signature terms has the candidate list it had (same fingerprint: the same
 // documents of U, with the same cheap weights). Then it has the same
 // candidates, and the same ones were scored exactly (the choice uses only
-// the cheap weights). Every exact posting weight of a document of U changes
+// the cheap weights). Where some of its lists changed, the same ones were
+// still scored exactly when every document that moved on them (added,
+// dropped, re-weighted, or not in U) has a cheap sum below P's cut (the
+// worst candidate it scored, which did not move), then and now: every
+// other candidate kept its sum (MovedOnLists; the state keeps the lists). Every exact posting weight of a document of U changes
 // by a factor of at most
 //   R = max over P's signature terms t of (idf'(t) / idf(t)) * Kmax,
 //   Kmax = max(1, max over documents of K(len, avlen) / K(len, avlen')),

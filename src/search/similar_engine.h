@@ -30,11 +30,12 @@
 //
 // Incremental: Compute can take the RankState a previous computation left
 // (IndexUpdate keeps it in <index>/similar.state) and then re-ranks only the
-// postmortems whose candidates may have changed (a candidate list of one of
-// their signature terms changed: typically the lists an edited document is
-// on) or whose results an upper bound on how much any score can move cannot
-// prove (similar_engine.cc); the results are bitwise those of a computation
-// from scratch.
+// postmortems whose exactly scored candidates may have changed (a document
+// that moved on one of their candidate lists, e.g. the edited one, sums
+// above the worst candidate they scored, then or now) or whose results an
+// upper bound on how much any score can move cannot prove
+// (similar_engine.cc); the results are bitwise those of a computation from
+// scratch.
 //
 // Collection statistics (document count, average length, term frequencies)
 // are those of the corpus, so the results depend only on the corpus's
