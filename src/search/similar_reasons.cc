@@ -71,13 +71,22 @@ void FillReasons(const Corpus& corpus, const Stats& stats, const std::vector<siz
   };
   RunJobs(n_jobs, [&](size_t job) {
     std::vector<uint8_t> pos(corpus.terms.size(), 0);  // term -> 1 + signature position
+    std::vector<std::string> reason(kExpandTerms);    // per signature position; "": none
     for (size_t k = job; k < targets.size(); k += n_jobs) {
       size_t i = targets[k];
       int self = doc_of_model[i];
       if (self < 0 || results[i].empty()) continue;
       const auto& sig = sigs[i];
       const DocTerms& own = corpus.docs[self];
-      for (size_t s = 0; s < sig.size(); ++s) pos[sig[s]] = static_cast<uint8_t>(s + 1);
+      // The word each signature term would be shown as, once per
+      // postmortem (not once per result).
+      for (size_t s = 0; s < sig.size(); ++s) {
+        pos[sig[s]] = static_cast<uint8_t>(s + 1);
+        reason[s].clear();
+        if (!distinctive(sig[s])) continue;
+        std::string word = word_of(own, sig[s]);
+        if (word.size() >= kMinReasonWordBytes && !IsBoilerplateWord(word)) reason[s] = std::move(word);
+      }
       auto& similar = pms[i].similar;  // only this job writes it
       similar.reserve(results[i].size());
       for (uint32_t d : results[i]) {
@@ -87,12 +96,8 @@ void FillReasons(const Corpus& corpus, const Stats& stats, const std::vector<siz
         for (const auto& e : corpus.docs[d].terms)
           if (uint8_t p = pos[e.term]) held |= 1u << (p - 1);
         s.shared_terms.reserve(kMaxReasonTerms);
-        for (size_t p = 0; p < sig.size() && s.shared_terms.size() < kMaxReasonTerms; ++p) {
-          if (!(held & (1u << p)) || !distinctive(sig[p])) continue;
-          std::string word = word_of(own, sig[p]);
-          if (word.size() >= kMinReasonWordBytes && !IsBoilerplateWord(word))
-            s.shared_terms.push_back(std::move(word));
-        }
+        for (size_t p = 0; p < sig.size() && s.shared_terms.size() < kMaxReasonTerms; ++p)
+          if ((held & (1u << p)) && !reason[p].empty()) s.shared_terms.push_back(reason[p]);
         similar.push_back(std::move(s));
       }
       for (uint32_t t : sig) pos[t] = 0;
