@@ -209,6 +209,8 @@ SiteModel BuildSiteModel(const config::SiteConfig& cfg,
   });
   CheckSeverities(cfg, site.postmortems, diags);
   SortNewestFirst(site.postmortems);
+  site.by_id.reserve(site.postmortems.size());
+  site.by_path.reserve(site.postmortems.size());
   for (size_t i = 0; i < site.postmortems.size(); ++i) {
     site.by_id[site.postmortems[i].doc.id] = static_cast<int>(i);
     site.by_path[site.postmortems[i].doc.relative_path] = static_cast<int>(i);
