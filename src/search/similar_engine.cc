@@ -251,35 +251,15 @@ class Ranking {
           list_term_.push_back(t);
         }
     lists_.assign(list_term_.size(), {});
-    const size_t cap = opt_.list_cap;
-    for (size_t l = 0; l < lists_.size(); ++l)
-      lists_[l].reserve(std::min<size_t>(stats_.tf[list_term_[l]], cap));
-    auto before = [&](const Listed& a, const Listed& b) {
-      if (a.weight != b.weight) return a.weight > b.weight;
-      int c = corpus_.ids[a.doc].compare(corpus_.ids[b.doc]);
-      return c != 0 ? c < 0 : a.doc < b.doc;
-    };
-    // A full list is a heap with its worst entry in front: a posting
-    // replaces it when better, so a list never holds more than `cap` (the
-    // best `cap` by a total order: the same set as sorting all postings).
+    for (size_t l = 0; l < lists_.size(); ++l) lists_[l].reserve(stats_.tf[list_term_[l]]);
     const double avlen_q = std::exp2(std::round(std::log2(std::max(stats_.avlen, 1.0)) * 16) / 16);
     for (size_t d = 0; d < n_docs_; ++d) {
       const DocTerms& dt = corpus_.docs[d];
-      for (const auto& e : dt.terms) {
-        int32_t l = list_of_[e.term];
-        if (l < 0) continue;
-        const Listed x{static_cast<uint32_t>(d),
-                       static_cast<float>(Bm25(1.0, e.wdf, static_cast<double>(dt.doclen), avlen_q))};
-        auto& list = lists_[l];
-        if (list.size() < cap) {
-          list.push_back(x);
-          if (list.size() == cap) std::make_heap(list.begin(), list.end(), before);
-        } else if (cap > 0 && before(x, list.front())) {
-          std::pop_heap(list.begin(), list.end(), before);
-          list.back() = x;
-          std::push_heap(list.begin(), list.end(), before);
-        }
-      }
+      for (const auto& e : dt.terms)
+        if (int32_t l = list_of_[e.term]; l >= 0)
+          lists_[l].push_back({static_cast<uint32_t>(d),
+                               static_cast<float>(Bm25(1.0, e.wdf, static_cast<double>(dt.doclen),
+                                                       avlen_q))});
     }
     std::vector<uint64_t> doc_print;  // id and content hash, per document
     if (opt_.hashes) {
@@ -292,10 +272,20 @@ class Ranking {
       }
     }
     list_print_.assign(lists_.size(), 0);
+    auto before = [&](const Listed& a, const Listed& b) {
+      if (a.weight != b.weight) return a.weight > b.weight;
+      int c = corpus_.ids[a.doc].compare(corpus_.ids[b.doc]);
+      return c != 0 ? c < 0 : a.doc < b.doc;
+    };
     RunJobs(lists_.size() < 64 ? 1 : n_jobs_, [&](size_t job) {
       size_t step = lists_.size() < 64 ? 1 : n_jobs_;
       for (size_t l = job; l < lists_.size(); l += step) {
         auto& list = lists_[l];
+        if (list.size() > opt_.list_cap) {
+          std::nth_element(list.begin(), list.begin() + opt_.list_cap, list.end(), before);
+          list.resize(opt_.list_cap);
+          list.shrink_to_fit();
+        }
         double idf_q = std::round(stats_.idf[list_term_[l]] * 64) / 64;
         if (opt_.hashes) {
           std::sort(list.begin(), list.end(), before);
