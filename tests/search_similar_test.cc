@@ -178,6 +178,54 @@ TEST_CASE("similar engine: incremental results equal a computation from scratch"
   }
 }
 
+TEST_CASE("similar engine: with capped lists, postmortems whose lists changed keep results only "
+          "when provably the same",
+          "[search][similar]") {
+  // Caps that bite on every seed: most lists change with each edit, so the
+  // rule "what moved on the lists stays below the cut" decides most reuse.
+  for (unsigned seed : {21u, 22u, 23u}) {
+    INFO("seed " << seed);
+    sim::Options tight;
+    tight.list_cap = 16 + seed % 3 * 8;
+    tight.rerank = 8 + seed % 2 * 4;
+    std::mt19937 rng(seed);
+    const int vocab = seed == 22 ? 40 : 120;
+    auto docs = Generate(rng, 400, vocab);
+    int next_id = 0;
+    sim::RankState state;
+    {
+      Built b;
+      Build(docs, &b);
+      sim::Options first = tight;
+      first.hashes = &b.hashes;
+      first.next = &state;
+      sim::Compute(b.corpus, b.doc_of_model, b.all, &b.site, first);
+    }
+    size_t reused = 0;
+    for (int step = 0; step < 80; ++step) {
+      INFO("step " << step);
+      Edit(rng, vocab, &docs, &next_id);
+      Built inc, clean;
+      Build(docs, &inc);
+      Build(docs, &clean);
+      sim::RankState next;
+      sim::Counts counts;
+      sim::Options opt = tight;
+      opt.jobs = 1 + step % 2;
+      opt.hashes = &inc.hashes;
+      opt.prev = &state;
+      opt.next = &next;
+      opt.counts = &counts;
+      sim::Compute(inc.corpus, inc.doc_of_model, inc.all, &inc.site, opt);
+      sim::Compute(clean.corpus, clean.doc_of_model, clean.all, &clean.site, tight);
+      REQUIRE(SimilarOf(inc.site) == SimilarOf(clean.site));
+      reused += counts.reused;
+      state = std::move(next);
+    }
+    CHECK(reused > 80 * 400 / 2);  // the state is really used
+  }
+}
+
 TEST_CASE("similar engine: the ranking state is used, and only for what it describes",
           "[search][similar]") {
   std::mt19937 rng(7);
@@ -335,12 +383,12 @@ TEST_CASE("similar engine: one edited postmortem re-ranks only those whose candi
     sim::Compute(clean.corpus, clean.doc_of_model, clean.all, &clean.site, opt);
     REQUIRE(SimilarOf(inc.site) == SimilarOf(clean.site));
     INFO("ranked " << counts.ranked << ", reused " << counts.reused);
-    // Only postmortems with a signature term on whose candidate list the
-    // edited one is (or was): here a few hundred of 2,000, as the lists of
-    // 40 hold a good share of this small archive's postings (the 10,000
-    // synthetic archive: 908 of 10,000).
+    // Only postmortems for which the edited one (or what it pushed off a
+    // list) is, or comes near to be, among the candidates scored exactly:
+    // here 23 to 74 of 2,000 (when a changed list alone was reason to
+    // re-rank, a few hundred).
     CHECK(counts.ranked >= 1);  // the edited one, at least
-    CHECK(counts.ranked <= docs.size() * 2 / 5);
+    CHECK(counts.ranked <= docs.size() / 10);
     CHECK(counts.ranked + counts.reused > 1900);
     state = std::move(next);
   }

@@ -214,10 +214,11 @@ void RenderBodies(const config::SiteConfig& cfg, SiteModel* site, int jobs,
 
 void LinkIncidents(SiteModel* site, util::Diagnostics* diags) {
   auto& pms = site->postmortems;
-  std::vector<std::set<int>> referenced_by(pms.size());
+  // Pairs (target, source), sorted and made unique once at the end.
+  std::vector<std::pair<int, int>> referenced_by;
   for (size_t i = 0; i < pms.size(); ++i) {
     Postmortem& pm = pms[i];
-    std::set<int> related_seen;
+    std::vector<int> related_seen;
     for (const auto& id : pm.doc.related) {
       auto it = site->by_id.find(id);
       if (it == site->by_id.end()) {
@@ -227,20 +228,23 @@ void LinkIncidents(SiteModel* site, util::Diagnostics* diags) {
                        "or its `id`)");
         continue;
       }
-      if (it->second == static_cast<int>(i) || !related_seen.insert(it->second).second)
+      if (it->second == static_cast<int>(i) ||
+          std::find(related_seen.begin(), related_seen.end(), it->second) != related_seen.end())
         continue;
+      related_seen.push_back(it->second);
       pm.related.push_back(it->second);
-      referenced_by[it->second].insert(static_cast<int>(i));
+      referenced_by.emplace_back(it->second, static_cast<int>(i));
     }
     for (const auto& link : pm.body.links) {
       if (!link.resolved || link.file) continue;
       auto index = ResolveTarget(*site, pm, link.target, link.wiki, nullptr);
-      if (index && *index != static_cast<int>(i))
-        referenced_by[*index].insert(static_cast<int>(i));
+      if (index && *index != static_cast<int>(i)) referenced_by.emplace_back(*index, static_cast<int>(i));
     }
   }
-  for (size_t i = 0; i < pms.size(); ++i)
-    pms[i].referenced_by.assign(referenced_by[i].begin(), referenced_by[i].end());
+  std::sort(referenced_by.begin(), referenced_by.end());
+  referenced_by.erase(std::unique(referenced_by.begin(), referenced_by.end()), referenced_by.end());
+  for (auto& pm : pms) pm.referenced_by.clear();
+  for (const auto& [target, source] : referenced_by) pms[target].referenced_by.push_back(source);
 
   // Previous/next by incident date among dated postmortems (list is newest
   // first, so the previous incident is the next dated one down the list).

@@ -10,6 +10,8 @@
 //     (`check` makes it an error: times/implausible) and are left out of the
 //     charts, so one typo cannot stretch every chart over 9,999 years.
 #include <map>
+#include <string_view>
+#include <unordered_set>
 
 #include "model/steps.h"
 #include "util/slug.h"
@@ -109,11 +111,15 @@ void CheckFolderNames(SiteModel* site, util::Diagnostics* diags) {
         uses.push_back({term.slug, &site->postmortems[term.postmortems.back()].doc, tax.key});
     ReportFoldCollisions(tax.key + "/", uses, diags);
   }
+  // Only the first use of each owner can be reported (ReportFoldCollisions
+  // skips a name's later uses), so each owner is slugged once.
   std::vector<NameUse> owners;
+  std::unordered_set<std::string_view> owners_seen;
   for (const auto& ref : site->actions) {
     const auto& doc = site->postmortems[ref.postmortem].doc;
     const std::string& owner = doc.actions[ref.action].owner;
-    if (!util::Trim(owner).empty()) owners.push_back({OwnerSlug(owner), &doc, "actions"});
+    if (!owners_seen.insert(owner).second || util::Trim(owner).empty()) continue;
+    owners.push_back({OwnerSlug(owner), &doc, "actions"});
   }
   ReportFoldCollisions("actions/owner/", owners, diags);
 }
@@ -131,37 +137,40 @@ void CheckDates(SiteModel* site, util::Diagnostics* diags) {
   const util::DateTime& today = site->today;
   for (auto& pm : site->postmortems) {
     const content::Document& doc = pm.doc;
-    auto check = [&](const util::DateTime& t, int line, const std::string& what) {
+    // `line` is only worked out for a warning (most dates are plausible).
+    auto check = [&](const util::DateTime& t, auto line, const std::string& what) {
       if (IsPlausibleDate(t, today)) return;
-      diags->Warning(doc.SourceName(), line, "times/implausible",
+      diags->Warning(doc.SourceName(), line(), "times/implausible",
                      what + " " + util::FormatDate(t, t.offset_minutes) +
                          " is before 1970 or more than a year after today (" +
                          util::FormatDate(today, 0) + "); it is left out of the charts",
                      "check the year (a typo such as 0001 or 9999?)");
     };
     // A due date may well be planned more than a year ahead; ten is a typo.
-    auto check_due = [&](const util::DateTime& t, int line) {
+    auto check_due = [&](const util::DateTime& t, auto line) {
       if (IsPlausibleDate(t, today, kDueDaysAhead)) return;
-      diags->Warning(doc.SourceName(), line, "times/implausible",
+      diags->Warning(doc.SourceName(), line(), "times/implausible",
                      "action item due date " + util::FormatDate(t, t.offset_minutes) +
                          " is before 1970 or more than ten years after today (" +
                          util::FormatDate(today, 0) + ")",
                      "check the year (a typo such as 0001 or 9999?)");
     };
-    if (doc.date) check(*doc.date, doc.LineOf("date"), "date");
+    if (doc.date) check(*doc.date, [&] { return doc.LineOf("date"); }, "date");
     const std::pair<const char*, const std::optional<util::DateTime>*> times[] = {
         {"started", &doc.incident.started},     {"detected", &doc.incident.detected},
         {"first_user_impact", &doc.incident.first_user_impact},
         {"first_user_report", &doc.incident.first_user_report},
         {"mitigated", &doc.incident.mitigated}, {"resolved", &doc.incident.resolved}};
     for (const auto& [key, value] : times) {
-      if (!*value) continue;
+      if (!*value || IsPlausibleDate(**value, today)) continue;
       std::string dotted = std::string("incident.") + key;
-      check(**value, doc.LineOf(doc.key_lines.count(dotted) ? dotted : "incident"), dotted);
+      check(**value, [&] { return doc.LineOf(doc.key_lines.count(dotted) ? dotted : "incident"); },
+            dotted);
     }
-    for (const auto& e : doc.timeline) check(e.at, e.line ? e.line : doc.LineOf("timeline"), "timeline entry");
+    for (const auto& e : doc.timeline)
+      check(e.at, [&] { return e.line ? e.line : doc.LineOf("timeline"); }, "timeline entry");
     for (const auto& a : doc.actions)
-      if (a.due) check_due(*a.due, a.line ? a.line : doc.LineOf("actions"));
+      if (a.due) check_due(*a.due, [&] { return a.line ? a.line : doc.LineOf("actions"); });
     if (pm.incident_date && !IsPlausibleDate(*pm.incident_date, today))
       pm.incident_date_plausible = false;
   }

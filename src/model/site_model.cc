@@ -95,18 +95,20 @@ namespace {
 // as duplicates (names/collision): their folders would be one on macOS and
 // Windows.
 std::vector<content::Document> DropDuplicateIds(
-    std::vector<content::Document> docs, util::Diagnostics* diags) {
+    std::vector<content::Document> docs, int jobs, util::Diagnostics* diags) {
   auto by_path = [](const auto& a, const auto& b) { return a.relative_path < b.relative_path; };
   if (!std::is_sorted(docs.begin(), docs.end(), by_path))  // LoadAll's are sorted
     std::sort(docs.begin(), docs.end(), by_path);
+  std::vector<std::string> folded(docs.size());
+  util::ParallelFor(docs.size(), jobs, [&](size_t i) { folded[i] = util::FoldedName(docs[i].id); });
   // folded id -> index of the first document (by path) using it.
-  std::unordered_map<std::string, size_t> first;
+  std::unordered_map<std::string_view, size_t> first;
   first.reserve(docs.size());
   std::vector<char> keep(docs.size(), 1);
   bool any_duplicate = false;
   for (size_t i = 0; i < docs.size(); ++i) {
     const auto& doc = docs[i];
-    auto [it, inserted] = first.emplace(util::FoldedName(doc.id), i);
+    auto [it, inserted] = first.emplace(folded[i], i);
     if (!inserted) {
       const auto& other = docs[it->second];
       if (other.id == doc.id)
@@ -188,8 +190,15 @@ SiteModel BuildSiteModel(const config::SiteConfig& cfg,
   site.config = &cfg;
   site.today = options.today;
 
-  for (auto& doc : docs) StripControlCharacters(&doc, diags);
-  docs = DropDuplicateIds(std::move(docs), diags);
+  {
+    // On every core; each document's warnings kept apart and added in
+    // order, so the report does not depend on scheduling.
+    std::vector<util::Diagnostics> stripped(docs.size());
+    util::ParallelFor(docs.size(), options.jobs,
+                      [&](size_t i) { StripControlCharacters(&docs[i], &stripped[i]); });
+    for (const auto& d : stripped) diags->Append(d);
+  }
+  docs = DropDuplicateIds(std::move(docs), options.jobs, diags);
   site.postmortems.reserve(docs.size());
   for (auto& doc : docs) {
     Postmortem pm;
@@ -211,6 +220,8 @@ SiteModel BuildSiteModel(const config::SiteConfig& cfg,
   });
   CheckSeverities(cfg, site.postmortems, diags);
   SortNewestFirst(site.postmortems);
+  site.by_id.reserve(site.postmortems.size());
+  site.by_path.reserve(site.postmortems.size());
   for (size_t i = 0; i < site.postmortems.size(); ++i) {
     site.by_id[site.postmortems[i].doc.id] = static_cast<int>(i);
     site.by_path[site.postmortems[i].doc.relative_path] = static_cast<int>(i);

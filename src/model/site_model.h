@@ -11,6 +11,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "config/config.h"
@@ -58,8 +59,8 @@ struct SiteModel {
   const config::SiteConfig* config = nullptr;
   util::DateTime today;  // "today" for overdue logic (fixed by --today)
   std::vector<Postmortem> postmortems;  // newest incident first, then id
-  std::map<std::string, int> by_id;
-  std::map<std::string, int> by_path;  // relative_path -> index
+  std::unordered_map<std::string, int> by_id;    // id -> index
+  std::unordered_map<std::string, int> by_path;  // relative_path -> index
   std::vector<Taxonomy> taxonomies;    // in site.toml order
   std::vector<ArchiveYear> archive;    // newest year first
   std::vector<ActionRef> actions;      // open first, then by due date

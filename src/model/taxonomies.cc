@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <unordered_map>
 
 #include "model/steps.h"
 #include "util/slug.h"
@@ -53,25 +54,53 @@ void BuildTaxonomies(const config::SiteConfig& cfg, SiteModel* site, util::Diagn
     tax.key = key;
     tax.label = TaxonomyLabel(key);
     std::map<std::string, TermBuilder> by_slug;
+    // Each distinct value is cleaned and slugged once (an archive repeats a
+    // few hundred values across all its postmortems). A spelling first
+    // seen as a duplicate within one postmortem stays at count 0 until
+    // used: BestSpelling never picks it then, as before.
+    struct Value {
+      std::string cleaned;           // StripControls(value)
+      std::string slug;              // only kept for a warning (fix != kNone)
+      TermBuilder* term = nullptr;   // by_slug's (map nodes do not move)
+      int* spelling = nullptr;       // the term's count for `cleaned`
+      util::SlugFix fix = util::SlugFix::kNone;
+    };
+    std::unordered_map<std::string, Value> values_seen;
+    std::vector<const TermBuilder*> seen;  // this postmortem's terms so far
     for (size_t i = 0; i < site->postmortems.size(); ++i) {
       const auto& doc = site->postmortems[i].doc;
-      std::vector<std::string> values =
-          key == "severity" ? (doc.severity.empty() ? std::vector<std::string>{}
-                                                    : std::vector<std::string>{doc.severity})
-                            : doc.Taxonomy(key);
-      std::set<std::string> seen;  // a value listed twice counts once
-      for (const auto& raw : values) {
-        const std::string value = util::StripControls(raw);
-        if (util::Trim(value).empty()) continue;
-        util::SlugFix fix = util::SlugFix::kNone;
-        std::string slug = util::SafeSlug(value, "_term-", &fix);
-        if (!seen.insert(slug).second) continue;
-        TermBuilder& b = by_slug[slug];
-        if (b.spellings.empty()) {
-          b.first_spelling = value;
-          if (fix != util::SlugFix::kNone) WarnSlug(doc, key, value, slug, fix, diags);
+      // The common lists are read in place; others are copied out.
+      const std::vector<std::string>* listed =
+          key == "tags" ? &doc.tags : key == "services" ? &doc.services : nullptr;
+      std::vector<std::string> values;
+      if (!listed) {
+        values = key == "severity" ? (doc.severity.empty() ? std::vector<std::string>{}
+                                                           : std::vector<std::string>{doc.severity})
+                                   : doc.Taxonomy(key);
+        listed = &values;
+      }
+      seen.clear();  // a value listed twice counts once
+      for (const auto& raw : *listed) {
+        auto [it, added] = values_seen.try_emplace(raw);
+        Value& v = it->second;
+        if (added) {
+          std::string value = util::StripControls(raw);
+          if (util::Trim(value).empty()) continue;
+          std::string slug = util::SafeSlug(value, "_term-", &v.fix);
+          v.term = &by_slug[slug];
+          v.spelling = &v.term->spellings[value];
+          v.cleaned = std::move(value);
+          if (v.fix != util::SlugFix::kNone) v.slug = std::move(slug);
         }
-        ++b.spellings[value];
+        if (!v.term) continue;  // blank
+        if (std::find(seen.begin(), seen.end(), v.term) != seen.end()) continue;
+        seen.push_back(v.term);
+        TermBuilder& b = *v.term;
+        if (b.first_spelling.empty()) {
+          b.first_spelling = v.cleaned;
+          if (v.fix != util::SlugFix::kNone) WarnSlug(doc, key, v.cleaned, v.slug, v.fix, diags);
+        }
+        ++*v.spelling;
         b.postmortems.push_back(static_cast<int>(i));
       }
     }

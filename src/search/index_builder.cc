@@ -250,6 +250,12 @@ std::unique_ptr<IndexUpdate> IndexUpdate::Start(model::SiteModel* site,
       else
         missing.push_back(k);
     }
+    // Like the render cache: a few vectors missing (made again next time)
+    // cost less than rewriting the whole file; a cached vector is used only
+    // for its id and content hash, so stale entries are harmless.
+    const size_t unused = cached.size() - (n - missing.size());
+    job.term_cache_current =
+        !cached.empty() && missing.size() + unused <= std::max<size_t>(kKeepDocs / 2, n / 100);
     cached.clear();
     if (missing.size() == n && state->error.empty() && job.rebuild &&
         PrebuildShards(&job, jobs, &corpus)) {
@@ -315,7 +321,7 @@ std::unique_ptr<IndexUpdate> IndexUpdate::Start(model::SiteModel* site,
       // the index itself.
       WriteJob& job = s->job;
       if (job.write_caches) {
-        WriteTermCache(job.dir, job.corpus, job.corpus_hashes);
+        if (!job.term_cache_current) WriteTermCache(job.dir, job.corpus, job.corpus_hashes);
         WriteSimilarCacheText(job.dir, SimilarCacheText(job.similar_key, *job.site));
         WriteRankState(job.dir, job.rank_state);
       }

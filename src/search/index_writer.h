@@ -80,6 +80,7 @@ struct WriteJob {
   // Caches written before the index (Start only, when similar incidents
   // were computed).
   bool write_caches = false;
+  bool term_cache_current = false;  // terms.cache lacks only a few vectors: left as it is
   similar::Corpus corpus;
   std::vector<std::string> corpus_hashes;
   similar::RankState rank_state;

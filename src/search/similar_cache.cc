@@ -137,10 +137,12 @@ using codec::PutVarint;
 
 // similar.state: kStateMagic, then varints (doubles as 8 bytes little
 // endian): schema::kVersion, n_docs, total_len; documents: count, then id and hash each;
-// terms: count, then term, tf and candidate-list fingerprint (8 bytes) each; targets: count, then id, related,
-// signature (count, term indices), results (count, document indices),
-// bound; then the Hasher value of everything after the magic.
-constexpr char kStateMagic[] = "casebook-similar-state 2\n";
+// terms: count, then term, tf, candidate-list fingerprint (8 bytes) and the
+// list (count, then document index and the float's bits each) each;
+// targets: count, then id, related, signature (count, term indices),
+// results (count, document indices), bound, cut and cut document + 1 (0:
+// none); then the Hasher value of everything after the magic.
+constexpr char kStateMagic[] = "casebook-similar-state 3\n";
 
 std::string StatePath(const std::string& index_dir) {
   return util::JoinPath(index_dir, "similar.state");
@@ -159,11 +161,22 @@ bool ParseState(std::string_view payload, similar::RankState* st) {
   st->terms.resize(n);
   st->tf.resize(n);
   st->lists.resize(n);
+  st->list_entries.resize(n);
   for (uint64_t k = 0; k < n; ++k) {
+    uint64_t m;
     if (!r.String(&st->terms[k]) || !r.Varint(&v) || v > 0xffffffffu ||
-        !r.U64(&st->lists[k]))
+        !r.U64(&st->lists[k]) || !r.Count(&m))
       return false;
     st->tf[k] = static_cast<uint32_t>(v);
+    st->list_entries[k].resize(m);
+    for (auto& x : st->list_entries[k]) {
+      uint64_t bits;
+      if (!r.Varint(&v) || v >= st->doc_ids.size() || !r.Varint(&bits) || bits > 0xffffffffu)
+        return false;
+      x.doc = static_cast<uint32_t>(v);
+      uint32_t b32 = static_cast<uint32_t>(bits);
+      std::memcpy(&x.weight, &b32, 4);
+    }
   }
   if (!r.Count(&n)) return false;
   st->targets.resize(n);
@@ -181,8 +194,12 @@ bool ParseState(std::string_view payload, similar::RankState* st) {
       if (!r.Varint(&v) || v >= st->doc_ids.size()) return false;
       x = static_cast<uint32_t>(v);
     }
-    if (!r.U64(&bound)) return false;
+    uint64_t cut, cut_doc;
+    if (!r.U64(&bound) || !r.U64(&cut) || !r.Varint(&cut_doc) || cut_doc > st->doc_ids.size())
+      return false;
     std::memcpy(&t.bound, &bound, 8);
+    std::memcpy(&t.cut, &cut, 8);
+    t.cut_doc = cut_doc == 0 ? similar::kNoWord : static_cast<uint32_t>(cut_doc - 1);
   }
   return r.AtEnd();
 }
@@ -218,6 +235,15 @@ void WriteRankState(const std::string& index_dir, const similar::RankState& st) 
     PutString(&out, st.terms[k]);
     PutVarint(&out, k < st.tf.size() ? st.tf[k] : 0);
     PutU64(&out, k < st.lists.size() ? st.lists[k] : 0);
+    const size_t m = k < st.list_entries.size() ? st.list_entries[k].size() : 0;
+    PutVarint(&out, m);
+    for (size_t e = 0; e < m; ++e) {
+      const auto& x = st.list_entries[k][e];
+      uint32_t bits;
+      std::memcpy(&bits, &x.weight, 4);
+      PutVarint(&out, x.doc);
+      PutVarint(&out, bits);
+    }
   }
   PutVarint(&out, st.targets.size());
   for (const auto& t : st.targets) {
@@ -230,6 +256,10 @@ void WriteRankState(const std::string& index_dir, const similar::RankState& st) 
     uint64_t bound;
     std::memcpy(&bound, &t.bound, 8);
     PutU64(&out, bound);
+    uint64_t cut;
+    std::memcpy(&cut, &t.cut, 8);
+    PutU64(&out, cut);
+    PutVarint(&out, t.cut_doc == similar::kNoWord ? 0 : uint64_t{t.cut_doc} + 1);
   }
   PutU64(&out, Checksum(std::string_view(out).substr(sizeof kStateMagic - 1)));
   std::string error;

@@ -105,7 +105,11 @@ std::vector<std::string> ExpandDoc(const Corpus& corpus, size_t doc) {
 // signature terms has the candidate list it had (same fingerprint: the same
 // documents of U, with the same cheap weights). Then it has the same
 // candidates, and the same ones were scored exactly (the choice uses only
-// the cheap weights). Every exact posting weight of a document of U changes
+// the cheap weights). Where some of its lists changed, the same ones were
+// still scored exactly when every document that moved on them (added,
+// dropped, re-weighted, or not in U) has a cheap sum below P's cut (the
+// worst candidate it scored, which did not move), then and now: every
+// other candidate kept its sum (MovedOnLists; the state keeps the lists). Every exact posting weight of a document of U changes
 // by a factor of at most
 //   R = max over P's signature terms t of (idf'(t) / idf(t)) * Kmax,
 //   Kmax = max(1, max over documents of K(len, avlen) / K(len, avlen')),
@@ -191,7 +195,8 @@ class Ranking {
         model_of_doc_(n_docs_, -1),
         sigs_(pms_.size()),
         results_(pms_.size()),
-        bounds_(pms_.size(), -1.0) {
+        bounds_(pms_.size(), -1.0),
+        cuts_(pms_.size(), Scored(0.0, kNoWord)) {
     for (size_t i = doc_of_model.size(); i-- > 0;)
       if (doc_of_model[i] >= 0) model_of_doc_[doc_of_model[i]] = static_cast<int>(i);
     every_doc_a_postmortem_ =
@@ -299,6 +304,7 @@ class Ranking {
 
   // Step 3 (see "Incremental recomputation" above).
   void ReuseFromState();
+  struct MovedOnLists;
 
   // Step 4: ranks `rank_` (every target not reused).
   void RankCandidates() {
@@ -345,6 +351,11 @@ class Ranking {
       std::nth_element(s->pool.begin(), s->pool.begin() + opt_.rerank, s->pool.end(),
                        [&](const Scored& a, const Scored& b) { return Better(a, b); });
     const size_t scored = std::min(s->pool.size(), opt_.rerank);
+    if (scored < s->pool.size()) {  // the worst one scored: the others are below it
+      cuts_[i] = s->pool[0];
+      for (size_t c = 1; c < scored; ++c)
+        if (Better(cuts_[i], s->pool[c])) cuts_[i] = s->pool[c];
+    }
     MarkSignature(sig, &s->pos);
     size_t shared;
     const double floor = kMinFraction * ExactScore(sig.size(), self, s->pos, &shared);
@@ -448,7 +459,137 @@ class Ranking {
   std::vector<size_t> rank_;                     // targets to rank (step 4)
   std::vector<std::vector<uint32_t>> results_;   // per postmortem: documents, best first
   std::vector<double> bounds_;                   // per postmortem, see RankState
+  std::vector<Scored> cuts_;                     // per postmortem: RankState::Target::cut
   Counts counts_;
+};
+
+// What moved on the candidate lists whose fingerprints changed since the
+// last computation: documents added, dropped, re-weighted or changed
+// (not in U), with each one's cheap weights on every list, then and now.
+// A postmortem whose lists changed still has the same documents scored
+// exactly when every document that moved on its lists has a cheap sum
+// below its cut, then and now: the others kept their sums, so its best
+// `rerank` are the same set.
+struct Ranking::MovedOnLists {
+  struct Weight {
+    int32_t list;
+    float weight;
+  };
+  bool usable = false;
+  size_t n_docs = 0;                        // keys >= n_docs: previous documents now gone
+  std::vector<std::vector<uint32_t>> moved;  // per list: keys of what moved, sorted
+  std::vector<int32_t> row_of;              // key -> row of then/now, -1: did not move
+  std::vector<std::vector<Weight>> then, now;  // per row, by list
+
+  static MovedOnLists Find(const Ranking& r, const RankState& prev,
+                           const std::vector<uint32_t>& new_term,
+                           const std::vector<int>& new_of_prev, const std::vector<char>& in_u) {
+    // Few documents move on a few lists after an edit; many (an average
+    // length or idf crossing a rounding boundary) are not worth it.
+    constexpr size_t kMaxMoved = 1 << 14;
+    MovedOnLists m;
+    m.n_docs = r.n_docs_;
+    if (prev.list_entries.size() != prev.terms.size()) return m;
+    auto key = [&](uint32_t p) -> uint32_t {
+      int d = p < new_of_prev.size() ? new_of_prev[p] : -1;
+      return d >= 0 ? static_cast<uint32_t>(d) : static_cast<uint32_t>(m.n_docs + p);
+    };
+    m.moved.assign(r.lists_.size(), {});
+    std::vector<int32_t> prev_of_list(r.lists_.size(), -1);
+    size_t total = 0;
+    std::vector<std::pair<uint32_t, float>> a, b;
+    for (size_t k = 0; k < prev.terms.size(); ++k) {
+      if (new_term[k] == kNoWord || r.list_of_[new_term[k]] < 0) continue;
+      const int32_t l = r.list_of_[new_term[k]];
+      prev_of_list[l] = static_cast<int32_t>(k);
+      if (prev.lists[k] == r.list_print_[l]) continue;
+      a.clear();
+      b.clear();
+      for (const auto& x : prev.list_entries[k]) a.emplace_back(key(x.doc), x.weight);
+      for (const auto& x : r.lists_[l]) b.emplace_back(x.doc, x.weight);
+      std::sort(a.begin(), a.end());
+      std::sort(b.begin(), b.end());
+      auto& out = m.moved[l];
+      size_t i = 0, j = 0;
+      while (i < a.size() || j < b.size()) {
+        if (j == b.size() || (i < a.size() && a[i].first < b[j].first)) {
+          out.push_back(a[i++].first);
+        } else if (i == a.size() || b[j].first < a[i].first) {
+          out.push_back(b[j++].first);
+        } else {
+          if (a[i].second != b[j].second || !in_u[b[j].first]) out.push_back(b[j].first);
+          ++i, ++j;
+        }
+      }
+      total += out.size();
+      if (total > kMaxMoved) return m;
+    }
+    m.row_of.assign(m.n_docs + prev.doc_ids.size(), -1);
+    int32_t rows = 0;
+    for (const auto& list : m.moved)
+      for (uint32_t x : list)
+        if (m.row_of[x] < 0) m.row_of[x] = rows++;
+    m.then.assign(rows, {});
+    m.now.assign(rows, {});
+    for (size_t l = 0; l < r.lists_.size(); ++l)
+      for (const Listed& x : r.lists_[l])
+        if (int32_t row = m.row_of[x.doc]; row >= 0)
+          m.now[row].push_back({static_cast<int32_t>(l), x.weight});
+    for (size_t l = 0; l < r.lists_.size(); ++l) {
+      if (prev_of_list[l] < 0) continue;
+      for (const auto& x : prev.list_entries[prev_of_list[l]])
+        if (int32_t row = m.row_of[key(x.doc)]; row >= 0)
+          m.then[row].push_back({static_cast<int32_t>(l), x.weight});
+    }
+    m.usable = true;
+    return m;
+  }
+
+  /// The cheap sum of the document of `row` over `sig`'s lists, summed as
+  /// RankOne sums it (signature order).
+  static double Sum(const Ranking& r, const std::vector<Weight>& weights,
+                    const std::vector<uint32_t>& sig) {
+    double sum = 0.0;
+    for (uint32_t t : sig) {
+      const int32_t l = r.list_of_[t];
+      auto it = std::lower_bound(weights.begin(), weights.end(), l,
+                                 [](const Weight& w, int32_t x) { return w.list < x; });
+      if (it != weights.end() && it->list == l) sum += it->weight;
+    }
+    return sum;
+  }
+
+  /// True when every document that moved on postmortem i's changed lists
+  /// (signature `sig`, its previous target `pt`) sums below its cut
+  /// (document `cut_doc`, unmoved), then and now.
+  bool StaysBelowCut(const Ranking& r, size_t i, const RankState::Target& pt,
+                     const std::vector<uint32_t>& sig, int cut_doc, const RankState& prev,
+                     std::vector<uint32_t>* scratch) const {
+    if (!usable) return false;
+    auto& keys = *scratch;
+    keys.clear();
+    for (size_t s = 0; s < sig.size(); ++s) {
+      const auto& list = moved[r.list_of_[sig[s]]];
+      keys.insert(keys.end(), list.begin(), list.end());
+    }
+    std::sort(keys.begin(), keys.end());
+    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+    if (std::binary_search(keys.begin(), keys.end(), static_cast<uint32_t>(cut_doc))) return false;
+    const std::string& cut_id = r.corpus_.ids[cut_doc];
+    auto below = [&](double sum, const std::string& id) {
+      return pt.cut > sum || (pt.cut == sum && cut_id < id);  // Better(cut, it)
+    };
+    for (uint32_t key : keys) {
+      const int32_t row = row_of[key];
+      const std::string& id = key < n_docs ? r.corpus_.ids[key] : prev.doc_ids[key - n_docs];
+      // Then: in the pool unless below the cut (exclusions unchanged:
+      // same `related`, same self; counting an excluded one is only
+      // cautious).
+      if (!below(Sum(r, then[row], sig), id)) return false;
+      if (key < n_docs && !r.Excluded(i, key) && !below(Sum(r, now[row], sig), id)) return false;
+    }
+    return true;
+  }
 };
 
 void Ranking::ReuseFromState() {
@@ -497,6 +638,7 @@ void Ranking::ReuseFromState() {
     double old_idf = std::log(1 + (old_n - tf + 0.5) / (tf + 0.5));
     ratio[k] = old_idf > 0 ? stats_.idf[new_term[k]] / old_idf * kmax : 0.0;
   }
+  const MovedOnLists moved_on = MovedOnLists::Find(*this, prev, new_term, new_of_prev, in_u);
   laps_("prepare");
 
   std::vector<std::vector<size_t>> job_rank(n_jobs_);
@@ -504,6 +646,7 @@ void Ranking::ReuseFromState() {
   RunJobs(n_jobs_, [&](size_t job) {
     std::vector<Scored> known;
     std::vector<uint8_t> pos(corpus_.terms.size(), 0);
+    std::vector<uint32_t> moved;
     auto reuse = [&](size_t i) {
       int self = doc_of_model_[i];
       const auto& sig = sigs_[i];
@@ -513,13 +656,22 @@ void Ranking::ReuseFromState() {
       const RankState::Target& pt = prev.targets[it->second];
       if (pt.sig.size() != sig.size() || pt.related != RelatedKey(i)) return false;
       double r = 0;
+      bool same_lists = true;
       for (size_t s = 0; s < sig.size(); ++s) {
         uint32_t k = pt.sig[s];
         if (k >= new_term.size() || new_term[k] != sig[s]) return false;
-        if (prev.lists[k] != list_print_[list_of_[sig[s]]]) return false;  // other candidates
+        same_lists &= prev.lists[k] == list_print_[list_of_[sig[s]]];
         r = std::max(r, ratio[k]);
       }
       if (!(r > 0)) return false;
+      // The same documents scored exactly: the lists are those of the last
+      // computation, or what moved on them stays below the cut.
+      int cut_doc = pt.cut_doc == kNoWord ? -1
+                    : pt.cut_doc < new_of_prev.size() ? new_of_prev[pt.cut_doc] : -2;
+      if (cut_doc == -2 || (cut_doc >= 0 && !in_u[cut_doc])) return false;
+      if (!same_lists && (cut_doc < 0 || !moved_on.StaysBelowCut(*this, i, pt, sig, cut_doc,
+                                                                  prev, &moved)))
+        return false;
       const double ub = pt.bound < 0 ? -1.0 : pt.bound * r * (1 + 1e-6);
       size_t shared;
       MarkSignature(sig, &pos);
@@ -545,6 +697,7 @@ void Ranking::ReuseFromState() {
       auto& res = results_[i];  // only this job writes it
       for (size_t c = 0; c < pass; ++c) res.push_back(known[c].second);
       bounds_[i] = pass < known.size() ? std::max(ub, known[pass].first) : ub;
+      if (cut_doc >= 0) cuts_[i] = Scored(pt.cut, static_cast<uint32_t>(cut_doc));
       return true;
     };
     for (size_t k = job; k < targets_.size(); k += n_jobs_) {
@@ -580,6 +733,10 @@ void Ranking::SaveState(RankState* next) {
           st.terms.push_back(corpus_.terms[term]);
           st.tf.push_back(stats_.tf[term]);
           st.lists.push_back(list_print_[list_of_[term]]);
+          std::vector<RankState::Listed> entries;
+          entries.reserve(lists_[list_of_[term]].size());
+          for (const Listed& x : lists_[list_of_[term]]) entries.push_back({x.doc, x.weight});
+          st.list_entries.push_back(std::move(entries));
         }
   std::vector<RankState::Target> slots(targets_.size());
   std::vector<char> used(targets_.size(), 0);
@@ -596,6 +753,8 @@ void Ranking::SaveState(RankState* next) {
       for (uint32_t term : sigs_[i]) t.sig.push_back(state_term[term]);
       t.results = results_[i];
       t.bound = bounds_[i];
+      t.cut = cuts_[i].first;
+      t.cut_doc = cuts_[i].second;
       used[k] = 1;
     }
   });

@@ -30,11 +30,12 @@
 //
 // Incremental: Compute can take the RankState a previous computation left
 // (IndexUpdate keeps it in <index>/similar.state) and then re-ranks only the
-// postmortems whose candidates may have changed (a candidate list of one of
-// their signature terms changed: typically the lists an edited document is
-// on) or whose results an upper bound on how much any score can move cannot
-// prove (similar_engine.cc); the results are bitwise those of a computation
-// from scratch.
+// postmortems whose exactly scored candidates may have changed (a document
+// that moved on one of their candidate lists, e.g. the edited one, sums
+// above the worst candidate they scored, then or now) or whose results an
+// upper bound on how much any score can move cannot prove
+// (similar_engine.cc); the results are bitwise those of a computation from
+// scratch.
 //
 // Collection statistics (document count, average length, term frequencies)
 // are those of the corpus, so the results depend only on the corpus's
@@ -114,12 +115,23 @@ struct RankState {
   std::vector<uint32_t> tf;                      // per entry of `terms`
   std::vector<uint64_t> lists;                   // per entry of `terms`: its candidate list's
                                                  // fingerprint
+  /// One document on a candidate list and its cheap weight.
+  struct Listed {
+    uint32_t doc;  // into `doc_ids`
+    float weight;
+  };
+  std::vector<std::vector<Listed>> list_entries;  // per entry of `terms`: its candidate list
   struct Target {
     std::string id;
     uint64_t related = 0;           // identifies its `related` list
     std::vector<uint32_t> sig;      // into `terms`, best first
     std::vector<uint32_t> results;  // into `doc_ids`, best first
     double bound = -1;              // < 0: no other eligible document
+    /// The worst candidate scored exactly (its cheap sum and document):
+    /// one whose sum stays below it was not scored. cut_doc == kNoWord:
+    /// every candidate was scored.
+    double cut = 0;
+    uint32_t cut_doc = kNoWord;
   };
   std::vector<Target> targets;
 };

@@ -56,28 +56,47 @@ void FillReasons(const Corpus& corpus, const Stats& stats, const std::vector<siz
                  const std::vector<std::vector<uint32_t>>& results, size_t n_jobs,
                  model::SiteModel* site) {
   auto& pms = site->postmortems;
-  // The display word of `term` in a document: its shortest spelling word.
-  auto word_of = [&](const DocTerms& dt, uint32_t term) -> std::string {
-    auto it = std::lower_bound(dt.terms.begin(), dt.terms.end(), term,
-                               [](const TermEntry& e, uint32_t t) { return e.term < t; });
-    if (it != dt.terms.end() && it->term == term && it->word != kNoWord)
-      return corpus.words[it->word];
-    return corpus.terms[term].substr(1);
-  };
   const double max_reason_docs = std::max(3.0, kMaxReasonDocShare * stats.n_docs);
-  auto distinctive = [&](uint32_t term) {
-    std::string_view stem = std::string_view(corpus.terms[term]).substr(1);
-    return stats.tf[term] <= max_reason_docs && !IsBoilerplateWord(stem);
-  };
   RunJobs(n_jobs, [&](size_t job) {
     std::vector<uint8_t> pos(corpus.terms.size(), 0);  // term -> 1 + signature position
+    // Answers worked out once per term and per display word (0: not yet).
+    std::vector<uint8_t> term_ok(corpus.terms.size(), 0), word_ok(corpus.words.size(), 0);
+    auto distinctive = [&](uint32_t term) {
+      if (!term_ok[term]) {
+        std::string_view stem = std::string_view(corpus.terms[term]).substr(1);
+        term_ok[term] = stats.tf[term] <= max_reason_docs && !IsBoilerplateWord(stem) ? 1 : 2;
+      }
+      return term_ok[term] == 1;
+    };
+    auto shown = [](std::string_view word) {
+      return word.size() >= kMinReasonWordBytes && !IsBoilerplateWord(word);
+    };
+    // Per signature position, the word shown as a reason (null: none); a
+    // stem without a display word is copied into `stems`.
+    std::vector<const std::string*> reason(kExpandTerms);
+    std::vector<std::string> stems(kExpandTerms);
     for (size_t k = job; k < targets.size(); k += n_jobs) {
       size_t i = targets[k];
       int self = doc_of_model[i];
       if (self < 0 || results[i].empty()) continue;
       const auto& sig = sigs[i];
       const DocTerms& own = corpus.docs[self];
-      for (size_t s = 0; s < sig.size(); ++s) pos[sig[s]] = static_cast<uint8_t>(s + 1);
+      for (size_t s = 0; s < sig.size(); ++s) {
+        pos[sig[s]] = static_cast<uint8_t>(s + 1);
+        reason[s] = nullptr;
+        if (!distinctive(sig[s])) continue;
+        // The display word of the term in this postmortem: its shortest
+        // spelling word, else the stem.
+        auto it = std::lower_bound(own.terms.begin(), own.terms.end(), sig[s],
+                                   [](const TermEntry& e, uint32_t t) { return e.term < t; });
+        if (it != own.terms.end() && it->term == sig[s] && it->word != kNoWord) {
+          if (!word_ok[it->word]) word_ok[it->word] = shown(corpus.words[it->word]) ? 1 : 2;
+          if (word_ok[it->word] == 1) reason[s] = &corpus.words[it->word];
+        } else {
+          stems[s] = corpus.terms[sig[s]].substr(1);
+          if (shown(stems[s])) reason[s] = &stems[s];
+        }
+      }
       auto& similar = pms[i].similar;  // only this job writes it
       similar.reserve(results[i].size());
       for (uint32_t d : results[i]) {
@@ -87,12 +106,8 @@ void FillReasons(const Corpus& corpus, const Stats& stats, const std::vector<siz
         for (const auto& e : corpus.docs[d].terms)
           if (uint8_t p = pos[e.term]) held |= 1u << (p - 1);
         s.shared_terms.reserve(kMaxReasonTerms);
-        for (size_t p = 0; p < sig.size() && s.shared_terms.size() < kMaxReasonTerms; ++p) {
-          if (!(held & (1u << p)) || !distinctive(sig[p])) continue;
-          std::string word = word_of(own, sig[p]);
-          if (word.size() >= kMinReasonWordBytes && !IsBoilerplateWord(word))
-            s.shared_terms.push_back(std::move(word));
-        }
+        for (size_t p = 0; p < sig.size() && s.shared_terms.size() < kMaxReasonTerms; ++p)
+          if ((held & (1u << p)) && reason[p]) s.shared_terms.push_back(*reason[p]);
         similar.push_back(std::move(s));
       }
       for (uint32_t t : sig) pos[t] = 0;
