@@ -484,6 +484,9 @@ LoadResult LoadAll(const config::SiteConfig& cfg, const LoadOptions& options,
         slot.doc = Document{};
         slot.diags = util::Diagnostics{};
         slot.ok = ParseDocument(*text, entry.path, entry.relative, cfg, &slot.doc, &slot.diags);
+        // Without bodies, none is held (all of them at once would be the
+        // bulk of a first build's memory): ReadBody reads it when needed.
+        if (!options.bodies) std::string().swap(slot.doc.body);
         slot.cached.hash = std::move(hash);
         slot.changed = true;
       }

@@ -28,9 +28,9 @@ struct LoadOptions {
   /// and their diagnostics are replayed (see load_cache.h). Results are the
   /// same with or without it.
   std::string cache_dir;
-  /// False: a document taken from the cache has no Markdown body (`body`
-  /// stays empty; ReadBody reads it): a build only renders the bodies of
-  /// changed files. True reads every body.
+  /// False: documents have no Markdown body (`body` stays empty; ReadBody
+  /// reads it from the file when needed, e.g. to render a changed file),
+  /// and unchanged files are not read at all. True reads every body.
   bool bodies = true;
 };
 
