@@ -5,9 +5,12 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
 #include "config/config.h"
+#include "content/loader.h"
 #include "markdown/markdown.h"
+#include "model/body_store.h"
 #include "model/site_model.h"
 #include "util/hash.h"
 
@@ -34,7 +37,10 @@ content::Document Doc(const std::string& id, const std::string& path, const std:
 std::string Dump(const model::SiteModel& m, const util::Diagnostics& diags) {
   std::string out;
   for (const auto& pm : m.postmortems) {
-    out += pm.id() + "\n" + pm.body.html + pm.body.plain_text + "\n" + pm.summary_html + "\n";
+    // With a cache, the HTML and plain text are read from its text file.
+    out += pm.id() + "\n" + model::BodyHtml(pm) + model::BodyPlainText(pm) + "\n" +
+           pm.body_hash + "\n" + pm.summary_html + "\n" + pm.lessons_heading + ": " +
+           pm.lessons + "\n";
     for (const auto& h : pm.body.headings)
       out += h.text + "#" + h.anchor + "@" + std::to_string(h.line) + "\n";
     for (const auto& l : pm.body.links)
@@ -45,6 +51,13 @@ std::string Dump(const model::SiteModel& m, const util::Diagnostics& diags) {
     for (int r : pm.referenced_by) out += "ref " + m.postmortems[r].id() + "\n";
   }
   for (const auto& d : diags.items()) out += d.Format() + "\n";
+  if (m.body_store) {
+    for (const auto& d : m.body_store->Failures().items()) out += d.Format() + "\n";
+    // Nothing of a stored body but its headings and links stays in memory.
+    for (const auto& pm : m.postmortems)
+      if (!pm.stored.store || !pm.body.html.empty() || !pm.body.plain_text.empty())
+        out += pm.id() + ": body held in memory\n";
+  }
   return out;
 }
 
@@ -72,7 +85,7 @@ TEST_CASE("a model from the render cache equals a fresh one as links come and go
 
   const std::string linking =
       "## Summary\n\nSee [[b]], [[c|the c one]], [[gone]] and [the file](../2023/c.md#part).\n\n"
-      "## Tom & Jerry\n\n~~struck~~ www.example.com\n";
+      "## Tom & Jerry\n\n~~struck~~ www.example.com\n\n## Lessons learned\n\nKeep *pools* small.\n";
   std::vector<content::Document> docs = {Doc("a", "2024/a.md", linking),
                                           Doc("b", "2024/b.md", "Plain *b*.\n")};
   auto check = [&](const std::string& step) {
@@ -108,5 +121,76 @@ TEST_CASE("a model from the render cache equals a fresh one as links come and go
     f.put('\x7f');
   }
   CHECK(Build(cfg, docs, cache) == Build(cfg, docs, ""));
+  fs::remove_all(tmpl);
+}
+
+TEST_CASE("a body the text file lost or damaged is rendered again from its file",
+          "[model][cache]") {
+  char tmpl[] = "/tmp/casebook-model-text-XXXXXX";
+  REQUIRE(mkdtemp(tmpl) != nullptr);
+  const std::string root = tmpl, cache = root + "/.casebook";
+  fs::create_directories(root + "/content/2024");
+  std::ofstream(root + "/content/2024/2024-01-01-a.md")
+      << "+++\ntitle = \"A\"\n+++\n## Summary\n\nSee [[2024-01-02-b]].\n\n"
+         "## Lessons learned\n\nSmall *pools*.\n";
+  std::ofstream(root + "/content/2024/2024-01-02-b.md") << "# B\n\nPlain **b** body.\n";
+  config::SiteConfig cfg;
+  cfg.root = root;
+  cfg.base_url = "https://x.example/";
+  // As a build loads and models: no Markdown kept, bodies in the text file.
+  auto model = [&](const std::string& cache_dir, util::Diagnostics* diags) {
+    markdown::Init();
+    content::LoadOptions load;
+    load.cache_dir = cache_dir;
+    load.bodies = cache_dir.empty();
+    auto loaded = content::LoadAll(cfg, load, diags);
+    model::BuildModelOptions o;
+    o.today = *util::ParseDateTime("2024-06-01");
+    o.cache_dir = cache_dir;
+    o.keep_markdown = cache_dir.empty();
+    return model::BuildSiteModel(cfg, std::move(loaded.documents), content::GitHistory(), o,
+                                 diags);
+  };
+  util::Diagnostics diags;
+  const std::string fresh = Dump(model("", &diags), diags);
+  diags = util::Diagnostics();
+  model(cache, &diags);  // writes the caches
+  std::string text_file;
+  for (const auto& e : fs::directory_iterator(cache))
+    if (e.path().filename().string().rfind("bodytext-", 0) == 0) text_file = e.path().string();
+  REQUIRE(!text_file.empty());
+
+  SECTION("every body byte damaged") {
+    std::string bytes;
+    {
+      std::ifstream in(text_file, std::ios::binary);
+      bytes.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    for (size_t i = 40; i < bytes.size(); ++i) bytes[i] = static_cast<char>(bytes[i] ^ 0x20);
+    std::ofstream(text_file, std::ios::binary | std::ios::trunc) << bytes;
+    diags = util::Diagnostics();
+    auto m = model(cache, &diags);
+    REQUIRE(m.postmortems.size() == 2);
+    CHECK(m.postmortems[0].stored.store != nullptr);  // taken from the records
+    CHECK(Dump(m, diags) == fresh);
+  }
+  SECTION("the text file cut short") {
+    fs::resize_file(text_file, 60);
+    diags = util::Diagnostics();
+    CHECK(Dump(model(cache, &diags), diags) == fresh);
+  }
+  SECTION("damaged, and the source changed since it was loaded: a clear error") {
+    diags = util::Diagnostics();
+    auto m = model(cache, &diags);
+    fs::resize_file(text_file, 45);
+    std::ofstream(root + "/content/2024/2024-01-02-b.md", std::ios::app) << "More.\n";
+    const model::Postmortem* b = m.FindById("2024-01-02-b");
+    REQUIRE(b != nullptr);
+    CHECK(model::BodyHtml(*b).empty());
+    const auto failures = m.body_store->Failures().items();
+    REQUIRE(failures.size() == 1);
+    CHECK(failures[0].file.find("2024-01-02-b.md") != std::string::npos);
+    CHECK(failures[0].message.find("changed") != std::string::npos);
+  }
   fs::remove_all(tmpl);
 }

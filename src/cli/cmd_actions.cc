@@ -161,6 +161,7 @@ int RunActions(const CommandArgs& argv) {
   site::BuildOptions options;
   options.config_path = args.GetOr("--config", "site.toml");
   options.index = false;
+  options.markdown_bodies = false;  // action items only: unchanged files are not read
   bool bad = false;
   options.today = TodayOption(args, &bad);
   if (bad) return UsageError("actions", "--today needs a date like 2024-03-14");

@@ -128,8 +128,15 @@ bool ReadRecordParts(const std::string& path, size_t parts, int jobs, size_t min
   });
   for (char good : ok)
     if (!good) return false;
-  for (auto& part : read)
+  // Reserved, so the records are moved once (growing by doubling would
+  // hold up to three copies of every record's fixed part at once).
+  size_t total = out->size();
+  for (const auto& part : read) total += part.size();
+  out->reserve(total);
+  for (auto& part : read) {
     for (auto& record : part) out->push_back(std::move(record));
+    std::vector<Record>().swap(part);
+  }
   return true;
 }
 

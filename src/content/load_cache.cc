@@ -17,7 +17,7 @@ namespace {
 
 constexpr char kMagic[] = "casebook content cache\n";
 // Bump whenever Document, ParseDocument or this format changes.
-constexpr uint32_t kFormat = 4;
+constexpr uint32_t kFormat = 5;  // 5: no Markdown bodies
 constexpr uint32_t kEndMarker = 0x0c0ffee0;
 
 #if defined(__x86_64__) && defined(__GLIBCXX__)
@@ -221,7 +221,7 @@ bool ReadDiagnostics(BinaryReader& in, util::Diagnostics* diags) {
   return true;
 }
 
-void WriteDocument(BinaryWriter& out, const Document& doc, bool with_body) {
+void WriteDocument(BinaryWriter& out, const Document& doc, bool with_key_lines) {
   out.U8(static_cast<uint8_t>(doc.front_matter));
   out.Str(doc.id);
   out.U8(doc.id_from_file_name ? 1 : 0);
@@ -260,13 +260,12 @@ void WriteDocument(BinaryWriter& out, const Document& doc, bool with_body) {
   }
   out.Strs(doc.check_ignore);
   WriteValue(out, doc.extra);
-  if (with_body) {
+  if (with_key_lines) {
     out.U32(static_cast<uint32_t>(doc.key_lines.size()));
     for (const auto& [key, line] : doc.key_lines) {
       out.Str(key);
       out.I64(line);
     }
-    out.Str(doc.body);
   }
   out.I64(doc.body_line);
   out.U32(static_cast<uint32_t>(doc.figures.size()));
@@ -316,7 +315,8 @@ bool ReadDocument(BinaryReader& in, Document* doc) {
     if (!in.Str(&key) || !in.Int(&line)) return false;
     doc->key_lines.emplace_hint(doc->key_lines.end(), std::move(key), line);
   }
-  if (!in.Str(&doc->body) || !in.Int(&doc->body_line) || !in.Count(&n, 16)) return false;
+  doc->body.clear();  // never cached: ReadBody reads it from the file
+  if (!in.Int(&doc->body_line) || !in.Count(&n, 16)) return false;
   doc->figures.resize(n);
   for (auto& f : doc->figures)
     if (!in.Str(&f.label) || !in.Str(&f.value) || !in.Int(&f.line)) return false;
@@ -384,7 +384,7 @@ namespace casebook::content {
 
 std::string DigestWithoutBody(const Document& doc) {
   BinaryWriter out{BinaryWriter::DigestOnly{}};
-  internal::WriteDocument(out, doc, /*with_body=*/false);
+  internal::WriteDocument(out, doc, /*with_key_lines=*/false);
   return out.Digest();
 }
 

@@ -12,7 +12,8 @@
 // Each record: relative path, size, mtime (ns), the Fingerprint of the
 // bytes, whether the file loaded, the diagnostics parsing it gave (replayed
 // on every build, so warnings never disappear on a rebuild) and the parsed
-// Document. A file whose size and mtime match is taken as is; otherwise it is
+// Document without its Markdown body (the bulk of a file: it is read from
+// the file only when needed, see LoadOptions::bodies and ReadBody). A file whose size and mtime match is taken as is; otherwise it is
 // read and hashed, and a matching hash still saves the parse. A file changed
 // less than two seconds before it was read is stored with mtime 0 ("racy",
 // as git does), so a same-size edit within one timestamp tick is re-hashed.
@@ -37,7 +38,7 @@ struct CachedFile {
   std::string hash;      // util::Fingerprint of the bytes
   bool ok = false;       // ParseDocument's result
   util::Diagnostics diags;
-  Document doc;          // when ok; path not stored (it is the walk's)
+  Document doc;          // when ok; path and body not stored
 };
 
 /// <cache_dir>/content-<16 hex digits of the source folder's Fingerprint>.
@@ -75,9 +76,10 @@ void WriteDateTime(BinaryWriter& out, const util::DateTime& t);
 bool ReadDateTime(BinaryReader& in, util::DateTime* t);
 void WriteDiagnostics(BinaryWriter& out, const util::Diagnostics& diags);
 bool ReadDiagnostics(BinaryReader& in, util::Diagnostics* diags);
-/// Every field but path and source_hash; without `body` (the Markdown and
-/// the front matter's line map) when `with_body` is false.
-void WriteDocument(BinaryWriter& out, const Document& doc, bool with_body = true);
+/// Every field but path, source_hash and body (the Markdown: never
+/// cached); without the front matter's line map when `with_key_lines` is
+/// false. ReadDocument leaves `body` empty.
+void WriteDocument(BinaryWriter& out, const Document& doc, bool with_key_lines = true);
 bool ReadDocument(BinaryReader& in, Document* doc);
 
 }  // namespace casebook::content::internal

@@ -253,6 +253,18 @@ void ReportOutsideLink(const std::string& link, const std::string& target,
                "into the site folder");
 }
 
+bool ReadBody(const Document& doc, std::string* body, std::string* error) {
+  const std::string& file = doc.path.empty() ? doc.relative_path : doc.path;
+  auto text = util::ReadFile(file, error);
+  if (!text) return false;
+  if (doc.source_hash.empty() || util::Fingerprint(*text) != doc.source_hash) {
+    *error = "the file changed while casebook was reading it";
+    return false;
+  }
+  *body = std::string(internal::SplitFrontMatter(*text).body);
+  return true;
+}
+
 bool ParseDocument(const std::string& text, const std::string& path,
                    const std::string& relative_path, const config::SiteConfig& cfg,
                    Document* doc, util::Diagnostics* diags) {
@@ -441,8 +453,8 @@ LoadResult LoadAll(const config::SiteConfig& cfg, const LoadOptions& options,
     int64_t size = -1, mtime = 0;
     StatFile(entry.path, &size, &mtime);  // the size limit needs it too
     const int64_t stored_mtime = mtime >= racy_after ? 0 : mtime;
-    if (slot.from_cache && size == slot.cached.size && slot.cached.mtime_ns != 0 &&
-        mtime == slot.cached.mtime_ns) {
+    if (!options.bodies && slot.from_cache && size == slot.cached.size &&
+        slot.cached.mtime_ns != 0 && mtime == slot.cached.mtime_ns) {
       slot.changed = false;  // unchanged: taken as is
     } else if (size > cfg.limits.max_file_bytes) {
       // Not read at all: a file too large is refused by its size on disk.
@@ -465,11 +477,16 @@ LoadResult LoadAll(const config::SiteConfig& cfg, const LoadOptions& options,
       std::string hash = util::Fingerprint(*text);
       if (slot.from_cache && hash == slot.cached.hash) {
         // Same bytes (touched, or racy last time): the parse still holds.
+        // The cache has no bodies: the body is the file's, past its front matter.
         slot.changed = size != slot.cached.size || stored_mtime != slot.cached.mtime_ns;
+        if (options.bodies) slot.doc.body = std::string(internal::SplitFrontMatter(*text).body);
       } else {
         slot.doc = Document{};
         slot.diags = util::Diagnostics{};
         slot.ok = ParseDocument(*text, entry.path, entry.relative, cfg, &slot.doc, &slot.diags);
+        // Without bodies, none is held (all of them at once would be the
+        // bulk of a first build's memory): ReadBody reads it when needed.
+        if (!options.bodies) std::string().swap(slot.doc.body);
         slot.cached.hash = std::move(hash);
         slot.changed = true;
       }

@@ -28,6 +28,10 @@ struct LoadOptions {
   /// and their diagnostics are replayed (see load_cache.h). Results are the
   /// same with or without it.
   std::string cache_dir;
+  /// False: documents have no Markdown body (`body` stays empty; ReadBody
+  /// reads it from the file when needed, e.g. to render a changed file),
+  /// and unchanged files are not read at all. True reads every body.
+  bool bodies = true;
 };
 
 struct LoadResult {
@@ -55,6 +59,11 @@ void ReportOutsideLink(const std::string& link, const std::string& target,
 /// ReportOutsideLink. The readers of those folders skip such links; build
 /// and check call this so that each is reported once.
 void ReportLinksOutside(const config::SiteConfig& cfg, util::Diagnostics* diags);
+
+/// The Markdown body of `doc` (Document::body, as ParseDocument gave it),
+/// read again from its file. false with `error` set when the file cannot be
+/// read or its bytes are no longer the ones parsed (doc.source_hash).
+bool ReadBody(const Document& doc, std::string* body, std::string* error);
 
 /// Parses one file's text. `relative_path` names it in diagnostics. Returns
 /// false (with diagnostics) when the file cannot be used at all: invalid

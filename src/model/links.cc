@@ -4,7 +4,9 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "content/loader.h"
 #include "model/attachments.h"
+#include "model/body_store.h"
 #include "model/render_cache.h"
 #include "model/steps.h"
 #include "util/fs.h"
@@ -46,10 +48,10 @@ std::optional<int> ResolveTarget(const SiteModel& site, const Postmortem& from,
 
 // A title taken from the body's "# " heading is shown in the page header, so
 // the heading is blanked (keeping line numbers) rather than shown twice.
-std::string BodyWithoutTitle(const content::Document& doc) {
+std::string BodyWithoutTitle(const content::Document& doc, const std::string& markdown) {
   if (doc.title_source != content::Document::TitleSource::kHeading || doc.title_line <= 0)
-    return doc.body;
-  std::string body = doc.body;
+    return markdown;
+  std::string body = markdown;
   size_t start = 0;
   for (int line = doc.body_line; line < doc.title_line && start != std::string::npos; ++line) {
     start = body.find('\n', start);
@@ -80,10 +82,29 @@ std::optional<std::string> ResolveFile(const std::string& base, const internal::
   return base + t.output;
 }
 
+// The lessons-learned section as plain text and the heading it was under
+// (Postmortem::lessons), from the Markdown.
+void FindLessons(const std::string& markdown, Postmortem* pm) {
+  pm->lessons_heading.clear();
+  pm->lessons = markdown::MarkdownToPlain(markdown::LessonsMarkdown(markdown, &pm->lessons_heading));
+}
+
+// The Markdown of `pm`'s body: in memory, or read again from its file when
+// the loader left it out (content::LoadOptions::bodies).
+bool MarkdownOf(const Postmortem& pm, std::string* body, std::string* error) {
+  if (!pm.doc.body.empty() || pm.doc.source_hash.empty()) {
+    *body = pm.doc.body;
+    return true;
+  }
+  return content::ReadBody(pm.doc, body, error);
+}
+
 // Renders one postmortem's Markdown, recording every question asked of the
 // resolvers and its answer in `answers` (what the render cache checks).
+// `markdown` is its body (MarkdownOf).
 void RenderOne(const config::SiteConfig& cfg, const std::string& base,
-               const SiteModel& site, const internal::FileLocator& files, Postmortem* pm,
+               const SiteModel& site, const internal::FileLocator& files,
+               const std::string& markdown, Postmortem* pm,
                std::vector<internal::ResolverAnswer>* answers) {
   markdown::Options options;
   options.unsafe = cfg.markdown_unsafe;
@@ -99,7 +120,10 @@ void RenderOne(const config::SiteConfig& cfg, const std::string& base,
     answers->push_back({target, false, true, url.has_value(), url.value_or(std::string())});
     return url;
   };
-  pm->body = markdown::Render(BodyWithoutTitle(pm->doc), options);
+  pm->body = markdown::Render(BodyWithoutTitle(pm->doc, markdown), options);
+  pm->body_hash = BodyHash(pm->body.html, pm->body.plain_text);
+  pm->stored = StoredBody{};
+  FindLessons(markdown, pm);
   // Short fragments: same rules, links resolved, but no line numbers needed.
   markdown::Options inline_options = options;
   inline_options.line_offset = 0;
@@ -141,17 +165,70 @@ bool StillValid(const internal::RenderRecord& record, const std::string& base,
 
 }  // namespace
 
+namespace {
+
+// Keeps a rendered body in the text file (when there is one) instead of
+// memory. Kept in memory when it cannot be written.
+void StoreBody(BodyStore* store, Postmortem* pm) {
+  if (!store || !store->Append(pm->body.html, pm->body.plain_text, &pm->stored)) return;
+  std::string().swap(pm->body.html);
+  std::string().swap(pm->body.plain_text);
+}
+
+// Rewrites the text file with only the bodies records point at, when more
+// than half of it is garbage (bodies rendered again since it was written).
+// Returns the store the postmortems now point into.
+std::shared_ptr<BodyStore> CompactIfWasteful(const std::string& path, const config::SiteConfig& cfg,
+                                             std::shared_ptr<BodyStore> store, SiteModel* site) {
+  uint64_t live = 0;
+  for (const auto& pm : site->postmortems)
+    if (pm.stored.store) live += uint64_t{pm.stored.html_size} + pm.stored.text_size;
+  if (store->size() <= 2 * live + (1 << 20)) return store;
+  std::shared_ptr<BodyStore> fresh = BodyStore::Create(path, cfg.markdown_unsafe);
+  if (!fresh) return store;
+  std::vector<StoredBody> moved(site->postmortems.size());
+  for (size_t i = 0; i < moved.size(); ++i) {
+    const Postmortem& pm = site->postmortems[i];
+    if (!pm.stored.store) continue;
+    // A body that cannot be read back (or written) leaves every body where
+    // it is: the old file is kept.
+    std::string html, text;
+    if (!store->Read(pm.stored, pm.body_hash, &html, &text) ||
+        !fresh->Append(html, text, &moved[i]))
+      return store;
+  }
+  for (size_t i = 0; i < moved.size(); ++i)
+    if (site->postmortems[i].stored.store) site->postmortems[i].stored = moved[i];
+  return fresh;
+}
+
+}  // namespace
+
 void RenderBodies(const config::SiteConfig& cfg, SiteModel* site, int jobs,
-                  const std::string& cache_dir, util::Diagnostics* diags) {
+                  const std::string& cache_dir, bool keep_markdown,
+                  util::Diagnostics* diags) {
   const std::string base = cfg.BasePath();
   const size_t n = site->postmortems.size();
   const bool use_cache = !cache_dir.empty();
   const std::string cache_path =
       use_cache ? internal::RenderCachePath(cache_dir, cfg) : std::string();
+  const std::string text_path =
+      use_cache ? internal::BodyTextPath(cache_dir, cfg) : std::string();
   std::vector<internal::RenderRecord> records;
   std::unordered_map<std::string_view, size_t> by_relative;
+  std::shared_ptr<BodyStore> store;
   if (use_cache) {
-    records = internal::ReadRenderCache(cache_path, cfg, jobs);
+    std::string generation;
+    records = internal::ReadRenderCache(cache_path, cfg, jobs, &generation);
+    if (!records.empty())
+      store = BodyStore::OpenExisting(text_path, generation, cfg.markdown_unsafe);
+    if (!store) {
+      // No records, or no text file of theirs: everything is rendered into
+      // a new file.
+      records.clear();
+      std::string error;
+      if (util::MakeDirs(cache_dir, &error)) store = BodyStore::Create(text_path, cfg.markdown_unsafe);
+    }
     by_relative.reserve(records.size());
     for (size_t r = 0; r < records.size(); ++r) by_relative.emplace(records[r].relative, r);
   }
@@ -164,53 +241,107 @@ void RenderBodies(const config::SiteConfig& cfg, SiteModel* site, int jobs,
   util::ParallelFor(n, jobs, [&](size_t i) {
     Postmortem& pm = site->postmortems[i];
     auto it = by_relative.find(pm.doc.relative_path);
-    if (it != by_relative.end() && StillValid(records[it->second], base, *site, files, pm)) {
+    if (it != by_relative.end() && store->Contains(records[it->second].stored) &&
+        StillValid(records[it->second], base, *site, files, pm)) {
       internal::RenderRecord& record = records[it->second];
       pm.body = std::move(record.body);
+      pm.body_hash = std::move(record.body_hash);
+      pm.stored = record.stored;
+      pm.stored.store = store.get();
       pm.summary_html = std::move(record.summary_html);
       pm.timeline_html = std::move(record.timeline_html);
       pm.action_html = std::move(record.action_html);
+      pm.lessons = std::move(record.lessons);
+      pm.lessons_heading = std::move(record.lessons_heading);
       answers[i] = std::move(record.answers);
     } else {
-      RenderOne(cfg, base, *site, files, &pm, &answers[i]);
+      std::string markdown, error;
+      const bool have_markdown = MarkdownOf(pm, &markdown, &error);
+      if (!have_markdown)
+        found[i].Error(pm.doc.SourceName(), 0, "content/unreadable",
+                       "could not be read again to render it: " + error,
+                       "run the build again once the file is saved");
+      RenderOne(cfg, base, *site, files, markdown, &pm, &answers[i]);
+      if (have_markdown) StoreBody(store.get(), &pm);  // else never cached
       rendered[i] = 1;
     }
+    if (!keep_markdown) std::string().swap(pm.doc.body);
     ReportBrokenLinks(pm, &found[i]);
     internal::ReportFileLinks(cfg, files, pm, &found[i]);
   });
   for (const auto& d : found) diags->Append(d);
   internal::CollectAttachments(cfg, files, answers, site, diags);
-  if (!use_cache) return;
-
-  // A few stale records cost little (those pages are rendered again next
-  // time: every record is checked before use), rewriting the whole cache
-  // costs more: it is rewritten when it could not be read or when more than
-  // kRewriteAfter (or 1%) of the postmortems were rendered or went unused.
-  size_t reused = 0, stale = 0;
-  for (size_t i = 0; i < n; ++i) {
-    reused += rendered[i] ? 0 : 1;
-    stale += rendered[i] ? 1 : 0;
+  if (use_cache) {
+    // A few stale records cost little (those pages are rendered again next
+    // time: every record is checked before use), rewriting the whole cache
+    // costs more: it is rewritten when it could not be read or when more
+    // than kRewriteAfter (or 1%) of the postmortems were rendered or went
+    // unused.
+    size_t reused = 0, stale = 0;
+    for (size_t i = 0; i < n; ++i) {
+      reused += rendered[i] ? 0 : 1;
+      stale += rendered[i] ? 1 : 0;
+    }
+    stale += records.size() - reused;  // records no postmortem used
+    const bool dirty = records.empty() || stale > std::max(kRewriteAfter, n / 100);
+    by_relative.clear();
+    records.clear();
+    records.shrink_to_fit();
+    if (dirty && store) {
+      store = CompactIfWasteful(text_path, cfg, std::move(store), site);
+      std::vector<internal::RecordRef> refs;
+      refs.reserve(n);
+      for (size_t i = 0; i < n; ++i) {
+        const Postmortem& pm = site->postmortems[i];
+        // Not from a file, or its body could not be stored: not cached.
+        if (pm.doc.source_hash.empty() || !pm.stored.store) continue;
+        refs.push_back({&pm.doc.relative_path, &pm.doc.source_hash, &answers[i], &pm.body,
+                        &pm.body_hash, &pm.stored, &pm.summary_html, &pm.timeline_html,
+                        &pm.action_html, &pm.lessons, &pm.lessons_heading});
+      }
+      // Path order, so the file does not depend on the model's order.
+      std::sort(refs.begin(), refs.end(), [](const auto& a, const auto& b) {
+        return *a.relative < *b.relative;
+      });
+      if (store->Publish())  // the records go with this file
+        internal::WriteRenderCache(cache_path, cfg, store->generation(), refs);  // best effort
+    }
   }
-  stale += records.size() - reused;  // records no postmortem used
-  const bool dirty = records.empty() || stale > std::max(kRewriteAfter, n / 100);
-  by_relative.clear();
-  records.clear();
-  records.shrink_to_fit();
-  if (!dirty) return;
-  std::vector<internal::RecordRef> refs;
-  refs.reserve(n);
-  for (size_t i = 0; i < n; ++i) {
-    const Postmortem& pm = site->postmortems[i];
-    if (pm.doc.source_hash.empty()) continue;  // not from a file: not cached
-    refs.push_back({&pm.doc.relative_path, &pm.doc.source_hash, &answers[i], &pm.body,
-                    &pm.summary_html, &pm.timeline_html, &pm.action_html});
-  }
-  // Path order, so the file does not depend on the model's order.
-  std::sort(refs.begin(), refs.end(), [](const auto& a, const auto& b) {
-    return *a.relative < *b.relative;
-  });
-  internal::WriteRenderCache(cache_path, cfg, refs);  // best effort
+  // A stored body keeps what rendering it asked, to render it again if the
+  // text file turns out damaged (BodyHtml).
+  for (size_t i = 0; i < n; ++i)
+    if (site->postmortems[i].stored.store) site->postmortems[i].answers = std::move(answers[i]);
+  site->body_store = std::move(store);
 }
+
+namespace internal {
+
+bool RenderAgain(const Postmortem& pm, bool markdown_unsafe, std::string* html,
+                 std::string* plain_text, std::string* error) {
+  std::string markdown;
+  if (!MarkdownOf(pm, &markdown, error)) return false;
+  // The answers the archive gave when it was rendered (and still gives:
+  // the record was only used because they held).
+  auto answer = [&pm](const std::string& target, bool wiki,
+                      bool file) -> std::optional<std::string> {
+    for (const auto& a : pm.answers)
+      if (a.target == target && a.wiki == wiki && a.file == file && a.found) return a.url;
+    return std::nullopt;
+  };
+  markdown::Options options;
+  options.unsafe = markdown_unsafe;
+  options.line_offset = pm.doc.body_line - 1;
+  options.resolver = [&](const std::string& target, bool wiki) {
+    return answer(target, wiki, false);
+  };
+  options.file_resolver = [&](const std::string& target) { return answer(target, false, true); };
+  markdown::Rendered body = markdown::Render(BodyWithoutTitle(pm.doc, markdown), options);
+  *html = std::move(body.html);
+  *plain_text = std::move(body.plain_text);
+  return true;
+}
+
+}  // namespace internal
 
 void LinkIncidents(SiteModel* site, util::Diagnostics* diags) {
   auto& pms = site->postmortems;

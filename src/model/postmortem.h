@@ -27,11 +27,39 @@ struct SimilarIncident {
   std::vector<std::string> shared_terms;
 };
 
+/// A question the Markdown renderer asked a resolver while rendering a body
+/// (a link's target) and the answer: the render cache checks them, and a
+/// body read back from it can be rendered again by replaying them.
+struct ResolverAnswer {
+  std::string target;
+  bool wiki = false;
+  bool file = false;  // asked of the file resolver (a local file, not a postmortem)
+  bool found = false;
+  std::string url;  // when found
+};
+
+class BodyStore;
+
+/// Where a rendered body's HTML and plain text are kept when not in memory:
+/// a span of the render cache's text file (model/body_store.h).
+struct StoredBody {
+  const BodyStore* store = nullptr;  // null: body.html and body.plain_text hold them
+  uint64_t offset = 0;
+  uint32_t html_size = 0, text_size = 0;
+};
+
 struct Postmortem {
   content::Document doc;
   std::string url;  // relative to base_url: "postmortems/<id>/"
 
-  markdown::Rendered body;   // body HTML, headings, plain text, links
+  /// Body headings and links; its HTML and plain text only while `stored`
+  /// has no store (else they are read when used: BodyHtml, BodyPlainText).
+  markdown::Rendered body;
+  std::string body_hash;  // of the body's HTML and plain text (BodyHash)
+  StoredBody stored;
+  /// What rendering the body asked (kept while the body is stored, so a
+  /// damaged cache can be rendered around).
+  std::vector<ResolverAnswer> answers;
   std::string summary_html;  // summary rendered inline
   /// The summary was read from the body (no `summary` key): the page shows
   /// it where it was written, not again above the body.
@@ -62,5 +90,15 @@ struct Postmortem {
 
   const std::string& id() const { return doc.id; }
 };
+
+/// The hash Postmortem::body_hash holds: of the rendered HTML and plain text.
+std::string BodyHash(const std::string& html, const std::string& plain_text);
+
+/// The body's HTML / plain text: from memory, else read from the render
+/// cache's text file (checked against body_hash; rendered again from the
+/// source file when the cache is damaged). Thread-safe. "" when neither
+/// works: then the store records an error (BodyStore::Failures).
+std::string BodyHtml(const Postmortem& pm);
+std::string BodyPlainText(const Postmortem& pm);
 
 }  // namespace casebook::model

@@ -1,12 +1,16 @@
-// The model's build cache: each postmortem's rendered Markdown (body HTML,
-// headings, plain text, links; summary, timeline and action item HTML), so
-// an unchanged document is not rendered again. Internal to links.cc.
+// The model's build cache: each postmortem's rendered Markdown (headings,
+// links, lessons; summary, timeline and action item HTML; where its body
+// HTML and plain text are), so an unchanged document is not rendered again.
+// Internal to links.cc.
 //
 // One binary file, <cache_dir>/bodies-<hash of the source folder>, in two
 // checksummed halves read on two threads, written atomically (write, then
 // rename) when anything changed. Its header holds a format version, the casebook version and every
 // setting rendering reads (source folder, timezone, markdown.unsafe, the base
-// path); when any differs, or the file is truncated or corrupt, it is ignored.
+// path) and the generation of the text file (body_store.h) its records point
+// into; when any differs, or the file is truncated or corrupt, it is ignored.
+// The body HTML and plain text are not in it: each record has their hash and
+// their span in the text file, read only when a page or the index needs them.
 //
 // A record is keyed by the document's relative path and source_hash (the
 // Fingerprint of its bytes: with the header, everything the Document was
@@ -24,35 +28,37 @@
 
 #include "config/config.h"
 #include "markdown/markdown.h"
+#include "model/postmortem.h"
 
 namespace casebook::model::internal {
 
-struct ResolverAnswer {
-  std::string target;
-  bool wiki = false;
-  bool file = false;  // asked of the file resolver (a local file, not a postmortem)
-  bool found = false;
-  std::string url;  // when found
-};
+using ResolverAnswer = model::ResolverAnswer;
 
 struct RenderRecord {
   std::string relative;
   std::string source_hash;
   std::vector<ResolverAnswer> answers;
-  markdown::Rendered body;
+  markdown::Rendered body;  // headings and links (no html, no plain_text)
+  std::string body_hash;
+  StoredBody stored;  // offset and sizes in the text file
   std::string summary_html;
   std::vector<std::string> timeline_html;
   std::vector<std::string> action_html;
+  std::string lessons, lessons_heading;
 };
 
 /// <cache_dir>/bodies-<16 hex digits of the source folder's Fingerprint>.
 std::string RenderCachePath(const std::string& cache_dir, const config::SiteConfig& cfg);
 
+/// <cache_dir>/bodytext-<the same>: the bodies' text file (body_store.h).
+std::string BodyTextPath(const std::string& cache_dir, const config::SiteConfig& cfg);
+
 /// Every record of a cache written with the same settings (its two halves
-/// read on up to `jobs` threads); empty when the file is absent, stale,
-/// truncated or corrupt.
+/// read on up to `jobs` threads), and the generation of the text file they
+/// point into; empty when the file is absent, stale, truncated or corrupt.
 std::vector<RenderRecord> ReadRenderCache(const std::string& path,
-                                          const config::SiteConfig& cfg, int jobs);
+                                          const config::SiteConfig& cfg, int jobs,
+                                          std::string* generation);
 
 /// A record to write, pointing into the model (so nothing is copied).
 struct RecordRef {
@@ -60,14 +66,18 @@ struct RecordRef {
   const std::string* source_hash;
   const std::vector<ResolverAnswer>* answers;
   const markdown::Rendered* body;
+  const std::string* body_hash;
+  const StoredBody* stored;
   const std::string* summary_html;
   const std::vector<std::string>* timeline_html;
   const std::vector<std::string>* action_html;
+  const std::string* lessons;
+  const std::string* lessons_heading;
 };
 
-/// Writes the records atomically; false on error (the cache is only an
-/// optimisation).
+/// Writes the records (whose bodies are in the text file of `generation`)
+/// atomically; false on error (the cache is only an optimisation).
 bool WriteRenderCache(const std::string& path, const config::SiteConfig& cfg,
-                      const std::vector<RecordRef>& records);
+                      const std::string& generation, const std::vector<RecordRef>& records);
 
 }  // namespace casebook::model::internal

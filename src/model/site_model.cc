@@ -212,12 +212,6 @@ SiteModel BuildSiteModel(const config::SiteConfig& cfg,
     if (const auto* h = history.Find(pm.doc.relative_path)) pm.history = *h;
     site.postmortems.push_back(std::move(pm));
   }
-  // The lessons section, as plain text, on every core (a full Markdown
-  // pass over each body: single-threaded it was ~1/6 of "build model").
-  util::ParallelFor(site.postmortems.size(), options.jobs, [&](size_t i) {
-    Postmortem& pm = site.postmortems[i];
-    pm.lessons = markdown::MarkdownToPlain(markdown::LessonsMarkdown(pm.doc.body, &pm.lessons_heading));
-  });
   CheckSeverities(cfg, site.postmortems, diags);
   SortNewestFirst(site.postmortems);
   site.by_id.reserve(site.postmortems.size());
@@ -227,7 +221,8 @@ SiteModel BuildSiteModel(const config::SiteConfig& cfg,
     site.by_path[site.postmortems[i].doc.relative_path] = static_cast<int>(i);
   }
 
-  RenderBodies(cfg, &site, options.jobs, options.cache_dir, diags);
+  // Also finds each body's lessons (cached with the rendered body).
+  RenderBodies(cfg, &site, options.jobs, options.cache_dir, options.keep_markdown, diags);
   LinkIncidents(&site, diags);
   CheckDates(&site, diags);
   BuildTaxonomies(cfg, &site, diags);

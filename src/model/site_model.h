@@ -9,6 +9,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -68,6 +69,9 @@ struct SiteModel {
   /// in the output -> file on disk, e.g. "postmortems/db-outage/graph.png"
   /// (a page bundle's) or "files/2024/latency.png" (linked from a page).
   std::map<std::string, std::string> attachments;
+  /// The render cache's text file the postmortems' stored bodies are read
+  /// from (Postmortem::stored); null without a cache.
+  std::shared_ptr<BodyStore> body_store;
 
   const Taxonomy* FindTaxonomy(const std::string& key) const;
   const Postmortem* FindById(const std::string& id) const;
@@ -80,6 +84,11 @@ struct BuildModelOptions {
   /// and unchanged documents are not rendered again (model/render_cache.h).
   /// Documents need their source_hash (LoadAll sets it). Same results.
   std::string cache_dir;
+  /// False: each document's Markdown (doc.body) is released once rendered,
+  /// and a document loaded without it (content::LoadOptions::bodies) is
+  /// read from its file only when it must be rendered again. A build sets
+  /// it; commands that read the Markdown keep it.
+  bool keep_markdown = true;
 };
 
 /// Builds the model. Takes the documents by value (moved in).

@@ -15,8 +15,19 @@ namespace casebook::model {
 /// warnings). Runs on `jobs` threads; results do not depend on `jobs`. With
 /// a `cache_dir`, unchanged documents whose links resolve as before are
 /// taken from the render cache (render_cache.h) instead; same results.
+/// With a cache, body HTML and plain text go to its text file instead of
+/// memory (body_store.h). Without `keep_markdown`, each doc.body is
+/// released once rendered. Also finds each body's lessons.
 void RenderBodies(const config::SiteConfig& cfg, SiteModel* site, int jobs,
-                  const std::string& cache_dir, util::Diagnostics* diags);
+                  const std::string& cache_dir, bool keep_markdown,
+                  util::Diagnostics* diags);
+
+namespace internal {
+/// links.cc: renders a stored body's HTML and plain text again from its
+/// source file, replaying Postmortem::answers (for a damaged text file).
+bool RenderAgain(const Postmortem& pm, bool markdown_unsafe, std::string* html,
+                 std::string* plain_text, std::string* error);
+}  // namespace internal
 
 /// links.cc: resolves `related`, fills referenced_by and previous/next.
 void LinkIncidents(SiteModel* site, util::Diagnostics* diags);

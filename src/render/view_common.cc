@@ -291,7 +291,8 @@ View::View(const model::SiteModel& site)
     }
     util::StreamHash source = own;
     source.AddString(pm.doc.source_hash);
-    source.AddString(pm.body.html);
+    // The rendered body: its hash (the HTML is not read), or the HTML itself.
+    source.AddString(pm.body_hash.empty() ? pm.body.html : pm.body_hash);
     source_keys_[i] = source.Hex();
     // The list key: every field of the document but its body, and the
     // links the model worked out (referenced_by comes from other bodies).

@@ -450,11 +450,15 @@ Value View::Postmortem(int index) const {
   SetList(v, "timeline", Timeline(pm));
   // A timeline read from the body's "## Timeline" section is shown there.
   v["show_timeline"] = !doc.timeline.empty() && !doc.timeline_from_body;
-  v["body_html"] = pm.body.html;
+  // The HTML is read from the build cache when the model does not hold it.
+  markdown::Rendered body;
+  body.html = model::BodyHtml(pm);
+  body.headings = pm.body.headings;
   bool timeline_in_body = false, actions_in_body = false;
   SetList(v, "body_parts",
-          BodyParts(pm.body, v.Find("show_timeline")->as_bool(), !doc.actions.empty(),
+          BodyParts(body, v.Find("show_timeline")->as_bool(), !doc.actions.empty(),
                     &timeline_in_body, &actions_in_body));
+  v["body_html"] = std::move(body.html);
   v["timeline_in_body"] = timeline_in_body;
   v["actions_in_body"] = actions_in_body;
   SetList(v, "toc", TableOfContents(pm.body.headings));

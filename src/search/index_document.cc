@@ -81,6 +81,26 @@ class CachingStem : public Xapian::StemImplementation {
   std::unordered_map<std::string, std::string> memo_;
 };
 
+/// The body's plain text. A build keeps it in the render cache's text file
+/// (model::BodyPlainText reads it), and one document asks for it up to
+/// three times: the last one read on this thread is kept, by body hash (the
+/// same hash, the same text).
+const std::string& PlainText(const model::Postmortem& pm) {
+  if (!pm.stored.store) return pm.body.plain_text;
+  thread_local std::string hash, text;
+  if (hash != pm.body_hash) {
+    text = model::BodyPlainText(pm);
+    hash = pm.body_hash;
+  }
+  return text;
+}
+
+/// What stands for the body text in the content hash: its hash (the text
+/// is not read), or the text of a body rendered without one.
+const std::string& BodyKey(const model::Postmortem& pm) {
+  return pm.body_hash.empty() ? pm.body.plain_text : pm.body_hash;
+}
+
 /// The free text of a document, in the order and with the weights the
 /// index has them. With `positions` false, the same terms and wdfs.
 void IndexText(const IndexFields& f, Xapian::TermGenerator& tg, bool positions) {
@@ -99,7 +119,7 @@ void IndexText(const IndexFields& f, Xapian::TermGenerator& tg, bool positions) 
   tg.increase_termpos();
   index(d.summary);
   tg.increase_termpos();
-  index(pm.body.plain_text);
+  index(PlainText(pm));
   if (!d.timeline_from_body) {  // else the body already holds it
     for (const auto& e : d.timeline) {
       tg.increase_termpos();
@@ -136,9 +156,9 @@ SpellingWordList SpellingWords(const IndexFields& f) {
   const content::Document& d = f.pm->doc;
   SpellingWordList out;
   std::vector<std::pair<uint32_t, uint32_t>> spans;
-  out.buffer.reserve(d.title.size() + d.summary.size() + f.pm->body.plain_text.size() + 256);
-  for (const std::string* s :
-       std::initializer_list<const std::string*>{&d.title, &d.summary, &f.pm->body.plain_text})
+  const std::string& text = PlainText(*f.pm);
+  out.buffer.reserve(d.title.size() + d.summary.size() + text.size() + 256);
+  for (const std::string* s : std::initializer_list<const std::string*>{&d.title, &d.summary, &text})
     AddSpellingWords(*s, &out.buffer, &spans);
   if (!d.timeline_from_body)
     for (const auto& e : d.timeline) AddSpellingWords(e.text, &out.buffer, &spans);
@@ -190,7 +210,7 @@ IndexFields DescribeForIndex(const model::Postmortem& pm, const config::SiteConf
   sc::Hasher h;
   h.Add(int64_t{sc::kVersion});
   for (const std::string* s : std::initializer_list<const std::string*>{
-           &d.id, &pm.url, &d.relative_path, &d.title, &d.summary, &pm.body.plain_text, &d.status,
+           &d.id, &pm.url, &d.relative_path, &d.title, &d.summary, &BodyKey(pm), &d.status,
            &f.date, &f.severity_label})
     h.Add(*s);
   h.Add(int64_t{pm.severity_rank});
@@ -336,7 +356,7 @@ Xapian::Document DocumentMaker::Make(const IndexFields& f, const SpellingWordLis
   data.services = d.services;
   data.text = d.summary;
   if (!data.text.empty()) data.text += "\n";
-  data.text.append(pm.body.plain_text, 0, 64 * 1024);
+  data.text.append(PlainText(pm), 0, 64 * 1024);
   xd.set_data(sc::EncodeDocData(data));
   // Drop the generator's handle on the document (handles are reference
   // counted without atomics): the caller may hand it to another thread.

@@ -4,6 +4,7 @@
 #include <map>
 #include <thread>
 
+#include "model/body_store.h"
 #include "render/renderer.h"
 #include "render/templates.h"
 #include "search/index_builder.h"
@@ -149,11 +150,15 @@ bool Build(const BuildOptions& options, BuildReport* report,
   std::string stamp_inputs;
   std::unique_ptr<Publisher> opened;  // by Unchanged, for the same output folder
   if (options.cache && Unchanged(options, report, diags, &stamp_inputs, &opened)) return true;
-  auto site = LoadSite(options, diags, &report->timings);
+  // A build never reads the Markdown once rendered (pages and the index use
+  // the rendered body, read from the render cache when needed), so only
+  // changed files' bodies are loaded (LoadOptions::bodies).
+  BuildOptions load_options = options;
+  load_options.markdown_bodies = false;
+  auto site = LoadSite(load_options, diags, &report->timings);
   if (!site) return false;
-  // Once rendered, the Markdown source and the front matter's line numbers
-  // are not read again by a build (pages and the index use the rendered
-  // body and its plain text): give their memory to what comes next.
+  // The front matter's line numbers are not read again either: give their
+  // memory to what comes next.
   for (auto& pm : site->model.postmortems) {
     std::string().swap(pm.doc.body);
     std::map<std::string, int>().swap(pm.doc.key_lines);
@@ -262,6 +267,8 @@ bool Build(const BuildOptions& options, BuildReport* report,
     search::IndexStats stats;
     if (!index_update->Finish(&stats, diags)) return false;
   }
+  // A body neither the render cache nor its file could give (body_store.h).
+  if (site->model.body_store) diags->Append(site->model.body_store->Failures());
   if (diags->HasErrors()) return false;
 
   {

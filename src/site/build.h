@@ -39,6 +39,10 @@ struct BuildOptions {
   /// model is then left to the OS instead of freed object by object, which
   /// takes ~0.3 s of CPU at 10,000 postmortems.
   bool free_memory = true;
+  /// False: each postmortem's Markdown is not kept in the model (loaded
+  /// only for files that changed, released once rendered). Build sets it;
+  /// LoadSite's other callers (brief, actions) read the Markdown.
+  bool markdown_bodies = true;
 };
 
 /// A loaded archive: the config and the model that points into it. Kept

@@ -42,6 +42,7 @@ std::unique_ptr<Site> LoadSite(const BuildOptions& options,
     load_options.include_drafts = options.drafts;
     load_options.jobs = JobsFor(options);
     load_options.cache_dir = cache_dir;
+    load_options.bodies = options.markdown_bodies;
     site->loaded = content::LoadAll(site->config, load_options, diags, &history);
   }
   {
@@ -50,6 +51,7 @@ std::unique_ptr<Site> LoadSite(const BuildOptions& options,
     model_options.today = options.today ? *options.today : util::Today();
     model_options.jobs = JobsFor(options);
     model_options.cache_dir = cache_dir;
+    model_options.keep_markdown = options.markdown_bodies;
     site->model = model::BuildSiteModel(site->config, std::move(site->loaded.documents),
                                         history, model_options, diags);
     site->loaded.documents.clear();
