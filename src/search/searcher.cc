@@ -404,6 +404,13 @@ Xapian::MSet Searcher::Impl::Match(Xapian::Enquire& enquire, const Xapian::Query
     enquire.set_query(unboosted ? query
                                 : Xapian::Query(Xapian::Query::OP_AND_MAYBE, query, boost));
     SetOrder(enquire, request.sort);
+    if (large && !(facets && facets->loaded())) {
+      // The page alone, then a sample for the total and facets (Count): a
+      // quoted phrase is checked in the sample's matches, not in every one.
+      Xapian::MSet mset = enquire.get_mset(offset, limit);
+      *total = Count(query, mset, all, spy, estimated);
+      return mset;
+    }
     enquire.add_matchspy(spy);
     Xapian::MSet mset = enquire.get_mset(offset, limit, all);
     *total = mset.get_matches_estimated();
