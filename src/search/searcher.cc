@@ -555,10 +555,12 @@ SearchResult Searcher::Impl::Run(const SearchRequest& in) {
     h.source_path = std::move(data.source_path);
     h.tags = std::move(data.tags);
     h.services = std::move(data.services);
-    h.snippet_html =
-        mset.snippet(data.text, 240, stem,
-                     Xapian::MSet::SNIPPET_BACKGROUND_MODEL | Xapian::MSet::SNIPPET_EXHAUSTIVE,
-                     "<mark>", "</mark>", "\xE2\x80\xA6");
+    // The window with the most query-word weight. Not
+    // SNIPPET_BACKGROUND_MODEL: it looks up the frequency of every other
+    // word of the text, 5-9 ms of a fresh process's search at 100,000
+    // postmortems, for windows that differed little.
+    h.snippet_html = mset.snippet(data.text, 240, stem, Xapian::MSet::SNIPPET_EXHAUSTIVE, "<mark>",
+                                  "</mark>", "\xE2\x80\xA6");
     PlainSnippet(h.snippet_html, &h.snippet_text, &h.highlights);
     h.percent = it.get_percent();
     h.weight = it.get_weight();
