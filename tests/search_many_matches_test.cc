@@ -19,6 +19,7 @@ using cb::search::SearchResult;
 namespace {
 
 constexpr int kFiller = 2400;  // above the 2,000 the boosts reach
+constexpr int kPager = kFiller * 9 / 10;
 
 /// kFiller postmortems with "database" and "failover" far apart (every
 /// third one also "rare"), and one, "the-one", with "database failover" in
@@ -39,6 +40,7 @@ struct ManyIndex {
       s.body = "The database answered slowly while the queue grew. Workers retried, the backlog "
                "kept growing for an hour and alerts paged the team twice before anyone looked. "
                "In the end a planned failover moved the traffic.";
+      if (i % 10 != 0) s.body += " The pager stayed silent.";  // kPager of them
       s.date = "2023-01-" + std::string(i % 28 < 9 ? "0" : "") + std::to_string(i % 28 + 1);
       s.severity = severities[i % 3];
       s.tags = {"database"};
@@ -100,6 +102,8 @@ TEST_CASE("many matches: the phrase and title match still ranks first, exact tot
   SearchResult r = Run(*s, "database failover");
   REQUIRE(r.ok);
   CHECK(r.total == kFiller + 1);  // exact, not an estimate
+  // The two-word form is one pair term (schema::PairTerm): the same total.
+  CHECK(Run(*s, "database fail over").total == kFiller + 1);
   REQUIRE(!r.hits.empty());
   CHECK(r.hits[0].id == "the-one");
   CHECK(r.hits.size() == 10);
@@ -126,6 +130,52 @@ TEST_CASE("many matches: a one-off search estimates facets and says so, a server
   CHECK(Count(second, "services", "checkout") == 1);
   REQUIRE(!second.hits.empty());
   CHECK(second.hits[0].id == first.hits[0].id);
+}
+
+TEST_CASE("many matches: one word's total is exact and its facets a sample", "[search]") {
+  auto s = Shared().Open();
+  // Every filler postmortem says "queue" (the-one does not): Xapian knows
+  // the total from the word's frequency; the facets come from a sample.
+  SearchResult r = Run(*s, "queue");
+  CHECK(r.total == kFiller);
+  CHECK(r.facets_estimated);
+  const int64_t db = Count(r, "tags", "database");
+  CHECK(db >= kFiller * 9 / 10);
+  CHECK(db <= kFiller * 11 / 10);
+  const int64_t rare = Count(r, "tags", "rare");
+  CHECK(rare >= kFiller / 3 * 8 / 10);
+  CHECK(rare <= kFiller / 3 * 12 / 10);
+  CHECK(Count(r, "services", "checkout") == -1);
+  // A server (facet table loaded) counts them exactly.
+  SearchResult again = Run(*s, "queue");
+  CHECK_FALSE(again.facets_estimated);
+  CHECK(again.total == kFiller);
+  CHECK(Count(again, "tags", "rare") == kFiller / 3);
+}
+
+TEST_CASE("many matches: a one-off search estimates a total Xapian does not know, and says so",
+          "[search]") {
+  auto s = Shared().Open();
+  // No postmortem has all three words, so every one with some of them is
+  // ranked: the kPager with "queue" and "pager" first. Xapian skips those
+  // with one word once they cannot reach the best 2,000, so it does not
+  // know the total: a sample of the archive gives it.
+  SearchResult r = Run(*s, "queue pager stalled");
+  CHECK(r.relaxed);
+  CHECK(r.total_estimated);
+  CHECK(r.facets_estimated);
+  CHECK(r.total >= (kFiller + 1) * 9 / 10);
+  CHECK(r.total <= (kFiller + 1) * 11 / 10);
+  CHECK(r.total % 100 == 0);  // two significant figures
+  CHECK(cb::search::ToValue(r)["total_estimated"].as_bool());
+  CHECK(r.hits.size() == 10);
+  // A server (facet table loaded) counts every match.
+  SearchResult again = Run(*s, "queue pager stalled");
+  CHECK_FALSE(again.total_estimated);
+  CHECK(again.total == kFiller + 1);
+  CHECK_FALSE(cb::search::ToValue(again)["total_estimated"].as_bool());
+  // Few matches are always counted.
+  CHECK_FALSE(Run(*s, "stalled checkout").total_estimated);
 }
 
 TEST_CASE("many matches: few matches in the same archive are counted exactly", "[search]") {

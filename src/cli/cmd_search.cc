@@ -179,7 +179,9 @@ int RunSearch(const CommandArgs& argv) {
   PrintFacets(r);
   long first = r.hits.empty() ? 0 : r.offset + 1;
   long last = r.offset + static_cast<long>(r.hits.size());
-  std::printf("%lld %s (showing %ld-%ld)%s\n", static_cast<long long>(r.total),
+  // "~": an estimate from a sample (SearchResult::total_estimated).
+  std::printf("%s%lld %s (showing %ld-%ld)%s\n", r.total_estimated ? "~" : "",
+              static_cast<long long>(r.total),
               r.total == 1 ? "match" : "matches", first, last,
               r.total > last ? "; use --offset for more" : "");
   if (!r.auto_retried && !r.corrected_query.empty())

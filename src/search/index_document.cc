@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -138,6 +139,30 @@ void IndexText(const IndexFields& f, Xapian::TermGenerator& tg, bool positions) 
   }
 }
 
+/// Adds the pair terms (schema::PairTerm) of the document's free text,
+/// read back from its Z<stem> terms' positions, so a pair is exactly what a
+/// phrase of its two stems would match.
+void AddPairTerms(Xapian::Document& xd) {
+  std::vector<std::string> stems;            // Z<stem> terms, without the Z
+  std::vector<uint32_t> at;                  // position -> index in stems + 1 (0: none)
+  for (auto t = xd.termlist_begin(); t != xd.termlist_end(); ++t) {
+    const std::string& term = *t;
+    if (term.size() < 2 || term[0] != 'Z' || (term[1] >= 'A' && term[1] <= 'Z')) continue;
+    stems.push_back(term.substr(1));
+    for (auto p = t.positionlist_begin(); p != t.positionlist_end(); ++p) {
+      if (*p >= at.size()) at.resize(*p + 1, 0);
+      at[*p] = static_cast<uint32_t>(stems.size());
+    }
+  }
+  std::map<std::string, Xapian::termcount> pairs;
+  for (size_t p = 1; p < at.size(); ++p) {
+    if (at[p - 1] == 0 || at[p] == 0) continue;
+    std::string term = sc::PairTerm(stems[at[p - 1] - 1], stems[at[p] - 1]);
+    if (!term.empty()) ++pairs[term];
+  }
+  for (const auto& [term, wdf] : pairs) xd.add_term(term, wdf);
+}
+
 }  // namespace
 
 std::vector<std::string> IndexedHashes(const model::SiteModel& site) {
@@ -249,15 +274,19 @@ struct DocumentMaker::Impl {
     similar::DocTerms out;
     std::vector<std::string> strings;  // of out.terms, in string order
     uint64_t sum = 0;
+    uint64_t pair_wdf = 0;  // pair terms: not in the similar-incident length
     for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
       Xapian::termcount wdf = t.get_wdf();
       sum += wdf;
       const std::string& term = *t;
+      if (term.compare(0, 2, sc::kPairPrefix) == 0) pair_wdf += wdf;
       if (!similar::IsExpansionTerm(term)) continue;
       out.terms.push_back({terms->Intern(term), wdf, similar::kNoWord});
       strings.push_back(term);
     }
-    out.doclen = doclen == ~uint64_t{0} ? sum : doclen;
+    // Documents made without positions (Terms) have no pair terms: leave
+    // them out of every length, so all ways of reading a document agree.
+    out.doclen = (doclen == ~uint64_t{0} ? sum : doclen) - pair_wdf;
     // Display words: the shortest spelling word with the stem (and its first
     // three letters); words come sorted, so the first of equal lengths wins.
     std::vector<std::string_view> best(strings.size());
@@ -305,6 +334,7 @@ Xapian::Document DocumentMaker::Make(const IndexFields& f, const SpellingWordLis
   Xapian::Document xd;
   tg.set_document(xd);
   IndexText(f, tg, /*positions=*/true);
+  AddPairTerms(xd);
 
   xd.add_boolean_term(sc::ClampTerm(sc::kIdPrefix + d.id));
   for (const auto& [key, values] : f.taxonomies) {

@@ -6,13 +6,18 @@
 #include <cctype>
 
 #include "search/query_parsing.h"
+#include "search/schema.h"
 #include "util/text.h"
 
 namespace casebook::search {
 namespace {
 
-/// "a b" as a phrase of two terms.
+/// "a b" (Z<stem> terms) side by side: their pair term when the index has
+/// such pairs as one term (schema::PairTerm: "fail over", "time out"), so
+/// no positions are read; else a phrase of the two.
 Xapian::Query Phrase(const std::string& a, const std::string& b) {
+  std::string pair = schema::PairTerm(std::string_view(a).substr(1), std::string_view(b).substr(1));
+  if (!pair.empty()) return Xapian::Query(pair);
   const std::string terms[] = {a, b};
   return Xapian::Query(Xapian::Query::OP_PHRASE, terms, terms + 2, 2);
 }
@@ -25,6 +30,8 @@ bool AllLetters(const std::string& s) {
 
 /// True when some document has `a` directly followed by `b` (Z<stem> terms).
 bool PhraseOccurs(const Xapian::Database& db, const std::string& a, const std::string& b) {
+  std::string pair = schema::PairTerm(std::string_view(a).substr(1), std::string_view(b).substr(1));
+  if (!pair.empty()) return db.get_termfreq(pair) > 0;
   if (db.get_termfreq(a) == 0 || db.get_termfreq(b) == 0) return false;
   Xapian::Enquire e(db);
   e.set_query(Phrase(a, b));
@@ -117,7 +124,13 @@ bool BuildLooseQueries(Xapian::QueryParser& qp, const Xapian::Database& db,
   for (const auto& terms : out->terms) {
     std::vector<std::string> title_terms;
     for (const auto& t : terms)
-      if (t.size() > 1 && t[0] == 'Z') title_terms.push_back("ZS" + t.substr(1));
+      if (t.compare(0, 2, schema::kPairPrefix) == 0) {  // "ZJfail over": either half, as a phrase did
+        size_t space = t.find(' ');
+        title_terms.push_back("ZS" + t.substr(2, space - 2));
+        title_terms.push_back("ZS" + t.substr(space + 1));
+      } else if (t.size() > 1 && t[0] == 'Z') {
+        title_terms.push_back("ZS" + t.substr(1));
+      }
     if (title_terms.empty()) continue;
     in_title.emplace_back(
         Xapian::Query::OP_AND,

@@ -302,6 +302,33 @@ bool IsStopword(std::string_view word) {
   return std::binary_search(std::begin(kWords), std::end(kWords), word);
 }
 
+namespace {
+
+bool IsCompoundHalf(std::string_view stem) {
+  // Stems (Xapian's English stemmer: "only" -> "onli"); sorted.
+  static constexpr std::string_view kHalves[] = {"back", "down", "in",  "off", "on",
+                                                 "onli", "out",  "over", "up"};
+  return std::binary_search(std::begin(kHalves), std::end(kHalves), stem);
+}
+
+bool CanPairWith(std::string_view stem) {
+  if (stem.size() < 2 || stem.size() > 40 || IsStopword(stem) || stem == "onli") return false;
+  return std::all_of(stem.begin(), stem.end(), [](char c) { return c >= 'a' && c <= 'z'; });
+}
+
+}  // namespace
+
+std::string PairTerm(std::string_view first, std::string_view second) {
+  const bool ok = (IsCompoundHalf(first) && CanPairWith(second)) ||
+                  (IsCompoundHalf(second) && CanPairWith(first));
+  if (!ok) return std::string();
+  std::string term(kPairPrefix);
+  term.append(first);
+  term += ' ';
+  term.append(second);
+  return term;
+}
+
 // ---------------------------------------------------------------------------
 // Index folder.
 

@@ -22,6 +22,10 @@
 //   ZS<stem>                title words (free text, `title:`)
 //   Z<stem>                 title (wdf x5), summary, body, timeline, action
 //                           items, taxonomy values (wdf x2)
+//   ZJ<stem> <stem>         two adjacent Z terms, one of them a compound
+//                           half (PairTerm: "fail over", "time out", "sign
+//                           in"), no positions, wdf = how often: the
+//                           compound search finds them without a phrase check
 // Free text is stemmed (English) at index and query time alike (STEM_ALL_Z,
 // with positions, so phrases work on stems): half the terms of STEM_SOME's
 // word + Z<stem> pairs, which roughly halves indexing time. The Z keeps
@@ -49,7 +53,7 @@
 namespace casebook::search::schema {
 
 /// Bumped when terms, values or data change meaning: forces a full rebuild.
-inline constexpr int kVersion = 4;
+inline constexpr int kVersion = 5;  // 5: ZJ pair terms
 
 // Value slots.
 inline constexpr unsigned kSlotDate = 0;          // "YYYYMMDD" (string order)
@@ -66,6 +70,7 @@ inline constexpr char kTitlePrefix[] = "S";
 inline constexpr char kStatusPrefix[] = "XSTATUS:";
 inline constexpr char kYearPrefix[] = "XYEAR:";
 inline constexpr char kOwnerPrefix[] = "XOWNER:";
+inline constexpr char kPairPrefix[] = "ZJ";
 
 inline constexpr char kMetaSchema[] = "casebook.schema";
 inline constexpr char kMetaSynonyms[] = "casebook.synonyms";
@@ -108,6 +113,17 @@ std::string EncodeDocData(const DocData& d);
 /// Reads what EncodeDocData wrote. False on malformed input (fields read so
 /// far are kept).
 bool DecodeDocData(std::string_view json, DocData* d);
+
+/// The term two adjacent free-text words are indexed as, besides their own
+/// Z<stem> terms, given their stems (no "Z"): "ZJfail over" for "failing
+/// over", "ZJtime out" for "timed out". Only for pairs that can be one word
+/// ("failover", "timeout", "signin", "readonly", "backup"): one stem is a
+/// compound half (back, down, in, off, on, only, out, over, up), the other
+/// is letters only (a-z, 2 to 40) and not a stop word. These halves are among
+/// the most frequent words, so checking such a pair as a phrase reads the
+/// positions of most documents; as a term it is one posting list. "" for
+/// any other pair. Used at index and query time alike.
+std::string PairTerm(std::string_view first_stem, std::string_view second_stem);
 
 /// Common English words the query parser drops (unless the whole query is
 /// made of them) and similar-incident terms leave out.

@@ -72,6 +72,41 @@ class DocidSet : public Xapian::PostingSource {
   bool started_ = false;
 };
 
+/// `x` rounded to two significant figures (at least 1): how estimates are
+/// shown.
+int64_t TwoFigures(double x) {
+  int64_t unit = 1;
+  while (x / unit >= 100) unit *= 10;
+  return std::max<int64_t>(1, static_cast<int64_t>(x / unit + 0.5) * unit);
+}
+
+/// A sample of fewer matches than this is too small to estimate a total
+/// from: every match is counted instead.
+constexpr Xapian::doccount kMinSampleMatches = 500;
+
+/// Every `step`-th document id of the database (weight 0): a systematic
+/// sample of the archive, filtered with OP_FILTER so a match set can be
+/// sampled without visiting every match.
+class DocidStride : public Xapian::PostingSource {
+ public:
+  explicit DocidStride(Xapian::docid step) : step_(std::max<Xapian::docid>(1, step)) {}
+  Xapian::doccount get_termfreq_min() const override { return 0; }
+  Xapian::doccount get_termfreq_est() const override { return last_ / step_; }
+  Xapian::doccount get_termfreq_max() const override { return last_ / step_; }
+  void init(const Xapian::Database& db) override { last_ = db.get_lastdocid(), at_ = 0; }
+  void next(double) override { at_ += step_; }
+  void skip_to(Xapian::docid did, double) override {
+    if (at_ < did) at_ = (did + step_ - 1) / step_ * step_;
+  }
+  bool at_end() const override { return at_ > last_; }
+  Xapian::docid get_docid() const override { return at_; }
+  Xapian::PostingSource* clone() const override { return new DocidStride(step_); }
+  std::string get_description() const override { return "casebook.DocidStride"; }
+
+ private:
+  Xapian::docid step_, last_ = 0, at_ = 0;
+};
+
 /// Counts severity, tag and service values over every matching document
 /// (the matcher calls it for each one): by docid from a loaded FacetTable,
 /// or by reading each match's value into the table as it goes. Reading and
@@ -83,6 +118,15 @@ class FacetSpy : public Xapian::MatchSpy {
  public:
   explicit FacetSpy(FacetTable* table) : table_(*table), counts_(table->size(), 0) {}
   void SampleEvery(Xapian::doccount stride) { stride_ = std::max<Xapian::doccount>(1, stride); }
+  void Reset() {
+    std::fill(counts_.begin(), counts_.end(), 0);
+    seen_ = sampled_ = 0;
+  }
+  /// The spy was run over a sample of a match set of `total` (DocidStride)
+  /// and saw every match of the sample: scale its counts up to `total`.
+  void SampledFrom(Xapian::doccount total) {
+    if (seen_ > 0 && total > seen_) sampled_ = seen_, seen_ = total, stride_ = 2;
+  }
   void operator()(const Xapian::Document& doc, double) override {
     if (seen_++ % stride_ != 0) return;
     ++sampled_;
@@ -105,11 +149,6 @@ class FacetSpy : public Xapian::MatchSpy {
   }
 
  private:
-  static int64_t TwoFigures(double x) {
-    int64_t unit = 1;
-    while (x / unit >= 100) unit *= 10;
-    return std::max<int64_t>(1, static_cast<int64_t>(x / unit + 0.5) * unit);
-  }
   FacetTable& table_;
   std::vector<int64_t> counts_;  // by facet id
   Xapian::doccount stride_ = 1, seen_ = 0, sampled_ = 0;
@@ -212,6 +251,7 @@ struct Searcher::Impl {
     std::unique_ptr<FacetSpy> spy;
     Xapian::MSet mset;
     Xapian::doccount total = 0;  // every match (mset may hold only candidates)
+    bool total_estimated = false;
     Xapian::doccount strict_total = 0;
     bool relaxed = false;
     std::vector<std::string> words;
@@ -221,7 +261,11 @@ struct Searcher::Impl {
   Attempt Try(const std::string& text, const SearchRequest& request, FacetTable& table);
   Xapian::MSet Match(Xapian::Enquire& enquire, const Xapian::Query& query,
                      const Xapian::Query& boost, const SearchRequest& request, FacetSpy* spy,
-                     Xapian::doccount* total);
+                     Xapian::doccount* total, bool* estimated);
+  /// How many match `query`, whose best matches are `top`, feeding `spy`:
+  /// see "Many matches" in docs/search.md. *estimated when from a sample.
+  Xapian::doccount Count(const Xapian::Query& query, const Xapian::MSet& top,
+                         Xapian::doccount all, FacetSpy* spy, bool* estimated);
 };
 
 Searcher::Searcher(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -336,7 +380,7 @@ void SetOrder(Xapian::Enquire& enquire, SortOrder sort) {
 
 Xapian::MSet Searcher::Impl::Match(Xapian::Enquire& enquire, const Xapian::Query& query,
                                    const Xapian::Query& boost, const SearchRequest& request,
-                                   FacetSpy* spy, Xapian::doccount* total) {
+                                   FacetSpy* spy, Xapian::doccount* total, bool* estimated) {
   const auto offset = static_cast<Xapian::doccount>(request.offset);
   const auto limit = static_cast<Xapian::doccount>(request.limit);
   // Facets and the total need every match, so look at all of them.
@@ -360,16 +404,24 @@ Xapian::MSet Searcher::Impl::Match(Xapian::Enquire& enquire, const Xapian::Query
     enquire.set_query(unboosted ? query
                                 : Xapian::Query(Xapian::Query::OP_AND_MAYBE, query, boost));
     SetOrder(enquire, request.sort);
+    if (large && !(facets && facets->loaded())) {
+      // The page alone, then a sample for the total and facets (Count): a
+      // quoted phrase is checked in the sample's matches, not in every one.
+      Xapian::MSet mset = enquire.get_mset(offset, limit);
+      *total = Count(query, mset, all, spy, estimated);
+      return mset;
+    }
     enquire.add_matchspy(spy);
     Xapian::MSet mset = enquire.get_mset(offset, limit, all);
     *total = mset.get_matches_estimated();
     return mset;
   }
+  // The candidates alone: without counting every match Xapian skips what
+  // cannot reach them (the same top kCandidates as a full pass).
   Xapian::Enquire first(db);
   first.set_query(query);
-  first.add_matchspy(spy);
-  Xapian::MSet top = first.get_mset(0, kCandidates, all);  // counts every match
-  *total = top.get_matches_estimated();
+  Xapian::MSet top = first.get_mset(0, kCandidates, Xapian::doccount{0});
+  *total = Count(query, top, all, spy, estimated);
   std::vector<Xapian::docid> ids;
   for (auto it = top.begin(); it != top.end(); ++it) ids.push_back(*it);
   std::sort(ids.begin(), ids.end());
@@ -379,6 +431,45 @@ Xapian::MSet Searcher::Impl::Match(Xapian::Enquire& enquire, const Xapian::Query
                                   candidates));
   SetOrder(enquire, request.sort);
   return enquire.get_mset(offset, limit);
+}
+
+Xapian::doccount Searcher::Impl::Count(const Xapian::Query& query, const Xapian::MSet& top,
+                                       Xapian::doccount all, FacetSpy* spy, bool* estimated) {
+  const Xapian::doccount low = top.get_matches_lower_bound();
+  const Xapian::doccount high = top.get_matches_upper_bound();
+  if (!(facets && facets->loaded())) {
+    // A one-off search: the matches among every n-th postmortem of the
+    // archive (about kFacetSample of them) give the facets, and the total
+    // too unless Xapian knows it (one word, or its synonyms).
+    const Xapian::doccount guess = top.get_matches_estimated();
+    const Xapian::docid step = std::max<Xapian::docid>(2, (guess + kFacetSample - 1) / kFacetSample);
+    Xapian::Enquire sampler(db);
+    sampler.set_query(Xapian::Query(Xapian::Query::OP_FILTER, query,
+                                    Xapian::Query((new DocidStride(step))->release())));
+    sampler.set_weighting_scheme(Xapian::BoolWeight());
+    spy->SampleEvery(1);
+    sampler.add_matchspy(spy);
+    const Xapian::doccount in_sample = sampler.get_mset(0, 0, all).get_matches_estimated();
+    if (low == high || in_sample >= kMinSampleMatches) {
+      Xapian::doccount n = low;
+      if (low != high) {
+        // Not clamped to Xapian's bounds: without checking every match,
+        // its lower bound is an estimate too.
+        n = static_cast<Xapian::doccount>(TwoFigures(static_cast<double>(in_sample) * step));
+        *estimated = true;
+      }
+      spy->SampledFrom(n);
+      return n;
+    }
+    spy->Reset();  // too few in the sample: count them all below
+    spy->SampleEvery((guess + kFacetSample - 1) / kFacetSample);
+  }
+  // Count every match, without weights (the spy counts the facets).
+  Xapian::Enquire counter(db);
+  counter.set_query(query);
+  counter.set_weighting_scheme(Xapian::BoolWeight());
+  counter.add_matchspy(spy);
+  return counter.get_mset(0, 0, all).get_matches_estimated();
 }
 
 Searcher::Impl::Attempt Searcher::Impl::Try(const std::string& text,
@@ -397,7 +488,7 @@ Searcher::Impl::Attempt Searcher::Impl::Try(const std::string& text,
                                   &units);
   a.enquire = std::make_unique<Xapian::Enquire>(db);
   a.spy = std::make_unique<FacetSpy>(&table);
-  a.mset = Match(*a.enquire, query, boost, request, a.spy.get(), &a.total);
+  a.mset = Match(*a.enquire, query, boost, request, a.spy.get(), &a.total, &a.total_estimated);
   a.strict_total = a.total;
   if (a.strict_total >= kEnough || !can_relax) return a;
 
@@ -408,7 +499,7 @@ Searcher::Impl::Attempt Searcher::Impl::Try(const std::string& text,
   b.parsed = a.parsed;
   b.enquire = std::make_unique<Xapian::Enquire>(db);
   b.spy = std::make_unique<FacetSpy>(&table);
-  b.mset = Match(*b.enquire, relaxed, boost, request, b.spy.get(), &b.total);
+  b.mset = Match(*b.enquire, relaxed, boost, request, b.spy.get(), &b.total, &b.total_estimated);
   b.strict_total = a.strict_total;
   if (b.total <= a.strict_total) return a;
   b.relaxed = true;
@@ -447,6 +538,7 @@ SearchResult Searcher::Impl::Run(const SearchRequest& in) {
   r.all_words_total = static_cast<int64_t>(a.strict_total);
 
   r.total = a.total;
+  r.total_estimated = a.total_estimated;
   Xapian::Stem stem("en");
   for (auto it = mset.begin(); it != mset.end(); ++it) {
     sc::DocData data;
@@ -463,10 +555,12 @@ SearchResult Searcher::Impl::Run(const SearchRequest& in) {
     h.source_path = std::move(data.source_path);
     h.tags = std::move(data.tags);
     h.services = std::move(data.services);
-    h.snippet_html =
-        mset.snippet(data.text, 240, stem,
-                     Xapian::MSet::SNIPPET_BACKGROUND_MODEL | Xapian::MSet::SNIPPET_EXHAUSTIVE,
-                     "<mark>", "</mark>", "\xE2\x80\xA6");
+    // The window with the most query-word weight. Not
+    // SNIPPET_BACKGROUND_MODEL: it looks up the frequency of every other
+    // word of the text, 5-9 ms of a fresh process's search at 100,000
+    // postmortems, for windows that differed little.
+    h.snippet_html = mset.snippet(data.text, 240, stem, Xapian::MSet::SNIPPET_EXHAUSTIVE, "<mark>",
+                                  "</mark>", "\xE2\x80\xA6");
     PlainSnippet(h.snippet_html, &h.snippet_text, &h.highlights);
     h.percent = it.get_percent();
     h.weight = it.get_weight();
@@ -512,6 +606,7 @@ util::Value ToValue(const SearchResult& r) {
   v["ok"] = r.ok;
   v["query"] = r.query;
   v["total"] = r.total;
+  v["total_estimated"] = r.total_estimated;
   v["facets_estimated"] = r.facets_estimated;
   v["offset"] = r.offset;
   v["limit"] = r.limit;

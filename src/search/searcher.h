@@ -92,15 +92,22 @@ struct Facet {
 struct SearchResult {
   bool ok = true;             // false: the index could not be read (see message)
   std::string query;          // as run (sanitised, perhaps cut)
-  int64_t total = 0;          // number of matches (exact)
+  /// Number of matches: exact, unless total_estimated.
+  int64_t total = 0;
   int offset = 0, limit = 0;  // the page returned
   std::vector<SearchHit> hits;
   std::vector<Facet> facets;    // severity, tags, services
   /// True when the facet counts are estimates: a one-off search (not a
   /// server's) over more than 2,000 matches counts the values of about
   /// 2,000 of them, every n-th, scales up to two significant figures, and
-  /// may miss a value too rare to be in the sample. `total` stays exact.
+  /// may miss a value too rare to be in the sample.
   bool facets_estimated = false;
+  /// True when `total` is an estimate: a one-off search over more than
+  /// 2,000 matches whose total Xapian does not know from word frequencies
+  /// (several words, phrases) counts the matches among about 2,000 sampled
+  /// postmortems (every n-th) and scales up, to two significant figures.
+  /// Implies facets_estimated.
+  bool total_estimated = false;
   std::string corrected_query;  // "did you mean", "" when none
   std::vector<std::string> suggestions;  // up to 3 corrected queries, best first
   bool auto_retried = false;    // no match, so corrected_query was run instead

@@ -137,7 +137,8 @@ Value SearchPages::PageData(const std::string& query, const std::string& sort,
   v["no_results"] = !has_results && r.ok && !util::Trim(query).empty();
   v["server_rendered"] = true;  // the page's script leaves the results alone
   v["total"] = std::to_string(r.total);
-  v["total_label"] = render::CountLabel(static_cast<size_t>(r.total), "result", "results");
+  v["total_label"] = (r.total_estimated ? "~" : "") +  // an estimate: SearchResult::total_estimated
+                     render::CountLabel(static_cast<size_t>(r.total), "result", "results");
   v["message"] = r.message;
   v["auto_retried"] = r.auto_retried;
   if (r.relaxed) v["relaxed_note"] = search::RelaxedNote(r);
