@@ -151,6 +151,37 @@ class Expander {
   std::set<std::string> warned_;  // each problem reported once
 };
 
+/// kainjow's html_escape, faster: the same five characters and entities,
+/// but runs without any are copied whole instead of byte by byte into a
+/// buffer of twice the size (every {{x}} of every page goes through it).
+std::string EscapeHtml(const std::string& s) {
+  auto entity = [](char c) -> const char* {
+    switch (c) {
+      case '&': return "&amp;";
+      case '<': return "&lt;";
+      case '>': return "&gt;";
+      case '"': return "&quot;";
+      case '\'': return "&apos;";
+      default: return nullptr;
+    }
+  };
+  size_t i = 0;
+  while (i < s.size() && !entity(s[i])) ++i;
+  if (i == s.size()) return s;
+  std::string out;
+  out.reserve(s.size() + s.size() / 8 + 8);
+  size_t run = 0;
+  for (; i < s.size(); ++i) {
+    if (const char* e = entity(s[i])) {
+      out.append(s, run, i - run);
+      out.append(e);
+      run = i + 1;
+    }
+  }
+  out.append(s, run, std::string::npos);
+  return out;
+}
+
 mus::data ToData(const util::Value& v) {
   using K = util::Value::Kind;
   switch (v.kind()) {
@@ -472,6 +503,7 @@ std::unique_ptr<TemplateSet> TemplateSet::FromSources(const std::vector<Source>&
       continue;
     }
     auto parsed = std::make_unique<mus::mustache>(expanded);
+    parsed->set_custom_escape(EscapeHtml);  // kept by the copies rendering uses
     if (!parsed->is_valid()) {
       diags->Error(src.file, 0, "theme/template",
                    "template does not parse once its partials are included: " +
