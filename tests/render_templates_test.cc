@@ -35,6 +35,24 @@ TEST_CASE("Render wraps the page in the layout and escapes values") {
   CHECK(d.items().empty());
 }
 
+TEST_CASE("{{x}} escapes the five HTML characters wherever they stand, in every render") {
+  Diagnostics d;
+  auto t = Make({{"page", "page.mustache", "[{{a}}|{{b}}|{{c}}|{{d}}]"}}, &d);
+  REQUIRE(t);
+  Value data = Value::MakeMap();
+  data["a"] = "\"quoted\" & 'single'";
+  data["b"] = "<<>>&&";
+  data["c"] = "plain text, nothing to escape";
+  data["d"] = "caf\xC3\xA9 a>b";
+  const std::string want =
+      "[&quot;quoted&quot; &amp; &apos;single&apos;|&lt;&lt;&gt;&gt;&amp;&amp;|"
+      "plain text, nothing to escape|caf\xC3\xA9 a&gt;b]";
+  // The second render uses a pooled copy of the parsed template.
+  for (int i = 0; i < 2; ++i) CHECK(t->RenderRaw("page", data) == want);
+  CHECK(t->Render("page", data, &d) == "<body>" + want + "</body>");
+  CHECK(d.items().empty());
+}
+
 TEST_CASE("The page goes into the layout however the layout uses {{content}}") {
   // The usual layout places the content once, raw; the others must give
   // exactly what Mustache gives: escaped, twice, or inside a section.

@@ -61,6 +61,32 @@ TEST_CASE("StripControls drops C0 (but tab, newline, return), DEL and C1", "[nam
   CHECK_FALSE(HasControls("caf\xC3\xA9\t\n"));
 }
 
+TEST_CASE("HasControls finds a control anywhere in a long text, and nothing else", "[names]") {
+  // Long texts are scanned in blocks of 64 bytes: every position, block
+  // edges and a C1 control split across two blocks included.
+  const std::string clean(300, 'x');
+  CHECK_FALSE(HasControls(clean));
+  std::string plain;
+  for (int i = 0; i < 40; ++i) plain += "caf\xC3\xA9 \xC2\xA0\t\r\n";
+  CHECK_FALSE(HasControls(plain));
+  for (size_t at = 0; at < clean.size(); ++at) {
+    for (const std::string control : {std::string(1, '\0'), std::string("\x1b"), std::string("\x7F")}) {
+      std::string s = clean;
+      s[at] = control[0];
+      INFO("control at " << at);
+      CHECK(HasControls(s));
+    }
+  }
+  for (size_t at : {0u, 62u, 63u, 64u, 127u, 298u}) {
+    std::string s = clean;
+    s.replace(at, 2, "\xC2\x9B");
+    INFO("C1 at " << at);
+    CHECK(HasControls(s));
+    s.replace(at, 2, "\xC2\xA0");  // no-break space: not a control
+    CHECK_FALSE(HasControls(s));
+  }
+}
+
 TEST_CASE("TerminalSafe shows escapes instead of sending them", "[names]") {
   CHECK(TerminalSafe("\x1b[31mred\x1b[0m") == "\\x1b[31mred\\x1b[0m");
   CHECK(TerminalSafe("\x1b]0;title\x07") == "\\x1b]0;title\\x07");

@@ -357,16 +357,22 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateS
       std::map<std::string, std::string> files;
     };
     auto lazy = std::make_shared<Lazy>();
+    bool first = true;
     for (const auto& path : StaticSearchIndexPaths(site.postmortems.size())) {
       if (plan.File(path, [v, lazy, path](util::Diagnostics*) {
             std::call_once(lazy->once, [&] { lazy->files = StaticSearchIndex(*v); });
             auto it = lazy->files.find(path);
             return it == lazy->files.end() ? std::string() : it->second;
-          }))
+          })) {
         plan.Inputs([v](util::StreamHash* h) {
           h->AddString(kStaticSearchIndexFormat);  // the files' layout
           return AddJsonInputs(*v, h);
         });
+        // The first one makes them all: started among the heavy files, it
+        // is done before the light ones at the end would wait for it.
+        if (first) plan.Weight(site.postmortems.size());
+        first = false;
+      }
     }
   }
   if (plan.File("actions.csv", [v](util::Diagnostics*) { return ActionsCsv(*v); })) {

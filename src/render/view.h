@@ -351,6 +351,9 @@ class View {
     stats::ActionCounts all;
     std::map<const ActionGroup*, stats::ActionCounts> groups;
     std::map<std::string, size_t> attention_groups;  // /actions/ headings
+    // The owner and service lists every tracker page shows, none marked
+    // current (frozen; a page copies them and marks its own group).
+    util::Value owner_views, service_views;
   };
   const TrackerTotals& TrackerSummary() const;
   mutable std::once_flag totals_once_;

@@ -174,6 +174,27 @@ const View::TrackerTotals& View::TrackerSummary() const {
     for (const auto* groups : {&tracker_.owners, &tracker_.statuses, &tracker_.services})
       for (const auto& g : *groups) totals_.groups[&g] = stats::CountActions(tracker_.rows, g.rows);
     for (size_t i : tracker_.attention) ++totals_.attention_groups[AttentionGroup(tracker_.rows[i])];
+    // The owner and service views, with their open and overdue counts.
+    auto views = [&](const std::vector<ActionGroup>& groups, const std::string& view_kind) {
+      Value list = Value::MakeList();
+      for (const auto& g : groups) {
+        const stats::ActionCounts& c = totals_.groups.at(&g);
+        const size_t open = c.open, overdue = c.overdue;
+        Value o = Value::MakeMap();
+        o["label"] = g.label;
+        o["url"] = Link("actions/" + view_kind + "/" + g.slug + "/");
+        o["count_label"] = CountLabel(g.rows.size(), "item", "items");
+        o["open_label"] = GroupDigits(open) + " open";
+        o["overdue_count"] = GroupDigits(overdue);
+        o["has_overdue"] = overdue > 0;
+        o["current"] = false;
+        list.Push(std::move(o));
+      }
+      list.Freeze();
+      return list;
+    };
+    totals_.owner_views = views(tracker_.owners, "owner");
+    totals_.service_views = views(tracker_.services, "service");
   });
   return totals_;
 }
@@ -263,26 +284,19 @@ Value View::TrackerPage(const ActionGroup* group, const std::string& kind, size_
   SetList(counts, "cards", std::move(cards));
   v["counts"] = std::move(counts);
 
-  // The owner and service views, with their open and overdue counts.
-  auto views = [&](const std::vector<ActionGroup>& groups, const std::string& view_kind) {
-    Value list = Value::MakeList();
-    for (const auto& g : groups) {
-      const stats::ActionCounts& c = totals.groups.at(&g);
-      const size_t open = c.open, overdue = c.overdue;
-      Value o = Value::MakeMap();
-      o["label"] = g.label;
-      o["url"] = Link("actions/" + view_kind + "/" + g.slug + "/");
-      o["count_label"] = CountLabel(g.rows.size(), "item", "items");
-      o["open_label"] = GroupDigits(open) + " open";
-      o["overdue_count"] = GroupDigits(overdue);
-      o["has_overdue"] = overdue > 0;
-      o["current"] = group && kind == view_kind && group->slug == g.slug;
-      list.Push(std::move(o));
+  // The owner and service views (made once: TrackerSummary), this page's
+  // own group marked current.
+  auto views = [&](const Value& all, const std::vector<ActionGroup>& groups,
+                   const std::string& view_kind) {
+    Value list = all;
+    if (group && kind == view_kind) {
+      for (size_t i = 0; i < groups.size(); ++i)
+        if (groups[i].slug == group->slug) list.as_list()[i]["current"] = true;
     }
     return list;
   };
-  SetList(v, "owners", views(tracker_.owners, "owner"));
-  SetList(v, "services", views(tracker_.services, "service"));
+  SetList(v, "owners", views(totals.owner_views, tracker_.owners, "owner"));
+  SetList(v, "services", views(totals.service_views, tracker_.services, "service"));
   v["services_label"] = CountLabel(tracker_.services.size(), "service", "services");
   v["filter_is_service"] = group && kind == "service";
   // A long owner list is folded like the services (on a phone hundreds of

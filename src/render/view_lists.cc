@@ -3,10 +3,12 @@
 // and term pages come from view_stats.cc. Keys are listed in view.h.
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 
 #include "render/color.h"
 #include <algorithm>
 
+#include "render/stats.h"
 #include "render/view.h"
 #include "util/datetime.h"
 #include "util/text.h"
@@ -227,11 +229,23 @@ Value View::TermPage(const model::Taxonomy& tax, const model::Term& term, size_t
   // newest first). Only for lists of more than one page.
   Value years = Value::MakeList();
   if (lp.pages > 1) {
+    // Every page walks the whole list, so the year is worked out as a
+    // number and formatted only where it changes (the text is a function of
+    // the number: util::FormatDate's first four characters).
     std::string last;
+    int last_number = 0;
+    bool any = false;
     for (size_t k = 0; k < term.postmortems.size(); ++k) {
       const auto& date = site_.postmortems[static_cast<size_t>(term.postmortems[k])].incident_date;
       if (!date) continue;
-      std::string year = util::FormatDate(*date, cfg_.timezone_offset_minutes).substr(0, 4);
+      int number, month, day;
+      util::CivilFromDays(stats::DayOf(*date, cfg_.timezone_offset_minutes), &number, &month, &day);
+      if (any && number == last_number) continue;
+      any = true;
+      last_number = number;
+      char digits[16];
+      std::snprintf(digits, sizeof digits, "%04d", number);
+      std::string year = std::string(digits).substr(0, 4);
       if (year == last) continue;
       last = year;
       const size_t page_of = k / static_cast<size_t>(cfg_.pagination.page_size) + 1;

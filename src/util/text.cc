@@ -73,7 +73,24 @@ std::string StripControls(std::string_view s) {
 }
 
 bool HasControls(std::string_view s) {
-  for (size_t i = 0; i < s.size(); ++i)
+  // Every rendered file is checked: blocks of 64 bytes are first tested
+  // for any byte that could start a control (a loop the compiler turns into
+  // vector compares), and only such a block is looked at byte by byte.
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  constexpr size_t kBlock = 64;
+  size_t i = 0;
+  for (; i + kBlock <= s.size(); i += kBlock) {
+    unsigned char maybe = 0;
+    for (size_t j = i; j < i + kBlock; ++j) {
+      const unsigned char c = p[j];
+      maybe |= static_cast<unsigned char>((c < 0x20) & (c != '\t') & (c != '\n') & (c != '\r')) |
+               static_cast<unsigned char>(c == 0x7F) | static_cast<unsigned char>(c == 0xC2);
+    }
+    if (!maybe) continue;
+    for (size_t j = i; j < i + kBlock; ++j)
+      if (ControlAt(s, j)) return true;
+  }
+  for (; i < s.size(); ++i)
     if (ControlAt(s, i)) return true;
   return false;
 }
