@@ -52,7 +52,8 @@ std::string Dump(const model::SiteModel& m, const util::Diagnostics& diags) {
   }
   for (const auto& d : diags.items()) out += d.Format() + "\n";
   if (m.body_store) {
-    for (const auto& d : m.body_store->Failures().items()) out += d.Format() + "\n";
+    const util::Diagnostics failures = m.body_store->Failures();  // a copy: keep it alive
+    for (const auto& d : failures.items()) out += d.Format() + "\n";
     // Nothing of a stored body but its headings and links stays in memory.
     for (const auto& pm : m.postmortems)
       if (!pm.stored.store || !pm.body.html.empty() || !pm.body.plain_text.empty())
