@@ -10,9 +10,11 @@
 #include <map>
 #include <sstream>
 
+#include "compare_with_clean.h"
 #include "test_support.h"
 
 namespace fs = std::filesystem;
+using casebook::test::CompareWithClean;
 using casebook::test::RunCasebook;
 using casebook::test::Snapshot;
 using casebook::test::TempDir;
@@ -27,27 +29,6 @@ std::string ReplaceFirst(std::string s, const std::string& from, const std::stri
   size_t pos = s.find(from);
   REQUIRE(pos != std::string::npos);
   return s.replace(pos, from.size(), to);
-}
-
-// Builds `work` incrementally and a copy of its inputs from scratch; every
-// output file must be byte-identical.
-void CheckSameAsClean(const TempDir& work, const std::string& build, const std::string& step) {
-  INFO(step);
-  auto r = RunCasebook(build, work.path());
-  INFO(r.err);
-  REQUIRE(r.exit_code == 0);
-  TempDir clean;
-  for (const char* part : {"site.toml", "content"})
-    fs::copy(fs::path(work.path()) / part, fs::path(clean.path()) / part, fs::copy_options::recursive);
-  REQUIRE(RunCasebook(build + " --no-cache", clean.path()).exit_code == 0);
-  auto incremental = Snapshot(work.path() + "/public");
-  auto fresh = Snapshot(clean.path() + "/public");
-  REQUIRE(incremental.size() == fresh.size());
-  for (const auto& [path, bytes] : fresh) {
-    INFO(path);
-    REQUIRE(incremental.count(path));
-    CHECK(incremental[path] == bytes);
-  }
 }
 
 const char* kPool = "content/2024/2024-03-12-checkout-pool.md";
@@ -115,13 +96,13 @@ TEST_CASE("the service briefing stays exact in incremental builds") {
   REQUIRE(RunCasebook(build, work.path()).exit_code == 0);
 
   work.Write(kPool, ReplaceFirst(work.Read(kPool), "status = \"open\"", "status = \"done\""));
-  CheckSameAsClean(work, build, "close the overdue action item");
+  CompareWithClean(work, build, "close the overdue action item");
   std::string page = work.Read("public/services/checkout-api/index.html");
   CHECK_FALSE(Contains(page, "Alert when the connection pool is above 80%"));
   CHECK(Contains(page, "1 open action item"));
 
   work.Write(kPool, ReplaceFirst(work.Read(kPool), "not only on errors", "and on queue depth"));
-  CheckSameAsClean(work, build, "edit a lesson (body only)");
+  CompareWithClean(work, build, "edit a lesson (body only)");
   CHECK(Contains(work.Read("public/services/checkout-api/index.html"), "and on queue depth"));
 }
 
@@ -180,7 +161,7 @@ TEST_CASE("a service page shows its most similar recurring incidents, exactly in
   // the page must still follow.
   WriteCacheIncident(work, "gateway-cert", "2024-04-02", "Partner gateway certificate expired", kEviction);
   WriteCacheIncident(work, "eviction-storm", "2024-01-10", "Cache eviction storm", kCertificate);
-  CheckSameAsClean(work, build, "similar incidents change with the bodies");
+  CompareWithClean(work, build, "similar incidents change with the bodies");
   std::string after = RecurringSection(work.Read("public/services/catalog-cache/index.html"));
   INFO(after);
   CHECK(after != before);

@@ -7,9 +7,11 @@
 #include <map>
 #include <sstream>
 
+#include "compare_with_clean.h"
 #include "test_support.h"
 
 namespace fs = std::filesystem;
+using casebook::test::CompareWithClean;
 using casebook::test::RunCasebook;
 using casebook::test::Snapshot;
 using casebook::test::TempDir;
@@ -39,36 +41,6 @@ std::string ReplaceFirst(std::string s, const std::string& from, const std::stri
   size_t pos = s.find(from);
   REQUIRE(pos != std::string::npos);
   return s.replace(pos, from.size(), to);
-}
-
-// Runs `build` in `work` (an incremental build: cache, index and previous
-// output kept), then the same build with --no-cache on a copy of the
-// inputs, and checks that every output file is byte-identical (and, with
-// `same_warnings`, that both printed the same findings). Returns the
-// incremental run.
-casebook::test::CommandResult CompareWithClean(const TempDir& work, const std::string& build,
-                                               const std::string& step, bool same_warnings) {
-  INFO(step);
-  auto r = RunCasebook(build, work.path());
-  INFO(r.err);
-  REQUIRE(r.exit_code == 0);
-  TempDir clean;
-  for (const char* part : {"site.toml", "content", "layouts", "static"}) {
-    fs::path from = fs::path(work.path()) / part;
-    if (fs::exists(from)) fs::copy(from, fs::path(clean.path()) / part, fs::copy_options::recursive);
-  }
-  auto c = RunCasebook(build + " --no-cache", clean.path());
-  REQUIRE(c.exit_code == 0);
-  if (same_warnings) CHECK(r.err == c.err);
-  auto incremental = Snapshot(work.path() + "/public");
-  auto fresh = Snapshot(clean.path() + "/public");
-  REQUIRE(incremental.size() == fresh.size());
-  for (const auto& [path, bytes] : fresh) {
-    INFO(path);
-    REQUIRE(incremental.count(path));
-    CHECK(incremental[path] == bytes);
-  }
-  return r;
 }
 
 }  // namespace

@@ -10,9 +10,11 @@
 #include <filesystem>
 #include <regex>
 
+#include "compare_with_clean.h"
 #include "test_support.h"
 
 namespace fs = std::filesystem;
+using casebook::test::CompareWithClean;
 using casebook::test::RunCasebook;
 using casebook::test::Snapshot;
 using casebook::test::TempDir;
@@ -76,28 +78,6 @@ fs::path Target(const std::string& root, const std::string& page, const std::str
     }
   }
   return (fs::path(root) / page).parent_path() / decoded;
-}
-
-void CheckSameAsClean(const TempDir& work, const std::string& build, const std::string& step) {
-  INFO(step);
-  auto r = RunCasebook(build, work.path());
-  INFO(r.err);
-  REQUIRE(r.exit_code == 0);
-  TempDir clean;
-  for (const char* part : {"site.toml", "content"})
-    fs::copy(fs::path(work.path()) / part, fs::path(clean.path()) / part, fs::copy_options::recursive);
-  REQUIRE(RunCasebook(build + " --no-cache", clean.path()).exit_code == 0);
-  auto incremental = Snapshot(work.path() + "/public");
-  auto fresh = Snapshot(clean.path() + "/public");
-  for (const auto& [path, bytes] : fresh) {
-    INFO(path);
-    REQUIRE(incremental.count(path));
-    CHECK(incremental[path] == bytes);
-  }
-  for (const auto& [path, bytes] : incremental) {
-    INFO(path);
-    CHECK(fresh.count(path));
-  }
 }
 
 }  // namespace
@@ -196,20 +176,20 @@ TEST_CASE("incremental builds follow files that appear, change and disappear") {
   REQUIRE(RunCasebook(build, work.path()).exit_code == 0);
 
   work.Write("content/2024/missing.png", "now here\n");
-  CheckSameAsClean(work, build, "a missing linked file appears");
+  CompareWithClean(work, build, "a missing linked file appears");
   CHECK(work.Read("public/files/2024/missing.png") == "now here\n");
   CHECK(Contains(work.Read(kPoolPage), "src=\"../../files/2024/missing.png\""));
 
   work.Write("content/2024/2024-05-02-db-outage/graph.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"/>\n");
   work.Write("content/2024/2024-05-02-db-outage/extra.csv", "a,b\n");
-  CheckSameAsClean(work, build, "a bundle file changes and one is added");
+  CompareWithClean(work, build, "a bundle file changes and one is added");
   CHECK(work.Read("public/postmortems/2024-05-02-db-outage/graph.svg") ==
         "<svg xmlns=\"http://www.w3.org/2000/svg\"/>\n");
   CHECK(work.Exists("public/postmortems/2024-05-02-db-outage/extra.csv"));
 
   fs::remove(fs::path(work.path()) / "content/2024/latency.svg");
   fs::remove(fs::path(work.path()) / "content/2024/2024-05-02-db-outage/extra.csv");
-  CheckSameAsClean(work, build, "a linked file and a bundle file are removed");
+  CompareWithClean(work, build, "a linked file and a bundle file are removed");
   CHECK_FALSE(work.Exists("public/files/2024/latency.svg"));
   CHECK_FALSE(work.Exists("public/postmortems/2024-05-02-db-outage/extra.csv"));
   CHECK(Contains(work.Read(kPoolPage), "src=\"latency.svg\""));  // left as written

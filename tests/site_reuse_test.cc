@@ -8,9 +8,11 @@
 #include <filesystem>
 #include <string>
 
+#include "compare_with_clean.h"
 #include "test_support.h"
 
 namespace fs = std::filesystem;
+using casebook::test::CompareWithClean;
 using casebook::test::RunCasebook;
 using casebook::test::Snapshot;
 using casebook::test::TempDir;
@@ -37,31 +39,6 @@ std::string Postmortem(const std::string& title, const std::string& date,
          "\nseverity = \"SEV2\"\nstatus = \"final\"\nsummary = \"" + title +
          "\"\nservices = [" + services + "]\ntags = [" + tags + "]\n+++\n\n## Summary\n\n" + body +
          "\n\n## Impact\n\nCustomers waited.\n";
-}
-
-// Builds `work` incrementally, then a copy of its inputs with --no-cache,
-// and checks that every output file is byte-identical. Returns the
-// incremental build's output.
-std::string CompareWithClean(const TempDir& work, const std::string& step) {
-  INFO(step);
-  auto r = RunCasebook(kBuild, work.path());
-  INFO(r.err);
-  REQUIRE(r.exit_code == 0);
-  TempDir clean;
-  for (const char* part : {"site.toml", "content"})
-    fs::copy(fs::path(work.path()) / part, fs::path(clean.path()) / part,
-             fs::copy_options::recursive);
-  auto c = RunCasebook(std::string(kBuild) + " --no-cache", clean.path());
-  REQUIRE(c.exit_code == 0);
-  auto incremental = Snapshot(work.path() + "/public");
-  auto fresh = Snapshot(clean.path() + "/public");
-  CHECK(incremental.size() == fresh.size());
-  for (const auto& [path, bytes] : fresh) {
-    INFO(path);
-    REQUIRE(incremental.count(path));
-    CHECK(incremental[path] == bytes);
-  }
-  return r.out + r.err;
 }
 
 // Three postmortems about one queue (similar to one another, for reasons
@@ -102,21 +79,21 @@ TEST_CASE("the services, tags and title of a similar incident key the pages that
   work.Write("content/2024/b.md", ReplaceFirst(work.Read("content/2024/b.md"),
                                                "services = [\"broker\"]",
                                                "services = [\"broker\", \"checkout\"]"));
-  CompareWithClean(work, "a similar incident gains a service");
+  CompareWithClean(work, kBuild, "a similar incident gains a service");
   CHECK(Contains(work.Read(a_page), "Same services broker, checkout"));
 
   work.Write("content/2024/c.md", ReplaceFirst(work.Read("content/2024/c.md"),
                                                "tags = [\"retries\"]", "tags = [\"queue\"]"));
-  CompareWithClean(work, "a similar incident's tags change");
+  CompareWithClean(work, kBuild, "a similar incident's tags change");
 
   work.Write("content/2024/c.md", ReplaceFirst(work.Read("content/2024/c.md"),
                                                "Queue backlog C", "Queue backlog, third"));
-  CompareWithClean(work, "a similar incident is retitled");
+  CompareWithClean(work, kBuild, "a similar incident is retitled");
   CHECK(Contains(work.Read(a_page), "Queue backlog, third"));
 
   work.Write("content/2024/c.md", ReplaceFirst(work.Read("content/2024/c.md"),
                                                "date = 2024-03-10", "date = 2024-03-11T09:30:00Z"));
-  CompareWithClean(work, "a similar incident's date gains a time");
+  CompareWithClean(work, kBuild, "a similar incident's date gains a time");
 }
 
 TEST_CASE("a file deleted or replaced by hand in the staging folder is linked again") {
@@ -125,7 +102,7 @@ TEST_CASE("a file deleted or replaced by hand in the staging folder is linked ag
   REQUIRE(RunCasebook(kBuild, work.path()).exit_code == 0);
   // A second build with a change leaves the previous site as staging.
   work.Write("content/2024/a.md", work.Read("content/2024/a.md") + "\nOne more line.\n");
-  CompareWithClean(work, "a body edit");
+  CompareWithClean(work, kBuild, "a body edit");
   const std::string staging = work.path() + "/.public.staging";
   REQUIRE(fs::exists(staging + "/postmortems/b/index.html"));
 
@@ -133,7 +110,7 @@ TEST_CASE("a file deleted or replaced by hand in the staging folder is linked ag
   fs::remove(staging + "/feed.xml");
   work.Write(".public.staging/postmortems/c/index.html", "not the published page");
   work.Write("content/2024/a.md", work.Read("content/2024/a.md") + "\nAnd another.\n");
-  CompareWithClean(work, "the staging folder tampered with, then a body edit");
+  CompareWithClean(work, kBuild, "the staging folder tampered with, then a body edit");
   CHECK(Contains(work.Read("public/postmortems/b/index.html"), "Queue backlog B"));
 }
 
@@ -147,7 +124,7 @@ TEST_CASE("a published page edited by hand is rewritten by a build that changes 
   // rewritten because its stat no longer matches the manifest.
   work.Write("content/2024/a.md", work.Read("content/2024/a.md") + "\nOne more line.\n");
   work.Write(b_page, "edited by hand");
-  CompareWithClean(work, "a body edit and a page edited by hand");
+  CompareWithClean(work, kBuild, "a body edit and a page edited by hand");
   CHECK(work.Read(b_page) == published);
   // Nothing changed: the stamp answers, every file as published.
   auto r = RunCasebook(kBuild, work.path());
