@@ -212,6 +212,8 @@ TEST_CASE("undated postmortems are split into pages by title, each listed once")
   const std::string p3 = dir.Read("public/archive/undated/page/3/index.html");
   CHECK_FALSE(dir.Exists("public/archive/undated/page/4/index.html"));
   CHECK(Contains(p1, "7 postmortems with no known incident date"));
+  // Headings in order: the items' h3 titles sit under an h2 (axe heading-order).
+  CHECK(p1.find("<h2") < p1.find("<h3"));
   CHECK(Contains(p1, "<link rel=\"next\" href=\"/archive/archive/undated/page/2/\">"));
   CHECK(Contains(p3, "<link rel=\"prev\" href=\"/archive/archive/undated/page/2/\">"));
   // By title, A-Z, each exactly once across the pages.
