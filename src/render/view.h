@@ -120,6 +120,9 @@
 
 namespace casebook::render {
 
+/// The postmortems with no incident date, by title then id (view_lists.cc).
+std::vector<int> UndatedByTitle(const model::SiteModel& site);
+
 /// What a page tells the layout about itself.
 struct PageInfo {
   std::string title;        // "" on the home page (the site title is used)
@@ -183,8 +186,9 @@ class View {
   util::Value ArchiveYear(const model::ArchiveYear& year, size_t page = 1) const;
   /// archive/undated/: postmortems with no known incident date, by title.
   util::Value ArchiveUndated(size_t page) const;  // 1-based
-  /// Indices of the postmortems with no incident date, by title then id.
-  std::vector<int> Undated() const;
+  /// Indices of the postmortems with no incident date, by title then id
+  /// (worked out once: each page of archive/undated/ reads it).
+  const std::vector<int>& Undated() const { return undated_; }
   /// Whether archive/undated/ is written (a theme from before it has no
   /// archive_undated template: then the page and its links are left out).
   void SetUndatedPage(bool on) { undated_page_ = on; }
@@ -341,6 +345,7 @@ class View {
   /// terms_[pm][taxonomy] = the model's terms holding that postmortem, in
   /// the order the postmortem lists its values.
   std::vector<std::vector<std::vector<const model::Term*>>> terms_;
+  std::vector<int> undated_;  // see Undated()
   /// Built once with the View (a default member initializer, so it runs
   /// after site_ is bound, whatever the constructor does).
   Tracker tracker_ = MakeTracker(site_);

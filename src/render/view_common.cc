@@ -189,7 +189,8 @@ Value SearchView(const config::SiteConfig& cfg, const std::string& query) {
 }
 
 View::View(const model::SiteModel& site)
-    : site_(site), cfg_(*site.config), base_path_(BasePath(site.config->base_url)) {
+    : site_(site), cfg_(*site.config), base_path_(BasePath(site.config->base_url)),
+      undated_(UndatedByTitle(site)) {
   terms_.assign(site.postmortems.size(),
                 std::vector<std::vector<const model::Term*>>(site.taxonomies.size()));
   for (size_t t = 0; t < site.taxonomies.size(); ++t) {

@@ -291,13 +291,13 @@ Value View::Archive() const {
   return v;
 }
 
-std::vector<int> View::Undated() const {
+std::vector<int> UndatedByTitle(const model::SiteModel& site) {
   std::vector<int> out;
-  for (size_t i = 0; i < site_.postmortems.size(); ++i)
-    if (!site_.postmortems[i].incident_date) out.push_back(static_cast<int>(i));
+  for (size_t i = 0; i < site.postmortems.size(); ++i)
+    if (!site.postmortems[i].incident_date) out.push_back(static_cast<int>(i));
   std::sort(out.begin(), out.end(), [&](int a, int b) {
-    const auto& x = site_.postmortems[a].doc;
-    const auto& y = site_.postmortems[b].doc;
+    const auto& x = site.postmortems[a].doc;
+    const auto& y = site.postmortems[b].doc;
     return x.title != y.title ? x.title < y.title : x.id < y.id;
   });
   return out;
@@ -309,7 +309,7 @@ Value View::ArchiveUndated(size_t page) const {
   info.description = "Postmortems with no known incident date.";
   info.path = "archive/undated/";
   info.section = "archive";
-  const std::vector<int> undated = Undated();
+  const std::vector<int>& undated = Undated();
   // Paginated like a year: an archive without dates can put every
   // postmortem here.
   const ListPage lp = Paginate(info.path, undated.size(),
