@@ -141,9 +141,9 @@ HttpResponse Request(int port, const std::string& method, const std::string& tar
 HttpResponse Get(int port, const std::string& target) { return Request(port, "GET", target); }
 
 BackgroundCasebook::BackgroundCasebook(const std::vector<std::string>& args,
-                                       const std::string& cwd) {
+                                       const std::string& cwd, const std::string& binary) {
   std::string out = io_.path() + "/out", err = io_.path() + "/err";
-  std::vector<std::string> argv_s{CASEBOOK_BINARY};
+  std::vector<std::string> argv_s{binary};
   argv_s.insert(argv_s.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (auto& a : argv_s) argv.push_back(a.data());

@@ -58,9 +58,11 @@ HttpResponse Get(int port, const std::string& target);
 /// The built `casebook` started in the background (stdin /dev/null, stdout
 /// and stderr to files), for commands that run until stopped (`serve`).
 /// The destructor sends SIGTERM if it still runs and waits for it.
+/// `binary`: another casebook executable (e.g. an installed copy).
 class BackgroundCasebook {
  public:
-  BackgroundCasebook(const std::vector<std::string>& args, const std::string& cwd);
+  BackgroundCasebook(const std::vector<std::string>& args, const std::string& cwd,
+                     const std::string& binary = CASEBOOK_BINARY);
   ~BackgroundCasebook();
   BackgroundCasebook(const BackgroundCasebook&) = delete;
   BackgroundCasebook& operator=(const BackgroundCasebook&) = delete;
