@@ -20,15 +20,15 @@ std::string EncodeFacets(const std::string& severity, const std::vector<std::str
   return out;
 }
 
-uint32_t FacetTable::Intern(Group group, const std::string& name) {
-  std::string key(1, static_cast<char>(group));
-  key += name;
-  auto [it, added] = ids_.emplace(std::move(key), static_cast<uint32_t>(names_.size()));
-  if (added) {
-    names_.push_back(name);
-    groups_.push_back(group);
-  }
-  return it->second;
+uint32_t FacetTable::Intern(Group group, std::string_view name) {
+  Ids& ids = ids_[group];
+  auto it = ids.find(name);
+  if (it != ids.end()) return it->second;
+  const auto id = static_cast<uint32_t>(names_.size());
+  ids.emplace(std::string(name), id);
+  names_.emplace_back(name);
+  groups_.push_back(group);
+  return id;
 }
 
 template <typename F>
@@ -37,7 +37,8 @@ void FacetTable::Parse(const std::string& value, F&& each) {
   size_t begin = 0;
   for (size_t i = 0; i <= value.size(); ++i) {
     if (i < value.size() && value[i] != '\x1e' && value[i] != '\x1f') continue;
-    if (i > begin) each(Intern(static_cast<Group>(group), value.substr(begin, i - begin)));
+    if (i > begin)
+      each(Intern(static_cast<Group>(group), std::string_view(value).substr(begin, i - begin)));
     if (i < value.size() && value[i] == '\x1e' && group < kServices) ++group;
     begin = i + 1;
   }
