@@ -181,6 +181,34 @@ TEST_CASE("search: spelling correction retries automatically", "[search]") {
   CHECK_FALSE(found.auto_retried);
 }
 
+TEST_CASE("search: a misspelled query with too few matches is corrected and relaxed", "[search]") {
+  // The correction has no postmortem with every word, the query relaxed has
+  // one with some: the query stays, relaxed, and the correction is offered.
+  auto kept = Run("databse kubernetes");
+  CHECK(kept.corrected_query == "database kubernetes");
+  CHECK_FALSE(kept.auto_retried);
+  CHECK(kept.relaxed);
+  CHECK(Ids(kept) == Set{"kube-dns"});
+  REQUIRE(kept.hits.size() == 1);
+  CHECK(kept.hits[0].missing_words == std::vector<std::string>{"databse"});
+  // The correction has one postmortem with every word: it is run, relaxed.
+  auto retried = Run("databse patroni");
+  CHECK(retried.auto_retried);
+  CHECK(retried.relaxed);
+  CHECK(retried.all_words_total == 1);
+  REQUIRE(!retried.hits.empty());
+  CHECK(retried.hits[0].id == "db-failover");
+  CHECK(Ids(retried) == Set{"db-failover", "disk-full", "db-migration-lock"});
+  // Neither has every word and the query finds nothing even relaxed: the
+  // correction, relaxed.
+  auto relaxed = Run("databse qqqzzzx");
+  CHECK(relaxed.corrected_query == "database qqqzzzx");
+  CHECK(relaxed.auto_retried);
+  CHECK(relaxed.relaxed);
+  CHECK(relaxed.all_words_total == 0);
+  CHECK(Ids(relaxed) == Set{"db-failover", "disk-full", "db-migration-lock"});
+}
+
 TEST_CASE("search: spelling picks what fits the other words", "[search]") {
   // "pol" is one edit from "pod" (kube-dns) and "pool" (db-failover); only
   // "pool" sits next to "connection".

@@ -244,7 +244,7 @@ struct Searcher::Impl {
       throw Xapian::DatabaseVersionError("made by another casebook version");
     qp.set_database(db);
   }
-  /// One query run: strict first, then relaxed when too few match.
+  /// One query run: strict (Try), then relaxed when too few match (Relax).
   struct Attempt {
     ParsedQuery parsed;
     std::unique_ptr<Xapian::Enquire> enquire;  // get_matching_terms needs it
@@ -256,9 +256,19 @@ struct Searcher::Impl {
     bool relaxed = false;
     std::vector<std::string> words;
     std::vector<std::vector<std::string>> word_terms;  // the terms of each word
+    // What Relax needs: the query with any of the words, and the boosts.
+    bool can_relax = false;
+    Xapian::Query relaxed_query, boost;
+    LooseUnits units;
+    /// Too few postmortems have every word, and the query could be relaxed.
+    bool WantsRelaxing() const;
   };
   SearchResult Run(const SearchRequest& request);
-  Attempt Try(const std::string& text, const SearchRequest& request, FacetTable& table);
+  /// The strict attempt. `suggest`: spelling suggestions for the query.
+  Attempt Try(const std::string& text, const SearchRequest& request, FacetTable& table,
+              bool suggest);
+  /// When a.WantsRelaxing(): the relaxed attempt replaces *a if it finds more.
+  void Relax(Attempt* a, const SearchRequest& request, FacetTable& table);
   Xapian::MSet Match(Xapian::Enquire& enquire, const Xapian::Query& query,
                      const Xapian::Query& boost, const SearchRequest& request, FacetSpy* spy,
                      Xapian::doccount* total, bool* estimated);
@@ -472,40 +482,46 @@ Xapian::doccount Searcher::Impl::Count(const Xapian::Query& query, const Xapian:
   return counter.get_mset(0, 0, all).get_matches_estimated();
 }
 
+bool Searcher::Impl::Attempt::WantsRelaxing() const {
+  return strict_total < kEnough && can_relax;
+}
+
 Searcher::Impl::Attempt Searcher::Impl::Try(const std::string& text,
-                                            const SearchRequest& request, FacetTable& table) {
+                                            const SearchRequest& request, FacetTable& table,
+                                            bool suggest) {
   Attempt a;
-  Xapian::Query query, relaxed, boost;
-  a.parsed = ParseUserQuery(qp, db, text, &query);
+  Xapian::Query query;
+  a.parsed = ParseUserQuery(qp, db, text, &query, suggest);
   // A plain query (words, perhaps with phrases, +word, -word and filters)
   // is built here, with the compound forms of its words; one with boolean
   // operators or brackets is run as the parser read it.
   LooseParts loose = SplitLooseWords(a.parsed.text);
-  LooseUnits units;
-  bool can_relax = false;
   if (loose.usable && loose.content_words > 0)
-    can_relax = BuildLooseQueries(qp, db, loose, kCoordination, &query, &relaxed, &boost,
-                                  &units);
+    a.can_relax = BuildLooseQueries(qp, db, loose, kCoordination, &query, &a.relaxed_query,
+                                    &a.boost, &a.units);
   a.enquire = std::make_unique<Xapian::Enquire>(db);
   a.spy = std::make_unique<FacetSpy>(&table);
-  a.mset = Match(*a.enquire, query, boost, request, a.spy.get(), &a.total, &a.total_estimated);
+  a.mset = Match(*a.enquire, query, a.boost, request, a.spy.get(), &a.total, &a.total_estimated);
   a.strict_total = a.total;
-  if (a.strict_total >= kEnough || !can_relax) return a;
+  return a;
+}
 
+void Searcher::Impl::Relax(Attempt* a, const SearchRequest& request, FacetTable& table) {
   // Too few postmortems have every word: rank every one with some of them,
   // most words first (each word adds kCoordination to its BM25 weight);
   // the explicit rest (phrases, +word, -word, filters) stays strict.
   Attempt b;
-  b.parsed = a.parsed;
+  b.parsed = a->parsed;
   b.enquire = std::make_unique<Xapian::Enquire>(db);
   b.spy = std::make_unique<FacetSpy>(&table);
-  b.mset = Match(*b.enquire, relaxed, boost, request, b.spy.get(), &b.total, &b.total_estimated);
-  b.strict_total = a.strict_total;
-  if (b.total <= a.strict_total) return a;
+  b.mset = Match(*b.enquire, a->relaxed_query, a->boost, request, b.spy.get(), &b.total,
+                 &b.total_estimated);
+  b.strict_total = a->strict_total;
+  if (b.total <= a->strict_total) return;
   b.relaxed = true;
-  b.words = std::move(units.words);
-  b.word_terms = std::move(units.terms);
-  return b;
+  b.words = std::move(a->units.words);
+  b.word_terms = std::move(a->units.terms);
+  *a = std::move(b);
 }
 
 SearchResult Searcher::Impl::Run(const SearchRequest& in) {
@@ -517,19 +533,34 @@ SearchResult Searcher::Impl::Run(const SearchRequest& in) {
   r.limit = request.limit;
 
   FacetTable& table = Facets();
-  Attempt a = Try(request.query, request, table);
+  Attempt a = Try(request.query, request, table, /*suggest=*/true);
   r.query = a.parsed.text;
   r.message = a.parsed.message;
   r.corrected_query = a.parsed.corrected;
   r.suggestions = a.parsed.suggestions;
   if (a.strict_total == 0 && !a.parsed.corrected.empty()) {
     // A word matched nothing. Run the correction instead when it finds
-    // postmortems with every word, or when the query found none at all.
-    Attempt b = Try(a.parsed.corrected, request, table);
-    if (b.strict_total > 0 || (a.total == 0 && b.total > 0)) {
+    // postmortems with every word, or when the query found none at all,
+    // even relaxed. Each is relaxed only when that can decide: the query's
+    // relaxed run matters only when the correction has no strict match,
+    // and the correction's only then and when the query found nothing.
+    Attempt b = Try(a.parsed.corrected, request, table, /*suggest=*/false);
+    if (b.strict_total > 0) {
+      if (b.WantsRelaxing()) Relax(&b, request, table);
       a = std::move(b);
       r.auto_retried = true;
+    } else {
+      if (a.WantsRelaxing()) Relax(&a, request, table);
+      if (a.total == 0) {
+        if (b.WantsRelaxing()) Relax(&b, request, table);
+        if (b.total > 0) {
+          a = std::move(b);
+          r.auto_retried = true;
+        }
+      }
     }
+  } else if (a.WantsRelaxing()) {
+    Relax(&a, request, table);
   }
   Xapian::MSet& mset = a.mset;
   FacetSpy* spy = a.spy.get();
