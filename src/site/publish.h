@@ -124,6 +124,7 @@ class Publisher {
   bool SyncStaging(std::string* error);
 
   void FindUnlisted();
+  void LinkStagingCopy();
 
   std::string output_, staging_, output_manifest_path_, staging_manifest_path_;
   int lock_fd_ = -1;
