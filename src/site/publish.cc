@@ -60,6 +60,29 @@ bool Matches(const std::string& full, const PublishedFile& f) {
   return lstat(full.c_str(), &st) == 0 && SameFile(st, f);
 }
 
+// lstat of many files under one folder: each looked up from the folder
+// (opened once) rather than from the root, which saves resolving the
+// folder's own path ~134,500 times at 100,000 postmortems.
+class FolderStat {
+ public:
+  explicit FolderStat(const std::string& folder)
+      : folder_(folder), fd_(open(folder.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC)) {}
+  ~FolderStat() {
+    if (fd_ >= 0) close(fd_);
+  }
+  FolderStat(const FolderStat&) = delete;
+  FolderStat& operator=(const FolderStat&) = delete;
+  /// lstat of `rel` (relative to the folder).
+  bool Lstat(const std::string& rel, struct stat* st) const {
+    if (fd_ < 0) return lstat(util::JoinPath(folder_, rel).c_str(), st) == 0;
+    return fstatat(fd_, rel.c_str(), st, AT_SYMLINK_NOFOLLOW) == 0;
+  }
+
+ private:
+  const std::string folder_;
+  const int fd_;
+};
+
 // mkdir -p with plain syscalls (std::filesystem::create_directories stats
 // every component first, which dominated writing a fresh site).
 bool MakeDirChain(const std::string& dir) {
@@ -325,9 +348,10 @@ void Publisher::Revalidate() {
     files.push_back(&f);
   }
   std::vector<char> same(files.size(), 0);
+  const FolderStat output(output_);
   util::ParallelFor(files.size(), util::DefaultJobs(), [&](size_t i) {
     struct stat st;
-    same[i] = lstat(util::JoinPath(output_, *paths[i]).c_str(), &st) == 0 && SameFile(st, *files[i]);
+    same[i] = output.Lstat(*paths[i], &st) && SameFile(st, *files[i]);
   });
   intact_ = true;
   for (size_t i = 0; i < files.size(); ++i) {
@@ -534,13 +558,22 @@ bool Publisher::SyncStaging(std::string* error) {
     if (w != written_.end() && w->first == path) ++w;
     if (!written) unwritten.push_back(&path);
   }
+  // Their published entries, found in one ordered walk (both in path order).
+  std::vector<const PublishedFile*> published(unwritten.size(), nullptr);
+  {
+    auto p = published_.begin();
+    for (size_t i = 0; i < unwritten.size(); ++i) {
+      while (p != published_.end() && p->first < *unwritten[i]) ++p;
+      if (p != published_.end() && p->first == *unwritten[i]) published[i] = &p->second;
+    }
+  }
   std::vector<char> linked(unwritten.size(), 0);
+  const FolderStat staging(staging_);
   util::ParallelFor(unwritten.size(), util::DefaultJobs(), [&](size_t i) {
-    auto it = published_.find(*unwritten[i]);
+    const PublishedFile* f = published[i];
     struct stat st;
-    linked[i] = it != published_.end() && it->second.verified &&
-                lstat(util::JoinPath(staging_, *unwritten[i]).c_str(), &st) == 0 &&
-                S_ISREG(st.st_mode) && static_cast<uint64_t>(st.st_ino) == it->second.inode &&
+    linked[i] = f && f->verified && staging.Lstat(*unwritten[i], &st) && S_ISREG(st.st_mode) &&
+                static_cast<uint64_t>(st.st_ino) == f->inode &&
                 static_cast<uint64_t>(st.st_dev) == output_device_;
   });
   for (size_t i = 0; i < unwritten.size(); ++i) {
