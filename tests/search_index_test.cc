@@ -609,3 +609,80 @@ TEST_CASE("index update: a failed write leaves the previous index, Finish report
   CHECK(a.Count("zeppelin") == 1);
   CHECK(SimilarOf(ok) == SimilarOf(site));
 }
+
+#include <xapian.h>
+
+#include "search/index_metadata.h"
+#include "search/index_plan.h"
+#include "search/schema.h"
+#include "search/synonyms.h"
+
+namespace {
+
+// The index fields of `specs`, as a build describes them.
+struct Described {
+  cb::model::SiteModel site;
+  std::vector<cb::search::IndexFields> fields;
+};
+std::unique_ptr<Described> Describe(const std::vector<cb::test::PmSpec>& specs,
+                                    const cb::config::SiteConfig* cfg) {
+  auto d = std::make_unique<Described>();
+  d->site = cb::test::MakeSite(specs, cfg);
+  const auto keys = cb::search::IndexedTaxonomies(cfg);
+  for (const auto& pm : d->site.postmortems)
+    d->fields.push_back(cb::search::DescribeForIndex(pm, cfg, keys));
+  return d;
+}
+
+std::string PlanText(const cb::search::Plan& p) {
+  std::ostringstream out;
+  for (size_t k : p.add) out << "add " << k << "\n";
+  for (const auto& [k, did] : p.update) out << "update " << k << " " << did << "\n";
+  for (auto did : p.remove) out << "remove " << did << "\n";
+  out << "unchanged " << p.unchanged << " synonyms " << p.synonyms_changed << "\n";
+  return out.str();
+}
+
+}  // namespace
+
+TEST_CASE("index plan: planned from the previous build's documents, the same as from every hash",
+          "[search][index]") {
+  Archive a;
+  a.Update();
+  auto before = Describe(a.specs, &a.cfg);
+  cb::search::PreviousContents previous;
+  for (const auto& f : before->fields) {
+    previous.ids.push_back(f.pm->doc.id);
+    previous.hashes.push_back(f.hash);
+  }
+  // One edited, one deleted, one added.
+  a.specs[3].body += " A brand new zeppelin paragraph.";
+  a.specs.erase(a.specs.begin() + 1);
+  cb::test::PmSpec extra = a.specs[0];
+  extra.id = "zeppelin";
+  a.specs.push_back(extra);
+  auto after = Describe(a.specs, &a.cfg);
+  const std::string synonyms =
+      cb::search::SynonymsHash(cb::search::MergeSynonyms(a.cfg.search.synonyms));
+  Xapian::Database db(cb::search::schema::VersionDir(a.index(), 1));
+  auto from_previous = cb::search::PlanFromPrevious(db, after->fields, previous, synonyms);
+  auto from_hashes = cb::search::MakePlan(db, after->fields, synonyms,
+                                          cb::search::ContentsKey(after->fields, synonyms));
+  REQUIRE(from_previous);
+  REQUIRE(from_hashes);
+  CHECK(PlanText(*from_previous) == PlanText(*from_hashes));
+  CHECK(from_previous->update.size() == 1);
+  CHECK(from_previous->add.size() == 1);
+  CHECK(from_previous->remove.size() == 1);
+
+  // A record that is not what the index holds proves nothing: no plan.
+  auto wrong = previous;
+  wrong.hashes[5] = "0123456789abcdef";
+  CHECK_FALSE(cb::search::PlanFromPrevious(db, after->fields, wrong, synonyms));
+  auto fewer = previous;
+  fewer.ids.pop_back();
+  fewer.hashes.pop_back();
+  CHECK_FALSE(cb::search::PlanFromPrevious(db, after->fields, fewer, synonyms));
+  // Other synonyms: the index's key is not theirs.
+  CHECK_FALSE(cb::search::PlanFromPrevious(db, after->fields, previous, synonyms + "x"));
+}

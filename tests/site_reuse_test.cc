@@ -5,7 +5,12 @@
 // with a clean build of the same inputs.
 #include <catch2/catch.hpp>
 
+#include <sys/stat.h>
+
+#include <cstdint>
+#include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <string>
 
 #include "compare_with_clean.h"
@@ -131,4 +136,67 @@ TEST_CASE("a published page edited by hand is rewritten by a build that changes 
   REQUIRE(r.exit_code == 0);
   CHECK(Contains(r.out, " 0 changed"));
   CHECK_FALSE(Contains(r.out + r.err, "render + write"));
+}
+
+namespace {
+
+// Every file under `root`, relative, with its inode.
+std::map<std::string, uint64_t> Inodes(const std::string& root) {
+  std::map<std::string, uint64_t> out;
+  for (const auto& e : fs::recursive_directory_iterator(root)) {
+    struct stat st;
+    if (lstat(e.path().c_str(), &st) == 0 && S_ISREG(st.st_mode))
+      out[e.path().string().substr(root.size() + 1)] = st.st_ino;
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a first build leaves the staging folder as hard links to the published files") {
+  TempDir work;
+  WriteArchive(work);
+  REQUIRE(RunCasebook(kBuild, work.path()).exit_code == 0);
+  const auto published = Inodes(work.path() + "/public");
+  const auto staged = Inodes(work.path() + "/.public.staging");
+  REQUIRE(published.size() == staged.size());
+  for (const auto& [path, inode] : published) {
+    INFO(path);
+    REQUIRE(staged.count(path));
+    // Each folder has a marker of its own; every other file is the same one.
+    if (path == ".casebook-output") CHECK(staged.at(path) != inode);
+    else CHECK(staged.at(path) == inode);
+  }
+  // The first edit updates staging in place and publishes what a clean build does.
+  work.Write("content/2024/a.md", work.Read("content/2024/a.md") + "\nOne more line.\n");
+  CompareWithClean(work, kBuild, "the first edit after a first build");
+  CHECK(Inodes(work.path() + "/public").at("postmortems/b/index.html") ==
+        published.at("postmortems/b/index.html"));
+  work.Write("content/2024/b.md", work.Read("content/2024/b.md") + "\nOne more line.\n");
+  CompareWithClean(work, kBuild, "the second edit");
+}
+
+TEST_CASE("a first build killed at any step leaves no site or the whole one, the next edit is clean") {
+  // Steps: every change to the file system in publishing (publish.cc),
+  // the staging copy at the end included.
+  bool finished = false;
+  int killed_after_publishing = 0;
+  for (int step = 1; step < 2000 && !finished; step += 8) {
+    INFO("killed at step " << step);
+    TempDir work;
+    WriteArchive(work);
+    setenv("CASEBOOK_TEST_KILL_AT_STEP", std::to_string(step).c_str(), 1);
+    auto r = RunCasebook(kBuild, work.path());
+    unsetenv("CASEBOOK_TEST_KILL_AT_STEP");
+    finished = r.exit_code == 0;
+    if (!finished) {
+      REQUIRE(r.exit_code == 128 + 9);
+      if (fs::exists(work.path() + "/public")) ++killed_after_publishing;
+    }
+    work.Write("content/2024/c.md", work.Read("content/2024/c.md") + "\nOne more line.\n");
+    CompareWithClean(work, kBuild, "the next build, with an edit");
+  }
+  CHECK(finished);
+  // Some kills fell in the staging copy, after the site was published.
+  CHECK(killed_after_publishing >= 3);
 }

@@ -328,6 +328,9 @@ std::unique_ptr<IndexUpdate> IndexUpdate::Start(model::SiteModel* site,
       job.corpus = similar::Corpus();
       job.corpus_hashes = std::vector<std::string>();
       job.rank_state = similar::RankState();
+      // What the last build indexed, for the plan (PlanFromPrevious).
+      job.previous.ids = std::move(job.prev_state.doc_ids);
+      job.previous.hashes = std::move(job.prev_state.doc_hashes);
       job.prev_state = similar::RankState();
       ProfileMark("writer: caches");
       s->ok = RunWriter(&job, &s->stats, &s->error);

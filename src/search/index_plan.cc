@@ -4,6 +4,7 @@
 #include <xapian.h>
 
 #include <algorithm>
+#include <string_view>
 #include <unordered_map>
 
 #include "search/schema.h"
@@ -22,6 +23,68 @@ std::string ContentsKey(const std::vector<IndexFields>& fields, const std::strin
     h.Add(f.hash);
   }
   return h.Hex();
+}
+
+std::optional<Plan> PlanFromPrevious(const Xapian::Database& db,
+                                     const std::vector<IndexFields>& fields,
+                                     const PreviousContents& previous,
+                                     const std::string& synonyms_hash) {
+  const size_t n = previous.ids.size();
+  if (n == 0 || previous.hashes.size() != n || db.get_doccount() != n ||
+      db.get_metadata(sc::kMetaSchema) != std::to_string(sc::kVersion))
+    return std::nullopt;
+  // The contents key of `previous`, made as ContentsKey makes it.
+  sc::Hasher h;
+  h.Add(int64_t{sc::kVersion});
+  h.Add(synonyms_hash);
+  h.Add(static_cast<int64_t>(n));
+  for (size_t k = 0; k < n; ++k) {
+    h.Add(previous.ids[k]);
+    h.Add(previous.hashes[k]);
+  }
+  if (db.get_metadata(sc::kMetaContents) != h.Hex()) return std::nullopt;
+  std::unordered_map<std::string_view, size_t> old;
+  old.reserve(n);
+  for (size_t k = 0; k < n; ++k)
+    if (!old.emplace(previous.ids[k], k).second) return std::nullopt;  // ids are unique
+  // The document of id `id`, which must hold `hash`; 0 when it cannot be
+  // found exactly (then the whole comparison is left to MakePlan).
+  auto docid = [&](const std::string& id, const std::string& hash) -> Xapian::docid {
+    const std::string term = sc::ClampTerm(sc::kIdPrefix + id);
+    auto it = db.postlist_begin(term);
+    if (it == db.postlist_end(term)) return 0;
+    const Xapian::docid did = *it;
+    if (++it != db.postlist_end(term)) return 0;  // a clamped id shared by two
+    const Xapian::Document doc = db.get_document(did);
+    if (doc.get_value(sc::kSlotId) != id || doc.get_value(sc::kSlotHash) != hash) return 0;
+    return did;
+  };
+  Plan plan;
+  std::vector<char> seen(n, 0);
+  for (size_t k = 0; k < fields.size(); ++k) {
+    auto it = old.find(fields[k].pm->doc.id);
+    if (it == old.end()) {
+      plan.add.push_back(k);
+      continue;
+    }
+    seen[it->second] = 1;
+    if (previous.hashes[it->second] == fields[k].hash) {
+      ++plan.unchanged;
+      continue;
+    }
+    const Xapian::docid did = docid(previous.ids[it->second], previous.hashes[it->second]);
+    if (did == 0) return std::nullopt;
+    plan.update.emplace_back(k, did);
+  }
+  for (size_t k = 0; k < n; ++k) {
+    if (seen[k]) continue;
+    const Xapian::docid did = docid(previous.ids[k], previous.hashes[k]);
+    if (did == 0) return std::nullopt;
+    plan.remove.push_back(did);
+  }
+  std::sort(plan.remove.begin(), plan.remove.end());
+  plan.synonyms_changed = db.get_metadata(sc::kMetaSynonyms) != synonyms_hash;
+  return plan;
 }
 
 std::optional<Plan> MakePlan(const Xapian::Database& db, const std::vector<IndexFields>& fields,

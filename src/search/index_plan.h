@@ -45,6 +45,23 @@ std::string ContentsKey(const std::vector<IndexFields>& fields, const std::strin
 std::optional<Plan> MakePlan(const Xapian::Database& db, const std::vector<IndexFields>& fields,
                              const std::string& synonyms_hash, const std::string& contents_key);
 
+/// The ids and content hashes (in order) of the documents the previous
+/// build indexed, as it recorded them beside the index (similar.state).
+struct PreviousContents {
+  std::vector<std::string> ids, hashes;
+};
+
+/// The same plan as MakePlan, without reading every document's hash: when
+/// the version's contents key is that of `previous` (so it holds exactly
+/// those documents), the changes are found by comparing `previous` with
+/// `fields` in memory, and only the changed documents are looked up by id.
+/// nullopt when that cannot be shown (then use MakePlan). Throws
+/// Xapian::Error when the index cannot be read.
+std::optional<Plan> PlanFromPrevious(const Xapian::Database& db,
+                                     const std::vector<IndexFields>& fields,
+                                     const PreviousContents& previous,
+                                     const std::string& synonyms_hash);
+
 /// Every document added: the plan of a new version.
 Plan AddEverything(size_t documents);
 

@@ -101,7 +101,11 @@ void Run(WriteJob& job, IndexStats& stats) {
   if (current && !job.rebuild) {
     try {
       Xapian::Database db(sc::VersionDir(dir, *current));
-      plan = MakePlan(db, job.fields, stamps.synonyms_hash, stamps.contents_key);
+      // What the last build recorded it indexed, when the version is that
+      // (a few changes: no need to read every document's hash).
+      if (db.get_metadata(sc::kMetaContents) != stamps.contents_key)
+        plan = PlanFromPrevious(db, job.fields, job.previous, stamps.synonyms_hash);
+      if (!plan) plan = MakePlan(db, job.fields, stamps.synonyms_hash, stamps.contents_key);
     } catch (const Xapian::Error& e) {
       // Unreadable: rebuild from scratch below.
       job.damage = sc::VersionDir(dir, *current) + " cannot be read (" + e.get_description() + ")";

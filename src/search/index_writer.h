@@ -87,6 +87,7 @@ struct WriteJob {
   std::string similar_key;  // empty: leave similar.cache as it is
   const model::SiteModel* site = nullptr;  // whose results similar.cache gets
   similar::RankState prev_state;           // freed by the writer, off the critical path
+  PreviousContents previous;  // the documents the last build indexed (from prev_state)
   // The published version was looked at (InspectIndex): `rebuild` when it
   // cannot be used, `damage` saying why when it was damaged.
   bool inspected = false;

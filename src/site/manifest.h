@@ -19,6 +19,10 @@ struct PublishedFile {
   /// Not stored: Publisher::Open found the file exactly as listed (or
   /// trusted a restored copy again), so the build need not lstat it again.
   bool verified = false;
+  /// Not stored: Publisher::Keep was told this published file stays, made
+  /// from `kept_key` (merged into the new site's manifest at Commit).
+  bool kept = false;
+  std::string kept_key;
 };
 using Manifest = std::map<std::string, PublishedFile>;  // relative path -> file
 

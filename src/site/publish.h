@@ -124,6 +124,8 @@ class Publisher {
   bool SyncStaging(std::string* error);
 
   void FindUnlisted();
+  void LinkStagingCopy();
+  void MergeKept();
 
   std::string output_, staging_, output_manifest_path_, staging_manifest_path_;
   int lock_fd_ = -1;
@@ -141,8 +143,8 @@ class Publisher {
   std::vector<std::string> pruned_dirs_;  // folders TouchStaging may have left empty
 
   mutable std::mutex mu_;
-  Manifest next_;            // the new site
-  std::map<std::string, bool> written_;  // path -> written into staging
+  Manifest next_;            // the new site (files Keep marks join it at Commit)
+  std::map<std::string, bool> written_;  // path -> written into staging (Put's files)
   bool staging_touched_ = false;
   bool committed_ = false;  // Commit published (or found nothing to publish)
 };
