@@ -114,7 +114,10 @@ class Plan {
   /// Files whose key is unchanged are not rendered (see OutputFile::key).
   /// With `lists_unchanged`, every intact published file but the
   /// postmortem pages is kept as it is (see RenderOptions::lists_key).
-  std::vector<OutputFile> Run(const RenderOptions& options, int threads, bool lists_unchanged) {
+  /// `between` runs once every postmortem page is done, before the other
+  /// files (no job runs meanwhile).
+  std::vector<OutputFile> Run(const RenderOptions& options, int threads, bool lists_unchanged,
+                              const std::function<void()>& between) {
     size_t n = jobs_.size();
     std::vector<OutputFile> files(n);
     std::vector<util::Diagnostics> diags(n);
@@ -130,7 +133,9 @@ class Plan {
       if (pa != pb) return pa;
       return jobs_[a].weight > jobs_[b].weight;
     });
-    util::ParallelFor(n, threads, [&](size_t k) {
+    size_t pages = 0;  // postmortem pages, first in `order`
+    while (pages < n && jobs_[order[pages]].postmortem_page >= 0) ++pages;
+    auto run = [&](size_t k) {
       const size_t i = order[k];
       const Job& job = jobs_[i];
       OutputFile& file = files[i];
@@ -217,7 +222,10 @@ class Plan {
         file.content.clear();
         file.content.shrink_to_fit();
       }
-    });
+    };
+    util::ParallelFor(pages, threads, run);
+    if (between) between();
+    util::ParallelFor(n - pages, threads, [&](size_t k) { run(pages + k); });
     if (diags_) {
       for (const auto& d : diags) diags_->Append(d);
     }
@@ -456,7 +464,11 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateS
   }
   if (options.lists_key) *options.lists_key = lists_key;
   const bool lists_unchanged = !lists_key.empty() && lists_key == options.published_lists_key;
-  std::vector<OutputFile> files = plan.Run(options, jobs, lists_unchanged);
+  // The link items the postmortem pages shared are not needed by the list
+  // pages (their list items are made from fresh ones): freed before those
+  // pages build theirs, so the two are never held at once.
+  std::vector<OutputFile> files =
+      plan.Run(options, jobs, lists_unchanged, [v] { v->DropLinkItems(); });
   if (!options.free_memory) util::LeaveToExit(std::move(owned_view));
   return files;
 }

@@ -313,6 +313,11 @@ class View {
   std::vector<RecurringPair> RecurringPairs(const model::Term& term) const;
 
  public:
+  /// Frees the link items kept while the postmortem pages render (each
+  /// page links ~10 others); LinkItem then makes each one anew. Only while
+  /// no other thread uses the view: the list pages hold their own copies.
+  void DropLinkItems() const;
+
   /// Adds what every service page's recurring incidents are made from (the
   /// pairs, their shared terms), which the list keys do not cover: they
   /// come from the bodies, through search. Part of the lists key.
