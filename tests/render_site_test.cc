@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <mutex>
 
 #include "render/outputs.h"
 #include "render/renderer.h"
@@ -15,6 +16,7 @@
 #include "render/view.h"
 #include "render_fixture.h"
 #include "test_support.h"
+#include "util/text.h"
 
 namespace fs = std::filesystem;
 using namespace casebook;
@@ -425,4 +427,121 @@ TEST_CASE("The static search index: small files, incident dates, words by bucket
   CHECK(render::StaticSearchBucket("kubernetes", 250) == render::StaticSearchBucket("kuberntes", 250));
   CHECK(render::StaticSearchBuckets(10000) == 250);
   CHECK(render::StaticSearchIndexPaths(10000).size() == 1 + 200 + 250);
+}
+
+namespace {
+
+// Keeps what a streamed file was given, piece by piece; fails on the
+// `fail_at`th Write when that is set.
+struct Collected {
+  std::string bytes;
+  std::vector<size_t> pieces;
+  bool closed = false;
+};
+class CollectingStream : public render::OutputStream {
+ public:
+  CollectingStream(Collected* into, int fail_at) : into_(into), fail_at_(fail_at) {}
+  bool Write(std::string_view bytes, std::string* error) override {
+    if (++writes_ == fail_at_) {
+      *error = "disk full (test)";
+      return false;
+    }
+    into_->bytes += bytes;
+    into_->pieces.push_back(bytes.size());
+    return true;
+  }
+  bool Close(const std::string&, std::string*) override {
+    into_->closed = true;
+    return true;
+  }
+
+ private:
+  Collected* into_;
+  int fail_at_;
+  int writes_ = 0;
+};
+
+}  // namespace
+
+TEST_CASE("Files written piece by piece equal the files rendered whole") {
+  auto f = test::MakeRenderFixture(test::SourceDir());
+  // Controls (C0, and the two-byte C1 NEL) in an action, which actions.csv
+  // writes as they are: stripped chunk by chunk as in a whole file.
+  f->site.postmortems[0].doc.actions[0].text = "Alert\x01 on\xC2\x85 pool use";
+  // Enough postmortems for postmortems.json to span several chunks.
+  const auto originals = f->site.postmortems;
+  for (int k = 0; f->site.postmortems.size() < 1500; ++k) {
+    for (auto pm : originals) {
+      pm.doc.id += "-" + std::to_string(k);
+      pm.url = "postmortems/" + pm.doc.id + "/";
+      f->site.postmortems.push_back(std::move(pm));
+    }
+  }
+  Rendered whole = RenderFixtureSite(*f, 2);
+  INFO(Messages(whole.diags));
+  REQUIRE_FALSE(whole.diags.HasErrors());
+  CHECK(whole["actions.csv"].find("Alert on pool use") != std::string::npos);
+
+  for (int fail_at : {0, 2}) {
+    INFO("fail at write " << fail_at);
+    auto templates = render::TemplateSet::Load(f->cfg, nullptr);
+    REQUIRE(templates);
+    std::mutex mu;
+    std::map<std::string, std::string> sunk;
+    std::map<std::string, Collected> streamed;
+    render::RenderOptions options;
+    options.jobs = 2;
+    options.sink = [&](render::OutputFile& file, std::string*) {
+      std::lock_guard<std::mutex> lock(mu);
+      sunk[file.path] = file.content;
+      return true;
+    };
+    options.open_stream = [&](const std::string& path, std::string*) {
+      std::lock_guard<std::mutex> lock(mu);
+      return std::make_unique<CollectingStream>(&streamed[path], fail_at);
+    };
+    util::Diagnostics d;
+    const auto files = render::RenderSite(f->site, *templates, options, &d);
+    CHECK(files.size() == whole.files.size());
+    std::vector<std::string> paths;
+    for (const auto& [path, c] : streamed) paths.push_back(path);
+    CHECK(paths == std::vector<std::string>{"actions.csv", "postmortems.json", "sitemap.xml"});
+    if (fail_at == 0) {
+      CHECK_FALSE(d.HasErrors());
+      for (const auto& [path, c] : streamed) {
+        CHECK(c.closed);
+        CHECK(c.bytes == whole[path]);
+        sunk[path] = c.bytes;
+      }
+      CHECK(sunk == whole.files);
+      CHECK(streamed["postmortems.json"].pieces.size() >= 2);
+      for (size_t piece : streamed["postmortems.json"].pieces) CHECK(piece <= 2 * render::ChunkOut::kChunkBytes);
+    } else {
+      // Only the file that spans two chunks fails, with its path; nothing
+      // else is lost.
+      std::string errors = Messages(d);
+      CHECK(errors.find("postmortems.json") != std::string::npos);
+      CHECK(errors.find("disk full (test)") != std::string::npos);
+      CHECK_FALSE(streamed["postmortems.json"].closed);
+      CHECK(streamed["actions.csv"].closed);
+      CHECK(sunk.size() + 3 == whole.files.size());
+    }
+  }
+}
+
+TEST_CASE("ChunkOut never ends a chunk inside a two-byte control") {
+  std::vector<std::string> pieces;
+  render::ChunkOut out([&](std::string_view p) {
+    pieces.emplace_back(p);
+    return true;
+  });
+  out.text() = std::string(render::ChunkOut::kChunkBytes - 1, 'a') + "\xC2";
+  out.Flush();
+  out.text() += "\x85z";
+  out.Flush();
+  REQUIRE(out.Finish());
+  REQUIRE(pieces.size() == 2);
+  CHECK(pieces[0].size() == render::ChunkOut::kChunkBytes - 1);
+  CHECK(pieces[1] == "\xC2\x85z");
+  CHECK(util::StripControls(pieces[1]) == "z");
 }

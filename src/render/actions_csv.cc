@@ -44,8 +44,8 @@ void Record(std::string& out, const std::vector<std::string>& fields) {
 
 }  // namespace
 
-std::string ActionsCsv(const View& view) {
-  std::string out;
+void WriteActionsCsv(const View& view, ChunkOut& chunks) {
+  std::string& out = chunks.text();
   Record(out, {"postmortem_id", "postmortem_title", "text", "owner", "due", "status", "ticket", "ticket_url",
                "overdue_days"});
   for (const auto& row : view.action_rows()) {
@@ -53,8 +53,12 @@ std::string ActionsCsv(const View& view) {
     Record(out, {row.pm->id(), row.pm->doc.title, a.text, a.owner,
                  a.due ? util::FormatDate(*a.due, a.due->offset_minutes) : "", row.status, a.ticket,
                  row.ticket_url, std::to_string(row.overdue_days)});
+    chunks.Flush();
   }
-  return out;
+}
+
+std::string ActionsCsv(const View& view) {
+  return Collect([&view](ChunkOut& out) { WriteActionsCsv(view, out); });
 }
 
 }  // namespace casebook::render

@@ -211,14 +211,15 @@ bool AddJsonInputs(const View& view, util::StreamHash* h) {
   return AddAllListKeys(view, h);
 }
 
-std::string PostmortemsJson(const View& view, int jobs) {
+void WritePostmortemsJson(const View& view, int jobs, ChunkOut& chunks) {
   // Straight to text (no Value tree), in blocks of entries written on
-  // `jobs` threads and appended in order, so the entries are never all held
-  // twice (the file is the largest one: ~3 KB per postmortem).
+  // `jobs` threads and handed on in order, so only a block of entries is
+  // ever held (the file is the largest one: ~3 KB per postmortem).
   constexpr size_t kBlock = 512;
   const size_t n = view.site().postmortems.size();
   const Shared shared = MakeShared(view);
-  std::string out = "[";
+  std::string& out = chunks.text();
+  out += "[";
   std::vector<std::string> entries(std::min(n, kBlock));
   for (size_t begin = 0; begin < n; begin += kBlock) {
     const size_t count = std::min(kBlock, n - begin);
@@ -227,21 +228,17 @@ std::string PostmortemsJson(const View& view, int jobs) {
       util::JsonWriter w(&entries[k], /*pretty=*/true, /*depth=*/1);
       WriteEntry(w, view, shared, begin + k);
     });
-    if (begin == 0) {
-      // Reserve for the whole file from the first block, generously:
-      // untouched capacity costs no memory, while growing by doubling
-      // would hold the old and the new buffer at once.
-      size_t first = 0;
-      for (size_t k = 0; k < count; ++k) first += entries[k].size() + 4;
-      out.reserve(first / count * n * 5 / 4 + 64);
-    }
     for (size_t k = 0; k < count; ++k) {
       out += begin + k ? ",\n  " : "\n  ";
       out += entries[k];
+      chunks.Flush();
     }
   }
   out += n ? "\n]\n" : "]\n";
-  return out;
+}
+
+std::string PostmortemsJson(const View& view, int jobs) {
+  return Collect([&](ChunkOut& out) { WritePostmortemsJson(view, jobs, out); });
 }
 
 }  // namespace casebook::render

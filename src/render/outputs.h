@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -18,6 +19,34 @@
 #include "util/value.h"
 
 namespace casebook::render {
+
+/// Where a large output is written a piece at a time: the writer appends to
+/// text() and calls Flush() between records; once the text passes
+/// kChunkBytes it is handed to `emit` and dropped, so the file is never
+/// held whole. Not thread-safe (one writer).
+class ChunkOut {
+ public:
+  static constexpr size_t kChunkBytes = 1 << 20;
+  /// `emit` gets the text in order; false stops the writing (the
+  /// writer may go on, nothing more is passed on).
+  explicit ChunkOut(std::function<bool(std::string_view)> emit) : emit_(std::move(emit)) {}
+  std::string& text() { return text_; }
+  /// Passes the text on when there is enough of it.
+  void Flush() {
+    if (text_.size() >= kChunkBytes) Pass(false);
+  }
+  /// Passes on the rest; false when `emit` ever refused.
+  bool Finish() {
+    Pass(true);
+    return ok_;
+  }
+
+ private:
+  void Pass(bool all);
+  std::function<bool(std::string_view)> emit_;
+  std::string text_;
+  bool ok_ = true;
+};
 
 /// The newest entries a feed holds.
 constexpr size_t kFeedEntries = 50;
@@ -51,11 +80,13 @@ std::optional<util::DateTime> UpdatedDate(const model::Postmortem& pm);
 
 /// sitemap.xml listing `page_paths` (relative, "" for home). Postmortem
 /// pages get <lastmod>.
+void WriteSitemapXml(const View& view, const std::vector<std::string>& page_paths, ChunkOut& out);
 std::string SitemapXml(const View& view, const std::vector<std::string>& page_paths);
 
 /// postmortems.json: an array with one object per postmortem (see
 /// json_api.cc for the fields), indented, newest first; written entry by
-/// entry on `jobs` threads (the same bytes for any number).
+/// entry on `jobs` threads (the same bytes for any number), in order.
+void WritePostmortemsJson(const View& view, int jobs, ChunkOut& out);
 std::string PostmortemsJson(const View& view, int jobs);
 
 /// The static-hosting search index (static_search_index.cc): a few small
@@ -64,6 +95,19 @@ std::string PostmortemsJson(const View& view, int jobs);
 /// paths being StaticSearchIndexPaths(postmortems). Its inputs are
 /// AddJsonInputs'.
 std::map<std::string, std::string> StaticSearchIndex(const View& view);
+/// The same files one by one (the renderer makes each as its own file):
+/// the words of every postmortem, grouped by bucket (made once for all the
+/// words files), ...
+struct StaticSearchWords {
+  using Bucket = std::vector<std::pair<std::string, std::vector<int64_t>>>;  // words in byte order
+  std::vector<Bucket> buckets;
+};
+StaticSearchWords MakeStaticSearchWords(const View& view);
+/// ... search-index/words-<b>.json from buckets[b], docs-<shard>.json and
+/// meta.json.
+std::string StaticSearchWordsFile(const StaticSearchWords::Bucket& bucket);
+std::string StaticSearchDocsFile(const View& view, size_t shard);
+std::string StaticSearchMetaFile(size_t docs);
 /// Changes with the layout of those files, so a build rewrites them all.
 inline constexpr char kStaticSearchIndexFormat[] = "search-index 1: 50 per shard, gaps";
 std::vector<std::string> StaticSearchIndexPaths(size_t postmortems);
@@ -78,6 +122,10 @@ bool AddJsonInputs(const View& view, util::StreamHash* h);
 
 /// actions.csv (RFC 4180, CRLF): every action item in tracker order with
 /// its postmortem; columns listed in actions_csv.cc.
+void WriteActionsCsv(const View& view, ChunkOut& out);
 std::string ActionsCsv(const View& view);
+
+/// The whole text a Write* function gives (for tests and small files).
+std::string Collect(const std::function<void(ChunkOut&)>& write);
 
 }  // namespace casebook::render

@@ -13,6 +13,7 @@
 #include "render/renderer.h"
 
 #include <algorithm>
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -45,6 +46,8 @@ bool IsSafeOutputPath(const std::string& path) {
 struct Job {
   std::string path;
   std::function<std::string(util::Diagnostics*)> make;  // files made in C++
+  /// Large files made in C++, written a piece at a time (see OutputStream).
+  std::function<void(ChunkOut&)> stream;
   std::string tmpl;                   // pages: the template ...
   std::function<util::Value()> data;  // ... and the view data
   /// Hashes what the file is made from besides the shared inputs (see
@@ -86,6 +89,13 @@ class Plan {
   /// Marks the file just planned as postmortem `index`'s own page.
   void PostmortemPage(int index) { jobs_.back().postmortem_page = index; }
 
+  /// A large file made in C++ a piece at a time (Job::stream).
+  bool Stream(const std::string& path, std::function<void(ChunkOut&)> write) {
+    if (!File(path, nullptr)) return false;
+    jobs_.back().stream = std::move(write);
+    return true;
+  }
+
   bool File(const std::string& path, std::function<std::string(util::Diagnostics*)> make) {
     if (!IsSafeOutputPath(path)) {
       Error(path, "refusing to write outside the output folder: \"" + path + "\"");
@@ -96,7 +106,7 @@ class Plan {
             "rename the taxonomy or the postmortem id so the URLs differ");
       return false;
     }
-    jobs_.push_back({path, std::move(make), {}, {}, {}, 1, -1});
+    jobs_.push_back({path, std::move(make), {}, {}, {}, {}, 1, -1});
     return true;
   }
 
@@ -104,7 +114,10 @@ class Plan {
   /// Files whose key is unchanged are not rendered (see OutputFile::key).
   /// With `lists_unchanged`, every intact published file but the
   /// postmortem pages is kept as it is (see RenderOptions::lists_key).
-  std::vector<OutputFile> Run(const RenderOptions& options, int threads, bool lists_unchanged) {
+  /// `between` runs once every postmortem page is done, before the other
+  /// files (no job runs meanwhile).
+  std::vector<OutputFile> Run(const RenderOptions& options, int threads, bool lists_unchanged,
+                              const std::function<void()>& between) {
     size_t n = jobs_.size();
     std::vector<OutputFile> files(n);
     std::vector<util::Diagnostics> diags(n);
@@ -120,7 +133,9 @@ class Plan {
       if (pa != pb) return pa;
       return jobs_[a].weight > jobs_[b].weight;
     });
-    util::ParallelFor(n, threads, [&](size_t k) {
+    size_t pages = 0;  // postmortem pages, first in `order`
+    while (pages < n && jobs_[order[pages]].postmortem_page >= 0) ++pages;
+    auto run = [&](size_t k) {
       const size_t i = order[k];
       const Job& job = jobs_[i];
       OutputFile& file = files[i];
@@ -163,6 +178,11 @@ class Plan {
       };
       if (keyed && published()) {
         file.reuse = true;
+      } else if (job.stream && options.sink && options.open_stream) {
+        WriteStream(job, options, &file, &diags[i]);
+        return;
+      } else if (job.stream) {
+        file.content = Collect(job.stream);
       } else if (!job.data) {
         file.content = job.make(&diags[i]);
       } else {
@@ -202,7 +222,10 @@ class Plan {
         file.content.clear();
         file.content.shrink_to_fit();
       }
-    });
+    };
+    util::ParallelFor(pages, threads, run);
+    if (between) between();
+    util::ParallelFor(n - pages, threads, [&](size_t k) { run(pages + k); });
     if (diags_) {
       for (const auto& d : diags) diags_->Append(d);
     }
@@ -212,6 +235,27 @@ class Plan {
   const std::vector<std::string>& pages() const { return pages_; }
 
  private:
+  /// Writes a streamed job's file through options.open_stream, controls
+  /// stripped chunk by chunk (ChunkOut never splits one).
+  static void WriteStream(const Job& job, const RenderOptions& options, OutputFile* file,
+                          util::Diagnostics* diags) {
+    std::string error;
+    std::unique_ptr<OutputStream> out = options.open_stream(job.path, &error);
+    if (out) {
+      ChunkOut chunks([&](std::string_view piece) {
+        if (!util::HasControls(piece)) return out->Write(piece, &error);
+        return out->Write(util::StripControls(piece), &error);
+      });
+      job.stream(chunks);
+      // (A file with problems would get a key of its own, as in Run; these
+      // report none.)
+      if (chunks.Finish() && out->Close(file->key, &error)) return;
+    }
+    diags->Error(job.path, 0, "output/write", error,
+                 "check the folder's permissions and free disk space; the previous "
+                 "site is unchanged");
+  }
+
   void Error(const std::string& path, const std::string& message, const std::string& hint = {}) {
     if (diags_) diags_->Error(path, 0, "render/path", message, hint);
   }
@@ -337,7 +381,7 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateS
   if (plan.File("feed.xml", [v, feed, newest](util::Diagnostics*) { return AtomFeed(*v, feed, newest); }))
     plan.Inputs([v, feed, newest](util::StreamHash* h) { return AddFeedInputs(*v, feed, newest, h); });
   std::vector<std::string> pages = plan.pages();
-  if (plan.File("sitemap.xml", [v, pages](util::Diagnostics*) { return SitemapXml(*v, pages); })) {
+  if (plan.Stream("sitemap.xml", [v, pages](ChunkOut& out) { WriteSitemapXml(*v, pages, out); })) {
     plan.Inputs([v, pages](util::StreamHash* h) {
       h->AddInt(static_cast<int64_t>(pages.size()));
       for (const auto& p : pages) h->AddString(p);
@@ -345,37 +389,61 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateS
     });
   }
   const int jobs = options.jobs > 0 ? options.jobs : util::DefaultJobs();
-  if (plan.File("postmortems.json", [v, jobs](util::Diagnostics*) { return PostmortemsJson(*v, jobs); })) {
+  if (plan.Stream("postmortems.json", [v, jobs](ChunkOut& out) { WritePostmortemsJson(*v, jobs, out); })) {
     plan.Inputs([v](util::StreamHash* h) { return AddJsonInputs(*v, h); });
     plan.Weight(4 * site.postmortems.size());  // the largest file
   }
   {
-    // The static search index: many small files made in one pass, on the
-    // first worker that needs one of them.
-    struct Lazy {
+    // The static search index: many small files. The words files share one
+    // pass over every postmortem, made by the first worker that needs it
+    // and freed once the last words file is made; the docs files each read
+    // their own 50 postmortems.
+    struct Words {
       std::once_flag once;
-      std::map<std::string, std::string> files;
+      StaticSearchWords words;
+      std::atomic<size_t> left{0};  // words files not yet made
     };
-    auto lazy = std::make_shared<Lazy>();
-    bool first = true;
-    for (const auto& path : StaticSearchIndexPaths(site.postmortems.size())) {
-      if (plan.File(path, [v, lazy, path](util::Diagnostics*) {
-            std::call_once(lazy->once, [&] { lazy->files = StaticSearchIndex(*v); });
-            auto it = lazy->files.find(path);
-            return it == lazy->files.end() ? std::string() : it->second;
-          })) {
+    auto shared = std::make_shared<Words>();
+    const std::vector<std::string> paths = StaticSearchIndexPaths(site.postmortems.size());
+    const std::string words_prefix = "search-index/words-", docs_prefix = "search-index/docs-";
+    bool first_words = true;
+    for (const auto& path : paths) {
+      std::function<std::string(util::Diagnostics*)> make;
+      bool words = false;
+      if (util::StartsWith(path, words_prefix)) {
+        const size_t b = std::stoul(path.substr(words_prefix.size()));
+        words = true;
+        shared->left++;
+        make = [v, shared, b](util::Diagnostics*) {
+          std::call_once(shared->once, [&] { shared->words = MakeStaticSearchWords(*v); });
+          std::string text = StaticSearchWordsFile(shared->words.buckets[b]);
+          StaticSearchWords::Bucket().swap(shared->words.buckets[b]);
+          if (--shared->left == 0) StaticSearchWords().buckets.swap(shared->words.buckets);
+          return text;
+        };
+      } else if (util::StartsWith(path, docs_prefix)) {
+        const size_t shard = std::stoul(path.substr(docs_prefix.size()));
+        make = [v, shard](util::Diagnostics*) { return StaticSearchDocsFile(*v, shard); };
+      } else {
+        const size_t n = site.postmortems.size();
+        make = [n](util::Diagnostics*) { return StaticSearchMetaFile(n); };
+      }
+      if (plan.File(path, std::move(make))) {
         plan.Inputs([v](util::StreamHash* h) {
           h->AddString(kStaticSearchIndexFormat);  // the files' layout
           return AddJsonInputs(*v, h);
         });
-        // The first one makes them all: started among the heavy files, it
-        // is done before the light ones at the end would wait for it.
-        if (first) plan.Weight(site.postmortems.size());
-        first = false;
+        // The first words file makes the words for all: started among the
+        // heavy files, it is done before the light ones at the end would
+        // wait for it.
+        if (words && first_words) plan.Weight(site.postmortems.size());
+        if (words) first_words = false;
+      } else if (words) {
+        shared->left--;  // (never planned: a path taken twice)
       }
     }
   }
-  if (plan.File("actions.csv", [v](util::Diagnostics*) { return ActionsCsv(*v); })) {
+  if (plan.Stream("actions.csv", [v](ChunkOut& out) { WriteActionsCsv(*v, out); })) {
     plan.Inputs([v](util::StreamHash* h) { return AddAllListKeys(*v, h); });
     plan.Weight(view.action_rows().size());
   }
@@ -396,7 +464,11 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateS
   }
   if (options.lists_key) *options.lists_key = lists_key;
   const bool lists_unchanged = !lists_key.empty() && lists_key == options.published_lists_key;
-  std::vector<OutputFile> files = plan.Run(options, jobs, lists_unchanged);
+  // The link items the postmortem pages shared are not needed by the list
+  // pages (their list items are made from fresh ones): freed before those
+  // pages build theirs, so the two are never held at once.
+  std::vector<OutputFile> files =
+      plan.Run(options, jobs, lists_unchanged, [v] { v->DropLinkItems(); });
   if (!options.free_memory) util::LeaveToExit(std::move(owned_view));
   return files;
 }

@@ -8,7 +8,9 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "model/site_model.h"
@@ -38,6 +40,20 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site,
                                    const TemplateSet& templates,
                                    util::Diagnostics* diags);
 
+/// A file written piece by piece (RenderOptions::open_stream): the large
+/// machine-readable outputs (postmortems.json, actions.csv, sitemap.xml, the
+/// static search index) are made a chunk at a time and never held whole.
+class OutputStream {
+ public:
+  /// Without a successful Close, the file is dropped (never published).
+  virtual ~OutputStream() = default;
+  /// Appends `bytes`; false with `error` when they could not be written.
+  virtual bool Write(std::string_view bytes, std::string* error) = 0;
+  /// The file is complete, made from `key` (as OutputFile::key; "" = keyed
+  /// by its bytes). False with `error` when it could not be finished.
+  virtual bool Close(const std::string& key, std::string* error) = 0;
+};
+
 struct RenderOptions {
   /// Threads rendering pages; 0 = one per core. The output (files, order,
   /// bytes, diagnostics) is the same for any value.
@@ -51,6 +67,12 @@ struct RenderOptions {
   /// the site is never all in memory. False (with an error) when the file
   /// could not be written; the error goes to diags under the file's path.
   std::function<bool(OutputFile& file, std::string* error)> sink;
+  /// With a sink: opens the file at `path` for writing piece by piece, for
+  /// the large files made in C++ (see OutputStream); they are then not
+  /// given to the sink (its Close records them). nullptr with `error` when
+  /// it cannot be opened. Unset: those files go to the sink whole.
+  std::function<std::unique_ptr<OutputStream>(const std::string& path, std::string* error)>
+      open_stream;
   /// A hash of the inputs every file shares besides the model's postmortems:
   /// casebook, site.toml, the build options, today and the theme. With it,
   /// postmortem pages and the feeds, sitemap, postmortems.json and

@@ -1,5 +1,6 @@
 // sitemap.xml (sitemaps.org 0.9).
-#include <map>
+#include <string_view>
+#include <unordered_map>
 
 #include "render/outputs.h"
 #include "util/datetime.h"
@@ -7,21 +8,26 @@
 
 namespace casebook::render {
 
-std::string SitemapXml(const View& view, const std::vector<std::string>& page_paths) {
-  std::map<std::string, std::string> lastmod;  // postmortem url -> YYYY-MM-DD
+void WriteSitemapXml(const View& view, const std::vector<std::string>& page_paths, ChunkOut& chunks) {
+  std::unordered_map<std::string_view, std::string> lastmod;  // postmortem url -> YYYY-MM-DD
   for (const auto& pm : view.site().postmortems) {
     if (auto d = UpdatedDate(pm)) lastmod[pm.url] = util::FormatDate(*d, d->offset_minutes);
   }
-  std::string out = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n";
+  std::string& out = chunks.text();
+  out += "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n";
   out += "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n";
   for (const auto& path : page_paths) {
     out += "  <url><loc>" + util::XmlEscape(view.Absolute(path)) + "</loc>";
     auto it = lastmod.find(path);
     if (it != lastmod.end()) out += "<lastmod>" + it->second + "</lastmod>";
     out += "</url>\n";
+    chunks.Flush();
   }
   out += "</urlset>\n";
-  return out;
+}
+
+std::string SitemapXml(const View& view, const std::vector<std::string>& page_paths) {
+  return Collect([&](ChunkOut& out) { WriteSitemapXml(view, page_paths, out); });
 }
 
 }  // namespace casebook::render

@@ -18,7 +18,6 @@
 //                            bucket as the word (themes/default/static/js/search.js).
 #include <algorithm>
 #include <cctype>
-#include <memory>
 #include <map>
 #include <set>
 
@@ -90,12 +89,11 @@ std::vector<std::string> StaticSearchIndexPaths(size_t postmortems) {
   return paths;
 }
 
-std::map<std::string, std::string> StaticSearchIndex(const View& view) {
+StaticSearchWords MakeStaticSearchWords(const View& view) {
   const model::SiteModel& site = view.site();
   const config::SiteConfig& cfg = view.config();
   const size_t n = site.postmortems.size();
   const uint32_t buckets = StaticSearchBuckets(n);
-  std::map<std::string, std::string> files;
 
   // Postings per word, docs in order, so every list comes out sorted.
   std::map<std::string, std::vector<int64_t>> postings;
@@ -119,15 +117,22 @@ std::map<std::string, std::string> StaticSearchIndex(const View& view) {
     for (const auto& w : rest)
       if (!title.count(w)) postings[w].push_back(static_cast<int64_t>(i) * 2);
   }
-
-  std::vector<std::string> bucket_text(buckets);
-  std::vector<std::unique_ptr<util::JsonWriter>> writers;
-  for (uint32_t b = 0; b < buckets; ++b) {
-    writers.push_back(std::make_unique<util::JsonWriter>(&bucket_text[b], false));
-    writers.back()->BeginObject();
+  // Moved out in byte order, so each bucket's words stay in byte order.
+  StaticSearchWords words;
+  words.buckets.resize(buckets);
+  while (!postings.empty()) {
+    auto node = postings.extract(postings.begin());
+    words.buckets[StaticSearchBucket(node.key(), buckets)].emplace_back(std::move(node.key()),
+                                                                       std::move(node.mapped()));
   }
-  for (const auto& [word, list] : postings) {
-    util::JsonWriter& w = *writers[StaticSearchBucket(word, buckets)];
+  return words;
+}
+
+std::string StaticSearchWordsFile(const StaticSearchWords::Bucket& bucket) {
+  std::string text;
+  util::JsonWriter w(&text, false);
+  w.BeginObject();
+  for (const auto& [word, list] : bucket) {
     w.Key(word);
     w.BeginList();
     int64_t previous = 0;
@@ -137,49 +142,62 @@ std::map<std::string, std::string> StaticSearchIndex(const View& view) {
     }
     w.EndList();
   }
-  for (uint32_t b = 0; b < buckets; ++b) {
-    writers[b]->EndObject();
-    files["search-index/words-" + std::to_string(b) + ".json"] = bucket_text[b] + "\n";
-  }
+  w.EndObject();
+  return text + "\n";
+}
 
-  const size_t shards = (n + kDocShardSize - 1) / kDocShardSize;
-  for (size_t s = 0; s < shards; ++s) {
-    std::string text;
-    util::JsonWriter w(&text, false);
+std::string StaticSearchDocsFile(const View& view, size_t shard) {
+  const model::SiteModel& site = view.site();
+  const config::SiteConfig& cfg = view.config();
+  const size_t n = site.postmortems.size();
+  std::string text;
+  util::JsonWriter w(&text, false);
+  w.BeginList();
+  for (size_t i = shard * kDocShardSize; i < n && i < (shard + 1) * kDocShardSize; ++i) {
+    const model::Postmortem& pm = site.postmortems[i];
     w.BeginList();
-    for (size_t i = s * kDocShardSize; i < n && i < (s + 1) * kDocShardSize; ++i) {
-      const model::Postmortem& pm = site.postmortems[i];
-      w.BeginList();
-      w.String(pm.doc.id);
-      w.String(pm.url);
-      w.String(pm.doc.title);
-      w.String(pm.incident_date ? util::FormatDate(*pm.incident_date, cfg.timezone_offset_minutes)
-                                : std::string());
-      w.String(pm.doc.severity.empty()
-                   ? std::string()
-                   : SeverityBadge(cfg, pm.doc.severity).Find("label")->as_string());
-      w.String(CutUtf8(pm.doc.summary, kSummaryBytes));
-      w.EndList();
-    }
+    w.String(pm.doc.id);
+    w.String(pm.url);
+    w.String(pm.doc.title);
+    w.String(pm.incident_date ? util::FormatDate(*pm.incident_date, cfg.timezone_offset_minutes)
+                              : std::string());
+    w.String(pm.doc.severity.empty()
+                 ? std::string()
+                 : SeverityBadge(cfg, pm.doc.severity).Find("label")->as_string());
+    w.String(CutUtf8(pm.doc.summary, kSummaryBytes));
     w.EndList();
-    files["search-index/docs-" + std::to_string(s) + ".json"] = text + "\n";
   }
+  w.EndList();
+  return text + "\n";
+}
 
+std::string StaticSearchMetaFile(size_t docs) {
   std::string meta;
   util::JsonWriter m(&meta, false);
   m.BeginObject();
   m.Key("doc_shard_size");
   m.Int(static_cast<int64_t>(kDocShardSize));
   m.Key("doc_shards");
-  m.Int(static_cast<int64_t>(shards));
+  m.Int(static_cast<int64_t>((docs + kDocShardSize - 1) / kDocShardSize));
   m.Key("docs");
-  m.Int(static_cast<int64_t>(n));
+  m.Int(static_cast<int64_t>(docs));
   m.Key("version");
   m.Int(1);
   m.Key("word_buckets");
-  m.Int(buckets);
+  m.Int(StaticSearchBuckets(docs));
   m.EndObject();
-  files["search-index/meta.json"] = meta + "\n";
+  return meta + "\n";
+}
+
+std::map<std::string, std::string> StaticSearchIndex(const View& view) {
+  const size_t n = view.site().postmortems.size();
+  std::map<std::string, std::string> files;
+  StaticSearchWords words = MakeStaticSearchWords(view);
+  for (size_t b = 0; b < words.buckets.size(); ++b)
+    files["search-index/words-" + std::to_string(b) + ".json"] = StaticSearchWordsFile(words.buckets[b]);
+  for (size_t s = 0; s < (n + kDocShardSize - 1) / kDocShardSize; ++s)
+    files["search-index/docs-" + std::to_string(s) + ".json"] = StaticSearchDocsFile(view, s);
+  files["search-index/meta.json"] = StaticSearchMetaFile(n);
   return files;
 }
 

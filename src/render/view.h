@@ -278,14 +278,17 @@ class View {
   util::Value ActionItemView(const stats::ActionRow& row) const;
   /// The `postmortem` key of an action ({id,title,url,date}).
   util::Value ActionPostmortem(const model::Postmortem& pm) const;
-  /// ActionItemView of tracker_.rows[i], built once (frozen) for all rows.
+  /// ActionItemView of tracker_.rows[i], made for each page that shows it
+  /// (a row is on 3 or 4 tracker pages): kept for every row, the views
+  /// were the largest thing a 100,000-postmortem build held (~450 MB).
+  /// Their `postmortem` keys are shared (ActionPostmortems).
   util::Value ActionView(size_t i) const {
-    const std::vector<util::Value>& views = ActionViews();
-    return i < views.size() ? views[i] : ActionItemView(tracker_.rows[i]);
+    ActionPostmortems();
+    return ActionItemView(tracker_.rows[i]);
   }
   /// Built on first use (once, on the calling thread and helpers).
   const std::vector<util::Value>& Items() const;
-  const std::vector<util::Value>& ActionViews() const;
+  void ActionPostmortems() const;
   /// The id of postmortem `index`, or "\0" when there is none.
   std::string IdOf(int index) const;
   util::Value TrackerPage(const ActionGroup* group, const std::string& kind, size_t page) const;
@@ -310,6 +313,11 @@ class View {
   std::vector<RecurringPair> RecurringPairs(const model::Term& term) const;
 
  public:
+  /// Frees the link items kept while the postmortem pages render (each
+  /// page links ~10 others); LinkItem then makes each one anew. Only while
+  /// no other thread uses the view: the list pages hold their own copies.
+  void DropLinkItems() const;
+
   /// Adds what every service page's recurring incidents are made from (the
   /// pairs, their shared terms), which the list keys do not cover: they
   /// come from the bodies, through search. Part of the lists key.
@@ -364,7 +372,6 @@ class View {
   mutable std::once_flag totals_once_;
   mutable TrackerTotals totals_;
   mutable std::once_flag actions_once_;
-  mutable std::vector<util::Value> action_views_;  // ActionItemView of each row (ActionViews)
   mutable std::vector<util::Value> action_pms_;    // ActionPostmortem of each postmortem
 };
 

@@ -330,7 +330,7 @@ const std::vector<Value>& View::Items() const {
   return items_;
 }
 
-const std::vector<Value>& View::ActionViews() const {
+void View::ActionPostmortems() const {
   std::call_once(actions_once_, [this] {
     // An action's `postmortem` key, shared by the postmortem's actions.
     std::vector<Value> action_pms(site_.postmortems.size());
@@ -340,14 +340,7 @@ const std::vector<Value>& View::ActionViews() const {
       action_pms[i].Freeze();
     });
     action_pms_ = std::move(action_pms);
-    std::vector<Value> actions(tracker_.rows.size());
-    util::ParallelFor(actions.size(), util::DefaultJobs(), [&](size_t i) {
-      actions[i] = ActionItemView(tracker_.rows[i]);
-      actions[i].Freeze();
-    });
-    action_views_ = std::move(actions);
   });
-  return action_views_;
 }
 
 Value View::Frame(const PageInfo& page) const {

@@ -253,6 +253,11 @@ Value View::LinkItem(int index) const {
   return links_[index];
 }
 
+void View::DropLinkItems() const {
+  std::vector<Value>().swap(links_);
+  link_once_.reset();
+}
+
 Value View::MakeLinkItem(int index) const {
   const auto& pm = site_.postmortems[index];
   Value v = Value::MakeMap();

@@ -254,6 +254,19 @@ bool Build(const BuildOptions& options, BuildReport* report,
       }
       return pub->Put(file.path, file.key, file.content, err);
     };
+    // The large files go to staging a piece at a time.
+    render_options.open_stream = [pub](const std::string& path, std::string* err)
+        -> std::unique_ptr<render::OutputStream> {
+      struct Staged : render::OutputStream {
+        std::unique_ptr<Publisher::Stream> stream;
+        bool Write(std::string_view bytes, std::string* e) override { return stream->Write(bytes, e); }
+        bool Close(const std::string& key, std::string* e) override { return stream->Close(key, e); }
+      };
+      auto staged = std::make_unique<Staged>();
+      staged->stream = pub->OpenStream(path, err);
+      if (!staged->stream) return nullptr;
+      return staged;
+    };
     const size_t findings = diags->items().size();
     for (const auto& file : render::RenderSite(site->model, *templates, render_options, diags))
       report->pages_rendered += file.reuse ? 0 : 1;

@@ -15,6 +15,8 @@
 #include <cstring>
 #include <filesystem>
 #include <set>
+#include <string_view>
+#include <vector>
 
 #include "util/fs.h"
 #include "util/hash.h"
@@ -135,30 +137,43 @@ bool LinkInto(const std::string& source, const std::string& target, std::string*
   return false;
 }
 
-bool WriteNew(const std::string& full, const std::string& content, struct stat* st,
-              std::string* error) {
+// Opens a new file at `full` for writing (never an inode the output
+// shares), making its folders. -1 with `error` when it cannot.
+int OpenNew(const std::string& full, std::string* error) {
   RemovePath(full);  // never write into an inode the output shares
   Step();
   int fd = open(full.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0 && (errno == ENOENT || errno == ENOTDIR)) {
-    if (!MakeParents(full, error)) return false;
+    if (!MakeParents(full, error)) return -1;
     fd = open(full.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   }
-  if (fd < 0) {
-    *error = full + ": cannot write: " + std::strerror(errno);
-    return false;
-  }
+  if (fd < 0) *error = full + ": cannot write: " + std::strerror(errno);
+  return fd;
+}
+
+// Writes all of `bytes` to `fd` (the file `full`); false with `error`.
+bool WriteAll(int fd, std::string_view bytes, const std::string& full, std::string* error) {
   size_t done = 0;
-  while (done < content.size()) {
-    ssize_t n = write(fd, content.data() + done, content.size() - done);
+  while (done < bytes.size()) {
+    ssize_t n = write(fd, bytes.data() + done, bytes.size() - done);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       *error = full + ": write failed: " + std::strerror(errno) + " (disk full?)";
-      close(fd);
       return false;
     }
     done += static_cast<size_t>(n);
-    if (done < content.size()) Step();  // half a file written
+    if (done < bytes.size()) Step();  // half a file written
+  }
+  return true;
+}
+
+bool WriteNew(const std::string& full, const std::string& content, struct stat* st,
+              std::string* error) {
+  int fd = OpenNew(full, error);
+  if (fd < 0) return false;
+  if (!WriteAll(fd, content, full, error)) {
+    close(fd);
+    return false;
   }
   Step();
   bool ok = fstat(fd, st) == 0;
@@ -167,6 +182,34 @@ bool WriteNew(const std::string& full, const std::string& content, struct stat* 
     return false;
   }
   return true;
+}
+
+// True when the files at `a` (with `st` of it) and `b` hold the same bytes.
+bool SameFileBytes(const std::string& a, const std::string& b, struct stat* st) {
+  struct stat other;
+  if (lstat(a.c_str(), st) != 0 || !S_ISREG(st->st_mode) || stat(b.c_str(), &other) != 0 ||
+      st->st_size != other.st_size)
+    return false;
+  int fa = open(a.c_str(), O_RDONLY | O_CLOEXEC), fb = open(b.c_str(), O_RDONLY | O_CLOEXEC);
+  bool same = fa >= 0 && fb >= 0;
+  std::vector<char> x(1 << 16), y(1 << 16);
+  while (same) {
+    ssize_t n = read(fa, x.data(), x.size());
+    if (n <= 0) {
+      same = n == 0;
+      break;
+    }
+    ssize_t m = 0;
+    while (m < n) {
+      ssize_t r = read(fb, y.data() + m, static_cast<size_t>(n - m));
+      if (r <= 0) break;
+      m += r;
+    }
+    same = m == n && std::memcmp(x.data(), y.data(), static_cast<size_t>(n)) == 0;
+  }
+  if (fa >= 0) close(fa);
+  if (fb >= 0) close(fb);
+  return same;
 }
 
 bool SameBytes(const std::string& full, const std::string& content, struct stat* st) {
@@ -512,17 +555,8 @@ bool Publisher::Put(const std::string& path, const std::string& key, const std::
   PublishedFile f;
   f.content = util::Fingerprint(content);
   f.key = key.empty() ? f.content : key;
-  bool write = true;
-  auto it = published_.find(path);
-  if (it != published_.end()) {
-    if (it->second.content == f.content &&
-        (it->second.verified || Matches(util::JoinPath(output_, path), it->second))) {
-      f.size = it->second.size;
-      f.mtime_ns = it->second.mtime_ns;
-      f.inode = it->second.inode;
-      write = false;
-    }
-  } else if (output_exists_ && published_.empty()) {
+  bool write = !PublishedSame(path, &f);
+  if (write && output_exists_ && published_.empty()) {
     // No manifest (first build with one, or it was lost): compare bytes.
     struct stat st;
     if (SameBytes(util::JoinPath(output_, path), content, &st)) {
@@ -531,9 +565,90 @@ bool Publisher::Put(const std::string& path, const std::string& key, const std::
     }
   }
   if (write && !Stage(path, content, &f, error)) return false;
+  Record(path, std::move(f), write);
+  return true;
+}
+
+// True (with `f`'s size, mtime and inode) when the published file at `path`
+// is still there with `f`'s content hash.
+bool Publisher::PublishedSame(const std::string& path, PublishedFile* f) const {
+  auto it = published_.find(path);
+  if (it == published_.end() || it->second.content != f->content ||
+      !(it->second.verified || Matches(util::JoinPath(output_, path), it->second)))
+    return false;
+  f->size = it->second.size;
+  f->mtime_ns = it->second.mtime_ns;
+  f->inode = it->second.inode;
+  return true;
+}
+
+void Publisher::Record(const std::string& path, PublishedFile f, bool written) {
   std::lock_guard<std::mutex> lock(mu_);
   next_[path] = std::move(f);
-  written_[path] = write;
+  written_[path] = written;
+}
+
+std::unique_ptr<Publisher::Stream> Publisher::OpenStream(const std::string& path,
+                                                         std::string* error) {
+  TouchStaging();
+  std::unique_ptr<Stream> s(new Stream(this, path, util::JoinPath(staging_, path)));
+  s->fd_ = OpenNew(s->full_, error);
+  if (s->fd_ < 0) return nullptr;
+  return s;
+}
+
+Publisher::Stream::~Stream() {
+  if (fd_ < 0) return;
+  close(fd_);
+  RemovePath(full_);  // never finished: nothing half-written stays
+}
+
+bool Publisher::Stream::Write(std::string_view bytes, std::string* error) {
+  if (fd_ < 0) {
+    *error = full_ + ": write failed";
+    return false;
+  }
+  hash_.AddBytes(bytes.data(), bytes.size());
+  if (WriteAll(fd_, bytes, full_, error)) return true;
+  close(fd_);
+  fd_ = -1;
+  RemovePath(full_);
+  return false;
+}
+
+bool Publisher::Stream::Close(const std::string& key, std::string* error) {
+  if (fd_ < 0) {
+    *error = full_ + ": write failed";
+    return false;
+  }
+  Step();
+  struct stat st;
+  const bool ok = fstat(fd_, &st) == 0;
+  const int fd = fd_;
+  fd_ = -1;
+  if (close(fd) != 0 || !ok) {
+    *error = full_ + ": write failed: " + std::strerror(errno);
+    RemovePath(full_);
+    return false;
+  }
+  PublishedFile f;
+  f.content = hash_.Hex();  // (the same hash as util::Fingerprint of the bytes)
+  f.key = key.empty() ? f.content : key;
+  FromStat(st, &f);
+  bool same = pub_->PublishedSame(path_, &f);
+  if (!same && pub_->output_exists_ && pub_->published_.empty()) {
+    // No manifest: compare bytes, as Put does.
+    struct stat out;
+    const std::string published = util::JoinPath(pub_->output_, path_);
+    if (SameFileBytes(published, full_, &out)) {
+      FromStat(out, &f);
+      same = true;
+    }
+  }
+  // The published file is the same: it is linked into staging as any
+  // unchanged file (it keeps its inode and mtime), not this copy.
+  if (same) RemovePath(full_);
+  pub_->Record(path_, std::move(f), !same);
   return true;
 }
 

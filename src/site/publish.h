@@ -49,9 +49,11 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "site/manifest.h"
+#include "util/hash.h"
 
 namespace casebook::site {
 
@@ -105,6 +107,33 @@ class Publisher {
   bool Put(const std::string& path, const std::string& key, const std::string& content,
            std::string* error);
 
+  /// A file written into staging a piece at a time (for the large ones),
+  /// never held whole: its content hash is made as it is written. Without
+  /// a successful Close the partial file is removed and nothing is recorded.
+  class Stream {
+   public:
+    ~Stream();
+    /// False with `error` when the bytes could not be written (then every
+    /// later call fails too).
+    bool Write(std::string_view bytes, std::string* error);
+    /// The file is complete, made from `key` ("" = key it by its content);
+    /// recorded as Put records a file (kept as published when its bytes
+    /// are the published file's).
+    bool Close(const std::string& key, std::string* error);
+
+   private:
+    friend class Publisher;
+    Stream(Publisher* pub, std::string path, std::string full)
+        : pub_(pub), path_(std::move(path)), full_(std::move(full)) {}
+    Publisher* pub_;
+    std::string path_, full_;
+    int fd_ = -1;
+    util::StreamHash hash_;
+  };
+  /// Opens `path` in staging for a Stream. nullptr with `error` when it
+  /// cannot be created. Thread-safe (one Stream per path).
+  std::unique_ptr<Stream> OpenStream(const std::string& path, std::string* error);
+
   /// Adds the static files (a rendered file of the same path wins), makes
   /// staging exactly the new site
   /// and swaps it in, then saves the manifests with `site_key` (what the
@@ -117,6 +146,8 @@ class Publisher {
   Publisher() = default;
   bool Stage(const std::string& path, const std::string& content, PublishedFile* file,
              std::string* error);
+  bool PublishedSame(const std::string& path, PublishedFile* f) const;
+  void Record(const std::string& path, PublishedFile f, bool written);
   void LoadStagingManifest();
   void TouchStaging();
   void EmptyStaging();
