@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "content/load_cache.h"
 #include "content/loader.h"
 #include "test_support.h"
 
@@ -162,6 +163,42 @@ TEST_CASE("a truncated or corrupt load cache is ignored", "[loader][cache]") {
   for (size_t i = 0; i < bad.size(); ++i) {
     INFO(i);
     std::ofstream(file, std::ios::binary | std::ios::trunc) << bad[i];
+    util::Diagnostics d;
+    CHECK(DumpAll(Load(cfg, cache, &d), d) == fresh);
+  }
+}
+
+TEST_CASE("a load cache whose records are out of path order is not used", "[loader][cache]") {
+  test::TempDir dir;
+  WriteArchive(dir);
+  const auto cfg = SiteAt(dir.path());
+  const std::string cache = dir.path() + "/.casebook";
+  util::Diagnostics fd, d0;
+  const std::string fresh = DumpAll(Load(cfg, "", &fd), fd);
+  Load(cfg, cache, &d0);
+  const std::string file = CacheFile(cache);
+  REQUIRE_FALSE(file.empty());
+  std::vector<content::internal::CachedFile> records;
+  REQUIRE(content::internal::ReadLoadCache(file, cfg, 2, &records));
+  REQUIRE(records.size() >= 4);
+  size_t calls = 0;
+  CHECK(content::internal::ReadLoadCacheEach(
+      file, cfg, 2, [&](size_t, content::internal::CachedFile&&) { ++calls; }));
+  CHECK(calls == records.size());
+
+  // Rewritten with two records swapped (in one half, then across the two):
+  // well-formed files whose records could land in the wrong slots.
+  for (size_t swap_at : {size_t{0}, records.size() / 2 - 1}) {
+    INFO(swap_at);
+    std::vector<content::internal::CachedFile> shuffled = records;
+    std::swap(shuffled[swap_at], shuffled[swap_at + 1]);
+    {
+      content::internal::LoadCacheWriter writer(file, cfg, static_cast<uint32_t>(shuffled.size()));
+      for (const auto& r : shuffled) writer.Add(r, r.ok ? &r.doc : nullptr, r.diags);
+      REQUIRE(writer.Commit());
+    }
+    CHECK_FALSE(content::internal::ReadLoadCacheEach(
+        file, cfg, 2, [](size_t, content::internal::CachedFile&&) {}));
     util::Diagnostics d;
     CHECK(DumpAll(Load(cfg, cache, &d), d) == fresh);
   }

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <memory>
 
 #include "config/config.h"
 #include "content/loader.h"
@@ -193,5 +194,88 @@ TEST_CASE("a body the text file lost or damaged is rendered again from its file"
     CHECK(failures[0].file.find("2024-01-02-b.md") != std::string::npos);
     CHECK(failures[0].message.find("changed") != std::string::npos);
   }
+  fs::remove_all(tmpl);
+}
+
+namespace {
+
+// Everything the steps after the bodies give (links, dates, taxonomies,
+// archive, actions) and every finding, in order.
+std::string DumpGrouping(const model::SiteModel& m, const util::Diagnostics& diags) {
+  std::string out = Dump(m, diags);
+  for (const auto& pm : m.postmortems) {
+    out += pm.id() + " rank " + std::to_string(pm.severity_rank) + " plausible " +
+           std::to_string(pm.incident_date_plausible) + " prev " + std::to_string(pm.previous) +
+           " next " + std::to_string(pm.next) + " related";
+    for (int r : pm.related) out += " " + std::to_string(r);
+    out += "\n";
+  }
+  for (const auto& tax : m.taxonomies)
+    for (const auto& term : tax.terms) {
+      out += tax.key + "/" + term.slug + " " + term.name + ":";
+      for (int p : term.postmortems) out += " " + std::to_string(p);
+      out += "\n";
+    }
+  for (const auto& y : m.archive)
+    for (const auto& mo : y.months) out += std::to_string(y.year) + "-" + std::to_string(mo.month) + "\n";
+  for (const auto& a : m.actions) out += std::to_string(a.postmortem) + "." + std::to_string(a.action) + "\n";
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a model built with the render cache read ahead, on many threads, equals a plain one",
+          "[model][cache]") {
+  char tmpl[] = "/tmp/casebook-model-ahead-XXXXXX";
+  REQUIRE(mkdtemp(tmpl) != nullptr);
+  const std::string cache = std::string(tmpl) + "/.casebook";
+  config::SiteConfig cfg;
+  cfg.severities = config::DefaultSeverities();
+  // Findings from every step: an unknown severity, a related id that does
+  // not exist, an implausible date, a tag with no letter, broken links.
+  std::vector<content::Document> docs;
+  for (int i = 0; i < 30; ++i) {
+    const std::string id = "pm-" + std::to_string(i);
+    content::Document d = Doc(id, "20" + std::to_string(10 + i % 5) + "/" + id + ".md",
+                              "See [[pm-" + std::to_string((i + 7) % 30) + "]] and [[gone]].\n");
+    d.date = *util::ParseDateTime(i == 4 ? "0001-01-01" : "2024-0" + std::to_string(1 + i % 9) + "-1" +
+                                                              std::to_string(i % 10));
+    d.severity = i % 6 == 0 ? "SEV9" : "SEV" + std::to_string(1 + i % 3);
+    d.tags = {i % 4 == 0 ? "🔥" : "queue", i % 3 == 0 ? "Retries" : "retries"};
+    d.services = {"svc-" + std::to_string(i % 4)};
+    if (i % 5 == 0) d.related = {"pm-" + std::to_string(i + 1), "missing-" + std::to_string(i)};
+    docs.push_back(d);
+  }
+  auto build = [&](int jobs, const std::string& cache_dir, bool ahead) {
+    markdown::Init();
+    model::BuildModelOptions o;
+    o.today = *util::ParseDateTime("2024-06-01");
+    o.jobs = jobs;
+    o.cache_dir = cache_dir;
+    std::unique_ptr<model::RenderCacheReadAhead> read_ahead;
+    if (ahead) {
+      read_ahead = std::make_unique<model::RenderCacheReadAhead>(cfg, cache_dir, jobs);
+      o.read_ahead = read_ahead.get();
+    }
+    util::Diagnostics diags;
+    auto m = model::BuildSiteModel(cfg, docs, content::GitHistory(), o, &diags);
+    return DumpGrouping(m, diags);
+  };
+  const std::string serial = build(1, "", false);
+  for (const char* rule : {"schema/severity", "links/related", "times/implausible",
+                           "names/fallback-slug", "links/broken"})
+    CHECK(serial.find(rule) != std::string::npos);
+  CHECK(build(4, "", false) == serial);
+  CHECK(build(2, cache, true) == serial);  // writes the cache
+  CHECK(build(2, cache, true) == serial);  // reads it ahead
+  CHECK(build(1, cache, true) == serial);
+
+  // A read made for another config object is not used, even with the same
+  // settings: BuildSiteModel reads the cache itself then.
+  config::SiteConfig other = cfg;
+  model::RenderCacheReadAhead ahead(other, cache, 2);
+  CHECK(ahead.Take(cfg, cache) == nullptr);
+  model::RenderCacheReadAhead same(cfg, cache, 2);
+  CHECK(same.Take(cfg, cache + "/other") == nullptr);
   fs::remove_all(tmpl);
 }

@@ -345,6 +345,36 @@ bool ReadLoadCache(const std::string& path, const config::SiteConfig& cfg, int j
       [&](BinaryReader& in) { return ReadHeader(in, cfg); }, ReadRecord, out);
 }
 
+bool ReadLoadCacheEach(const std::string& path, const config::SiteConfig& cfg, int jobs,
+                       const std::function<void(size_t part, CachedFile&& record)>& take) {
+  constexpr size_t kParts = 2;  // as LoadCacheWriter writes
+  if (BinaryReader::Parts(path) != kParts) return false;
+  std::vector<char> ok(kParts, 0);
+  // Each part's first and last path: the parts must follow each other.
+  std::vector<std::string> first(kParts), last(kParts);
+  util::ParallelFor(kParts, jobs, [&](size_t part) {
+    BinaryReader in(path, part);
+    uint32_t count, marker;
+    if (!in.ok() || (part == 0 && !ReadHeader(in, cfg)) || !in.Count(&count, 29)) return;
+    CachedFile record;
+    for (uint32_t i = 0; i < count; ++i) {
+      record = CachedFile{};
+      if (!ReadRecord(in, &record) || (i > 0 && !(last[part] < record.relative))) return;
+      if (i == 0) first[part] = record.relative;
+      last[part] = record.relative;
+      take(part, std::move(record));
+    }
+    ok[part] = in.U32(&marker) && marker == kEndMarker && in.VerifyEnd();
+  });
+  for (size_t part = 0; part < kParts; ++part) {
+    if (!ok[part]) return false;
+    if (part > 0 && !last[part - 1].empty() && !first[part].empty() &&
+        !(last[part - 1] < first[part]))
+      return false;
+  }
+  return true;
+}
+
 LoadCacheWriter::LoadCacheWriter(const std::string& path, const config::SiteConfig& cfg,
                                  uint32_t count)
     : out_(path), count_(count), first_(count / 2) {
@@ -360,7 +390,7 @@ void LoadCacheWriter::EndPartIfDue() {
   out_.U32(count_ - first_);
 }
 
-void LoadCacheWriter::Add(const CachedFile& file, const Document* doc,
+void LoadCacheWriter::Add(const CachedStat& file, const Document* doc,
                           const util::Diagnostics& diags) {
   out_.Str(file.relative);
   out_.I64(file.size);

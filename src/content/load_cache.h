@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,11 +32,15 @@
 
 namespace casebook::content::internal {
 
-struct CachedFile {
+/// What a record knows of its file.
+struct CachedStat {
   std::string relative;
   int64_t size = 0;
   int64_t mtime_ns = 0;  // 0: racy, always re-hash
   std::string hash;      // util::Fingerprint of the bytes
+};
+
+struct CachedFile : CachedStat {
   bool ok = false;       // ParseDocument's result
   util::Diagnostics diags;
   Document doc;          // when ok; path and body not stored
@@ -51,11 +56,20 @@ std::string LoadCachePath(const std::string& cache_dir, const config::SiteConfig
 bool ReadLoadCache(const std::string& path, const config::SiteConfig& cfg, int jobs,
                    std::vector<CachedFile>* out);
 
+/// The same read without a vector of every record: each record is handed
+/// to `take(part, record)` as soon as it is read, on the thread reading its
+/// part (up to `jobs` at once; a part's records in path order, each path
+/// at most once in the file). false when the file is absent, stale,
+/// truncated or corrupt, or its paths are out of order: then what `take`
+/// was given must not be used.
+bool ReadLoadCacheEach(const std::string& path, const config::SiteConfig& cfg, int jobs,
+                       const std::function<void(size_t part, CachedFile&& record)>& take);
+
 /// Writes `count` records (Add them in path order), then Commit().
 class LoadCacheWriter {
  public:
   LoadCacheWriter(const std::string& path, const config::SiteConfig& cfg, uint32_t count);
-  void Add(const CachedFile& file, const Document* doc, const util::Diagnostics& diags);
+  void Add(const CachedStat& file, const Document* doc, const util::Diagnostics& diags);
   bool Commit();
 
  private:

@@ -4,7 +4,10 @@
 #include <fnmatch.h>
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <atomic>
 #include <ctime>
+#include <memory>
 
 #include "content/front_matter.h"
 #include "content/limits.h"
@@ -83,27 +86,55 @@ void StatFile(const std::string& path, int64_t* size, int64_t* mtime_ns) {
 }
 
 // Reads the load cache into the slots of the files it has records for (a
-// merge: records and files are both in path order). Returns how many records
+// merge: records and files are both in path order), each record moved
+// straight into its slot by the thread reading it. Returns how many records
 // name files no longer wanted, or -1 when the cache was absent, stale or
 // unreadable (then no slot holds anything from it).
 template <typename Slot>
 long ReadCache(const std::string& path, const config::SiteConfig& cfg, int jobs,
                const std::vector<const util::WalkEntry*>& wanted, std::vector<Slot>* slots) {
-  std::vector<internal::CachedFile> records;
-  if (!internal::ReadLoadCache(path, cfg, jobs, &records)) return -1;
-  size_t next = 0, taken = 0;
-  for (internal::CachedFile& record : records) {
-    while (next < wanted.size() && wanted[next]->relative < record.relative) ++next;
-    if (next == wanted.size() || wanted[next]->relative != record.relative) continue;
-    Slot& slot = (*slots)[next++];
-    slot.doc = std::move(record.doc);
-    slot.ok = record.ok;
-    slot.diags = std::move(record.diags);
-    slot.cached = std::move(record);
-    slot.from_cache = true;
-    ++taken;
+  constexpr size_t kParts = 2;
+  // Per part: where its merge is in `wanted`, records read, records used.
+  struct Cursor {
+    bool started = false;
+    size_t next = 0, read = 0, taken = 0;
+  };
+  std::vector<Cursor> cursors(kParts);
+  // A slot is filled once even from a damaged file (which is then refused).
+  std::unique_ptr<std::atomic<bool>[]> claimed(new std::atomic<bool>[slots->size()]());
+  auto by_relative = [](const util::WalkEntry* entry, const std::string& relative) {
+    return entry->relative < relative;
+  };
+  const bool read = internal::ReadLoadCacheEach(
+      path, cfg, jobs, [&](size_t part, internal::CachedFile&& record) {
+        if (part >= kParts) return;
+        Cursor& c = cursors[part];
+        ++c.read;
+        if (!c.started) {  // the second part starts mid-way
+          c.next = static_cast<size_t>(
+              std::lower_bound(wanted.begin(), wanted.end(), record.relative, by_relative) -
+              wanted.begin());
+          c.started = true;
+        }
+        while (c.next < wanted.size() && wanted[c.next]->relative < record.relative) ++c.next;
+        if (c.next == wanted.size() || wanted[c.next]->relative != record.relative) return;
+        const size_t i = c.next++;
+        if (claimed[i].exchange(true)) return;
+        Slot& slot = (*slots)[i];
+        slot.doc = std::move(record.doc);
+        slot.ok = record.ok;
+        slot.diags = std::move(record.diags);
+        slot.cached = std::move(static_cast<internal::CachedStat&>(record));
+        slot.from_cache = true;
+        ++c.taken;
+      });
+  if (!read) {
+    for (Slot& slot : *slots) slot = Slot{};
+    return -1;
   }
-  return static_cast<long>(records.size() - taken);
+  long unused = 0;
+  for (const Cursor& c : cursors) unused += static_cast<long>(c.read - c.taken);
+  return unused;
 }
 
 void SetLine(Document* doc, const std::string& key, int line) {
@@ -434,9 +465,10 @@ LoadResult LoadAll(const config::SiteConfig& cfg, const LoadOptions& options,
     Document doc;
     bool ok = false;
     util::Diagnostics diags;
-    internal::CachedFile cached;  // stat and hash; the record read, if any
+    internal::CachedStat cached;  // stat and hash; the record read, if any
     bool from_cache = false;      // a record for this path was read
     bool changed = true;          // the record must be written again
+    bool looks_like_template = false;  // internal::LooksLikeTemplate, worked out in parallel
   };
   std::vector<Slot> slots(wanted.size());
   const bool use_cache = !options.cache_dir.empty();
@@ -498,6 +530,11 @@ LoadResult LoadAll(const config::SiteConfig& cfg, const LoadOptions& options,
     slot.doc.path = entry.path;
     slot.doc.relative_path = entry.relative;
     slot.doc.source_hash = slot.cached.hash;
+    const Document& d = slot.doc;
+    slot.looks_like_template =
+        slot.ok && internal::LooksLikeTemplate(
+                       util::BaseName(d.relative_path),
+                       d.title_source == Document::TitleSource::kFileName ? "" : d.title);
   });
 
   if (use_cache) {
@@ -519,14 +556,13 @@ LoadResult LoadAll(const config::SiteConfig& cfg, const LoadOptions& options,
       writer.Commit();
     }
   }
+  result.documents.reserve(slots.size());
   for (size_t i = 0; i < slots.size(); ++i) {
     Slot& slot = slots[i];
     diags->Append(slot.diags);
     if (!slot.ok) continue;
     const Document& d = slot.doc;
-    if (internal::LooksLikeTemplate(util::BaseName(d.relative_path),
-                                    d.title_source == Document::TitleSource::kFileName ? "" : d.title) &&
-        !Included(cfg, d.relative_path)) {
+    if (slot.looks_like_template && !Included(cfg, d.relative_path)) {
       result.skipped.push_back(d.relative_path +
                                ": skipped as a template (its name or title says so); list it in "
                                "`include` in site.toml to publish it");

@@ -204,9 +204,40 @@ std::shared_ptr<BodyStore> CompactIfWasteful(const std::string& path, const conf
 
 }  // namespace
 
+struct RenderCacheReadAhead::Read {
+  std::vector<internal::RenderRecord> records;
+  std::string generation;
+};
+
+RenderCacheReadAhead::RenderCacheReadAhead(const config::SiteConfig& cfg,
+                                           const std::string& cache_dir, int jobs)
+    : cfg_(&cfg), cache_dir_(cache_dir), read_(new Read) {
+  if (cache_dir.empty()) return;
+  thread_ = std::make_unique<std::thread>([this, jobs] {
+    read_->records = internal::ReadRenderCache(internal::RenderCachePath(cache_dir_, *cfg_), *cfg_,
+                                               jobs, &read_->generation);
+  });
+}
+
+RenderCacheReadAhead::~RenderCacheReadAhead() {
+  if (thread_) thread_->join();
+}
+
+void RenderCacheReadAhead::FreeRead::operator()(Read* read) const { delete read; }
+
+RenderCacheReadAhead::ReadPtr RenderCacheReadAhead::Take(
+    const config::SiteConfig& cfg, const std::string& cache_dir) {
+  if (thread_) {
+    thread_->join();
+    thread_.reset();
+  }
+  if (&cfg != cfg_ || cache_dir != cache_dir_ || cache_dir.empty()) return nullptr;
+  return std::move(read_);
+}
+
 void RenderBodies(const config::SiteConfig& cfg, SiteModel* site, int jobs,
                   const std::string& cache_dir, bool keep_markdown,
-                  util::Diagnostics* diags) {
+                  RenderCacheReadAhead* read_ahead, util::Diagnostics* diags) {
   const std::string base = cfg.BasePath();
   const size_t n = site->postmortems.size();
   const bool use_cache = !cache_dir.empty();
@@ -219,7 +250,14 @@ void RenderBodies(const config::SiteConfig& cfg, SiteModel* site, int jobs,
   std::shared_ptr<BodyStore> store;
   if (use_cache) {
     std::string generation;
-    records = internal::ReadRenderCache(cache_path, cfg, jobs, &generation);
+    RenderCacheReadAhead::ReadPtr read =
+        read_ahead ? read_ahead->Take(cfg, cache_dir) : nullptr;
+    if (read) {
+      records = std::move(read->records);
+      generation = std::move(read->generation);
+    } else {
+      records = internal::ReadRenderCache(cache_path, cfg, jobs, &generation);
+    }
     if (!records.empty())
       store = BodyStore::OpenExisting(text_path, generation, cfg.markdown_unsafe);
     if (!store) {

@@ -135,22 +135,28 @@ std::vector<content::Document> DropDuplicateIds(
   return kept;
 }
 
-void CheckSeverities(const config::SiteConfig& cfg, std::vector<Postmortem>& pms,
-                     util::Diagnostics* diags) {
-  for (auto& pm : pms) {
-    if (pm.doc.severity.empty()) continue;
-    auto rank = cfg.SeverityRank(pm.doc.severity);
+// The index of each document's severity in site.toml (-1 when it has none
+// or an unknown one, which is an error), in document order.
+std::vector<int> SeverityRanks(const config::SiteConfig& cfg,
+                               const std::vector<content::Document>& docs,
+                               util::Diagnostics* diags) {
+  std::vector<int> ranks(docs.size(), -1);
+  for (size_t i = 0; i < docs.size(); ++i) {
+    const content::Document& doc = docs[i];
+    if (doc.severity.empty()) continue;
+    auto rank = cfg.SeverityRank(doc.severity);
     if (rank) {
-      pm.severity_rank = *rank;
+      ranks[i] = *rank;
       continue;
     }
     std::vector<std::string> names;
     for (const auto& s : cfg.severities) names.push_back(s.name);
-    diags->Error(pm.doc.SourceName(), pm.doc.LineOf("severity"), "schema/severity",
-                 "unknown severity \"" + pm.doc.severity + "\"",
+    diags->Error(doc.SourceName(), doc.LineOf("severity"), "schema/severity",
+                 "unknown severity \"" + doc.severity + "\"",
                  "use one of " + util::Join(names, ", ") +
                      " (the [[severity]] levels in site.toml)");
   }
+  return ranks;
 }
 
 std::optional<util::DateTime> IncidentDate(const content::Document& doc) {
@@ -159,24 +165,21 @@ std::optional<util::DateTime> IncidentDate(const content::Document& doc) {
   return doc.date;
 }
 
-// Newest incident first; undated last; ties by id so the order is total.
-void SortNewestFirst(std::vector<Postmortem>& pms) {
-  // Sorts indices, then moves each postmortem once (they are large).
-  std::vector<size_t> order(pms.size());
+// The order of `docs` newest incident first; undated last; ties by id so
+// the order is total. Sorting indices lets each document be moved once,
+// straight into its place in the model (they are large).
+std::vector<size_t> NewestFirst(const std::vector<content::Document>& docs,
+                                const std::vector<std::optional<util::DateTime>>& dates) {
+  std::vector<size_t> order(docs.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::sort(order.begin(), order.end(), [&](size_t x, size_t y) {
-    const Postmortem& a = pms[x];
-    const Postmortem& b = pms[y];
-    if (a.incident_date.has_value() != b.incident_date.has_value())
-      return a.incident_date.has_value();
-    if (a.incident_date && a.incident_date->utc_seconds != b.incident_date->utc_seconds)
-      return a.incident_date->utc_seconds > b.incident_date->utc_seconds;
-    return a.doc.id < b.doc.id;
+    const auto& a = dates[x];
+    const auto& b = dates[y];
+    if (a.has_value() != b.has_value()) return a.has_value();
+    if (a && a->utc_seconds != b->utc_seconds) return a->utc_seconds > b->utc_seconds;
+    return docs[x].id < docs[y].id;
   });
-  std::vector<Postmortem> sorted;
-  sorted.reserve(pms.size());
-  for (size_t i : order) sorted.push_back(std::move(pms[i]));
-  pms = std::move(sorted);
+  return order;
 }
 
 }  // namespace
@@ -199,35 +202,55 @@ SiteModel BuildSiteModel(const config::SiteConfig& cfg,
     for (const auto& d : stripped) diags->Append(d);
   }
   docs = DropDuplicateIds(std::move(docs), options.jobs, diags);
-  site.postmortems.reserve(docs.size());
-  for (auto& doc : docs) {
-    Postmortem pm;
-    pm.doc = std::move(doc);
+  // Severities are checked in path order (the order of their findings).
+  const std::vector<int> ranks = SeverityRanks(cfg, docs, diags);
+  std::vector<std::optional<util::DateTime>> dates(docs.size());
+  for (size_t i = 0; i < docs.size(); ++i) dates[i] = IncidentDate(docs[i]);
+  site.postmortems.resize(docs.size());
+  const std::vector<size_t> order = NewestFirst(docs, dates);
+  util::ParallelFor(order.size(), options.jobs, [&](size_t at) {
+    const size_t i = order[at];
+    Postmortem& pm = site.postmortems[at];
+    pm.doc = std::move(docs[i]);
     pm.url = "postmortems/" + pm.doc.id + "/";
     pm.summary_in_body = !pm.doc.summary.empty() && pm.doc.key_lines.count("summary") &&
                          pm.doc.LineOf("summary") >= pm.doc.body_line;
-    pm.incident_date = IncidentDate(pm.doc);
+    pm.incident_date = dates[i];
     pm.durations = ComputeDurations(pm.doc.incident);
     DurationsFromFigures(pm.doc.figures, &pm.durations);
+    pm.severity_rank = ranks[i];
     if (const auto* h = history.Find(pm.doc.relative_path)) pm.history = *h;
-    site.postmortems.push_back(std::move(pm));
-  }
-  CheckSeverities(cfg, site.postmortems, diags);
-  SortNewestFirst(site.postmortems);
-  site.by_id.reserve(site.postmortems.size());
-  site.by_path.reserve(site.postmortems.size());
-  for (size_t i = 0; i < site.postmortems.size(); ++i) {
-    site.by_id[site.postmortems[i].doc.id] = static_cast<int>(i);
-    site.by_path[site.postmortems[i].doc.relative_path] = static_cast<int>(i);
-  }
+  });
+  docs.clear();
+  // The two maps on two threads (each is 100,000 string keys at that size).
+  util::ParallelFor(2, options.jobs, [&site](size_t map) {
+    auto& index = map == 0 ? site.by_id : site.by_path;
+    index.reserve(site.postmortems.size());
+    for (size_t i = 0; i < site.postmortems.size(); ++i) {
+      const content::Document& doc = site.postmortems[i].doc;
+      index[map == 0 ? doc.id : doc.relative_path] = static_cast<int>(i);
+    }
+  });
 
   // Also finds each body's lessons (cached with the rendered body).
-  RenderBodies(cfg, &site, options.jobs, options.cache_dir, options.keep_markdown, diags);
-  LinkIncidents(&site, diags);
-  CheckDates(&site, diags);
-  BuildTaxonomies(cfg, &site, diags);
-  BuildArchive(cfg, &site);
-  CollectActions(&site);
+  RenderBodies(cfg, &site, options.jobs, options.cache_dir, options.keep_markdown,
+               options.read_ahead, diags);
+  // Two groups of steps that write different fields and read none the other
+  // writes, on two threads; their findings are added in the order the steps
+  // ran one after the other, so the report does not depend on scheduling.
+  util::Diagnostics linked, grouped;
+  util::ParallelFor(2, options.jobs, [&](size_t group) {
+    if (group == 0) {
+      LinkIncidents(&site, &linked);  // related, referenced_by, previous, next
+      CheckDates(&site, &linked);     // incident_date_plausible
+    } else {
+      BuildTaxonomies(cfg, &site, &grouped);  // taxonomies
+      BuildArchive(cfg, &site);               // archive
+      CollectActions(&site);                  // actions
+    }
+  });
+  diags->Append(linked);
+  diags->Append(grouped);
   CheckFolderNames(&site, diags);
   return site;
 }

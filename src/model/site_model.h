@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -77,6 +78,35 @@ struct SiteModel {
   const Postmortem* FindById(const std::string& id) const;
 };
 
+/// The render cache (model/render_cache.h) read on a thread of its own:
+/// made before the content loads, so that both build caches are read at
+/// once (the content's on the other cores), and handed to BuildSiteModel
+/// (BuildModelOptions::read_ahead), which then does not read it again.
+/// Only a read: its records are checked exactly as those of a read by
+/// BuildSiteModel itself, and used only by a build of the same config
+/// object (unchanged in between) and `cache_dir`.
+class RenderCacheReadAhead {
+ public:
+  RenderCacheReadAhead(const config::SiteConfig& cfg, const std::string& cache_dir, int jobs);
+  ~RenderCacheReadAhead();  // waits for the read
+  RenderCacheReadAhead(const RenderCacheReadAhead&) = delete;
+  RenderCacheReadAhead& operator=(const RenderCacheReadAhead&) = delete;
+  struct Read;  // the records and the text file's generation (links.cc)
+  struct FreeRead {
+    void operator()(Read* read) const;
+  };
+  using ReadPtr = std::unique_ptr<Read, FreeRead>;
+  /// Waits for the read and gives it away (once): null when it was made
+  /// for another config object or cache folder.
+  ReadPtr Take(const config::SiteConfig& cfg, const std::string& cache_dir);
+
+ private:
+  const config::SiteConfig* cfg_;
+  std::string cache_dir_;
+  ReadPtr read_;
+  std::unique_ptr<std::thread> thread_;
+};
+
 struct BuildModelOptions {
   util::DateTime today;
   int jobs = 1;  // threads for rendering Markdown
@@ -89,6 +119,8 @@ struct BuildModelOptions {
   /// read from its file only when it must be rendered again. A build sets
   /// it; commands that read the Markdown keep it.
   bool keep_markdown = true;
+  /// The render cache already being read (for `cache_dir`), or null.
+  RenderCacheReadAhead* read_ahead = nullptr;
 };
 
 /// Builds the model. Takes the documents by value (moved in).

@@ -36,6 +36,9 @@ std::unique_ptr<Site> LoadSite(const BuildOptions& options,
     StepTimer t(timings, "git history");
     history = content::GitHistory::Read(site->config.SourceDir());
   }
+  // The render cache is read while the content loads (both are read at
+  // every build; a one-file edit spends most of these two steps on them).
+  model::RenderCacheReadAhead render_cache(site->config, cache_dir, JobsFor(options));
   {
     StepTimer t(timings, "load content");
     content::LoadOptions load_options;
@@ -52,6 +55,7 @@ std::unique_ptr<Site> LoadSite(const BuildOptions& options,
     model_options.jobs = JobsFor(options);
     model_options.cache_dir = cache_dir;
     model_options.keep_markdown = options.markdown_bodies;
+    model_options.read_ahead = &render_cache;
     site->model = model::BuildSiteModel(site->config, std::move(site->loaded.documents),
                                         history, model_options, diags);
     site->loaded.documents.clear();
