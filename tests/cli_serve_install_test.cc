@@ -11,7 +11,6 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
-#include <regex>
 
 #include "test_support.h"
 
@@ -25,13 +24,6 @@ namespace {
 
 bool Contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
-}
-
-int PortOf(const BackgroundCasebook& server) {
-  std::smatch m;
-  std::string out = server.Out();
-  REQUIRE(std::regex_search(out, m, std::regex("http://127\\.0\\.0\\.1:(\\d+)/")));
-  return std::stoi(m[1]);
 }
 
 std::string Slurp(const std::string& path) {
@@ -63,7 +55,8 @@ TEST_CASE("serve: an install made with cmake --install serves, and --watch build
   BackgroundCasebook server({"serve", "--watch", "--port", "0"}, dir.path(), casebook);
   REQUIRE(server.WaitFor("Serving", 60));
   INFO(server.Err());
-  const int port = PortOf(server);
+  const int port = server.ServedPort();
+  REQUIRE(port > 0);
   HttpResponse page = Get(port, "/archive/postmortems/2024-03-12-checkout-pool/");
   CHECK(page.status == 200);
   CHECK(Contains(page.body, "Checkout &lt;API&gt; returned 503s &amp; timeouts"));

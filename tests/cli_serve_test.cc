@@ -8,7 +8,6 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <thread>
 
 #include "test_support.h"
@@ -24,13 +23,6 @@ namespace {
 
 bool Contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
-}
-
-int PortOf(const BackgroundCasebook& server) {
-  std::smatch m;
-  std::string out = server.Out();
-  REQUIRE(std::regex_search(out, m, std::regex("http://127\\.0\\.0\\.1:(\\d+)/")));
-  return std::stoi(m[1]);
 }
 
 // Polls `target` until its body contains `text` (or `seconds` pass).
@@ -63,7 +55,8 @@ TEST_CASE("serve --watch: builds first, rebuilds on save, keeps the old site on 
   BackgroundCasebook server({"serve", "--watch", "--port", "0"}, dir.path());
   REQUIRE(server.WaitFor("Serving", 60));
   INFO(server.Err());
-  const int port = PortOf(server);
+  const int port = server.ServedPort();
+  REQUIRE(port > 0);
   const std::string page = "/archive/postmortems/2024-03-12-checkout-pool/";
   HttpResponse first = Get(port, page);
   REQUIRE(first.status == 200);

@@ -97,6 +97,24 @@ std::string CacheFile(const std::string& cache) {
   return {};
 }
 
+/// The test archive loaded once without a cache (`fresh`: what every load
+/// must give) and once with one, which wrote `file`.
+struct CachedArchive {
+  config::SiteConfig cfg;
+  std::string cache, fresh, file;
+};
+
+CachedArchive MakeCachedArchive(test::TempDir& dir) {
+  WriteArchive(dir);
+  CachedArchive a{SiteAt(dir.path()), dir.path() + "/.casebook", "", ""};
+  util::Diagnostics fd, d0;
+  a.fresh = DumpAll(Load(a.cfg, "", &fd), fd);
+  Load(a.cfg, a.cache, &d0);
+  a.file = CacheFile(a.cache);
+  REQUIRE_FALSE(a.file.empty());
+  return a;
+}
+
 }  // namespace
 
 TEST_CASE("a load from the cache equals a fresh load, diagnostics included", "[loader][cache]") {
@@ -138,14 +156,11 @@ TEST_CASE("a load from the cache equals a fresh load, diagnostics included", "[l
 
 TEST_CASE("a truncated or corrupt load cache is ignored", "[loader][cache]") {
   test::TempDir dir;
-  WriteArchive(dir);
-  const auto cfg = SiteAt(dir.path());
-  const std::string cache = dir.path() + "/.casebook";
-  util::Diagnostics fd, d0;
-  const std::string fresh = DumpAll(Load(cfg, "", &fd), fd);
-  Load(cfg, cache, &d0);
-  const std::string file = CacheFile(cache);
-  REQUIRE_FALSE(file.empty());
+  const CachedArchive a = MakeCachedArchive(dir);
+  const auto& cfg = a.cfg;
+  const std::string& cache = a.cache;
+  const std::string& fresh = a.fresh;
+  const std::string& file = a.file;
   const std::string good = dir.Read(".casebook/" + fs::path(file).filename().string());
 
   std::vector<std::string> bad;
@@ -170,14 +185,11 @@ TEST_CASE("a truncated or corrupt load cache is ignored", "[loader][cache]") {
 
 TEST_CASE("a load cache whose records are out of path order is not used", "[loader][cache]") {
   test::TempDir dir;
-  WriteArchive(dir);
-  const auto cfg = SiteAt(dir.path());
-  const std::string cache = dir.path() + "/.casebook";
-  util::Diagnostics fd, d0;
-  const std::string fresh = DumpAll(Load(cfg, "", &fd), fd);
-  Load(cfg, cache, &d0);
-  const std::string file = CacheFile(cache);
-  REQUIRE_FALSE(file.empty());
+  const CachedArchive a = MakeCachedArchive(dir);
+  const auto& cfg = a.cfg;
+  const std::string& cache = a.cache;
+  const std::string& fresh = a.fresh;
+  const std::string& file = a.file;
   std::vector<content::internal::CachedFile> records;
   REQUIRE(content::internal::ReadLoadCache(file, cfg, 2, &records));
   REQUIRE(records.size() >= 4);

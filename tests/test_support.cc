@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -167,6 +168,13 @@ BackgroundCasebook::~BackgroundCasebook() { Stop(SIGTERM); }
 
 std::string BackgroundCasebook::Out() const { return Slurp(io_.path() + "/out"); }
 std::string BackgroundCasebook::Err() const { return Slurp(io_.path() + "/err"); }
+
+int BackgroundCasebook::ServedPort() const {
+  std::smatch m;
+  const std::string out = Out();
+  if (!std::regex_search(out, m, std::regex("http://127\\.0\\.0\\.1:(\\d+)/"))) return -1;
+  return std::stoi(m[1]);
+}
 
 bool BackgroundCasebook::WaitFor(const std::string& text, double seconds, bool in_err) const {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);

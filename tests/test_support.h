@@ -77,6 +77,8 @@ class BackgroundCasebook {
   int Stop(int signal);
   /// True once the process has exited.
   bool Ended() const;
+  /// The port of the "http://127.0.0.1:PORT/" a server printed, or -1.
+  int ServedPort() const;
 
  private:
   TempDir io_;
