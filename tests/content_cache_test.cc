@@ -156,11 +156,7 @@ TEST_CASE("a load from the cache equals a fresh load, diagnostics included", "[l
 
 TEST_CASE("a truncated or corrupt load cache is ignored", "[loader][cache]") {
   test::TempDir dir;
-  const CachedArchive a = MakeCachedArchive(dir);
-  const auto& cfg = a.cfg;
-  const std::string& cache = a.cache;
-  const std::string& fresh = a.fresh;
-  const std::string& file = a.file;
+  const auto [cfg, cache, fresh, file] = MakeCachedArchive(dir);
   const std::string good = dir.Read(".casebook/" + fs::path(file).filename().string());
 
   std::vector<std::string> bad;
@@ -185,11 +181,7 @@ TEST_CASE("a truncated or corrupt load cache is ignored", "[loader][cache]") {
 
 TEST_CASE("a load cache whose records are out of path order is not used", "[loader][cache]") {
   test::TempDir dir;
-  const CachedArchive a = MakeCachedArchive(dir);
-  const auto& cfg = a.cfg;
-  const std::string& cache = a.cache;
-  const std::string& fresh = a.fresh;
-  const std::string& file = a.file;
+  const auto [cfg, cache, fresh, file] = MakeCachedArchive(dir);
   std::vector<content::internal::CachedFile> records;
   REQUIRE(content::internal::ReadLoadCache(file, cfg, 2, &records));
   REQUIRE(records.size() >= 4);

@@ -16,6 +16,7 @@
 #include "test_support.h"
 
 namespace fs = std::filesystem;
+using casebook::test::CopySiteFixture;
 using casebook::test::RunCasebook;
 using casebook::test::Snapshot;
 using casebook::test::TempDir;
@@ -23,12 +24,6 @@ using casebook::test::TempDir;
 namespace {
 
 const std::string kBuild = "build --today 2024-06-01";
-
-void CopyFixture(const std::string& to) {
-  fs::create_directories(to);
-  for (const auto& e : fs::directory_iterator(fs::path(CASEBOOK_FIXTURES) / "site"))
-    fs::copy(e.path(), to / e.path().filename(), fs::copy_options::recursive);
-}
 
 void Write(const std::string& path, const std::string& text) {
   fs::create_directories(fs::path(path).parent_path());
@@ -39,7 +34,7 @@ void Write(const std::string& path, const std::string& text) {
 std::map<std::string, std::string> CleanBuild(const std::string& content,
                                               const std::string& extra_args = "") {
   TempDir clean;
-  CopyFixture(clean.path());
+  CopySiteFixture(clean.path());
   fs::remove_all(clean.path() + "/content");
   fs::copy(content, clean.path() + "/content", fs::copy_options::recursive);
   auto r = RunCasebook(kBuild + " --no-cache" + extra_args, clean.path());
@@ -89,7 +84,7 @@ std::string Postmortem(int i, size_t body_bytes) {
 
 TEST_CASE("a build killed at any step of publishing leaves the site old or new, the next one is clean") {
   TempDir dir;
-  CopyFixture(dir.path());
+  CopySiteFixture(dir.path());
   const std::string content = dir.path() + "/content";
   const std::string old_content = dir.path() + "/content.old";
   // The change: a page edited, one postmortem deleted, one added (files
@@ -151,7 +146,7 @@ TEST_CASE("a build stopped by a full disk keeps the site, a smaller archive then
     return;
   }
   TempDir dir;
-  CopyFixture(dir.path());
+  CopySiteFixture(dir.path());
   const std::string content = dir.path() + "/content";
   const std::string output = disk.path() + "/public";
   const std::string build = kBuild + " --no-index --output '" + output + "'";
@@ -196,7 +191,7 @@ TEST_CASE("a whole site on a small disk: full disk, then a write refused, each n
   }
   // The site, its cache and its index all on the small disk.
   const std::string site = disk.path() + "/site";
-  CopyFixture(site);
+  CopySiteFixture(site);
   const std::string content = site + "/content";
   for (int i = 0; i < 30; ++i)
     Write(content + "/2024/gen-" + std::to_string(i) + ".md", Postmortem(i, 6000));

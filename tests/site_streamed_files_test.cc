@@ -22,6 +22,7 @@
 namespace fs = std::filesystem;
 using casebook::site::Publisher;
 using casebook::site::PublishStats;
+using casebook::test::CopySiteFixture;
 using casebook::test::RunCasebook;
 using casebook::test::Snapshot;
 using casebook::test::TempDir;
@@ -29,12 +30,6 @@ using casebook::test::TempDir;
 namespace {
 
 const std::string kBuild = "build --today 2024-06-01 --no-index";
-
-void CopyFixture(const std::string& to) {
-  fs::create_directories(to);
-  for (const auto& e : fs::directory_iterator(fs::path(CASEBOOK_FIXTURES) / "site"))
-    fs::copy(e.path(), to / e.path().filename(), fs::copy_options::recursive);
-}
 
 void Write(const std::string& path, const std::string& text) {
   fs::create_directories(fs::path(path).parent_path());
@@ -72,7 +67,7 @@ int Python(const std::string& script, const std::string& path) {
 
 TEST_CASE("postmortems.json and actions.csv are written whole, larger than a chunk, and parse") {
   TempDir dir;
-  CopyFixture(dir.path());
+  CopySiteFixture(dir.path());
   // 700 postmortems of ~2.5 KB of JSON each: the file is several 1 MB
   // chunks (ChunkOut::kChunkBytes).
   for (int i = 0; i < 700; ++i)

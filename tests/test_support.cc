@@ -227,4 +227,12 @@ std::map<std::string, std::string> Snapshot(const std::string& root) {
   return files;
 }
 
+void CopySiteFixture(const std::string& to) {
+  std::filesystem::create_directories(to);
+  for (const auto& e :
+       std::filesystem::directory_iterator(std::filesystem::path(CASEBOOK_FIXTURES) / "site"))
+    std::filesystem::copy(e.path(), to / e.path().filename(),
+                          std::filesystem::copy_options::recursive);
+}
+
 }  // namespace casebook::test

@@ -93,6 +93,9 @@ std::string SharedCorpus();
 /// The repository root (for content/, themes/, site.toml).
 std::string SourceDir();
 
+/// Copies tests/fixtures/site (site.toml, content/, ...) into folder `to`.
+void CopySiteFixture(const std::string& to);
+
 /// Every regular file under `root`, relative path -> bytes (empty when
 /// `root` does not exist): for comparing a built site with a clean build.
 std::map<std::string, std::string> Snapshot(const std::string& root);
