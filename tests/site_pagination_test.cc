@@ -229,3 +229,32 @@ TEST_CASE("undated postmortems are split into pages by title, each listed once")
   CHECK(Contains(p1, ">Undated blip 1<"));
   CHECK(Contains(p3, ">Undated blip 7<"));
 }
+
+TEST_CASE("every page of a term lists the same year jump links, each marked on its own page") {
+  TempDir dir;
+  MakeArchive(dir, 0);
+  // Newest first: 2024, 2024, 2023 | 2023, 2023, 2021 | 2021 (3 a page).
+  const char* dates[] = {"2024-03-02", "2024-03-01", "2023-05-03", "2023-05-02",
+                         "2023-05-01", "2021-07-02", "2021-07-01"};
+  int n = 0;
+  for (const char* date : dates) {
+    const std::string s = std::to_string(++n);
+    dir.Write(std::string("content/") + std::string(date).substr(0, 4) + "/" + date + "-span-" + s +
+                  ".md",
+              "+++\ntitle = \"Span incident " + s + "\"\ndate = " + date +
+                  "\nseverity = \"SEV3\"\ntags = [\"span\"]\n+++\n\n## Summary\n\nSpan " + s + ".\n");
+  }
+  auto r = RunCasebook(kBuild, dir.path());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  auto links = [](bool y2024, bool y2023, bool y2021) {
+    auto cur = [](bool c) { return std::string(c ? " class=\"year-current\"" : ""); };
+    return "Jump to:</li><li><a href=\"/archive/tags/span/\"" + cur(y2024) +
+           ">2024</a></li><li><a href=\"/archive/tags/span/\"" + cur(y2023) +
+           ">2023</a></li><li><a href=\"/archive/tags/span/page/2/\"" + cur(y2021) +
+           ">2021</a></li></ul>";
+  };
+  CHECK(Contains(dir.Read("public/tags/span/index.html"), links(true, true, false)));
+  CHECK(Contains(dir.Read("public/tags/span/page/2/index.html"), links(false, false, true)));
+  CHECK(Contains(dir.Read("public/tags/span/page/3/index.html"), links(false, false, false)));
+}

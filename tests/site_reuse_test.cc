@@ -119,6 +119,26 @@ TEST_CASE("a file deleted or replaced by hand in the staging folder is linked ag
   CHECK(Contains(work.Read("public/postmortems/b/index.html"), "Queue backlog B"));
 }
 
+TEST_CASE("a folder or a stray file in staging where a new page goes is replaced by the page") {
+  TempDir work;
+  WriteArchive(work);
+  REQUIRE(RunCasebook(kBuild, work.path()).exit_code == 0);
+  work.Write("content/2024/a.md", work.Read("content/2024/a.md") + "\nOne more line.\n");
+  CompareWithClean(work, kBuild, "a body edit");
+  // Staging is the previous generation now; two new postmortems' pages will
+  // be written where a folder (with a file in it) and a stray file stand.
+  work.Write(".public.staging/postmortems/g/index.html/inside.txt", "a folder in the way");
+  work.Write(".public.staging/postmortems/h/index.html", "a stray file");
+  work.Write("content/2024/g.md", Postmortem("Queue backlog G", "2024-06-10", "\"broker\"",
+                                             "\"queue\"", "The consumer stalled again."));
+  work.Write("content/2024/h.md", Postmortem("Queue backlog H", "2024-06-11", "\"broker\"",
+                                             "\"queue\"", "The consumer stalled once more."));
+  CompareWithClean(work, kBuild, "new pages over a folder and a stray file in staging");
+  CHECK(fs::is_regular_file(work.path() + "/public/postmortems/g/index.html"));
+  CHECK(Contains(work.Read("public/postmortems/g/index.html"), "Queue backlog G"));
+  CHECK(Contains(work.Read("public/postmortems/h/index.html"), "Queue backlog H"));
+}
+
 TEST_CASE("a published page edited by hand is rewritten by a build that changes something else") {
   TempDir work;
   WriteArchive(work);

@@ -14,6 +14,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <map>
 #include <memory>
@@ -35,6 +38,27 @@ namespace casebook::render {
 namespace {
 
 /// A relative output path with no "..", ".", empty or absolute segments.
+// With CASEBOOK_RENDER_PROFILE in the environment, the render's phases and
+// every job that took over a second are printed to stderr (wall seconds
+// since the render started), to see what a large build waits on.
+double RenderClock() {
+  using clock = std::chrono::steady_clock;
+  static const clock::time_point start = clock::now();
+  return std::chrono::duration<double>(clock::now() - start).count();
+}
+bool RenderProfile() {
+  static const bool on = std::getenv("CASEBOOK_RENDER_PROFILE") != nullptr;
+  return on;
+}
+void RenderMark(const std::string& what, double since = -1) {
+  if (!RenderProfile()) return;
+  const double now = RenderClock();
+  if (since >= 0)
+    std::fprintf(stderr, "  [render] %8.2f s  %-40s %.2f s\n", now, what.c_str(), now - since);
+  else
+    std::fprintf(stderr, "  [render] %8.2f s  %s\n", now, what.c_str());
+}
+
 bool IsSafeOutputPath(const std::string& path) {
   if (path.empty() || path[0] == '/' || path.find('\\') != std::string::npos) return false;
   for (const auto& seg : util::Split(path, '/')) {
@@ -138,6 +162,14 @@ class Plan {
     auto run = [&](size_t k) {
       const size_t i = order[k];
       const Job& job = jobs_[i];
+      const double job_start = RenderProfile() ? RenderClock() : 0;
+      struct Timed {  // (CASEBOOK_RENDER_PROFILE) a job that took over a second
+        const std::string& path;
+        double start;
+        ~Timed() {
+          if (RenderProfile() && RenderClock() - start > 1.0) RenderMark("job " + path, start);
+        }
+      } timed{job.path, job_start};
       OutputFile& file = files[i];
       file.path = job.path;
       struct PageDone {  // tells the caller, however the job ends
@@ -223,9 +255,13 @@ class Plan {
         file.content.shrink_to_fit();
       }
     };
+    RenderMark("postmortem pages start");
     util::ParallelFor(pages, threads, run);
+    RenderMark("postmortem pages done");
     if (between) between();
+    RenderMark("other files start");
     util::ParallelFor(n - pages, threads, [&](size_t k) { run(pages + k); });
+    RenderMark("other files done");
     if (diags_) {
       for (const auto& d : diags) diags_->Append(d);
     }
@@ -280,7 +316,9 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateS
                                    const RenderOptions& options, util::Diagnostics* diags) {
   // The view indexes the whole model (~100 MB at 10,000 postmortems); a
   // caller that exits right after may ask not to free it (see RenderOptions).
+  RenderMark("view start");
   auto owned_view = std::make_unique<View>(site);
+  RenderMark("view done");
   owned_view->SetUndatedPage(!templates.FileOf("archive_undated").empty());
   const View& view = *owned_view;
   const View* v = &view;
@@ -404,6 +442,22 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateS
       std::atomic<size_t> left{0};  // words files not yet made
     };
     auto shared = std::make_shared<Words>();
+    // Every file of it is made from what postmortems.json is made from
+    // (AddJsonInputs, a pass over every postmortem's list key): hashed once
+    // for all ~2,250 files at 100,000 postmortems, not once per file (which
+    // made their keys quadratic in the archive).
+    struct JsonInputs {
+      std::once_flag once;
+      std::string digest;  // "" when the inputs are unknown
+      const std::string& Get(const View& view) {
+        std::call_once(once, [&] {
+          util::StreamHash h;
+          if (AddJsonInputs(view, &h)) digest = h.Hex();
+        });
+        return digest;
+      }
+    };
+    auto inputs = std::make_shared<JsonInputs>();
     const std::vector<std::string> paths = StaticSearchIndexPaths(site.postmortems.size());
     const std::string words_prefix = "search-index/words-", docs_prefix = "search-index/docs-";
     bool first_words = true;
@@ -429,9 +483,11 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateS
         make = [n](util::Diagnostics*) { return StaticSearchMetaFile(n); };
       }
       if (plan.File(path, std::move(make))) {
-        plan.Inputs([v](util::StreamHash* h) {
+        plan.Inputs([v, inputs](util::StreamHash* h) {
           h->AddString(kStaticSearchIndexFormat);  // the files' layout
-          return AddJsonInputs(*v, h);
+          const std::string& digest = inputs->Get(*v);
+          h->AddString(digest);
+          return !digest.empty();
         });
         // The first words file makes the words for all: started among the
         // heavy files, it is done before the light ones at the end would
@@ -448,6 +504,7 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateS
     plan.Weight(view.action_rows().size());
   }
 
+  RenderMark("planned");
   // The lists key: with the shared inputs, the list keys of all the
   // postmortems in order determine every file but the postmortem pages.
   std::string lists_key;

@@ -299,6 +299,13 @@ class View {
   void MakeTermStats(util::Value& page, const model::Taxonomy& tax, const model::Term& term) const;
   mutable std::mutex term_stats_mu_;
   mutable std::map<const model::Term*, util::Value> term_stats_;  // AddTermStats, per term
+  /// Where each incident year starts in a term's newest-first list: the
+  /// year's text and the index of its first postmortem (TermPage's year
+  /// links). Made once per term: walking the list for each of a term's
+  /// pages made the term pages quadratic in the term's size.
+  const std::vector<std::pair<std::string, size_t>>& TermYearStarts(const model::Term& term) const;
+  mutable std::mutex term_years_mu_;
+  mutable std::map<const model::Term*, std::vector<std::pair<std::string, size_t>>> term_years_;
   /// The `briefing` key of a service's page 1 (view_briefing.cc).
   void AddServiceBriefing(util::Value& page, const model::Term& term) const;
   /// A pair of a service's incidents that search found similar to each

@@ -229,25 +229,7 @@ Value View::TermPage(const model::Taxonomy& tax, const model::Term& term, size_t
   // newest first). Only for lists of more than one page.
   Value years = Value::MakeList();
   if (lp.pages > 1) {
-    // Every page walks the whole list, so the year is worked out as a
-    // number and formatted only where it changes (the text is a function of
-    // the number: util::FormatDate's first four characters).
-    std::string last;
-    int last_number = 0;
-    bool any = false;
-    for (size_t k = 0; k < term.postmortems.size(); ++k) {
-      const auto& date = site_.postmortems[static_cast<size_t>(term.postmortems[k])].incident_date;
-      if (!date) continue;
-      int number, month, day;
-      util::CivilFromDays(stats::DayOf(*date, cfg_.timezone_offset_minutes), &number, &month, &day);
-      if (any && number == last_number) continue;
-      any = true;
-      last_number = number;
-      char digits[16];
-      std::snprintf(digits, sizeof digits, "%04d", number);
-      std::string year = std::string(digits).substr(0, 4);
-      if (year == last) continue;
-      last = year;
+    for (const auto& [year, k] : TermYearStarts(term)) {
       const size_t page_of = k / static_cast<size_t>(cfg_.pagination.page_size) + 1;
       Value y = Value::MakeMap();
       y["year"] = year;
@@ -263,6 +245,39 @@ Value View::TermPage(const model::Taxonomy& tax, const model::Term& term, size_t
   v["briefing"] = false;
   if (tax.key == "services" && lp.page == 1) AddServiceBriefing(v, term);
   return v;
+}
+
+const std::vector<std::pair<std::string, size_t>>& View::TermYearStarts(
+    const model::Term& term) const {
+  {
+    std::lock_guard<std::mutex> lock(term_years_mu_);
+    auto it = term_years_.find(&term);
+    if (it != term_years_.end()) return it->second;  // (map nodes never move)
+  }
+  // The year is worked out as a number and formatted only where it changes
+  // (the text is a function of the number: util::FormatDate's first four
+  // characters).
+  std::vector<std::pair<std::string, size_t>> starts;
+  std::string last;
+  int last_number = 0;
+  bool any = false;
+  for (size_t k = 0; k < term.postmortems.size(); ++k) {
+    const auto& date = site_.postmortems[static_cast<size_t>(term.postmortems[k])].incident_date;
+    if (!date) continue;
+    int number, month, day;
+    util::CivilFromDays(stats::DayOf(*date, cfg_.timezone_offset_minutes), &number, &month, &day);
+    if (any && number == last_number) continue;
+    any = true;
+    last_number = number;
+    char digits[16];
+    std::snprintf(digits, sizeof digits, "%04d", number);
+    std::string year = std::string(digits).substr(0, 4);
+    if (year == last) continue;
+    last = year;
+    starts.emplace_back(year, k);
+  }
+  std::lock_guard<std::mutex> lock(term_years_mu_);
+  return term_years_.emplace(&term, std::move(starts)).first->second;
 }
 
 Value View::Archive() const {

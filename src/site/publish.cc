@@ -138,14 +138,23 @@ bool LinkInto(const std::string& source, const std::string& target, std::string*
 }
 
 // Opens a new file at `full` for writing (never an inode the output
-// shares), making its folders. -1 with `error` when it cannot.
+// shares: O_EXCL makes a new one), making its folders. -1 with `error`
+// when it cannot. Whatever stands at `full` (a hard link to a published
+// file, a folder) is removed only when the create finds it there, so
+// writing into an empty folder (every file of a clean build, ~134,500 at
+// 100,000 postmortems) costs no failed unlink per file.
 int OpenNew(const std::string& full, std::string* error) {
-  RemovePath(full);  // never write into an inode the output shares
+  constexpr int kFlags = O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC;
   Step();
-  int fd = open(full.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  int fd = open(full.c_str(), kFlags, 0644);
+  if (fd < 0 && errno == EEXIST) {
+    RemovePath(full);
+    Step();
+    fd = open(full.c_str(), kFlags, 0644);
+  }
   if (fd < 0 && (errno == ENOENT || errno == ENOTDIR)) {
     if (!MakeParents(full, error)) return -1;
-    fd = open(full.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    fd = open(full.c_str(), kFlags, 0644);
   }
   if (fd < 0) *error = full + ": cannot write: " + std::strerror(errno);
   return fd;
