@@ -132,6 +132,13 @@ struct RankState {
     /// every candidate was scored.
     double cut = 0;
     uint32_t cut_doc = kNoWord;
+    /// Per result: the signature positions it holds (bit p: sig[p]; its
+    /// reasons) and an interval holding its exact score; and one holding
+    /// the floor (kMinFraction of its score against itself). Empty (or
+    /// sized otherwise): results are scored again before they are kept.
+    std::vector<uint32_t> held;
+    std::vector<double> lo, hi;
+    double floor_lo = 0, floor_hi = 0;
   };
   std::vector<Target> targets;
 };
@@ -150,6 +157,7 @@ inline constexpr size_t kExactUpTo = 5000;
 /// previous state.
 struct Counts {
   size_t ranked = 0, reused = 0;
+  size_t unscored = 0;  // of the reused: kept by their intervals, without scoring them again
 };
 
 struct Options {

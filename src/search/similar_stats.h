@@ -41,11 +41,14 @@ struct Stats {
 };
 
 /// Fills the reasons: pms[i].similar for every target with results, from
-/// its signature and the documents of its results (best first).
+/// its signature, the documents of its results (best first) and the
+/// signature positions each holds (held[i][k], bit p: sig[p]; worked out
+/// from the result's terms where held[i] is not one per result).
 void FillReasons(const Corpus& corpus, const Stats& stats, const std::vector<size_t>& targets,
                  const std::vector<int>& doc_of_model, const std::vector<int>& model_of_doc,
                  const std::vector<std::vector<uint32_t>>& sigs,
-                 const std::vector<std::vector<uint32_t>>& results, size_t n_jobs,
+                 const std::vector<std::vector<uint32_t>>& results,
+                 const std::vector<std::vector<uint32_t>>& held, size_t n_jobs,
                  model::SiteModel* site);
 
 }  // namespace casebook::search::similar
