@@ -394,6 +394,9 @@ TEST_CASE("similar engine: one edited postmortem re-ranks only those whose candi
     // intervals of the last computation, widened by what one edit can move
     // a score, still prove their order and that nothing else enters.
     CHECK(counts.unscored > counts.reused * 3 / 4);
+    // And their signatures from the state (no term changed its document
+    // frequency in edits 0 and 1).
+    if (edit < 2) CHECK(counts.kept_signatures > docs.size() * 3 / 4);
     state = std::move(next);
   }
 }
@@ -498,6 +501,13 @@ TEST_CASE("similar engine: a term crossing a document-frequency threshold and a 
   ++docs[20].version;
   step("the term in two documents");
   CHECK(ReasonsShowing(last, "zeppelin") > 0);
+  // One document grows a lot (words that are no expansion terms): the
+  // average length moves every signature weight, and the signatures whose
+  // weights were close are worked out again.
+  docs[60].extra_len += 40000;
+  ++docs[60].version;
+  sim::Counts grown = step("a much longer document");
+  CHECK(grown.kept_signatures < docs.size() / 2);
   // A rename: the same content under another id.
   const size_t renamed = 30;
   REQUIRE(!last.postmortems[renamed].similar.empty());

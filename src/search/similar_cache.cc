@@ -143,8 +143,9 @@ using codec::PutVarint;
 // results (count, document indices), bound, cut and cut document + 1 (0:
 // none), intervals (count: 0 or that of the results, then per result its
 // held positions and its score's interval, low and high, then the floor's
-// interval); then the Hasher value of everything after the magic.
-constexpr char kStateMagic[] = "casebook-similar-state 4\n";
+// interval, then the signature's gap); the vocabulary (count, then term and
+// tf each); then the Hasher value of everything after the magic.
+constexpr char kStateMagic[] = "casebook-similar-state 5\n";
 
 bool GetDouble(codec::Reader* r, double* d) {
   uint64_t bits;
@@ -224,7 +225,15 @@ bool ParseState(std::string_view payload, similar::RankState* st) {
         return false;
       t.held[k] = static_cast<uint32_t>(v);
     }
-    if (!GetDouble(&r, &t.floor_lo) || !GetDouble(&r, &t.floor_hi)) return false;
+    if (!GetDouble(&r, &t.floor_lo) || !GetDouble(&r, &t.floor_hi) || !GetDouble(&r, &t.sig_gap))
+      return false;
+  }
+  if (!r.Count(&n)) return false;
+  st->vocab.resize(n);
+  st->vocab_tf.resize(n);
+  for (uint64_t k = 0; k < n; ++k) {
+    if (!r.String(&st->vocab[k]) || !r.Varint(&v) || v > 0xffffffffu) return false;
+    st->vocab_tf[k] = static_cast<uint32_t>(v);
   }
   return r.AtEnd();
 }
@@ -295,6 +304,13 @@ void WriteRankState(const std::string& index_dir, const similar::RankState& st) 
     }
     PutDouble(&out, t.floor_lo);
     PutDouble(&out, t.floor_hi);
+    PutDouble(&out, t.sig_gap);
+  }
+  const size_t vocab = st.vocab.size() == st.vocab_tf.size() ? st.vocab.size() : 0;
+  PutVarint(&out, vocab);
+  for (size_t k = 0; k < vocab; ++k) {
+    PutString(&out, st.vocab[k]);
+    PutVarint(&out, st.vocab_tf[k]);
   }
   PutU64(&out, Checksum(std::string_view(out).substr(sizeof kStateMagic - 1)));
   std::string error;

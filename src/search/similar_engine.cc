@@ -194,6 +194,7 @@ class Ranking {
         n_jobs_(targets.size() < 64 ? 1 : static_cast<size_t>(std::clamp(options.jobs, 1, 16))),
         model_of_doc_(n_docs_, -1),
         sigs_(pms_.size()),
+        sig_gaps_(pms_.size(), 1.0),
         results_(pms_.size()),
         bounds_(pms_.size(), -1.0),
         cuts_(pms_.size(), Scored(0.0, kNoWord)),
@@ -208,6 +209,7 @@ class Ranking {
 
   void Run() {
     laps_("stats");
+    if (opt_.prev) MapState();
     Signatures();
     laps_("signatures");
     CandidateLists();
@@ -218,10 +220,10 @@ class Ranking {
     laps_("rank");
     if (laps_.on())
       std::fprintf(stderr,
-                   "  [search] similar: %zu terms, %zu lists, %zu reused (%zu unscored), %zu "
-                   "ranked\n",
-                   corpus_.terms.size(), list_term_.size(), counts_.reused, counts_.unscored,
-                   counts_.ranked);
+                   "  [search] similar: %zu terms, %zu lists, %zu signatures kept, %zu reused "
+                   "(%zu unscored), %zu ranked\n",
+                   corpus_.terms.size(), list_term_.size(), counts_.kept_signatures,
+                   counts_.reused, counts_.unscored, counts_.ranked);
     if (opt_.counts) *opt_.counts = counts_;
     FillReasons(corpus_, stats_, targets_, doc_of_model_, model_of_doc_, sigs_, results_, held_,
                 n_jobs_, site_);
@@ -234,15 +236,70 @@ class Ranking {
   const std::vector<uint32_t>& results(size_t i) const { return results_[i]; }
 
  private:
-  // Step 1, in parallel (each job writes its own entries).
+  // Step 1, in parallel (each job writes its own entries). A document of U
+  // keeps its previous signature when no term it holds changed its tf (in
+  // a corpus of as many documents) and the average length moved every
+  // weight by less than its gap allows (Stats::Expand).
   void Signatures() {
+    const RankState* prev = opt_.prev;
+    std::vector<char> changed_tf;
+    double f = 0;  // every expansion weight moved by a factor within [1/f, f]
+    if (prev && from_.usable && prev->n_docs == n_docs_ && prev->vocab.size() == prev->vocab_tf.size()) {
+      changed_tf.assign(corpus_.terms.size(), 1);
+      std::unordered_map<std::string_view, uint32_t> old_tf;
+      old_tf.reserve(prev->vocab.size());
+      for (size_t k = 0; k < prev->vocab.size(); ++k) old_tf.emplace(prev->vocab[k], prev->vocab_tf[k]);
+      for (uint32_t t = 0; t < corpus_.terms.size(); ++t) {
+        auto it = old_tf.find(corpus_.terms[t]);
+        changed_tf[t] = it == old_tf.end() || it->second != stats_.tf[t];
+      }
+      const double a_old = std::max(static_cast<double>(prev->total_len) / static_cast<double>(prev->n_docs), 1.0);
+      const double a_new = std::max(stats_.avlen, 1.0);
+      f = a_old == a_new ? 1.0 : std::max(a_old / a_new, a_new / a_old) * (1 + 1e-9);
+    }
+    const bool any_changed_tf =
+        std::find(changed_tf.begin(), changed_tf.end(), 1) != changed_tf.end();
+    std::vector<size_t> kept(n_jobs_, 0);
     RunJobs(n_jobs_, [&](size_t job) {
       std::vector<Scored> scratch;
       for (size_t k = job; k < targets_.size(); k += n_jobs_) {
-        int d = doc_of_model_[targets_[k]];
-        if (d >= 0) sigs_[targets_[k]] = stats_.Expand(corpus_.docs[d], &scratch);
+        const size_t i = targets_[k];
+        int d = doc_of_model_[i];
+        if (d < 0) continue;
+        if (f > 0 && KeepSignature(i, d, changed_tf, any_changed_tf, f)) {
+          ++kept[job];
+          continue;
+        }
+        sigs_[i] = stats_.Expand(corpus_.docs[d], &scratch, &sig_gaps_[i]);
       }
     });
+    for (size_t n : kept) counts_.kept_signatures += n;
+  }
+
+  /// Postmortem i (document d) takes its signature from the state when its
+  /// document is in U, none of its terms changed its tf and the weights
+  /// moved by a factor within [1/f, f] with f * f below its gap (f == 1:
+  /// the same weights, bitwise).
+  bool KeepSignature(size_t i, int d, const std::vector<char>& changed_tf, bool any_changed_tf,
+                     double f) {
+    const RankState& prev = *opt_.prev;
+    if (!from_.in_u[d] || model_of_doc_[d] != static_cast<int>(i)) return false;
+    auto it = from_.target_of_id.find(pms_[i].doc.id);
+    if (it == from_.target_of_id.end()) return false;
+    const RankState::Target& pt = prev.targets[it->second];
+    if (f != 1.0 && !(pt.sig_gap > f * f)) return false;
+    if (any_changed_tf)
+      for (const auto& e : corpus_.docs[d].terms)
+        if (changed_tf[e.term]) return false;
+    std::vector<uint32_t> sig(pt.sig.size());
+    for (size_t s = 0; s < sig.size(); ++s) {
+      if (pt.sig[s] >= from_.new_term.size() || from_.new_term[pt.sig[s]] == kNoWord) return false;
+      sig[s] = from_.new_term[pt.sig[s]];
+    }
+    sigs_[i] = std::move(sig);
+    // The gap now, at least (its weights moved by at most f each).
+    sig_gaps_[i] = f == 1.0 ? pt.sig_gap : pt.sig_gap / (f * f);
+    return true;
   }
 
   // Step 2: every posting of a signature term, then per term the best
@@ -307,6 +364,17 @@ class Ranking {
       }
     });
   }
+
+  // Step 0 (incremental builds only): the previous state's documents, terms
+  // and targets in this corpus.
+  void MapState();
+  struct FromState {
+    bool usable = false;  // false: nothing is taken from the state
+    std::vector<char> in_u;         // per document: in U
+    std::vector<int> new_of_prev;   // per previous document: this one, -1: gone
+    std::unordered_map<std::string_view, size_t> target_of_id;  // previous targets
+    std::vector<uint32_t> new_term;  // per previous term: this one, kNoWord: gone
+  } from_;
 
   // Step 3 (see "Incremental recomputation" above).
   void ReuseFromState();
@@ -521,6 +589,7 @@ class Ranking {
   std::vector<int> model_of_doc_;
   bool every_doc_a_postmortem_ = false;
   std::vector<std::vector<uint32_t>> sigs_;      // per postmortem
+  std::vector<double> sig_gaps_;                 // per postmortem: RankState::Target::sig_gap
   std::vector<int32_t> list_of_;                 // term -> candidate list, -1: none
   std::vector<uint32_t> list_term_;              // candidate list -> term
   std::vector<std::vector<Listed>> lists_;       // candidate lists
@@ -664,15 +733,17 @@ struct Ranking::MovedOnLists {
   }
 };
 
-void Ranking::ReuseFromState() {
+void Ranking::MapState() {
   const RankState& prev = *opt_.prev;
   // Documents of U; previous documents in this corpus.
   std::unordered_map<std::string_view, uint32_t> prev_doc_of_id;
   prev_doc_of_id.reserve(prev.doc_ids.size());
   for (uint32_t p = 0; p < prev.doc_ids.size(); ++p) prev_doc_of_id.emplace(prev.doc_ids[p], p);
   size_t changed = 0;
-  std::vector<char> in_u(n_docs_, 0);
-  std::vector<int> new_of_prev(prev.doc_ids.size(), -1);
+  auto& in_u = from_.in_u;
+  auto& new_of_prev = from_.new_of_prev;
+  in_u.assign(n_docs_, 0);
+  new_of_prev.assign(prev.doc_ids.size(), -1);
   for (uint32_t d = 0; d < n_docs_; ++d) {
     auto it = prev_doc_of_id.find(corpus_.ids[d]);
     if (it != prev_doc_of_id.end()) new_of_prev[it->second] = static_cast<int>(d);
@@ -682,17 +753,28 @@ void Ranking::ReuseFromState() {
     else
       ++changed;
   }
-  const bool usable = every_doc_a_postmortem_ && prev.n_docs > 0 &&
-                      prev.tf.size() == prev.terms.size() &&
-                      prev.lists.size() == prev.terms.size() &&
-                      changed <= std::max<size_t>(32, n_docs_ / 128);  // else ranking all is cheaper
-  if (!usable) {
+  from_.usable = every_doc_a_postmortem_ && prev.n_docs > 0 &&
+                 prev.tf.size() == prev.terms.size() && prev.lists.size() == prev.terms.size() &&
+                 changed <= std::max<size_t>(32, n_docs_ / 128);  // else ranking all is cheaper
+  if (!from_.usable) return;
+  for (size_t k = 0; k < prev.targets.size(); ++k)
+    from_.target_of_id.emplace(prev.targets[k].id, k);
+  from_.new_term.assign(prev.terms.size(), kNoWord);
+  for (size_t k = 0; k < prev.terms.size(); ++k)
+    from_.new_term[k] = corpus_.terms.Find(prev.terms[k]);
+}
+
+void Ranking::ReuseFromState() {
+  const RankState& prev = *opt_.prev;
+  if (!from_.usable) {
     rank_ = targets_;
     return;
   }
-  // Previous terms in this corpus, and how much their weights can grow.
-  std::unordered_map<std::string_view, size_t> prev_target_of_id;
-  for (size_t k = 0; k < prev.targets.size(); ++k) prev_target_of_id.emplace(prev.targets[k].id, k);
+  const auto& in_u = from_.in_u;
+  const auto& new_of_prev = from_.new_of_prev;
+  const auto& prev_target_of_id = from_.target_of_id;
+  const auto& new_term = from_.new_term;
+  // How much the weights of previous terms can move.
   const double old_n = static_cast<double>(prev.n_docs);
   const double old_avlen = static_cast<double>(prev.total_len) / old_n;
   const double a_old = std::max(old_avlen, 1.0), a_new = std::max(stats_.avlen, 1.0);
@@ -703,10 +785,8 @@ void Ranking::ReuseFromState() {
     kmax = std::max(kmax, k_ratio);
     kmin = std::min(kmin, k_ratio);
   }
-  std::vector<uint32_t> new_term(prev.terms.size(), kNoWord);
   std::vector<double> ratio(prev.terms.size(), 0.0), ratio_lo(prev.terms.size(), 0.0);
   for (size_t k = 0; k < prev.terms.size(); ++k) {
-    new_term[k] = corpus_.terms.Find(prev.terms[k]);
     if (new_term[k] == kNoWord) continue;
     double tf = prev.tf[k];
     double old_idf = std::log(1 + (old_n - tf + 0.5) / (tf + 0.5));
@@ -826,6 +906,9 @@ void Ranking::SaveState(RankState* next) {
           for (const Listed& x : lists_[list_of_[term]]) entries.push_back({x.doc, x.weight});
           st.list_entries.push_back(std::move(entries));
         }
+  st.vocab.reserve(corpus_.terms.size());
+  for (uint32_t t = 0; t < corpus_.terms.size(); ++t) st.vocab.push_back(corpus_.terms[t]);
+  st.vocab_tf = stats_.tf;
   std::vector<RankState::Target> slots(targets_.size());
   std::vector<char> used(targets_.size(), 0);
   RunJobs(n_jobs_, [&](size_t job) {
@@ -852,6 +935,7 @@ void Ranking::SaveState(RankState* next) {
       }
       t.floor_lo = floors_[i].lo;
       t.floor_hi = floors_[i].hi;
+      t.sig_gap = sig_gaps_[i];
       used[k] = 1;
     }
   });

@@ -121,6 +121,11 @@ struct RankState {
     float weight;
   };
   std::vector<std::vector<Listed>> list_entries;  // per entry of `terms`: its candidate list
+  /// Every term of the corpus and the documents holding it (its tf): a
+  /// term whose tf is the same, in a corpus of as many documents, has the
+  /// same expansion weight.
+  std::vector<std::string> vocab;
+  std::vector<uint32_t> vocab_tf;
   struct Target {
     std::string id;
     uint64_t related = 0;           // identifies its `related` list
@@ -139,6 +144,8 @@ struct RankState {
     std::vector<uint32_t> held;
     std::vector<double> lo, hi;
     double floor_lo = 0, floor_hi = 0;
+    /// A lower bound on Stats::Expand's gap for its signature (1: none).
+    double sig_gap = 1;
   };
   std::vector<Target> targets;
 };
@@ -158,6 +165,7 @@ inline constexpr size_t kExactUpTo = 5000;
 struct Counts {
   size_t ranked = 0, reused = 0;
   size_t unscored = 0;  // of the reused: kept by their intervals, without scoring them again
+  size_t kept_signatures = 0;  // signatures taken from the state, not worked out again
 };
 
 struct Options {

@@ -31,8 +31,12 @@ struct Stats {
 
   /// The best kExpandTerms expansion terms of `d`, best first; equal
   /// weights in descending term order, as get_eset has them.
-  std::vector<uint32_t> Expand(const DocTerms& d,
-                               std::vector<std::pair<double, uint32_t>>* scratch) const;
+  /// With `gap`: the smallest ratio between the weights of two terms next
+  /// to each other in that order, the first 20 and the best term left out
+  /// (HUGE_VAL when there are no two; 1 for a tie). While every weight moves
+  /// by a factor within [1/f, f] and f * f < gap, the signature stays the same.
+  std::vector<uint32_t> Expand(const DocTerms& d, std::vector<std::pair<double, uint32_t>>* scratch,
+                               double* gap = nullptr) const;
 
   /// The BM25 weight of entry `e` of document `dt`, as every score sums it.
   float Weight(const TermEntry& e, const DocTerms& dt) const {
