@@ -587,6 +587,45 @@ TEST_CASE("index update: incremental results equal a clean build's", "[search][i
   }
 }
 
+TEST_CASE("index update: a damaged or stale similar.state is not used",
+          "[search][index][similar]") {
+  Archive a;
+  a.specs = ManySpecs();
+  StartFinish(a);
+  REQUIRE(a.dir.Exists("index/similar.state"));
+  const std::string good = a.dir.Read("index/similar.state");
+  // Another archive's state: the same ids, other content.
+  Archive other;
+  other.specs = ManySpecs();
+  for (auto& s : other.specs) s.body += " Something else about the zeppelin quorum.";
+  StartFinish(other);
+  const std::string foreign = other.dir.Read("index/similar.state");
+  REQUIRE(foreign != good);
+  std::string flipped = good;
+  flipped[flipped.size() / 2] ^= 0x20;
+  std::string bad_sum = good;
+  bad_sum.back() ^= 0x01;
+  const std::vector<std::pair<const char*, std::string>> states = {
+      {"a flipped byte", flipped},
+      {"a wrong checksum", bad_sum},
+      {"truncated", good.substr(0, good.size() * 2 / 3)},
+      {"empty", ""},
+      {"the previous format", "casebook-similar-state 3\n" + good.substr(good.find('\n') + 1)},
+      {"another archive's", foreign}};
+  for (const auto& [what, state] : states) {
+    INFO(what);
+    a.specs[3].body += " A zeppelin paragraph about quorum.";
+    Archive clean;
+    clean.specs = a.specs;
+    const auto want = SimilarOf(StartFinish(clean));
+    a.dir.Write("index/similar.state", state);
+    CHECK(SimilarOf(StartFinish(a)) == want);
+    // The build left a usable state again: the next edit gives a clean
+    // build's results too.
+    CHECK(a.dir.Read("index/similar.state") != state);
+  }
+}
+
 TEST_CASE("index update: a failed write leaves the previous index, Finish reports it",
           "[search][index]") {
   Archive a;

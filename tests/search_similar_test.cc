@@ -390,6 +390,136 @@ TEST_CASE("similar engine: one edited postmortem re-ranks only those whose candi
     CHECK(counts.ranked >= 1);  // the edited one, at least
     CHECK(counts.ranked <= docs.size() / 10);
     CHECK(counts.ranked + counts.reused > 1900);
+    // Most keep their results without being scored again: the score
+    // intervals of the last computation, widened by what one edit can move
+    // a score, still prove their order and that nothing else enters.
+    CHECK(counts.unscored > counts.reused * 3 / 4);
+    // And their signatures from the state (no term changed its document
+    // frequency in edits 0 and 1).
+    if (edit < 2) CHECK(counts.kept_signatures > docs.size() * 3 / 4);
     state = std::move(next);
   }
+}
+
+namespace {
+
+/// Documents holding `term`.
+size_t DocFreq(const std::vector<GenDoc>& docs, const std::string& term) {
+  size_t n = 0;
+  for (const auto& d : docs) n += d.terms.count(term);
+  return n;
+}
+
+/// How many reasons show `word`.
+size_t ReasonsShowing(const cb::model::SiteModel& site, const std::string& word) {
+  size_t n = 0;
+  for (const auto& pm : site.postmortems)
+    for (const auto& s : pm.similar)
+      n += std::count(s.shared_terms.begin(), s.shared_terms.end(), word);
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("similar engine: a term crossing a document-frequency threshold and a rename or "
+          "deletion or addition give the results of a computation from scratch",
+          "[search][similar]") {
+  std::mt19937 rng(9);
+  auto docs = Generate(rng, 1000, 300);
+  sim::Options opt;
+  opt.jobs = 2;
+  opt.list_cap = 40;
+  opt.rerank = 24;
+  sim::RankState state;
+  cb::model::SiteModel last;  // the last clean computation
+  // Computes with the state and from scratch; they must agree.
+  auto step = [&](const char* what) {
+    INFO(what);
+    Built inc, clean;
+    Build(docs, &inc);
+    Build(docs, &clean);
+    sim::RankState next;
+    sim::Counts counts;
+    sim::Options o = opt;
+    o.hashes = &inc.hashes;
+    o.prev = state.targets.empty() ? nullptr : &state;
+    o.next = &next;
+    o.counts = &counts;
+    sim::Compute(inc.corpus, inc.doc_of_model, inc.all, &inc.site, o);
+    sim::Compute(clean.corpus, clean.doc_of_model, clean.all, &clean.site, opt);
+    REQUIRE(SimilarOf(inc.site) == SimilarOf(clean.site));
+    state = std::move(next);
+    last = std::move(clean.site);
+    return counts;
+  };
+  step("first");
+  // A reason word must be held by at most 5% of the documents (50 of
+  // 1,000). Take the term shown most often as a reason and bring it to
+  // exactly 50 documents...
+  std::map<std::string, size_t> shown;
+  for (const auto& pm : last.postmortems)
+    for (const auto& s : pm.similar)
+      for (const auto& t : s.shared_terms) ++shown[t];
+  std::string word;
+  for (const auto& [w, n] : shown)
+    if (word.empty() || n > shown[word]) word = w;
+  REQUIRE(!word.empty());
+  const std::string term = "Z" + word;
+  size_t k = 0;
+  while (DocFreq(docs, term) < 50) {
+    if (!docs[k].terms.count(term)) {
+      docs[k].terms[term] = 1;
+      ++docs[k].version;
+    }
+    ++k;
+  }
+  for (k = docs.size(); DocFreq(docs, term) > 50;) {
+    if (docs[--k].terms.erase(term)) ++docs[k].version;
+  }
+  step("the term in 50 documents");
+  const size_t before = ReasonsShowing(last, word);
+  REQUIRE(before > 0);
+  // ... then one edit puts it in a 51st: no longer a reason anywhere, while
+  // most postmortems keep their results unscored.
+  size_t lacking = 0;
+  while (docs[lacking].terms.count(term)) ++lacking;
+  docs[lacking].terms[term] = 1;
+  ++docs[lacking].version;
+  sim::Counts crossed = step("the term in 51 documents");
+  CHECK(ReasonsShowing(last, word) == 0);
+  CHECK(crossed.unscored > docs.size() / 2);
+  // And back under the threshold.
+  docs[lacking].terms.erase(term);
+  ++docs[lacking].version;
+  step("the term in 50 documents again");
+  CHECK(ReasonsShowing(last, word) == before);
+  // A term in one document is no expansion term; in two it is.
+  docs[10].terms["Zzeppelin"] = 4;
+  ++docs[10].version;
+  step("a term in one document");
+  docs[20].terms = docs[10].terms;  // the same content: each other's best match
+  ++docs[20].version;
+  step("the term in two documents");
+  CHECK(ReasonsShowing(last, "zeppelin") > 0);
+  // One document grows a lot (words that are no expansion terms): the
+  // average length moves every signature weight, and the signatures whose
+  // weights were close are worked out again.
+  docs[60].extra_len += 40000;
+  ++docs[60].version;
+  sim::Counts grown = step("a much longer document");
+  CHECK(grown.kept_signatures < docs.size() / 2);
+  // A rename: the same content under another id.
+  const size_t renamed = 30;
+  REQUIRE(!last.postmortems[renamed].similar.empty());
+  docs[renamed].id = "renamed-30";
+  step("a rename");
+  // A deletion of a document that is someone's result, and an addition.
+  const int result = last.postmortems[40].similar.at(0).index;
+  docs.erase(docs.begin() + result);
+  step("a deletion");
+  GenDoc copy = docs[50];
+  copy.id = "added-1";
+  copy.related.clear();
+  docs.push_back(copy);
+  step("an addition");
 }

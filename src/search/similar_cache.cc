@@ -141,8 +141,24 @@ using codec::PutVarint;
 // list (count, then document index and the float's bits each) each;
 // targets: count, then id, related, signature (count, term indices),
 // results (count, document indices), bound, cut and cut document + 1 (0:
-// none); then the Hasher value of everything after the magic.
-constexpr char kStateMagic[] = "casebook-similar-state 3\n";
+// none), intervals (count: 0 or that of the results, then per result its
+// held positions and its score's interval, low and high, then the floor's
+// interval, then the signature's gap); the vocabulary (count, then term and
+// tf each); then the Hasher value of everything after the magic.
+constexpr char kStateMagic[] = "casebook-similar-state 5\n";
+
+bool GetDouble(codec::Reader* r, double* d) {
+  uint64_t bits;
+  if (!r->U64(&bits)) return false;
+  std::memcpy(d, &bits, 8);
+  return true;
+}
+
+void PutDouble(std::string* out, double d) {
+  uint64_t bits;
+  std::memcpy(&bits, &d, 8);
+  codec::PutU64(out, bits);
+}
 
 std::string StatePath(const std::string& index_dir) {
   return util::JoinPath(index_dir, "similar.state");
@@ -200,6 +216,24 @@ bool ParseState(std::string_view payload, similar::RankState* st) {
     std::memcpy(&t.bound, &bound, 8);
     std::memcpy(&t.cut, &cut, 8);
     t.cut_doc = cut_doc == 0 ? similar::kNoWord : static_cast<uint32_t>(cut_doc - 1);
+    if (!r.Count(&m) || (m != 0 && m != t.results.size())) return false;
+    t.held.resize(m);
+    t.lo.resize(m);
+    t.hi.resize(m);
+    for (uint64_t k = 0; k < m; ++k) {
+      if (!r.Varint(&v) || v > 0xffffffffu || !GetDouble(&r, &t.lo[k]) || !GetDouble(&r, &t.hi[k]))
+        return false;
+      t.held[k] = static_cast<uint32_t>(v);
+    }
+    if (!GetDouble(&r, &t.floor_lo) || !GetDouble(&r, &t.floor_hi) || !GetDouble(&r, &t.sig_gap))
+      return false;
+  }
+  if (!r.Count(&n)) return false;
+  st->vocab.resize(n);
+  st->vocab_tf.resize(n);
+  for (uint64_t k = 0; k < n; ++k) {
+    if (!r.String(&st->vocab[k]) || !r.Varint(&v) || v > 0xffffffffu) return false;
+    st->vocab_tf[k] = static_cast<uint32_t>(v);
   }
   return r.AtEnd();
 }
@@ -260,6 +294,23 @@ void WriteRankState(const std::string& index_dir, const similar::RankState& st) 
     std::memcpy(&cut, &t.cut, 8);
     PutU64(&out, cut);
     PutVarint(&out, t.cut_doc == similar::kNoWord ? 0 : uint64_t{t.cut_doc} + 1);
+    const bool scored = t.held.size() == t.results.size() && t.lo.size() == t.results.size() &&
+                        t.hi.size() == t.results.size();
+    PutVarint(&out, scored ? t.results.size() : 0);
+    for (size_t k = 0; scored && k < t.results.size(); ++k) {
+      PutVarint(&out, t.held[k]);
+      PutDouble(&out, t.lo[k]);
+      PutDouble(&out, t.hi[k]);
+    }
+    PutDouble(&out, t.floor_lo);
+    PutDouble(&out, t.floor_hi);
+    PutDouble(&out, t.sig_gap);
+  }
+  const size_t vocab = st.vocab.size() == st.vocab_tf.size() ? st.vocab.size() : 0;
+  PutVarint(&out, vocab);
+  for (size_t k = 0; k < vocab; ++k) {
+    PutString(&out, st.vocab[k]);
+    PutVarint(&out, st.vocab_tf[k]);
   }
   PutU64(&out, Checksum(std::string_view(out).substr(sizeof kStateMagic - 1)));
   std::string error;

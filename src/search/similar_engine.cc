@@ -194,9 +194,13 @@ class Ranking {
         n_jobs_(targets.size() < 64 ? 1 : static_cast<size_t>(std::clamp(options.jobs, 1, 16))),
         model_of_doc_(n_docs_, -1),
         sigs_(pms_.size()),
+        sig_gaps_(pms_.size(), 1.0),
         results_(pms_.size()),
         bounds_(pms_.size(), -1.0),
-        cuts_(pms_.size(), Scored(0.0, kNoWord)) {
+        cuts_(pms_.size(), Scored(0.0, kNoWord)),
+        held_(pms_.size()),
+        scores_(pms_.size()),
+        floors_(pms_.size(), Interval{0.0, 0.0}) {
     for (size_t i = doc_of_model.size(); i-- > 0;)
       if (doc_of_model[i] >= 0) model_of_doc_[doc_of_model[i]] = static_cast<int>(i);
     every_doc_a_postmortem_ =
@@ -205,6 +209,7 @@ class Ranking {
 
   void Run() {
     laps_("stats");
+    if (opt_.prev) MapState();
     Signatures();
     laps_("signatures");
     CandidateLists();
@@ -214,11 +219,14 @@ class Ranking {
     RankCandidates();
     laps_("rank");
     if (laps_.on())
-      std::fprintf(stderr, "  [search] similar: %zu terms, %zu lists, %zu reused, %zu ranked\n",
-                   corpus_.terms.size(), list_term_.size(), counts_.reused, counts_.ranked);
+      std::fprintf(stderr,
+                   "  [search] similar: %zu terms, %zu lists, %zu signatures kept, %zu reused "
+                   "(%zu unscored), %zu ranked\n",
+                   corpus_.terms.size(), list_term_.size(), counts_.kept_signatures,
+                   counts_.reused, counts_.unscored, counts_.ranked);
     if (opt_.counts) *opt_.counts = counts_;
-    FillReasons(corpus_, stats_, targets_, doc_of_model_, model_of_doc_, sigs_, results_, n_jobs_,
-                site_);
+    FillReasons(corpus_, stats_, targets_, doc_of_model_, model_of_doc_, sigs_, results_, held_,
+                n_jobs_, site_);
     laps_("reasons");
     if (opt_.next && every_doc_a_postmortem_) SaveState(opt_.next);
     laps_("state");
@@ -228,15 +236,70 @@ class Ranking {
   const std::vector<uint32_t>& results(size_t i) const { return results_[i]; }
 
  private:
-  // Step 1, in parallel (each job writes its own entries).
+  // Step 1, in parallel (each job writes its own entries). A document of U
+  // keeps its previous signature when no term it holds changed its tf (in
+  // a corpus of as many documents) and the average length moved every
+  // weight by less than its gap allows (Stats::Expand).
   void Signatures() {
+    const RankState* prev = opt_.prev;
+    std::vector<char> changed_tf;
+    double f = 0;  // every expansion weight moved by a factor within [1/f, f]
+    if (prev && from_.usable && prev->n_docs == n_docs_ && prev->vocab.size() == prev->vocab_tf.size()) {
+      changed_tf.assign(corpus_.terms.size(), 1);
+      std::unordered_map<std::string_view, uint32_t> old_tf;
+      old_tf.reserve(prev->vocab.size());
+      for (size_t k = 0; k < prev->vocab.size(); ++k) old_tf.emplace(prev->vocab[k], prev->vocab_tf[k]);
+      for (uint32_t t = 0; t < corpus_.terms.size(); ++t) {
+        auto it = old_tf.find(corpus_.terms[t]);
+        changed_tf[t] = it == old_tf.end() || it->second != stats_.tf[t];
+      }
+      const double a_old = std::max(static_cast<double>(prev->total_len) / static_cast<double>(prev->n_docs), 1.0);
+      const double a_new = std::max(stats_.avlen, 1.0);
+      f = a_old == a_new ? 1.0 : std::max(a_old / a_new, a_new / a_old) * (1 + 1e-9);
+    }
+    const bool any_changed_tf =
+        std::find(changed_tf.begin(), changed_tf.end(), 1) != changed_tf.end();
+    std::vector<size_t> kept(n_jobs_, 0);
     RunJobs(n_jobs_, [&](size_t job) {
       std::vector<Scored> scratch;
       for (size_t k = job; k < targets_.size(); k += n_jobs_) {
-        int d = doc_of_model_[targets_[k]];
-        if (d >= 0) sigs_[targets_[k]] = stats_.Expand(corpus_.docs[d], &scratch);
+        const size_t i = targets_[k];
+        int d = doc_of_model_[i];
+        if (d < 0) continue;
+        if (f > 0 && KeepSignature(i, d, changed_tf, any_changed_tf, f)) {
+          ++kept[job];
+          continue;
+        }
+        sigs_[i] = stats_.Expand(corpus_.docs[d], &scratch, &sig_gaps_[i]);
       }
     });
+    for (size_t n : kept) counts_.kept_signatures += n;
+  }
+
+  /// Postmortem i (document d) takes its signature from the state when its
+  /// document is in U, none of its terms changed its tf and the weights
+  /// moved by a factor within [1/f, f] with f * f below its gap (f == 1:
+  /// the same weights, bitwise).
+  bool KeepSignature(size_t i, int d, const std::vector<char>& changed_tf, bool any_changed_tf,
+                     double f) {
+    const RankState& prev = *opt_.prev;
+    if (!from_.in_u[d] || model_of_doc_[d] != static_cast<int>(i)) return false;
+    auto it = from_.target_of_id.find(pms_[i].doc.id);
+    if (it == from_.target_of_id.end()) return false;
+    const RankState::Target& pt = prev.targets[it->second];
+    if (f != 1.0 && !(pt.sig_gap > f * f)) return false;
+    if (any_changed_tf)
+      for (const auto& e : corpus_.docs[d].terms)
+        if (changed_tf[e.term]) return false;
+    std::vector<uint32_t> sig(pt.sig.size());
+    for (size_t s = 0; s < sig.size(); ++s) {
+      if (pt.sig[s] >= from_.new_term.size() || from_.new_term[pt.sig[s]] == kNoWord) return false;
+      sig[s] = from_.new_term[pt.sig[s]];
+    }
+    sigs_[i] = std::move(sig);
+    // The gap now, at least (its weights moved by at most f each).
+    sig_gaps_[i] = f == 1.0 ? pt.sig_gap : pt.sig_gap / (f * f);
+    return true;
   }
 
   // Step 2: every posting of a signature term, then per term the best
@@ -302,6 +365,17 @@ class Ranking {
     });
   }
 
+  // Step 0 (incremental builds only): the previous state's documents, terms
+  // and targets in this corpus.
+  void MapState();
+  struct FromState {
+    bool usable = false;  // false: nothing is taken from the state
+    std::vector<char> in_u;         // per document: in U
+    std::vector<int> new_of_prev;   // per previous document: this one, -1: gone
+    std::unordered_map<std::string_view, size_t> target_of_id;  // previous targets
+    std::vector<uint32_t> new_term;  // per previous term: this one, kNoWord: gone
+  } from_;
+
   // Step 3 (see "Incremental recomputation" above).
   void ReuseFromState();
   struct MovedOnLists;
@@ -365,13 +439,12 @@ class Ranking {
       double score = ExactScore(sig.size(), d, s->pos, &shared);
       if (shared >= kMinShared) s->known.emplace_back(score, d);
     }
-    ClearSignature(sig, &s->pos);
     std::sort(s->known.begin(), s->known.end(),
               [&](const Scored& a, const Scored& b) { return Better(a, b); });
     size_t pass = 0;
     while (pass < s->known.size() && pass < kMaxSimilar && s->known[pass].first >= floor) ++pass;
-    auto& res = results_[i];  // only this job writes it
-    for (size_t c = 0; c < pass; ++c) res.push_back(s->known[c].second);
+    Keep(i, s->known, pass, floor, s->pos);
+    ClearSignature(sig, &s->pos);
     // The best one not kept bounds all the others (the floor ignored).
     bounds_[i] = pass < s->known.size() ? s->known[pass].first : -1.0;
   }
@@ -381,6 +454,70 @@ class Ranking {
   void SaveState(RankState* next);
 
   static constexpr double kMinFraction = 0.15;  // of the document's score against itself
+
+  /// An interval holding an exact score (see "Incremental recomputation").
+  struct Interval {
+    double lo, hi;
+  };
+
+  /// Keeps the first `pass` of `known` (exact scores, best first) as
+  /// postmortem i's results, with the signature positions each holds (its
+  /// signature is marked in `pos`) and the floor. Only i's job calls it.
+  void Keep(size_t i, const std::vector<Scored>& known, size_t pass, double floor,
+            const std::vector<uint8_t>& pos) {
+    auto& res = results_[i];
+    auto& held = held_[i];
+    auto& scores = scores_[i];
+    for (size_t c = 0; c < pass; ++c) {
+      res.push_back(known[c].second);
+      held.push_back(Held(known[c].second, pos));
+      scores.push_back({known[c].first, known[c].first});
+    }
+    floors_[i] = {floor, floor};
+  }
+
+  /// Postmortem i keeps `docs` (its previous results, documents of U, in
+  /// their order) without scoring them, when the intervals the previous
+  /// computation left, widened by the factors r_lo..r every score moved by
+  /// at most (and 1e-6 of slack), prove that each still passes the floor,
+  /// that their order holds (every interval above the next one's) and that
+  /// nothing else can enter (the fifth above `ub`, else `ub` below the
+  /// floor): then they are the results a ranking would give. Sets i's
+  /// entries and its bound; false (nothing set) otherwise.
+  bool KeepByIntervals(size_t i, const RankState::Target& pt, const std::vector<uint32_t>& docs,
+                       double r, double r_lo, double ub) {
+    const size_t n = docs.size();
+    const size_t sig_size = sigs_[i].size();
+    if (n > kMaxSimilar || pt.held.size() != n || pt.lo.size() != n || pt.hi.size() != n ||
+        !(r_lo > 0) || !(pt.floor_lo > 0) || !(pt.floor_lo <= pt.floor_hi))
+      return false;
+    constexpr double kSlack = 1e-6;
+    const double down = r_lo * (1 - kSlack), up = r * (1 + kSlack);
+    const Interval floor{pt.floor_lo * down, pt.floor_hi * up};
+    Interval scores[kMaxSimilar];
+    for (size_t k = 0; k < n; ++k) {
+      if (!(pt.lo[k] > 0) || !(pt.lo[k] <= pt.hi[k]) || (pt.held[k] >> sig_size) != 0) return false;
+      scores[k] = {pt.lo[k] * down, pt.hi[k] * up};
+      if (!(scores[k].lo >= floor.hi)) return false;
+      if (k > 0 && !(scores[k - 1].lo > scores[k].hi)) return false;
+    }
+    if (n == kMaxSimilar ? !(scores[n - 1].lo > ub) : !(ub < floor.lo)) return false;
+    results_[i] = docs;
+    held_[i] = pt.held;
+    scores_[i].assign(scores, scores + n);
+    floors_[i] = floor;
+    bounds_[i] = ub;
+    return true;
+  }
+
+  /// The signature positions (bit p: position p) document d holds, for the
+  /// signature marked in `pos`.
+  uint32_t Held(size_t d, const std::vector<uint8_t>& pos) const {
+    uint32_t held = 0;
+    for (const auto& e : corpus_.docs[d].terms)
+      if (uint8_t p = pos[e.term]) held |= 1u << (p - 1);
+    return held;
+  }
 
   void MarkSignature(const std::vector<uint32_t>& sig, std::vector<uint8_t>* pos) const {
     for (size_t k = 0; k < sig.size(); ++k) (*pos)[sig[k]] = static_cast<uint8_t>(k + 1);
@@ -452,6 +589,7 @@ class Ranking {
   std::vector<int> model_of_doc_;
   bool every_doc_a_postmortem_ = false;
   std::vector<std::vector<uint32_t>> sigs_;      // per postmortem
+  std::vector<double> sig_gaps_;                 // per postmortem: RankState::Target::sig_gap
   std::vector<int32_t> list_of_;                 // term -> candidate list, -1: none
   std::vector<uint32_t> list_term_;              // candidate list -> term
   std::vector<std::vector<Listed>> lists_;       // candidate lists
@@ -460,6 +598,9 @@ class Ranking {
   std::vector<std::vector<uint32_t>> results_;   // per postmortem: documents, best first
   std::vector<double> bounds_;                   // per postmortem, see RankState
   std::vector<Scored> cuts_;                     // per postmortem: RankState::Target::cut
+  std::vector<std::vector<uint32_t>> held_;      // per postmortem: per result, RankState's held
+  std::vector<std::vector<Interval>> scores_;    // per postmortem: per result, its score's interval
+  std::vector<Interval> floors_;                 // per postmortem: its floor's interval
   Counts counts_;
 };
 
@@ -592,15 +733,17 @@ struct Ranking::MovedOnLists {
   }
 };
 
-void Ranking::ReuseFromState() {
+void Ranking::MapState() {
   const RankState& prev = *opt_.prev;
   // Documents of U; previous documents in this corpus.
   std::unordered_map<std::string_view, uint32_t> prev_doc_of_id;
   prev_doc_of_id.reserve(prev.doc_ids.size());
   for (uint32_t p = 0; p < prev.doc_ids.size(); ++p) prev_doc_of_id.emplace(prev.doc_ids[p], p);
   size_t changed = 0;
-  std::vector<char> in_u(n_docs_, 0);
-  std::vector<int> new_of_prev(prev.doc_ids.size(), -1);
+  auto& in_u = from_.in_u;
+  auto& new_of_prev = from_.new_of_prev;
+  in_u.assign(n_docs_, 0);
+  new_of_prev.assign(prev.doc_ids.size(), -1);
   for (uint32_t d = 0; d < n_docs_; ++d) {
     auto it = prev_doc_of_id.find(corpus_.ids[d]);
     if (it != prev_doc_of_id.end()) new_of_prev[it->second] = static_cast<int>(d);
@@ -610,43 +753,55 @@ void Ranking::ReuseFromState() {
     else
       ++changed;
   }
-  const bool usable = every_doc_a_postmortem_ && prev.n_docs > 0 &&
-                      prev.tf.size() == prev.terms.size() &&
-                      prev.lists.size() == prev.terms.size() &&
-                      changed <= std::max<size_t>(32, n_docs_ / 128);  // else ranking all is cheaper
-  if (!usable) {
+  from_.usable = every_doc_a_postmortem_ && prev.n_docs > 0 &&
+                 prev.tf.size() == prev.terms.size() && prev.lists.size() == prev.terms.size() &&
+                 changed <= std::max<size_t>(32, n_docs_ / 128);  // else ranking all is cheaper
+  if (!from_.usable) return;
+  for (size_t k = 0; k < prev.targets.size(); ++k)
+    from_.target_of_id.emplace(prev.targets[k].id, k);
+  from_.new_term.assign(prev.terms.size(), kNoWord);
+  for (size_t k = 0; k < prev.terms.size(); ++k)
+    from_.new_term[k] = corpus_.terms.Find(prev.terms[k]);
+}
+
+void Ranking::ReuseFromState() {
+  const RankState& prev = *opt_.prev;
+  if (!from_.usable) {
     rank_ = targets_;
     return;
   }
-  // Previous terms in this corpus, and how much their weights can grow.
-  std::unordered_map<std::string_view, size_t> prev_target_of_id;
-  for (size_t k = 0; k < prev.targets.size(); ++k) prev_target_of_id.emplace(prev.targets[k].id, k);
+  const auto& in_u = from_.in_u;
+  const auto& new_of_prev = from_.new_of_prev;
+  const auto& prev_target_of_id = from_.target_of_id;
+  const auto& new_term = from_.new_term;
+  // How much the weights of previous terms can move.
   const double old_n = static_cast<double>(prev.n_docs);
   const double old_avlen = static_cast<double>(prev.total_len) / old_n;
   const double a_old = std::max(old_avlen, 1.0), a_new = std::max(stats_.avlen, 1.0);
-  double kmax = 1.0;
+  double kmax = 1.0, kmin = 1.0;
   for (const auto& dt : corpus_.docs) {
     double len = static_cast<double>(dt.doclen);
-    kmax = std::max(kmax, (0.25 + 0.75 * len / a_old) / (0.25 + 0.75 * len / a_new));
+    double k_ratio = (0.25 + 0.75 * len / a_old) / (0.25 + 0.75 * len / a_new);
+    kmax = std::max(kmax, k_ratio);
+    kmin = std::min(kmin, k_ratio);
   }
-  std::vector<uint32_t> new_term(prev.terms.size(), kNoWord);
-  std::vector<double> ratio(prev.terms.size(), 0.0);
+  std::vector<double> ratio(prev.terms.size(), 0.0), ratio_lo(prev.terms.size(), 0.0);
   for (size_t k = 0; k < prev.terms.size(); ++k) {
-    new_term[k] = corpus_.terms.Find(prev.terms[k]);
     if (new_term[k] == kNoWord) continue;
     double tf = prev.tf[k];
     double old_idf = std::log(1 + (old_n - tf + 0.5) / (tf + 0.5));
     ratio[k] = old_idf > 0 ? stats_.idf[new_term[k]] / old_idf * kmax : 0.0;
+    ratio_lo[k] = old_idf > 0 ? stats_.idf[new_term[k]] / old_idf * kmin : 0.0;
   }
   const MovedOnLists moved_on = MovedOnLists::Find(*this, prev, new_term, new_of_prev, in_u);
   laps_("prepare");
 
   std::vector<std::vector<size_t>> job_rank(n_jobs_);
-  std::vector<size_t> job_reused(n_jobs_, 0);
+  std::vector<size_t> job_reused(n_jobs_, 0), job_unscored(n_jobs_, 0);
   RunJobs(n_jobs_, [&](size_t job) {
     std::vector<Scored> known;
     std::vector<uint8_t> pos(corpus_.terms.size(), 0);
-    std::vector<uint32_t> moved;
+    std::vector<uint32_t> moved, docs;
     auto reuse = [&](size_t i) {
       int self = doc_of_model_[i];
       const auto& sig = sigs_[i];
@@ -655,13 +810,14 @@ void Ranking::ReuseFromState() {
       if (it == prev_target_of_id.end()) return false;
       const RankState::Target& pt = prev.targets[it->second];
       if (pt.sig.size() != sig.size() || pt.related != RelatedKey(i)) return false;
-      double r = 0;
+      double r = 0, r_lo = HUGE_VAL;
       bool same_lists = true;
       for (size_t s = 0; s < sig.size(); ++s) {
         uint32_t k = pt.sig[s];
         if (k >= new_term.size() || new_term[k] != sig[s]) return false;
         same_lists &= prev.lists[k] == list_print_[list_of_[sig[s]]];
         r = std::max(r, ratio[k]);
+        r_lo = std::min(r_lo, ratio_lo[k]);
       }
       if (!(r > 0)) return false;
       // The same documents scored exactly: the lists are those of the last
@@ -673,31 +829,42 @@ void Ranking::ReuseFromState() {
                                                                   prev, &moved)))
         return false;
       const double ub = pt.bound < 0 ? -1.0 : pt.bound * r * (1 + 1e-6);
+      docs.clear();
+      for (uint32_t p : pt.results) {
+        int d = p < new_of_prev.size() ? new_of_prev[p] : -1;
+        if (d < 0 || !in_u[d] || Excluded(i, d))
+          return false;  // cannot be, with the same lists; rank to be safe
+        docs.push_back(static_cast<uint32_t>(d));
+      }
+      const Scored cut = cut_doc >= 0 ? Scored(pt.cut, static_cast<uint32_t>(cut_doc))
+                                      : Scored(0.0, kNoWord);
+      // Without scoring: the intervals prove the order, the floor and that
+      // nothing else can enter.
+      if (KeepByIntervals(i, pt, docs, r, r_lo, ub)) {
+        cuts_[i] = cut;
+        ++job_unscored[job];
+        return true;
+      }
       size_t shared;
       MarkSignature(sig, &pos);
       const double floor = kMinFraction * ExactScore(sig.size(), self, pos, &shared);
       known.clear();
-      bool lost = false;
-      for (uint32_t p : pt.results) {
-        int d = p < new_of_prev.size() ? new_of_prev[p] : -1;
-        if (d < 0 || !in_u[d] || Excluded(i, d)) {
-          lost = true;  // cannot be, with the same lists; rank to be safe
-          break;
-        }
+      for (uint32_t d : docs) {
         double score = ExactScore(sig.size(), d, pos, &shared);
-        if (shared >= kMinShared) known.emplace_back(score, static_cast<uint32_t>(d));
+        if (shared >= kMinShared) known.emplace_back(score, d);
       }
-      ClearSignature(sig, &pos);
-      if (lost) return false;
       std::sort(known.begin(), known.end(),
                 [&](const Scored& a, const Scored& b) { return Better(a, b); });
       size_t pass = 0;
       while (pass < known.size() && pass < kMaxSimilar && known[pass].first >= floor) ++pass;
-      if (pass == kMaxSimilar ? !(known[pass - 1].first > ub) : !(ub < floor)) return false;
-      auto& res = results_[i];  // only this job writes it
-      for (size_t c = 0; c < pass; ++c) res.push_back(known[c].second);
+      if (pass == kMaxSimilar ? !(known[pass - 1].first > ub) : !(ub < floor)) {
+        ClearSignature(sig, &pos);
+        return false;
+      }
+      Keep(i, known, pass, floor, pos);  // only this job writes i's entries
+      ClearSignature(sig, &pos);
       bounds_[i] = pass < known.size() ? std::max(ub, known[pass].first) : ub;
-      if (cut_doc >= 0) cuts_[i] = Scored(pt.cut, static_cast<uint32_t>(cut_doc));
+      cuts_[i] = cut;
       return true;
     };
     for (size_t k = job; k < targets_.size(); k += n_jobs_) {
@@ -712,6 +879,7 @@ void Ranking::ReuseFromState() {
   for (size_t j = 0; j < n_jobs_; ++j) {
     rank_.insert(rank_.end(), job_rank[j].begin(), job_rank[j].end());
     counts_.reused += job_reused[j];
+    counts_.unscored += job_unscored[j];
   }
   std::sort(rank_.begin(), rank_.end());
 }
@@ -738,6 +906,9 @@ void Ranking::SaveState(RankState* next) {
           for (const Listed& x : lists_[list_of_[term]]) entries.push_back({x.doc, x.weight});
           st.list_entries.push_back(std::move(entries));
         }
+  st.vocab.reserve(corpus_.terms.size());
+  for (uint32_t t = 0; t < corpus_.terms.size(); ++t) st.vocab.push_back(corpus_.terms[t]);
+  st.vocab_tf = stats_.tf;
   std::vector<RankState::Target> slots(targets_.size());
   std::vector<char> used(targets_.size(), 0);
   RunJobs(n_jobs_, [&](size_t job) {
@@ -755,6 +926,16 @@ void Ranking::SaveState(RankState* next) {
       t.bound = bounds_[i];
       t.cut = cuts_[i].first;
       t.cut_doc = cuts_[i].second;
+      t.held = held_[i];
+      t.lo.reserve(scores_[i].size());
+      t.hi.reserve(scores_[i].size());
+      for (const Interval& x : scores_[i]) {
+        t.lo.push_back(x.lo);
+        t.hi.push_back(x.hi);
+      }
+      t.floor_lo = floors_[i].lo;
+      t.floor_hi = floors_[i].hi;
+      t.sig_gap = sig_gaps_[i];
       used[k] = 1;
     }
   });

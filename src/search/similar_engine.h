@@ -121,6 +121,11 @@ struct RankState {
     float weight;
   };
   std::vector<std::vector<Listed>> list_entries;  // per entry of `terms`: its candidate list
+  /// Every term of the corpus and the documents holding it (its tf): a
+  /// term whose tf is the same, in a corpus of as many documents, has the
+  /// same expansion weight.
+  std::vector<std::string> vocab;
+  std::vector<uint32_t> vocab_tf;
   struct Target {
     std::string id;
     uint64_t related = 0;           // identifies its `related` list
@@ -132,6 +137,15 @@ struct RankState {
     /// every candidate was scored.
     double cut = 0;
     uint32_t cut_doc = kNoWord;
+    /// Per result: the signature positions it holds (bit p: sig[p]; its
+    /// reasons) and an interval holding its exact score; and one holding
+    /// the floor (kMinFraction of its score against itself). Empty (or
+    /// sized otherwise): results are scored again before they are kept.
+    std::vector<uint32_t> held;
+    std::vector<double> lo, hi;
+    double floor_lo = 0, floor_hi = 0;
+    /// A lower bound on Stats::Expand's gap for its signature (1: none).
+    double sig_gap = 1;
   };
   std::vector<Target> targets;
 };
@@ -150,6 +164,8 @@ inline constexpr size_t kExactUpTo = 5000;
 /// previous state.
 struct Counts {
   size_t ranked = 0, reused = 0;
+  size_t unscored = 0;  // of the reused: kept by their intervals, without scoring them again
+  size_t kept_signatures = 0;  // signatures taken from the state, not worked out again
 };
 
 struct Options {

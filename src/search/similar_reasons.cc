@@ -53,7 +53,8 @@ bool IsBoilerplateWord(std::string_view w) {
 void FillReasons(const Corpus& corpus, const Stats& stats, const std::vector<size_t>& targets,
                  const std::vector<int>& doc_of_model, const std::vector<int>& model_of_doc,
                  const std::vector<std::vector<uint32_t>>& sigs,
-                 const std::vector<std::vector<uint32_t>>& results, size_t n_jobs,
+                 const std::vector<std::vector<uint32_t>>& results,
+                 const std::vector<std::vector<uint32_t>>& held_of, size_t n_jobs,
                  model::SiteModel* site) {
   auto& pms = site->postmortems;
   const double max_reason_docs = std::max(3.0, kMaxReasonDocShare * stats.n_docs);
@@ -99,12 +100,17 @@ void FillReasons(const Corpus& corpus, const Stats& stats, const std::vector<siz
       }
       auto& similar = pms[i].similar;  // only this job writes it
       similar.reserve(results[i].size());
-      for (uint32_t d : results[i]) {
+      const bool known = i < held_of.size() && held_of[i].size() == results[i].size();
+      for (size_t k = 0; k < results[i].size(); ++k) {
+        const uint32_t d = results[i][k];
         model::SimilarIncident s;
         s.index = model_of_doc[d];
         uint32_t held = 0;  // signature positions d holds
-        for (const auto& e : corpus.docs[d].terms)
-          if (uint8_t p = pos[e.term]) held |= 1u << (p - 1);
+        if (known)
+          held = held_of[i][k];
+        else
+          for (const auto& e : corpus.docs[d].terms)
+            if (uint8_t p = pos[e.term]) held |= 1u << (p - 1);
         s.shared_terms.reserve(kMaxReasonTerms);
         for (size_t p = 0; p < sig.size() && s.shared_terms.size() < kMaxReasonTerms; ++p)
           if ((held & (1u << p)) && reason[p]) s.shared_terms.push_back(*reason[p]);

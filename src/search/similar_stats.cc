@@ -43,7 +43,8 @@ Stats::Stats(const Corpus& c) {
 }
 
 std::vector<uint32_t> Stats::Expand(const DocTerms& d,
-                                    std::vector<std::pair<double, uint32_t>>* scratch) const {
+                                    std::vector<std::pair<double, uint32_t>>* scratch,
+                                    double* gap) const {
   auto& weighted = *scratch;
   weighted.clear();
   double doclen = static_cast<double>(d.doclen), norm = doclen / std::max(avlen, 1.0);
@@ -54,11 +55,18 @@ std::vector<uint32_t> Stats::Expand(const DocTerms& d,
     weighted.emplace_back(multiplier * expand[e.term], e.term);
   }
   size_t keep = std::min(weighted.size(), kExpandTerms);
-  std::partial_sort(weighted.begin(), weighted.begin() + keep, weighted.end(),
+  // One more sorted for the gap: the first `keep` come out the same.
+  const size_t sorted = std::min(weighted.size(), gap ? kExpandTerms + 1 : kExpandTerms);
+  std::partial_sort(weighted.begin(), weighted.begin() + sorted, weighted.end(),
                     [&](const auto& a, const auto& b) {
                       if (a.first != b.first) return a.first > b.first;
                       return order[a.second] > order[b.second];
                     });
+  if (gap) {
+    *gap = HUGE_VAL;
+    for (size_t k = 0; k + 1 < sorted; ++k)
+      *gap = std::min(*gap, weighted[k].first / weighted[k + 1].first);
+  }
   std::vector<uint32_t> out(keep);
   for (size_t k = 0; k < keep; ++k) out[k] = weighted[k].second;
   return out;

@@ -31,8 +31,12 @@ struct Stats {
 
   /// The best kExpandTerms expansion terms of `d`, best first; equal
   /// weights in descending term order, as get_eset has them.
-  std::vector<uint32_t> Expand(const DocTerms& d,
-                               std::vector<std::pair<double, uint32_t>>* scratch) const;
+  /// With `gap`: the smallest ratio between the weights of two terms next
+  /// to each other in that order, the first 20 and the best term left out
+  /// (HUGE_VAL when there are no two; 1 for a tie). While every weight moves
+  /// by a factor within [1/f, f] and f * f < gap, the signature stays the same.
+  std::vector<uint32_t> Expand(const DocTerms& d, std::vector<std::pair<double, uint32_t>>* scratch,
+                               double* gap = nullptr) const;
 
   /// The BM25 weight of entry `e` of document `dt`, as every score sums it.
   float Weight(const TermEntry& e, const DocTerms& dt) const {
@@ -41,11 +45,14 @@ struct Stats {
 };
 
 /// Fills the reasons: pms[i].similar for every target with results, from
-/// its signature and the documents of its results (best first).
+/// its signature, the documents of its results (best first) and the
+/// signature positions each holds (held[i][k], bit p: sig[p]; worked out
+/// from the result's terms where held[i] is not one per result).
 void FillReasons(const Corpus& corpus, const Stats& stats, const std::vector<size_t>& targets,
                  const std::vector<int>& doc_of_model, const std::vector<int>& model_of_doc,
                  const std::vector<std::vector<uint32_t>>& sigs,
-                 const std::vector<std::vector<uint32_t>>& results, size_t n_jobs,
+                 const std::vector<std::vector<uint32_t>>& results,
+                 const std::vector<std::vector<uint32_t>>& held, size_t n_jobs,
                  model::SiteModel* site);
 
 }  // namespace casebook::search::similar
