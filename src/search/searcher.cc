@@ -109,8 +109,8 @@ class DocidStride : public Xapian::PostingSource {
 
 /// Counts severity, tag and service values over every matching document
 /// (the matcher calls it for each one): by docid from a loaded FacetTable,
-/// or by reading each match's value into the table as it goes. Reading and
-/// parsing a value is most of a one-off search's time over tens of
+/// or by decoding each match's value (its facet ids) as it goes. Reading a
+/// value is most of a one-off search's facet time over tens of
 /// thousands of matches, so a spy may be told to read only every
 /// `stride`-th match; counts() then scales the sample up to every match
 /// (estimated() says so).
@@ -235,7 +235,7 @@ struct Searcher::Impl {
   /// One search reads the facet values of its matches; a second one on the
   /// same revision (a server) loads them all once, for every later search.
   FacetTable& Facets() {
-    if (!facets) facets = std::make_unique<FacetTable>();
+    if (!facets) facets = std::make_unique<FacetTable>(db);
     if (++searches == 2 && !facets->loaded()) facets->Load(db);
     return *facets;
   }
