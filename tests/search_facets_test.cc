@@ -5,6 +5,7 @@
 #include <xapian.h>
 
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
@@ -310,4 +311,36 @@ TEST_CASE("facets: the dictionary reads back what it wrote, splits names as form
   CHECK_FALSE(back.Decode(""));
   CHECK_FALSE(back.Decode(d.Encode().substr(0, d.Encode().size() - 3)));
   CHECK(back.size() == 0);
+}
+
+TEST_CASE("search: equal weights are ordered by id on every page", "[search][facets]") {
+  // The zeppelin postmortems have the same text but for the number in the
+  // title: many weigh exactly the same, and their order is by id, on any
+  // page, whether a tie crosses the page's edge or not.
+  FacetArchive a;
+  a.specs = FacetSpecs(300);
+  a.Update();
+  auto s = a.Open();
+  SearchResult all = Run(*s, "zeppelin", 100);
+  REQUIRE(all.hits.size() == 60);
+  for (size_t i = 1; i < all.hits.size(); ++i) {
+    INFO(i);
+    const auto &x = all.hits[i - 1], &y = all.hits[i];
+    CHECK((x.weight > y.weight || (x.weight == y.weight && x.id < y.id)));
+  }
+  for (int offset : {0, 1, 2, 5, 9, 17, 55, 59}) {
+    for (int limit : {1, 3, 10}) {
+      INFO(offset << " " << limit);
+      SearchRequest r;
+      r.query = "zeppelin";
+      r.offset = offset;
+      r.limit = limit;
+      SearchResult page = a.Open()->Search(r);
+      CHECK(page.total == 60);
+      std::vector<std::string> got, want;
+      for (const auto& h : page.hits) got.push_back(h.id);
+      for (int i = offset; i < std::min(60, offset + limit); ++i) want.push_back(all.hits[i].id);
+      CHECK(got == want);
+    }
+  }
 }
