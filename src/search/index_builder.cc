@@ -214,6 +214,7 @@ std::unique_ptr<IndexUpdate> IndexUpdate::Start(model::SiteModel* site,
   // 1. What each postmortem contributes.
   std::vector<int> field_of;
   job.fields = DescribeAll(*site, jobs, &field_of);
+  AssignFacetIds(&job);
   std::vector<std::string> hashes(site->postmortems.size());
   for (size_t i = 0; i < hashes.size(); ++i)
     if (field_of[i] >= 0) hashes[i] = job.fields[field_of[i]].hash;

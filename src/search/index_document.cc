@@ -9,7 +9,6 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "search/facets.h"
 #include "search/schema.h"
 #include "util/datetime.h"
 #include "util/text.h"
@@ -361,7 +360,7 @@ Xapian::Document DocumentMaker::Make(const IndexFields& f, const SpellingWordLis
     xd.add_value(sc::kSlotTtr,
                  Xapian::sortable_serialise(static_cast<double>(*pm.durations.resolve)));
   xd.add_value(sc::kSlotHash, f.hash);
-  xd.add_value(sc::kSlotFacets, EncodeFacets(d.severity, d.tags, d.services));
+  if (!f.facet_ids.empty()) xd.add_value(sc::kSlotFacets, f.facet_ids);
   xd.add_value(sc::kSlotId, d.id);
   {
     std::string joined;

@@ -30,6 +30,9 @@ struct IndexFields {
   std::string severity_label;  // from site.toml, else the name
   std::vector<std::pair<std::string, std::vector<std::string>>> taxonomies;
   std::string hash;  // of everything above and every indexed text
+  /// The kSlotFacets value: the ids of its severity, tags and services in
+  /// the index's facet dictionary (facets.h), set by AssignFacetIds.
+  std::string facet_ids;
 };
 
 /// tags, services, severity, then the other configured taxonomy keys.

@@ -97,6 +97,7 @@ void WriteIndexMetadata(Xapian::WritableDatabase& db, const SpellingDelta& spell
   db.set_metadata(sc::kMetaSchema, std::to_string(sc::kVersion));
   db.set_metadata(sc::kMetaSynonyms, stamps.synonyms_hash);
   db.set_metadata(sc::kMetaContents, stamps.contents_key);
+  db.set_metadata(sc::kMetaFacets, stamps.facet_dictionary);
 }
 
 }  // namespace casebook::search

@@ -29,6 +29,7 @@ std::string SynonymsHash(const SynonymMap& synonyms);
 struct IndexStamps {
   std::string synonyms_hash;  // SynonymsHash
   std::string contents_key;   // ContentsKey (index_plan.h)
+  std::string facet_dictionary;  // FacetDictionary::Encode (facets.h)
 };
 
 /// Applies `spelling`, rewrites the synonym table when `write_synonyms`,

@@ -89,6 +89,8 @@ void Run(WriteJob& job, IndexStats& stats) {
     job.rebuild = !InspectIndex(dir, &job.damage);
     job.inspected = true;
   }
+  if (!job.facets_assigned) AssignFacetIds(&job);
+  stamps.facet_dictionary = job.facet_dictionary;
   if (!job.prebuilt.empty()) {  // Start found no usable index and wrote the shards
     if (current) RemoveVersionsExcept(dir, *current, -1);
     stats.added = static_cast<int>(job.fields.size());

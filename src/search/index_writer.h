@@ -93,7 +93,18 @@ struct WriteJob {
   bool inspected = false;
   bool rebuild = false;
   std::string damage;
+  // The facet dictionary the fields' facet_ids refer to (AssignFacetIds).
+  bool facets_assigned = false;
+  std::string facet_dictionary;
 };
+
+/// Gives every field its facet ids (IndexFields::facet_ids), before any
+/// document is made, and job->facet_dictionary the dictionary they refer
+/// to: the published version's with the names it lacks appended, when that
+/// version can be updated (so the ids of the documents left in it stay
+/// valid), else a new one. A published version without a readable
+/// dictionary is rebuilt (job->rebuild, job->damage says why).
+void AssignFacetIds(WriteJob* job);
 
 /// Document k of the job, premade or made with `maker` (one per thread),
 /// counted for CASEBOOK_TEST_FAIL_INDEX_AFTER (throws when it is reached).

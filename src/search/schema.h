@@ -53,14 +53,14 @@
 namespace casebook::search::schema {
 
 /// Bumped when terms, values or data change meaning: forces a full rebuild.
-inline constexpr int kVersion = 5;  // 5: ZJ pair terms
+inline constexpr int kVersion = 6;  // 5: ZJ pair terms; 6: facet ids (facets.h)
 
 // Value slots.
 inline constexpr unsigned kSlotDate = 0;          // "YYYYMMDD" (string order)
 inline constexpr unsigned kSlotSeverityRank = 1;  // sortable_serialise(rank)
 inline constexpr unsigned kSlotTtr = 2;           // sortable_serialise(seconds)
 inline constexpr unsigned kSlotHash = 3;          // content hash, 16 hex digits
-inline constexpr unsigned kSlotFacets = 4;        // severity, tags, services (facets.h)
+inline constexpr unsigned kSlotFacets = 4;        // facet ids: severity, tags, services (facets.h)
 // Slots 5 and 6 are unused.
 inline constexpr unsigned kSlotId = 7;     // id, for deterministic ties
 inline constexpr unsigned kSlotWords = 8;  // spelling words, ' '-joined
@@ -76,6 +76,8 @@ inline constexpr char kMetaSchema[] = "casebook.schema";
 inline constexpr char kMetaSynonyms[] = "casebook.synonyms";
 /// A key over the ids and content hashes of every document (index_plan.h).
 inline constexpr char kMetaContents[] = "casebook.contents";
+/// The facet names the documents' kSlotFacets ids stand for (facets.h).
+inline constexpr char kMetaFacets[] = "casebook.facets";
 
 /// "X" + upper-cased key + ":" ("tags" -> "XTAGS:").
 std::string TaxonomyPrefix(std::string_view key);

@@ -72,6 +72,13 @@ class DocidSet : public Xapian::PostingSource {
   bool started_ = false;
 };
 
+/// Which items of an MSet are the page shown (see PageByRelevance).
+struct Page {
+  Xapian::doccount first = 0, size = 0;
+  bool by_id = false;  // Run sorts equal weights by id
+  Xapian::doccount total = 0;  // the matches PageByRelevance counted
+};
+
 /// `x` rounded to two significant figures (at least 1): how estimates are
 /// shown.
 int64_t TwoFigures(double x) {
@@ -109,8 +116,8 @@ class DocidStride : public Xapian::PostingSource {
 
 /// Counts severity, tag and service values over every matching document
 /// (the matcher calls it for each one): by docid from a loaded FacetTable,
-/// or by reading each match's value into the table as it goes. Reading and
-/// parsing a value is most of a one-off search's time over tens of
+/// or by decoding each match's value (its facet ids) as it goes. Reading a
+/// value is most of a one-off search's facet time over tens of
 /// thousands of matches, so a spy may be told to read only every
 /// `stride`-th match; counts() then scales the sample up to every match
 /// (estimated() says so).
@@ -235,7 +242,7 @@ struct Searcher::Impl {
   /// One search reads the facet values of its matches; a second one on the
   /// same revision (a server) loads them all once, for every later search.
   FacetTable& Facets() {
-    if (!facets) facets = std::make_unique<FacetTable>();
+    if (!facets) facets = std::make_unique<FacetTable>(db);
     if (++searches == 2 && !facets->loaded()) facets->Load(db);
     return *facets;
   }
@@ -250,6 +257,7 @@ struct Searcher::Impl {
     std::unique_ptr<Xapian::Enquire> enquire;  // get_matching_terms needs it
     std::unique_ptr<FacetSpy> spy;
     Xapian::MSet mset;
+    Page page;                   // which items of mset are the page
     Xapian::doccount total = 0;  // every match (mset may hold only candidates)
     bool total_estimated = false;
     Xapian::doccount strict_total = 0;
@@ -271,7 +279,7 @@ struct Searcher::Impl {
   void Relax(Attempt* a, const SearchRequest& request, FacetTable& table);
   Xapian::MSet Match(Xapian::Enquire& enquire, const Xapian::Query& query,
                      const Xapian::Query& boost, const SearchRequest& request, FacetSpy* spy,
-                     Xapian::doccount* total, bool* estimated);
+                     Xapian::doccount* total, bool* estimated, Page* page);
   /// How many match `query`, whose best matches are `top`, feeding `spy`:
   /// see "Many matches" in docs/search.md. *estimated when from a sample.
   Xapian::doccount Count(const Xapian::Query& query, const Xapian::MSet& top,
@@ -386,11 +394,47 @@ void SetOrder(Xapian::Enquire& enquire, SortOrder sort) {
   }
 }
 
+/// The page [offset, offset + limit) of the enquire's query by relevance,
+/// ties by id (SetOrder), looking at every match (the spy counts them).
+/// Asking Xapian for that order makes it read the id of every match (up to
+/// 2,000 ids: most of the id value stream at 100,000 postmortems). So ties
+/// are taken by docid first, with one item more on each side: when no
+/// weight at the page's edges equals the one beyond, the page holds the
+/// same postmortems, and only their order among equal weights is left to
+/// settle (Run sorts them by id: page->by_id). Else the page is asked for
+/// again in Xapian's order (no match spy: it has counted). The weights are
+/// the same either way: looking at every match, Xapian prunes nothing.
+Xapian::MSet PageByRelevance(Xapian::Enquire& enquire, Xapian::doccount offset,
+                             Xapian::doccount limit, Xapian::doccount all, Page* page) {
+  enquire.set_sort_by_relevance();
+  Xapian::MSet mset = enquire.get_mset(0, offset + limit + 1, all);
+  page->total = mset.get_matches_estimated();
+  const Xapian::doccount n = mset.size();
+  auto weight = [&](Xapian::doccount i) { return mset[i].get_weight(); };
+  const bool clean_top = offset == 0 || n <= offset || weight(offset - 1) != weight(offset);
+  const bool clean_bottom =
+      limit == 0 || n <= offset + limit || weight(offset + limit - 1) != weight(offset + limit);
+  if (clean_top && clean_bottom) {
+    page->first = offset;
+    page->size = n > offset ? std::min(limit, n - offset) : 0;
+    page->by_id = true;
+    return mset;
+  }
+  enquire.clear_matchspies();
+  SetOrder(enquire, SortOrder::kRelevance);
+  mset = enquire.get_mset(offset, limit);
+  page->first = 0;
+  page->size = mset.size();
+  page->by_id = false;
+  return mset;
+}
+
 }  // namespace
 
 Xapian::MSet Searcher::Impl::Match(Xapian::Enquire& enquire, const Xapian::Query& query,
                                    const Xapian::Query& boost, const SearchRequest& request,
-                                   FacetSpy* spy, Xapian::doccount* total, bool* estimated) {
+                                   FacetSpy* spy, Xapian::doccount* total, bool* estimated,
+                                   Page* page) {
   const auto offset = static_cast<Xapian::doccount>(request.offset);
   const auto limit = static_cast<Xapian::doccount>(request.limit);
   // Facets and the total need every match, so look at all of them.
@@ -418,11 +462,18 @@ Xapian::MSet Searcher::Impl::Match(Xapian::Enquire& enquire, const Xapian::Query
       // The page alone, then a sample for the total and facets (Count): a
       // quoted phrase is checked in the sample's matches, not in every one.
       Xapian::MSet mset = enquire.get_mset(offset, limit);
+      page->size = mset.size();
       *total = Count(query, mset, all, spy, estimated);
       return mset;
     }
     enquire.add_matchspy(spy);
+    if (request.sort == SortOrder::kRelevance) {
+      Xapian::MSet mset = PageByRelevance(enquire, offset, limit, all, page);
+      *total = page->total;
+      return mset;
+    }
     Xapian::MSet mset = enquire.get_mset(offset, limit, all);
+    page->size = mset.size();
     *total = mset.get_matches_estimated();
     return mset;
   }
@@ -439,8 +490,14 @@ Xapian::MSet Searcher::Impl::Match(Xapian::Enquire& enquire, const Xapian::Query
   enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER,
                                   Xapian::Query(Xapian::Query::OP_AND_MAYBE, query, boost),
                                   candidates));
+  // Not PageByRelevance: with few items asked for, Xapian prunes the
+  // candidates by the weight the page needs so far, and one more item
+  // (or another order of ties) changes how, which can change the weights
+  // in their last bits.
   SetOrder(enquire, request.sort);
-  return enquire.get_mset(offset, limit);
+  Xapian::MSet mset = enquire.get_mset(offset, limit);
+  page->size = mset.size();
+  return mset;
 }
 
 Xapian::doccount Searcher::Impl::Count(const Xapian::Query& query, const Xapian::MSet& top,
@@ -501,7 +558,8 @@ Searcher::Impl::Attempt Searcher::Impl::Try(const std::string& text,
                                     &a.boost, &a.units);
   a.enquire = std::make_unique<Xapian::Enquire>(db);
   a.spy = std::make_unique<FacetSpy>(&table);
-  a.mset = Match(*a.enquire, query, a.boost, request, a.spy.get(), &a.total, &a.total_estimated);
+  a.mset = Match(*a.enquire, query, a.boost, request, a.spy.get(), &a.total, &a.total_estimated,
+                 &a.page);
   a.strict_total = a.total;
   return a;
 }
@@ -515,7 +573,7 @@ void Searcher::Impl::Relax(Attempt* a, const SearchRequest& request, FacetTable&
   b.enquire = std::make_unique<Xapian::Enquire>(db);
   b.spy = std::make_unique<FacetSpy>(&table);
   b.mset = Match(*b.enquire, a->relaxed_query, a->boost, request, b.spy.get(), &b.total,
-                 &b.total_estimated);
+                 &b.total_estimated, &b.page);
   b.strict_total = a->strict_total;
   if (b.total <= a->strict_total) return;
   b.relaxed = true;
@@ -571,7 +629,8 @@ SearchResult Searcher::Impl::Run(const SearchRequest& in) {
   r.total = a.total;
   r.total_estimated = a.total_estimated;
   Xapian::Stem stem("en");
-  for (auto it = mset.begin(); it != mset.end(); ++it) {
+  for (Xapian::doccount i = a.page.first; i < a.page.first + a.page.size; ++i) {
+    const Xapian::MSetIterator it = mset[i];
     sc::DocData data;
     Xapian::Document doc = it.get_document();
     sc::DecodeDocData(doc.get_data(), &data);
@@ -605,6 +664,12 @@ SearchResult Searcher::Impl::Run(const SearchRequest& in) {
       }
     }
     r.hits.push_back(std::move(h));
+  }
+  if (a.page.by_id) {  // equal weights by id, as SetOrder orders them
+    std::stable_sort(r.hits.begin(), r.hits.end(), [](const SearchHit& x, const SearchHit& y) {
+      if (x.weight != y.weight) return x.weight > y.weight;
+      return x.id < y.id;
+    });
   }
   r.facets_estimated = spy->estimated();
   r.facets.push_back(MakeFacet(table, *spy, FacetTable::kSeverity, "severity", "Severity",
