@@ -237,8 +237,15 @@ bool Build(const BuildOptions& options, BuildReport* report,
     Publisher* pub = publisher.get();
     render_options.lists_key = &lists_key;
     model::SiteModel* model = &site->model;  // the renderer reads it as const
+    // What only the postmortem's own page reads (RenderOptions::
+    // postmortem_page_done), freed before the list pages build their items.
     render_options.postmortem_page_done = [model](int index) {
-      std::string().swap(model->postmortems[static_cast<size_t>(index)].body.html);
+      model::Postmortem& pm = model->postmortems[static_cast<size_t>(index)];
+      std::string().swap(pm.body.html);
+      std::vector<markdown::Heading>().swap(pm.body.headings);
+      std::vector<std::string>().swap(pm.timeline_html);
+      std::string().swap(pm.lessons);
+      std::string().swap(pm.lessons_heading);
     };
     if (options.cache) {
       render_options.inputs_key = inputs_key;
