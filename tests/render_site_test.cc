@@ -311,11 +311,27 @@ TEST_CASE("Two renders give identical bytes, on one thread or many") {
   CHECK(b.files == c.files);
 }
 
-TEST_CASE("Freeing each body once its page is done changes no file") {
-  // A build frees each postmortem's body HTML when the renderer says its
-  // page is done; no other file may read a body after that.
-  auto f = test::MakeRenderFixture(test::SourceDir());
+TEST_CASE("Freeing each body with its headings and timeline HTML and lessons once its page is done changes no file") {
+  // A build frees each postmortem's body HTML, headings, timeline HTML and
+  // lessons when the renderer says its page is done; no other file may read
+  // them after that (the service pages show the lessons and link to their
+  // heading's anchor: the View took both when it was made). Here they are
+  // replaced by marked values, so a file that read them would differ.
+  auto make_fixture = [] {
+    auto fixture = test::MakeRenderFixture(test::SourceDir());
+    // A lessons section, which the checkout-api service page links to.
+    model::Postmortem& pm = fixture->site.postmortems[static_cast<size_t>(
+        fixture->site.by_id.at("2024-03-12-checkout-pool"))];
+    pm.lessons = "Size pools by instance type.";
+    pm.lessons_heading = "Lessons learned";
+    pm.body.headings.push_back({2, "Lessons learned", "lessons-learned", 40});
+    return fixture;
+  };
+  auto f = make_fixture();
   Rendered kept = RenderFixtureSite(*f, 1);
+  const std::string& service = kept["services/checkout-api/index.html"];
+  CHECK(service.find("Size pools by instance type.") != std::string::npos);
+  CHECK(service.find("2024-03-12-checkout-pool/#lessons-learned\"") != std::string::npos);
   for (int jobs : {1, 4}) {
     auto templates = render::TemplateSet::Load(f->cfg, nullptr);
     REQUIRE(templates);
@@ -325,7 +341,12 @@ TEST_CASE("Freeing each body once its page is done changes no file") {
     model::SiteModel* site = &f->site;
     options.postmortem_page_done = [&done_count, site](int i) {
       ++done_count[static_cast<size_t>(i)];  // each index from one job only
-      site->postmortems[static_cast<size_t>(i)].body.html = "<p>freed</p>";
+      model::Postmortem& pm = site->postmortems[static_cast<size_t>(i)];
+      pm.body.html = "<p>freed</p>";
+      for (auto& h : pm.body.headings) h.anchor = "freed-" + h.anchor;
+      for (auto& t : pm.timeline_html) t = "freed";
+      pm.lessons = "freed";
+      pm.lessons_heading = "freed";
     };
     util::Diagnostics d;
     std::map<std::string, std::string> files;
@@ -335,7 +356,7 @@ TEST_CASE("Freeing each body once its page is done changes no file") {
     CHECK(std::count(done_count.begin(), done_count.end(), 1) ==
           static_cast<long>(done_count.size()));
     // Bodies back for the next round.
-    f = test::MakeRenderFixture(test::SourceDir());
+    f = make_fixture();
   }
 }
 

@@ -90,8 +90,10 @@ struct RenderOptions {
   std::string* lists_key = nullptr;
   /// When set, called on the render thread once postmortem `index`'s own
   /// page is written or kept: nothing in this render reads that
-  /// postmortem's body HTML again, so the caller may free it. Postmortem
-  /// pages render before the list pages, which need the most memory.
+  /// postmortem's body HTML, headings, timeline HTML or lessons again (the
+  /// View took what the service pages show of the lessons when it was
+  /// made), so the caller may free them. Postmortem pages render before the list pages, which need the
+  /// most memory.
   std::function<void(int index)> postmortem_page_done;
   /// False when the process exits right after: the view's memory is then
   /// left to the OS rather than freed object by object.

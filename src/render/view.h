@@ -354,6 +354,17 @@ class View {
   std::vector<Digest> term_digests_;
   std::vector<std::string> source_keys_;       // SourceKey of every postmortem
   std::vector<std::string> list_keys_;         // ListKey of every postmortem
+  /// What each service's briefing shows of its incidents' lessons (those
+  /// of its latest incidents that wrote some: the postmortem, the text as
+  /// shown, the section's anchor), found with the View: a build frees a
+  /// postmortem's lessons and headings once its own page is done
+  /// (RenderOptions::postmortem_page_done), before the service pages.
+  struct BriefingLesson {
+    int index = -1;
+    std::string text, anchor;
+  };
+  std::map<const model::Term*, std::vector<BriefingLesson>> briefing_lessons_;
+  void FindBriefingLessons();  // view_briefing.cc
   mutable std::once_flag items_once_;
   mutable std::vector<util::Value> items_;     // ListItem of every postmortem (Items)
   mutable std::atomic<bool> items_built_{false};

@@ -7,8 +7,9 @@
 // search listed as similar to each other (Postmortem::similar, read as is).
 //
 // Everything shown is covered by the lists key: action items come from
-// front matter, and the lessons (Postmortem::lessons, from the body) are
-// hashed into each ListKey (view_common.cc), so an incremental build redoes this page when either
+// front matter, and the lessons (Postmortem::lessons, from the body; taken
+// when the View is made, FindBriefingLessons) are hashed into each ListKey
+// (view_common.cc), so an incremental build redoes this page when either
 // changes. The similar pairs come from the bodies through search, which no
 // ListKey covers, so AddRecurringKey adds them to the lists key.
 #include <algorithm>
@@ -45,6 +46,22 @@ std::string HeadingAnchor(const model::Postmortem& pm, const std::string& text) 
     if (util::Trim(have) == want) return h.anchor;
   }
   return "";
+}
+
+void View::FindBriefingLessons() {
+  const model::Taxonomy* services = site_.FindTaxonomy("services");
+  if (!services) return;
+  // The latest incidents that wrote some (each term's list is newest first).
+  for (const auto& term : services->terms) {
+    std::vector<BriefingLesson>& found = briefing_lessons_[&term];
+    for (int index : term.postmortems) {
+      if (found.size() >= kBriefingLessons) break;
+      const model::Postmortem& pm = site_.postmortems[static_cast<size_t>(index)];
+      if (pm.lessons.empty()) continue;
+      found.push_back({index, util::Truncate(pm.lessons, kLessonChars),
+                       HeadingAnchor(pm, pm.lessons_heading)});
+    }
+  }
 }
 
 std::vector<View::RecurringPair> View::RecurringPairs(const model::Term& term) const {
@@ -117,17 +134,17 @@ void View::AddServiceBriefing(Value& page, const model::Term& term) const {
   briefing["more_actions"] = open.size() > kBriefingActions;
   briefing["actions_url"] = Link("actions/service/" + term.slug + "/");
 
-  // Lessons of the latest incidents that wrote some (the list is newest first).
+  // Lessons of the latest incidents that wrote some (FindBriefingLessons).
   Value lessons = Value::MakeList();
-  for (int index : term.postmortems) {
-    if (lessons.as_list().size() >= kBriefingLessons) break;
-    const model::Postmortem& pm = site_.postmortems[static_cast<size_t>(index)];
-    if (pm.lessons.empty()) continue;
+  static const std::vector<BriefingLesson> kNone;
+  auto found = briefing_lessons_.find(&term);
+  const auto& found_lessons = found == briefing_lessons_.end() ? kNone : found->second;
+  for (const BriefingLesson& lesson : found_lessons) {
+    const model::Postmortem& pm = site_.postmortems[static_cast<size_t>(lesson.index)];
     Value l = Value::MakeMap();
     l["postmortem"] = ActionPostmortem(pm);
-    l["text"] = util::Truncate(pm.lessons, kLessonChars);
-    std::string anchor = HeadingAnchor(pm, pm.lessons_heading);
-    l["url"] = Link(pm.url) + (anchor.empty() ? "" : "#" + anchor);
+    l["text"] = lesson.text;
+    l["url"] = Link(pm.url) + (lesson.anchor.empty() ? "" : "#" + lesson.anchor);
     lessons.Push(std::move(l));
   }
   SetList(briefing, "lessons", std::move(lessons));

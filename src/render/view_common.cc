@@ -310,6 +310,7 @@ View::View(const model::SiteModel& site)
     list.AddString(HeadingAnchor(pm, pm.lessons_heading));
     list_keys_[i] = list.Hex();
   });
+  FindBriefingLessons();
 }
 
 std::string View::IdOf(int index) const {

@@ -157,12 +157,16 @@ bool Build(const BuildOptions& options, BuildReport* report,
   load_options.markdown_bodies = false;
   auto site = LoadSite(load_options, diags, &report->timings);
   if (!site) return false;
-  // The front matter's line numbers are not read again either: give their
-  // memory to what comes next.
+  // The front matter's line numbers are not read again either, nor the
+  // body's links and the paths they were resolved by (the model has worked
+  // out what they link; a body rendered again replays Postmortem::answers):
+  // give their memory to what comes next.
   for (auto& pm : site->model.postmortems) {
     std::string().swap(pm.doc.body);
     std::map<std::string, int>().swap(pm.doc.key_lines);
+    std::vector<markdown::DocLink>().swap(pm.body.links);
   }
+  decltype(site->model.by_path)().swap(site->model.by_path);
   const config::SiteConfig& cfg = site->config;
   report->postmortems = static_cast<int>(site->model.postmortems.size());
   report->drafts_left_out = static_cast<int>(site->loaded.drafts.size());
@@ -237,8 +241,15 @@ bool Build(const BuildOptions& options, BuildReport* report,
     Publisher* pub = publisher.get();
     render_options.lists_key = &lists_key;
     model::SiteModel* model = &site->model;  // the renderer reads it as const
+    // What only the postmortem's own page reads (RenderOptions::
+    // postmortem_page_done), freed before the list pages build their items.
     render_options.postmortem_page_done = [model](int index) {
-      std::string().swap(model->postmortems[static_cast<size_t>(index)].body.html);
+      model::Postmortem& pm = model->postmortems[static_cast<size_t>(index)];
+      std::string().swap(pm.body.html);
+      std::vector<markdown::Heading>().swap(pm.body.headings);
+      std::vector<std::string>().swap(pm.timeline_html);
+      std::string().swap(pm.lessons);
+      std::string().swap(pm.lessons_heading);
     };
     if (options.cache) {
       render_options.inputs_key = inputs_key;
