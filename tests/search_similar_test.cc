@@ -339,6 +339,34 @@ TEST_CASE("similar engine: candidate lists keep the exact ranking's results",
   }
 }
 
+namespace {
+
+/// Computes `docs` with `*state` (none while it is empty) and from scratch,
+/// requires the same similar incidents, and replaces `*state` with the new
+/// one. The computation from scratch goes to `*clean_site` when given.
+sim::Counts WithStateEqualsScratch(const std::vector<GenDoc>& docs, const sim::Options& opt,
+                                   sim::RankState* state,
+                                   cb::model::SiteModel* clean_site = nullptr) {
+  Built inc, clean;
+  Build(docs, &inc);
+  Build(docs, &clean);
+  sim::RankState next;
+  sim::Counts counts;
+  sim::Options o = opt;
+  o.hashes = &inc.hashes;
+  o.prev = state->targets.empty() ? nullptr : state;
+  o.next = &next;
+  o.counts = &counts;
+  sim::Compute(inc.corpus, inc.doc_of_model, inc.all, &inc.site, o);
+  sim::Compute(clean.corpus, clean.doc_of_model, clean.all, &clean.site, opt);
+  REQUIRE(SimilarOf(inc.site) == SimilarOf(clean.site));
+  *state = std::move(next);
+  if (clean_site) *clean_site = std::move(clean.site);
+  return counts;
+}
+
+}  // namespace
+
 TEST_CASE("similar engine: one edited postmortem re-ranks only those whose candidates changed",
           "[search][similar]") {
   std::mt19937 rng(5);
@@ -369,19 +397,7 @@ TEST_CASE("similar engine: one edited postmortem re-ranks only those whose candi
     if (edit == 1) ++d.terms.begin()->second;
     if (edit == 2) d.terms[Term(7)] += 2;
     ++d.version;
-    Built inc, clean;
-    Build(docs, &inc);
-    Build(docs, &clean);
-    sim::RankState next;
-    sim::Counts counts;
-    sim::Options o = opt;
-    o.hashes = &inc.hashes;
-    o.prev = &state;
-    o.next = &next;
-    o.counts = &counts;
-    sim::Compute(inc.corpus, inc.doc_of_model, inc.all, &inc.site, o);
-    sim::Compute(clean.corpus, clean.doc_of_model, clean.all, &clean.site, opt);
-    REQUIRE(SimilarOf(inc.site) == SimilarOf(clean.site));
+    sim::Counts counts = WithStateEqualsScratch(docs, opt, &state);
     INFO("ranked " << counts.ranked << ", reused " << counts.reused);
     // Only postmortems for which the edited one (or what it pushed off a
     // list) is, or comes near to be, among the candidates scored exactly:
@@ -397,7 +413,6 @@ TEST_CASE("similar engine: one edited postmortem re-ranks only those whose candi
     // And their signatures from the state (no term changed its document
     // frequency in edits 0 and 1).
     if (edit < 2) CHECK(counts.kept_signatures > docs.size() * 3 / 4);
-    state = std::move(next);
   }
 }
 
@@ -435,22 +450,7 @@ TEST_CASE("similar engine: a term crossing a document-frequency threshold and a 
   // Computes with the state and from scratch; they must agree.
   auto step = [&](const char* what) {
     INFO(what);
-    Built inc, clean;
-    Build(docs, &inc);
-    Build(docs, &clean);
-    sim::RankState next;
-    sim::Counts counts;
-    sim::Options o = opt;
-    o.hashes = &inc.hashes;
-    o.prev = state.targets.empty() ? nullptr : &state;
-    o.next = &next;
-    o.counts = &counts;
-    sim::Compute(inc.corpus, inc.doc_of_model, inc.all, &inc.site, o);
-    sim::Compute(clean.corpus, clean.doc_of_model, clean.all, &clean.site, opt);
-    REQUIRE(SimilarOf(inc.site) == SimilarOf(clean.site));
-    state = std::move(next);
-    last = std::move(clean.site);
-    return counts;
+    return WithStateEqualsScratch(docs, opt, &state, &last);
   };
   step("first");
   // A reason word must be held by at most 5% of the documents (50 of
