@@ -37,7 +37,6 @@ namespace casebook::render {
 
 namespace {
 
-/// A relative output path with no "..", ".", empty or absolute segments.
 // With CASEBOOK_RENDER_PROFILE in the environment, the render's phases and
 // every job that took over a second are printed to stderr (wall seconds
 // since the render started), to see what a large build waits on.
@@ -59,6 +58,7 @@ void RenderMark(const std::string& what, double since = -1) {
     std::fprintf(stderr, "  [render] %8.2f s  %s\n", now, what.c_str());
 }
 
+/// A relative output path with no "..", ".", empty or absolute segments.
 bool IsSafeOutputPath(const std::string& path) {
   if (path.empty() || path[0] == '/' || path.find('\\') != std::string::npos) return false;
   for (const auto& seg : util::Split(path, '/')) {
