@@ -259,3 +259,68 @@ TEST_CASE("rendering on several threads gives the same model as one thread") {
   for (size_t i = 0; i < d1.items().size(); ++i)
     CHECK(d1.items()[i].Format() == d4.items()[i].Format());
 }
+
+TEST_CASE("ShrinkToFit gives back spare room and changes no value") {
+  // What push_back leaves spare: room for more than was added.
+  model::Postmortem pm;
+  pm.doc = Doc("2024-01-02-queue", "2024/queue.md");
+  pm.doc.summary.reserve(500);
+  pm.doc.summary = "The queue backed up for an hour.";
+  pm.doc.tags.reserve(16);
+  pm.doc.tags = {"queue", "a tag long enough to leave the small-string buffer"};
+  pm.doc.timeline.reserve(8);
+  pm.doc.timeline.push_back({At("2024-01-02T10:00:00Z"), "Backlog grows.", 12});
+  pm.doc.actions.reserve(8);
+  pm.doc.actions.push_back({"Alert on queue depth", "team-queue", At("2024-02-01"), "Q-1", "open", 20});
+  pm.url = "postmortems/2024-01-02-queue/";
+  pm.body.headings.reserve(32);
+  pm.body.headings.push_back({2, "Impact", "impact", 30});
+  pm.body.headings.push_back({2, "Lessons learned", "lessons-learned", 40});
+  pm.answers.reserve(8);
+  pm.answers.push_back({"2023/other.md", false, false, true, "postmortems/other/"});
+  pm.timeline_html.reserve(8);
+  pm.timeline_html = {"Backlog <em>grows</em>."};
+  pm.action_html.reserve(8);
+  pm.action_html = {"Alert on queue depth"};
+  pm.lessons.reserve(300);
+  pm.lessons = "Watch the queue.";
+  pm.related.reserve(10);
+  pm.related = {3};
+  pm.referenced_by.reserve(10);
+  pm.referenced_by = {4, 5};
+  const model::Postmortem before = pm;  // a copy: exact capacities
+
+  model::ShrinkToFit(&pm);
+
+  CHECK(pm.doc.summary == before.doc.summary);
+  CHECK(pm.doc.tags == before.doc.tags);
+  REQUIRE(pm.doc.timeline.size() == 1);
+  CHECK(pm.doc.timeline[0].text == "Backlog grows.");
+  CHECK(pm.doc.timeline[0].at == before.doc.timeline[0].at);
+  REQUIRE(pm.doc.actions.size() == 1);
+  CHECK(pm.doc.actions[0].owner == "team-queue");
+  CHECK(pm.doc.actions[0].ticket == "Q-1");
+  CHECK(pm.url == before.url);
+  REQUIRE(pm.body.headings.size() == 2);
+  CHECK(pm.body.headings[1].anchor == "lessons-learned");
+  REQUIRE(pm.answers.size() == 1);
+  CHECK(pm.answers[0].url == "postmortems/other/");
+  CHECK(pm.timeline_html == before.timeline_html);
+  CHECK(pm.action_html == before.action_html);
+  CHECK(pm.lessons == before.lessons);
+  CHECK(pm.related == before.related);
+  CHECK(pm.referenced_by == before.referenced_by);
+
+  // No room left over (what the build gains).
+  CHECK(pm.doc.summary.capacity() < 500);
+  CHECK(pm.doc.tags.capacity() == pm.doc.tags.size());
+  CHECK(pm.doc.timeline.capacity() == 1);
+  CHECK(pm.doc.actions.capacity() == 1);
+  CHECK(pm.body.headings.capacity() == 2);
+  CHECK(pm.answers.capacity() == 1);
+  CHECK(pm.timeline_html.capacity() == 1);
+  CHECK(pm.action_html.capacity() == 1);
+  CHECK(pm.lessons.capacity() < 300);
+  CHECK(pm.related.capacity() == 1);
+  CHECK(pm.referenced_by.capacity() == 2);
+}

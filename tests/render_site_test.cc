@@ -566,3 +566,42 @@ TEST_CASE("ChunkOut never ends a chunk inside a two-byte control") {
   CHECK(pieces[1] == "\xC2\x85z");
   CHECK(util::StripControls(pieces[1]) == "z");
 }
+
+TEST_CASE("Shared severity badges and service chips are cut in list cards and whole on the page") {
+  // List and link items share one frozen severity badge per severity and
+  // one {name,url} chip per term (View::Severity, View::TermChip); a card
+  // cuts a long chip name on its own copy, never on the shared chip.
+  auto f = test::MakeRenderFixture(test::SourceDir());
+  const std::string long_name = std::string(130, 'q') + "-service";
+  auto& services = f->site.taxonomies[1];
+  REQUIRE(services.key == "services");
+  services.terms.push_back({long_name, "long-service", "", "", {0, 1}});
+  for (int i : {0, 1}) f->site.postmortems[static_cast<size_t>(i)].doc.services.push_back(long_name);
+  // Two postmortems of one severity share its badge.
+  f->site.postmortems[1].doc.severity = "SEV1";
+  f->site.taxonomies[2].terms[0].postmortems = {0, 1};
+  f->site.taxonomies[2].terms[1].postmortems = {};
+  for (int jobs : {1, 4}) {
+    INFO("jobs: " << jobs);
+    Rendered r = RenderFixtureSite(*f, jobs);
+    INFO(Messages(r.diags));
+    const std::string& tag_page = r["tags/database/index.html"];  // both postmortems
+    const std::string cut = std::string(100, 'q');
+    CHECK(tag_page.find(long_name) == std::string::npos);
+    CHECK(Count(tag_page, cut) >= 2);
+    CHECK(Count(tag_page, "services/long-service/") >= 2);
+    CHECK(Count(tag_page, "title=\"Severity: SEV1\"") == 2);
+    CHECK(tag_page.find("title=\"Severity: SEV2\"") == std::string::npos);
+    // Each postmortem page's own terms list shows the name whole, after
+    // its card cut the same chip.
+    for (const char* id : {"2024-03-12-checkout-pool", "2023-11-02-primary-failover"}) {
+      const std::string& page = r[std::string("postmortems/") + id + "/index.html"];
+      CHECK(page.find(long_name) != std::string::npos);
+      CHECK(page.find("severity/sev1/") != std::string::npos);
+    }
+    // The severity term page lists both.
+    const std::string& sev1 = r["severity/sev1/index.html"];
+    CHECK(sev1.find("postmortems/2024-03-12-checkout-pool/") != std::string::npos);
+    CHECK(sev1.find("postmortems/2023-11-02-primary-failover/") != std::string::npos);
+  }
+}

@@ -725,3 +725,38 @@ TEST_CASE("index plan: planned from the previous build's documents, the same as 
   // Other synonyms: the index's key is not theirs.
   CHECK_FALSE(cb::search::PlanFromPrevious(db, after->fields, previous, synonyms + "x"));
 }
+
+TEST_CASE("index update: WaitForCaches returns once the similar caches are on disk",
+          "[search][index][similar]") {
+  // A build renders pages only after this: by then the writer has written
+  // the caches and freed the term vectors they were made from.
+  for (bool many : {false, true}) {
+    INFO("many: " << many);
+    Archive a;
+    if (many) a.specs = ManySpecs();
+    cb::model::SiteModel site = cb::test::MakeSite(a.specs, &a.cfg);
+    cb::util::Diagnostics diags;
+    auto update = cb::search::IndexUpdate::Start(&site, a.index(), 2, &diags);
+    REQUIRE(update);
+    update->WaitForCaches();
+    CHECK(a.dir.Exists("index/terms.cache"));
+    CHECK(a.dir.Exists("index/similar.cache"));
+    update->WaitForCaches();  // again: still returns
+    cb::search::IndexStats stats;
+    CHECK(update->Finish(&stats, &diags));
+    CHECK(stats.added == static_cast<int>(a.specs.size()));
+    update->WaitForCaches();  // after Finish too
+  }
+  // No writer (the index folder cannot be made): returns at once, and
+  // Finish reports why.
+  Archive a;
+  a.dir.Write("index", "a file where the index folder goes");
+  cb::model::SiteModel site = cb::test::MakeSite(a.specs, &a.cfg);
+  cb::util::Diagnostics diags;
+  auto update = cb::search::IndexUpdate::Start(&site, a.index(), 2, &diags);
+  REQUIRE(update);
+  update->WaitForCaches();
+  cb::search::IndexStats stats;
+  CHECK_FALSE(update->Finish(&stats, &diags));
+  CHECK(diags.HasErrors());
+}

@@ -101,4 +101,9 @@ std::string BodyHash(const std::string& html, const std::string& plain_text);
 std::string BodyHtml(const Postmortem& pm);
 std::string BodyPlainText(const Postmortem& pm);
 
+/// Gives back the room building `pm` left spare in its vectors and strings
+/// (capacity over size): the model is held, postmortem by postmortem, through
+/// "similar" and the render (compact.cc). Changes no value.
+void ShrinkToFit(Postmortem* pm);
+
 }  // namespace casebook::model

@@ -232,10 +232,11 @@ View::View(const model::SiteModel& site)
     frame.Freeze();
     site_frames_[section] = std::move(frame);
   }
-  // Every list shows the same item for a postmortem: build each once, and
-  // freeze it, so pages share it and the page cache hashes it once. Link
-  // items are needed by every postmortem page's key; list items and action
-  // rows only by the lists, so they are built when first asked for.
+  // A postmortem's link item is built once and frozen, so the postmortem
+  // pages that link it share it and the page cache hashes it once. Link
+  // items are needed by every postmortem page's key; action rows only by
+  // the lists, so they are built when first asked for; list items are made
+  // for each list (ListItem).
   const size_t n = site.postmortems.size();
   links_.resize(n);
   link_once_ = std::make_unique<std::once_flag[]>(n);
@@ -318,19 +319,6 @@ std::string View::IdOf(int index) const {
   return site_.postmortems[index].id();
 }
 
-const std::vector<Value>& View::Items() const {
-  std::call_once(items_once_, [this] {
-    std::vector<Value> items(site_.postmortems.size());
-    util::ParallelFor(items.size(), util::DefaultJobs(), [&](size_t i) {
-      items[i] = MakeListItem(static_cast<int>(i));
-      items[i].Freeze();
-    });
-    items_ = std::move(items);
-    items_built_ = true;
-  });
-  return items_;
-}
-
 void View::ActionPostmortems() const {
   std::call_once(actions_once_, [this] {
     // An action's `postmortem` key, shared by the postmortem's actions.
@@ -364,33 +352,52 @@ std::string View::TermPath(const model::Taxonomy& tax, const model::Term& term) 
 Value View::Severity(int index) const {
   const auto& pm = site_.postmortems[index];
   if (pm.doc.severity.empty()) return Value(false);
-  auto cached = badges_.find(pm.doc.severity);
-  Value b = cached != badges_.end() ? cached->second : SeverityBadge(cfg_, pm.doc.severity);
-  b["url"] = "";
+  // The badge depends only on the severity as written and its term: one
+  // frozen copy shared by every link and list item that shows it.
+  const model::Term* term = nullptr;
+  size_t term_taxonomy = 0;
   for (size_t t = 0; t < site_.taxonomies.size(); ++t) {
     if (site_.taxonomies[t].key == "severity" && !terms_[index][t].empty()) {
-      b["url"] = Link(TermPath(site_.taxonomies[t], *terms_[index][t].front()));
+      term = terms_[index][t].front();
+      term_taxonomy = t;
     }
   }
-  return b;
+  std::lock_guard<std::mutex> lock(severity_mu_);
+  Value& shared = severity_badges_[{pm.doc.severity, term}];
+  if (shared.is_null()) {
+    auto cached = badges_.find(pm.doc.severity);
+    Value b = cached != badges_.end() ? cached->second : SeverityBadge(cfg_, pm.doc.severity);
+    b["url"] = term ? Link(TermPath(site_.taxonomies[term_taxonomy], *term)) : std::string();
+    b.Freeze();
+    shared = std::move(b);
+  }
+  return shared;
+}
+
+const Value& View::TermChip(size_t taxonomy, const model::Term& term) const {
+  std::lock_guard<std::mutex> lock(severity_mu_);
+  Value& chip = term_chips_[&term];
+  if (chip.is_null()) {
+    Value v = Value::MakeMap();
+    v["name"] = term.name;
+    v["url"] = Link(TermPath(site_.taxonomies[taxonomy], term));
+    v.Freeze();
+    chip = std::move(v);
+  }
+  return chip;  // std::map: the reference stays valid as others are added
 }
 
 Value View::TermLinks(int index, size_t taxonomy) const {
   Value list = Value::MakeList();
-  for (const model::Term* term : terms_[index][taxonomy]) {
-    Value v = Value::MakeMap();
-    v["name"] = term->name;
-    v["url"] = Link(TermPath(site_.taxonomies[taxonomy], *term));
-    list.Push(std::move(v));
-  }
+  for (const model::Term* term : terms_[index][taxonomy]) list.Push(TermChip(taxonomy, *term));
   return list;
 }
 
-Value View::ListItem(int index) const {
-  const std::vector<Value>& items = Items();
-  if (static_cast<size_t>(index) < items.size()) return items[index];
-  return MakeListItem(index);
-}
+// Made for each list that shows it (a postmortem is on ~7 list pages), not
+// kept: every item held at once was ~2 KB per postmortem, the largest part
+// of what the list pages added to a 100,000-postmortem build's peak memory.
+// The badge and service chips in it are shared (Severity, TermChip).
+Value View::ListItem(int index) const { return MakeListItem(index); }
 
 Value View::MakeListItem(int index) const {
   const auto& pm = site_.postmortems[index];
@@ -432,8 +439,12 @@ Value View::MakeListItem(int index) const {
     v["services_more"] = "";
   }
   for (Value& chip : services.as_list()) {
-    const std::string& name = chip["name"].as_string();
-    if (name.size() > kCardChipBytes) chip["name"] = util::Truncate(name, kCardChipBytes);
+    // Read through const: chips are shared (TermChip), copied only to cut.
+    const Value* name = static_cast<const Value&>(chip).Find("name");
+    if (name && name->as_string().size() > kCardChipBytes) {
+      std::string cut = util::Truncate(name->as_string(), kCardChipBytes);
+      chip["name"] = std::move(cut);
+    }
   }
   SetList(v, "services", std::move(services));
   return v;

@@ -402,9 +402,8 @@ Value View::Postmortem(int index) const {
   info.path = pm.url;
   Value page = Frame(info);
 
-  // Its own list item: shared with the lists when they were built, else
-  // made here (a rebuild that renders a few pages builds no lists).
-  Value v = items_built_ ? ListItem(index) : MakeListItem(index);
+  // Its own list item.
+  Value v = ListItem(index);
   // Its own page shows what list items shorten, whole.
   v["title"] = pm.doc.title;
   v["summary_html"] = pm.summary_html;

@@ -23,8 +23,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <cstdlib>
 #include <exception>
+#include <mutex>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
@@ -178,6 +180,11 @@ struct IndexUpdate::State {
   bool ok = false;
   bool text_needed = true;  // set before the writer starts (TextNeeded)
   std::thread writer;
+  // Set by the writer once the caches are written and their sources freed
+  // (WaitForCaches).
+  std::mutex caches_mu;
+  std::condition_variable caches_cv;
+  bool caches_done = false;
   bool finished = false;
   std::string damage;  // why the published index was set aside and rebuilt
 
@@ -321,19 +328,26 @@ std::unique_ptr<IndexUpdate> IndexUpdate::Start(model::SiteModel* site,
       // update is retried by the next build, which compares documents with
       // the index itself.
       WriteJob& job = s->job;
+      if (job.write_caches && !job.term_cache_current)
+        WriteTermCache(job.dir, job.corpus, job.corpus_hashes);
+      // The term vectors go first: the other two are written without them.
+      job.corpus = similar::Corpus();
+      job.corpus_hashes = std::vector<std::string>();
       if (job.write_caches) {
-        if (!job.term_cache_current) WriteTermCache(job.dir, job.corpus, job.corpus_hashes);
         WriteSimilarCacheText(job.dir, SimilarCacheText(job.similar_key, *job.site));
         WriteRankState(job.dir, job.rank_state);
       }
-      job.corpus = similar::Corpus();
-      job.corpus_hashes = std::vector<std::string>();
       job.rank_state = similar::RankState();
       // What the last build indexed, for the plan (PlanFromPrevious).
       job.previous.ids = std::move(job.prev_state.doc_ids);
       job.previous.hashes = std::move(job.prev_state.doc_hashes);
       job.prev_state = similar::RankState();
       ProfileMark("writer: caches");
+      {
+        std::lock_guard<std::mutex> lock(s->caches_mu);
+        s->caches_done = true;
+      }
+      s->caches_cv.notify_all();
       s->ok = RunWriter(&job, &s->stats, &s->error);
       s->damage = job.damage;
       ProfileMark("writer: index");
@@ -345,6 +359,13 @@ std::unique_ptr<IndexUpdate> IndexUpdate::Start(model::SiteModel* site,
 }
 
 bool IndexUpdate::TextNeeded() const { return state_->text_needed; }
+
+void IndexUpdate::WaitForCaches() {
+  State& s = *state_;
+  if (!s.writer.joinable()) return;  // never started, or already joined
+  std::unique_lock<std::mutex> lock(s.caches_mu);
+  s.caches_cv.wait(lock, [&] { return s.caches_done; });
+}
 
 bool IndexUpdate::Finish(IndexStats* stats, util::Diagnostics* diags) {
   State& s = *state_;

@@ -53,6 +53,12 @@ class IndexUpdate {
   /// free the model's plain text (markdown::Rendered::plain_text).
   bool TextNeeded() const;
 
+  /// Waits until the writer has written the similar-incident caches and
+  /// freed the term vectors and ranking states they are made from (the
+  /// first thing it does), or returns at once when no writer runs. A build
+  /// calls it before rendering pages, so the two are never held at once.
+  void WaitForCaches();
+
   /// Waits for the writer. False (error in diags) when the index could not
   /// be written; the previous index is then intact. Call once.
   bool Finish(IndexStats* stats, util::Diagnostics* diags);

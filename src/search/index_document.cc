@@ -307,6 +307,9 @@ struct DocumentMaker::Impl {
               [](const similar::TermEntry& a, const similar::TermEntry& b) {
                 return a.term < b.term;
               });
+    // Held for every postmortem until similar incidents are ranked (the
+    // "similar" step's peak memory): no room left over from push_back.
+    out.terms.shrink_to_fit();
     return out;
   }
 };

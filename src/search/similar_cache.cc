@@ -112,7 +112,20 @@ bool ReadSimilarCache(const std::string& index_dir, const std::string& key,
 }
 
 std::string SimilarCacheText(const std::string& key, const model::SiteModel& site) {
-  std::string out = "casebook-similar " + key + "\n";
+  // Its exact size but for the sum line, reserved at once (grown by
+  // doubling it was held at up to twice its size: ~40 MB at 100,000).
+  size_t size = 64 + key.size();
+  for (const auto& pm : site.postmortems) {
+    if (pm.similar.empty()) continue;
+    size += pm.doc.id.size() + 1;
+    for (const auto& s : pm.similar) {
+      size += 2 + site.postmortems[s.index].doc.id.size();
+      for (const auto& term : s.shared_terms) size += term.size() + 1;
+    }
+  }
+  std::string out;
+  out.reserve(size + 64);
+  out = "casebook-similar " + key + "\n";
   for (const auto& pm : site.postmortems) {
     if (pm.similar.empty()) continue;
     out += pm.doc.id;

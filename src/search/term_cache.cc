@@ -104,8 +104,19 @@ void WriteTermCache(const std::string& index_dir, const similar::Corpus& corpus,
   auto [term_list, term_id] = renumber(corpus.terms, std::move(used_terms));
   auto [word_list, word_id] = renumber(corpus.words, std::move(used_words));
 
-  std::string out = kMagic;
-  out.reserve(16 << 20);
+  // Room for the most the encoding can take (a varint of 32 bits is at most
+  // 5 bytes), reserved at once: grown by doubling, the string was held at
+  // twice its size while the term vectors were (~130 MB at 100,000
+  // postmortems), and room never written is never resident.
+  size_t most = sizeof kMagic + 8 + 10 * 3;
+  for (uint32_t t : term_list) most += 10 + corpus.terms[t].size();
+  for (uint32_t w : word_list) most += 10 + corpus.words[w].size();
+  for (size_t d = 0; d < corpus.docs.size(); ++d)
+    most += 40 + corpus.ids[d].size() + (d < hashes.size() ? hashes[d].size() : 0) +
+            15 * corpus.docs[d].terms.size();
+  std::string out;
+  out.reserve(most);
+  out = kMagic;
   PutVarint(&out, term_list.size());
   for (uint32_t t : term_list) PutString(&out, corpus.terms[t]);
   PutVarint(&out, word_list.size());
