@@ -83,6 +83,10 @@ struct Job {
   /// A postmortem's own page (the only kind of file that reads a body):
   /// the postmortem's index; -1 for other files.
   int postmortem_page = -1;
+  /// Shows what search found similar among other postmortems (a service's
+  /// page 1, its recurring pairs): no list key covers that, so the page is
+  /// never kept by the lists key alone.
+  bool shows_similar = false;
 };
 
 class Plan {
@@ -112,6 +116,8 @@ class Plan {
   void Weight(size_t weight) { jobs_.back().weight = weight; }
   /// Marks the file just planned as postmortem `index`'s own page.
   void PostmortemPage(int index) { jobs_.back().postmortem_page = index; }
+  /// Marks the file just planned as one that shows similar incidents (Job::shows_similar).
+  void ShowsSimilar() { jobs_.back().shows_similar = true; }
 
   /// A large file made in C++ a piece at a time (Job::stream).
   bool Stream(const std::string& path, std::function<void(ChunkOut&)> write) {
@@ -137,7 +143,8 @@ class Plan {
   /// Runs every job on up to `threads` threads; results in plan order.
   /// Files whose key is unchanged are not rendered (see OutputFile::key).
   /// With `lists_unchanged`, every intact published file but the
-  /// postmortem pages is kept as it is (see RenderOptions::lists_key).
+  /// postmortem pages and the pages that show similar incidents is kept as
+  /// it is (see RenderOptions::lists_key).
   /// `between` runs once every postmortem page is done, before the other
   /// files (no job runs meanwhile).
   std::vector<OutputFile> Run(const RenderOptions& options, int threads, bool lists_unchanged,
@@ -179,7 +186,8 @@ class Plan {
           if (index >= 0 && options.postmortem_page_done) options.postmortem_page_done(index);
         }
       } page_done{options, job.postmortem_page};
-      if (lists_unchanged && job.postmortem_page < 0 && options.published_key) {
+      if (lists_unchanged && job.postmortem_page < 0 && !job.shows_similar &&
+          options.published_key) {
         file.key = options.published_key(job.path);
         if (!file.key.empty()) {
           file.reuse = true;
@@ -326,6 +334,8 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateS
   Plan plan(templates, cfg.relative_urls ? BasePath(cfg.base_url) : std::string(), diags);
   const size_t page_size = static_cast<size_t>(cfg.pagination.page_size);
 
+  // The lists key (below), for the pages keyed by it and more.
+  auto lists_digest = std::make_shared<std::string>();
   plan.Page("", "home", [v] { return v->Home(); });
   for (size_t i = 0; i < site.postmortems.size(); ++i) {
     int index = static_cast<int>(i);
@@ -343,8 +353,22 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateS
       std::string path = view.TermPath(tax, term);
       const size_t term_pages = PageCount(term.postmortems.size(), page_size);
       for (size_t p = 1; p <= term_pages; ++p) {
-        if (plan.Page(PagePath(path, p), "term", [v, t, tm, p] { return v->TermPage(*t, *tm, p); }))
+        if (plan.Page(PagePath(path, p), "term", [v, t, tm, p] { return v->TermPage(*t, *tm, p); })) {
           plan.Weight(std::min(term.postmortems.size(), page_size));
+          // A service's briefing: its recurring pairs (View::RecurringPairs),
+          // which no list key covers. Keyed by the lists key (all the rest
+          // it shows) and its own pairs: an edit that moves other
+          // services' pairs neither rebuilds it nor every other list.
+          if (tax.key == "services" && p == 1) {
+            plan.ShowsSimilar();
+            plan.Inputs([v, tm, lists_digest](util::StreamHash* h) {
+              if (lists_digest->empty()) return false;
+              h->AddString(*lists_digest);
+              v->AddRecurringKey(*tm, h);
+              return true;
+            });
+          }
+        }
       }
       FeedInfo feed;
       std::string label = tax.key == "severity"
@@ -514,11 +538,12 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateS
     h.AddString(kStaticSearchIndexFormat);
     h.AddString(cfg.relative_urls ? "relative" : "absolute");
     h.AddString(options.inputs_key);
-    if (AddAllListKeys(view, &h)) {
-      view.AddRecurringKey(&h);  // service pages' similar pairs (not in any ListKey)
-      lists_key = h.Hex();
-    }
+    // Not the service pages' recurring pairs (what search found similar):
+    // those pages add their own (ShowsSimilar), so an edit that moves a
+    // similar list re-keys them, not every list.
+    if (AddAllListKeys(view, &h)) lists_key = h.Hex();
   }
+  *lists_digest = lists_key;
   if (options.lists_key) *options.lists_key = lists_key;
   const bool lists_unchanged = !lists_key.empty() && lists_key == options.published_lists_key;
   // The link items the postmortem pages shared are not needed by the list

@@ -331,10 +331,10 @@ class View {
   /// no other thread uses the view: the list pages hold their own copies.
   void DropLinkItems() const;
 
-  /// Adds what every service page's recurring incidents are made from (the
+  /// Adds what service `term`'s recurring incidents are made from (the
   /// pairs, their shared terms), which the list keys do not cover: they
-  /// come from the bodies, through search. Part of the lists key.
-  void AddRecurringKey(util::StreamHash* h) const;
+  /// come from the bodies, through search. Part of its page 1's key.
+  void AddRecurringKey(const model::Term& term, util::StreamHash* h) const;
 
  private:
 

@@ -11,7 +11,8 @@
 // when the View is made, FindBriefingLessons) are hashed into each ListKey
 // (view_common.cc), so an incremental build redoes this page when either
 // changes. The similar pairs come from the bodies through search, which no
-// ListKey covers, so AddRecurringKey adds them to the lists key.
+// ListKey covers, so a service's page 1 is keyed by the lists key and its
+// own pairs (AddRecurringKey; renderer.cc), not kept by the lists key alone.
 #include <algorithm>
 #include <map>
 #include <unordered_map>
@@ -94,18 +95,14 @@ std::vector<View::RecurringPair> View::RecurringPairs(const model::Term& term) c
   return best;
 }
 
-void View::AddRecurringKey(util::StreamHash* h) const {
-  const model::Taxonomy* services = site_.FindTaxonomy("services");
-  if (!services) return;
-  for (const auto& term : services->terms) {
-    h->AddString(term.slug);
-    for (const RecurringPair& p : RecurringPairs(term)) {
-      h->AddString(IdOf(p.first));
-      h->AddString(IdOf(p.second));
-      h->AddInt(p.similar->index == p.first ? 1 : 0);  // whose list gave the reason
-      h->AddInt(static_cast<int64_t>(p.similar->shared_terms.size()));
-      for (const auto& t : p.similar->shared_terms) h->AddString(t);
-    }
+void View::AddRecurringKey(const model::Term& term, util::StreamHash* h) const {
+  h->AddString(term.slug);
+  for (const RecurringPair& p : RecurringPairs(term)) {
+    h->AddString(IdOf(p.first));
+    h->AddString(IdOf(p.second));
+    h->AddInt(p.similar->index == p.first ? 1 : 0);  // whose list gave the reason
+    h->AddInt(static_cast<int64_t>(p.similar->shared_terms.size()));
+    for (const auto& t : p.similar->shared_terms) h->AddString(t);
   }
 }
 

@@ -63,9 +63,42 @@ std::vector<uint32_t> Stats::Expand(const DocTerms& d,
                       return order[a.second] > order[b.second];
                     });
   if (gap) {
+    // Two terms with the same wdf and the same document frequency have
+    // bitwise equal weights whatever the average length, and keep their
+    // order (by term): such a pair cannot swap, so it leaves the gap alone.
+    auto wdf_of = [&](uint32_t term) {
+      auto it = std::lower_bound(d.terms.begin(), d.terms.end(), term,
+                                 [](const TermEntry& e, uint32_t t) { return e.term < t; });
+      return it != d.terms.end() && it->term == term ? std::max<uint32_t>(it->wdf, 1) : 0;
+    };
+    auto tied = [&](size_t k) {
+      const uint32_t a = weighted[k].second, b = weighted[k + 1].second;
+      return tf[a] == tf[b] && wdf_of(a) != 0 && wdf_of(a) == wdf_of(b) &&
+             weighted[k].first == weighted[k + 1].first;
+    };
     *gap = HUGE_VAL;
-    for (size_t k = 0; k + 1 < sorted; ++k)
-      *gap = std::min(*gap, weighted[k].first / weighted[k + 1].first);
+    size_t k = 0;
+    for (; k + 1 < sorted && k + 1 < kExpandTerms; ++k)
+      if (!tied(k)) *gap = std::min(*gap, weighted[k].first / weighted[k + 1].first);
+    // At the 20th and the best left out: a run of tied terms across that
+    // line keeps its order, so the set stays while the first term after
+    // the run stays below it (sorted here as far as needed).
+    size_t have = sorted;
+    for (; k + 1 < weighted.size(); ++k) {
+      if (k + 1 == have) {
+        const size_t more = std::min(weighted.size(), have + 8);
+        std::partial_sort(weighted.begin() + have, weighted.begin() + more, weighted.end(),
+                          [&](const auto& a, const auto& b) {
+                            if (a.first != b.first) return a.first > b.first;
+                            return order[a.second] > order[b.second];
+                          });
+        have = more;
+      }
+      if (!tied(k)) {
+        *gap = std::min(*gap, weighted[k].first / weighted[k + 1].first);
+        break;
+      }
+    }
   }
   std::vector<uint32_t> out(keep);
   for (size_t k = 0; k < keep; ++k) out[k] = weighted[k].second;

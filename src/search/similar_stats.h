@@ -33,8 +33,11 @@ struct Stats {
   /// weights in descending term order, as get_eset has them.
   /// With `gap`: the smallest ratio between the weights of two terms next
   /// to each other in that order, the first 20 and the best term left out
-  /// (HUGE_VAL when there are no two; 1 for a tie). While every weight moves
-  /// by a factor within [1/f, f] and f * f < gap, the signature stays the same.
+  /// (HUGE_VAL when there are no two; 1 for a tie), leaving out pairs with
+  /// the same wdf and document frequency (their weights stay equal and in
+  /// order); where such a run crosses the 20th place, the ratio between its
+  /// last term and the next. While every weight moves by a factor within
+  /// [1/f, f] and f * f < gap, the signature stays the same.
   std::vector<uint32_t> Expand(const DocTerms& d, std::vector<std::pair<double, uint32_t>>* scratch,
                                double* gap = nullptr) const;
 
