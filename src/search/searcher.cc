@@ -394,6 +394,20 @@ void SetOrder(Xapian::Enquire& enquire, SortOrder sort) {
   }
 }
 
+/// Whether `q` holds OP_NEAR or OP_PHRASE. Xapian 1.4 prunes such a query
+/// wrongly by the weight a short page needs: with the closeness boost (an
+/// OP_NEAR, see loose_query.cc) under OP_AND_MAYBE, a candidate could lose
+/// its boost when 3 results were asked for and keep it when 5 were, so the
+/// first result depended on the page size. Pages of such a query are
+/// asked for with every candidate checked (no pruning).
+bool HoldsPositional(const Xapian::Query& q) {
+  const auto op = q.get_type();
+  if (op == Xapian::Query::OP_NEAR || op == Xapian::Query::OP_PHRASE) return true;
+  for (size_t i = 0; i < q.get_num_subqueries(); ++i)
+    if (HoldsPositional(q.get_subquery(i))) return true;
+  return false;
+}
+
 /// The page [offset, offset + limit) of the enquire's query by relevance,
 /// ties by id (SetOrder), looking at every match (the spy counts them).
 /// Asking Xapian for that order makes it read the id of every match (up to
@@ -405,7 +419,8 @@ void SetOrder(Xapian::Enquire& enquire, SortOrder sort) {
 /// again in Xapian's order (no match spy: it has counted). The weights are
 /// the same either way: looking at every match, Xapian prunes nothing.
 Xapian::MSet PageByRelevance(Xapian::Enquire& enquire, Xapian::doccount offset,
-                             Xapian::doccount limit, Xapian::doccount all, Page* page) {
+                             Xapian::doccount limit, Xapian::doccount all, bool positional,
+                             Page* page) {
   enquire.set_sort_by_relevance();
   Xapian::MSet mset = enquire.get_mset(0, offset + limit + 1, all);
   page->total = mset.get_matches_estimated();
@@ -422,7 +437,7 @@ Xapian::MSet PageByRelevance(Xapian::Enquire& enquire, Xapian::doccount offset,
   }
   enquire.clear_matchspies();
   SetOrder(enquire, SortOrder::kRelevance);
-  mset = enquire.get_mset(offset, limit);
+  mset = enquire.get_mset(offset, limit, positional ? all : 0);
   page->first = 0;
   page->size = mset.size();
   page->by_id = false;
@@ -455,20 +470,22 @@ Xapian::MSet Searcher::Impl::Match(Xapian::Enquire& enquire, const Xapian::Query
       offset + limit <= kCandidates;
   if (!rerank) {
     const bool unboosted = boost.empty() || (large && request.sort == SortOrder::kDate);
-    enquire.set_query(unboosted ? query
-                                : Xapian::Query(Xapian::Query::OP_AND_MAYBE, query, boost));
+    const Xapian::Query asked =
+        unboosted ? query : Xapian::Query(Xapian::Query::OP_AND_MAYBE, query, boost);
+    enquire.set_query(asked);
+    const bool positional = HoldsPositional(asked);
     SetOrder(enquire, request.sort);
     if (large && !(facets && facets->loaded())) {
       // The page alone, then a sample for the total and facets (Count): a
       // quoted phrase is checked in the sample's matches, not in every one.
-      Xapian::MSet mset = enquire.get_mset(offset, limit);
+      Xapian::MSet mset = enquire.get_mset(offset, limit, positional ? all : 0);
       page->size = mset.size();
       *total = Count(query, mset, all, spy, estimated);
       return mset;
     }
     enquire.add_matchspy(spy);
     if (request.sort == SortOrder::kRelevance) {
-      Xapian::MSet mset = PageByRelevance(enquire, offset, limit, all, page);
+      Xapian::MSet mset = PageByRelevance(enquire, offset, limit, all, positional, page);
       *total = page->total;
       return mset;
     }
@@ -493,9 +510,9 @@ Xapian::MSet Searcher::Impl::Match(Xapian::Enquire& enquire, const Xapian::Query
   // Not PageByRelevance: with few items asked for, Xapian prunes the
   // candidates by the weight the page needs so far, and one more item
   // (or another order of ties) changes how, which can change the weights
-  // in their last bits.
+  // in their last bits. A closeness boost is never pruned (HoldsPositional).
   SetOrder(enquire, request.sort);
-  Xapian::MSet mset = enquire.get_mset(offset, limit);
+  Xapian::MSet mset = enquire.get_mset(offset, limit, HoldsPositional(boost) ? kCandidates : 0);
   page->size = mset.size();
   return mset;
 }
