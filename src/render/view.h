@@ -272,8 +272,6 @@ class View {
   util::Value LinkItem(int index) const;
   util::Value MakeLinkItem(int index) const;
 
-  util::Value MakeListItem(int index) const;
-
   // view_actions.cc / view_stats.cc
   struct Tracker {
     std::vector<stats::ActionRow> rows;

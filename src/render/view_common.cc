@@ -397,9 +397,7 @@ Value View::TermLinks(int index, size_t taxonomy) const {
 // kept: every item held at once was ~2 KB per postmortem, the largest part
 // of what the list pages added to a 100,000-postmortem build's peak memory.
 // The badge and service chips in it are shared (Severity, TermChip).
-Value View::ListItem(int index) const { return MakeListItem(index); }
-
-Value View::MakeListItem(int index) const {
+Value View::ListItem(int index) const {
   const auto& pm = site_.postmortems[index];
   Value v = LinkItem(index);  // id, title, url, dates, severity
   v["status"] = pm.doc.status;

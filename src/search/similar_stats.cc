@@ -57,11 +57,12 @@ std::vector<uint32_t> Stats::Expand(const DocTerms& d,
   size_t keep = std::min(weighted.size(), kExpandTerms);
   // One more sorted for the gap: the first `keep` come out the same.
   const size_t sorted = std::min(weighted.size(), gap ? kExpandTerms + 1 : kExpandTerms);
-  std::partial_sort(weighted.begin(), weighted.begin() + sorted, weighted.end(),
-                    [&](const auto& a, const auto& b) {
-                      if (a.first != b.first) return a.first > b.first;
-                      return order[a.second] > order[b.second];
-                    });
+  // Heaviest first; equal weights in descending term order (get_eset's).
+  auto heavier = [&](const std::pair<double, uint32_t>& a, const std::pair<double, uint32_t>& b) {
+    if (a.first != b.first) return a.first > b.first;
+    return order[a.second] > order[b.second];
+  };
+  std::partial_sort(weighted.begin(), weighted.begin() + sorted, weighted.end(), heavier);
   if (gap) {
     // Two terms with the same wdf and the same document frequency have
     // bitwise equal weights whatever the average length, and keep their
@@ -73,8 +74,9 @@ std::vector<uint32_t> Stats::Expand(const DocTerms& d,
     };
     auto tied = [&](size_t k) {
       const uint32_t a = weighted[k].second, b = weighted[k + 1].second;
-      return tf[a] == tf[b] && wdf_of(a) != 0 && wdf_of(a) == wdf_of(b) &&
-             weighted[k].first == weighted[k + 1].first;
+      if (tf[a] != tf[b] || weighted[k].first != weighted[k + 1].first) return false;
+      const uint32_t wdf = wdf_of(a);
+      return wdf != 0 && wdf == wdf_of(b);
     };
     *gap = HUGE_VAL;
     size_t k = 0;
@@ -88,10 +90,7 @@ std::vector<uint32_t> Stats::Expand(const DocTerms& d,
       if (k + 1 == have) {
         const size_t more = std::min(weighted.size(), have + 8);
         std::partial_sort(weighted.begin() + have, weighted.begin() + more, weighted.end(),
-                          [&](const auto& a, const auto& b) {
-                            if (a.first != b.first) return a.first > b.first;
-                            return order[a.second] > order[b.second];
-                          });
+                          heavier);
         have = more;
       }
       if (!tied(k)) {
