@@ -196,6 +196,43 @@ TEST_CASE("a first build leaves the staging folder as hard links to the publishe
   CompareWithClean(work, kBuild, "the second edit");
 }
 
+namespace {
+
+// Moves (rename) or copies every entry of `from` into `to`: the repository,
+// its output and its cache, checked out somewhere else.
+void Relocate(const TempDir& from, const TempDir& to, bool copy) {
+  for (const auto& entry : fs::directory_iterator(from.path())) {
+    const fs::path target = fs::path(to.path()) / entry.path().filename();
+    if (copy) fs::copy(entry.path(), target, fs::copy_options::recursive);
+    else fs::rename(entry.path(), target);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("a repository moved or copied elsewhere with its cache renders no page again") {
+  TempDir first, moved, copied;
+  WriteArchive(first);
+  REQUIRE(RunCasebook(kBuild, first.path()).exit_code == 0);
+  const auto published = Inodes(first.path() + "/public");
+  Relocate(first, moved, /*copy=*/false);
+  auto r = RunCasebook(kBuild, moved.path());
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  // Pages never show where the repository is, so none is rendered again,
+  // and the published files stay the very same files.
+  CHECK(Contains(r.out + r.err, "rendered 0 file(s)"));
+  CHECK(Inodes(moved.path() + "/public") == published);
+  moved.Write("content/2024/a.md", moved.Read("content/2024/a.md") + "\nOne more line.\n");
+  CompareWithClean(moved, kBuild, "an edit after the move");
+
+  // A copy (new inodes and times: a CI cache restored into a fresh
+  // checkout) publishes what a clean build does.
+  Relocate(moved, copied, /*copy=*/true);
+  copied.Write("content/2024/d.md", copied.Read("content/2024/d.md") + "\nOne more line.\n");
+  CompareWithClean(copied, kBuild, "an edit in a copy");
+}
+
 TEST_CASE("a first build killed at any step leaves no site or the whole one, the next edit is clean") {
   // Steps: every change to the file system in publishing (publish.cc),
   // the staging copy at the end included.

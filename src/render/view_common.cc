@@ -278,9 +278,11 @@ View::View(const model::SiteModel& site)
     }
     terms.Finish(term_digests_[i].v);
     if (pm.doc.source_hash.empty()) return;
-    // What the postmortem's own file gives, rendered, besides the body.
+    // What the postmortem's own file gives, rendered, besides the body
+    // (its path relative to the source folder: pages never show where the
+    // repository is, so a moved checkout keeps its pages).
     util::StreamHash own;
-    for (const std::string* s : {&pm.doc.path, &pm.doc.relative_path, &pm.url, &pm.summary_html})
+    for (const std::string* s : {&pm.doc.relative_path, &pm.url, &pm.summary_html})
       own.AddString(*s);
     own.AddInt(pm.history ? pm.history->commits : -1);
     if (pm.history) {

@@ -38,7 +38,8 @@ std::string InputsKey(const BuildOptions& options, const Site& site,
   h.AddString(config_text ? *config_text : "");
   h.AddString(cfg.source);
   h.AddString(cfg.output);
-  h.AddString(cfg.root);
+  // Not cfg.root nor any absolute path: no output depends on where the
+  // repository is, so a moved checkout (another CI workspace) reuses it all.
   h.AddInt(options.drafts);
   h.AddInt(options.index);
   h.AddString(util::FormatRfc3339(site.model.today));
@@ -57,8 +58,7 @@ std::string SiteKey(const std::string& inputs_key, const Site& site, const Stati
   h.AddInt(static_cast<int64_t>(site.model.postmortems.size()));
   for (const auto& pm : site.model.postmortems) {
     if (pm.doc.source_hash.empty()) return "";
-    h.AddString(pm.doc.path);
-    h.AddString(pm.doc.relative_path);
+    h.AddString(pm.doc.relative_path);  // not the absolute path (InputsKey)
     h.AddString(pm.doc.source_hash);
     h.AddInt(pm.history ? 1 : 0);
     if (pm.history) {

@@ -32,14 +32,21 @@ std::string StagingDirFor(const std::string& output) {
   return (out.parent_path() / ("." + out.filename().string() + ".staging")).string();
 }
 
+std::string FolderName(const std::string& cache_dir, const std::string& folder) {
+  const fs::path relative = fs::path(folder).lexically_relative(NormalFolder(cache_dir));
+  return relative.empty() ? folder : relative.string();
+}
+
 // Named after the output folder, so builds into different folders never
 // share a manifest.
 std::string OutputManifestPath(const std::string& cache_dir, const std::string& output) {
-  return util::JoinPath(cache_dir, "output-" + util::Fingerprint(output).substr(0, 16));
+  return util::JoinPath(cache_dir,
+                        "output-" + util::Fingerprint(FolderName(cache_dir, output)).substr(0, 16));
 }
 
 std::string StagingManifestPath(const std::string& cache_dir, const std::string& output) {
-  return util::JoinPath(cache_dir, "staging-" + util::Fingerprint(output).substr(0, 16));
+  return util::JoinPath(cache_dir,
+                        "staging-" + util::Fingerprint(FolderName(cache_dir, output)).substr(0, 16));
 }
 
 namespace {
@@ -160,11 +167,12 @@ bool ReadManifest(const std::string& path, ManifestFile* out) {
 }
 
 bool WriteManifest(const std::string& path, const Manifest& manifest,
-                   const std::string& site_key, const std::string& folder) {
+                   const std::string& site_key, const std::string& folder,
+                   const std::string& name) {
   struct stat st;
   if (stat(folder.c_str(), &st) != 0) return false;
   std::string text = kManifestMagic;
-  text += "#folder " + std::to_string(static_cast<uint64_t>(st.st_dev)) + ' ' + folder + '\n';
+  text += "#folder " + std::to_string(static_cast<uint64_t>(st.st_dev)) + ' ' + name + '\n';
   text += "#site " + site_key + "\n";
   text.reserve(manifest.size() * 140);
   // Appended piece by piece (no temporary string per line).

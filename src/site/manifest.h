@@ -32,8 +32,13 @@ inline constexpr char kOutputMarker[] = ".casebook-output";
 /// Its contents (the same for every site, so output stays deterministic).
 const std::string& OutputMarkerText();
 
+/// How the manifests in `cache_dir` name `folder` (absolute, normalised):
+/// its path from the cache folder ("../public"), so a repository moved or
+/// checked out elsewhere with its cache keeps its manifests (another CI
+/// workspace). Absolute when the two share no root.
+std::string FolderName(const std::string& cache_dir, const std::string& folder);
 /// The manifests of the output folder `output` (absolute, normalised) in
-/// `cache_dir`, named after its path.
+/// `cache_dir`, named after its FolderName.
 std::string OutputManifestPath(const std::string& cache_dir, const std::string& output);
 std::string StagingManifestPath(const std::string& cache_dir, const std::string& output);
 /// ".<name>.staging" beside `output` (absolute, normalised).
@@ -47,7 +52,7 @@ std::string NormalFolder(const std::string& dir);
 struct ManifestFile {
   Manifest files;
   std::string site_key;
-  std::string folder;   // the folder it describes (absolute)
+  std::string folder;   // the folder it describes (its FolderName)
   uint64_t device = 0;  // st_dev of that folder
   bool legacy = false;  // an older casebook's: "#site" first, no folder, no sum
 };
@@ -55,7 +60,9 @@ struct ManifestFile {
 /// not match. A legacy manifest reads (legacy = true) but proves nothing
 /// but which files an older casebook wrote there.
 bool ReadManifest(const std::string& path, ManifestFile* out);
+/// Describes `folder` (whose device it records) as `name` (its FolderName).
 bool WriteManifest(const std::string& path, const Manifest& manifest,
-                   const std::string& site_key, const std::string& folder);
+                   const std::string& site_key, const std::string& folder,
+                   const std::string& name);
 
 }  // namespace casebook::site

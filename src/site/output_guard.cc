@@ -98,12 +98,12 @@ std::vector<std::string> FilesUnder(const std::string& dir) {
 
 // True when a manifest at one of `manifests` lists every file in `dir`
 // (what a site an older casebook published, before the marker, looks like).
-bool ListedByManifest(const std::string& dir, const std::vector<std::string>& files,
+bool ListedByManifest(const std::string& name, const std::vector<std::string>& files,
                       const std::vector<std::string>& manifests) {
   for (const auto& path : manifests) {
     ManifestFile m;
     if (!ReadManifest(path, &m) || m.files.empty()) continue;
-    if (!m.legacy && m.folder != dir) continue;
+    if (!m.legacy && m.folder != name) continue;
     bool all = true;
     for (const auto& f : files) all = all && m.files.count(f);
     if (all) return true;
@@ -113,7 +113,9 @@ bool ListedByManifest(const std::string& dir, const std::vector<std::string>& fi
 
 enum class Ownership { kAbsent, kOurs, kNotFolder, kLink, kForeign };
 
-Ownership Owner(const std::string& dir, const std::vector<std::string>& manifests) {
+// `dir` is the folder; `name`, its FolderName in the manifests.
+Ownership Owner(const std::string& dir, const std::string& name,
+                const std::vector<std::string>& manifests) {
   struct stat st;
   if (lstat(dir.c_str(), &st) != 0) return Ownership::kAbsent;
   if (S_ISLNK(st.st_mode)) return Ownership::kLink;
@@ -121,7 +123,7 @@ Ownership Owner(const std::string& dir, const std::vector<std::string>& manifest
   if (lstat(util::JoinPath(dir, kOutputMarker).c_str(), &st) == 0 && S_ISREG(st.st_mode))
     return Ownership::kOurs;
   const std::vector<std::string> files = FilesUnder(dir);
-  if (files.empty() || ListedByManifest(dir, files, manifests)) return Ownership::kOurs;
+  if (files.empty() || ListedByManifest(name, files, manifests)) return Ownership::kOurs;
   return Ownership::kForeign;
 }
 
@@ -144,7 +146,7 @@ bool CheckOutputFolder(const config::SiteConfig& cfg, const std::string& cache_d
   for (const auto& [dir, role] : {std::pair{output, "output folder"},
                                   std::pair{staging, "staging folder (beside the output)"}}) {
     std::string problem, hint;
-    switch (Owner(dir, manifests)) {
+    switch (Owner(dir, FolderName(cache_dir, dir), manifests)) {
       case Ownership::kAbsent:
       case Ownership::kOurs:
         continue;

@@ -282,11 +282,12 @@ void ListTree(const std::string& dir, std::vector<std::string>* files,
 
 namespace {
 
-// True when `m` is the manifest of exactly the folder `folder` as it is now:
-// its folder and device, and the marker it lists is the very file there
-// (written anew whenever casebook changes the folder).
-bool DescribesFolderNow(const ManifestFile& m, const std::string& folder) {
-  if (m.legacy || m.folder != folder) return false;
+// True when `m` is the manifest of exactly the folder `folder` (named `name`)
+// as it is now: its folder and device, and the marker it lists is the very
+// file there (written anew whenever casebook changes the folder; a moved
+// folder keeps it, a copied one does not).
+bool DescribesFolderNow(const ManifestFile& m, const std::string& folder, const std::string& name) {
+  if (m.legacy || m.folder != name) return false;
   auto it = m.files.find(kOutputMarker);
   struct stat dir, marker;
   return it != m.files.end() && stat(folder.c_str(), &dir) == 0 &&
@@ -302,6 +303,8 @@ std::unique_ptr<Publisher> Publisher::Open(const std::string& output_dir,
   std::unique_ptr<Publisher> p(new Publisher());
   p->output_ = NormalFolder(output_dir);
   p->staging_ = StagingDirFor(p->output_);
+  p->output_name_ = FolderName(cache_dir, p->output_);
+  p->staging_name_ = FolderName(cache_dir, p->staging_);
   std::error_code ec;
   fs::create_directories(fs::path(p->output_).parent_path(), ec);
 
@@ -309,7 +312,7 @@ std::unique_ptr<Publisher> Publisher::Open(const std::string& output_dir,
   // The lock lives in the cache folder, so nothing but the output, its
   // staging folder and the cache is ever written.
   if (!util::MakeDirs(cache_dir, error)) return nullptr;
-  const std::string id = util::Fingerprint(p->output_).substr(0, 16);
+  const std::string id = util::Fingerprint(p->output_name_).substr(0, 16);
   const std::string lock_path = util::JoinPath(cache_dir, "publish-" + id + ".lock");
   p->lock_fd_ = open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (p->lock_fd_ < 0 || flock(p->lock_fd_, LOCK_EX) != 0) {
@@ -327,8 +330,8 @@ std::unique_ptr<Publisher> Publisher::Open(const std::string& output_dir,
     ManifestFile m;
     // A manifest that names another folder (or an older casebook's) is no
     // use here: the files are then compared by bytes.
-    if (ReadManifest(p->output_manifest_path_, &m) && !m.legacy && m.folder == p->output_) {
-      const bool exact = DescribesFolderNow(m, p->output_);
+    if (ReadManifest(p->output_manifest_path_, &m) && !m.legacy && m.folder == p->output_name_) {
+      const bool exact = DescribesFolderNow(m, p->output_, p->output_name_);
       p->published_ = std::move(m.files);
       p->published_site_key_ = std::move(m.site_key);
       p->Revalidate();
@@ -351,8 +354,8 @@ void Publisher::LoadStagingManifest() {
   // The output's manifest, moved here by the Commit that swapped this folder
   // out (it names the output folder): whether it describes this folder is
   // decided, as always, by the marker it lists being the very file here.
-  if (m.folder == output_) m.folder = staging_;
-  if (DescribesFolderNow(m, staging_)) {
+  if (m.folder == output_name_) m.folder = staging_name_;
+  if (DescribesFolderNow(m, staging_, staging_name_)) {
     staged_ = std::move(m.files);
     staging_known_ = true;
   }
@@ -777,7 +780,7 @@ void Publisher::LinkStagingCopy() {
   FromStat(st, &own_marker);
   std::swap(it->second, own_marker);
   Step();
-  WriteManifest(staging_manifest_path_, next_, std::string(), staging_);
+  WriteManifest(staging_manifest_path_, next_, std::string(), staging_, staging_name_);
   std::swap(it->second, own_marker);
 }
 
@@ -848,7 +851,7 @@ bool Publisher::Commit(const StaticFiles& statics, const std::string& site_key,
     // a page's bytes as they were).
     if (!same_keys || site_key != published_site_key_ || revalidated_) {
       Step();
-      WriteManifest(output_manifest_path_, next_, site_key, output_);
+      WriteManifest(output_manifest_path_, next_, site_key, output_, output_name_);
     }
     committed_ = true;
     return true;
@@ -874,7 +877,7 @@ bool Publisher::Commit(const StaticFiles& statics, const std::string& site_key,
   if (!SwapIn(staging_, output_, error)) return false;
   committed_ = true;
   Step();
-  bool ok = WriteManifest(output_manifest_path_, next_, site_key, output_);
+  bool ok = WriteManifest(output_manifest_path_, next_, site_key, output_, output_name_);
   // No previous site was swapped out (the first publish): staging is made
   // now, so the next build does not have to (LinkStagingCopy).
   if (ok && !util::IsDirectory(staging_)) {
@@ -884,7 +887,8 @@ bool Publisher::Commit(const StaticFiles& statics, const std::string& site_key,
   if (describes_old_output && util::IsDirectory(staging_)) {
     if (!moved) {
       Step();
-      WriteManifest(staging_manifest_path_, published_, published_site_key_, staging_);
+      WriteManifest(staging_manifest_path_, published_, published_site_key_, staging_,
+                      staging_name_);
     }
   } else {
     Step();

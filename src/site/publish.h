@@ -159,6 +159,7 @@ class Publisher {
   void MergeKept();
 
   std::string output_, staging_, output_manifest_path_, staging_manifest_path_;
+  std::string output_name_, staging_name_;  // as the manifests name them (FolderName)
   int lock_fd_ = -1;
   Manifest published_;       // the output folder, as the last build left it
   std::string published_site_key_;
