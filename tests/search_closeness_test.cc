@@ -175,7 +175,8 @@ struct TitleIndex {
     add("pm-p-close", "Rollout conversion fell", body(120, 10, 1));
     for (int i = 0; i < fillers; ++i) {
       const uint64_t length = 500 + next(300);
-      add("pm-" + std::to_string(i), (i % 50 == 0 ? "Errors rose " : "Latency rose ") + std::to_string(i),
+      const std::string title = i % 50 == 0 ? "Errors rose " : "Latency rose ";
+      add("pm-" + std::to_string(i), title + std::to_string(i),
           body(length, next(length / 4), 30 + next(length / 2)));
     }
     auto site = cb::test::MakeSite(specs, &cfg);

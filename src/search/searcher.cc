@@ -572,8 +572,8 @@ Xapian::MSet TopByCloseness(const Xapian::Database& db, Xapian::Enquire& enquire
 
 Xapian::MSet Searcher::Impl::Match(Xapian::Enquire& enquire, const Xapian::Query& query,
                                    const Xapian::Query& boost, const CloseBoost& close,
-                                   const SearchRequest& request, FacetSpy* spy, Xapian::doccount* total, bool* estimated,
-                                   Page* page) {
+                                   const SearchRequest& request, FacetSpy* spy,
+                                   Xapian::doccount* total, bool* estimated, Page* page) {
   const auto offset = static_cast<Xapian::doccount>(request.offset);
   const auto limit = static_cast<Xapian::doccount>(request.limit);
   // Facets and the total need every match, so look at all of them.
@@ -612,8 +612,9 @@ Xapian::MSet Searcher::Impl::Match(Xapian::Enquire& enquire, const Xapian::Query
         !HoldsPositional(query)) {
       // Every match with the boost's bound (no positions; the spy counts
       // them), then closeness checked only where it can change the page.
-      enquire.set_query(Xapian::Query(Xapian::Query::OP_AND_MAYBE, query,
-                                      close.With(new Xapian::FixedWeightPostingSource(close.weight))));
+      enquire.set_query(Xapian::Query(
+          Xapian::Query::OP_AND_MAYBE, query,
+          close.With(new Xapian::FixedWeightPostingSource(close.weight))));
       enquire.set_sort_by_relevance();
       const Xapian::MSet bounds = enquire.get_mset(0, all, all);
       *total = bounds.get_matches_estimated();
@@ -724,8 +725,8 @@ Searcher::Impl::Attempt Searcher::Impl::Try(const std::string& text,
                                     &a.boost, &a.close, &a.units);
   a.enquire = std::make_unique<Xapian::Enquire>(db);
   a.spy = std::make_unique<FacetSpy>(&table);
-  a.mset = Match(*a.enquire, query, a.boost, a.close, request, a.spy.get(), &a.total, &a.total_estimated,
-                 &a.page);
+  a.mset = Match(*a.enquire, query, a.boost, a.close, request, a.spy.get(), &a.total,
+                 &a.total_estimated, &a.page);
   a.strict_total = a.total;
   return a;
 }
@@ -738,8 +739,8 @@ void Searcher::Impl::Relax(Attempt* a, const SearchRequest& request, FacetTable&
   b.parsed = a->parsed;
   b.enquire = std::make_unique<Xapian::Enquire>(db);
   b.spy = std::make_unique<FacetSpy>(&table);
-  b.mset = Match(*b.enquire, a->relaxed_query, a->boost, a->close, request, b.spy.get(), &b.total,
-                 &b.total_estimated, &b.page);
+  b.mset = Match(*b.enquire, a->relaxed_query, a->boost, a->close, request, b.spy.get(),
+                 &b.total, &b.total_estimated, &b.page);
   b.strict_total = a->strict_total;
   if (b.total <= a->strict_total) return;
   b.relaxed = true;
