@@ -80,7 +80,8 @@ Xapian::Query Either(const Xapian::Query& a, const Xapian::Query& b) {
 
 bool BuildLooseQueries(Xapian::QueryParser& qp, const Xapian::Database& db,
                        const LooseParts& loose, double coordination, Xapian::Query* strict,
-                       Xapian::Query* relaxed, Xapian::Query* boost, LooseUnits* out) {
+                       Xapian::Query* relaxed, Xapian::Query* boost, CloseBoost* close,
+                       LooseUnits* out) {
   thread_local const Xapian::Stem stem("en");  // a Stem is not thread-safe
   out->words.clear();
   out->terms.clear();
@@ -147,9 +148,14 @@ bool BuildLooseQueries(Xapian::QueryParser& qp, const Xapian::Database& db,
     if (out->words[k].find_first_of(" -") == std::string::npos && db.get_termfreq(t) > 0)
       near_terms.push_back(t);
   }
+  close->others = in_title;
+  close->terms.clear();
+  close->weight = title_weight;
+  close->window = static_cast<Xapian::termcount>(2 * near_terms.size());
   if (near_terms.size() >= 2) {
+    close->terms = near_terms;
     Xapian::Query near(Xapian::Query::OP_NEAR, near_terms.begin(), near_terms.end(),
-                       static_cast<Xapian::termcount>(2 * near_terms.size()));
+                       close->window);
     in_title.emplace_back(
         Xapian::Query::OP_AND, near,
         Xapian::Query((new Xapian::FixedWeightPostingSource(title_weight))->release()));
@@ -189,6 +195,18 @@ bool BuildLooseQueries(Xapian::QueryParser& qp, const Xapian::Database& db,
     *relaxed = Xapian::Query(
         loose.rest_positive ? Xapian::Query::OP_AND_MAYBE : Xapian::Query::OP_AND, rest, *relaxed);
   return true;
+}
+
+Xapian::Query CloseBoost::With(Xapian::PostingSource* closeness) const {
+  std::vector<Xapian::Query> parts = others;
+  if (!terms.empty())
+    parts.emplace_back(Xapian::Query::OP_AND,
+                       Xapian::Query(Xapian::Query::OP_AND, terms.begin(), terms.end()),
+                       Xapian::Query(closeness->release()));
+  else
+    delete closeness;
+  return parts.empty() ? Xapian::Query()
+                       : Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
 }
 
 }  // namespace casebook::search

@@ -11,6 +11,7 @@
 
 namespace Xapian {
 class Database;
+class PostingSource;
 class Query;
 class QueryParser;
 }  // namespace Xapian
@@ -107,6 +108,24 @@ struct LooseUnits {
   std::vector<std::vector<std::string>> terms;  // the terms each unit can match
 };
 
+/// A boost (BuildLooseQueries) in parts: its closeness part is `terms`
+/// (Z<stem>, two or more; none when the boost has no such part) within a
+/// window of `window` positions (OP_NEAR's rule: one occurrence of each,
+/// the first and last less than `window` apart), which adds the terms'
+/// BM25 weights and `weight`.
+struct CloseBoost {
+  std::vector<Xapian::Query> others;  // the boost's other parts (titles)
+  std::vector<std::string> terms;
+  unsigned window = 0;  // Xapian::termcount
+  double weight = 0;
+  /// The boost with `closeness` deciding where the terms count as close:
+  /// a posting source that gives `weight` to those postmortems. With a
+  /// FixedWeightPostingSource(weight), every postmortem with the terms
+  /// anywhere: at least the boost's weight everywhere, the same where they
+  /// are close (an upper bound that reads no positions).
+  Xapian::Query With(Xapian::PostingSource* closeness) const;
+};
+
 /// Builds both queries of a usable LooseParts. A unit is a word with its
 /// synonyms and compound forms ("readonly" also as "read only" when the
 /// index has the two side by side; "add-ons" also as "addons"), or two
@@ -115,11 +134,13 @@ struct LooseUnits {
 /// adding `coordination` to the weight so more units rank first (a boost,
 /// not a strict order). *boost (empty when none): what ranks units found in
 /// a title, and single words close together, higher; the caller adds it to
-/// either query with OP_AND_MAYBE. Returns false (and leaves *relaxed alone)
-/// when it has too few units to differ.
+/// either query with OP_AND_MAYBE. *close: the same boost in parts, for a
+/// caller that checks closeness itself. Returns false (and leaves *relaxed
+/// alone) when it has too few units to differ.
 bool BuildLooseQueries(Xapian::QueryParser& qp, const Xapian::Database& db,
                        const LooseParts& loose, double coordination, Xapian::Query* strict,
-                       Xapian::Query* relaxed, Xapian::Query* boost, LooseUnits* units);
+                       Xapian::Query* relaxed, Xapian::Query* boost, CloseBoost* close,
+                       LooseUnits* units);
 
 /// Parses `raw` into *out, never throwing: too-long text is cut to
 /// kMaxQueryBytes, invalid UTF-8 replaced, and a query the syntax cannot

@@ -6,6 +6,7 @@
 #include <xapian.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -44,14 +45,22 @@ constexpr Xapian::doccount kCandidates = kBoostEveryMatchUpTo;
 /// SearchResult::facets_estimated.
 constexpr Xapian::doccount kFacetSample = 2000;
 
-/// The given documents (sorted docids), weight 0: restricts a query to a
-/// set of candidates with OP_FILTER.
+/// The given documents (sorted docids), weight `weight` (0: restricts a
+/// query to a set of candidates with OP_FILTER). `of`: how many to tell
+/// Xapian there are (at least ids.size()), so that a query over a part of
+/// the candidates has the shape, and so the weights to their last bits, it
+/// has over all of them (Xapian orders an AND's parts by frequency).
 class DocidSet : public Xapian::PostingSource {
  public:
-  explicit DocidSet(std::vector<Xapian::docid> ids) : ids_(std::move(ids)) {}
-  Xapian::doccount get_termfreq_min() const override { return ids_.size(); }
-  Xapian::doccount get_termfreq_est() const override { return ids_.size(); }
-  Xapian::doccount get_termfreq_max() const override { return ids_.size(); }
+  explicit DocidSet(std::vector<Xapian::docid> ids) : DocidSet(ids, ids.size()) {}
+  DocidSet(std::vector<Xapian::docid> ids, Xapian::doccount of, double weight = 0)
+      : ids_(std::move(ids)), of_(std::max<Xapian::doccount>(of, ids_.size())), weight_(weight) {
+    if (weight_ > 0) set_maxweight(weight_);
+  }
+  Xapian::doccount get_termfreq_min() const override { return weight_ > 0 ? 0 : ids_.size(); }
+  Xapian::doccount get_termfreq_est() const override { return of_; }
+  Xapian::doccount get_termfreq_max() const override { return of_; }
+  double get_weight() const override { return weight_; }
   void init(const Xapian::Database&) override { pos_ = 0, started_ = false; }
   void next(double) override {
     if (started_) ++pos_;
@@ -63,11 +72,13 @@ class DocidSet : public Xapian::PostingSource {
   }
   bool at_end() const override { return pos_ >= ids_.size(); }
   Xapian::docid get_docid() const override { return ids_[pos_]; }
-  Xapian::PostingSource* clone() const override { return new DocidSet(ids_); }
+  Xapian::PostingSource* clone() const override { return new DocidSet(ids_, of_, weight_); }
   std::string get_description() const override { return "casebook.DocidSet"; }
 
  private:
   std::vector<Xapian::docid> ids_;
+  Xapian::doccount of_;
+  double weight_;
   size_t pos_ = 0;
   bool started_ = false;
 };
@@ -267,6 +278,7 @@ struct Searcher::Impl {
     // What Relax needs: the query with any of the words, and the boosts.
     bool can_relax = false;
     Xapian::Query relaxed_query, boost;
+    CloseBoost close;  // the boost in parts (its closeness checked here)
     LooseUnits units;
     /// Too few postmortems have every word, and the query could be relaxed.
     bool WantsRelaxing() const;
@@ -278,7 +290,8 @@ struct Searcher::Impl {
   /// When a.WantsRelaxing(): the relaxed attempt replaces *a if it finds more.
   void Relax(Attempt* a, const SearchRequest& request, FacetTable& table);
   Xapian::MSet Match(Xapian::Enquire& enquire, const Xapian::Query& query,
-                     const Xapian::Query& boost, const SearchRequest& request, FacetSpy* spy,
+                     const Xapian::Query& boost, const CloseBoost& close,
+                     const SearchRequest& request, FacetSpy* spy,
                      Xapian::doccount* total, bool* estimated, Page* page);
   /// How many match `query`, whose best matches are `top`, feeding `spy`:
   /// see "Many matches" in docs/search.md. *estimated when from a sample.
@@ -418,12 +431,26 @@ bool HoldsPositional(const Xapian::Query& q) {
 /// settle (Run sorts them by id: page->by_id). Else the page is asked for
 /// again in Xapian's order (no match spy: it has counted). The weights are
 /// the same either way: looking at every match, Xapian prunes nothing.
+Xapian::MSet PageByRelevance(Xapian::Enquire& enquire, Xapian::MSet mset, Xapian::doccount offset,
+                             Xapian::doccount limit, Xapian::doccount check_at_least,
+                             Page* page);
+
 Xapian::MSet PageByRelevance(Xapian::Enquire& enquire, Xapian::doccount offset,
                              Xapian::doccount limit, Xapian::doccount all, bool positional,
                              Page* page) {
   enquire.set_sort_by_relevance();
   Xapian::MSet mset = enquire.get_mset(0, offset + limit + 1, all);
   page->total = mset.get_matches_estimated();
+  enquire.clear_matchspies();
+  return PageByRelevance(enquire, mset, offset, limit, positional ? all : 0, page);
+}
+
+/// The same with `mset`, the first offset + limit + 1 of the enquire's
+/// query by relevance, ties by docid, already asked for; if the page must
+/// be asked for again, it is with `check_at_least`.
+Xapian::MSet PageByRelevance(Xapian::Enquire& enquire, Xapian::MSet mset, Xapian::doccount offset,
+                             Xapian::doccount limit, Xapian::doccount check_at_least,
+                             Page* page) {
   const Xapian::doccount n = mset.size();
   auto weight = [&](Xapian::doccount i) { return mset[i].get_weight(); };
   const bool clean_top = offset == 0 || n <= offset || weight(offset - 1) != weight(offset);
@@ -435,21 +462,118 @@ Xapian::MSet PageByRelevance(Xapian::Enquire& enquire, Xapian::doccount offset,
     page->by_id = true;
     return mset;
   }
-  enquire.clear_matchspies();
   SetOrder(enquire, SortOrder::kRelevance);
-  mset = enquire.get_mset(offset, limit, positional ? all : 0);
+  mset = enquire.get_mset(offset, limit, check_at_least);
   page->first = 0;
   page->size = mset.size();
   page->by_id = false;
   return mset;
 }
 
+/// Those of `batch` (sorted docids) whose close.terms are within
+/// close.window positions: a bare OP_NEAR filtered to them, unpruned
+/// (Xapian reads the positions through one cursor, several times faster
+/// than Database::positionlist_begin for each). Bare, OP_NEAR agreed with
+/// a check of the positions by hand on every candidate of the bench
+/// queries at 100,000; under OP_AND_MAYBE it did not (docs/benchmarks.md).
+std::vector<Xapian::docid> CloseAmong(const Xapian::Database& db, const CloseBoost& close,
+                                      std::vector<Xapian::docid> batch) {
+  std::vector<Xapian::docid> out;
+  if (batch.empty()) return out;
+  const Xapian::doccount n = batch.size();
+  Xapian::Enquire e(db);
+  e.set_query(Xapian::Query(
+      Xapian::Query::OP_FILTER,
+      Xapian::Query(Xapian::Query::OP_NEAR, close.terms.begin(), close.terms.end(), close.window),
+      Xapian::Query((new DocidSet(std::move(batch)))->release())));
+  e.set_weighting_scheme(Xapian::BoolWeight());
+  e.set_docid_order(Xapian::Enquire::ASCENDING);
+  const Xapian::MSet m = e.get_mset(0, n, n);
+  for (auto it = m.begin(); it != m.end(); ++it) out.push_back(*it);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+/// A weight of one query can differ from another query's for the same
+/// postmortem in its last bits (Xapian adds the parts in another order):
+/// what a bound is widened by.
+double Slack(double x) { return std::abs(x) * 1e-9 + 1e-12; }
+
+/// The page [offset, offset + limit) by relevance (ties by id, SetOrder)
+/// of `query` AND_MAYBE the boost `close`, among the postmortems of
+/// `bounds`: every match of `query` AND_MAYBE close.With(a fixed weight),
+/// best first, which weighs each at least as much as the boost can (see
+/// CloseBoost). Reading positions is most of a rerank's time, and Xapian
+/// 1.4.22's OP_NEAR under OP_AND_MAYBE is both pruned wrongly by the weight
+/// a short page needs and, unpruned over 2,000 candidates, credited
+/// closeness to postmortems whose words are far apart (docs/benchmarks.md);
+/// so closeness is checked here, bare (CloseAmong), and only where it can
+/// change the page (a threshold algorithm): the query is run, unpruned,
+/// over the best few by bound (or over every match: `every_match`), with
+/// closeness credited (a DocidSet of weight close.weight) to those of them
+/// found close; then closeness is checked for every postmortem whose bound
+/// reaches the weight of the last of the page so far, and the query run
+/// again. No postmortem left unchecked can reach the page, so the page
+/// depends neither on offset nor limit: it is a slice of one ranking of
+/// every postmortem of `bounds`. `every_match`: bounds holds every match,
+/// and the query is run over all of them rather than over those checked,
+/// which a filter would give other percentages (Xapian counts a filter as
+/// a matched part of the query).
+Xapian::MSet TopByCloseness(const Xapian::Database& db, Xapian::Enquire& enquire,
+                            const Xapian::Query& query, const CloseBoost& close,
+                            const Xapian::MSet& bounds, bool every_match,
+                            Xapian::doccount offset, Xapian::doccount limit, Page* page) {
+  const Xapian::doccount n = bounds.size();
+  const Xapian::doccount want = offset + limit;
+  std::vector<Xapian::docid> by_bound;
+  by_bound.reserve(n);
+  for (auto it = bounds.begin(); it != bounds.end(); ++it) by_bound.push_back(*it);
+  std::vector<Xapian::docid> found_close;
+  Xapian::doccount checked = 0;
+  Xapian::doccount to_check = std::min(n, want + std::max<Xapian::doccount>(want, 30));
+  const Xapian::doccount check_all = every_match ? db.get_doccount() : n;
+  for (;;) {
+    std::vector<Xapian::docid> batch(by_bound.begin() + checked, by_bound.begin() + to_check);
+    std::sort(batch.begin(), batch.end());
+    const std::vector<Xapian::docid> got = CloseAmong(db, close, std::move(batch));
+    found_close.insert(found_close.end(), got.begin(), got.end());
+    checked = to_check;
+    std::vector<Xapian::docid> close_ids = found_close;
+    std::sort(close_ids.begin(), close_ids.end());
+    const Xapian::Query boosted(Xapian::Query::OP_AND_MAYBE, query,
+                                close.With(new DocidSet(std::move(close_ids), n, close.weight)));
+    if (every_match) {
+      enquire.set_query(boosted);
+    } else {
+      std::vector<Xapian::docid> ids(by_bound.begin(), by_bound.begin() + checked);
+      std::sort(ids.begin(), ids.end());
+      enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, boosted,
+                                      Xapian::Query((new DocidSet(std::move(ids), n))->release())));
+    }
+    // Ties by docid (reading every id would cost more than the pass);
+    // PageByRelevance settles them.
+    enquire.set_sort_by_relevance();
+    const Xapian::doccount check = every_match ? check_all : checked;
+    Xapian::MSet top = enquire.get_mset(0, want + 1, check);
+    // Every postmortem left whose bound reaches the page's last weight.
+    Xapian::doccount reach = checked;
+    if (top.size() < want) {
+      reach = n;
+    } else if (want > 0) {
+      const double last = top[want - 1].get_weight();
+      while (reach < n && bounds[reach].get_weight() + Slack(last) >= last) ++reach;
+    }
+    if (reach == checked) return PageByRelevance(enquire, top, offset, limit, check, page);
+    to_check = reach;
+  }
+}
+
 }  // namespace
 
 Xapian::MSet Searcher::Impl::Match(Xapian::Enquire& enquire, const Xapian::Query& query,
-                                   const Xapian::Query& boost, const SearchRequest& request,
-                                   FacetSpy* spy, Xapian::doccount* total, bool* estimated,
-                                   Page* page) {
+                                   const Xapian::Query& boost, const CloseBoost& close,
+                                   const SearchRequest& request, FacetSpy* spy,
+                                   Xapian::doccount* total, bool* estimated, Page* page) {
   const auto offset = static_cast<Xapian::doccount>(request.offset);
   const auto limit = static_cast<Xapian::doccount>(request.limit);
   // Facets and the total need every match, so look at all of them.
@@ -484,6 +608,19 @@ Xapian::MSet Searcher::Impl::Match(Xapian::Enquire& enquire, const Xapian::Query
       return mset;
     }
     enquire.add_matchspy(spy);
+    if (request.sort == SortOrder::kRelevance && !close.terms.empty() && !unboosted &&
+        !HoldsPositional(query)) {
+      // Every match with the boost's bound (no positions; the spy counts
+      // them), then closeness checked only where it can change the page.
+      enquire.set_query(Xapian::Query(
+          Xapian::Query::OP_AND_MAYBE, query,
+          close.With(new Xapian::FixedWeightPostingSource(close.weight))));
+      enquire.set_sort_by_relevance();
+      const Xapian::MSet bounds = enquire.get_mset(0, all, all);
+      *total = bounds.get_matches_estimated();
+      enquire.clear_matchspies();
+      return TopByCloseness(db, enquire, query, close, bounds, true, offset, limit, page);
+    }
     if (request.sort == SortOrder::kRelevance) {
       Xapian::MSet mset = PageByRelevance(enquire, offset, limit, all, positional, page);
       *total = page->total;
@@ -504,6 +641,19 @@ Xapian::MSet Searcher::Impl::Match(Xapian::Enquire& enquire, const Xapian::Query
   for (auto it = top.begin(); it != top.end(); ++it) ids.push_back(*it);
   std::sort(ids.begin(), ids.end());
   Xapian::Query candidates((new DocidSet(std::move(ids)))->release());
+  if (!close.terms.empty() && !HoldsPositional(query)) {
+    // Each candidate's weight with the boost's bound (no positions), then
+    // closeness checked only where it can change the page.
+    Xapian::Enquire bounder(db);
+    bounder.set_query(Xapian::Query(
+        Xapian::Query::OP_FILTER,
+        Xapian::Query(Xapian::Query::OP_AND_MAYBE, query,
+                      close.With(new Xapian::FixedWeightPostingSource(close.weight))),
+        candidates));
+    bounder.set_sort_by_relevance();
+    const Xapian::MSet bounds = bounder.get_mset(0, kCandidates, kCandidates);
+    return TopByCloseness(db, enquire, query, close, bounds, false, offset, limit, page);
+  }
   enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER,
                                   Xapian::Query(Xapian::Query::OP_AND_MAYBE, query, boost),
                                   candidates));
@@ -572,11 +722,11 @@ Searcher::Impl::Attempt Searcher::Impl::Try(const std::string& text,
   LooseParts loose = SplitLooseWords(a.parsed.text);
   if (loose.usable && loose.content_words > 0)
     a.can_relax = BuildLooseQueries(qp, db, loose, kCoordination, &query, &a.relaxed_query,
-                                    &a.boost, &a.units);
+                                    &a.boost, &a.close, &a.units);
   a.enquire = std::make_unique<Xapian::Enquire>(db);
   a.spy = std::make_unique<FacetSpy>(&table);
-  a.mset = Match(*a.enquire, query, a.boost, request, a.spy.get(), &a.total, &a.total_estimated,
-                 &a.page);
+  a.mset = Match(*a.enquire, query, a.boost, a.close, request, a.spy.get(), &a.total,
+                 &a.total_estimated, &a.page);
   a.strict_total = a.total;
   return a;
 }
@@ -589,8 +739,8 @@ void Searcher::Impl::Relax(Attempt* a, const SearchRequest& request, FacetTable&
   b.parsed = a->parsed;
   b.enquire = std::make_unique<Xapian::Enquire>(db);
   b.spy = std::make_unique<FacetSpy>(&table);
-  b.mset = Match(*b.enquire, a->relaxed_query, a->boost, request, b.spy.get(), &b.total,
-                 &b.total_estimated, &b.page);
+  b.mset = Match(*b.enquire, a->relaxed_query, a->boost, a->close, request, b.spy.get(),
+                 &b.total, &b.total_estimated, &b.page);
   b.strict_total = a->strict_total;
   if (b.total <= a->strict_total) return;
   b.relaxed = true;
