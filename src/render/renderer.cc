@@ -325,7 +325,8 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateS
   // The view indexes the whole model (~100 MB at 10,000 postmortems); a
   // caller that exits right after may ask not to free it (see RenderOptions).
   RenderMark("view start");
-  auto owned_view = std::make_unique<View>(site);
+  std::unique_ptr<View> owned_view = options.view ? options.view() : nullptr;
+  if (!owned_view) owned_view = std::make_unique<View>(site);
   RenderMark("view done");
   owned_view->SetUndatedPage(!templates.FileOf("archive_undated").empty());
   const View& view = *owned_view;
