@@ -119,6 +119,13 @@ class Plan {
   /// Marks the file just planned as one that shows similar incidents (Job::shows_similar).
   void ShowsSimilar() { jobs_.back().shows_similar = true; }
 
+  /// Room for `n` files.
+  void Reserve(size_t n) {
+    jobs_.reserve(n);
+    paths_.reserve(n);
+    pages_.reserve(n);
+  }
+
   /// A large file made in C++ a piece at a time (Job::stream).
   bool Stream(const std::string& path, std::function<void(ChunkOut&)> write) {
     if (!File(path, nullptr)) return false;
@@ -325,7 +332,8 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateS
   // The view indexes the whole model (~100 MB at 10,000 postmortems); a
   // caller that exits right after may ask not to free it (see RenderOptions).
   RenderMark("view start");
-  auto owned_view = std::make_unique<View>(site);
+  std::unique_ptr<View> owned_view = options.view ? options.view() : nullptr;
+  if (!owned_view) owned_view = std::make_unique<View>(site);
   RenderMark("view done");
   owned_view->SetUndatedPage(!templates.FileOf("archive_undated").empty());
   const View& view = *owned_view;
@@ -333,6 +341,9 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateS
   const config::SiteConfig& cfg = view.config();
   Plan plan(templates, cfg.relative_urls ? BasePath(cfg.base_url) : std::string(), diags);
   const size_t page_size = static_cast<size_t>(cfg.pagination.page_size);
+  // A page per postmortem and about a third as many other files (1.35 per
+  // postmortem at 100,000): room for them at once, not grown by doubling.
+  plan.Reserve(site.postmortems.size() + site.postmortems.size() / 2 + 1024);
 
   // The lists key (below), for the pages keyed by it and more.
   auto lists_digest = std::make_shared<std::string>();

@@ -33,6 +33,7 @@ struct OutputFile {
 };
 
 class TemplateSet;  // templates.h: loads and parses a theme once
+class View;         // view.h: the model indexed for templates, with per-postmortem keys
 
 /// Renders the whole site. Template errors go to `diags` with the template's
 /// file name. Uses one thread per core (see RenderOptions).
@@ -98,6 +99,11 @@ struct RenderOptions {
   /// False when the process exits right after: the view's memory is then
   /// left to the OS rather than freed object by object.
   bool free_memory = true;
+  /// When set, gives the View of this very model, made ahead (a build makes
+  /// it beside the similar step, which writes only Postmortem::similar, a
+  /// field the View does not read when it is made); nullptr or unset: it is
+  /// made here.
+  std::function<std::unique_ptr<View>()> view;
 };
 
 std::vector<OutputFile> RenderSite(const model::SiteModel& site,

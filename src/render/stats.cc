@@ -9,6 +9,7 @@
 #include "render/color.h"
 #include "render/urls.h"
 #include "render/view.h"
+#include "util/parallel.h"
 
 namespace casebook::render::stats {
 
@@ -277,14 +278,18 @@ std::vector<ActionRow> ActionRows(const model::SiteModel& site) {
   }
   const int64_t today = TodayDay(site);
   const std::string ticket_pattern = site.config ? site.config->ticket_url : "";
-  std::vector<ActionRow> rows;
-  rows.reserve(refs.size());
-  for (const auto& ref : refs) {
-    if (ref.postmortem < 0 || static_cast<size_t>(ref.postmortem) >= site.postmortems.size()) continue;
+  // Each row on its own, on every core (~300,000 rows at 100,000
+  // postmortems, made on every build), then the valid ones in order.
+  std::vector<ActionRow> made(refs.size());
+  std::vector<char> valid(refs.size(), 0);
+  util::ParallelFor(refs.size(), util::DefaultJobs(), [&](size_t r) {
+    const auto& ref = refs[r];
+    if (ref.postmortem < 0 || static_cast<size_t>(ref.postmortem) >= site.postmortems.size()) return;
     const auto& pm = site.postmortems[ref.postmortem];
-    if (ref.action < 0 || static_cast<size_t>(ref.action) >= pm.doc.actions.size()) continue;
+    if (ref.action < 0 || static_cast<size_t>(ref.action) >= pm.doc.actions.size()) return;
     const auto& item = pm.doc.actions[ref.action];
-    ActionRow row;
+    ActionRow& row = made[r];
+    valid[r] = 1;
     row.postmortem = ref.postmortem;
     row.action = ref.action;
     row.pm = &pm;
@@ -296,8 +301,11 @@ std::vector<ActionRow> ActionRows(const model::SiteModel& site) {
     row.due_soon = row.status == "open" && row.days_until_due && *row.days_until_due >= 0 &&
                    *row.days_until_due <= 6;
     row.ticket_url = TicketUrl(ticket_pattern, item.ticket);
-    rows.push_back(std::move(row));
-  }
+  });
+  std::vector<ActionRow> rows;
+  rows.reserve(refs.size());
+  for (size_t r = 0; r < made.size(); ++r)
+    if (valid[r]) rows.push_back(std::move(made[r]));
   return rows;
 }
 

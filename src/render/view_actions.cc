@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <map>
 #include <set>
+#include <string_view>
+#include <unordered_map>
 
 #include "render/view.h"
 #include "util/datetime.h"
@@ -55,17 +57,30 @@ View::Tracker View::MakeTracker(const model::SiteModel& site) {
   std::map<std::string, ActionGroup> owners;
   std::map<std::string, ActionGroup> statuses;
   for (const char* s : {"open", kOverdue, kDueSoon, "done", "wontfix"}) statuses[s] = {s, StatusLabel(s), {}};
+  // Slugs of the owners and statuses as written, each made once (at
+  // 100,000 postmortems there are ~300,000 rows and a few hundred names).
+  std::unordered_map<std::string_view, ActionGroup*> group_of_owner;
+  std::unordered_map<std::string_view, std::string> slug_of_status;
   for (size_t i = 0; i < t.rows.size(); ++i) {
     const auto& row = t.rows[i];
-    std::string owner = std::string(util::Trim(row.item->owner));
-    ActionGroup& g = owners[OwnerSlug(owner)];
-    if (g.slug.empty()) {
-      g.slug = OwnerSlug(owner);
-      g.label = owner.empty() ? "No owner" : owner;  // the first spelling names the page
+    const std::string_view trimmed = util::Trim(row.item->owner);
+    ActionGroup*& owner_group = group_of_owner[trimmed];
+    if (!owner_group) {
+      std::string owner(trimmed);
+      ActionGroup& g = owners[OwnerSlug(owner)];
+      if (g.slug.empty()) {
+        g.slug = OwnerSlug(owner);
+        g.label = owner.empty() ? "No owner" : owner;  // the first spelling names the page
+      }
+      owner_group = &g;  // (std::map: stays valid as others are added)
     }
-    g.rows.push_back(i);
-    std::string status = util::Slugify(row.status);
-    if (status.empty()) status = "other";
+    owner_group->rows.push_back(i);
+    auto known = slug_of_status.find(row.status);
+    if (known == slug_of_status.end()) {
+      std::string slug = util::Slugify(row.status);
+      known = slug_of_status.emplace(row.status, slug.empty() ? "other" : slug).first;
+    }
+    const std::string& status = known->second;
     if (status != kOverdue && status != kDueSoon) {
       ActionGroup& sg = statuses[status];
       if (sg.slug.empty()) sg = {status, StatusLabel(row.status), {}};

@@ -200,8 +200,9 @@ View::View(const model::SiteModel& site)
       }
     }
   }
-  // Order each postmortem's terms as the postmortem lists its values.
-  for (size_t pm = 0; pm < terms_.size(); ++pm) {
+  // Order each postmortem's terms as the postmortem lists its values (each
+  // postmortem on its own: on every core, as it is done on every build).
+  util::ParallelFor(terms_.size(), util::DefaultJobs(), [&](size_t pm) {
     for (size_t t = 0; t < site.taxonomies.size(); ++t) {
       auto& list = terms_[pm][t];
       if (list.size() < 2) continue;
@@ -218,7 +219,7 @@ View::View(const model::SiteModel& site)
       std::stable_sort(list.begin(), list.end(),
                        [&](const model::Term* a, const model::Term* b) { return rank(a) < rank(b); });
     }
-  }
+  });
   for (const auto& pm : site.postmortems) {
     if (!pm.doc.severity.empty() && !badges_.count(pm.doc.severity)) {
       badges_[pm.doc.severity] = SeverityBadge(cfg_, pm.doc.severity);

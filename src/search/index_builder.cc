@@ -241,8 +241,17 @@ std::unique_ptr<IndexUpdate> IndexUpdate::Start(model::SiteModel* site,
       if (j == 0) ReadTermCache(index_dir, &corpus.terms, &corpus.words, &cached);
     });
     ProfileMark("read term cache");
+    // The cached vector of an id: most are where the last build had them
+    // (same id at the same place), so the map of every cached id is made
+    // only once one is not (ids are unique on both sides).
     std::unordered_map<std::string_view, size_t> cached_of;
-    for (size_t c = 0; c < cached.size(); ++c) cached_of.emplace(cached[c].id, c);
+    auto cached_at = [&](size_t k, const std::string& id) -> CachedTerms* {
+      if (k < cached.size() && cached[k].id == id) return &cached[k];
+      if (cached_of.empty())
+        for (size_t c = 0; c < cached.size(); ++c) cached_of.emplace(cached[c].id, c);
+      auto it = cached_of.find(id);
+      return it == cached_of.end() ? nullptr : &cached[it->second];
+    };
     const size_t n = job.fields.size();
     corpus.ids.resize(n);
     corpus.docs.resize(n);
@@ -252,9 +261,9 @@ std::unique_ptr<IndexUpdate> IndexUpdate::Start(model::SiteModel* site,
       const IndexFields& f = job.fields[k];
       corpus.ids[k] = f.pm->doc.id;
       job.corpus_hashes[k] = f.hash;
-      auto it = cached_of.find(f.pm->doc.id);
-      if (it != cached_of.end() && cached[it->second].hash == f.hash)
-        corpus.docs[k] = std::move(cached[it->second].terms);
+      CachedTerms* c = cached_at(k, f.pm->doc.id);
+      if (c && c->hash == f.hash)
+        corpus.docs[k] = std::move(c->terms);
       else
         missing.push_back(k);
     }
@@ -301,10 +310,18 @@ std::unique_ptr<IndexUpdate> IndexUpdate::Start(model::SiteModel* site,
       }
     }
     ProfileMark("term vectors");
+    // Each postmortem's document: its own field when it is the first of its
+    // id (field_of); the others (a repeated or empty id) by a map, made
+    // only when there is one.
     std::unordered_map<std::string_view, int> doc_of_id;
-    for (size_t k = 0; k < n; ++k) doc_of_id.emplace(corpus.ids[k], static_cast<int>(k));
     std::vector<int> doc_of_model(site->postmortems.size(), -1);
     for (size_t i = 0; i < doc_of_model.size(); ++i) {
+      if (field_of[i] >= 0) {
+        doc_of_model[i] = field_of[i];
+        continue;
+      }
+      if (doc_of_id.empty())
+        for (size_t k = 0; k < n; ++k) doc_of_id.emplace(corpus.ids[k], static_cast<int>(k));
       auto it = doc_of_id.find(site->postmortems[i].doc.id);
       if (it != doc_of_id.end()) doc_of_model[i] = it->second;
     }

@@ -736,19 +736,29 @@ struct Ranking::MovedOnLists {
 void Ranking::MapState() {
   const RankState& prev = *opt_.prev;
   // Documents of U; previous documents in this corpus.
+  // Most documents are where the last build had them (the same id at the
+  // same place; ids are unique on both sides): the map of every previous
+  // id is made only once one is not.
   std::unordered_map<std::string_view, uint32_t> prev_doc_of_id;
-  prev_doc_of_id.reserve(prev.doc_ids.size());
-  for (uint32_t p = 0; p < prev.doc_ids.size(); ++p) prev_doc_of_id.emplace(prev.doc_ids[p], p);
+  auto prev_doc = [&](uint32_t d) -> int64_t {
+    if (d < prev.doc_ids.size() && prev.doc_ids[d] == corpus_.ids[d]) return d;
+    if (prev_doc_of_id.empty()) {
+      prev_doc_of_id.reserve(prev.doc_ids.size());
+      for (uint32_t p = 0; p < prev.doc_ids.size(); ++p) prev_doc_of_id.emplace(prev.doc_ids[p], p);
+    }
+    auto it = prev_doc_of_id.find(corpus_.ids[d]);
+    return it == prev_doc_of_id.end() ? -1 : static_cast<int64_t>(it->second);
+  };
   size_t changed = 0;
   auto& in_u = from_.in_u;
   auto& new_of_prev = from_.new_of_prev;
   in_u.assign(n_docs_, 0);
   new_of_prev.assign(prev.doc_ids.size(), -1);
   for (uint32_t d = 0; d < n_docs_; ++d) {
-    auto it = prev_doc_of_id.find(corpus_.ids[d]);
-    if (it != prev_doc_of_id.end()) new_of_prev[it->second] = static_cast<int>(d);
-    if (it != prev_doc_of_id.end() && prev.doc_hashes.size() == prev.doc_ids.size() &&
-        prev.doc_hashes[it->second] == (*opt_.hashes)[d])
+    const int64_t p = prev_doc(d);
+    if (p >= 0) new_of_prev[p] = static_cast<int>(d);
+    if (p >= 0 && prev.doc_hashes.size() == prev.doc_ids.size() &&
+        prev.doc_hashes[p] == (*opt_.hashes)[d])
       in_u[d] = 1;
     else
       ++changed;

@@ -7,6 +7,7 @@
 #include "model/body_store.h"
 #include "render/renderer.h"
 #include "render/templates.h"
+#include "render/view.h"
 #include "search/index_builder.h"
 #include "site/build_stamp.h"
 #include "site/output_guard.h"
@@ -199,6 +200,28 @@ bool Build(const BuildOptions& options, BuildReport* report,
   // site) in place. Start fills the similar incidents the pages show (and,
   // when there is no index yet, writes its shards), then writes the rest of
   // the index on a thread of its own while the pages render.
+  // An incremental build makes the render's View beside the similar step,
+  // which leaves a core idle much of the time and writes nothing the View
+  // reads when it is made (only Postmortem::similar). Not a clean build:
+  // there the View waits for the similar step's memory to be given back
+  // (IndexUpdate::WaitForCaches), which is that build's peak.
+  struct EarlyView {
+    std::unique_ptr<render::View> view;
+    std::thread thread;
+    std::unique_ptr<render::View> Take() {
+      if (thread.joinable()) thread.join();
+      return std::move(view);
+    }
+    ~EarlyView() {
+      if (thread.joinable()) thread.join();
+    }
+  } early_view;
+  if (options.cache && opened && !opened->PublishedSiteKey().empty() && !diags->HasErrors()) {
+    const model::SiteModel* model = &site->model;
+    early_view.thread = std::thread([&early_view, model] {
+      early_view.view = std::make_unique<render::View>(*model);
+    });
+  }
   std::unique_ptr<search::IndexUpdate> index_update;
   if (options.index && !diags->HasErrors()) {
     StepTimer t(&report->timings, "similar (+ new index)");
@@ -256,6 +279,7 @@ bool Build(const BuildOptions& options, BuildReport* report,
     model::SiteModel* model = &site->model;  // the renderer reads it as const
     // What only the postmortem's own page reads (RenderOptions::
     // postmortem_page_done), freed before the list pages build their items.
+    render_options.view = [&early_view] { return early_view.Take(); };
     render_options.postmortem_page_done = [model](int index) {
       model::Postmortem& pm = model->postmortems[static_cast<size_t>(index)];
       std::string().swap(pm.body.html);

@@ -426,15 +426,25 @@ void Publisher::Revalidate() {
   }
 }
 
+PublishedFile* Publisher::FindPublished(const std::string& path) const {
+  // published_ gains and loses no entry after Open (Revalidate and Keep
+  // change entries in place), so the map's nodes and keys stay put.
+  std::call_once(published_index_once_, [this] {
+    auto& files = const_cast<Manifest&>(published_);  // Keep marks entries through it
+    published_index_.reserve(files.size());
+    for (auto& [p, f] : files) published_index_.emplace(p, &f);
+  });
+  auto it = published_index_.find(path);
+  return it == published_index_.end() ? nullptr : it->second;
+}
+
 std::string Publisher::PublishedKey(const std::string& path) const {
   // Open lstat'd every listed file once (Revalidate): a file it found as
   // listed is not looked at again. One edited by hand after that is still
   // noticed by the next build, as the manifest keeps the stat Open saw.
-  auto it = published_.find(path);
-  if (it == published_.end() ||
-      (!it->second.verified && !Matches(util::JoinPath(output_, path), it->second)))
-    return "";
-  return it->second.key;
+  const PublishedFile* f = FindPublished(path);
+  if (!f || (!f->verified && !Matches(util::JoinPath(output_, path), *f))) return "";
+  return f->key;
 }
 
 bool Publisher::KeepAll(bool as_opened) {
@@ -455,10 +465,10 @@ bool Publisher::KeepAll(bool as_opened) {
 // postmortems takes no lock and no insertion into a map; MergeKept adds
 // them to the new site's manifest in one ordered pass.
 void Publisher::Keep(const std::string& path, const std::string& key) {
-  auto it = published_.find(path);
-  if (it == published_.end()) return;  // (Keep follows a PublishedKey that found it)
-  it->second.kept = true;
-  it->second.kept_key = key;
+  PublishedFile* f = FindPublished(path);
+  if (!f) return;  // (Keep follows a PublishedKey that found it)
+  f->kept = true;
+  f->kept_key = key;
 }
 
 // The files Keep marked, into next_ (which holds those Put wrote or found
@@ -584,13 +594,13 @@ bool Publisher::Put(const std::string& path, const std::string& key, const std::
 // True (with `f`'s size, mtime and inode) when the published file at `path`
 // is still there with `f`'s content hash.
 bool Publisher::PublishedSame(const std::string& path, PublishedFile* f) const {
-  auto it = published_.find(path);
-  if (it == published_.end() || it->second.content != f->content ||
-      !(it->second.verified || Matches(util::JoinPath(output_, path), it->second)))
+  const PublishedFile* p = FindPublished(path);
+  if (!p || p->content != f->content ||
+      !(p->verified || Matches(util::JoinPath(output_, path), *p)))
     return false;
-  f->size = it->second.size;
-  f->mtime_ns = it->second.mtime_ns;
-  f->inode = it->second.inode;
+  f->size = p->size;
+  f->mtime_ns = p->mtime_ns;
+  f->inode = p->inode;
   return true;
 }
 

@@ -1,0 +1,69 @@
+// util::ReadFile: the whole file, whatever its size or kind, or an error.
+#include <catch2/catch.hpp>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <string>
+
+#include "test_support.h"
+#include "util/fs.h"
+
+using namespace casebook;
+
+TEST_CASE("ReadFile gives every byte of empty, small and large files") {
+  test::TempDir dir;
+  dir.Write("empty", "");
+  std::string small("a\0b\nc", 5);
+  dir.Write("small", small);
+  // Larger than the read-ahead buffer past fstat's size, with every byte value.
+  std::string large;
+  for (size_t i = 0; i < 300 * 1024 + 7; ++i) large += static_cast<char>((i * 131) % 256);
+  dir.Write("large", large);
+  std::string error;
+  auto e = util::ReadFile(dir.path() + "/empty", &error);
+  REQUIRE(e);
+  CHECK(e->empty());
+  auto s = util::ReadFile(dir.path() + "/small", &error);
+  REQUIRE(s);
+  CHECK(*s == small);
+  auto l = util::ReadFile(dir.path() + "/large", &error);
+  REQUIRE(l);
+  CHECK(l->size() == large.size());
+  CHECK(*l == large);
+}
+
+TEST_CASE("ReadFile reads a file whose size fstat does not know (a pipe) to its end") {
+  test::TempDir dir;
+  const std::string fifo = dir.path() + "/fifo";
+  REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+  std::string text;
+  for (int i = 0; i < 20000; ++i) text += "line " + std::to_string(i) + "\n";  // > 64 KB
+  pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    FILE* f = fopen(fifo.c_str(), "wb");
+    if (f) {
+      fwrite(text.data(), 1, text.size(), f);
+      fclose(f);
+    }
+    _exit(0);
+  }
+  std::string error;
+  auto got = util::ReadFile(fifo, &error);
+  int status = 0;
+  waitpid(child, &status, 0);
+  REQUIRE(got);
+  CHECK(*got == text);
+}
+
+TEST_CASE("ReadFile says what is wrong with a missing file and a folder") {
+  test::TempDir dir;
+  dir.Write("sub/x", "x");
+  std::string error;
+  CHECK_FALSE(util::ReadFile(dir.path() + "/missing", &error));
+  CHECK(error.find("cannot open") != std::string::npos);
+  error.clear();
+  CHECK_FALSE(util::ReadFile(dir.path() + "/sub", &error));
+  CHECK(error.find("is a folder") != std::string::npos);
+}
