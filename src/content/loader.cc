@@ -8,6 +8,7 @@
 #include <atomic>
 #include <ctime>
 #include <memory>
+#include <unordered_map>
 
 #include "content/front_matter.h"
 #include "content/limits.h"
@@ -274,6 +275,74 @@ void ApplyTimelineMarkers(Document* doc) {
 
 }  // namespace
 
+util::WalkResult WalkFromListing(const SourceListing& listing, const std::string& extension,
+                                 std::vector<const SourceListing::Entry*>* stats) {
+  using Entry = SourceListing::Entry;
+  // The rules of util::WalkFiles (fs.cc), for a tree without links: each
+  // folder's entries in name order, depth first; dot-names skipped (and not
+  // entered); files by extension.
+  auto name_of = [](const std::string& relative) {
+    const size_t slash = relative.rfind('/');
+    return std::string_view(relative).substr(slash == std::string::npos ? 0 : slash + 1);
+  };
+  std::unordered_map<std::string_view, std::vector<const Entry*>> children;
+  for (const Entry& e : listing.entries) {
+    const size_t slash = e.relative.rfind('/');
+    children[std::string_view(e.relative).substr(0, slash == std::string::npos ? 0 : slash)]
+        .push_back(&e);
+  }
+  const std::string& root = listing.root;
+  const std::string prefix = root.empty() ? std::string() : root.back() == '/' ? root : root + "/";
+  util::WalkResult result;
+  std::vector<std::pair<std::string_view, const Entry*>> found;  // relative, entry
+  auto sorted_children = [&](std::string_view folder) -> const std::vector<const Entry*>* {
+    auto it = children.find(folder);
+    if (it == children.end()) return nullptr;
+    std::sort(it->second.begin(), it->second.end(), [&](const Entry* a, const Entry* b) {
+      return name_of(a->relative) < name_of(b->relative);
+    });
+    return &it->second;
+  };
+  // Depth first: a folder's later entries wait until a sub-folder is done.
+  struct Frame {
+    const std::vector<const Entry*>* list;
+    size_t next;
+  };
+  std::vector<Frame> stack;
+  if (const auto* top = sorted_children(std::string_view())) stack.push_back({top, 0});
+  while (!stack.empty()) {
+    Frame& frame = stack.back();
+    if (frame.next == frame.list->size()) {
+      stack.pop_back();
+      continue;
+    }
+    const Entry& e = *(*frame.list)[frame.next++];
+    const std::string_view name = name_of(e.relative);
+    if (!name.empty() && name[0] == '.') {
+      result.skipped.push_back(e.relative + ": hidden");
+    } else if (e.kind == Entry::Kind::kFolder) {
+      if (const auto* list = sorted_children(e.relative)) stack.push_back({list, 0});
+    } else if (e.kind == Entry::Kind::kFile) {
+      if (name.size() > extension.size() &&
+          name.compare(name.size() - extension.size(), extension.size(), extension) == 0)
+        found.emplace_back(e.relative, &e);
+      else
+        result.skipped.push_back(e.relative + ": not a " + extension + " file");
+    } else {
+      result.skipped.push_back(e.relative + ": not a regular file");
+    }
+  }
+  std::sort(found.begin(), found.end());
+  result.files.reserve(found.size());
+  stats->clear();
+  stats->reserve(found.size());
+  for (const auto& [relative, entry] : found) {
+    result.files.push_back({prefix + entry->relative, entry->relative});
+    stats->push_back(entry);
+  }
+  return result;
+}
+
 void ReportOutsideLink(const std::string& link, const std::string& target,
                        const config::SiteConfig& cfg, util::Diagnostics* diags) {
   const std::string root = util::RealPath(cfg.root);
@@ -447,17 +516,26 @@ LoadResult LoadAll(const config::SiteConfig& cfg, const LoadOptions& options,
   }
   // Links that leave the site are never read (util/confine.h).
   const std::vector<std::string> roots = util::AllowedRoots(cfg.root, source);
-  util::WalkResult walk = util::WalkFiles(source, ".md", &roots);
+  // The build stamp's walk, when it was made of this folder (it met no
+  // link, so WalkFiles would follow none): no second walk, no second stat.
+  const bool from_listing = options.listing && options.listing->root == source &&
+                            !util::ResolvesOutside(source, roots);
+  std::vector<const SourceListing::Entry*> listed;  // walk.files[i]'s entry
+  util::WalkResult walk = from_listing ? WalkFromListing(*options.listing, ".md", &listed)
+                                       : util::WalkFiles(source, ".md", &roots);
   result.skipped = std::move(walk.skipped);
   for (size_t i = 0; i < walk.outside.size(); ++i)
     ReportOutsideLink(walk.outside[i].path, walk.outside_targets[i], cfg, diags);
   std::vector<const util::WalkEntry*> wanted;
-  for (const auto& entry : walk.files) {
+  std::vector<const SourceListing::Entry*> wanted_listed;  // with a listing
+  for (size_t f = 0; f < walk.files.size(); ++f) {
+    const util::WalkEntry& entry = walk.files[f];
     if (auto glob = IgnoredBy(cfg, entry.relative)) {
       result.skipped.push_back(entry.relative + ": ignored (matches \"" + *glob + "\")");
       continue;
     }
     wanted.push_back(&entry);
+    if (from_listing) wanted_listed.push_back(listed[f]);
   }
   // Files are read and parsed in parallel into per-file slots, then merged
   // in path order, so documents and findings do not depend on scheduling.
@@ -478,12 +556,18 @@ LoadResult LoadAll(const config::SiteConfig& cfg, const LoadOptions& options,
 
   // A file changed this recently may change again within the same mtime
   // tick: its record keeps mtime 0 so that it is re-hashed next time.
-  const int64_t racy_after = NowNs() - kRacyNs;
+  // (With a listing, its stats are older than now: racy from its start.)
+  const int64_t racy_after = (from_listing ? options.listing->started_ns : NowNs()) - kRacyNs;
   util::ParallelFor(wanted.size(), options.jobs, [&](size_t i) {
     const util::WalkEntry& entry = *wanted[i];
     Slot& slot = slots[i];
     int64_t size = -1, mtime = 0;
-    StatFile(entry.path, &size, &mtime);  // the size limit needs it too
+    if (from_listing) {
+      size = wanted_listed[i]->size;
+      mtime = wanted_listed[i]->mtime_ns;
+    } else {
+      StatFile(entry.path, &size, &mtime);  // the size limit needs it too
+    }
     const int64_t stored_mtime = mtime >= racy_after ? 0 : mtime;
     if (!options.bodies && slot.from_cache && size == slot.cached.size &&
         slot.cached.mtime_ns != 0 && mtime == slot.cached.mtime_ns) {

@@ -41,8 +41,9 @@ int64_t MtimeNs(const struct stat& st) {
 // Every file under `dir` (any depth) with its stat; false on a symbolic
 // link (whose target could change unseen) or an unreadable folder. A
 // missing `dir` is an empty tree.
+// With `listing`, every entry (folders too) is also added to it.
 bool Walk(const std::string& dir, const std::string& prefix, std::vector<Entry>* out,
-          int64_t* newest) {
+          int64_t* newest, content::SourceListing* listing = nullptr) {
   DIR* d = opendir(dir.c_str());
   if (!d) return errno == ENOENT && prefix.empty();
   const int fd = dirfd(d);
@@ -57,6 +58,13 @@ bool Walk(const std::string& dir, const std::string& prefix, std::vector<Entry>*
       break;
     }
     *newest = std::max(*newest, MtimeNs(st));
+    if (listing) {
+      using Kind = content::SourceListing::Entry::Kind;
+      listing->entries.push_back({prefix + name, static_cast<int64_t>(st.st_size), MtimeNs(st),
+                                  S_ISDIR(st.st_mode)   ? Kind::kFolder
+                                  : S_ISREG(st.st_mode) ? Kind::kFile
+                                                        : Kind::kOther});
+    }
     if (S_ISDIR(st.st_mode)) {
       subdirs.push_back(name);
     } else {
@@ -67,7 +75,7 @@ bool Walk(const std::string& dir, const std::string& prefix, std::vector<Entry>*
   closedir(d);
   for (const auto& sub : subdirs) {
     if (!ok) break;
-    ok = Walk(util::JoinPath(dir, sub), prefix + sub + "/", out, newest);
+    ok = Walk(util::JoinPath(dir, sub), prefix + sub + "/", out, newest, listing);
   }
   return ok;
 }
@@ -95,8 +103,9 @@ int64_t NowNs() {
 }  // namespace
 
 std::string BuildInputsStamp(const config::SiteConfig& cfg, const BuildOptions& options,
-                             const std::string& today) {
+                             const std::string& today, content::SourceListing* listing) {
   const int64_t started = NowNs();
+  if (listing) *listing = content::SourceListing{};
   util::StreamHash h;
   h.AddString(util::BuildIdentity());
   auto config_text = util::ReadFile(cfg.config_path, nullptr);
@@ -120,11 +129,20 @@ std::string BuildInputsStamp(const config::SiteConfig& cfg, const BuildOptions& 
   }
   int64_t newest = 0;
   const std::string theme = cfg.ThemeDir();
+  const std::string source = cfg.SourceDir();
   for (const std::string& dir :
-       {cfg.SourceDir(), theme, util::JoinPath(cfg.root, "layouts"),
+       {source, theme, util::JoinPath(cfg.root, "layouts"),
         util::JoinPath(cfg.root, "static"), util::JoinPath(cfg.root, "archetypes")}) {
     std::vector<Entry> entries;
-    if (!Walk(dir, "", &entries, &newest)) return "";
+    content::SourceListing walked;
+    const bool list = listing && dir == source;
+    if (list) {
+      walked.root = source;
+      walked.started_ns = started;
+    }
+    if (!Walk(dir, "", &entries, &newest, list ? &walked : nullptr)) return "";
+    // A source folder that is missing is no listing (the loader reports it).
+    if (list && util::IsDirectory(source)) *listing = std::move(walked);
     AddEntries(dir, std::move(entries), &h);
   }
   if (newest + kRacyNs > started) return "";
