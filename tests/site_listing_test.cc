@@ -7,6 +7,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "content/loader.h"
@@ -117,6 +118,13 @@ TEST_CASE("the stamp walk's listing gives what the loader's own walk gives", "[l
     CHECK(stats[i]->size == static_cast<int64_t>(fs::file_size(from_listing.files[i].path)));
   }
   CHECK(Dump(walked).find("a-b.md | a-b.md\n" + cfg.SourceDir() + "/a.md") != std::string::npos);
+  // The stamp lists in walk order; a listing in any other order gives the same.
+  content::SourceListing reversed = listing;
+  std::reverse(reversed.entries.begin(), reversed.entries.end());
+  std::vector<const content::SourceListing::Entry*> reversed_stats;
+  CHECK(Dump(content::WalkFromListing(reversed, ".md", &reversed_stats)) == Dump(walked));
+  REQUIRE(reversed_stats.size() == stats.size());
+  for (size_t i = 0; i < stats.size(); ++i) CHECK(reversed_stats[i]->relative == stats[i]->relative);
   CHECK(Dump(walked).find("skipped 2024/pipe.md: not a regular file") != std::string::npos);
 
   // The documents, skipped files and findings: without a cache, writing

@@ -275,70 +275,84 @@ void ApplyTimelineMarkers(Document* doc) {
 
 }  // namespace
 
+namespace {
+
+// Path order by components ("a" < "a/z.md" < "a-b.md"): depth first, each
+// folder's entries by name, which is how util::WalkFiles visits a tree.
+bool ComponentLess(std::string_view a, std::string_view b) {
+  const size_t n = std::min(a.size(), b.size());
+  for (size_t i = 0; i < n; ++i) {
+    if (a[i] == b[i]) continue;
+    const unsigned ca = a[i] == '/' ? 0 : static_cast<unsigned char>(a[i]) + 1u;
+    const unsigned cb = b[i] == '/' ? 0 : static_cast<unsigned char>(b[i]) + 1u;
+    return ca < cb;
+  }
+  return a.size() < b.size();
+}
+
+}  // namespace
+
 util::WalkResult WalkFromListing(const SourceListing& listing, const std::string& extension,
                                  std::vector<const SourceListing::Entry*>* stats) {
   using Entry = SourceListing::Entry;
   // The rules of util::WalkFiles (fs.cc), for a tree without links: each
   // folder's entries in name order, depth first; dot-names skipped (and not
-  // entered); files by extension.
-  auto name_of = [](const std::string& relative) {
-    const size_t slash = relative.rfind('/');
-    return std::string_view(relative).substr(slash == std::string::npos ? 0 : slash + 1);
-  };
-  std::unordered_map<std::string_view, std::vector<const Entry*>> children;
-  for (const Entry& e : listing.entries) {
-    const size_t slash = e.relative.rfind('/');
-    children[std::string_view(e.relative).substr(0, slash == std::string::npos ? 0 : slash)]
-        .push_back(&e);
-  }
+  // entered); files by extension. The stamp's walk lists in that order
+  // already; any other listing is sorted first.
+  std::vector<const Entry*> order;
+  order.reserve(listing.entries.size());
+  for (const Entry& e : listing.entries) order.push_back(&e);
+  auto less = [](const Entry* a, const Entry* b) { return ComponentLess(a->relative, b->relative); };
+  if (!std::is_sorted(order.begin(), order.end(), less))
+    std::sort(order.begin(), order.end(), less);
   const std::string& root = listing.root;
   const std::string prefix = root.empty() ? std::string() : root.back() == '/' ? root : root + "/";
   util::WalkResult result;
-  std::vector<std::pair<std::string_view, const Entry*>> found;  // relative, entry
-  auto sorted_children = [&](std::string_view folder) -> const std::vector<const Entry*>* {
-    auto it = children.find(folder);
-    if (it == children.end()) return nullptr;
-    std::sort(it->second.begin(), it->second.end(), [&](const Entry* a, const Entry* b) {
-      return name_of(a->relative) < name_of(b->relative);
-    });
-    return &it->second;
-  };
-  // Depth first: a folder's later entries wait until a sub-folder is done.
-  struct Frame {
-    const std::vector<const Entry*>* list;
-    size_t next;
-  };
-  std::vector<Frame> stack;
-  if (const auto* top = sorted_children(std::string_view())) stack.push_back({top, 0});
-  while (!stack.empty()) {
-    Frame& frame = stack.back();
-    if (frame.next == frame.list->size()) {
-      stack.pop_back();
-      continue;
-    }
-    const Entry& e = *(*frame.list)[frame.next++];
-    const std::string_view name = name_of(e.relative);
+  std::string hidden;  // "<folder>/" of a hidden folder: what follows under it is not entered
+  stats->clear();
+  for (const Entry* entry : order) {
+    const Entry& e = *entry;
+    if (!hidden.empty() && e.relative.compare(0, hidden.size(), hidden) == 0) continue;
+    hidden.clear();
+    const size_t slash = e.relative.rfind('/');
+    const std::string_view name =
+        std::string_view(e.relative).substr(slash == std::string::npos ? 0 : slash + 1);
     if (!name.empty() && name[0] == '.') {
       result.skipped.push_back(e.relative + ": hidden");
+      if (e.kind == Entry::Kind::kFolder) hidden = e.relative + "/";
     } else if (e.kind == Entry::Kind::kFolder) {
-      if (const auto* list = sorted_children(e.relative)) stack.push_back({list, 0});
+      // its entries follow
     } else if (e.kind == Entry::Kind::kFile) {
       if (name.size() > extension.size() &&
-          name.compare(name.size() - extension.size(), extension.size(), extension) == 0)
-        found.emplace_back(e.relative, &e);
-      else
+          name.compare(name.size() - extension.size(), extension.size(), extension) == 0) {
+        result.files.push_back({prefix + e.relative, e.relative});
+        stats->push_back(&e);
+      } else {
         result.skipped.push_back(e.relative + ": not a " + extension + " file");
+      }
     } else {
       result.skipped.push_back(e.relative + ": not a regular file");
     }
   }
-  std::sort(found.begin(), found.end());
-  result.files.reserve(found.size());
-  stats->clear();
-  stats->reserve(found.size());
-  for (const auto& [relative, entry] : found) {
-    result.files.push_back({prefix + entry->relative, entry->relative});
-    stats->push_back(entry);
+  // WalkFiles gives the files by relative path ("a-b.md" before "a/z.md"),
+  // which is their walk order unless a name holds a byte below '/'.
+  auto by_relative = [](const util::WalkEntry& a, const util::WalkEntry& b) {
+    return a.relative < b.relative;
+  };
+  if (!std::is_sorted(result.files.begin(), result.files.end(), by_relative)) {
+    std::vector<size_t> idx(result.files.size());
+    for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
+    std::sort(idx.begin(), idx.end(), [&](size_t a, size_t b) {
+      return result.files[a].relative < result.files[b].relative;
+    });
+    std::vector<util::WalkEntry> files;
+    std::vector<const Entry*> sorted_stats;
+    for (size_t i : idx) {
+      files.push_back(std::move(result.files[i]));
+      sorted_stats.push_back((*stats)[i]);
+    }
+    result.files = std::move(files);
+    *stats = std::move(sorted_stats);
   }
   return result;
 }
@@ -600,6 +614,7 @@ LoadResult LoadAll(const config::SiteConfig& cfg, const LoadOptions& options,
         slot.doc = Document{};
         slot.diags = util::Diagnostics{};
         slot.ok = ParseDocument(*text, entry.path, entry.relative, cfg, &slot.doc, &slot.diags);
+        slot.doc.shown_fields_clean = slot.ok && !ShownFieldsHaveControls(slot.doc);
         // Without bodies, none is held (all of them at once would be the
         // bulk of a first build's memory): ReadBody reads it when needed.
         if (!options.bodies) std::string().swap(slot.doc.body);
