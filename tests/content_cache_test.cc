@@ -52,7 +52,7 @@ std::string Dump(const content::Document& d) {
   for (const auto& [k, v] : d.key_lines) out += k + "=" + std::to_string(v) + " ";
   out += "\n" + d.body + "\n" + std::to_string(d.body_line) + "\n";
   for (const auto& f : d.figures) out += f.label + "/" + f.value + "/" + std::to_string(f.line) + "\n";
-  out += d.source_hash + "\n";
+  out += d.source_hash + "\n" + std::to_string(d.shown_fields_clean) + "\n";
   return out;
 }
 

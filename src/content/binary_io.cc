@@ -208,7 +208,7 @@ bool BinaryReader::Fill() {
   return n > 0;
 }
 
-bool BinaryReader::Bytes(void* data, size_t size) {
+bool BinaryReader::BytesSlow(void* data, size_t size) {
   if (!ok_ || size > remaining_) return ok_ = false;
   char* out = static_cast<char*>(data);
   while (size > 0) {
@@ -279,6 +279,12 @@ bool BinaryReader::Str(std::string* s) {
   uint32_t n;
   if (!U32(&n)) return false;
   if (n > remaining_) return ok_ = false;
+  if (ok_ && n <= end_ - pos_) {  // in the buffer: one copy, no zero fill
+    s->assign(buffer_.data() + pos_, n);
+    pos_ += n;
+    remaining_ -= n;
+    return true;
+  }
   s->resize(n);
   return Bytes(s->data(), n);
 }

@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -84,7 +85,17 @@ class BinaryReader {
   bool Str(std::string* s);
   bool Strs(std::vector<std::string>* v);
   bool Skip(size_t size);
-  bool Bytes(void* data, size_t size);
+  /// Inline when the bytes are in the buffer (nearly every read: a cache
+  /// holds millions of short fields).
+  bool Bytes(void* data, size_t size) {
+    if (ok_ && size <= end_ - pos_) {
+      std::memcpy(data, buffer_.data() + pos_, size);
+      pos_ += size;
+      remaining_ -= size;
+      return true;
+    }
+    return BytesSlow(data, size);
+  }
   /// A count of items each at least `min_item_bytes` long: fails when the
   /// rest of the file could not hold that many (a corrupt count).
   bool Count(uint32_t* n, size_t min_item_bytes = 1);
@@ -94,6 +105,7 @@ class BinaryReader {
 
  private:
   bool Fill();
+  bool BytesSlow(void* data, size_t size);
   std::FILE* file_ = nullptr;
   std::vector<char> buffer_;
   size_t pos_ = 0, end_ = 0;

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "util/text.h"
+
 namespace casebook::content {
 
 namespace {
@@ -48,6 +50,24 @@ std::vector<std::string> Document::Taxonomy(const std::string& key) const {
 int Document::LineOf(const std::string& key) const {
   auto it = key_lines.find(key);
   return it == key_lines.end() ? 1 : it->second;
+}
+
+bool ShownFieldsHaveControls(const Document& doc) {
+  auto any = [](const std::vector<std::string>& list) {
+    for (const auto& s : list)
+      if (util::HasControls(s)) return true;
+    return false;
+  };
+  if (util::HasControls(doc.title) || util::HasControls(doc.summary) ||
+      util::HasControls(doc.severity) || any(doc.tags) || any(doc.services) ||
+      any(doc.authors) || util::HasControls(doc.facilitator) || util::HasControls(doc.contact))
+    return true;
+  for (const auto& a : doc.actions)
+    if (util::HasControls(a.text) || util::HasControls(a.owner) || util::HasControls(a.ticket))
+      return true;
+  for (const auto& e : doc.timeline)
+    if (util::HasControls(e.text)) return true;
+  return false;
 }
 
 std::string PageBundleDir(const std::string& relative_path) {

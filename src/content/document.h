@@ -81,6 +81,12 @@ struct Document {
   int body_line = 1;       // file line of body's first line
   std::vector<BodyFigure> figures;
 
+  /// Set by LoadAll (and kept in its cache): no field that
+  /// model::StripControlCharacters cleans holds a control character
+  /// (ShownFieldsHaveControls), so the model need not look at every field
+  /// of every postmortem at every build. False: not known, look.
+  bool shown_fields_clean = false;
+
   /// util::Fingerprint of the file's bytes, set by LoadAll (empty for a
   /// document parsed from text by other means). With relative_path it names
   /// exactly what the document was parsed from (build caches key on it).
@@ -101,6 +107,12 @@ struct Document {
 /// index.md. The folder names the postmortem (its id and date, as a file
 /// name would), and every other file in it is published beside its page.
 std::string PageBundleDir(const std::string& relative_path);
+
+/// True when a field pages and terminals show holds a control character
+/// (util::HasControls): title, summary, severity, tags, services, authors,
+/// facilitator, contact, action text/owner/ticket, timeline text -- the
+/// fields model::StripControlCharacters cleans.
+bool ShownFieldsHaveControls(const Document& doc);
 
 /// A hash of every field of `doc` (the same fields the load cache keeps)
 /// except `body` and `key_lines`: what the document shows outside its own

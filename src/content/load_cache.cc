@@ -17,14 +17,14 @@ namespace {
 
 constexpr char kMagic[] = "casebook content cache\n";
 // Bump whenever Document, ParseDocument or this format changes.
-constexpr uint32_t kFormat = 5;  // 5: no Markdown bodies
+constexpr uint32_t kFormat = 6;  // 5: no Markdown bodies; 6: shown_fields_clean
 constexpr uint32_t kEndMarker = 0x0c0ffee0;
 
 #if defined(__x86_64__) && defined(__GLIBCXX__)
 // A tripwire: a field added to Document must be written and read below (and
 // kFormat bumped). Update the size once that is done. (path and source_hash
 // are not written: they come from the walk and the record.)
-static_assert(sizeof(Document) == 840, "Document changed: update WriteDocument/ReadDocument");
+static_assert(sizeof(Document) == 848, "Document changed: update WriteDocument/ReadDocument");
 #endif
 
 void WriteOptionalTime(BinaryWriter& out, const std::optional<util::DateTime>& t) {
@@ -268,6 +268,7 @@ void WriteDocument(BinaryWriter& out, const Document& doc, bool with_key_lines) 
     }
   }
   out.I64(doc.body_line);
+  out.U8(doc.shown_fields_clean ? 1 : 0);
   out.U32(static_cast<uint32_t>(doc.figures.size()));
   for (const auto& f : doc.figures) {
     out.Str(f.label);
@@ -316,7 +317,8 @@ bool ReadDocument(BinaryReader& in, Document* doc) {
     doc->key_lines.emplace_hint(doc->key_lines.end(), std::move(key), line);
   }
   doc->body.clear();  // never cached: ReadBody reads it from the file
-  if (!in.Int(&doc->body_line) || !in.Count(&n, 16)) return false;
+  if (!in.Int(&doc->body_line) || !in.Bool(&doc->shown_fields_clean) || !in.Count(&n, 16))
+    return false;
   doc->figures.resize(n);
   for (auto& f : doc->figures)
     if (!in.Str(&f.label) || !in.Str(&f.value) || !in.Int(&f.line)) return false;

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <ctime>
 #include <memory>
+#include <unordered_map>
 
 #include "content/front_matter.h"
 #include "content/limits.h"
@@ -274,6 +275,88 @@ void ApplyTimelineMarkers(Document* doc) {
 
 }  // namespace
 
+namespace {
+
+// Path order by components ("a" < "a/z.md" < "a-b.md"): depth first, each
+// folder's entries by name, which is how util::WalkFiles visits a tree.
+bool ComponentLess(std::string_view a, std::string_view b) {
+  const size_t n = std::min(a.size(), b.size());
+  for (size_t i = 0; i < n; ++i) {
+    if (a[i] == b[i]) continue;
+    const unsigned ca = a[i] == '/' ? 0 : static_cast<unsigned char>(a[i]) + 1u;
+    const unsigned cb = b[i] == '/' ? 0 : static_cast<unsigned char>(b[i]) + 1u;
+    return ca < cb;
+  }
+  return a.size() < b.size();
+}
+
+}  // namespace
+
+util::WalkResult WalkFromListing(const SourceListing& listing, const std::string& extension,
+                                 std::vector<const SourceListing::Entry*>* stats) {
+  using Entry = SourceListing::Entry;
+  // The rules of util::WalkFiles (fs.cc), for a tree without links: each
+  // folder's entries in name order, depth first; dot-names skipped (and not
+  // entered); files by extension. The stamp's walk lists in that order
+  // already; any other listing is sorted first.
+  std::vector<const Entry*> order;
+  order.reserve(listing.entries.size());
+  for (const Entry& e : listing.entries) order.push_back(&e);
+  auto less = [](const Entry* a, const Entry* b) { return ComponentLess(a->relative, b->relative); };
+  if (!std::is_sorted(order.begin(), order.end(), less))
+    std::sort(order.begin(), order.end(), less);
+  const std::string& root = listing.root;
+  const std::string prefix = root.empty() ? std::string() : root.back() == '/' ? root : root + "/";
+  util::WalkResult result;
+  std::string hidden;  // "<folder>/" of a hidden folder: what follows under it is not entered
+  stats->clear();
+  for (const Entry* entry : order) {
+    const Entry& e = *entry;
+    if (!hidden.empty() && e.relative.compare(0, hidden.size(), hidden) == 0) continue;
+    hidden.clear();
+    const size_t slash = e.relative.rfind('/');
+    const std::string_view name =
+        std::string_view(e.relative).substr(slash == std::string::npos ? 0 : slash + 1);
+    if (!name.empty() && name[0] == '.') {
+      result.skipped.push_back(e.relative + ": hidden");
+      if (e.kind == Entry::Kind::kFolder) hidden = e.relative + "/";
+    } else if (e.kind == Entry::Kind::kFolder) {
+      // its entries follow
+    } else if (e.kind == Entry::Kind::kFile) {
+      if (name.size() > extension.size() &&
+          name.compare(name.size() - extension.size(), extension.size(), extension) == 0) {
+        result.files.push_back({prefix + e.relative, e.relative});
+        stats->push_back(&e);
+      } else {
+        result.skipped.push_back(e.relative + ": not a " + extension + " file");
+      }
+    } else {
+      result.skipped.push_back(e.relative + ": not a regular file");
+    }
+  }
+  // WalkFiles gives the files by relative path ("a-b.md" before "a/z.md"),
+  // which is their walk order unless a name holds a byte below '/'.
+  auto by_relative = [](const util::WalkEntry& a, const util::WalkEntry& b) {
+    return a.relative < b.relative;
+  };
+  if (!std::is_sorted(result.files.begin(), result.files.end(), by_relative)) {
+    std::vector<size_t> idx(result.files.size());
+    for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
+    std::sort(idx.begin(), idx.end(), [&](size_t a, size_t b) {
+      return result.files[a].relative < result.files[b].relative;
+    });
+    std::vector<util::WalkEntry> files;
+    std::vector<const Entry*> sorted_stats;
+    for (size_t i : idx) {
+      files.push_back(std::move(result.files[i]));
+      sorted_stats.push_back((*stats)[i]);
+    }
+    result.files = std::move(files);
+    *stats = std::move(sorted_stats);
+  }
+  return result;
+}
+
 void ReportOutsideLink(const std::string& link, const std::string& target,
                        const config::SiteConfig& cfg, util::Diagnostics* diags) {
   const std::string root = util::RealPath(cfg.root);
@@ -447,17 +530,26 @@ LoadResult LoadAll(const config::SiteConfig& cfg, const LoadOptions& options,
   }
   // Links that leave the site are never read (util/confine.h).
   const std::vector<std::string> roots = util::AllowedRoots(cfg.root, source);
-  util::WalkResult walk = util::WalkFiles(source, ".md", &roots);
+  // The build stamp's walk, when it was made of this folder (it met no
+  // link, so WalkFiles would follow none): no second walk, no second stat.
+  const bool from_listing = options.listing && options.listing->root == source &&
+                            !util::ResolvesOutside(source, roots);
+  std::vector<const SourceListing::Entry*> listed;  // walk.files[i]'s entry
+  util::WalkResult walk = from_listing ? WalkFromListing(*options.listing, ".md", &listed)
+                                       : util::WalkFiles(source, ".md", &roots);
   result.skipped = std::move(walk.skipped);
   for (size_t i = 0; i < walk.outside.size(); ++i)
     ReportOutsideLink(walk.outside[i].path, walk.outside_targets[i], cfg, diags);
   std::vector<const util::WalkEntry*> wanted;
-  for (const auto& entry : walk.files) {
+  std::vector<const SourceListing::Entry*> wanted_listed;  // with a listing
+  for (size_t f = 0; f < walk.files.size(); ++f) {
+    const util::WalkEntry& entry = walk.files[f];
     if (auto glob = IgnoredBy(cfg, entry.relative)) {
       result.skipped.push_back(entry.relative + ": ignored (matches \"" + *glob + "\")");
       continue;
     }
     wanted.push_back(&entry);
+    if (from_listing) wanted_listed.push_back(listed[f]);
   }
   // Files are read and parsed in parallel into per-file slots, then merged
   // in path order, so documents and findings do not depend on scheduling.
@@ -478,12 +570,18 @@ LoadResult LoadAll(const config::SiteConfig& cfg, const LoadOptions& options,
 
   // A file changed this recently may change again within the same mtime
   // tick: its record keeps mtime 0 so that it is re-hashed next time.
-  const int64_t racy_after = NowNs() - kRacyNs;
+  // (With a listing, its stats are older than now: racy from its start.)
+  const int64_t racy_after = (from_listing ? options.listing->started_ns : NowNs()) - kRacyNs;
   util::ParallelFor(wanted.size(), options.jobs, [&](size_t i) {
     const util::WalkEntry& entry = *wanted[i];
     Slot& slot = slots[i];
     int64_t size = -1, mtime = 0;
-    StatFile(entry.path, &size, &mtime);  // the size limit needs it too
+    if (from_listing) {
+      size = wanted_listed[i]->size;
+      mtime = wanted_listed[i]->mtime_ns;
+    } else {
+      StatFile(entry.path, &size, &mtime);  // the size limit needs it too
+    }
     const int64_t stored_mtime = mtime >= racy_after ? 0 : mtime;
     if (!options.bodies && slot.from_cache && size == slot.cached.size &&
         slot.cached.mtime_ns != 0 && mtime == slot.cached.mtime_ns) {
@@ -516,6 +614,7 @@ LoadResult LoadAll(const config::SiteConfig& cfg, const LoadOptions& options,
         slot.doc = Document{};
         slot.diags = util::Diagnostics{};
         slot.ok = ParseDocument(*text, entry.path, entry.relative, cfg, &slot.doc, &slot.diags);
+        slot.doc.shown_fields_clean = slot.ok && !ShownFieldsHaveControls(slot.doc);
         // Without bodies, none is held (all of them at once would be the
         // bulk of a first build's memory): ReadBody reads it when needed.
         if (!options.bodies) std::string().swap(slot.doc.body);

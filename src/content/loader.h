@@ -10,6 +10,7 @@
 // many files at once.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -17,8 +18,33 @@
 #include "content/document.h"
 #include "content/git_history.h"
 #include "util/diagnostics.h"
+#include "util/fs.h"
 
 namespace casebook::content {
+
+/// The source folder as a stat walk found it (the build stamp's, see
+/// site/build_stamp.h), handed to LoadAll so that it neither walks the
+/// folder again nor stats each file a second time. Only made from a walk
+/// that met no symbolic link (links are WalkFiles' to follow or refuse).
+struct SourceListing {
+  struct Entry {
+    std::string relative;  // '/' separators
+    int64_t size = 0, mtime_ns = 0;
+    enum class Kind : unsigned char { kFile, kFolder, kOther } kind = Kind::kFile;
+  };
+  std::string root;            // the folder walked, as named (cfg.SourceDir())
+  /// Every file and folder below root; fastest in walk order (depth
+  /// first, each folder's entries by name, a folder before its entries).
+  std::vector<Entry> entries;
+  int64_t started_ns = 0;      // CLOCK_REALTIME when the walk began
+};
+
+/// What util::WalkFiles(listing.root, extension) gives for a tree without
+/// links, from the listing alone: the same files (sorted), skipped entries
+/// (same reasons, same order). `stats[i]` is the listing's entry of
+/// `files[i]`.
+util::WalkResult WalkFromListing(const SourceListing& listing, const std::string& extension,
+                                 std::vector<const SourceListing::Entry*>* stats);
 
 struct LoadOptions {
   bool include_drafts = false;
@@ -32,6 +58,9 @@ struct LoadOptions {
   /// reads it from the file when needed, e.g. to render a changed file),
   /// and unchanged files are not read at all. True reads every body.
   bool bodies = true;
+  /// When set and made for cfg.SourceDir(): the files and their size and
+  /// mtime come from it instead of a walk and a stat of each (same results).
+  const SourceListing* listing = nullptr;
 };
 
 struct LoadResult {

@@ -237,7 +237,8 @@ RenderCacheReadAhead::ReadPtr RenderCacheReadAhead::Take(
 
 void RenderBodies(const config::SiteConfig& cfg, SiteModel* site, int jobs,
                   const std::string& cache_dir, bool keep_markdown,
-                  RenderCacheReadAhead* read_ahead, util::Diagnostics* diags) {
+                  RenderCacheReadAhead* read_ahead, const std::vector<size_t>* path_order,
+                  util::Diagnostics* diags) {
   const std::string base = cfg.BasePath();
   const size_t n = site->postmortems.size();
   const bool use_cache = !cache_dir.empty();
@@ -267,8 +268,31 @@ void RenderBodies(const config::SiteConfig& cfg, SiteModel* site, int jobs,
       std::string error;
       if (util::MakeDirs(cache_dir, &error)) store = BodyStore::Create(text_path, cfg.markdown_unsafe);
     }
+  }
+  // Each postmortem's record (or none): the records are in path order as
+  // written, so with the postmortems' path order one merge finds them;
+  // otherwise (a file written differently) a map of the paths does.
+  constexpr size_t kNone = static_cast<size_t>(-1);
+  std::vector<size_t> record_of(n, kNone);
+  auto by_relative_path = [](const internal::RenderRecord& a, const internal::RenderRecord& b) {
+    return a.relative < b.relative;
+  };
+  if (records.empty()) {
+  } else if (path_order && path_order->size() == n &&
+             std::is_sorted(records.begin(), records.end(), by_relative_path)) {
+    size_t r = 0;
+    for (size_t i : *path_order) {
+      const std::string& relative = site->postmortems[i].doc.relative_path;
+      while (r < records.size() && records[r].relative < relative) ++r;
+      if (r < records.size() && records[r].relative == relative) record_of[i] = r++;
+    }
+  } else {
     by_relative.reserve(records.size());
     for (size_t r = 0; r < records.size(); ++r) by_relative.emplace(records[r].relative, r);
+    for (size_t i = 0; i < n; ++i) {
+      auto it = by_relative.find(site->postmortems[i].doc.relative_path);
+      if (it != by_relative.end()) record_of[i] = it->second;
+    }
   }
   const internal::FileLocator files(cfg, *site);
   std::vector<std::vector<internal::ResolverAnswer>> answers(n);
@@ -278,10 +302,10 @@ void RenderBodies(const config::SiteConfig& cfg, SiteModel* site, int jobs,
   std::vector<util::Diagnostics> found(n);
   util::ParallelFor(n, jobs, [&](size_t i) {
     Postmortem& pm = site->postmortems[i];
-    auto it = by_relative.find(pm.doc.relative_path);
-    if (it != by_relative.end() && store->Contains(records[it->second].stored) &&
-        StillValid(records[it->second], base, *site, files, pm)) {
-      internal::RenderRecord& record = records[it->second];
+    const size_t r = record_of[i];
+    if (r != kNone && store->Contains(records[r].stored) &&
+        StillValid(records[r], base, *site, files, pm)) {
+      internal::RenderRecord& record = records[r];
       pm.body = std::move(record.body);
       pm.body_hash = std::move(record.body_hash);
       pm.stored = record.stored;

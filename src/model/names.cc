@@ -53,6 +53,9 @@ void Warn(const content::Document& doc, const std::string& key, util::Diagnostic
 }  // namespace
 
 void StripControlCharacters(content::Document* doc, util::Diagnostics* diags) {
+  // The loader looked (at parse time, kept in its cache): nothing to strip.
+  // (The fields below are content::ShownFieldsHaveControls's.)
+  if (doc->shown_fields_clean) return;
   if (Clean(doc->title)) Warn(*doc, doc->title_source == content::Document::TitleSource::kFrontMatter
                                         ? "title" : "id", diags);
   if (Clean(doc->summary)) Warn(*doc, "summary", diags);

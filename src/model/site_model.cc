@@ -99,8 +99,20 @@ std::vector<content::Document> DropDuplicateIds(
   auto by_path = [](const auto& a, const auto& b) { return a.relative_path < b.relative_path; };
   if (!std::is_sorted(docs.begin(), docs.end(), by_path))  // LoadAll's are sorted
     std::sort(docs.begin(), docs.end(), by_path);
+  // An id of ASCII without capitals (nearly all: ids are slugs) is its own
+  // folded name: only the others are folded into a string of their own.
+  auto folds_to_itself = [](const std::string& id) {
+    for (unsigned char c : id)
+      if (c >= 0x80 || (c >= 'A' && c <= 'Z')) return false;
+    return true;
+  };
   std::vector<std::string> folded(docs.size());
-  util::ParallelFor(docs.size(), jobs, [&](size_t i) { folded[i] = util::FoldedName(docs[i].id); });
+  std::vector<char> is_folded(docs.size(), 0);  // folded[i] holds the name
+  util::ParallelFor(docs.size(), jobs, [&](size_t i) {
+    if (folds_to_itself(docs[i].id)) return;
+    folded[i] = util::FoldedName(docs[i].id);
+    is_folded[i] = 1;
+  });
   // folded id -> index of the first document (by path) using it.
   std::unordered_map<std::string_view, size_t> first;
   first.reserve(docs.size());
@@ -108,7 +120,8 @@ std::vector<content::Document> DropDuplicateIds(
   bool any_duplicate = false;
   for (size_t i = 0; i < docs.size(); ++i) {
     const auto& doc = docs[i];
-    auto [it, inserted] = first.emplace(folded[i], i);
+    const std::string_view key = is_folded[i] ? std::string_view(folded[i]) : doc.id;
+    auto [it, inserted] = first.emplace(key, i);
     if (!inserted) {
       const auto& other = docs[it->second];
       if (other.id == doc.id)
@@ -233,8 +246,11 @@ SiteModel BuildSiteModel(const config::SiteConfig& cfg,
   });
 
   // Also finds each body's lessons (cached with the rendered body).
+  // Model indices in path order (the documents' order), for the render cache.
+  std::vector<size_t> path_order(order.size());
+  for (size_t at = 0; at < order.size(); ++at) path_order[order[at]] = at;
   RenderBodies(cfg, &site, options.jobs, options.cache_dir, options.keep_markdown,
-               options.read_ahead, diags);
+               options.read_ahead, &path_order, diags);
   // Two groups of steps that write different fields and read none the other
   // writes, on two threads; their findings are added in the order the steps
   // ran one after the other, so the report does not depend on scheduling.

@@ -18,10 +18,13 @@ namespace casebook::model {
 /// With a cache, body HTML and plain text go to its text file instead of
 /// memory (body_store.h). Without `keep_markdown`, each doc.body is
 /// released once rendered. Also finds each body's lessons.
-/// `read_ahead`: the render cache already read (or null).
+/// `read_ahead`: the render cache already read (or null). `path_order`:
+/// the postmortems' indices in relative path order (or null), to find each
+/// one's record by a merge rather than a map.
 void RenderBodies(const config::SiteConfig& cfg, SiteModel* site, int jobs,
                   const std::string& cache_dir, bool keep_markdown,
-                  RenderCacheReadAhead* read_ahead, util::Diagnostics* diags);
+                  RenderCacheReadAhead* read_ahead, const std::vector<size_t>* path_order,
+                  util::Diagnostics* diags);
 
 namespace internal {
 /// links.cc: renders a stored body's HTML and plain text again from its

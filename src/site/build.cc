@@ -94,9 +94,11 @@ StaticFiles StaticFilesInside(const config::SiteConfig& cfg) {
 // `*inputs` gets the stamp of the inputs ("" when none can be trusted).
 // When the build must run, `*opened` gets the publisher opened here (its
 // manifests read and every published file lstat'd once), for the build to
-// use rather than open it again.
+// use rather than open it again, and `*listing` the source folder's walk,
+// for the loader to use rather than walk and stat every file again.
 bool Unchanged(const BuildOptions& options, BuildReport* report, util::Diagnostics* diags,
-               std::string* inputs, std::unique_ptr<Publisher>* opened) {
+               std::string* inputs, std::unique_ptr<Publisher>* opened,
+               content::SourceListing* listing) {
   StepTimer t(&report->timings, "unchanged? (stamp)");
   util::Diagnostics config_diags;
   config::SiteConfig cfg = config::Load(options.config_path, &config_diags);
@@ -114,7 +116,7 @@ bool Unchanged(const BuildOptions& options, BuildReport* report, util::Diagnosti
     if (CheckOutputFolder(cfg, cache_dir, &guard) && guard.items().empty())
       publisher = Publisher::Open(cfg.OutputDir(), cache_dir, &error);
   });
-  *inputs = BuildInputsStamp(cfg, options, today);
+  *inputs = BuildInputsStamp(cfg, options, today, listing);
   output_check.join();
   *opened = std::move(publisher);
   if (inputs->empty()) return false;
@@ -150,13 +152,16 @@ bool Build(const BuildOptions& options, BuildReport* report,
   const size_t first_finding = diags->items().size();
   std::string stamp_inputs;
   std::unique_ptr<Publisher> opened;  // by Unchanged, for the same output folder
-  if (options.cache && Unchanged(options, report, diags, &stamp_inputs, &opened)) return true;
+  content::SourceListing listing;     // by Unchanged: the source folder's walk
+  if (options.cache && Unchanged(options, report, diags, &stamp_inputs, &opened, &listing))
+    return true;
   // A build never reads the Markdown once rendered (pages and the index use
   // the rendered body, read from the render cache when needed), so only
   // changed files' bodies are loaded (LoadOptions::bodies).
   BuildOptions load_options = options;
   load_options.markdown_bodies = false;
-  auto site = LoadSite(load_options, diags, &report->timings);
+  auto site = LoadSite(load_options, diags, &report->timings, &listing);
+  listing = content::SourceListing{};  // ~15 MB at 100,000: not held through the build
   if (!site) return false;
   // The front matter's line numbers are not read again either, nor the
   // body's links and the paths they were resolved by (the model has worked

@@ -77,9 +77,12 @@ struct BuildReport {
 
 /// Reads config and content and builds the model (no output). For build,
 /// brief, actions and serve. Returns nullptr when the config has errors.
+/// `listing`: the source folder as a stat walk of this build found it
+/// (content::LoadOptions::listing), or null.
 std::unique_ptr<Site> LoadSite(const BuildOptions& options,
                                util::Diagnostics* diags,
-                               std::vector<StepTime>* timings = nullptr);
+                               std::vector<StepTime>* timings = nullptr,
+                               const content::SourceListing* listing = nullptr);
 
 /// The whole build. Returns true when the site was published.
 bool Build(const BuildOptions& options, BuildReport* report,

@@ -38,44 +38,58 @@ int64_t MtimeNs(const struct stat& st) {
   return static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
 }
 
-// Every file under `dir` (any depth) with its stat; false on a symbolic
-// link (whose target could change unseen) or an unreadable folder. A
-// missing `dir` is an empty tree.
+// Every file under `dir` (any depth) with its stat, depth first and each
+// folder's entries in name order (the order util::WalkFiles lists them in,
+// so the loader can take the listing as it is); false on a symbolic link
+// (whose target could change unseen) or an unreadable folder. A missing
+// `dir` is an empty tree. With `listing`, every entry (folders too) is also
+// added to it, in the same order.
 bool Walk(const std::string& dir, const std::string& prefix, std::vector<Entry>* out,
-          int64_t* newest) {
+          int64_t* newest, content::SourceListing* listing = nullptr) {
   DIR* d = opendir(dir.c_str());
   if (!d) return errno == ENOENT && prefix.empty();
   const int fd = dirfd(d);
-  bool ok = true;
-  std::vector<std::string> subdirs;
-  while (struct dirent* e = readdir(d)) {
-    const std::string name = e->d_name;
-    if (name == "." || name == "..") continue;
+  struct Found {
+    std::string name;
     struct stat st;
-    if (fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || S_ISLNK(st.st_mode)) {
-      ok = false;
-      break;
+  };
+  std::vector<Found> found;
+  while (struct dirent* e = readdir(d)) {
+    const char* name = e->d_name;
+    if (name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0'))) continue;
+    Found f{name, {}};
+    if (fstatat(fd, name, &f.st, AT_SYMLINK_NOFOLLOW) != 0 || S_ISLNK(f.st.st_mode)) {
+      closedir(d);
+      return false;
     }
+    found.push_back(std::move(f));
+  }
+  closedir(d);
+  std::sort(found.begin(), found.end(),
+            [](const Found& a, const Found& b) { return a.name < b.name; });
+  for (const Found& f : found) {
+    const struct stat& st = f.st;
     *newest = std::max(*newest, MtimeNs(st));
+    std::string relative = prefix + f.name;
+    if (listing) {
+      using Kind = content::SourceListing::Entry::Kind;
+      listing->entries.push_back({relative, static_cast<int64_t>(st.st_size), MtimeNs(st),
+                                  S_ISDIR(st.st_mode)   ? Kind::kFolder
+                                  : S_ISREG(st.st_mode) ? Kind::kFile
+                                                        : Kind::kOther});
+    }
     if (S_ISDIR(st.st_mode)) {
-      subdirs.push_back(name);
+      if (!Walk(util::JoinPath(dir, f.name), relative + "/", out, newest, listing)) return false;
     } else {
-      out->push_back({prefix + name, static_cast<int64_t>(st.st_size), MtimeNs(st),
+      out->push_back({std::move(relative), static_cast<int64_t>(st.st_size), MtimeNs(st),
                       static_cast<uint64_t>(st.st_ino)});
     }
   }
-  closedir(d);
-  for (const auto& sub : subdirs) {
-    if (!ok) break;
-    ok = Walk(util::JoinPath(dir, sub), prefix + sub + "/", out, newest);
-  }
-  return ok;
+  return true;
 }
 
-// Adds `entries` (the files under `dir`) to `h`, in path order.
-void AddEntries(const std::string& dir, std::vector<Entry> entries, util::StreamHash* h) {
-  std::sort(entries.begin(), entries.end(),
-            [](const Entry& a, const Entry& b) { return a.relative < b.relative; });
+// Adds `entries` (the files under `dir`, in Walk's order) to `h`.
+void AddEntries(const std::string& dir, const std::vector<Entry>& entries, util::StreamHash* h) {
   h->AddString(dir);
   h->AddInt(static_cast<int64_t>(entries.size()));
   for (const auto& e : entries) {
@@ -95,8 +109,9 @@ int64_t NowNs() {
 }  // namespace
 
 std::string BuildInputsStamp(const config::SiteConfig& cfg, const BuildOptions& options,
-                             const std::string& today) {
+                             const std::string& today, content::SourceListing* listing) {
   const int64_t started = NowNs();
+  if (listing) *listing = content::SourceListing{};
   util::StreamHash h;
   h.AddString(util::BuildIdentity());
   auto config_text = util::ReadFile(cfg.config_path, nullptr);
@@ -120,12 +135,21 @@ std::string BuildInputsStamp(const config::SiteConfig& cfg, const BuildOptions& 
   }
   int64_t newest = 0;
   const std::string theme = cfg.ThemeDir();
+  const std::string source = cfg.SourceDir();
   for (const std::string& dir :
-       {cfg.SourceDir(), theme, util::JoinPath(cfg.root, "layouts"),
+       {source, theme, util::JoinPath(cfg.root, "layouts"),
         util::JoinPath(cfg.root, "static"), util::JoinPath(cfg.root, "archetypes")}) {
     std::vector<Entry> entries;
-    if (!Walk(dir, "", &entries, &newest)) return "";
-    AddEntries(dir, std::move(entries), &h);
+    content::SourceListing walked;
+    const bool list = listing && dir == source;
+    if (list) {
+      walked.root = source;
+      walked.started_ns = started;
+    }
+    if (!Walk(dir, "", &entries, &newest, list ? &walked : nullptr)) return "";
+    // A source folder that is missing is no listing (the loader reports it).
+    if (list && util::IsDirectory(source)) *listing = std::move(walked);
+    AddEntries(dir, entries, &h);
   }
   if (newest + kRacyNs > started) return "";
   return h.Hex();
@@ -136,7 +160,7 @@ std::string IndexStamp(const std::string& index_dir) {
   int64_t newest = 0;
   std::vector<Entry> entries;
   if (!Walk(index_dir, "", &entries, &newest) || entries.empty()) return "";
-  AddEntries(index_dir, std::move(entries), &h);
+  AddEntries(index_dir, entries, &h);
   return h.Hex();
 }
 

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "content/loader.h"
 #include "util/diagnostics.h"
 
 namespace casebook::site {
@@ -38,9 +39,13 @@ struct StampedReport {
 
 /// The hash of a build's inputs, from stat alone (see above); "" when a
 /// stamp cannot be trusted for this build (then none is read or written).
-/// `today` is the build's "today" as RFC 3339 text.
+/// `today` is the build's "today" as RFC 3339 text. With `listing`, the
+/// source folder's walk is also kept there for the loader (when it met no
+/// link and could be read whole; else it is left empty), even when the
+/// stamp itself cannot be trusted (a file changed too recently).
 std::string BuildInputsStamp(const config::SiteConfig& cfg, const BuildOptions& options,
-                             const std::string& today);
+                             const std::string& today,
+                             content::SourceListing* listing = nullptr);
 
 /// A hash of the files of the search index folder (paths, sizes, mtimes,
 /// inodes); "" when it has none or cannot be walked.

@@ -9,7 +9,8 @@ namespace casebook::site {
 
 std::unique_ptr<Site> LoadSite(const BuildOptions& options,
                                util::Diagnostics* diags,
-                               std::vector<StepTime>* timings) {
+                               std::vector<StepTime>* timings,
+                               const content::SourceListing* listing) {
   auto site = std::make_unique<Site>();
   {
     StepTimer t(timings, "config");
@@ -46,6 +47,7 @@ std::unique_ptr<Site> LoadSite(const BuildOptions& options,
     load_options.jobs = JobsFor(options);
     load_options.cache_dir = cache_dir;
     load_options.bodies = options.markdown_bodies;
+    load_options.listing = listing;
     site->loaded = content::LoadAll(site->config, load_options, diags, &history);
   }
   {

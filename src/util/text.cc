@@ -79,17 +79,23 @@ bool HasControls(std::string_view s) {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   constexpr size_t kBlock = 64;
   size_t i = 0;
-  for (; i + kBlock <= s.size(); i += kBlock) {
+  auto maybe_in = [p](size_t from, size_t to) {
     unsigned char maybe = 0;
-    for (size_t j = i; j < i + kBlock; ++j) {
+    for (size_t j = from; j < to; ++j) {
       const unsigned char c = p[j];
       maybe |= static_cast<unsigned char>((c < 0x20) & (c != '\t') & (c != '\n') & (c != '\r')) |
                static_cast<unsigned char>(c == 0x7F) | static_cast<unsigned char>(c == 0xC2);
     }
-    if (!maybe) continue;
+    return maybe != 0;
+  };
+  for (; i + kBlock <= s.size(); i += kBlock) {
+    if (!maybe_in(i, i + kBlock)) continue;
     for (size_t j = i; j < i + kBlock; ++j)
       if (ControlAt(s, j)) return true;
   }
+  // The tail (all of a short field: the model checks every field of every
+  // postmortem at every build) is tested the same way before byte by byte.
+  if (!maybe_in(i, s.size())) return false;
   for (; i < s.size(); ++i)
     if (ControlAt(s, i)) return true;
   return false;
