@@ -32,11 +32,7 @@ struct CloseIndex {
     const char* filler[] = {"the",     "queue",   "worker", "retried", "while", "alerts",
                             "paged",   "team",    "budget", "replica", "cache", "latency",
                             "traffic", "gateway", "deploy", "quota",   "lag",   "timeout"};
-    uint64_t state = 20261208;
-    auto next = [&state](uint64_t n) {
-      state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-      return (state >> 33) % n;
-    };
+    cb::test::Lcg next(20261208);
     std::vector<cb::test::PmSpec> specs;
     for (int i = 0; i < count; ++i) {
       const bool close = i == count / 2;
@@ -58,11 +54,7 @@ struct CloseIndex {
       s.services = {"checkout-api"};
       specs.push_back(std::move(s));
     }
-    auto site = cb::test::MakeSite(specs, &cfg);
-    cb::util::Diagnostics diags;
-    cb::search::IndexStats stats;
-    if (!cb::search::UpdateIndex(site, dir.path() + "/index", &stats, &diags))
-      throw std::runtime_error("index failed");
+    cb::test::IndexSpecs(specs, &cfg, dir.path() + "/index");
   }
 };
 
@@ -137,11 +129,7 @@ struct TitleIndex {
     const char* filler[] = {"the",   "queue",   "worker",  "retried", "while", "alerts",
                             "paged", "team",    "budget",  "replica", "cache", "latency",
                             "quota", "gateway", "traffic", "deploy",  "lag",   "timeout"};
-    uint64_t state = 20261209;
-    auto next = [&state](uint64_t n) {
-      state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-      return (state >> 33) % n;
-    };
+    cb::test::Lcg next(20261209);
     auto body = [&](uint64_t length, uint64_t at, uint64_t gap) {
       std::vector<std::string> words;
       for (uint64_t k = 0; k < length; ++k) words.push_back(filler[k % 18]);
@@ -179,11 +167,7 @@ struct TitleIndex {
       add("pm-" + std::to_string(i), title + std::to_string(i),
           body(length, next(length / 4), 30 + next(length / 2)));
     }
-    auto site = cb::test::MakeSite(specs, &cfg);
-    cb::util::Diagnostics diags;
-    cb::search::IndexStats stats;
-    if (!cb::search::UpdateIndex(site, dir.path() + "/index", &stats, &diags))
-      throw std::runtime_error("index failed");
+    cb::test::IndexSpecs(specs, &cfg, dir.path() + "/index");
   }
 };
 

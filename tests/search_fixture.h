@@ -5,11 +5,13 @@
 
 #include <cstdint>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "config/config.h"
 #include "model/site_model.h"
+#include "search/index_builder.h"
 #include "util/datetime.h"
 #include "util/value.h"
 
@@ -183,6 +185,20 @@ inline model::Postmortem MakePostmortem(const PmSpec& s, const config::SiteConfi
   return pm;
 }
 
+/// Numbers for synthetic test archives (a 64-bit LCG): next(n) is in
+/// [0, n), the same sequence on every machine for the same seed.
+class Lcg {
+ public:
+  explicit Lcg(uint64_t seed) : state_(seed) {}
+  uint64_t operator()(uint64_t n) {
+    state_ = state_ * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (state_ >> 33) % n;
+  }
+
+ private:
+  uint64_t state_;
+};
+
 /// Builds the model (postmortems in spec order; related resolved).
 inline model::SiteModel MakeSite(const std::vector<PmSpec>& specs, const config::SiteConfig* cfg) {
   model::SiteModel site;
@@ -195,6 +211,17 @@ inline model::SiteModel MakeSite(const std::vector<PmSpec>& specs, const config:
     for (const auto& r : specs[i].related)
       if (site.by_id.count(r)) site.postmortems[i].related.push_back(site.by_id[r]);
   return site;
+}
+
+/// Indexes the model of `specs` into `index_dir`; throws when it cannot (for
+/// a fixture's constructor).
+inline void IndexSpecs(const std::vector<PmSpec>& specs, const config::SiteConfig* cfg,
+                       const std::string& index_dir) {
+  const model::SiteModel site = MakeSite(specs, cfg);
+  util::Diagnostics diags;
+  search::IndexStats stats;
+  if (!search::UpdateIndex(site, index_dir, &stats, &diags))
+    throw std::runtime_error("index failed");
 }
 
 /// Every postmortem's similar incidents as "id: other(word,word) ...", to

@@ -31,11 +31,7 @@ struct VariedIndex {
     const char* filler[] = {"the",     "queue",   "worker", "retried", "while", "alerts",
                             "paged",   "team",    "budget", "replica", "cache", "latency",
                             "traffic", "gateway", "deploy", "quota",   "lag",   "timeout"};
-    uint64_t state = 20261207;
-    auto next = [&state](uint64_t n) {
-      state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-      return (state >> 33) % n;
-    };
+    cb::test::Lcg next(20261207);
     std::vector<cb::test::PmSpec> specs;
     for (int i = 0; i < 2400; ++i) {
       cb::test::PmSpec s;
@@ -61,11 +57,7 @@ struct VariedIndex {
       s.services = {"checkout-api"};
       specs.push_back(std::move(s));
     }
-    auto site = cb::test::MakeSite(specs, &cfg);
-    cb::util::Diagnostics diags;
-    cb::search::IndexStats stats;
-    if (!cb::search::UpdateIndex(site, dir.path() + "/index", &stats, &diags))
-      throw std::runtime_error("index failed");
+    cb::test::IndexSpecs(specs, &cfg, dir.path() + "/index");
   }
 };
 
