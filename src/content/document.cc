@@ -53,21 +53,11 @@ int Document::LineOf(const std::string& key) const {
 }
 
 bool ShownFieldsHaveControls(const Document& doc) {
-  auto any = [](const std::vector<std::string>& list) {
-    for (const auto& s : list)
-      if (util::HasControls(s)) return true;
-    return false;
-  };
-  if (util::HasControls(doc.title) || util::HasControls(doc.summary) ||
-      util::HasControls(doc.severity) || any(doc.tags) || any(doc.services) ||
-      any(doc.authors) || util::HasControls(doc.facilitator) || util::HasControls(doc.contact))
-    return true;
-  for (const auto& a : doc.actions)
-    if (util::HasControls(a.text) || util::HasControls(a.owner) || util::HasControls(a.ticket))
-      return true;
-  for (const auto& e : doc.timeline)
-    if (util::HasControls(e.text)) return true;
-  return false;
+  bool any = false;
+  ForEachShownField(doc, [&any](std::string_view, const std::string& s) {
+    any = any || util::HasControls(s);
+  });
+  return any;
 }
 
 std::string PageBundleDir(const std::string& relative_path) {

@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "util/datetime.h"
@@ -108,10 +109,31 @@ struct Document {
 /// name would), and every other file in it is published beside its page.
 std::string PageBundleDir(const std::string& relative_path);
 
-/// True when a field pages and terminals show holds a control character
-/// (util::HasControls): title, summary, severity, tags, services, authors,
-/// facilitator, contact, action text/owner/ticket, timeline text -- the
-/// fields model::StripControlCharacters cleans.
+/// Calls f(key, field) for every field pages and terminals show, the one
+/// list both ShownFieldsHaveControls and model::StripControlCharacters
+/// walk: title, summary, severity, tags, services, authors, facilitator,
+/// contact, actions (text, owner, ticket), timeline (text), in that order,
+/// each key's fields together. `Doc`: Document or const Document.
+template <typename Doc, typename F>
+void ForEachShownField(Doc& doc, F&& f) {
+  f(std::string_view("title"), doc.title);
+  f(std::string_view("summary"), doc.summary);
+  f(std::string_view("severity"), doc.severity);
+  for (auto& s : doc.tags) f(std::string_view("tags"), s);
+  for (auto& s : doc.services) f(std::string_view("services"), s);
+  for (auto& s : doc.authors) f(std::string_view("authors"), s);
+  f(std::string_view("facilitator"), doc.facilitator);
+  f(std::string_view("contact"), doc.contact);
+  for (auto& a : doc.actions) {
+    f(std::string_view("actions"), a.text);
+    f(std::string_view("actions"), a.owner);
+    f(std::string_view("actions"), a.ticket);
+  }
+  for (auto& e : doc.timeline) f(std::string_view("timeline"), e.text);
+}
+
+/// True when a field pages and terminals show (ForEachShownField) holds a
+/// control character (util::HasControls).
 bool ShownFieldsHaveControls(const Document& doc);
 
 /// A hash of every field of `doc` (the same fields the load cache keeps)

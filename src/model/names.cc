@@ -37,12 +37,6 @@ bool Clean(std::string& s) {
   return true;
 }
 
-bool Clean(std::vector<std::string>& list) {
-  bool any = false;
-  for (auto& s : list) any |= Clean(s);
-  return any;
-}
-
 void Warn(const content::Document& doc, const std::string& key, util::Diagnostics* diags) {
   diags->Warning(doc.SourceName(), doc.LineOf(key), "names/control-characters",
                  "`" + key + "` holds control characters (e.g. NUL or ESC); they are left out of "
@@ -54,24 +48,16 @@ void Warn(const content::Document& doc, const std::string& key, util::Diagnostic
 
 void StripControlCharacters(content::Document* doc, util::Diagnostics* diags) {
   // The loader looked (at parse time, kept in its cache): nothing to strip.
-  // (The fields below are content::ShownFieldsHaveControls's.)
   if (doc->shown_fields_clean) return;
-  if (Clean(doc->title)) Warn(*doc, doc->title_source == content::Document::TitleSource::kFrontMatter
-                                        ? "title" : "id", diags);
-  if (Clean(doc->summary)) Warn(*doc, "summary", diags);
-  if (Clean(doc->severity)) Warn(*doc, "severity", diags);
-  if (Clean(doc->tags)) Warn(*doc, "tags", diags);
-  if (Clean(doc->services)) Warn(*doc, "services", diags);
-  if (Clean(doc->authors)) Warn(*doc, "authors", diags);
-  if (Clean(doc->facilitator)) Warn(*doc, "facilitator", diags);
-  if (Clean(doc->contact)) Warn(*doc, "contact", diags);
-  bool actions = false;
-  for (auto& a : doc->actions)
-    actions |= Clean(a.text) | Clean(a.owner) | Clean(a.ticket);
-  if (actions) Warn(*doc, "actions", diags);
-  bool timeline = false;
-  for (auto& e : doc->timeline) timeline |= Clean(e.text);
-  if (timeline) Warn(*doc, "timeline", diags);
+  // Every field is cleaned; one warning per key that had any, in order
+  // (each key's fields come together).
+  std::vector<std::string_view> cleaned;
+  content::ForEachShownField(*doc, [&cleaned](std::string_view key, std::string& s) {
+    if (Clean(s) && (cleaned.empty() || cleaned.back() != key)) cleaned.push_back(key);
+  });
+  const bool title_from_id = doc->title_source != content::Document::TitleSource::kFrontMatter;
+  for (std::string_view key : cleaned)
+    Warn(*doc, key == "title" && title_from_id ? "id" : std::string(key), diags);
 }
 
 namespace {
