@@ -100,3 +100,106 @@ TEST_CASE("many matches: every page is a slice of the same ranking", "[search]")
     }
   }
 }
+
+namespace {
+
+/// Each hit's id and percentage.
+std::vector<std::string> Ranked(cb::search::Searcher& s, const std::string& q, int offset,
+                                int limit, cb::search::SearchResult* out = nullptr) {
+  cb::search::SearchRequest r;
+  r.query = q;
+  r.offset = offset;
+  r.limit = limit;
+  auto result = s.Search(r);
+  REQUIRE(result.ok);
+  std::vector<std::string> ranked;
+  for (const auto& h : result.hits) ranked.push_back(h.id + " " + std::to_string(h.percent));
+  if (out) *out = std::move(result);
+  return ranked;
+}
+
+}  // namespace
+
+namespace {
+
+/// 10,000 postmortems (a phrase over more than 2,000 matches: Xapian
+/// guesses a quarter of those with both words) that all say "checkout" and "errors", 1 to 4 times
+/// each, in bodies of many lengths; a third have them side by side, so many
+/// of those with the most of both (the best without positions) do not.
+struct PhraseIndex {
+  cb::test::TempDir dir;
+  cb::config::SiteConfig cfg = cb::test::FixtureConfig();
+
+  PhraseIndex() {
+    const char* filler[] = {"the",   "queue",  "worker",  "retried", "while",   "alerts",
+                            "paged", "team",   "budget",  "replica", "cache",   "latency",
+                            "deploy", "quota", "traffic", "gateway", "timeout", "lag"};
+    cb::test::Lcg next(20261208);
+    std::vector<cb::test::PmSpec> specs;
+    for (int i = 0; i < 10000; ++i) {
+      cb::test::PmSpec s;
+      s.id = "pm-" + std::to_string(i);
+      s.title = "Conversion fell " + std::to_string(i);
+      s.summary = "Something slowed down.";
+      std::vector<std::string> words;
+      const uint64_t length = 20 + next(200);
+      for (uint64_t k = 0; k < length; ++k) words.push_back(filler[next(18)]);
+      for (uint64_t k = 1 + next(4); k > 0; --k) {
+        words.insert(words.begin() + static_cast<long>(next(words.size())), "checkout");
+        words.insert(words.begin() + static_cast<long>(next(words.size())), "errors");
+      }
+      if (next(3) == 0) {
+        const uint64_t at = next(words.size());
+        words.insert(words.begin() + static_cast<long>(at), {"checkout", "errors"});
+      }
+      for (const auto& w : words) s.body += w + " ";
+      s.date = "2024-03-" + std::string(i % 28 < 9 ? "0" : "") + std::to_string(i % 28 + 1);
+      s.severity = "SEV2";
+      s.tags = {"payments"};
+      s.services = {"checkout-api"};
+      specs.push_back(std::move(s));
+    }
+    cb::test::IndexSpecs(specs, &cfg, dir.path() + "/index");
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a phrase over many matches: pages are slices of the ranking that checks every match",
+          "[search]") {
+  static PhraseIndex index;
+  // A server's Searcher (from its second search on) checks the phrase in
+  // every match; a one-off search checks it only where it can make the
+  // page. Both must give the same postmortems, in the same order, with the
+  // same percentages, at every page size and offset.
+  const std::string dir = index.dir.path() + "/index";
+  std::string error;
+  auto server = cb::search::Searcher::Open(dir, index.cfg, &error);
+  REQUIRE(server);
+  Ranked(*server, "warm up", 0, 1);
+  for (const std::string q :
+       {"\"checkout errors\"", "\"errors checkout\"", "\"checkout errors\" budget",
+        "\"checkout errors\" OR deploy", "\"checkout errors\" -\"errors checkout\"",
+        "\"checkout errors\" -quota"}) {
+    INFO(q);
+    const auto all = Ranked(*server, q, 0, 30);
+    REQUIRE(!all.empty());
+    auto slice = [&](size_t from, size_t n) {
+      from = std::min(from, all.size());
+      return std::vector<std::string>(all.begin() + from,
+                                      all.begin() + std::min(all.size(), from + n));
+    };
+    for (int limit : {1, 3, 5, 10, 30}) {
+      INFO("limit " << limit);
+      auto fresh = cb::search::Searcher::Open(dir, index.cfg, &error);
+      REQUIRE(fresh);
+      CHECK(Ranked(*fresh, q, 0, limit) == slice(0, limit));
+    }
+    for (int offset : {2, 5, 17}) {
+      INFO("offset " << offset);
+      auto fresh = cb::search::Searcher::Open(dir, index.cfg, &error);
+      REQUIRE(fresh);
+      CHECK(Ranked(*fresh, q, offset, 5) == slice(offset, 5));
+    }
+  }
+}

@@ -296,7 +296,8 @@ struct Searcher::Impl {
   /// How many match `query`, whose best matches are `top`, feeding `spy`:
   /// see "Many matches" in docs/search.md. *estimated when from a sample.
   Xapian::doccount Count(const Xapian::Query& query, const Xapian::MSet& top,
-                         Xapian::doccount all, FacetSpy* spy, bool* estimated);
+                         Xapian::doccount all, FacetSpy* spy, bool* estimated,
+                         Xapian::doccount guess = 0);
 };
 
 Searcher::Searcher(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -568,6 +569,93 @@ Xapian::MSet TopByCloseness(const Xapian::Database& db, Xapian::Enquire& enquire
   }
 }
 
+/// `q` with every OP_PHRASE and OP_NEAR it holds replaced by OP_AND of the
+/// same parts, into *out: an upper bound that reads no positions. A
+/// postmortem whose words are in the right places has the same weight
+/// under both (each word weighs what it weighs alone), and one where they
+/// are not matches the bound only (or with more of it, under OP_OR). False,
+/// and *out untouched, when a positional part sits where dropping its check
+/// could lower a weight or a match (under NOT, OP_SYNONYM, a weight scale,
+/// ...), or when `q` holds none.
+bool PositionFreeBound(const Xapian::Query& q, Xapian::Query* out) {
+  const auto op = q.get_type();
+  const size_t n = q.get_num_subqueries();
+  if (op == Xapian::Query::OP_NEAR || op == Xapian::Query::OP_PHRASE) {
+    std::vector<Xapian::Query> parts;
+    for (size_t i = 0; i < n; ++i) {
+      if (HoldsPositional(q.get_subquery(i))) return false;
+      parts.push_back(q.get_subquery(i));
+    }
+    *out = Xapian::Query(Xapian::Query::OP_AND, parts.begin(), parts.end());
+    return true;
+  }
+  if (!HoldsPositional(q)) return false;
+  // Only where more matches and more weight below can only add (AND_NOT:
+  // its left side).
+  const bool all_sides = op == Xapian::Query::OP_AND || op == Xapian::Query::OP_OR ||
+                         op == Xapian::Query::OP_AND_MAYBE || op == Xapian::Query::OP_FILTER;
+  if (!all_sides && op != Xapian::Query::OP_AND_NOT) return false;
+  std::vector<Xapian::Query> parts;
+  for (size_t i = 0; i < n; ++i) {
+    const Xapian::Query sub = q.get_subquery(i);
+    Xapian::Query bound;
+    if (!HoldsPositional(sub)) {
+      parts.push_back(sub);
+    } else if ((all_sides || i == 0) && PositionFreeBound(sub, &bound)) {
+      parts.push_back(bound);
+    } else {
+      return false;
+    }
+  }
+  *out = Xapian::Query(op, parts.begin(), parts.end());
+  return true;
+}
+
+/// The page [offset, offset + limit) by relevance (ties by id, SetOrder) of
+/// `query`, which holds phrases or OP_NEAR, over more matches than are
+/// worth checking every one of: `bound` (PositionFreeBound) ranks them
+/// without reading positions, then the query itself is run, unpruned, over
+/// the best few by bound (Xapian checks positions only there), four times
+/// as many each round until no postmortem left unchecked can reach the
+/// page's last weight. So the page is a slice of the one ranking that
+/// checking every match gives, with its weights and percentages, at a cost
+/// that grows with how rare the phrase is among the postmortems with its
+/// words rather than with the number of matches. The few are picked by
+/// their id terms (boolean, under OP_FILTER): a DocidSet there would be
+/// counted by Xapian 1.4 as a matched part of the query but not as a part,
+/// which turns 99% into 100%.
+Xapian::MSet TopByPositions(const Xapian::Database& db, Xapian::Enquire& enquire,
+                            const Xapian::Query& query, const Xapian::Query& bound,
+                            Xapian::doccount offset, Xapian::doccount limit, Page* page) {
+  const Xapian::doccount want = offset + limit;
+  Xapian::Enquire bounder(db);
+  bounder.set_query(bound);
+  bounder.set_sort_by_relevance();  // ties by docid
+  std::vector<std::string> id_terms;
+  Xapian::doccount take = want + std::max<Xapian::doccount>(want, 30);
+  for (;;) {
+    // The best `take` by bound, and the one after them (pruned: exact).
+    const Xapian::MSet bounds = bounder.get_mset(0, take + 1);
+    const Xapian::doccount n = std::min(take, bounds.size());
+    for (Xapian::doccount i = id_terms.size(); i < n; ++i)
+      id_terms.push_back(sc::ClampTerm(
+          sc::kIdPrefix + db.get_document(*bounds[i], Xapian::DOC_ASSUME_VALID).get_value(sc::kSlotId)));
+    enquire.set_query(Xapian::Query(
+        Xapian::Query::OP_FILTER, query,
+        Xapian::Query(Xapian::Query::OP_OR, id_terms.begin(), id_terms.begin() + n)));
+    enquire.set_sort_by_relevance();
+    Xapian::MSet top = enquire.get_mset(0, want + 1, n);
+    const bool every = bounds.size() <= take;  // no postmortem left unchecked
+    bool settled = every || want == 0;
+    if (!settled && top.size() >= want) {
+      const double last = top[want - 1].get_weight();
+      settled = bounds[take].get_weight() + Slack(last) < last;
+    }
+    if (settled) return PageByRelevance(enquire, top, offset, limit, n, page);
+    take *= 4;
+  }
+}
+
 }  // namespace
 
 Xapian::MSet Searcher::Impl::Match(Xapian::Enquire& enquire, const Xapian::Query& query,
@@ -579,7 +667,8 @@ Xapian::MSet Searcher::Impl::Match(Xapian::Enquire& enquire, const Xapian::Query
   // Facets and the total need every match, so look at all of them.
   const Xapian::doccount all = db.get_doccount();
   enquire.set_query(query);
-  const Xapian::doccount estimate = enquire.get_mset(0, 0).get_matches_estimated();
+  const Xapian::MSet estimated_set = enquire.get_mset(0, 0);
+  const Xapian::doccount estimate = estimated_set.get_matches_estimated();
   const bool large = estimate > kBoostEveryMatchUpTo;
   // A server's loaded table counts a match with an array lookup: no need.
   if (large && !(facets && facets->loaded()))
@@ -602,6 +691,16 @@ Xapian::MSet Searcher::Impl::Match(Xapian::Enquire& enquire, const Xapian::Query
     if (large && !(facets && facets->loaded())) {
       // The page alone, then a sample for the total and facets (Count): a
       // quoted phrase is checked in the sample's matches, not in every one.
+      Xapian::Query bound;
+      if (positional && request.sort == SortOrder::kRelevance &&
+          PositionFreeBound(asked, &bound)) {
+        // Phrases checked only where they can make the page; the total
+        // and facets from a sample, as for any query over many matches.
+        Xapian::MSet mset = TopByPositions(db, enquire, asked, bound, offset, limit, page);
+        *total = Count(query, estimated_set, all, spy, estimated,
+                       estimated_set.get_matches_upper_bound());
+        return mset;
+      }
       Xapian::MSet mset = enquire.get_mset(offset, limit, positional ? all : 0);
       page->size = mset.size();
       *total = Count(query, mset, all, spy, estimated);
@@ -668,22 +767,38 @@ Xapian::MSet Searcher::Impl::Match(Xapian::Enquire& enquire, const Xapian::Query
 }
 
 Xapian::doccount Searcher::Impl::Count(const Xapian::Query& query, const Xapian::MSet& top,
-                                       Xapian::doccount all, FacetSpy* spy, bool* estimated) {
+                                       Xapian::doccount all, FacetSpy* spy, bool* estimated,
+                                       Xapian::doccount guess) {
   const Xapian::doccount low = top.get_matches_lower_bound();
   const Xapian::doccount high = top.get_matches_upper_bound();
   if (!(facets && facets->loaded())) {
     // A one-off search: the matches among every n-th postmortem of the
     // archive (about kFacetSample of them) give the facets, and the total
     // too unless Xapian knows it (one word, or its synonyms).
-    const Xapian::doccount guess = top.get_matches_estimated();
-    const Xapian::docid step = std::max<Xapian::docid>(2, (guess + kFacetSample - 1) / kFacetSample);
-    Xapian::Enquire sampler(db);
-    sampler.set_query(Xapian::Query(Xapian::Query::OP_FILTER, query,
-                                    Xapian::Query((new DocidStride(step))->release())));
-    sampler.set_weighting_scheme(Xapian::BoolWeight());
-    spy->SampleEvery(1);
-    sampler.add_matchspy(spy);
-    const Xapian::doccount in_sample = sampler.get_mset(0, 0, all).get_matches_estimated();
+    if (guess == 0) guess = top.get_matches_estimated();
+    Xapian::docid step = std::max<Xapian::docid>(2, (guess + kFacetSample - 1) / kFacetSample);
+    auto sample = [&] {
+      Xapian::Enquire sampler(db);
+      sampler.set_query(Xapian::Query(Xapian::Query::OP_FILTER, query,
+                                      Xapian::Query((new DocidStride(step))->release())));
+      sampler.set_weighting_scheme(Xapian::BoolWeight());
+      spy->Reset();
+      spy->SampleEvery(1);
+      sampler.add_matchspy(spy);
+      return sampler.get_mset(0, 0, all).get_matches_estimated();
+    };
+    Xapian::doccount in_sample = sample();
+    if (low != high && in_sample > 0 && in_sample < kMinSampleMatches && HoldsPositional(query)) {
+      // Counting every match of a phrase reads the positions of every
+      // postmortem with its words: first a denser sample, aiming at half
+      // as many again as the least that is enough.
+      const Xapian::docid denser = static_cast<Xapian::docid>(
+          static_cast<uint64_t>(step) * in_sample / (kMinSampleMatches + kMinSampleMatches / 2));
+      if (denser >= 2) {
+        step = denser;
+        in_sample = sample();
+      }
+    }
     if (low == high || in_sample >= kMinSampleMatches) {
       Xapian::doccount n = low;
       if (low != high) {
