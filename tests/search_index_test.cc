@@ -760,3 +760,27 @@ TEST_CASE("index update: WaitForCaches returns once the similar caches are on di
   CHECK_FALSE(update->Finish(&stats, &diags));
   CHECK(diags.HasErrors());
 }
+
+TEST_CASE("index: a word is never stored as a synonym of its own stem", "[search][index]") {
+  // The built-in group deploy/deployment/release/rollout: "deployment" stems
+  // to "deploy", so a query for "deploy" must not get Zdeploy a second time
+  // through its synonyms (it would count the word twice in the weights).
+  Archive a;
+  a.cfg.search.synonyms["replicas"] = {"replica", "standby"};
+  a.Update();
+  Xapian::Database db(cb::search::schema::VersionDir(a.index(), 1));
+  Xapian::Stem stem("en");
+  size_t keys = 0;
+  for (auto k = db.synonym_keys_begin(); k != db.synonym_keys_end(); ++k) {
+    const std::string key = *k;
+    const std::string own = key.rfind('Z', 0) == 0 ? key : "Z" + stem(key);
+    for (auto v = db.synonyms_begin(key); v != db.synonyms_end(key); ++v) CHECK(*v != own);
+    ++keys;
+  }
+  CHECK(keys > 10);
+  std::vector<std::string> deploy(db.synonyms_begin("deploy"), db.synonyms_end("deploy"));
+  CHECK(std::count(deploy.begin(), deploy.end(), "Z" + stem("release")) == 1);  // the others stay
+  CHECK(std::count(deploy.begin(), deploy.end(), "Zdeploy") == 0);
+  std::vector<std::string> standby(db.synonyms_begin("replicas"), db.synonyms_end("replicas"));
+  CHECK(std::count(standby.begin(), standby.end(), "Z" + stem("standby")) == 1);
+}

@@ -54,6 +54,9 @@ void WriteSynonyms(Xapian::WritableDatabase& db, const SynonymMap& synonyms) {
       std::string value = NormalizeSynonym(raw);
       if (value.empty() || value == key) continue;
       std::string value_term = SynonymTerm(value, stem);
+      // "deploy" and "deployment" share a stem: the query already holds it,
+      // and listing it as its own synonym would count the term twice.
+      if (!key_term.empty() && value_term == key_term) continue;
       // Keyed by the word and by its stem, so "outages" finds "downtime".
       if (!value_term.empty()) {
         db.add_synonym(key, value_term);
@@ -82,6 +85,7 @@ void CountSpelling(const std::string& words, int sign, SpellingDelta* delta) {
 
 std::string SynonymsHash(const SynonymMap& synonyms) {
   sc::Hasher h;
+  h.Add("stems-2");  // how WriteSynonyms turns the map into pairs: a change rewrites them
   for (const auto& [key, values] : synonyms) {
     h.Add(key);
     for (const auto& v : values) h.Add(v);
