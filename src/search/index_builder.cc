@@ -105,7 +105,7 @@ bool PrebuildShards(WriteJob* job, int jobs, similar::Corpus* corpus) {
   // At least one shard per thread, so small archives use every core too.
   const size_t n = job->fields.size();
   const size_t threads = static_cast<size_t>(std::max(jobs, 1));
-  size_t shard_docs = std::min(kShardDocs, (n + threads - 1) / threads);
+  size_t shard_docs = std::min(ShardDocs(n), (n + threads - 1) / threads);
   if (const char* env = std::getenv("CASEBOOK_TEST_SHARD_DOCS"))
     shard_docs = static_cast<size_t>(std::max(1L, std::atol(env)));
   if (n < 64 || shard_docs == 0 || std::getenv("CASEBOOK_TEST_FAIL_INDEX_AFTER")) return false;

@@ -4,9 +4,9 @@
 #include <xapian.h>
 
 #include <algorithm>
-#include <cctype>
-#include <map>
-#include <unordered_map>
+#include <cstdint>
+#include <functional>
+#include <string_view>
 #include <unordered_set>
 
 #include "search/schema.h"
@@ -40,9 +40,11 @@ void AddSpellingWords(const std::string& text, std::string* buf,
     unsigned char c = static_cast<unsigned char>(text[i]);
     if (c < 0x80) {  // ASCII fast path
       ++i;
-      if (std::isalnum(c) || c == '_') {
-        if (c <= '9' && c >= '0') digit = true;
-        buf->push_back(static_cast<char>(std::tolower(c)));
+      const bool lower = c >= 'a' && c <= 'z', upper = c >= 'A' && c <= 'Z';
+      const bool num = c >= '0' && c <= '9';
+      if (lower || upper || num || c == '_') {
+        if (num) digit = true;
+        buf->push_back(static_cast<char>(upper ? c + ('a' - 'A') : c));
       } else if (buf->size() > start) {
         flush();
       }
@@ -63,22 +65,63 @@ void AddSpellingWords(const std::string& text, std::string* buf,
 
 /// Xapian::Stem("en") with a memo: an archive's vocabulary recurs, so most
 /// words are looked up rather than stemmed. Bounded; one thread at a time.
+/// The memo is an open-addressed table of (hash, entry) slots, at most half
+/// full, over a vector of (word, stem) entries: a look-up is one probe of a
+/// small dense array and one read of the entry, where std::unordered_map
+/// walked a bucket chain of scattered nodes (a cache miss each) after a
+/// division by its prime bucket count; the stemmer is called for every word
+/// of every document.
 class CachingStem : public Xapian::StemImplementation {
  public:
   std::string operator()(const std::string& word) override { return Get(word); }
   std::string get_description() const override { return "Xapian::Stem(en), memoized"; }
 
   const std::string& Get(const std::string& word) {
-    auto it = memo_.find(word);
-    if (it != memo_.end()) return it->second;
-    if (memo_.size() >= kMaxEntries) memo_.clear();
-    return memo_.emplace(word, stem_(word)).first->second;
+    const size_t h = std::hash<std::string_view>()(word);
+    const uint32_t tag = static_cast<uint32_t>(h >> 32) | 1;  // 0: an empty slot
+    size_t mask = slots_.size() - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+      Slot& slot = slots_[i];
+      if (slot.tag == 0) break;
+      if (slot.tag == tag && entries_[slot.entry].first == word) return entries_[slot.entry].second;
+    }
+    if (entries_.size() >= kMaxEntries) Clear();
+    if ((entries_.size() + 1) * 2 > slots_.size()) Grow();
+    mask = slots_.size() - 1;
+    size_t i = h & mask;
+    while (slots_[i].tag != 0) i = (i + 1) & mask;
+    slots_[i] = Slot{tag, static_cast<uint32_t>(entries_.size())};
+    entries_.emplace_back(word, stem_(word));
+    return entries_.back().second;
   }
 
  private:
+  struct Slot {
+    uint32_t tag = 0;
+    uint32_t entry = 0;
+  };
   static constexpr size_t kMaxEntries = 200000;
+
+  void Clear() {
+    entries_.clear();
+    slots_.assign(kFirstSlots, Slot{});
+  }
+  void Grow() {
+    std::vector<Slot> old(slots_.size() * 2);
+    old.swap(slots_);
+    const size_t mask = slots_.size() - 1;
+    for (const Slot& s : old) {
+      if (s.tag == 0) continue;
+      size_t i = std::hash<std::string_view>()(entries_[s.entry].first) & mask;
+      while (slots_[i].tag != 0) i = (i + 1) & mask;
+      slots_[i] = s;
+    }
+  }
+
+  static constexpr size_t kFirstSlots = 4096;
   Xapian::Stem stem_{"en"};
-  std::unordered_map<std::string, std::string> memo_;
+  std::vector<Slot> slots_ = std::vector<Slot>(kFirstSlots);
+  std::vector<std::pair<std::string, std::string>> entries_;
 };
 
 /// The body's plain text. A build keeps it in the render cache's text file
@@ -153,13 +196,21 @@ void AddPairTerms(Xapian::Document& xd) {
       at[*p] = static_cast<uint32_t>(stems.size());
     }
   }
-  std::map<std::string, Xapian::termcount> pairs;
+  // Each occurrence once, then sorted: a run of equal terms is one term
+  // whose wdf is the run's length.
+  std::vector<std::string> pairs;
   for (size_t p = 1; p < at.size(); ++p) {
     if (at[p - 1] == 0 || at[p] == 0) continue;
     std::string term = sc::PairTerm(stems[at[p - 1] - 1], stems[at[p] - 1]);
-    if (!term.empty()) ++pairs[term];
+    if (!term.empty()) pairs.push_back(std::move(term));
   }
-  for (const auto& [term, wdf] : pairs) xd.add_term(term, wdf);
+  std::sort(pairs.begin(), pairs.end());
+  for (size_t i = 0; i < pairs.size();) {
+    size_t j = i + 1;
+    while (j < pairs.size() && pairs[j] == pairs[i]) ++j;
+    xd.add_term(pairs[i], static_cast<Xapian::termcount>(j - i));
+    i = j;
+  }
 }
 
 }  // namespace

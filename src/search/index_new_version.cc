@@ -1,5 +1,5 @@
 // Step 4 of an index update (index_writer.h): a complete new version v<N+1>
-// beside the published one. Shards of kShardDocs documents, each written
+// beside the published one. Shards of ShardDocs documents, each written
 // unsynced and flushed once (Xapian's buffers stay small and no flush
 // merges into a large table), on up to `jobs` threads, plus one shard for
 // the spelling and metadata, are compacted into v<N+1> (cheaper than one
@@ -24,17 +24,18 @@
 #include "util/fs.h"
 
 namespace casebook::search {
+
+size_t ShardDocs(size_t documents) {
+  if (const char* env = std::getenv("CASEBOOK_TEST_SHARD_DOCS"))
+    return static_cast<size_t>(std::max(1L, std::atol(env)));
+  return std::max(kMinShardDocs, (documents + kMaxShards - 1) / kMaxShards);
+}
+
 namespace {
 
 namespace sc = schema;
 
-size_t ShardDocs() {
-  if (const char* env = std::getenv("CASEBOOK_TEST_SHARD_DOCS"))
-    return static_cast<size_t>(std::max(1L, std::atol(env)));
-  return kShardDocs;
-}
-
-/// Writes the documents of every shard (`paths`, kShardDocs each) on up to
+/// Writes the documents of every shard (`paths`, `shard_docs` each) on up to
 /// job.jobs threads; compaction keeps the shards' order, so docids do not
 /// depend on the threads. The only shard of a small index gets the
 /// metadata too.
@@ -116,7 +117,7 @@ void WriteNewVersion(const WriteJob& job, DocumentSource& docs, std::optional<in
     if (!paths.empty()) {
       for (const auto& [word, c] : job.prebuilt_spelling) (*spelling)[word] += c;
     } else {
-      const size_t shard_docs = ShardDocs();
+      const size_t shard_docs = ShardDocs(job.fields.size());
       const size_t shards = std::max<size_t>(1, (job.fields.size() + shard_docs - 1) / shard_docs);
       for (size_t s = 0; s < shards; ++s) paths.push_back(util::JoinPath(tmp, "s" + std::to_string(s)));
       WriteShards(job, docs, paths, shard_docs, stamps, spelling);

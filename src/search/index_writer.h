@@ -41,12 +41,20 @@ namespace casebook::search {
 
 /// Changes applied in place, in one transaction; more build a new version.
 inline constexpr size_t kMaxInPlace = 2000;
-/// Documents per shard of a new version. Each writing thread holds its
-/// shard's postings and positions until the shard is flushed: at 10,000
-/// postmortems, 500 rather than 1,000 takes ~30 MB off the peak of a first
-/// build's index step, with no difference in time beyond noise (the
-/// compaction merges twice the shards).
-inline constexpr size_t kShardDocs = 500;
+/// Documents per shard of a new version: kMinShardDocs, or as many more as
+/// keep it to kMaxShards shards. Until a shard is flushed, Xapian holds its
+/// postings and positions in maps keyed by term and, per term, by docid;
+/// adding a document walks them once per term, and in small shards those
+/// maps stay small and in cache: at 10,000 postmortems shards of 100 rather
+/// than 500 take ~2.5 cpu-s (of ~15) off the index step and ~25 MB off its
+/// peak (docs/benchmarks.md, branch index5). The cap bounds the files the
+/// compaction opens at once (about four a shard): 200 shards, as many as
+/// shards of 500 gave at 100,000 postmortems.
+inline constexpr size_t kMinShardDocs = 100;
+inline constexpr size_t kMaxShards = 200;
+/// The shard size for `documents` documents (CASEBOOK_TEST_SHARD_DOCS, when
+/// set, instead).
+size_t ShardDocs(size_t documents);
 
 /// Documents made before the writer runs (by IndexUpdate::Start), by index
 /// into the fields; each is taken once. Thread-safe.
