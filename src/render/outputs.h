@@ -92,8 +92,9 @@ std::string PostmortemsJson(const View& view, int jobs);
 /// The static-hosting search index (static_search_index.cc): a few small
 /// files that themes/default/static/js/search.js reads instead of
 /// postmortems.json when there is no search server. Path -> content, the
-/// paths being StaticSearchIndexPaths(postmortems). Its inputs are
-/// AddJsonInputs'.
+/// paths being StaticSearchIndexPaths(postmortems). Each file has inputs
+/// of its own (below): a change to one postmortem's title re-keys one docs
+/// file and a few words files, not all ~2,250 of them.
 std::map<std::string, std::string> StaticSearchIndex(const View& view);
 /// The same files one by one (the renderer makes each as its own file):
 /// the words of every postmortem, grouped by bucket (made once for all the
@@ -102,7 +103,16 @@ struct StaticSearchWords {
   using Bucket = std::vector<std::pair<std::string, std::vector<int64_t>>>;  // words in byte order
   std::vector<Bucket> buckets;
 };
-StaticSearchWords MakeStaticSearchWords(const View& view);
+/// `wanted`: only the words of the buckets it marks (nullptr: every bucket).
+StaticSearchWords MakeStaticSearchWords(const View& view, const std::vector<bool>* wanted = nullptr);
+/// What each words file shows, hashed: bucket b's key is made from its
+/// postings (word and posting, in postmortem order), so a title edit
+/// changes the keys of the few buckets its old and new words fall in. One
+/// pass over every postmortem's words, on every core.
+std::vector<std::string> StaticSearchWordKeys(const View& view);
+/// What docs-<shard>.json shows: its postmortems' ListKeys. False when one
+/// is unknown.
+bool AddStaticSearchDocsInputs(const View& view, size_t shard, util::StreamHash* h);
 /// ... search-index/words-<b>.json from buckets[b], docs-<shard>.json and
 /// meta.json.
 std::string StaticSearchWordsFile(const StaticSearchWords::Bucket& bucket);

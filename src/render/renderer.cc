@@ -94,7 +94,8 @@ class Plan {
   /// `relative_base`: the base path pages link with when site.toml asks for
   /// relative URLs (see RelativizeHtml), else "".
   Plan(const TemplateSet& templates, std::string relative_base, util::Diagnostics* diags)
-      : templates_(templates), relative_base_(std::move(relative_base)), diags_(diags) {}
+      : templates_(templates), relative_base_(std::move(relative_base)), diags_(diags),
+        salt_(util::BuildIdentity() + '\0' + templates_.fingerprint() + '\0' + relative_base_) {}
 
   /// A page at `url_path` (+ "index.html" for "dir/" and "") from template
   /// `tmpl`; `data` builds its view on the worker thread.
@@ -159,8 +160,6 @@ class Plan {
     size_t n = jobs_.size();
     std::vector<OutputFile> files(n);
     std::vector<util::Diagnostics> diags(n);
-    const std::string salt = util::BuildIdentity() + '\0' + templates_.fingerprint() +
-                             '\0' + relative_base_;
     // Postmortem pages first (each may free its body when done: see
     // RenderOptions::postmortem_page_done), then the rest heaviest first;
     // results still go to their plan slots.
@@ -207,19 +206,8 @@ class Plan {
       }
       // Two kinds of keys: from the inputs (cheap; the data is not built
       // when the file is unchanged), else from the page's view data.
-      bool keyed = false;
-      if (job.inputs && !options.inputs_key.empty()) {
-        util::StreamHash key;
-        key.AddString(salt);
-        key.AddString("inputs");
-        key.AddString(options.inputs_key);
-        key.AddString(job.path);
-        key.AddString(job.tmpl);
-        if (job.inputs(&key)) {
-          file.key = key.Hex();
-          keyed = true;
-        }
-      }
+      file.key = InputsKey(job, options);
+      const bool keyed = !file.key.empty();
       auto published = [&] {
         return options.published_key && options.published_key(job.path) == file.key;
       };
@@ -236,7 +224,7 @@ class Plan {
         util::Value data = job.data();
         if (!keyed) {
           util::StreamHash key;
-          key.AddString(salt);
+          key.AddString(salt_);
           key.AddString(job.tmpl);
           data.AddHash(&key);
           file.key = key.Hex();
@@ -284,8 +272,27 @@ class Plan {
   }
 
   const std::vector<std::string>& pages() const { return pages_; }
+  /// How many files are planned (the last one planned is size() - 1).
+  size_t size() const { return jobs_.size(); }
+
+  /// File `index`'s key from its inputs (Job::inputs), "" when it has none
+  /// or they are unknown.
+  std::string InputsKey(size_t index, const RenderOptions& options) const {
+    return InputsKey(jobs_[index], options);
+  }
 
  private:
+  std::string InputsKey(const Job& job, const RenderOptions& options) const {
+    if (!job.inputs || options.inputs_key.empty()) return std::string();
+    util::StreamHash key;
+    key.AddString(salt_);
+    key.AddString("inputs");
+    key.AddString(options.inputs_key);
+    key.AddString(job.path);
+    key.AddString(job.tmpl);
+    return job.inputs(&key) ? key.Hex() : std::string();
+  }
+
   /// Writes a streamed job's file through options.open_stream, controls
   /// stripped chunk by chunk (ChunkOut never splits one).
   static void WriteStream(const Job& job, const RenderOptions& options, OutputFile* file,
@@ -314,6 +321,7 @@ class Plan {
   const TemplateSet& templates_;
   const std::string relative_base_;
   util::Diagnostics* diags_;
+  const std::string salt_;  // in every key: casebook, the theme, the links' base
   std::vector<Job> jobs_;
   std::unordered_set<std::string> paths_;  // (only asked whether a path is taken)
   std::vector<std::string> pages_;
@@ -467,71 +475,98 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateS
     plan.Weight(4 * site.postmortems.size());  // the largest file
   }
   {
-    // The static search index: many small files. The words files share one
-    // pass over every postmortem, made by the first worker that needs it
-    // and freed once the last words file is made; the docs files each read
-    // their own 50 postmortems.
+    // The static search index: many small files, each keyed by what it
+    // shows. The words files share one pass over every postmortem that
+    // makes only the buckets whose key changed, made by the first worker
+    // that needs it; each bucket is freed as its file is written and the
+    // whole once the last one is made. The docs files each read their own
+    // 50 postmortems.
     struct Words {
+      std::once_flag keys_once;
+      std::vector<std::string> keys;  // StaticSearchWordKeys
       std::once_flag once;
+      std::vector<bool> wanted;  // buckets to make (their key is not the published one)
       StaticSearchWords words;
-      std::atomic<size_t> left{0};  // words files not yet made
-    };
-    auto shared = std::make_shared<Words>();
-    // Every file of it is made from what postmortems.json is made from
-    // (AddJsonInputs, a pass over every postmortem's list key): hashed once
-    // for all ~2,250 files at 100,000 postmortems, not once per file (which
-    // made their keys quadratic in the archive).
-    struct JsonInputs {
-      std::once_flag once;
-      std::string digest;  // "" when the inputs are unknown
-      const std::string& Get(const View& view) {
-        std::call_once(once, [&] {
-          util::StreamHash h;
-          if (AddJsonInputs(view, &h)) digest = h.Hex();
-        });
-        return digest;
+      std::atomic<size_t> left{0};  // wanted words files not yet made
+      std::function<bool(size_t bucket)> changed;  // set once every file is planned
+      const std::string& Key(const View& view, size_t b) {
+        std::call_once(keys_once, [&] { keys = StaticSearchWordKeys(view); });
+        return keys[b];
       }
     };
-    auto inputs = std::make_shared<JsonInputs>();
+    auto shared = std::make_shared<Words>();
     const std::vector<std::string> paths = StaticSearchIndexPaths(site.postmortems.size());
     const std::string words_prefix = "search-index/words-", docs_prefix = "search-index/docs-";
+    std::vector<std::pair<size_t, std::string>> word_jobs;  // plan index, path of bucket b
     bool first_words = true;
     for (const auto& path : paths) {
       std::function<std::string(util::Diagnostics*)> make;
+      std::function<bool(util::StreamHash*)> inputs;
       bool words = false;
       if (util::StartsWith(path, words_prefix)) {
         const size_t b = std::stoul(path.substr(words_prefix.size()));
         words = true;
-        shared->left++;
         make = [v, shared, b](util::Diagnostics*) {
-          std::call_once(shared->once, [&] { shared->words = MakeStaticSearchWords(*v); });
+          std::call_once(shared->once, [&] {
+            const size_t buckets = StaticSearchBuckets(v->site().postmortems.size());
+            shared->wanted.assign(buckets, true);
+            for (size_t k = 0; k < buckets && shared->changed; ++k) shared->wanted[k] = shared->changed(k);
+            shared->left = static_cast<size_t>(
+                std::count(shared->wanted.begin(), shared->wanted.end(), true));
+            shared->words = MakeStaticSearchWords(*v, &shared->wanted);
+          });
+          if (b >= shared->wanted.size() || !shared->wanted[b]) {
+            // (Not expected: a bucket found unchanged is kept, not made.)
+            std::vector<bool> only(shared->wanted.size(), false);
+            if (b < only.size()) only[b] = true;
+            StaticSearchWords alone = MakeStaticSearchWords(*v, &only);
+            return StaticSearchWordsFile(b < alone.buckets.size() ? alone.buckets[b]
+                                                                  : StaticSearchWords::Bucket());
+          }
           std::string text = StaticSearchWordsFile(shared->words.buckets[b]);
           StaticSearchWords::Bucket().swap(shared->words.buckets[b]);
           if (--shared->left == 0) StaticSearchWords().buckets.swap(shared->words.buckets);
           return text;
         };
+        inputs = [v, shared, b](util::StreamHash* h) {
+          h->AddInt(StaticSearchBuckets(v->site().postmortems.size()));
+          h->AddString(shared->Key(*v, b));
+          return true;
+        };
       } else if (util::StartsWith(path, docs_prefix)) {
         const size_t shard = std::stoul(path.substr(docs_prefix.size()));
         make = [v, shard](util::Diagnostics*) { return StaticSearchDocsFile(*v, shard); };
+        inputs = [v, shard](util::StreamHash* h) { return AddStaticSearchDocsInputs(*v, shard, h); };
       } else {
         const size_t n = site.postmortems.size();
         make = [n](util::Diagnostics*) { return StaticSearchMetaFile(n); };
+        inputs = [n](util::StreamHash* h) {
+          h->AddInt(static_cast<int64_t>(n));
+          return true;
+        };
       }
       if (plan.File(path, std::move(make))) {
-        plan.Inputs([v, inputs](util::StreamHash* h) {
+        plan.Inputs([inputs = std::move(inputs)](util::StreamHash* h) {
           h->AddString(kStaticSearchIndexFormat);  // the files' layout
-          const std::string& digest = inputs->Get(*v);
-          h->AddString(digest);
-          return !digest.empty();
+          return inputs(h);
         });
+        if (words) word_jobs.emplace_back(plan.size() - 1, path);
         // The first words file makes the words for all: started among the
         // heavy files, it is done before the light ones at the end would
         // wait for it.
         if (words && first_words) plan.Weight(site.postmortems.size());
         if (words) first_words = false;
-      } else if (words) {
-        shared->left--;  // (never planned: a path taken twice)
       }
+    }
+    // Which buckets the words pass makes: those whose file's key is not
+    // the published one (every bucket without published keys).
+    if (options.published_key && word_jobs.size() == StaticSearchBuckets(site.postmortems.size())) {
+      const Plan* p = &plan;
+      const RenderOptions* o = &options;
+      shared->changed = [p, o, word_jobs](size_t b) {
+        const std::string key = p->InputsKey(word_jobs[b].first, *o);
+        return key.empty() || o->published_key(word_jobs[b].second) != key;
+      };
     }
   }
   if (plan.Stream("actions.csv", [v](ChunkOut& out) { WriteActionsCsv(*v, out); })) {
