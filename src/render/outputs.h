@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "render/fragments.h"
 #include "render/view.h"
 #include "util/datetime.h"
 #include "util/value.h"
@@ -31,6 +32,8 @@ class ChunkOut {
   /// writer may go on, nothing more is passed on).
   explicit ChunkOut(std::function<bool(std::string_view)> emit) : emit_(std::move(emit)) {}
   std::string& text() { return text_; }
+  /// Bytes written so far: those passed on and those in text().
+  uint64_t position() const { return passed_ + text_.size(); }
   /// Passes the text on when there is enough of it.
   void Flush() {
     if (text_.size() >= kChunkBytes) Pass(false);
@@ -45,6 +48,7 @@ class ChunkOut {
   void Pass(bool all);
   std::function<bool(std::string_view)> emit_;
   std::string text_;
+  uint64_t passed_ = 0;
   bool ok_ = true;
 };
 
@@ -86,7 +90,11 @@ std::string SitemapXml(const View& view, const std::vector<std::string>& page_pa
 /// postmortems.json: an array with one object per postmortem (see
 /// json_api.cc for the fields), indented, newest first; written entry by
 /// entry on `jobs` threads (the same bytes for any number), in order.
-void WritePostmortemsJson(const View& view, int jobs, ChunkOut& out);
+/// With `fragments`, each entry is a fragment keyed by its postmortem's
+/// ListKey (render/fragments.h): taken from the published file when there,
+/// and recorded in the new table.
+void WritePostmortemsJson(const View& view, int jobs, ChunkOut& out,
+                          const FragmentIo* fragments = nullptr);
 std::string PostmortemsJson(const View& view, int jobs);
 
 /// The static-hosting search index (static_search_index.cc): a few small
@@ -132,7 +140,9 @@ bool AddJsonInputs(const View& view, util::StreamHash* h);
 
 /// actions.csv (RFC 4180, CRLF): every action item in tracker order with
 /// its postmortem; columns listed in actions_csv.cc.
-void WriteActionsCsv(const View& view, ChunkOut& out);
+/// With `fragments`, each row is a fragment keyed by its postmortem's
+/// ListKey and the item's place in it (as WritePostmortemsJson's entries).
+void WriteActionsCsv(const View& view, ChunkOut& out, const FragmentIo* fragments = nullptr);
 std::string ActionsCsv(const View& view);
 
 /// The whole text a Write* function gives (for tests and small files).

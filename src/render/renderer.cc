@@ -23,6 +23,7 @@
 #include <mutex>
 #include <unordered_set>
 
+#include "render/fragments.h"
 #include "render/outputs.h"
 #include "render/templates.h"
 #include "render/urls.h"
@@ -72,6 +73,9 @@ struct Job {
   std::function<std::string(util::Diagnostics*)> make;  // files made in C++
   /// Large files made in C++, written a piece at a time (see OutputStream).
   std::function<void(ChunkOut&)> stream;
+  /// Told the key and size of a streamed file once it is written (its
+  /// fragment table is saved then). Optional.
+  std::function<void(const std::string& key, uint64_t size)> streamed;
   std::string tmpl;                   // pages: the template ...
   std::function<util::Value()> data;  // ... and the view data
   /// Hashes what the file is made from besides the shared inputs (see
@@ -128,9 +132,11 @@ class Plan {
   }
 
   /// A large file made in C++ a piece at a time (Job::stream).
-  bool Stream(const std::string& path, std::function<void(ChunkOut&)> write) {
+  bool Stream(const std::string& path, std::function<void(ChunkOut&)> write,
+              std::function<void(const std::string& key, uint64_t size)> streamed = {}) {
     if (!File(path, nullptr)) return false;
     jobs_.back().stream = std::move(write);
+    jobs_.back().streamed = std::move(streamed);
     return true;
   }
 
@@ -144,7 +150,7 @@ class Plan {
             "rename the taxonomy or the postmortem id so the URLs differ");
       return false;
     }
-    jobs_.push_back({path, std::move(make), {}, {}, {}, {}, 1, -1});
+    jobs_.push_back({path, std::move(make), {}, {}, {}, {}, {}, 1, -1});
     return true;
   }
 
@@ -307,7 +313,10 @@ class Plan {
       job.stream(chunks);
       // (A file with problems would get a key of its own, as in Run; these
       // report none.)
-      if (chunks.Finish() && out->Close(file->key, &error)) return;
+      if (chunks.Finish() && out->Close(file->key, &error)) {
+        if (job.streamed) job.streamed(file->key, chunks.position());
+        return;
+      }
     }
     diags->Error(job.path, 0, "output/write", error,
                  "check the folder's permissions and free disk space; the previous "
@@ -327,6 +336,34 @@ class Plan {
   std::vector<std::string> pages_;
 };
 
+
+/// A file made of fragments (render/fragments.h) as one render writes it:
+/// the published file's fragments while it is written, then its table.
+struct FragmentFile {
+  std::string path, table_path, published_file;  // table_path "": no fragments
+  std::function<std::string(const std::string& path)> published_key;
+  std::unique_ptr<PublishedFragments> published;
+  FragmentTable table;
+  FragmentIo io;
+  /// What the writer reuses and records (nullptr: no fragments).
+  const FragmentIo* Start() {
+    if (table_path.empty()) return nullptr;
+    if (published_key && !published_file.empty())
+      published = PublishedFragments::Open(table_path, published_file, published_key(path));
+    io.published = published.get();
+    io.table = &table;
+    return &io;
+  }
+  /// The file was written with `key`: its table is saved for the next build.
+  void Save(const std::string& key, uint64_t size) {
+    if (!table_path.empty())
+      RenderMark(path + ": " + std::to_string(published ? published->found() : 0) + " of " +
+                 std::to_string(table.size()) + " fragments from the published file");
+    published.reset();
+    if (!table_path.empty() && io.table) table.Save(table_path, key, size);
+    table = FragmentTable();
+  }
+};
 
 }  // namespace
 
@@ -470,7 +507,30 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateS
     });
   }
   const int jobs = options.jobs > 0 ? options.jobs : util::DefaultJobs();
-  if (plan.Stream("postmortems.json", [v, jobs](ChunkOut& out) { WritePostmortemsJson(*v, jobs, out); })) {
+  // postmortems.json and actions.csv are made of fragments (an entry, a
+  // row: render/fragments.h), reused from the published file when their
+  // keys are unchanged. Their context: what every fragment shares.
+  std::string fragment_context;
+  if (!options.inputs_key.empty()) {
+    fragment_context = util::BuildIdentity() + '\0' + options.inputs_key;
+    for (const auto& tax : site.taxonomies) fragment_context += '\0' + tax.key;
+  }
+  auto fragments_of = [&options, fragment_context](const std::string& path) {
+    auto io = std::make_shared<FragmentFile>();
+    if (!fragment_context.empty() && options.fragment_table) {
+      io->path = path;
+      io->table_path = options.fragment_table(path);
+      io->published_file = options.published_file ? options.published_file(path) : std::string();
+      io->published_key = options.published_key;
+      io->io.context = fragment_context + '\0' + path;
+    }
+    return io;
+  };
+  auto json = fragments_of("postmortems.json");
+  if (plan.Stream(
+          "postmortems.json",
+          [v, jobs, json](ChunkOut& out) { WritePostmortemsJson(*v, jobs, out, json->Start()); },
+          [json](const std::string& key, uint64_t size) { json->Save(key, size); })) {
     plan.Inputs([v](util::StreamHash* h) { return AddJsonInputs(*v, h); });
     plan.Weight(4 * site.postmortems.size());  // the largest file
   }
@@ -569,7 +629,10 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateS
       };
     }
   }
-  if (plan.Stream("actions.csv", [v](ChunkOut& out) { WriteActionsCsv(*v, out); })) {
+  auto csv = fragments_of("actions.csv");
+  if (plan.Stream(
+          "actions.csv", [v, csv](ChunkOut& out) { WriteActionsCsv(*v, out, csv->Start()); },
+          [csv](const std::string& key, uint64_t size) { csv->Save(key, size); })) {
     plan.Inputs([v](util::StreamHash* h) { return AddAllListKeys(*v, h); });
     plan.Weight(view.action_rows().size());
   }
