@@ -1,8 +1,9 @@
 // postmortems.json and actions.csv are made of fragments (an entry, a row)
 // copied from the published file when their key is unchanged, and the
-// static search index's files are keyed one by one (render/fragments.h,
-// render/renderer.cc). Built for real: an edit to what those files show
-// (a title, a summary, an action item, a postmortem added or removed)
+// static search index's files and the tracker's pages are keyed one by one
+// by what they show (render/fragments.h, render/renderer.cc). Built for real: an edit to what those files show
+// (a title, a summary, an action item's owner, status or due date, a
+// postmortem added or removed)
 // rebuilt from the published fragments gives the bytes of a clean build,
 // the fragments are really taken from the published file, and a table that
 // does not describe the published file is never used.
@@ -96,6 +97,17 @@ TEST_CASE("edits to what postmortems.json, actions.csv and the search index show
   text.replace(text.find("team-a"), 6, "team-c");
   Write(GenPath(dir, 40), text);
   CompareWithClean(dir, kBuild, "a summary and an owner");
+
+  // An item done and another overdue: the tracker's counts and groups
+  // move, and every tracker page with them.
+  text = Postmortem(20, "Incident 20");
+  text.replace(text.find("owner = \"team-a\""), 16, "owner = \"team-a\"\nstatus = \"done\"");
+  Write(GenPath(dir, 20), text);
+  text = Postmortem(21, "Incident 21");
+  text.replace(text.find("owner = \"team-a\""), 16, "owner = \"team-a\"\ndue = 2024-03-01");
+  Write(GenPath(dir, 21), text);
+  CompareWithClean(dir, kBuild, "an item done, another overdue");
+  CHECK(Read(dir.path() + "/public/actions/index.html").find("Incident 21") != std::string::npos);
 
   // A new postmortem (every later entry moves) and one removed.
   Write(GenPath(dir, 500), Postmortem(500, "A new incident"));

@@ -461,26 +461,31 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateS
   }
   // The action tracker: every view paginated (see View::TrackerPage).
   const size_t actions_page_size = static_cast<size_t>(cfg.pagination.actions_page_size);
-  auto tracker_pages = [&](const std::string& path, size_t rows, auto make) {
+  // Each page keyed by the rows it shows (View::AddTrackerPageInputs).
+  auto tracker_pages = [&](const std::string& path, size_t rows, const ActionGroup* g,
+                           const std::string& kind, auto make) {
     for (size_t p = 1; p <= PageCount(rows, actions_page_size); ++p) {
-      if (plan.Page(PagePath(path, p), "actions", [make, p] { return make(p); }))
+      if (plan.Page(PagePath(path, p), "actions", [make, p] { return make(p); })) {
         plan.Weight(std::min(rows, actions_page_size));
+        plan.Inputs([v, g, kind, p](util::StreamHash* h) { return v->AddTrackerPageInputs(g, kind, p, h); });
+      }
     }
   };
-  tracker_pages("actions/", view.action_attention().size(), [v](size_t p) { return v->ActionsPage(p); });
+  tracker_pages("actions/", view.action_attention().size(), nullptr, "",
+                [v](size_t p) { return v->ActionsPage(p); });
   for (const auto& owner : view.action_owners()) {
     const ActionGroup* g = &owner;
-    tracker_pages("actions/owner/" + owner.slug + "/", owner.rows.size(),
+    tracker_pages("actions/owner/" + owner.slug + "/", owner.rows.size(), g, "owner",
                   [v, g](size_t p) { return v->ActionsOwnerPage(*g, p); });
   }
   for (const auto& status : view.action_statuses()) {
     const ActionGroup* g = &status;
-    tracker_pages("actions/status/" + status.slug + "/", status.rows.size(),
+    tracker_pages("actions/status/" + status.slug + "/", status.rows.size(), g, "status",
                   [v, g](size_t p) { return v->ActionsStatusPage(*g, p); });
   }
   for (const auto& service : view.action_services()) {
     const ActionGroup* g = &service;
-    tracker_pages("actions/service/" + service.slug + "/", service.rows.size(),
+    tracker_pages("actions/service/" + service.slug + "/", service.rows.size(), g, "service",
                   [v, g](size_t p) { return v->ActionsServicePage(*g, p); });
   }
   plan.Page("stats/", "stats", [v] { return v->StatsPage(); });
