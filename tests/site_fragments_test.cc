@@ -112,6 +112,12 @@ TEST_CASE("edits to what postmortems.json, actions.csv and the search index show
   // A new postmortem (every later entry moves) and one removed.
   Write(GenPath(dir, 500), Postmortem(500, "A new incident"));
   CompareWithClean(dir, kBuild, "a postmortem added");
+  // ... and one older than all (the first pages of its terms and year
+  // show the same items, with new counts, year links and stats).
+  std::string oldest = Postmortem(501, "The oldest incident");
+  oldest.replace(oldest.find("2024-02-"), 10, "2023-01-01");
+  Write(GenPath(dir, 501), oldest);
+  CompareWithClean(dir, kBuild, "a postmortem added at the end of the lists");
   fs::remove(GenPath(dir, 17));
   r = CompareWithClean(dir, kBuild, "a postmortem removed");
   CHECK(FragmentsFound(r.err, "postmortems.json") > 100);

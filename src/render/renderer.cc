@@ -423,6 +423,9 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateS
               v->AddRecurringKey(*tm, h);
               return true;
             });
+          } else {
+            // Keyed by what it shows (View::AddTermPageInputs).
+            plan.Inputs([v, t, tm, p](util::StreamHash* h) { return v->AddTermPageInputs(*t, *tm, p, h); });
           }
         }
       }
@@ -455,8 +458,10 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateS
     for (const auto& m : year.months) count += m.postmortems.size();
     const std::string path = "archive/" + std::to_string(year.year) + "/";
     for (size_t p = 1; p <= PageCount(count, page_size); ++p) {
-      if (plan.Page(PagePath(path, p), "archive_year", [v, y, p] { return v->ArchiveYear(*y, p); }))
+      if (plan.Page(PagePath(path, p), "archive_year", [v, y, p] { return v->ArchiveYear(*y, p); })) {
         plan.Weight(std::min(count, page_size));
+        plan.Inputs([v, y, p](util::StreamHash* h) { return v->AddArchiveYearInputs(*y, p, h); });
+      }
     }
   }
   // The action tracker: every view paginated (see View::TrackerPage).
