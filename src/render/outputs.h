@@ -86,6 +86,9 @@ std::optional<util::DateTime> UpdatedDate(const model::Postmortem& pm);
 /// pages get <lastmod>.
 void WriteSitemapXml(const View& view, const std::vector<std::string>& page_paths, ChunkOut& out);
 std::string SitemapXml(const View& view, const std::vector<std::string>& page_paths);
+/// What the sitemap shows of the postmortems (their URLs and lastmod
+/// dates), hashed: with the page list, its key. A title edit keeps it.
+void AddSitemapInputs(const View& view, util::StreamHash* h);
 
 /// postmortems.json: an array with one object per postmortem (see
 /// json_api.cc for the fields), indented, newest first; written entry by

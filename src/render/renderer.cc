@@ -513,7 +513,8 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateS
     plan.Inputs([v, pages](util::StreamHash* h) {
       h->AddInt(static_cast<int64_t>(pages.size()));
       for (const auto& p : pages) h->AddString(p);
-      return AddAllListKeys(*v, h);
+      AddSitemapInputs(*v, h);
+      return true;
     });
   }
   const int jobs = options.jobs > 0 ? options.jobs : util::DefaultJobs();
