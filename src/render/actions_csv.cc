@@ -14,6 +14,8 @@
 // row is never changed, and ids, dates and numbers never start with these.
 #include "render/outputs.h"
 
+#include "util/text.h"
+
 namespace casebook::render {
 
 namespace {
@@ -44,15 +46,41 @@ void Record(std::string& out, const std::vector<std::string>& fields) {
 
 }  // namespace
 
-void WriteActionsCsv(const View& view, ChunkOut& chunks) {
+void WriteActionsCsv(const View& view, ChunkOut& chunks, const FragmentIo* fragments) {
   std::string& out = chunks.text();
   Record(out, {"postmortem_id", "postmortem_title", "text", "owner", "due", "status", "ticket", "ticket_url",
                "overdue_days"});
+  // A row shows its item and postmortem (its ListKey) and what the file
+  // shares (today, ticket_url: in the context): with `fragments`, a row
+  // whose key is in the published file is copied from it.
+  std::string made;
   for (const auto& row : view.action_rows()) {
-    const content::ActionItem& a = *row.item;
-    Record(out, {row.pm->id(), row.pm->doc.title, a.text, a.owner,
-                 a.due ? util::FormatDate(*a.due, a.due->offset_minutes) : "", row.status, a.ticket,
-                 row.ticket_url, std::to_string(row.overdue_days)});
+    FragmentKey key;
+    bool keyed = false;
+    std::string_view text;
+    if (fragments) {
+      const std::string& list_key = view.ListKey(row.postmortem);
+      if (!list_key.empty()) {
+        util::StreamHash h;
+        h.AddString(fragments->context);
+        h.AddString(list_key);
+        h.AddInt(row.action);
+        key = MakeFragmentKey(h);
+        keyed = true;
+      }
+    }
+    if (!keyed || !fragments->published || !fragments->published->Find(key, &text)) {
+      const content::ActionItem& a = *row.item;
+      made.clear();
+      Record(made, {row.pm->id(), row.pm->doc.title, a.text, a.owner,
+                    a.due ? util::FormatDate(*a.due, a.due->offset_minutes) : "", row.status, a.ticket,
+                    row.ticket_url, std::to_string(row.overdue_days)});
+      // (Stripped row by row: see WritePostmortemsJson.)
+      if (util::HasControls(made)) made = util::StripControls(made);
+      text = made;
+    }
+    if (keyed && fragments->table) fragments->table->Add(key, chunks.position(), text.size());
+    out += text;
     chunks.Flush();
   }
 }

@@ -10,6 +10,7 @@ void ChunkOut::Pass(bool all) {
   // so a chunk never ends inside one.
   if (!all && n > 0 && static_cast<unsigned char>(text_[n - 1]) == 0xC2) --n;
   if (n > 0 && ok_) ok_ = emit_(std::string_view(text_.data(), n));
+  passed_ += n;
   text_.erase(0, n);
 }
 

@@ -211,28 +211,55 @@ bool AddJsonInputs(const View& view, util::StreamHash* h) {
   return AddAllListKeys(view, h);
 }
 
-void WritePostmortemsJson(const View& view, int jobs, ChunkOut& chunks) {
+void WritePostmortemsJson(const View& view, int jobs, ChunkOut& chunks, const FragmentIo* fragments) {
   // Straight to text (no Value tree), in blocks of entries written on
   // `jobs` threads and handed on in order, so only a block of entries is
-  // ever held (the file is the largest one: ~3 KB per postmortem).
+  // ever held (the file is the largest one: ~3 KB per postmortem). With
+  // `fragments`, an entry whose key is in the published file is copied
+  // from it instead (an entry shows only what its ListKey covers and the
+  // shared inputs, which the context holds: see AddJsonInputs).
   constexpr size_t kBlock = 512;
   const size_t n = view.site().postmortems.size();
   const Shared shared = MakeShared(view);
   std::string& out = chunks.text();
   out += "[";
-  std::vector<std::string> entries(std::min(n, kBlock));
+  const size_t held = std::min(n, kBlock);
+  std::vector<std::string> entries(held);
+  std::vector<std::string_view> texts(held);
+  std::vector<FragmentKey> keys(held);
+  std::vector<char> keyed(held, 0);
   for (size_t begin = 0; begin < n; begin += kBlock) {
     const size_t count = std::min(kBlock, n - begin);
     util::ParallelFor(count, jobs, [&](size_t k) {
+      const size_t index = begin + k;
+      keyed[k] = 0;
+      if (fragments) {
+        const std::string& list_key = view.ListKey(static_cast<int>(index));
+        if (!list_key.empty()) {
+          util::StreamHash h;
+          h.AddString(fragments->context);
+          h.AddString(list_key);
+          keys[k] = MakeFragmentKey(h);
+          keyed[k] = 1;
+          if (fragments->published && fragments->published->Find(keys[k], &texts[k])) return;
+        }
+      }
       entries[k].clear();
       util::JsonWriter w(&entries[k], /*pretty=*/true, /*depth=*/1);
-      WriteEntry(w, view, shared, begin + k);
+      WriteEntry(w, view, shared, index);
+      // Controls are stripped entry by entry (JSON escapes its own; raw
+      // bytes a field kept): the bytes stripping the whole file gives, and
+      // the table's places are those of the published bytes.
+      if (util::HasControls(entries[k])) entries[k] = util::StripControls(entries[k]);
+      texts[k] = entries[k];
     });
     for (size_t k = 0; k < count; ++k) {
       out += begin + k ? ",\n  " : "\n  ";
-      out += entries[k];
+      if (keyed[k] && fragments->table) fragments->table->Add(keys[k], chunks.position(), texts[k].size());
+      out += texts[k];
       chunks.Flush();
     }
+    if (fragments && fragments->published && (begin / kBlock) % 32 == 31) fragments->published->Release();
   }
   out += n ? "\n]\n" : "]\n";
 }

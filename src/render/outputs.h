@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "render/fragments.h"
 #include "render/view.h"
 #include "util/datetime.h"
 #include "util/value.h"
@@ -31,6 +32,8 @@ class ChunkOut {
   /// writer may go on, nothing more is passed on).
   explicit ChunkOut(std::function<bool(std::string_view)> emit) : emit_(std::move(emit)) {}
   std::string& text() { return text_; }
+  /// Bytes written so far: those passed on and those in text().
+  uint64_t position() const { return passed_ + text_.size(); }
   /// Passes the text on when there is enough of it.
   void Flush() {
     if (text_.size() >= kChunkBytes) Pass(false);
@@ -45,6 +48,7 @@ class ChunkOut {
   void Pass(bool all);
   std::function<bool(std::string_view)> emit_;
   std::string text_;
+  uint64_t passed_ = 0;
   bool ok_ = true;
 };
 
@@ -82,18 +86,26 @@ std::optional<util::DateTime> UpdatedDate(const model::Postmortem& pm);
 /// pages get <lastmod>.
 void WriteSitemapXml(const View& view, const std::vector<std::string>& page_paths, ChunkOut& out);
 std::string SitemapXml(const View& view, const std::vector<std::string>& page_paths);
+/// What the sitemap shows of the postmortems (their URLs and lastmod
+/// dates), hashed: with the page list, its key. A title edit keeps it.
+void AddSitemapInputs(const View& view, util::StreamHash* h);
 
 /// postmortems.json: an array with one object per postmortem (see
 /// json_api.cc for the fields), indented, newest first; written entry by
 /// entry on `jobs` threads (the same bytes for any number), in order.
-void WritePostmortemsJson(const View& view, int jobs, ChunkOut& out);
+/// With `fragments`, each entry is a fragment keyed by its postmortem's
+/// ListKey (render/fragments.h): taken from the published file when there,
+/// and recorded in the new table.
+void WritePostmortemsJson(const View& view, int jobs, ChunkOut& out,
+                          const FragmentIo* fragments = nullptr);
 std::string PostmortemsJson(const View& view, int jobs);
 
 /// The static-hosting search index (static_search_index.cc): a few small
 /// files that themes/default/static/js/search.js reads instead of
 /// postmortems.json when there is no search server. Path -> content, the
-/// paths being StaticSearchIndexPaths(postmortems). Its inputs are
-/// AddJsonInputs'.
+/// paths being StaticSearchIndexPaths(postmortems). Each file has inputs
+/// of its own (below): a change to one postmortem's title re-keys one docs
+/// file and a few words files, not all ~2,250 of them.
 std::map<std::string, std::string> StaticSearchIndex(const View& view);
 /// The same files one by one (the renderer makes each as its own file):
 /// the words of every postmortem, grouped by bucket (made once for all the
@@ -102,7 +114,16 @@ struct StaticSearchWords {
   using Bucket = std::vector<std::pair<std::string, std::vector<int64_t>>>;  // words in byte order
   std::vector<Bucket> buckets;
 };
-StaticSearchWords MakeStaticSearchWords(const View& view);
+/// `wanted`: only the words of the buckets it marks (nullptr: every bucket).
+StaticSearchWords MakeStaticSearchWords(const View& view, const std::vector<bool>* wanted = nullptr);
+/// What each words file shows, hashed: bucket b's key is made from its
+/// postings (word and posting, in postmortem order), so a title edit
+/// changes the keys of the few buckets its old and new words fall in. One
+/// pass over every postmortem's words, on every core.
+std::vector<std::string> StaticSearchWordKeys(const View& view);
+/// What docs-<shard>.json shows: its postmortems' ListKeys. False when one
+/// is unknown.
+bool AddStaticSearchDocsInputs(const View& view, size_t shard, util::StreamHash* h);
 /// ... search-index/words-<b>.json from buckets[b], docs-<shard>.json and
 /// meta.json.
 std::string StaticSearchWordsFile(const StaticSearchWords::Bucket& bucket);
@@ -122,7 +143,9 @@ bool AddJsonInputs(const View& view, util::StreamHash* h);
 
 /// actions.csv (RFC 4180, CRLF): every action item in tracker order with
 /// its postmortem; columns listed in actions_csv.cc.
-void WriteActionsCsv(const View& view, ChunkOut& out);
+/// With `fragments`, each row is a fragment keyed by its postmortem's
+/// ListKey and the item's place in it (as WritePostmortemsJson's entries).
+void WriteActionsCsv(const View& view, ChunkOut& out, const FragmentIo* fragments = nullptr);
 std::string ActionsCsv(const View& view);
 
 /// The whole text a Write* function gives (for tests and small files).

@@ -23,6 +23,7 @@
 #include <mutex>
 #include <unordered_set>
 
+#include "render/fragments.h"
 #include "render/outputs.h"
 #include "render/templates.h"
 #include "render/urls.h"
@@ -72,6 +73,9 @@ struct Job {
   std::function<std::string(util::Diagnostics*)> make;  // files made in C++
   /// Large files made in C++, written a piece at a time (see OutputStream).
   std::function<void(ChunkOut&)> stream;
+  /// Told the key and size of a streamed file once it is written (its
+  /// fragment table is saved then). Optional.
+  std::function<void(const std::string& key, uint64_t size)> streamed;
   std::string tmpl;                   // pages: the template ...
   std::function<util::Value()> data;  // ... and the view data
   /// Hashes what the file is made from besides the shared inputs (see
@@ -94,7 +98,8 @@ class Plan {
   /// `relative_base`: the base path pages link with when site.toml asks for
   /// relative URLs (see RelativizeHtml), else "".
   Plan(const TemplateSet& templates, std::string relative_base, util::Diagnostics* diags)
-      : templates_(templates), relative_base_(std::move(relative_base)), diags_(diags) {}
+      : templates_(templates), relative_base_(std::move(relative_base)), diags_(diags),
+        salt_(util::BuildIdentity() + '\0' + templates_.fingerprint() + '\0' + relative_base_) {}
 
   /// A page at `url_path` (+ "index.html" for "dir/" and "") from template
   /// `tmpl`; `data` builds its view on the worker thread.
@@ -127,9 +132,11 @@ class Plan {
   }
 
   /// A large file made in C++ a piece at a time (Job::stream).
-  bool Stream(const std::string& path, std::function<void(ChunkOut&)> write) {
+  bool Stream(const std::string& path, std::function<void(ChunkOut&)> write,
+              std::function<void(const std::string& key, uint64_t size)> streamed = {}) {
     if (!File(path, nullptr)) return false;
     jobs_.back().stream = std::move(write);
+    jobs_.back().streamed = std::move(streamed);
     return true;
   }
 
@@ -143,7 +150,7 @@ class Plan {
             "rename the taxonomy or the postmortem id so the URLs differ");
       return false;
     }
-    jobs_.push_back({path, std::move(make), {}, {}, {}, {}, 1, -1});
+    jobs_.push_back({path, std::move(make), {}, {}, {}, {}, {}, 1, -1});
     return true;
   }
 
@@ -159,8 +166,6 @@ class Plan {
     size_t n = jobs_.size();
     std::vector<OutputFile> files(n);
     std::vector<util::Diagnostics> diags(n);
-    const std::string salt = util::BuildIdentity() + '\0' + templates_.fingerprint() +
-                             '\0' + relative_base_;
     // Postmortem pages first (each may free its body when done: see
     // RenderOptions::postmortem_page_done), then the rest heaviest first;
     // results still go to their plan slots.
@@ -207,19 +212,8 @@ class Plan {
       }
       // Two kinds of keys: from the inputs (cheap; the data is not built
       // when the file is unchanged), else from the page's view data.
-      bool keyed = false;
-      if (job.inputs && !options.inputs_key.empty()) {
-        util::StreamHash key;
-        key.AddString(salt);
-        key.AddString("inputs");
-        key.AddString(options.inputs_key);
-        key.AddString(job.path);
-        key.AddString(job.tmpl);
-        if (job.inputs(&key)) {
-          file.key = key.Hex();
-          keyed = true;
-        }
-      }
+      file.key = InputsKey(job, options);
+      const bool keyed = !file.key.empty();
       auto published = [&] {
         return options.published_key && options.published_key(job.path) == file.key;
       };
@@ -236,7 +230,7 @@ class Plan {
         util::Value data = job.data();
         if (!keyed) {
           util::StreamHash key;
-          key.AddString(salt);
+          key.AddString(salt_);
           key.AddString(job.tmpl);
           data.AddHash(&key);
           file.key = key.Hex();
@@ -284,8 +278,27 @@ class Plan {
   }
 
   const std::vector<std::string>& pages() const { return pages_; }
+  /// How many files are planned (the last one planned is size() - 1).
+  size_t size() const { return jobs_.size(); }
+
+  /// File `index`'s key from its inputs (Job::inputs), "" when it has none
+  /// or they are unknown.
+  std::string InputsKey(size_t index, const RenderOptions& options) const {
+    return InputsKey(jobs_[index], options);
+  }
 
  private:
+  std::string InputsKey(const Job& job, const RenderOptions& options) const {
+    if (!job.inputs || options.inputs_key.empty()) return std::string();
+    util::StreamHash key;
+    key.AddString(salt_);
+    key.AddString("inputs");
+    key.AddString(options.inputs_key);
+    key.AddString(job.path);
+    key.AddString(job.tmpl);
+    return job.inputs(&key) ? key.Hex() : std::string();
+  }
+
   /// Writes a streamed job's file through options.open_stream, controls
   /// stripped chunk by chunk (ChunkOut never splits one).
   static void WriteStream(const Job& job, const RenderOptions& options, OutputFile* file,
@@ -300,7 +313,10 @@ class Plan {
       job.stream(chunks);
       // (A file with problems would get a key of its own, as in Run; these
       // report none.)
-      if (chunks.Finish() && out->Close(file->key, &error)) return;
+      if (chunks.Finish() && out->Close(file->key, &error)) {
+        if (job.streamed) job.streamed(file->key, chunks.position());
+        return;
+      }
     }
     diags->Error(job.path, 0, "output/write", error,
                  "check the folder's permissions and free disk space; the previous "
@@ -314,11 +330,40 @@ class Plan {
   const TemplateSet& templates_;
   const std::string relative_base_;
   util::Diagnostics* diags_;
+  const std::string salt_;  // in every key: casebook, the theme, the links' base
   std::vector<Job> jobs_;
   std::unordered_set<std::string> paths_;  // (only asked whether a path is taken)
   std::vector<std::string> pages_;
 };
 
+
+/// A file made of fragments (render/fragments.h) as one render writes it:
+/// the published file's fragments while it is written, then its table.
+struct FragmentFile {
+  std::string path, table_path, published_file;  // table_path "": no fragments
+  std::function<std::string(const std::string& path)> published_key;
+  std::unique_ptr<PublishedFragments> published;
+  FragmentTable table;
+  FragmentIo io;
+  /// What the writer reuses and records (nullptr: no fragments).
+  const FragmentIo* Start() {
+    if (table_path.empty()) return nullptr;
+    if (published_key && !published_file.empty())
+      published = PublishedFragments::Open(table_path, published_file, published_key(path));
+    io.published = published.get();
+    io.table = &table;
+    return &io;
+  }
+  /// The file was written with `key`: its table is saved for the next build.
+  void Save(const std::string& key, uint64_t size) {
+    if (!table_path.empty())
+      RenderMark(path + ": " + std::to_string(published ? published->found() : 0) + " of " +
+                 std::to_string(table.size()) + " fragments from the published file");
+    published.reset();
+    if (!table_path.empty() && io.table) table.Save(table_path, key, size);
+    table = FragmentTable();
+  }
+};
 
 }  // namespace
 
@@ -378,6 +423,9 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateS
               v->AddRecurringKey(*tm, h);
               return true;
             });
+          } else {
+            // Keyed by what it shows (View::AddTermPageInputs).
+            plan.Inputs([v, t, tm, p](util::StreamHash* h) { return v->AddTermPageInputs(*t, *tm, p, h); });
           }
         }
       }
@@ -410,32 +458,39 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateS
     for (const auto& m : year.months) count += m.postmortems.size();
     const std::string path = "archive/" + std::to_string(year.year) + "/";
     for (size_t p = 1; p <= PageCount(count, page_size); ++p) {
-      if (plan.Page(PagePath(path, p), "archive_year", [v, y, p] { return v->ArchiveYear(*y, p); }))
+      if (plan.Page(PagePath(path, p), "archive_year", [v, y, p] { return v->ArchiveYear(*y, p); })) {
         plan.Weight(std::min(count, page_size));
+        plan.Inputs([v, y, p](util::StreamHash* h) { return v->AddArchiveYearInputs(*y, p, h); });
+      }
     }
   }
   // The action tracker: every view paginated (see View::TrackerPage).
   const size_t actions_page_size = static_cast<size_t>(cfg.pagination.actions_page_size);
-  auto tracker_pages = [&](const std::string& path, size_t rows, auto make) {
+  // Each page keyed by the rows it shows (View::AddTrackerPageInputs).
+  auto tracker_pages = [&](const std::string& path, size_t rows, const ActionGroup* g,
+                           const std::string& kind, auto make) {
     for (size_t p = 1; p <= PageCount(rows, actions_page_size); ++p) {
-      if (plan.Page(PagePath(path, p), "actions", [make, p] { return make(p); }))
+      if (plan.Page(PagePath(path, p), "actions", [make, p] { return make(p); })) {
         plan.Weight(std::min(rows, actions_page_size));
+        plan.Inputs([v, g, kind, p](util::StreamHash* h) { return v->AddTrackerPageInputs(g, kind, p, h); });
+      }
     }
   };
-  tracker_pages("actions/", view.action_attention().size(), [v](size_t p) { return v->ActionsPage(p); });
+  tracker_pages("actions/", view.action_attention().size(), nullptr, "",
+                [v](size_t p) { return v->ActionsPage(p); });
   for (const auto& owner : view.action_owners()) {
     const ActionGroup* g = &owner;
-    tracker_pages("actions/owner/" + owner.slug + "/", owner.rows.size(),
+    tracker_pages("actions/owner/" + owner.slug + "/", owner.rows.size(), g, "owner",
                   [v, g](size_t p) { return v->ActionsOwnerPage(*g, p); });
   }
   for (const auto& status : view.action_statuses()) {
     const ActionGroup* g = &status;
-    tracker_pages("actions/status/" + status.slug + "/", status.rows.size(),
+    tracker_pages("actions/status/" + status.slug + "/", status.rows.size(), g, "status",
                   [v, g](size_t p) { return v->ActionsStatusPage(*g, p); });
   }
   for (const auto& service : view.action_services()) {
     const ActionGroup* g = &service;
-    tracker_pages("actions/service/" + service.slug + "/", service.rows.size(),
+    tracker_pages("actions/service/" + service.slug + "/", service.rows.size(), g, "service",
                   [v, g](size_t p) { return v->ActionsServicePage(*g, p); });
   }
   plan.Page("stats/", "stats", [v] { return v->StatsPage(); });
@@ -458,83 +513,137 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateS
     plan.Inputs([v, pages](util::StreamHash* h) {
       h->AddInt(static_cast<int64_t>(pages.size()));
       for (const auto& p : pages) h->AddString(p);
-      return AddAllListKeys(*v, h);
+      AddSitemapInputs(*v, h);
+      return true;
     });
   }
   const int jobs = options.jobs > 0 ? options.jobs : util::DefaultJobs();
-  if (plan.Stream("postmortems.json", [v, jobs](ChunkOut& out) { WritePostmortemsJson(*v, jobs, out); })) {
+  // postmortems.json and actions.csv are made of fragments (an entry, a
+  // row: render/fragments.h), reused from the published file when their
+  // keys are unchanged. Their context: what every fragment shares.
+  std::string fragment_context;
+  if (!options.inputs_key.empty()) {
+    fragment_context = util::BuildIdentity() + '\0' + options.inputs_key;
+    for (const auto& tax : site.taxonomies) fragment_context += '\0' + tax.key;
+  }
+  auto fragments_of = [&options, fragment_context](const std::string& path) {
+    auto io = std::make_shared<FragmentFile>();
+    if (!fragment_context.empty() && options.fragment_table) {
+      io->path = path;
+      io->table_path = options.fragment_table(path);
+      io->published_file = options.published_file ? options.published_file(path) : std::string();
+      io->published_key = options.published_key;
+      io->io.context = fragment_context + '\0' + path;
+    }
+    return io;
+  };
+  auto json = fragments_of("postmortems.json");
+  if (plan.Stream(
+          "postmortems.json",
+          [v, jobs, json](ChunkOut& out) { WritePostmortemsJson(*v, jobs, out, json->Start()); },
+          [json](const std::string& key, uint64_t size) { json->Save(key, size); })) {
     plan.Inputs([v](util::StreamHash* h) { return AddJsonInputs(*v, h); });
     plan.Weight(4 * site.postmortems.size());  // the largest file
   }
   {
-    // The static search index: many small files. The words files share one
-    // pass over every postmortem, made by the first worker that needs it
-    // and freed once the last words file is made; the docs files each read
-    // their own 50 postmortems.
+    // The static search index: many small files, each keyed by what it
+    // shows. The words files share one pass over every postmortem that
+    // makes only the buckets whose key changed, made by the first worker
+    // that needs it; each bucket is freed as its file is written and the
+    // whole once the last one is made. The docs files each read their own
+    // 50 postmortems.
     struct Words {
+      std::once_flag keys_once;
+      std::vector<std::string> keys;  // StaticSearchWordKeys
       std::once_flag once;
+      std::vector<bool> wanted;  // buckets to make (their key is not the published one)
       StaticSearchWords words;
-      std::atomic<size_t> left{0};  // words files not yet made
-    };
-    auto shared = std::make_shared<Words>();
-    // Every file of it is made from what postmortems.json is made from
-    // (AddJsonInputs, a pass over every postmortem's list key): hashed once
-    // for all ~2,250 files at 100,000 postmortems, not once per file (which
-    // made their keys quadratic in the archive).
-    struct JsonInputs {
-      std::once_flag once;
-      std::string digest;  // "" when the inputs are unknown
-      const std::string& Get(const View& view) {
-        std::call_once(once, [&] {
-          util::StreamHash h;
-          if (AddJsonInputs(view, &h)) digest = h.Hex();
-        });
-        return digest;
+      std::atomic<size_t> left{0};  // wanted words files not yet made
+      std::function<bool(size_t bucket)> changed;  // set once every file is planned
+      const std::string& Key(const View& view, size_t b) {
+        std::call_once(keys_once, [&] { keys = StaticSearchWordKeys(view); });
+        return keys[b];
       }
     };
-    auto inputs = std::make_shared<JsonInputs>();
+    auto shared = std::make_shared<Words>();
     const std::vector<std::string> paths = StaticSearchIndexPaths(site.postmortems.size());
     const std::string words_prefix = "search-index/words-", docs_prefix = "search-index/docs-";
+    std::vector<std::pair<size_t, std::string>> word_jobs;  // plan index, path of bucket b
     bool first_words = true;
     for (const auto& path : paths) {
       std::function<std::string(util::Diagnostics*)> make;
+      std::function<bool(util::StreamHash*)> inputs;
       bool words = false;
       if (util::StartsWith(path, words_prefix)) {
         const size_t b = std::stoul(path.substr(words_prefix.size()));
         words = true;
-        shared->left++;
         make = [v, shared, b](util::Diagnostics*) {
-          std::call_once(shared->once, [&] { shared->words = MakeStaticSearchWords(*v); });
+          std::call_once(shared->once, [&] {
+            const size_t buckets = StaticSearchBuckets(v->site().postmortems.size());
+            shared->wanted.assign(buckets, true);
+            for (size_t k = 0; k < buckets && shared->changed; ++k) shared->wanted[k] = shared->changed(k);
+            shared->left = static_cast<size_t>(
+                std::count(shared->wanted.begin(), shared->wanted.end(), true));
+            shared->words = MakeStaticSearchWords(*v, &shared->wanted);
+          });
+          if (b >= shared->wanted.size() || !shared->wanted[b]) {
+            // (Not expected: a bucket found unchanged is kept, not made.)
+            std::vector<bool> only(shared->wanted.size(), false);
+            if (b < only.size()) only[b] = true;
+            StaticSearchWords alone = MakeStaticSearchWords(*v, &only);
+            return StaticSearchWordsFile(b < alone.buckets.size() ? alone.buckets[b]
+                                                                  : StaticSearchWords::Bucket());
+          }
           std::string text = StaticSearchWordsFile(shared->words.buckets[b]);
           StaticSearchWords::Bucket().swap(shared->words.buckets[b]);
           if (--shared->left == 0) StaticSearchWords().buckets.swap(shared->words.buckets);
           return text;
         };
+        inputs = [v, shared, b](util::StreamHash* h) {
+          h->AddInt(StaticSearchBuckets(v->site().postmortems.size()));
+          h->AddString(shared->Key(*v, b));
+          return true;
+        };
       } else if (util::StartsWith(path, docs_prefix)) {
         const size_t shard = std::stoul(path.substr(docs_prefix.size()));
         make = [v, shard](util::Diagnostics*) { return StaticSearchDocsFile(*v, shard); };
+        inputs = [v, shard](util::StreamHash* h) { return AddStaticSearchDocsInputs(*v, shard, h); };
       } else {
         const size_t n = site.postmortems.size();
         make = [n](util::Diagnostics*) { return StaticSearchMetaFile(n); };
+        inputs = [n](util::StreamHash* h) {
+          h->AddInt(static_cast<int64_t>(n));
+          return true;
+        };
       }
       if (plan.File(path, std::move(make))) {
-        plan.Inputs([v, inputs](util::StreamHash* h) {
+        plan.Inputs([inputs = std::move(inputs)](util::StreamHash* h) {
           h->AddString(kStaticSearchIndexFormat);  // the files' layout
-          const std::string& digest = inputs->Get(*v);
-          h->AddString(digest);
-          return !digest.empty();
+          return inputs(h);
         });
+        if (words) word_jobs.emplace_back(plan.size() - 1, path);
         // The first words file makes the words for all: started among the
         // heavy files, it is done before the light ones at the end would
         // wait for it.
         if (words && first_words) plan.Weight(site.postmortems.size());
         if (words) first_words = false;
-      } else if (words) {
-        shared->left--;  // (never planned: a path taken twice)
       }
     }
+    // Which buckets the words pass makes: those whose file's key is not
+    // the published one (every bucket without published keys).
+    if (options.published_key && word_jobs.size() == StaticSearchBuckets(site.postmortems.size())) {
+      const Plan* p = &plan;
+      const RenderOptions* o = &options;
+      shared->changed = [p, o, word_jobs](size_t b) {
+        const std::string key = p->InputsKey(word_jobs[b].first, *o);
+        return key.empty() || o->published_key(word_jobs[b].second) != key;
+      };
+    }
   }
-  if (plan.Stream("actions.csv", [v](ChunkOut& out) { WriteActionsCsv(*v, out); })) {
+  auto csv = fragments_of("actions.csv");
+  if (plan.Stream(
+          "actions.csv", [v, csv](ChunkOut& out) { WriteActionsCsv(*v, out, csv->Start()); },
+          [csv](const std::string& key, uint64_t size) { csv->Save(key, size); })) {
     plan.Inputs([v](util::StreamHash* h) { return AddAllListKeys(*v, h); });
     plan.Weight(view.action_rows().size());
   }

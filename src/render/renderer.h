@@ -74,6 +74,14 @@ struct RenderOptions {
   /// it cannot be opened. Unset: those files go to the sink whole.
   std::function<std::unique_ptr<OutputStream>(const std::string& path, std::string* error)>
       open_stream;
+  /// Where the table of the fragments of `path` is kept (postmortems.json,
+  /// actions.csv: render/fragments.h); unset: no tables, every fragment is
+  /// made. Only with inputs_key.
+  std::function<std::string(const std::string& path)> fragment_table;
+  /// Where the published file at `path` is read (its fragments are copied
+  /// when its table is the one saved with it and published_key says it is
+  /// intact).
+  std::function<std::string(const std::string& path)> published_file;
   /// A hash of the inputs every file shares besides the model's postmortems:
   /// casebook, site.toml, the build options, today and the theme. With it,
   /// postmortem pages and the feeds, sitemap, postmortems.json and

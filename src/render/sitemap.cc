@@ -26,6 +26,22 @@ void WriteSitemapXml(const View& view, const std::vector<std::string>& page_path
   out += "</urlset>\n";
 }
 
+void AddSitemapInputs(const View& view, util::StreamHash* h) {
+  // Besides the page list: each postmortem's URL and the date its
+  // <lastmod> is made from (FormatDate reads only these two numbers).
+  const auto& pms = view.site().postmortems;
+  h->AddInt(static_cast<int64_t>(pms.size()));
+  for (const auto& pm : pms) {
+    h->AddString(pm.url);
+    const auto d = UpdatedDate(pm);
+    h->AddInt(d ? 1 : 0);
+    if (d) {
+      h->AddInt(d->utc_seconds);
+      h->AddInt(d->offset_minutes);
+    }
+  }
+}
+
 std::string SitemapXml(const View& view, const std::vector<std::string>& page_paths) {
   return Collect([&](ChunkOut& out) { WriteSitemapXml(view, page_paths, out); });
 }

@@ -23,6 +23,8 @@
 
 #include "render/outputs.h"
 #include "util/datetime.h"
+#include "util/hash.h"
+#include "util/parallel.h"
 #include "util/json_writer.h"
 #include "util/slug.h"
 #include "util/text.h"
@@ -89,33 +91,89 @@ std::vector<std::string> StaticSearchIndexPaths(size_t postmortems) {
   return paths;
 }
 
-StaticSearchWords MakeStaticSearchWords(const View& view) {
+namespace {
+
+/// Postmortem `i`'s words: those of its title, and the others (summary, id,
+/// taxonomy values, "<key>:<slug>", "year:<yyyy>") less the title's.
+void PostmortemWords(const View& view, size_t i, std::set<std::string>* title,
+                     std::set<std::string>* rest) {
   const model::SiteModel& site = view.site();
-  const config::SiteConfig& cfg = view.config();
-  const size_t n = site.postmortems.size();
+  const model::Postmortem& pm = site.postmortems[i];
+  const content::Document& doc = pm.doc;
+  Words(doc.title, title);
+  Words(doc.summary, rest);
+  Words(doc.id, rest);
+  for (const auto& tax : site.taxonomies) {
+    for (const auto& v : doc.Taxonomy(tax.key)) {
+      Words(v, rest);
+      std::string slug = util::Slugify(v);
+      if (!slug.empty()) rest->insert(tax.key + ":" + slug);
+    }
+  }
+  if (pm.incident_date)
+    rest->insert("year:" +
+                 util::FormatDate(*pm.incident_date, view.config().timezone_offset_minutes).substr(0, 4));
+  for (const auto& w : *title) rest->erase(w);
+}
+
+}  // namespace
+
+std::vector<std::string> StaticSearchWordKeys(const View& view) {
+  const size_t n = view.site().postmortems.size();
+  const uint32_t buckets = StaticSearchBuckets(n);
+  // Each postmortem's postings (bucket, word, posting), made on every core
+  // a block at a time, then hashed in postmortem order into their buckets'
+  // keys: a bucket's key is the list of its postings.
+  struct Posting {
+    uint32_t bucket;
+    std::string word;
+    int64_t posting;
+  };
+  constexpr size_t kBlock = 1024;
+  std::vector<util::StreamHash> keys(buckets);
+  std::vector<std::vector<Posting>> block(kBlock);
+  for (size_t begin = 0; begin < n; begin += kBlock) {
+    const size_t count = std::min(kBlock, n - begin);
+    util::ParallelFor(count, util::DefaultJobs(), [&](size_t k) {
+      std::set<std::string> title, rest;
+      PostmortemWords(view, begin + k, &title, &rest);
+      std::vector<Posting>& out = block[k];
+      out.clear();
+      const int64_t doc = static_cast<int64_t>(begin + k) * 2;
+      for (auto* words : {&title, &rest}) {
+        for (const auto& w : *words)
+          out.push_back({StaticSearchBucket(w, buckets), w, doc + (words == &title ? 1 : 0)});
+      }
+    });
+    for (size_t k = 0; k < count; ++k) {
+      for (const Posting& p : block[k]) {
+        keys[p.bucket].AddString(p.word);
+        keys[p.bucket].AddInt(p.posting);
+      }
+    }
+  }
+  std::vector<std::string> out;
+  out.reserve(buckets);
+  for (const auto& h : keys) out.push_back(h.Hex());
+  return out;
+}
+
+StaticSearchWords MakeStaticSearchWords(const View& view, const std::vector<bool>* wanted) {
+  const size_t n = view.site().postmortems.size();
   const uint32_t buckets = StaticSearchBuckets(n);
 
   // Postings per word, docs in order, so every list comes out sorted.
   std::map<std::string, std::vector<int64_t>> postings;
+  auto want = [&](const std::string& w) {
+    return !wanted || (*wanted)[StaticSearchBucket(w, buckets)];
+  };
   for (size_t i = 0; i < n; ++i) {
-    const model::Postmortem& pm = site.postmortems[i];
-    const content::Document& doc = pm.doc;
     std::set<std::string> title, rest;
-    Words(doc.title, &title);
-    Words(doc.summary, &rest);
-    Words(doc.id, &rest);
-    for (const auto& tax : site.taxonomies) {
-      for (const auto& v : doc.Taxonomy(tax.key)) {
-        Words(v, &rest);
-        std::string slug = util::Slugify(v);
-        if (!slug.empty()) rest.insert(tax.key + ":" + slug);
-      }
-    }
-    if (pm.incident_date)
-      rest.insert("year:" + util::FormatDate(*pm.incident_date, cfg.timezone_offset_minutes).substr(0, 4));
-    for (const auto& w : title) postings[w].push_back(static_cast<int64_t>(i) * 2 + 1);
+    PostmortemWords(view, i, &title, &rest);
+    for (const auto& w : title)
+      if (want(w)) postings[w].push_back(static_cast<int64_t>(i) * 2 + 1);
     for (const auto& w : rest)
-      if (!title.count(w)) postings[w].push_back(static_cast<int64_t>(i) * 2);
+      if (want(w)) postings[w].push_back(static_cast<int64_t>(i) * 2);
   }
   // Moved out in byte order, so each bucket's words stay in byte order.
   StaticSearchWords words;
@@ -169,6 +227,21 @@ std::string StaticSearchDocsFile(const View& view, size_t shard) {
   }
   w.EndList();
   return text + "\n";
+}
+
+bool AddStaticSearchDocsInputs(const View& view, size_t shard, util::StreamHash* h) {
+  // An entry shows its postmortem's id, URL, title, date, severity and
+  // summary: all in its ListKey (site.toml's labels and time zone are
+  // shared inputs).
+  const size_t n = view.site().postmortems.size();
+  const size_t begin = std::min(n, shard * kDocShardSize), end = std::min(n, begin + kDocShardSize);
+  h->AddInt(static_cast<int64_t>(end - begin));
+  for (size_t i = begin; i < end; ++i) {
+    const std::string& key = view.ListKey(static_cast<int>(i));
+    if (key.empty()) return false;
+    h->AddString(key);
+  }
+  return true;
 }
 
 std::string StaticSearchMetaFile(size_t docs) {

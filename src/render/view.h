@@ -308,6 +308,12 @@ class View {
   /// links). Made once per term: walking the list for each of a term's
   /// pages made the term pages quadratic in the term's size.
   const std::vector<std::pair<std::string, size_t>>& TermYearStarts(const model::Term& term) const;
+  /// A term page's "term" map (its name, label, colour, description, URLs).
+  util::Value TermHeading(const model::Taxonomy& tax, const model::Term& term) const;
+  /// Each shown postmortem's ListKey, link and terms digests (list items).
+  bool AddListItemsInputs(const std::vector<int>& shown, util::StreamHash* h) const;
+  mutable std::mutex term_digests_mu_;
+  mutable std::map<const model::Term*, std::string> term_page_digests_;  // AddTermPageInputs
   mutable std::mutex term_years_mu_;
   mutable std::map<const model::Term*, std::vector<std::pair<std::string, size_t>>> term_years_;
   /// The `briefing` key of a service's page 1 (view_briefing.cc).
@@ -333,6 +339,26 @@ class View {
   /// pairs, their shared terms), which the list keys do not cover: they
   /// come from the bodies, through search. Part of its page 1's key.
   void AddRecurringKey(const model::Term& term, util::StreamHash* h) const;
+
+  /// What a tracker page (TrackerPage: `group` of `kind`, or /actions/
+  /// when null) shows besides the shared inputs: the whole tracker's
+  /// counts and views (one digest for all its pages), the page's place, and
+  /// each row it shows (its postmortem's ListKey and the item's place in
+  /// it). A title edit then re-keys the pages that show its rows, not all
+  /// ~19,000 tracker pages at 100,000 postmortems (each of which had its
+  /// data built to compare keys). False when a ListKey is unknown.
+  /// What a term's page and a year's archive page show besides the
+  /// shared inputs, hashed: what the whole list shows on every page (for a
+  /// term: its heading, stats and year links, once per term), the page's
+  /// place, and each item's ListKey, link and terms digests. A title edit
+  /// re-keys the pages that show the postmortem. Not for a service's page
+  /// 1 (its briefing: see AddRecurringKey). False when a ListKey is unknown.
+  bool AddTermPageInputs(const model::Taxonomy& tax, const model::Term& term, size_t page,
+                         util::StreamHash* h) const;
+  bool AddArchiveYearInputs(const model::ArchiveYear& year, size_t page, util::StreamHash* h) const;
+
+  bool AddTrackerPageInputs(const ActionGroup* group, const std::string& kind, size_t page,
+                            util::StreamHash* h) const;
 
  private:
 
@@ -390,6 +416,10 @@ class View {
   const TrackerTotals& TrackerSummary() const;
   mutable std::once_flag totals_once_;
   mutable TrackerTotals totals_;
+  /// TrackerSummary and the views' names, hashed once (AddTrackerPageInputs).
+  const std::string& TrackerDigest() const;
+  mutable std::once_flag tracker_digest_once_;
+  mutable std::string tracker_digest_;
   mutable std::once_flag actions_once_;
   mutable std::vector<util::Value> action_pms_;    // ActionPostmortem of each postmortem
 };

@@ -337,6 +337,71 @@ Value View::TrackerPage(const ActionGroup* group, const std::string& kind, size_
   return v;
 }
 
+const std::string& View::TrackerDigest() const {
+  std::call_once(tracker_digest_once_, [this] {
+    const TrackerTotals& totals = TrackerSummary();
+    util::StreamHash h;
+    auto counts = [&h](const stats::ActionCounts& c) {
+      for (size_t n : {c.total, c.open, c.overdue, c.due_soon, c.done, c.wontfix, c.other})
+        h.AddInt(static_cast<int64_t>(n));
+    };
+    counts(totals.all);
+    for (const auto* groups : {&tracker_.owners, &tracker_.statuses, &tracker_.services}) {
+      h.AddInt(static_cast<int64_t>(groups->size()));
+      for (const auto& g : *groups) {
+        h.AddString(g.slug);
+        h.AddString(g.label);
+        h.AddInt(static_cast<int64_t>(g.rows.size()));
+        counts(totals.groups.at(&g));
+      }
+    }
+    h.AddInt(static_cast<int64_t>(totals.attention_groups.size()));
+    for (const auto& [name, n] : totals.attention_groups) {
+      h.AddString(name);
+      h.AddInt(static_cast<int64_t>(n));
+    }
+    totals.owner_views.AddHash(&h);
+    totals.service_views.AddHash(&h);
+    h.AddInt(static_cast<int64_t>(tracker_.attention.size()));
+    tracker_digest_ = h.Hex();
+  });
+  return tracker_digest_;
+}
+
+bool View::AddTrackerPageInputs(const ActionGroup* group, const std::string& kind, size_t page,
+                                util::StreamHash* h) const {
+  // A row shows its item, its postmortem's id, title, URL and date and
+  // the owner's page (all in the ListKey; its status against today and the
+  // ticket URL come from the shared inputs); the page, its pager, the
+  // counts and the owner, service and status lists (TrackerDigest).
+  h->AddString(TrackerDigest());
+  h->AddString(kind);
+  h->AddInt(group ? 1 : 0);
+  if (group) {
+    h->AddString(group->slug);
+    h->AddString(group->label);
+  }
+  const std::vector<size_t>& shown = group ? group->rows : tracker_.attention;
+  const std::string path = group ? "actions/" + kind + "/" + group->slug + "/" : "actions/";
+  const ListPage lp =
+      Paginate(path, shown.size(), static_cast<size_t>(cfg_.pagination.actions_page_size), page);
+  h->AddInt(static_cast<int64_t>(shown.size()));
+  h->AddInt(static_cast<int64_t>(lp.page));
+  h->AddInt(static_cast<int64_t>(lp.begin));
+  h->AddInt(static_cast<int64_t>(lp.end));
+  // On /actions/ the row before the page tells whether its first group
+  // heading says "continued".
+  const size_t from = !group && lp.begin > 0 ? lp.begin - 1 : lp.begin;
+  for (size_t k = from; k < lp.end; ++k) {
+    const stats::ActionRow& row = tracker_.rows[shown[k]];
+    const std::string& key = ListKey(row.postmortem);
+    if (key.empty()) return false;
+    h->AddString(key);
+    h->AddInt(row.action);
+  }
+  return true;
+}
+
 Value View::ActionsPage(size_t page) const { return TrackerPage(nullptr, "", page); }
 
 Value View::ActionsOwnerPage(const ActionGroup& owner, size_t page) const {

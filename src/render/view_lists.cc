@@ -205,22 +205,7 @@ Value View::TermPage(const model::Taxonomy& tax, const model::Term& term, size_t
   t["is_severity"] = is_severity;
   v["taxonomy"] = std::move(t);
 
-  Value tv = Value::MakeMap();
-  tv["name"] = term.name;
-  tv["label"] = label;
-  tv["url"] = Link(TermPath(tax, term));
-  tv["count_label"] = CountLabel(term.postmortems.size(), "postmortem", "postmortems");
-  std::string description = term.description;
-  std::string color = term.color.empty() ? "" : SanitizeColor(term.color);
-  if (is_severity) {
-    if (description.empty()) description = badge.Find("description")->as_string();
-    if (color.empty()) color = badge.Find("color")->as_string();
-  }
-  tv["description"] = description;
-  tv["color"] = color;
-  tv["text_color"] = color.empty() ? "" : TextColorOn(color);
-  tv["feed_url"] = Link(TermPath(tax, term) + "feed.xml");
-  v["term"] = std::move(tv);
+  v["term"] = TermHeading(tax, term);
   SetList(v, "postmortems",
           ItemList(std::vector<int>(term.postmortems.begin() + static_cast<long>(lp.begin),
                                     term.postmortems.begin() + static_cast<long>(lp.end))));
@@ -245,6 +230,112 @@ Value View::TermPage(const model::Taxonomy& tax, const model::Term& term, size_t
   v["briefing"] = false;
   if (tax.key == "services" && lp.page == 1) AddServiceBriefing(v, term);
   return v;
+}
+
+Value View::TermHeading(const model::Taxonomy& tax, const model::Term& term) const {
+  Value badge = SeverityBadge(cfg_, term.name);
+  const bool is_severity = tax.key == "severity";
+  const std::string label = is_severity ? badge.Find("label")->as_string() : term.name;
+  Value tv = Value::MakeMap();
+  tv["name"] = term.name;
+  tv["label"] = label;
+  tv["url"] = Link(TermPath(tax, term));
+  tv["count_label"] = CountLabel(term.postmortems.size(), "postmortem", "postmortems");
+  std::string description = term.description;
+  std::string color = term.color.empty() ? "" : SanitizeColor(term.color);
+  if (is_severity) {
+    if (description.empty()) description = badge.Find("description")->as_string();
+    if (color.empty()) color = badge.Find("color")->as_string();
+  }
+  tv["description"] = description;
+  tv["color"] = color;
+  tv["text_color"] = color.empty() ? "" : TextColorOn(color);
+  tv["feed_url"] = Link(TermPath(tax, term) + "feed.xml");
+  return tv;
+}
+
+bool View::AddListItemsInputs(const std::vector<int>& shown, util::StreamHash* h) const {
+  // A list item shows its postmortem's link item (LinkItem: id, title, URL,
+  // dates, severity and its term), status, summary and services (their
+  // terms): its ListKey, link digest and terms digest.
+  h->AddInt(static_cast<int64_t>(shown.size()));
+  for (int i : shown) {
+    if (i < 0 || static_cast<size_t>(i) >= site_.postmortems.size()) {
+      h->AddInt(-1);
+      continue;
+    }
+    const std::string& key = ListKey(i);
+    if (key.empty()) return false;
+    h->AddString(key);
+    h->AddBytes(link_digests_[i].v, sizeof link_digests_[i].v);
+    h->AddBytes(term_digests_[i].v, sizeof term_digests_[i].v);
+  }
+  return true;
+}
+
+bool View::AddTermPageInputs(const model::Taxonomy& tax, const model::Term& term, size_t page,
+                             util::StreamHash* h) const {
+  // What the whole term shows on every page (its heading, stats and year
+  // links), hashed once per term; then the page's place and its items.
+  std::string digest;
+  {
+    std::lock_guard<std::mutex> lock(term_digests_mu_);
+    auto it = term_page_digests_.find(&term);
+    if (it != term_page_digests_.end()) digest = it->second;
+  }
+  if (digest.empty()) {
+    util::StreamHash t;
+    t.AddString(tax.key);
+    t.AddString(tax.label);
+    t.AddInt(static_cast<int64_t>(term.postmortems.size()));
+    Value made = Value::MakeMap();
+    made["term"] = TermHeading(tax, term);
+    AddTermStats(made, tax, term);
+    made.AddHash(&t);
+    for (const auto& [year, k] : TermYearStarts(term)) {
+      t.AddString(year);
+      t.AddInt(static_cast<int64_t>(k));
+    }
+    digest = t.Hex();
+    std::lock_guard<std::mutex> lock(term_digests_mu_);
+    term_page_digests_.emplace(&term, digest);
+  }
+  h->AddString(digest);
+  const ListPage lp = Paginate(TermPath(tax, term), term.postmortems.size(),
+                               static_cast<size_t>(cfg_.pagination.page_size), page);
+  h->AddInt(static_cast<int64_t>(lp.page));
+  h->AddInt(static_cast<int64_t>(lp.pages));
+  return AddListItemsInputs(std::vector<int>(term.postmortems.begin() + static_cast<long>(lp.begin),
+                                             term.postmortems.begin() + static_cast<long>(lp.end)),
+                            h);
+}
+
+bool View::AddArchiveYearInputs(const model::ArchiveYear& year, size_t page, util::StreamHash* h) const {
+  // The year, its months' sizes (the month links), the other years (the
+  // newer and older links), the page's place and its items.
+  h->AddInt(year.year);
+  h->AddInt(year.count);
+  h->AddInt(static_cast<int64_t>(site_.archive.size()));
+  for (const auto& y : site_.archive) h->AddInt(y.year);
+  size_t total = 0;
+  for (const auto& m : year.months) {
+    h->AddInt(m.month);
+    h->AddInt(static_cast<int64_t>(m.postmortems.size()));
+    total += m.postmortems.size();
+  }
+  const ListPage lp = Paginate("archive/" + std::to_string(year.year) + "/", total,
+                               static_cast<size_t>(cfg_.pagination.page_size), page);
+  h->AddInt(static_cast<int64_t>(lp.page));
+  h->AddInt(static_cast<int64_t>(lp.pages));
+  std::vector<int> shown;
+  size_t offset = 0;
+  for (const auto& m : year.months) {
+    for (int i : m.postmortems) {
+      if (offset >= lp.begin && offset < lp.end) shown.push_back(i);
+      ++offset;
+    }
+  }
+  return AddListItemsInputs(shown, h);
 }
 
 const std::vector<std::pair<std::string, size_t>>& View::TermYearStarts(

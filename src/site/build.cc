@@ -299,6 +299,15 @@ bool Build(const BuildOptions& options, BuildReport* report,
       render_options.published_key = [pub](const std::string& path) {
         return pub->PublishedKey(path);
       };
+      // The fragment tables of postmortems.json and actions.csv, one set
+      // per output folder, named as its manifest is (render/fragments.h).
+      const std::string tables = util::JoinPath(
+          cache_dir,
+          "fragments-" + util::Fingerprint(FolderName(cache_dir, cfg.OutputDir())).substr(0, 16) + "-");
+      render_options.fragment_table = [tables](const std::string& path) { return tables + path; };
+      render_options.published_file = [out = cfg.OutputDir()](const std::string& path) {
+        return util::JoinPath(out, path);
+      };
     }
     render_options.sink = [pub](render::OutputFile& file, std::string* err) {
       if (file.reuse) {
