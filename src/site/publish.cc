@@ -50,6 +50,11 @@ void FromStat(const struct stat& st, PublishedFile* f) {
   f->inode = st.st_ino;
 }
 
+// st_nlink, up to 255 (PublishedFile::links).
+uint8_t LinkCount(const struct stat& st) {
+  return static_cast<uint8_t>(std::min<uint64_t>(st.st_nlink, 255));
+}
+
 // True when `st` (a regular file's) is still the one `f` describes.
 bool SameFile(const struct stat& st, const PublishedFile& f) {
   return S_ISREG(st.st_mode) && st.st_size == f.size && MtimeNs(st) == f.mtime_ns &&
@@ -407,7 +412,7 @@ void Publisher::Revalidate() {
   util::ParallelFor(files.size(), util::DefaultJobs(), [&](size_t i) {
     struct stat st;
     same[i] = output.Lstat(*paths[i], &st) && SameFile(st, *files[i]);
-    if (same[i]) files[i]->links = static_cast<uint64_t>(st.st_nlink);  // (each i once)
+    if (same[i]) files[i]->links = LinkCount(st);  // (each i once)
   });
   intact_ = true;
   for (size_t i = 0; i < files.size(); ++i) {
@@ -423,7 +428,7 @@ void Publisher::Revalidate() {
     if (!bytes || util::Fingerprint(*bytes) != f.content) continue;
     FromStat(st, &f);
     f.verified = true;
-    f.links = static_cast<uint64_t>(st.st_nlink);
+    f.links = LinkCount(st);
     revalidated_ = true;
   }
 }
