@@ -19,6 +19,11 @@ struct PublishedFile {
   /// Not stored: Publisher::Open found the file exactly as listed (or
   /// trusted a restored copy again), so the build need not lstat it again.
   bool verified = false;
+  /// Not stored: the file's link count when Open found it as listed (0:
+  /// not known; 255: that many or more). Two, with staging's manifest
+  /// listing the same inode there, says staging still holds its hard link
+  /// (SyncStaging). One byte beside `verified`: the entry stays as large.
+  uint8_t links = 0;
   /// Not stored: Publisher::Keep was told this published file stays, made
   /// from `kept_key` (merged into the new site's manifest at Commit).
   bool kept = false;

@@ -48,6 +48,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -186,6 +187,7 @@ class Publisher {
   mutable std::mutex mu_;
   Manifest next_;            // the new site (files Keep marks join it at Commit)
   std::map<std::string, bool> written_;  // path -> written into staging (Put's files)
+  std::set<std::string> restaged_;  // paths this build wrote into staging (Stage, OpenStream)
   bool staging_touched_ = false;
   bool committed_ = false;  // Commit published (or found nothing to publish)
 };
