@@ -37,7 +37,10 @@ std::unique_ptr<PublishedFragments> PublishedFragments::Open(const std::string& 
   header >> magic >> version >> key >> file_size >> count >> hash;
   if (!header || magic + " " + version != kMagic || key != file_key) return nullptr;
   const std::string_view records(text->data() + eol + 1, text->size() - eol - 1);
-  if (records.size() != count * kRecordBytes || util::Fingerprint(records) != hash) return nullptr;
+  // (count compared by division: a damaged count cannot wrap into a match)
+  if (records.size() % kRecordBytes != 0 || count != records.size() / kRecordBytes ||
+      util::Fingerprint(records) != hash)
+    return nullptr;
 
   const int fd = ::open(file_path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return nullptr;
