@@ -20,15 +20,12 @@ using casebook::test::CopySiteFixture;
 using casebook::test::RunCasebook;
 using casebook::test::Snapshot;
 using casebook::test::TempDir;
+using casebook::test::WriteFileAt;
 
 namespace {
 
 const std::string kBuild = "build --today 2024-06-01";
 
-void Write(const std::string& path, const std::string& text) {
-  fs::create_directories(fs::path(path).parent_path());
-  std::ofstream(path, std::ios::binary) << text;
-}
 
 // The site `content` gives, built clean (--no-cache, nothing before it).
 std::map<std::string, std::string> CleanBuild(const std::string& content,
@@ -92,7 +89,7 @@ TEST_CASE("a build killed at any step of publishing leaves the site old or new, 
   auto change = [&] {
     std::ofstream(content + "/2023/2023-06-14-dns-outage.md", std::ios::app) << "\nMore.\n";
     fs::remove(content + "/2023/2023-11-02-primary-failover.md");
-    Write(content + "/2024/2024-05-01-added.md",
+    WriteFileAt(content + "/2024/2024-05-01-added.md",
           "+++\ntitle = \"Added\"\ndate = 2024-05-01\nseverity = \"SEV3\"\n+++\n\nBody.\n");
   };
   auto revert = [&] {
@@ -150,7 +147,7 @@ TEST_CASE("a build stopped by a full disk keeps the site, a smaller archive then
   const std::string content = dir.path() + "/content";
   const std::string output = disk.path() + "/public";
   const std::string build = kBuild + " --no-index --output '" + output + "'";
-  for (int i = 0; i < 40; ++i) Write(content + "/2024/gen-" + std::to_string(i) + ".md", Postmortem(i, 6000));
+  for (int i = 0; i < 40; ++i) WriteFileAt(content + "/2024/gen-" + std::to_string(i) + ".md", Postmortem(i, 6000));
   auto r = RunCasebook(build, dir.path());
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
@@ -160,7 +157,7 @@ TEST_CASE("a build stopped by a full disk keeps the site, a smaller archive then
     INFO("round " << round);
     // Far more than the disk holds.
     for (int i = 40; i < 200; ++i)
-      Write(content + "/2024/gen-" + std::to_string(i) + ".md", Postmortem(i, 6000));
+      WriteFileAt(content + "/2024/gen-" + std::to_string(i) + ".md", Postmortem(i, 6000));
     r = RunCasebook(build, dir.path());
     CHECK(r.exit_code == 1);
     CHECK(r.err.find("No space left on device") != std::string::npos);
@@ -194,14 +191,14 @@ TEST_CASE("a whole site on a small disk: full disk, then a write refused, each n
   CopySiteFixture(site);
   const std::string content = site + "/content";
   for (int i = 0; i < 30; ++i)
-    Write(content + "/2024/gen-" + std::to_string(i) + ".md", Postmortem(i, 6000));
+    WriteFileAt(content + "/2024/gen-" + std::to_string(i) + ".md", Postmortem(i, 6000));
   auto r = RunCasebook(kBuild, site);
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   auto published = Snapshot(site + "/public");
 
   for (int i = 30; i < 200; ++i)
-    Write(content + "/2024/gen-" + std::to_string(i) + ".md", Postmortem(i, 6000));
+    WriteFileAt(content + "/2024/gen-" + std::to_string(i) + ".md", Postmortem(i, 6000));
   r = RunCasebook(kBuild, site);
   CHECK(r.exit_code == 1);
   CHECK(r.err.find("No space left on device") != std::string::npos);

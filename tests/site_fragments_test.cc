@@ -20,22 +20,16 @@
 namespace fs = std::filesystem;
 using casebook::test::CompareWithClean;
 using casebook::test::CopySiteFixture;
+using casebook::test::ReadFileAt;
 using casebook::test::RunCasebook;
 using casebook::test::TempDir;
+using casebook::test::WriteFileAt;
 
 namespace {
 
 const std::string kBuild = "build --today 2024-06-01 --no-index";
 
-void Write(const std::string& path, const std::string& text) {
-  fs::create_directories(fs::path(path).parent_path());
-  std::ofstream(path, std::ios::binary) << text;
-}
 
-std::string Read(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
 
 // 130 postmortems: three docs files of 50 and three words buckets.
 std::string Postmortem(int i, const std::string& title) {
@@ -65,29 +59,35 @@ struct Profile {  // the builds these tests run print the render's profile
   ~Profile() { unsetenv("CASEBOOK_RENDER_PROFILE"); }
 };
 
+/// The site fixture with 130 postmortems, built once.
+casebook::test::CommandResult BuildArchive(const TempDir& dir) {
+  CopySiteFixture(dir.path());
+  for (int i = 0; i < 130; ++i) WriteFileAt(GenPath(dir, i), Postmortem(i, "Incident " + std::to_string(i)));
+  auto r = RunCasebook(kBuild, dir.path());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  return r;
+}
+
 }  // namespace
 
 TEST_CASE("edits to what postmortems.json, actions.csv and the search index show give a clean build's bytes") {
   Profile profile;
   TempDir dir;
-  CopySiteFixture(dir.path());
-  for (int i = 0; i < 130; ++i) Write(GenPath(dir, i), Postmortem(i, "Incident " + std::to_string(i)));
-  auto r = RunCasebook(kBuild, dir.path());
-  INFO(r.err);
-  REQUIRE(r.exit_code == 0);
-  const std::string words_before = Read(dir.path() + "/public/search-index/words-0.json") +
-                                   Read(dir.path() + "/public/search-index/words-1.json") +
-                                   Read(dir.path() + "/public/search-index/words-2.json");
+  auto r = BuildArchive(dir);
+  const std::string words_before = ReadFileAt(dir.path() + "/public/search-index/words-0.json") +
+                                   ReadFileAt(dir.path() + "/public/search-index/words-1.json") +
+                                   ReadFileAt(dir.path() + "/public/search-index/words-2.json");
 
   // A title: its entry and rows are made again, every other one copied.
-  Write(GenPath(dir, 5), Postmortem(5, "Zebra crossing outage"));
+  WriteFileAt(GenPath(dir, 5), Postmortem(5, "Zebra crossing outage"));
   r = CompareWithClean(dir, kBuild, "a title");
   CHECK(FragmentsFound(r.err, "postmortems.json") == 132);  // 133 published, one made
   CHECK(FragmentsFound(r.err, "actions.csv") >= 260);
-  CHECK(Read(dir.path() + "/public/postmortems.json").find("Zebra crossing outage") != std::string::npos);
-  const std::string words_after = Read(dir.path() + "/public/search-index/words-0.json") +
-                                  Read(dir.path() + "/public/search-index/words-1.json") +
-                                  Read(dir.path() + "/public/search-index/words-2.json");
+  CHECK(ReadFileAt(dir.path() + "/public/postmortems.json").find("Zebra crossing outage") != std::string::npos);
+  const std::string words_after = ReadFileAt(dir.path() + "/public/search-index/words-0.json") +
+                                  ReadFileAt(dir.path() + "/public/search-index/words-1.json") +
+                                  ReadFileAt(dir.path() + "/public/search-index/words-2.json");
   CHECK(words_after != words_before);
   CHECK(words_after.find("\"zebra\"") != std::string::npos);
 
@@ -95,28 +95,28 @@ TEST_CASE("edits to what postmortems.json, actions.csv and the search index show
   std::string text = Postmortem(40, "Incident 40");
   text.replace(text.find("filled up."), 10, "overflowed twice.");
   text.replace(text.find("team-a"), 6, "team-c");
-  Write(GenPath(dir, 40), text);
+  WriteFileAt(GenPath(dir, 40), text);
   CompareWithClean(dir, kBuild, "a summary and an owner");
 
   // An item done and another overdue: the tracker's counts and groups
   // move, and every tracker page with them.
   text = Postmortem(20, "Incident 20");
   text.replace(text.find("owner = \"team-a\""), 16, "owner = \"team-a\"\nstatus = \"done\"");
-  Write(GenPath(dir, 20), text);
+  WriteFileAt(GenPath(dir, 20), text);
   text = Postmortem(21, "Incident 21");
   text.replace(text.find("owner = \"team-a\""), 16, "owner = \"team-a\"\ndue = 2024-03-01");
-  Write(GenPath(dir, 21), text);
+  WriteFileAt(GenPath(dir, 21), text);
   CompareWithClean(dir, kBuild, "an item done, another overdue");
-  CHECK(Read(dir.path() + "/public/actions/index.html").find("Incident 21") != std::string::npos);
+  CHECK(ReadFileAt(dir.path() + "/public/actions/index.html").find("Incident 21") != std::string::npos);
 
   // A new postmortem (every later entry moves) and one removed.
-  Write(GenPath(dir, 500), Postmortem(500, "A new incident"));
+  WriteFileAt(GenPath(dir, 500), Postmortem(500, "A new incident"));
   CompareWithClean(dir, kBuild, "a postmortem added");
   // ... and one older than all (the first pages of its terms and year
   // show the same items, with new counts, year links and stats).
   std::string oldest = Postmortem(501, "The oldest incident");
   oldest.replace(oldest.find("2024-02-"), 10, "2023-01-01");
-  Write(GenPath(dir, 501), oldest);
+  WriteFileAt(GenPath(dir, 501), oldest);
   CompareWithClean(dir, kBuild, "a postmortem added at the end of the lists");
   fs::remove(GenPath(dir, 17));
   r = CompareWithClean(dir, kBuild, "a postmortem removed");
@@ -131,42 +131,38 @@ TEST_CASE("edits to what postmortems.json, actions.csv and the search index show
 TEST_CASE("a fragment table that is not the published file's is never used") {
   Profile profile;
   TempDir dir;
-  CopySiteFixture(dir.path());
-  for (int i = 0; i < 130; ++i) Write(GenPath(dir, i), Postmortem(i, "Incident " + std::to_string(i)));
-  auto r = RunCasebook(kBuild, dir.path());
-  INFO(r.err);
-  REQUIRE(r.exit_code == 0);
+  auto r = BuildArchive(dir);
   // The tables as the first build left them (a cache restored from an
   // older build describes a file that is no longer published).
   std::map<std::string, std::string> old_tables;
   for (const auto& e : fs::directory_iterator(dir.path() + "/.casebook"))
     if (e.path().filename().string().rfind("fragments-", 0) == 0)
-      old_tables[e.path().string()] = Read(e.path().string());
+      old_tables[e.path().string()] = ReadFileAt(e.path().string());
   REQUIRE(old_tables.size() == 2);
 
   // A date that moves an entry among the others, the file's size the
   // same: the old table's places are wrong for it, only its key tells.
   std::string moved = Postmortem(60, "Incident 60");
   moved.replace(moved.find("2024-02-16"), 10, "2024-02-27");
-  Write(GenPath(dir, 60), moved);
+  WriteFileAt(GenPath(dir, 60), moved);
   const size_t size_before = fs::file_size(dir.path() + "/public/postmortems.json");
   CompareWithClean(dir, kBuild, "a date");
   REQUIRE(fs::file_size(dir.path() + "/public/postmortems.json") == size_before);
-  for (const auto& [path, bytes] : old_tables) Write(path, bytes);
-  Write(GenPath(dir, 61), Postmortem(61, "Incident 61 renamed"));
+  for (const auto& [path, bytes] : old_tables) WriteFileAt(path, bytes);
+  WriteFileAt(GenPath(dir, 61), Postmortem(61, "Incident 61 renamed"));
   r = CompareWithClean(dir, kBuild, "with the first build's tables");
   CHECK(FragmentsFound(r.err, "postmortems.json") == 0);
 
   // The published file edited by hand: the table is not used with it.
-  Write(GenPath(dir, 62), Postmortem(62, "Incident 62, renamed"));
+  WriteFileAt(GenPath(dir, 62), Postmortem(62, "Incident 62, renamed"));
   CompareWithClean(dir, kBuild, "tables saved again");
   {
-    std::string json = Read(dir.path() + "/public/postmortems.json");
+    std::string json = ReadFileAt(dir.path() + "/public/postmortems.json");
     json.replace(json.find("Incident 3"), 10, "Incident X");
     fs::remove(dir.path() + "/public/postmortems.json");  // (a new inode, as an editor leaves)
-    Write(dir.path() + "/public/postmortems.json", json);
+    WriteFileAt(dir.path() + "/public/postmortems.json", json);
   }
-  Write(GenPath(dir, 63), Postmortem(63, "Incident 63, renamed"));
+  WriteFileAt(GenPath(dir, 63), Postmortem(63, "Incident 63, renamed"));
   r = CompareWithClean(dir, kBuild, "the published file edited by hand");
   CHECK(FragmentsFound(r.err, "postmortems.json") == 0);
 }

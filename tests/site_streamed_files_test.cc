@@ -23,23 +23,17 @@ namespace fs = std::filesystem;
 using casebook::site::Publisher;
 using casebook::site::PublishStats;
 using casebook::test::CopySiteFixture;
+using casebook::test::ReadFileAt;
 using casebook::test::RunCasebook;
 using casebook::test::Snapshot;
 using casebook::test::TempDir;
+using casebook::test::WriteFileAt;
 
 namespace {
 
 const std::string kBuild = "build --today 2024-06-01 --no-index";
 
-void Write(const std::string& path, const std::string& text) {
-  fs::create_directories(fs::path(path).parent_path());
-  std::ofstream(path, std::ios::binary) << text;
-}
 
-std::string Read(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
 
 // A postmortem with a long summary and three action items, one of them
 // with a comma, a quote and a line break (a quoted CSV field).
@@ -71,12 +65,12 @@ TEST_CASE("postmortems.json and actions.csv are written whole, larger than a chu
   // 700 postmortems of ~2.5 KB of JSON each: the file is several 1 MB
   // chunks (ChunkOut::kChunkBytes).
   for (int i = 0; i < 700; ++i)
-    Write(dir.path() + "/content/gen/gen-" + std::to_string(i) + ".md", Postmortem(i));
+    WriteFileAt(dir.path() + "/content/gen/gen-" + std::to_string(i) + ".md", Postmortem(i));
   auto r = RunCasebook(kBuild, dir.path());
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
-  const std::string json = Read(dir.path() + "/public/postmortems.json");
-  const std::string csv = Read(dir.path() + "/public/actions.csv");
+  const std::string json = ReadFileAt(dir.path() + "/public/postmortems.json");
+  const std::string csv = ReadFileAt(dir.path() + "/public/actions.csv");
   CHECK(json.size() > 2 * 1024 * 1024);
   // The fixture's 3 published postmortems (one is a draft) and the 700.
   CHECK(Python("import json,sys\n"
@@ -147,8 +141,8 @@ TEST_CASE("A stream's content hash and bookkeeping match a whole file's") {
     REQUIRE(pub->Commit({}, "", &stats, &error));
     CHECK(stats.written == 2);
   }
-  CHECK(Read(output + "/whole.txt") == big);
-  CHECK(Read(output + "/dir/streamed.txt") == big);
+  CHECK(ReadFileAt(output + "/whole.txt") == big);
+  CHECK(ReadFileAt(output + "/dir/streamed.txt") == big);
   CHECK_FALSE(fs::exists(output + "/dropped.txt"));
   CHECK_FALSE(fs::exists(out.path() + "/.public.staging/dropped.txt"));
   // Keyed by content, the two are the same file to the next build: streamed

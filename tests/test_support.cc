@@ -35,18 +35,25 @@ TempDir::~TempDir() {
   fs::remove_all(path_, ec);
 }
 
-void TempDir::Write(const std::string& relative, const std::string& content) const {
-  fs::path p = fs::path(path_) / relative;
-  fs::create_directories(p.parent_path());
-  std::ofstream out(p, std::ios::binary);
+void WriteFileAt(const std::string& path, const std::string& content) {
+  fs::create_directories(fs::path(path).parent_path());
+  std::ofstream out(path, std::ios::binary);
   out << content;
 }
 
-std::string TempDir::Read(const std::string& relative) const {
-  std::ifstream in(fs::path(path_) / relative, std::ios::binary);
+std::string ReadFileAt(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+void TempDir::Write(const std::string& relative, const std::string& content) const {
+  WriteFileAt((fs::path(path_) / relative).string(), content);
+}
+
+std::string TempDir::Read(const std::string& relative) const {
+  return ReadFileAt((fs::path(path_) / relative).string());
 }
 
 bool TempDir::Exists(const std::string& relative) const {

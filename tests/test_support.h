@@ -8,6 +8,11 @@
 
 namespace casebook::test {
 
+/// Writes `content` to the file at `path`, creating its folders.
+void WriteFileAt(const std::string& path, const std::string& content);
+/// The bytes of the file at `path` ("" when it cannot be read).
+std::string ReadFileAt(const std::string& path);
+
 /// A fresh folder under /tmp, removed when the object goes away.
 class TempDir {
  public:
