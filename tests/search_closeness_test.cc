@@ -36,10 +36,6 @@ struct CloseIndex {
     std::vector<cb::test::PmSpec> specs;
     for (int i = 0; i < count; ++i) {
       const bool close = i == count / 2;
-      cb::test::PmSpec s;
-      s.id = close ? "pm-close" : "pm-" + std::to_string(i);
-      s.title = "Conversion fell " + std::to_string(i);
-      s.summary = "Something slowed down.";
       const uint64_t length = close ? 600 : i % 4 == 0 ? 700 + next(100) : 120 + next(120);
       std::vector<std::string> words;
       for (uint64_t k = 0; k < length; ++k) words.push_back(filler[next(18)]);
@@ -47,12 +43,9 @@ struct CloseIndex {
       words.insert(words.begin() + static_cast<long>(at), "checkout");
       const uint64_t gap = close ? 1 : 25 + next(length / 2);  // at + gap <= length
       words.insert(words.begin() + static_cast<long>(at + gap), "errors");
-      for (const auto& w : words) s.body += w + " ";
-      s.date = "2024-03-" + std::string(i % 28 < 9 ? "0" : "") + std::to_string(i % 28 + 1);
-      s.severity = "SEV3";
-      s.tags = {"payments"};
-      s.services = {"checkout-api"};
-      specs.push_back(std::move(s));
+      specs.push_back(cb::test::SyntheticSpec(close ? "pm-close" : "pm-" + std::to_string(i),
+                                              "Conversion fell " + std::to_string(i), words,
+                                              cb::test::DayOf("2024-03", i)));
     }
     cb::test::IndexSpecs(specs, &cfg, dir.path() + "/index");
   }
@@ -60,11 +53,7 @@ struct CloseIndex {
 
 cb::search::SearchResult Page(cb::search::Searcher& s, const std::string& q, int offset,
                               int limit) {
-  cb::search::SearchRequest r;
-  r.query = q;
-  r.offset = offset;
-  r.limit = limit;
-  auto result = s.Search(r);
+  auto result = cb::test::SearchPage(s, q, offset, limit);
   REQUIRE(result.ok);
   return result;
 }
@@ -140,22 +129,12 @@ struct TitleIndex {
         words.insert(words.begin() + static_cast<long>(at + gap + 20 * k), "checkout");
         words.insert(words.begin() + static_cast<long>(at + gap + 20 * k + 9), "errors");
       }
-      std::string out;
-      for (const auto& w : words) out += w + " ";
-      return out;
+      return words;
     };
     std::vector<cb::test::PmSpec> specs;
-    auto add = [&](std::string id, std::string title, std::string text) {
-      cb::test::PmSpec s;
-      s.id = std::move(id);
-      s.title = std::move(title);
-      s.summary = "Something slowed down.";
-      s.body = std::move(text);
-      s.date = "2024-04-0" + std::to_string(specs.size() % 9 + 1);
-      s.severity = "SEV3";
-      s.tags = {"payments"};
-      s.services = {"checkout-api"};
-      specs.push_back(std::move(s));
+    auto add = [&](std::string id, std::string title, const std::vector<std::string>& words) {
+      specs.push_back(cb::test::SyntheticSpec(std::move(id), std::move(title), words,
+                                              "2024-04-0" + std::to_string(specs.size() % 9 + 1)));
     };
     add("pm-t-far", "Checkout conversion fell", body(120, 10, 12));
     add("pm-t-close", "Checkout conversion fell", body(120, 10, 1));

@@ -12,6 +12,7 @@
 #include "config/config.h"
 #include "model/site_model.h"
 #include "search/index_builder.h"
+#include "search/searcher.h"
 #include "util/datetime.h"
 #include "util/value.h"
 
@@ -198,6 +199,39 @@ class Lcg {
  private:
   uint64_t state_;
 };
+
+/// A postmortem of the synthetic search archives (closeness, page prefix):
+/// `words` as its body, one summary, in the payments tag and the
+/// checkout-api service.
+inline PmSpec SyntheticSpec(std::string id, std::string title, const std::vector<std::string>& words,
+                            std::string date, std::string severity = "SEV3") {
+  PmSpec s;
+  s.id = std::move(id);
+  s.title = std::move(title);
+  s.summary = "Something slowed down.";
+  for (const auto& w : words) s.body += w + " ";
+  s.date = std::move(date);
+  s.severity = std::move(severity);
+  s.tags = {"payments"};
+  s.services = {"checkout-api"};
+  return s;
+}
+
+/// One page of `q` by relevance, as `casebook search --offset --limit` asks.
+inline search::SearchResult SearchPage(search::Searcher& s, const std::string& q, int offset,
+                                       int limit) {
+  search::SearchRequest r;
+  r.query = q;
+  r.offset = offset;
+  r.limit = limit;
+  return s.Search(r);
+}
+
+/// Day i % 28 + 1 of `month` ("2024-03"), as a date.
+inline std::string DayOf(const std::string& month, int i) {
+  const int day = i % 28 + 1;
+  return month + (day < 10 ? "-0" : "-") + std::to_string(day);
+}
 
 /// Builds the model (postmortems in spec order; related resolved).
 inline model::SiteModel MakeSite(const std::vector<PmSpec>& specs, const config::SiteConfig* cfg) {

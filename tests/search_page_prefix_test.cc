@@ -34,11 +34,8 @@ struct VariedIndex {
     cb::test::Lcg next(20261207);
     std::vector<cb::test::PmSpec> specs;
     for (int i = 0; i < 2400; ++i) {
-      cb::test::PmSpec s;
-      s.id = "pm-" + std::to_string(i);
-      s.title = next(5) == 0 ? "Checkout conversion fell " + std::to_string(i)
-                             : "Conversion fell " + std::to_string(i);
-      s.summary = "Something slowed down.";
+      std::string title = next(5) == 0 ? "Checkout conversion fell " + std::to_string(i)
+                                       : "Conversion fell " + std::to_string(i);
       std::vector<std::string> words;
       const uint64_t length = 40 + next(400);
       for (uint64_t k = 0; k < length; ++k) words.push_back(filler[next(18)]);
@@ -50,12 +47,8 @@ struct VariedIndex {
       for (uint64_t extra = next(3); extra > 0; --extra)
         words.insert(words.begin() + static_cast<long>(next(words.size())),
                      next(2) ? "errors" : "checkout");
-      for (const auto& w : words) s.body += w + " ";
-      s.date = "2024-02-" + std::string(i % 28 < 9 ? "0" : "") + std::to_string(i % 28 + 1);
-      s.severity = "SEV3";
-      s.tags = {"payments"};
-      s.services = {"checkout-api"};
-      specs.push_back(std::move(s));
+      specs.push_back(cb::test::SyntheticSpec("pm-" + std::to_string(i), std::move(title), words,
+                                              cb::test::DayOf("2024-02", i)));
     }
     cb::test::IndexSpecs(specs, &cfg, dir.path() + "/index");
   }
@@ -68,11 +61,7 @@ VariedIndex& Shared() {
 
 std::vector<std::string> Ids(cb::search::Searcher& s, const std::string& q, int offset,
                              int limit) {
-  cb::search::SearchRequest r;
-  r.query = q;
-  r.offset = offset;
-  r.limit = limit;
-  auto result = s.Search(r);
+  auto result = cb::test::SearchPage(s, q, offset, limit);
   REQUIRE(result.ok);
   std::vector<std::string> ids;
   for (const auto& h : result.hits) ids.push_back(h.id);
@@ -106,11 +95,7 @@ namespace {
 /// Each hit's id and percentage.
 std::vector<std::string> Ranked(cb::search::Searcher& s, const std::string& q, int offset,
                                 int limit, cb::search::SearchResult* out = nullptr) {
-  cb::search::SearchRequest r;
-  r.query = q;
-  r.offset = offset;
-  r.limit = limit;
-  auto result = s.Search(r);
+  auto result = cb::test::SearchPage(s, q, offset, limit);
   REQUIRE(result.ok);
   std::vector<std::string> ranked;
   for (const auto& h : result.hits) ranked.push_back(h.id + " " + std::to_string(h.percent));
@@ -137,10 +122,6 @@ struct PhraseIndex {
     cb::test::Lcg next(20261208);
     std::vector<cb::test::PmSpec> specs;
     for (int i = 0; i < 10000; ++i) {
-      cb::test::PmSpec s;
-      s.id = "pm-" + std::to_string(i);
-      s.title = "Conversion fell " + std::to_string(i);
-      s.summary = "Something slowed down.";
       std::vector<std::string> words;
       const uint64_t length = 20 + next(200);
       for (uint64_t k = 0; k < length; ++k) words.push_back(filler[next(18)]);
@@ -152,12 +133,9 @@ struct PhraseIndex {
         const uint64_t at = next(words.size());
         words.insert(words.begin() + static_cast<long>(at), {"checkout", "errors"});
       }
-      for (const auto& w : words) s.body += w + " ";
-      s.date = "2024-03-" + std::string(i % 28 < 9 ? "0" : "") + std::to_string(i % 28 + 1);
-      s.severity = "SEV2";
-      s.tags = {"payments"};
-      s.services = {"checkout-api"};
-      specs.push_back(std::move(s));
+      specs.push_back(cb::test::SyntheticSpec("pm-" + std::to_string(i),
+                                              "Conversion fell " + std::to_string(i), words,
+                                              cb::test::DayOf("2024-03", i), "SEV2"));
     }
     cb::test::IndexSpecs(specs, &cfg, dir.path() + "/index");
   }
