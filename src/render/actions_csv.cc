@@ -61,11 +61,7 @@ void WriteActionsCsv(const View& view, ChunkOut& chunks, const FragmentIo* fragm
     if (fragments) {
       const std::string& list_key = view.ListKey(row.postmortem);
       if (!list_key.empty()) {
-        util::StreamHash h;
-        h.AddString(fragments->context);
-        h.AddString(list_key);
-        h.AddInt(row.action);
-        key = MakeFragmentKey(h);
+        key = fragments->Key(list_key, row.action);
         keyed = true;
       }
     }

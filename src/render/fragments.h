@@ -16,6 +16,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -90,6 +91,16 @@ struct FragmentIo {
   /// Hashed first into every fragment's key: what the file shares (see
   /// above) and which file it is.
   std::string context;
+
+  /// The key of the fragment showing the postmortem whose ListKey is
+  /// `list_key` (and, for one of its rows, which one: `part`).
+  FragmentKey Key(const std::string& list_key, std::optional<int64_t> part = std::nullopt) const {
+    util::StreamHash h;
+    h.AddString(context);
+    h.AddString(list_key);
+    if (part) h.AddInt(*part);
+    return MakeFragmentKey(h);
+  }
 };
 
 }  // namespace casebook::render

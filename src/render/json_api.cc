@@ -236,10 +236,7 @@ void WritePostmortemsJson(const View& view, int jobs, ChunkOut& chunks, const Fr
       if (fragments) {
         const std::string& list_key = view.ListKey(static_cast<int>(index));
         if (!list_key.empty()) {
-          util::StreamHash h;
-          h.AddString(fragments->context);
-          h.AddString(list_key);
-          keys[k] = MakeFragmentKey(h);
+          keys[k] = fragments->Key(list_key);
           keyed[k] = 1;
           if (fragments->published && fragments->published->Find(keys[k], &texts[k])) return;
         }
