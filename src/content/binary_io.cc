@@ -280,7 +280,12 @@ bool BinaryReader::Str(std::string* s) {
   if (!U32(&n)) return false;
   if (n > remaining_) return ok_ = false;
   if (ok_ && n <= end_ - pos_) {  // in the buffer: one copy, no zero fill
-    s->assign(buffer_.data() + pos_, n);
+    // A string that must grow is made at its exact size (assign would
+    // round it up, and model::ShrinkToFit would then copy it again).
+    if (n > s->capacity())
+      *s = std::string(buffer_.data() + pos_, n);
+    else
+      s->assign(buffer_.data() + pos_, n);
     pos_ += n;
     remaining_ -= n;
     return true;

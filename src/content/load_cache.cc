@@ -24,7 +24,7 @@ constexpr uint32_t kEndMarker = 0x0c0ffee0;
 // A tripwire: a field added to Document must be written and read below (and
 // kFormat bumped). Update the size once that is done. (path and source_hash
 // are not written: they come from the walk and the record.)
-static_assert(sizeof(Document) == 848, "Document changed: update WriteDocument/ReadDocument");
+static_assert(sizeof(Document) == 824, "Document changed: update WriteDocument/ReadDocument");
 #endif
 
 void WriteOptionalTime(BinaryWriter& out, const std::optional<util::DateTime>& t) {
@@ -309,12 +309,13 @@ bool ReadDocument(BinaryReader& in, Document* doc) {
       return false;
   if (!in.Strs(&doc->check_ignore) || !ReadValue(in, &doc->extra) || !in.Count(&n, 12))
     return false;
-  doc->key_lines.clear();
+  doc->key_lines = {};
+  doc->key_lines.reserve(n);
   for (uint32_t i = 0; i < n; ++i) {
     std::string key;
     int line;
     if (!in.Str(&key) || !in.Int(&line)) return false;
-    doc->key_lines.emplace_hint(doc->key_lines.end(), std::move(key), line);
+    doc->key_lines.emplace(std::move(key), line);  // written in order: appended
   }
   doc->body.clear();  // never cached: ReadBody reads it from the file
   if (!in.Int(&doc->body_line) || !in.Bool(&doc->shown_fields_clean) || !in.Count(&n, 16))

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "content/document.h"
@@ -49,6 +50,10 @@ struct StoredBody {
 };
 
 struct Postmortem {
+  Postmortem() = default;
+  /// Made around its Document (moved in), not a default one overwritten.
+  explicit Postmortem(content::Document d) : doc(std::move(d)) {}
+
   content::Document doc;
   std::string url;  // relative to base_url: "postmortems/<id>/"
 

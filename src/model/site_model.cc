@@ -219,12 +219,14 @@ SiteModel BuildSiteModel(const config::SiteConfig& cfg,
   const std::vector<int> ranks = SeverityRanks(cfg, docs, diags);
   std::vector<std::optional<util::DateTime>> dates(docs.size());
   for (size_t i = 0; i < docs.size(); ++i) dates[i] = IncidentDate(docs[i]);
-  site.postmortems.resize(docs.size());
   const std::vector<size_t> order = NewestFirst(docs, dates);
+  // Each Postmortem is made around its moved Document, not default-made
+  // (a Document, its `extra` map and all) and then overwritten.
+  site.postmortems.reserve(docs.size());
+  for (size_t i : order) site.postmortems.emplace_back(std::move(docs[i]));
   util::ParallelFor(order.size(), options.jobs, [&](size_t at) {
     const size_t i = order[at];
     Postmortem& pm = site.postmortems[at];
-    pm.doc = std::move(docs[i]);
     pm.url = "postmortems/" + pm.doc.id + "/";
     pm.summary_in_body = !pm.doc.summary.empty() && pm.doc.key_lines.count("summary") &&
                          pm.doc.LineOf("summary") >= pm.doc.body_line;

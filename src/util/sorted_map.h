@@ -36,6 +36,7 @@ class SortedMap {
   const_iterator end() const { return items_.end(); }
   size_t size() const { return items_.size(); }
   void shrink_to_fit() { items_.shrink_to_fit(); }
+  void reserve(size_t n) { items_.reserve(n); }
   bool empty() const { return items_.empty(); }
 
   iterator find(std::string_view key) {
