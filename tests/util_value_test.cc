@@ -79,3 +79,31 @@ TEST_CASE("A frozen tree hashes like the same tree unfrozen, and stays frozen wh
   CHECK(HashOf(Value("1")) != HashOf(Value(1)));
   CHECK(HashOf(Value::MakeList()) != HashOf(Value::MakeMap()));
 }
+
+TEST_CASE("An empty map or list (made without a payload) acts as one: kind, JSON, hash, copies") {
+  Value::Map none;
+  Value built_empty = Value(Value::Map(none));
+  Value map = Value::MakeMap();
+  CHECK(map.is_map());
+  CHECK(map.as_map().empty());
+  CHECK(map.Find("x") == nullptr);
+  CHECK(map.ToJson() == "{}");
+  CHECK(HashOf(map) == HashOf(built_empty));
+  Value frozen = Value::MakeMap();
+  frozen.Freeze();
+  CHECK(HashOf(frozen) == HashOf(map));
+  // Copies of an empty one are independent once written to.
+  Value copy = map;
+  copy["title"] = "Checkout outage";
+  CHECK(map.as_map().empty());
+  CHECK(copy.ToJson() == R"({"title":"Checkout outage"})");
+  CHECK(map.ToJson() == "{}");
+  Value list = Value::MakeList();
+  CHECK(list.is_list());
+  CHECK(list.ToJson() == "[]");
+  Value grown = list;
+  grown.Push(Value("a"));
+  CHECK(list.as_list().empty());
+  CHECK(grown.ToJson() == R"(["a"])");
+  CHECK(HashOf(Value::MakeList()) != HashOf(map));
+}
