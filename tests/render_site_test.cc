@@ -605,3 +605,64 @@ TEST_CASE("Shared severity badges and service chips are cut in list cards and wh
     CHECK(sev1.find("postmortems/2023-11-02-primary-failover/") != std::string::npos);
   }
 }
+
+TEST_CASE("A service's recurring pairs: scored by rank on both lists, ties to the newer pair, the newer's reason") {
+  // Five more postgres incidents, older than the fixture's, with similar
+  // lists that make ties, pairs listed both ways and one listed first by
+  // the older incident (the service's list is not in index order here).
+  auto f = test::MakeRenderFixture(test::SourceDir());
+  model::SiteModel& site = f->site;
+  const char* ids[] = {"2021-01-01-d", "2020-01-01-e", "2019-01-01-f", "2018-01-01-g", "2017-01-01-h"};
+  for (const char* id : ids) {
+    auto pm = test::MakePostmortem(id, std::string("Incident ") + id, "SEV2", 1,
+                                   std::string(id).substr(0, 10) + "T08:00:00Z");
+    pm.doc.services = {"postgres"};
+    site.by_id[id] = static_cast<int>(site.postmortems.size());
+    site.postmortems.push_back(std::move(pm));
+  }
+  auto& pms = site.postmortems;  // 0 a, 1 b, (2 dns), 3 d, 4 e, 5 f, 6 g, 7 h
+  pms[0].similar = {{2, {"elsewhere"}}, {1, {"wordab"}}, {3, {"wordad"}}};  // (0,1) 19, (0,3) 18
+  pms[1].similar = {{0, {"wordba"}}, {4, {"wordbe"}}};                     // (0,1) +20 = 39, (1,4) 19
+  pms[3].similar = {{1, {"worddb"}}};                                      // (1,3) 20
+  pms[4].similar = {{3, {"wordede"}}, {5, {"wordef"}}};                    // (3,4) 20, (4,5) 19
+  pms[5].similar = {{4, {"wordfe"}}};                                      // (4,5) +20 = 39
+  pms[6].similar = {{7, {"wordgh"}}, {0, {"wordga"}}};                     // (6,7) 20, (0,6) 19
+  pms[7].similar = {{6, {"wordhg"}}};                                      // (6,7) +20 = 40
+  for (auto& tax : site.taxonomies)
+    for (auto& term : tax.terms)
+      if (tax.key == "services" && term.slug == "postgres") term.postmortems = {0, 1, 3, 4, 5, 7, 6};
+
+  Rendered r = RenderFixtureSite(*f);
+  INFO(Messages(r.diags));
+  const std::string& page = r["services/postgres/index.html"];
+  size_t begin = page.find("Recurring incidents");
+  REQUIRE(begin != std::string::npos);
+  const std::string section = page.substr(begin, page.find("</ul>", begin) - begin);
+  INFO(section);
+  // Best five, best first: (6,7) 40; (0,1) and (4,5) 39, the newer pair
+  // first; (1,3) and (3,4) 20. (0,6) and (1,4) at 19 and (0,3) are left out.
+  std::vector<std::string> items;
+  for (size_t p = section.find("<li>"); p != std::string::npos; p = section.find("<li>", p + 1))
+    items.push_back(section.substr(p, section.find("</li>", p) - p));
+  REQUIRE(items.size() == 5);
+  auto pair_is = [&](size_t k, const std::string& first, const std::string& second) {
+    INFO(items[k]);
+    const size_t a = items[k].find("postmortems/" + first + "/"), b = items[k].find("postmortems/" + second + "/");
+    CHECK(a != std::string::npos);
+    CHECK(b != std::string::npos);
+    CHECK(a < b);
+  };
+  pair_is(0, "2018-01-01-g", "2017-01-01-h");
+  pair_is(1, "2024-03-12-checkout-pool", "2023-11-02-primary-failover");
+  pair_is(2, "2020-01-01-e", "2019-01-01-f");
+  pair_is(3, "2023-11-02-primary-failover", "2021-01-01-d");
+  pair_is(4, "2021-01-01-d", "2020-01-01-e");
+  // The reason is the newer incident's own listing when it lists the other
+  // (g's, met after h's), else the first listing met.
+  CHECK(items[0].find("wordgh") != std::string::npos);
+  CHECK(items[0].find("wordhg") == std::string::npos);
+  CHECK(items[1].find("wordab") != std::string::npos);
+  CHECK(items[2].find("wordef") != std::string::npos);
+  CHECK(items[3].find("worddb") != std::string::npos);
+  CHECK(items[4].find("wordede") != std::string::npos);
+}

@@ -233,8 +233,8 @@ class View {
   /// Only postmortem pages show the body (and similar incidents, which
   /// come from it). "" when its bytes are unknown.
   const std::string& ListKey(int index) const { return list_keys_[index]; }
-  /// Adds what the page of postmortem `index` is made from: its source key,
-  /// what its frame reads, its terms digest, and the link digest of every
+  /// Adds what the page of postmortem `index` is made from: its source key
+  /// (which covers what its frame reads: title, summary, URL), its terms digest, and the link digest of every
   /// postmortem it links to (related, referenced by, similar, previous,
   /// next), with each similar incident's terms digest and shared words (its
   /// reason). Cheap: no view data is built. Keep in step with Postmortem().

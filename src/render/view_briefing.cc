@@ -14,8 +14,6 @@
 // ListKey covers, so a service's page 1 is keyed by the lists key and its
 // own pairs (AddRecurringKey; renderer.cc), not kept by the lists key alone.
 #include <algorithm>
-#include <map>
-#include <unordered_map>
 
 #include "render/view.h"
 #include "util/datetime.h"
@@ -67,28 +65,43 @@ void View::FindBriefingLessons() {
 
 std::vector<View::RecurringPair> View::RecurringPairs(const model::Term& term) const {
   // Linear in the service's incidents times the length of their similar
-  // lists (a handful each).
-  std::unordered_map<int, bool> of_service;
-  of_service.reserve(term.postmortems.size());
-  for (int index : term.postmortems) of_service.emplace(index, true);
-  std::map<std::pair<int, int>, RecurringPair> pairs;
+  // lists (a handful each), and made for every service's page 1 key at
+  // every build: sorted vectors, not a node per incident and per pair.
+  std::vector<int> members(term.postmortems.begin(), term.postmortems.end());
+  std::sort(members.begin(), members.end());
+  // Each listing of one of the service's incidents on another's list, in
+  // the order they are met; `order` keeps that order among a pair's own.
+  struct Listing {
+    std::pair<int, int> key;  // (newer, older): the model is newest first
+    size_t order;
+    int from;  // whose list
+    const model::SimilarIncident* similar;
+    int score;
+  };
+  std::vector<Listing> listings;
   for (int index : term.postmortems) {
     const auto& similar = site_.postmortems[static_cast<size_t>(index)].similar;
     for (size_t r = 0; r < similar.size(); ++r) {
       const model::SimilarIncident& s = similar[r];
-      if (s.index == index || !of_service.count(s.index)) continue;
-      const std::pair<int, int> key(std::min(index, s.index), std::max(index, s.index));
-      RecurringPair& p = pairs[key];
-      p.first = key.first;  // the model is newest first
-      p.second = key.second;
-      if (!p.similar || index == key.first) p.similar = &s;
-      p.score += std::max(1, kRankScore - static_cast<int>(r));
+      if (s.index == index || !std::binary_search(members.begin(), members.end(), s.index)) continue;
+      listings.push_back({{std::min(index, s.index), std::max(index, s.index)}, listings.size(), index,
+                          &s, std::max(1, kRankScore - static_cast<int>(r))});
     }
   }
+  std::sort(listings.begin(), listings.end(), [](const Listing& a, const Listing& b) {
+    return a.key != b.key ? a.key < b.key : a.order < b.order;
+  });
+  // One pair per key, in key order: the reason is the first listing's,
+  // or the newer incident's own list's when it lists the other.
   std::vector<RecurringPair> best;
-  best.reserve(pairs.size());
-  for (const auto& [key, p] : pairs) best.push_back(p);
-  // Best first; ties to the newer pair (the map's order, kept by the stable sort).
+  for (const Listing& l : listings) {
+    if (best.empty() || best.back().first != l.key.first || best.back().second != l.key.second)
+      best.push_back({l.key.first, l.key.second, nullptr, 0});
+    RecurringPair& p = best.back();
+    if (!p.similar || l.from == l.key.first) p.similar = l.similar;
+    p.score += l.score;
+  }
+  // Best first; ties to the newer pair (key order, kept by the stable sort).
   std::stable_sort(best.begin(), best.end(),
                    [](const RecurringPair& a, const RecurringPair& b) { return a.score > b.score; });
   if (best.size() > kRecurringPairs) best.resize(kRecurringPairs);

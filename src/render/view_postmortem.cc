@@ -358,11 +358,11 @@ bool View::AddPostmortemInputs(int index, util::StreamHash* h) const {
   // (with the shared inputs: durations, incident, timeline, actions, body
   // parts, source link, history, figures, extra).
   h->AddString(source_keys_[index]);
-  // The frame: a function of site.toml (in the shared inputs) and these.
-  h->AddString("frame");
-  h->AddString(pm.doc.title);
-  h->AddString(pm.doc.summary);
-  h->AddString(pm.url);
+  // The frame: a function of site.toml (in the shared inputs) and the
+  // title, summary and URL, which the source key already covers: the URL
+  // is in it, and the title and summary are read from the file (its bytes
+  // and relative path, both in it) as site.toml says, with only control
+  // characters taken out; hashing them again was a fifth of this key.
   // Its terms (its list item is made of the above and the terms).
   auto digest = [h](const Digest& d) { h->AddBytes(d.v, sizeof d.v); };
   digest(term_digests_[index]);
