@@ -416,6 +416,40 @@ TEST_CASE("similar engine: one edited postmortem re-ranks only those whose candi
   }
 }
 
+TEST_CASE("similar engine: postmortems moved in the model's order still take their results "
+          "from the state",
+          "[search][similar]") {
+  // Each postmortem's previous target is looked for after the last one
+  // found, then by id: a postmortem moved to the front moves every other
+  // one a place along, and each must still be found (reused with its
+  // signature), not re-ranked. Same contents: no statistic moves.
+  std::mt19937 rng(11);
+  auto docs = Generate(rng, 600, 200);
+  sim::Options opt;
+  opt.jobs = 2;
+  opt.list_cap = 40;
+  opt.rerank = 24;
+  sim::RankState state;
+  WithStateEqualsScratch(docs, opt, &state);
+  for (int change : {0, 1, 2}) {
+    INFO("change " << change);
+    if (change == 0) std::rotate(docs.begin(), docs.end() - 1, docs.end());  // last to the front
+    if (change == 1) std::rotate(docs.begin(), docs.begin() + 1, docs.begin() + 300);  // first to the middle
+    if (change == 2) std::swap(docs[100], docs[400]);
+    sim::Counts counts = WithStateEqualsScratch(docs, opt, &state);
+    INFO("ranked " << counts.ranked << ", reused " << counts.reused);
+    CHECK(counts.ranked == 0);
+    CHECK(counts.kept_signatures == docs.size());
+  }
+  // And with a postmortem added at the front (every statistic moves a
+  // little): the results of a computation from scratch.
+  GenDoc first = docs[10];
+  first.id = "aaa-first";
+  first.related.clear();
+  docs.insert(docs.begin(), first);
+  WithStateEqualsScratch(docs, opt, &state);
+}
+
 namespace {
 
 /// Documents holding `term`.

@@ -233,12 +233,13 @@ std::unique_ptr<IndexUpdate> IndexUpdate::Start(model::SiteModel* site,
   std::string key = SimilarCacheKey(*site, hashes);
   if (!ReadSimilarCache(index_dir, key, all, site)) {
     similar::Corpus& corpus = job.corpus;
-    std::vector<CachedTerms> cached;
+    CachedCorpus cache;
+    std::vector<CachedTerms>& cached = cache.docs;
     ProfileMark("similar cache miss");
     // The term cache and the ranking state, read side by side.
     similar::RunJobs(jobs > 1 ? 2 : 1, [&](size_t j) {
       if (j == 1 || jobs == 1) ReadRankState(index_dir, &job.prev_state);
-      if (j == 0) ReadTermCache(index_dir, &corpus.terms, &corpus.words, &cached);
+      if (j == 0) ReadTermCache(index_dir, &corpus.terms, &corpus.words, &cache);
     });
     ProfileMark("read term cache");
     // The cached vector of an id: most are where the last build had them
@@ -273,7 +274,7 @@ std::unique_ptr<IndexUpdate> IndexUpdate::Start(model::SiteModel* site,
     const size_t unused = cached.size() - (n - missing.size());
     job.term_cache_current =
         !cached.empty() && missing.size() + unused <= std::max<size_t>(kKeepDocs / 2, n / 100);
-    cached.clear();
+    cache = CachedCorpus();
     if (missing.size() == n && state->error.empty() && job.rebuild &&
         PrebuildShards(&job, jobs, &corpus)) {
       // No index yet: the documents were made once, and written.

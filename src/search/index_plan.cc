@@ -43,10 +43,22 @@ std::optional<Plan> PlanFromPrevious(const Xapian::Database& db,
     h.Add(previous.hashes[k]);
   }
   if (db.get_metadata(sc::kMetaContents) != h.Hex()) return std::nullopt;
+  // The previous document of an id: most are where they were (the same id
+  // at the same place), so the map of every previous id is made only once
+  // one is not. Ids are unique on both sides: making the map checks the
+  // previous ones, and an id found twice (a damaged state) fails the plan.
   std::unordered_map<std::string_view, size_t> old;
-  old.reserve(n);
-  for (size_t k = 0; k < n; ++k)
-    if (!old.emplace(previous.ids[k], k).second) return std::nullopt;  // ids are unique
+  bool unique = true;
+  auto previous_of = [&](size_t k, const std::string& id) -> std::optional<size_t> {
+    if (k < n && previous.ids[k] == id) return k;
+    if (old.empty()) {
+      old.reserve(n);
+      for (size_t p = 0; p < n; ++p) unique &= old.emplace(previous.ids[p], p).second;
+    }
+    auto it = old.find(id);
+    if (it == old.end()) return std::nullopt;
+    return it->second;
+  };
   // The document of id `id`, which must hold `hash`; 0 when it cannot be
   // found exactly (then the whole comparison is left to MakePlan).
   auto docid = [&](const std::string& id, const std::string& hash) -> Xapian::docid {
@@ -62,17 +74,19 @@ std::optional<Plan> PlanFromPrevious(const Xapian::Database& db,
   Plan plan;
   std::vector<char> seen(n, 0);
   for (size_t k = 0; k < fields.size(); ++k) {
-    auto it = old.find(fields[k].pm->doc.id);
-    if (it == old.end()) {
+    const std::optional<size_t> p = previous_of(k, fields[k].pm->doc.id);
+    if (!unique) return std::nullopt;
+    if (!p) {
       plan.add.push_back(k);
       continue;
     }
-    seen[it->second] = 1;
-    if (previous.hashes[it->second] == fields[k].hash) {
+    if (seen[*p]) return std::nullopt;  // two fields of one id
+    seen[*p] = 1;
+    if (previous.hashes[*p] == fields[k].hash) {
       ++plan.unchanged;
       continue;
     }
-    const Xapian::docid did = docid(previous.ids[it->second], previous.hashes[it->second]);
+    const Xapian::docid did = docid(previous.ids[*p], previous.hashes[*p]);
     if (did == 0) return std::nullopt;
     plan.update.emplace_back(k, did);
   }

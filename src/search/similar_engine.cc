@@ -284,9 +284,9 @@ class Ranking {
                      double f) {
     const RankState& prev = *opt_.prev;
     if (!from_.in_u[d] || model_of_doc_[d] != static_cast<int>(i)) return false;
-    auto it = from_.target_of_id.find(pms_[i].doc.id);
-    if (it == from_.target_of_id.end()) return false;
-    const RankState::Target& pt = prev.targets[it->second];
+    const int64_t k = from_.target_of_model[i];
+    if (k < 0) return false;
+    const RankState::Target& pt = prev.targets[k];
     if (f != 1.0 && !(pt.sig_gap > f * f)) return false;
     if (any_changed_tf)
       for (const auto& e : corpus_.docs[d].terms)
@@ -372,7 +372,7 @@ class Ranking {
     bool usable = false;  // false: nothing is taken from the state
     std::vector<char> in_u;         // per document: in U
     std::vector<int> new_of_prev;   // per previous document: this one, -1: gone
-    std::unordered_map<std::string_view, size_t> target_of_id;  // previous targets
+    std::vector<int64_t> target_of_model;  // per postmortem: its previous target, -1: none
     std::vector<uint32_t> new_term;  // per previous term: this one, kNoWord: gone
   } from_;
 
@@ -767,8 +767,28 @@ void Ranking::MapState() {
                  prev.tf.size() == prev.terms.size() && prev.lists.size() == prev.terms.size() &&
                  changed <= std::max<size_t>(32, n_docs_ / 128);  // else ranking all is cheaper
   if (!from_.usable) return;
-  for (size_t k = 0; k < prev.targets.size(); ++k)
-    from_.target_of_id.emplace(prev.targets[k].id, k);
+  // Each postmortem's previous target (ids are unique among them), looked
+  // for first after the last one found (the targets are the postmortems
+  // with a document of their own, in order), by a map of every previous id
+  // only once one is not there.
+  std::unordered_map<std::string_view, size_t> target_of_id;
+  from_.target_of_model.assign(pms_.size(), -1);
+  size_t at = 0;
+  for (size_t i = 0; i < pms_.size(); ++i) {
+    const int d = i < doc_of_model_.size() ? doc_of_model_[i] : -1;
+    if (d < 0 || model_of_doc_[d] != static_cast<int>(i)) continue;
+    const std::string& id = pms_[i].doc.id;
+    if (at < prev.targets.size() && prev.targets[at].id == id) {
+      from_.target_of_model[i] = static_cast<int64_t>(at++);
+      continue;
+    }
+    if (target_of_id.empty())
+      for (size_t t = prev.targets.size(); t-- > 0;) target_of_id[prev.targets[t].id] = t;
+    auto it = target_of_id.find(id);
+    if (it == target_of_id.end()) continue;  // new: the next one is still looked for at `at`
+    from_.target_of_model[i] = static_cast<int64_t>(it->second);
+    at = it->second + 1;  // an insertion or deletion moved the rest along
+  }
   from_.new_term.assign(prev.terms.size(), kNoWord);
   for (size_t k = 0; k < prev.terms.size(); ++k)
     from_.new_term[k] = corpus_.terms.Find(prev.terms[k]);
@@ -782,7 +802,6 @@ void Ranking::ReuseFromState() {
   }
   const auto& in_u = from_.in_u;
   const auto& new_of_prev = from_.new_of_prev;
-  const auto& prev_target_of_id = from_.target_of_id;
   const auto& new_term = from_.new_term;
   // How much the weights of previous terms can move.
   const double old_n = static_cast<double>(prev.n_docs);
@@ -816,9 +835,9 @@ void Ranking::ReuseFromState() {
       int self = doc_of_model_[i];
       const auto& sig = sigs_[i];
       if (!in_u[self] || model_of_doc_[self] != static_cast<int>(i)) return false;
-      auto it = prev_target_of_id.find(pms_[i].doc.id);
-      if (it == prev_target_of_id.end()) return false;
-      const RankState::Target& pt = prev.targets[it->second];
+      const int64_t pk = from_.target_of_model[i];
+      if (pk < 0) return false;
+      const RankState::Target& pt = prev.targets[pk];
       if (pt.sig.size() != sig.size() || pt.related != RelatedKey(i)) return false;
       double r = 0, r_lo = HUGE_VAL;
       bool same_lists = true;

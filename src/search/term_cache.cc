@@ -43,10 +43,7 @@ bool Parse(std::string_view payload, similar::Dict* terms, similar::Dict* words,
   docs->resize(n);
   for (auto& d : *docs) {
     uint64_t doclen, entries;
-    if (!r.String(&s)) return false;
-    d.id.assign(s);
-    if (!r.String(&s)) return false;
-    d.hash.assign(s);
+    if (!r.String(&d.id) || !r.String(&d.hash)) return false;
     if (!r.Varint(&doclen) || !r.Varint(&entries) || entries > payload.size()) return false;
     d.terms.doclen = doclen;
     d.terms.terms.resize(entries);
@@ -68,18 +65,21 @@ bool Parse(std::string_view payload, similar::Dict* terms, similar::Dict* words,
 }  // namespace
 
 bool ReadTermCache(const std::string& index_dir, similar::Dict* terms, similar::Dict* words,
-                   std::vector<CachedTerms>* docs) {
+                   CachedCorpus* cached) {
+  *cached = CachedCorpus();
   std::string error;
   auto text = util::ReadFile(CachePath(index_dir), &error);
   const size_t magic = sizeof kMagic - 1;
   if (!text || text->size() < magic + 8 || text->compare(0, magic, kMagic) != 0) return false;
-  std::string_view payload(text->data() + magic, text->size() - magic - 8);
+  cached->text = std::move(*text);
+  const std::string& file = cached->text;
+  std::string_view payload(file.data() + magic, file.size() - magic - 8);
   uint64_t stored;
-  std::memcpy(&stored, text->data() + text->size() - 8, 8);
-  if (stored == Checksum(payload) && Parse(payload, terms, words, docs)) return true;
+  std::memcpy(&stored, file.data() + file.size() - 8, 8);
+  if (stored == Checksum(payload) && Parse(payload, terms, words, &cached->docs)) return true;
   *terms = similar::Dict();
   *words = similar::Dict();
-  docs->clear();
+  *cached = CachedCorpus();
   return false;
 }
 

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "search/similar_engine.h"
@@ -16,14 +17,22 @@
 namespace casebook::search {
 
 struct CachedTerms {
-  std::string id, hash;
+  std::string_view id, hash;  // into CachedCorpus::text
   similar::DocTerms terms;
 };
 
-/// Reads the cache into empty `terms` / `words` dictionaries and `docs`.
+/// The cache's documents. Their ids and hashes view `text` (the file as
+/// read: 100,000 of each are not copied one by one); moving a CachedCorpus
+/// keeps them valid.
+struct CachedCorpus {
+  std::string text;
+  std::vector<CachedTerms> docs;
+};
+
+/// Reads the cache into empty `terms` / `words` dictionaries and `cached`.
 /// False (and everything cleared) when there is no usable cache.
 bool ReadTermCache(const std::string& index_dir, similar::Dict* terms, similar::Dict* words,
-                   std::vector<CachedTerms>* docs);
+                   CachedCorpus* cached);
 
 /// Writes `corpus` (only the terms and words its documents use), with
 /// `hashes[d]` the content hash of document d. Best effort.
