@@ -268,8 +268,9 @@ void View::MakeTermStats(Value& page, const model::Taxonomy& tax, const model::T
   int first = 0, last = 0;
   bool is_severity = tax.key == "severity";
   std::string label = page["term"]["label"].as_string();
-  if (stats::YearSpan(site_, &first, &last)) {
-    Chart c = CountsChart(stats::CountsByYear(site_, term.postmortems, first, last));
+  std::call_once(dated_years_once_, [this] { dated_years_ = stats::DatedYears(site_); });
+  if (stats::YearSpan(dated_years_, &first, &last)) {
+    Chart c = CountsChart(stats::CountsByYear(site_, term.postmortems, first, last, dated_years_));
     std::string color = page["term"]["color"].as_string();
     if (!c.series.empty()) {
       c.series[0].label = "Postmortems";
