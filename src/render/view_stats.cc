@@ -243,7 +243,7 @@ Value View::StatsPage() const {
 void View::AddTermStats(Value& page, const model::Taxonomy& tax, const model::Term& term) const {
   // Every page of a term shows its stats (page 1 its chart): they are made
   // once per term, not once per page (a term can have thousands of pages,
-  // and the year span reads the whole archive).
+  // and a term's chart spans the whole archive's years: DatedYears, made once).
   {
     std::lock_guard<std::mutex> lock(term_stats_mu_);
     auto it = term_stats_.find(&term);
