@@ -454,6 +454,63 @@ namespace {
 
 // Keeps what a streamed file was given, piece by piece; fails on the
 // `fail_at`th Write when that is set.
+TEST_CASE("The changed words buckets, made from only the postmortems with words in them, equal a full pass") {
+  // 4,000 postmortems (100 buckets, past the first 64 bits of a bucket
+  // set): fixture postmortems and others with a few words of their own.
+  auto f = test::MakeRenderFixture(test::SourceDir());
+  const auto originals = f->site.postmortems;
+  for (int i = 0; f->site.postmortems.size() < 4000; ++i) {
+    model::Postmortem pm = originals[i % originals.size()];
+    pm.doc.id = "gen-" + std::to_string(i);
+    pm.url = "postmortems/gen-" + std::to_string(i) + "/";
+    pm.doc.title = i % 3 ? "Word" + std::to_string(i % 311) + " outage" : "Quiet";
+    pm.doc.summary = i % 5 ? "" : "Shard q" + std::to_string(i) + " stalled";
+    pm.doc.tags = {"t" + std::to_string(i % 13)};
+    f->site.postmortems.push_back(pm);
+  }
+  render::View view(f->site);
+  const uint32_t buckets = render::StaticSearchBuckets(f->site.postmortems.size());
+  REQUIRE(buckets == 100);
+  const render::StaticSearchWords all = render::MakeStaticSearchWords(view);
+  const render::StaticSearchWordKeys keys = render::MakeStaticSearchWordKeys(view);
+  REQUIRE(keys.keys.size() == buckets);
+  REQUIRE(keys.buckets_of.size() == f->site.postmortems.size());
+  // A bucket set marks exactly the buckets a postmortem has postings in.
+  std::vector<render::StaticSearchBucketSet> seen(f->site.postmortems.size());
+  for (uint32_t b = 0; b < buckets; ++b)
+    for (const auto& [word, list] : all.buckets[b])
+      for (int64_t p : list) seen[p / 2][b / 64] |= uint64_t{1} << (b % 64);
+  CHECK(seen == keys.buckets_of);
+  // Some postmortems have no word in a bucket that others have (or the
+  // sets would not narrow anything).
+  size_t narrowed = 0;
+  for (const auto& in : keys.buckets_of) narrowed += in != keys.buckets_of.front();
+  CHECK(narrowed > 0);
+  std::vector<uint32_t> filled;  // the buckets with words
+  for (uint32_t b = 0; b < buckets; ++b)
+    if (!all.buckets[b].empty()) filled.push_back(b);
+  REQUIRE(filled.size() > 10);
+  REQUIRE(filled.back() >= 64);
+  const std::vector<std::vector<uint32_t>> picks = {
+      {filled[0]}, {filled[filled.size() / 2]}, {filled[1], filled[filled.size() - 2], filled.back()}};
+  for (const std::vector<uint32_t>& pick : picks) {
+    std::vector<bool> wanted(buckets, false);
+    for (uint32_t b : pick) wanted[b] = true;
+    const render::StaticSearchWords some = render::MakeStaticSearchWords(view, &wanted, &keys);
+    for (uint32_t b = 0; b < buckets; ++b) {
+      INFO("bucket " << b);
+      if (wanted[b]) {
+        CHECK(!all.buckets[b].empty());
+        CHECK(render::StaticSearchWordsFile(some.buckets[b]) == render::StaticSearchWordsFile(all.buckets[b]));
+      } else {
+        CHECK(some.buckets[b].empty());
+      }
+    }
+  }
+  // A bucket's key is made from its postings: the same view, the same keys.
+  CHECK(render::MakeStaticSearchWordKeys(view).keys == keys.keys);
+}
+
 struct Collected {
   std::string bytes;
   std::vector<size_t> pieces;

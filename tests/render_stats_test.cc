@@ -331,6 +331,18 @@ TEST_CASE("Charts: long empty runs collapse into one slot, implausible dates are
   CHECK(y.counts[1][0] == 0);
   CHECK(stats::SlotLabel(y.kind, y.periods[1], y.ends[1]) == "1991\u20132022");
   CHECK(y.counts[0][0] + y.counts[2][0] + y.counts[3][0] == 3);
+  // The archive's years made once (as the View does for every term's
+  // chart) give the same span and counts.
+  const std::set<int> years = stats::DatedYears(site);
+  CHECK(years.size() == 3);
+  CHECK(*years.begin() == 1990);
+  int first2 = 0, last2 = 0;
+  REQUIRE(stats::YearSpan(years, &first2, &last2));
+  CHECK(first2 == first);
+  CHECK(last2 == last);
+  stats::PeriodCounts y2 = stats::CountsByYear(site, {0, 2}, first, last, years);
+  CHECK(y2.periods == y.periods);
+  CHECK(y2.counts[0][0] == 1);  // 1990: postmortem 2
   auto quarters = stats::MediansByQuarter(site);
   CHECK(quarters.size() < 20);  // not the 136 quarters from 1990 to 2024
 

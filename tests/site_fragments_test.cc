@@ -15,6 +15,7 @@
 #include <regex>
 
 #include "compare_with_clean.h"
+#include "render/outputs.h"
 #include "test_support.h"
 
 namespace fs = std::filesystem;
@@ -90,6 +91,17 @@ TEST_CASE("edits to what postmortems.json, actions.csv and the search index show
                                   ReadFileAt(dir.path() + "/public/search-index/words-2.json");
   CHECK(words_after != words_before);
   CHECK(words_after.find("\"zebra\"") != std::string::npos);
+  // Retitled again: the old title's words leave their bucket's file, the
+  // new ones come into theirs (a word's bucket: its first two bytes).
+  WriteFileAt(GenPath(dir, 5), Postmortem(5, "Quokka crossing outage"));
+  CompareWithClean(dir, kBuild, "another title");
+  auto bucket_file = [&](const std::string& word) {
+    return ReadFileAt(dir.path() + "/public/search-index/words-" +
+                      std::to_string(casebook::render::StaticSearchBucket(word, 3)) + ".json");
+  };
+  CHECK(bucket_file("quokka").find("\"quokka\":[") != std::string::npos);
+  CHECK(bucket_file("zebra").find("\"zebra\"") == std::string::npos);
+  CHECK(bucket_file("crossing").find("\"crossing\":[") != std::string::npos);
 
   // A summary and an action item's owner, on another postmortem.
   std::string text = Postmortem(40, "Incident 40");

@@ -6,6 +6,7 @@
 // No clock is read: dates come from the postmortems. Pure, thread-safe.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -114,13 +115,22 @@ struct StaticSearchWords {
   using Bucket = std::vector<std::pair<std::string, std::vector<int64_t>>>;  // words in byte order
   std::vector<Bucket> buckets;
 };
-/// `wanted`: only the words of the buckets it marks (nullptr: every bucket).
-StaticSearchWords MakeStaticSearchWords(const View& view, const std::vector<bool>* wanted = nullptr);
-/// What each words file shows, hashed: bucket b's key is made from its
-/// postings (word and posting, in postmortem order), so a title edit
-/// changes the keys of the few buckets its old and new words fall in. One
-/// pass over every postmortem's words, on every core.
-std::vector<std::string> StaticSearchWordKeys(const View& view);
+/// What one pass over every postmortem's words tells: what each words
+/// file shows, hashed (bucket b's key is made from its postings, word and
+/// posting in postmortem order, so a title edit changes the keys of the
+/// few buckets its old and new words fall in), and which buckets each
+/// postmortem has words in. On every core.
+using StaticSearchBucketSet = std::array<uint64_t, 4>;  // bit b: bucket b (at most 256)
+struct StaticSearchWordKeys {
+  std::vector<std::string> keys;                  // per bucket
+  std::vector<StaticSearchBucketSet> buckets_of;  // per postmortem
+};
+StaticSearchWordKeys MakeStaticSearchWordKeys(const View& view);
+/// `wanted`: only the words of the buckets it marks (nullptr: every
+/// bucket). With `keys` (of the same view) only the postmortems with words
+/// in those buckets are read.
+StaticSearchWords MakeStaticSearchWords(const View& view, const std::vector<bool>* wanted = nullptr,
+                                        const StaticSearchWordKeys* keys = nullptr);
 /// What docs-<shard>.json shows: its postmortems' ListKeys. False when one
 /// is unknown.
 bool AddStaticSearchDocsInputs(const View& view, size_t shard, util::StreamHash* h);

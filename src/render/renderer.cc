@@ -547,22 +547,23 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateS
   }
   {
     // The static search index: many small files, each keyed by what it
-    // shows. The words files share one pass over every postmortem that
-    // makes only the buckets whose key changed, made by the first worker
-    // that needs it; each bucket is freed as its file is written and the
-    // whole once the last one is made. The docs files each read their own
-    // 50 postmortems.
+    // shows. The words files' keys come from one pass over every
+    // postmortem's words; the buckets whose key changed are made together
+    // by the first worker that needs one, from the postmortems with words
+    // in them; each bucket is freed as its file is written and the whole
+    // once the last one is made. The docs files each read their own 50
+    // postmortems.
     struct Words {
       std::once_flag keys_once;
-      std::vector<std::string> keys;  // StaticSearchWordKeys
+      StaticSearchWordKeys keys;  // MakeStaticSearchWordKeys
       std::once_flag once;
       std::vector<bool> wanted;  // buckets to make (their key is not the published one)
       StaticSearchWords words;
       std::atomic<size_t> left{0};  // wanted words files not yet made
       std::function<bool(size_t bucket)> changed;  // set once every file is planned
-      const std::string& Key(const View& view, size_t b) {
-        std::call_once(keys_once, [&] { keys = StaticSearchWordKeys(view); });
-        return keys[b];
+      const StaticSearchWordKeys& Keys(const View& view) {
+        std::call_once(keys_once, [&] { keys = MakeStaticSearchWordKeys(view); });
+        return keys;
       }
     };
     auto shared = std::make_shared<Words>();
@@ -584,7 +585,11 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateS
             for (size_t k = 0; k < buckets && shared->changed; ++k) shared->wanted[k] = shared->changed(k);
             shared->left = static_cast<size_t>(
                 std::count(shared->wanted.begin(), shared->wanted.end(), true));
-            shared->words = MakeStaticSearchWords(*v, &shared->wanted);
+            // With published keys the word keys are made (to compare):
+            // only the postmortems with words in the wanted buckets are read.
+            shared->words = MakeStaticSearchWords(*v, &shared->wanted,
+                                                  shared->changed ? &shared->Keys(*v) : nullptr);
+            std::vector<StaticSearchBucketSet>().swap(shared->keys.buckets_of);
           });
           if (b >= shared->wanted.size() || !shared->wanted[b]) {
             // (Not expected: a bucket found unchanged is kept, not made.)
@@ -601,7 +606,7 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateS
         };
         inputs = [v, shared, b](util::StreamHash* h) {
           h->AddInt(StaticSearchBuckets(v->site().postmortems.size()));
-          h->AddString(shared->Key(*v, b));
+          h->AddString(shared->Keys(*v).keys[b]);
           return true;
         };
       } else if (util::StartsWith(path, docs_prefix)) {

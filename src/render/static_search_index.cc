@@ -20,6 +20,7 @@
 #include <cctype>
 #include <map>
 #include <set>
+#include <vector>
 
 #include "render/outputs.h"
 #include "util/datetime.h"
@@ -36,6 +37,7 @@ constexpr size_t kDocShardSize = 50;
 constexpr size_t kSummaryBytes = 240;
 
 bool IsStop(const std::string& w) {
+  if (w.size() > 4) return false;  // the longest stop word
   static const std::set<std::string> stop = {
       "a",   "an",  "and", "are", "as",   "at",   "be",  "by",   "for",  "from", "in", "is",
       "it",  "of",  "on",  "or",  "that", "the",  "this", "to",  "was",  "were", "with"};
@@ -43,11 +45,13 @@ bool IsStop(const std::string& w) {
 }
 
 /// Lower-cased runs of letters and digits (bytes >= 0x80 kept as they are),
-/// 2 to 40 bytes, stop words left out.
-void Words(const std::string& text, std::set<std::string>* out) {
+/// 2 to 40 bytes, stop words left out, appended to `out` (not yet sorted:
+/// see SortUnique). A vector of short strings, not a std::set: no node per
+/// word, and a word of up to 15 bytes is never allocated.
+void Words(const std::string& text, std::vector<std::string>* out) {
   std::string w;
   auto flush = [&] {
-    if (w.size() >= 2 && w.size() <= 40 && !IsStop(w)) out->insert(w);
+    if (w.size() >= 2 && w.size() <= 40 && !IsStop(w)) out->push_back(w);
     w.clear();
   };
   for (unsigned char c : text) {
@@ -58,6 +62,11 @@ void Words(const std::string& text, std::set<std::string>* out) {
     }
   }
   flush();
+}
+
+void SortUnique(std::vector<std::string>* words) {
+  std::sort(words->begin(), words->end());
+  words->erase(std::unique(words->begin(), words->end()), words->end());
 }
 
 std::string CutUtf8(const std::string& s, size_t max) {
@@ -93,13 +102,16 @@ std::vector<std::string> StaticSearchIndexPaths(size_t postmortems) {
 
 namespace {
 
-/// Postmortem `i`'s words: those of its title, and the others (summary, id,
-/// taxonomy values, "<key>:<slug>", "year:<yyyy>") less the title's.
-void PostmortemWords(const View& view, size_t i, std::set<std::string>* title,
-                     std::set<std::string>* rest) {
+/// Postmortem `i`'s words, each list sorted and without repeats: those of
+/// its title, and the others (summary, id, taxonomy values, "<key>:<slug>",
+/// "year:<yyyy>") less the title's.
+void PostmortemWords(const View& view, size_t i, std::vector<std::string>* title,
+                     std::vector<std::string>* rest) {
   const model::SiteModel& site = view.site();
   const model::Postmortem& pm = site.postmortems[i];
   const content::Document& doc = pm.doc;
+  title->clear();
+  rest->clear();
   Words(doc.title, title);
   Words(doc.summary, rest);
   Words(doc.id, rest);
@@ -107,74 +119,107 @@ void PostmortemWords(const View& view, size_t i, std::set<std::string>* title,
     for (const auto& v : doc.Taxonomy(tax.key)) {
       Words(v, rest);
       std::string slug = util::Slugify(v);
-      if (!slug.empty()) rest->insert(tax.key + ":" + slug);
+      if (!slug.empty()) rest->push_back(tax.key + ":" + slug);
     }
   }
   if (pm.incident_date)
-    rest->insert("year:" +
-                 util::FormatDate(*pm.incident_date, view.config().timezone_offset_minutes).substr(0, 4));
-  for (const auto& w : *title) rest->erase(w);
+    rest->push_back("year:" +
+                    util::FormatDate(*pm.incident_date, view.config().timezone_offset_minutes).substr(0, 4));
+  SortUnique(title);
+  SortUnique(rest);
+  if (!title->empty()) {
+    rest->erase(std::remove_if(rest->begin(), rest->end(),
+                               [&](const std::string& w) {
+                                 return std::binary_search(title->begin(), title->end(), w);
+                               }),
+                rest->end());
+  }
+}
+
+/// Postmortems' words, a block at a time on every core: fn(i, title, rest)
+/// runs for each postmortem i with `want(i)` in postmortem order, on the
+/// calling thread.
+template <typename Want, typename Fn>
+void ForEachPostmortemWords(const View& view, int jobs, Want want, Fn fn) {
+  const size_t n = view.site().postmortems.size();
+  constexpr size_t kBlock = 1024;
+  struct Lists {
+    bool read = false;
+    std::vector<std::string> title, rest;
+  };
+  std::vector<Lists> block(std::min(kBlock, n));
+  for (size_t begin = 0; begin < n; begin += kBlock) {
+    const size_t count = std::min(kBlock, n - begin);
+    util::ParallelFor(count, jobs, [&](size_t k) {
+      Lists& lists = block[k];
+      lists.read = want(begin + k);
+      if (lists.read) PostmortemWords(view, begin + k, &lists.title, &lists.rest);
+    });
+    for (size_t k = 0; k < count; ++k)
+      if (block[k].read) fn(begin + k, block[k].title, block[k].rest);
+  }
 }
 
 }  // namespace
 
-std::vector<std::string> StaticSearchWordKeys(const View& view) {
+StaticSearchWordKeys MakeStaticSearchWordKeys(const View& view) {
   const size_t n = view.site().postmortems.size();
   const uint32_t buckets = StaticSearchBuckets(n);
-  // Each postmortem's postings (bucket, word, posting), made on every core
-  // a block at a time, then hashed in postmortem order into their buckets'
-  // keys: a bucket's key is the list of its postings.
-  struct Posting {
-    uint32_t bucket;
-    std::string word;
-    int64_t posting;
-  };
-  constexpr size_t kBlock = 1024;
+  // A bucket's key is the list of its postings (word, posting) in
+  // postmortem order; each postmortem's words are made on every core a
+  // block at a time, then hashed into their buckets' keys.
+  StaticSearchWordKeys out;
+  out.buckets_of.assign(n, StaticSearchBucketSet{});
   std::vector<util::StreamHash> keys(buckets);
-  std::vector<std::vector<Posting>> block(kBlock);
-  for (size_t begin = 0; begin < n; begin += kBlock) {
-    const size_t count = std::min(kBlock, n - begin);
-    util::ParallelFor(count, util::DefaultJobs(), [&](size_t k) {
-      std::set<std::string> title, rest;
-      PostmortemWords(view, begin + k, &title, &rest);
-      std::vector<Posting>& out = block[k];
-      out.clear();
-      const int64_t doc = static_cast<int64_t>(begin + k) * 2;
-      for (auto* words : {&title, &rest}) {
-        for (const auto& w : *words)
-          out.push_back({StaticSearchBucket(w, buckets), w, doc + (words == &title ? 1 : 0)});
-      }
-    });
-    for (size_t k = 0; k < count; ++k) {
-      for (const Posting& p : block[k]) {
-        keys[p.bucket].AddString(p.word);
-        keys[p.bucket].AddInt(p.posting);
-      }
-    }
-  }
-  std::vector<std::string> out;
-  out.reserve(buckets);
-  for (const auto& h : keys) out.push_back(h.Hex());
+  ForEachPostmortemWords(
+      view, util::DefaultJobs(), [](size_t) { return true; },
+      [&](size_t i, const std::vector<std::string>& title, const std::vector<std::string>& rest) {
+        StaticSearchBucketSet& in = out.buckets_of[i];
+        const int64_t doc = static_cast<int64_t>(i) * 2;
+        for (const auto* words : {&title, &rest}) {
+          const int64_t posting = doc + (words == &title ? 1 : 0);
+          for (const auto& w : *words) {
+            const uint32_t b = StaticSearchBucket(w, buckets);
+            keys[b].AddString(w);
+            keys[b].AddInt(posting);
+            in[b / 64] |= uint64_t{1} << (b % 64);
+          }
+        }
+      });
+  out.keys.reserve(buckets);
+  for (const auto& h : keys) out.keys.push_back(h.Hex());
   return out;
 }
 
-StaticSearchWords MakeStaticSearchWords(const View& view, const std::vector<bool>* wanted) {
+StaticSearchWords MakeStaticSearchWords(const View& view, const std::vector<bool>* wanted,
+                                        const StaticSearchWordKeys* keys) {
   const size_t n = view.site().postmortems.size();
   const uint32_t buckets = StaticSearchBuckets(n);
-
-  // Postings per word, docs in order, so every list comes out sorted.
-  std::map<std::string, std::vector<int64_t>> postings;
   auto want = [&](const std::string& w) {
     return !wanted || (*wanted)[StaticSearchBucket(w, buckets)];
   };
-  for (size_t i = 0; i < n; ++i) {
-    std::set<std::string> title, rest;
-    PostmortemWords(view, i, &title, &rest);
-    for (const auto& w : title)
-      if (want(w)) postings[w].push_back(static_cast<int64_t>(i) * 2 + 1);
-    for (const auto& w : rest)
-      if (want(w)) postings[w].push_back(static_cast<int64_t>(i) * 2);
-  }
+  // With the word keys, only the postmortems with a word in a wanted
+  // bucket are read (for a title edit's few buckets, a part of them).
+  StaticSearchBucketSet wanted_set{};
+  for (uint32_t b = 0; wanted && b < buckets && b < wanted->size(); ++b)
+    if ((*wanted)[b]) wanted_set[b / 64] |= uint64_t{1} << (b % 64);
+  auto read = [&](size_t i) {
+    if (!wanted || !keys || keys->buckets_of.size() != n) return true;
+    const StaticSearchBucketSet& in = keys->buckets_of[i];
+    for (size_t k = 0; k < in.size(); ++k)
+      if (in[k] & wanted_set[k]) return true;
+    return false;
+  };
+  // Postings per word, docs in order, so every list comes out sorted.
+  std::map<std::string, std::vector<int64_t>> postings;
+  ForEachPostmortemWords(
+      view, util::DefaultJobs(), read,
+      [&](size_t i, const std::vector<std::string>& title, const std::vector<std::string>& rest) {
+        for (const auto& w : title)
+          if (want(w)) postings[w].push_back(static_cast<int64_t>(i) * 2 + 1);
+        for (const auto& w : rest)
+          if (want(w)) postings[w].push_back(static_cast<int64_t>(i) * 2);
+      });
   // Moved out in byte order, so each bucket's words stay in byte order.
   StaticSearchWords words;
   words.buckets.resize(buckets);

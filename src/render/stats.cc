@@ -185,22 +185,34 @@ PeriodCounts MonthlyBySeverity(const model::SiteModel& site, size_t max_months) 
   return c;
 }
 
+std::set<int> DatedYears(const model::SiteModel& site) {
+  std::set<int> years;
+  for (size_t i = 0; i < site.postmortems.size(); ++i)
+    if (auto day = IncidentDay(site, static_cast<int>(i))) years.insert(PeriodOf(PeriodKind::kYear, *day));
+  return years;
+}
+
+bool YearSpan(const std::set<int>& dated_years, int* first_year, int* last_year) {
+  if (dated_years.empty()) return false;
+  *first_year = *dated_years.begin();
+  *last_year = *dated_years.rbegin();
+  return true;
+}
+
 bool YearSpan(const model::SiteModel& site, int* first_year, int* last_year) {
-  bool any = false;
-  for (const auto& y : PeriodsOf(site, PeriodKind::kYear)) {
-    if (!y) continue;
-    if (!any || *y < *first_year) *first_year = *y;
-    if (!any || *y > *last_year) *last_year = *y;
-    any = true;
-  }
-  return any;
+  return YearSpan(DatedYears(site), first_year, last_year);
 }
 
 PeriodCounts CountsByYear(const model::SiteModel& site, const std::vector<int>& postmortems,
                           int first_year, int last_year) {
+  return CountsByYear(site, postmortems, first_year, last_year, DatedYears(site));
+}
+
+PeriodCounts CountsByYear(const model::SiteModel& site, const std::vector<int>& postmortems,
+                          int first_year, int last_year, const std::set<int>& dated_years) {
   std::set<int> years{first_year, last_year};
-  for (const auto& y : PeriodsOf(site, PeriodKind::kYear))
-    if (y && *y >= first_year && *y <= last_year) years.insert(*y);
+  for (auto y = dated_years.lower_bound(first_year); y != dated_years.end() && *y <= last_year; ++y)
+    years.insert(*y);
   std::map<int, size_t> slot_of;
   PeriodCounts c = MakeSlotCounts(PeriodKind::kYear, Slots(years), {"Postmortems"}, {"#0b57a4"},
                                   &slot_of);

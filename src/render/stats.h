@@ -25,6 +25,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -92,6 +93,14 @@ PeriodCounts CountsByYear(const model::SiteModel& site, const std::vector<int>& 
                           int first_year, int last_year);
 /// The first and last year with a dated incident; false when none.
 bool YearSpan(const model::SiteModel& site, int* first_year, int* last_year);
+/// The years with a (plausibly) dated incident: all that YearSpan and
+/// CountsByYear read of the whole archive, one pass over it. A caller
+/// charting many terms makes it once and passes it to the two below (made
+/// for each term, it was a pass over every postmortem per term).
+std::set<int> DatedYears(const model::SiteModel& site);
+bool YearSpan(const std::set<int>& dated_years, int* first_year, int* last_year);
+PeriodCounts CountsByYear(const model::SiteModel& site, const std::vector<int>& postmortems,
+                          int first_year, int last_year, const std::set<int>& dated_years);
 
 // ---- Durations -----------------------------------------------------------
 

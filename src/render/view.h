@@ -110,6 +110,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -303,6 +304,8 @@ class View {
   void MakeTermStats(util::Value& page, const model::Taxonomy& tax, const model::Term& term) const;
   mutable std::mutex term_stats_mu_;
   mutable std::map<const model::Term*, util::Value> term_stats_;  // AddTermStats, per term
+  mutable std::once_flag dated_years_once_;
+  mutable std::set<int> dated_years_;  // stats::DatedYears: every term's chart spans them
   /// Where each incident year starts in a term's newest-first list: the
   /// year's text and the index of its first postmortem (TermPage's year
   /// links). Made once per term: walking the list for each of a term's

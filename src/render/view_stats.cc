@@ -243,7 +243,7 @@ Value View::StatsPage() const {
 void View::AddTermStats(Value& page, const model::Taxonomy& tax, const model::Term& term) const {
   // Every page of a term shows its stats (page 1 its chart): they are made
   // once per term, not once per page (a term can have thousands of pages,
-  // and the year span reads the whole archive).
+  // and a term's chart spans the whole archive's years: DatedYears, made once).
   {
     std::lock_guard<std::mutex> lock(term_stats_mu_);
     auto it = term_stats_.find(&term);
@@ -268,8 +268,9 @@ void View::MakeTermStats(Value& page, const model::Taxonomy& tax, const model::T
   int first = 0, last = 0;
   bool is_severity = tax.key == "severity";
   std::string label = page["term"]["label"].as_string();
-  if (stats::YearSpan(site_, &first, &last)) {
-    Chart c = CountsChart(stats::CountsByYear(site_, term.postmortems, first, last));
+  std::call_once(dated_years_once_, [this] { dated_years_ = stats::DatedYears(site_); });
+  if (stats::YearSpan(dated_years_, &first, &last)) {
+    Chart c = CountsChart(stats::CountsByYear(site_, term.postmortems, first, last, dated_years_));
     std::string color = page["term"]["color"].as_string();
     if (!c.series.empty()) {
       c.series[0].label = "Postmortems";
