@@ -341,6 +341,16 @@ TEST_CASE("similar engine: candidate lists keep the exact ranking's results",
 
 namespace {
 
+/// The options of the incremental tests: short candidate lists (40) and a
+/// re-rank depth (24) small enough that an edit's bounds are tested.
+sim::Options IncrementalOptions() {
+  sim::Options opt;
+  opt.jobs = 2;
+  opt.list_cap = 40;
+  opt.rerank = 24;
+  return opt;
+}
+
 /// Computes `docs` with `*state` (none while it is empty) and from scratch,
 /// requires the same similar incidents, and replaces `*state` with the new
 /// one. The computation from scratch goes to `*clean_site` when given.
@@ -371,10 +381,7 @@ TEST_CASE("similar engine: one edited postmortem re-ranks only those whose candi
           "[search][similar]") {
   std::mt19937 rng(5);
   auto docs = Generate(rng, 2000, 400);
-  sim::Options opt;
-  opt.jobs = 2;
-  opt.list_cap = 40;
-  opt.rerank = 24;
+  const sim::Options opt = IncrementalOptions();
   sim::RankState state;
   sim::Counts first;
   {
@@ -425,10 +432,7 @@ TEST_CASE("similar engine: postmortems moved in the model's order still take the
   // signature), not re-ranked. Same contents: no statistic moves.
   std::mt19937 rng(11);
   auto docs = Generate(rng, 600, 200);
-  sim::Options opt;
-  opt.jobs = 2;
-  opt.list_cap = 40;
-  opt.rerank = 24;
+  const sim::Options opt = IncrementalOptions();
   sim::RankState state;
   WithStateEqualsScratch(docs, opt, &state);
   for (int change : {0, 1, 2}) {
@@ -475,10 +479,7 @@ TEST_CASE("similar engine: a term crossing a document-frequency threshold and a 
           "[search][similar]") {
   std::mt19937 rng(9);
   auto docs = Generate(rng, 1000, 300);
-  sim::Options opt;
-  opt.jobs = 2;
-  opt.list_cap = 40;
-  opt.rerank = 24;
+  const sim::Options opt = IncrementalOptions();
   sim::RankState state;
   cb::model::SiteModel last;  // the last clean computation
   // Computes with the state and from scratch; they must agree.
