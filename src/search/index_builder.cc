@@ -31,6 +31,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "search/ids_by_place.h"
 #include "search/index_document.h"
 #include "search/index_folder.h"
 #include "search/index_writer.h"
@@ -242,16 +243,11 @@ std::unique_ptr<IndexUpdate> IndexUpdate::Start(model::SiteModel* site,
       if (j == 0) ReadTermCache(index_dir, &corpus.terms, &corpus.words, &cache);
     });
     ProfileMark("read term cache");
-    // The cached vector of an id: most are where the last build had them
-    // (same id at the same place), so the map of every cached id is made
-    // only once one is not (ids are unique on both sides).
-    std::unordered_map<std::string_view, size_t> cached_of;
+    // The cached vector of an id (ids are unique on both sides).
+    IdsByPlace cached_by_place(cached.size(), [&](size_t c) { return cached[c].id; });
     auto cached_at = [&](size_t k, const std::string& id) -> CachedTerms* {
-      if (k < cached.size() && cached[k].id == id) return &cached[k];
-      if (cached_of.empty())
-        for (size_t c = 0; c < cached.size(); ++c) cached_of.emplace(cached[c].id, c);
-      auto it = cached_of.find(id);
-      return it == cached_of.end() ? nullptr : &cached[it->second];
+      const std::optional<size_t> c = cached_by_place.Find(k, id);
+      return c ? &cached[*c] : nullptr;
     };
     const size_t n = job.fields.size();
     corpus.ids.resize(n);

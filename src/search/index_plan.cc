@@ -7,6 +7,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "search/ids_by_place.h"
 #include "search/schema.h"
 
 namespace casebook::search {
@@ -43,22 +44,10 @@ std::optional<Plan> PlanFromPrevious(const Xapian::Database& db,
     h.Add(previous.hashes[k]);
   }
   if (db.get_metadata(sc::kMetaContents) != h.Hex()) return std::nullopt;
-  // The previous document of an id: most are where they were (the same id
-  // at the same place), so the map of every previous id is made only once
-  // one is not. Ids are unique on both sides: making the map checks the
-  // previous ones, and an id found twice (a damaged state) fails the plan.
-  std::unordered_map<std::string_view, size_t> old;
-  bool unique = true;
-  auto previous_of = [&](size_t k, const std::string& id) -> std::optional<size_t> {
-    if (k < n && previous.ids[k] == id) return k;
-    if (old.empty()) {
-      old.reserve(n);
-      for (size_t p = 0; p < n; ++p) unique &= old.emplace(previous.ids[p], p).second;
-    }
-    auto it = old.find(id);
-    if (it == old.end()) return std::nullopt;
-    return it->second;
-  };
+  // The previous document of an id (see IdsByPlace). Ids are unique on
+  // both sides: an id found twice among the previous ones (a damaged
+  // state) fails the plan.
+  IdsByPlace previous_by_place(n, [&](size_t p) -> std::string_view { return previous.ids[p]; });
   // The document of id `id`, which must hold `hash`; 0 when it cannot be
   // found exactly (then the whole comparison is left to MakePlan).
   auto docid = [&](const std::string& id, const std::string& hash) -> Xapian::docid {
@@ -74,8 +63,8 @@ std::optional<Plan> PlanFromPrevious(const Xapian::Database& db,
   Plan plan;
   std::vector<char> seen(n, 0);
   for (size_t k = 0; k < fields.size(); ++k) {
-    const std::optional<size_t> p = previous_of(k, fields[k].pm->doc.id);
-    if (!unique) return std::nullopt;
+    const std::optional<size_t> p = previous_by_place.Find(k, fields[k].pm->doc.id);
+    if (!previous_by_place.unique()) return std::nullopt;
     if (!p) {
       plan.add.push_back(k);
       continue;
