@@ -260,6 +260,13 @@ def bench_casebook(cb, d, n, runs, jobs, logdir):
     results = []
     build = casebook_build_cmd(cb, d, jobs)
 
+    # Pages alone, beside Hugo's pages: which part of the full build is the
+    # index (issue 18, deliverable 4). First, so the full build's own clean
+    # start leaves the archive as the later scenarios expect.
+    log(f"casebook pages only (--no-index), {n}")
+    rs = measure("pages only", runs, lambda i: clean_archive(d), build + ["--no-index"], cwd=d)
+    results.append(Result(n, "casebook", "pages only (--no-index)", rs))
+
     log(f"casebook full build, {n}")
     rs = measure("full", runs, lambda i: clean_archive(d), build, cwd=d)
     results.append(Result(n, "casebook", "full build", rs))
@@ -766,6 +773,16 @@ def targets(results, search_res, serve_res):
             out.append((n, "clean full build ≤ ×0.5 of Hugo's (pages only)",
                         f"{full.median / hugo.median:.3f} ({fmt_s(full.median)} s vs "
                         f"{fmt_s(hugo.median)} s){cpu}", full.median <= 0.5 * hugo.median))
+        pages = by.get((n, "casebook", "pages only (--no-index)"))
+        if pages and hugo:
+            out.append((n, "casebook pages only (--no-index), vs Hugo's pages",
+                        f"{pages.median / hugo.median:.3f} ({fmt_s(pages.median)} s vs "
+                        f"{fmt_s(hugo.median)} s)", None))
+        if full and pages and floor:
+            index = full.median - pages.median
+            out.append((n, "the index's share of the full build (full − pages only) vs Xapian alone",
+                        f"×{index / floor.median:.2f} ({fmt_s(index)} s vs {fmt_s(floor.median)} s)",
+                        None))
         if floor and hugo:
             out.append((n, "Xapian alone, bodies with positions, no pages (the floor)",
                         f"{floor.median / hugo.median:.3f} of Hugo's", None))
