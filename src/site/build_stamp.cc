@@ -13,9 +13,11 @@
 #include "content/load_cache.h"
 #include "site/build.h"
 #include "site/manifest.h"
+#include "site/step_timer.h"
 #include "util/build_identity.h"
 #include "util/fs.h"
 #include "util/hash.h"
+#include "util/parallel.h"
 
 
 namespace casebook::site {
@@ -88,6 +90,65 @@ bool Walk(const std::string& dir, const std::string& prefix, std::vector<Entry>*
   return true;
 }
 
+// Walk, with the folders at the top of `dir` walked on up to `jobs` threads
+// (one task each: the source folder's year folders), so the source walk
+// takes both cores rather than one while the output is checked beside it.
+// Gives exactly what Walk gives, in the same order.
+bool ParallelWalk(const std::string& dir, int jobs, std::vector<Entry>* out, int64_t* newest,
+                  content::SourceListing* listing) {
+  DIR* d = opendir(dir.c_str());
+  if (!d) return errno == ENOENT;
+  struct Top {
+    std::string name;
+    struct stat st;
+    std::vector<Entry> entries;  // a folder's walk
+    content::SourceListing listing;
+    int64_t newest = 0;
+    bool ok = true;
+  };
+  std::vector<Top> top;
+  const int fd = dirfd(d);
+  while (struct dirent* e = readdir(d)) {
+    const char* name = e->d_name;
+    if (name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0'))) continue;
+    Top t;
+    t.name = name;
+    if (fstatat(fd, name, &t.st, AT_SYMLINK_NOFOLLOW) != 0 || S_ISLNK(t.st.st_mode)) {
+      closedir(d);
+      return false;
+    }
+    top.push_back(std::move(t));
+  }
+  closedir(d);
+  std::sort(top.begin(), top.end(), [](const Top& a, const Top& b) { return a.name < b.name; });
+  util::ParallelFor(top.size(), jobs, [&](size_t i) {
+    Top& t = top[i];
+    if (S_ISDIR(t.st.st_mode))
+      t.ok = Walk(util::JoinPath(dir, t.name), t.name + "/", &t.entries, &t.newest,
+                  listing ? &t.listing : nullptr);
+  });
+  for (Top& t : top) {
+    if (!t.ok) return false;
+    const struct stat& st = t.st;
+    *newest = std::max({*newest, MtimeNs(st), t.newest});
+    if (listing) {
+      using Kind = content::SourceListing::Entry::Kind;
+      listing->entries.push_back({t.name, static_cast<int64_t>(st.st_size), MtimeNs(st),
+                                  S_ISDIR(st.st_mode)   ? Kind::kFolder
+                                  : S_ISREG(st.st_mode) ? Kind::kFile
+                                                        : Kind::kOther});
+      for (auto& e : t.listing.entries) listing->entries.push_back(std::move(e));
+    }
+    if (S_ISDIR(st.st_mode)) {
+      for (auto& e : t.entries) out->push_back(std::move(e));
+    } else {
+      out->push_back({std::move(t.name), static_cast<int64_t>(st.st_size), MtimeNs(st),
+                      static_cast<uint64_t>(st.st_ino)});
+    }
+  }
+  return true;
+}
+
 // Adds `entries` (the files under `dir`, in Walk's order) to `h`.
 void AddEntries(const std::string& dir, const std::vector<Entry>& entries, util::StreamHash* h) {
   h->AddString(dir);
@@ -146,7 +207,8 @@ std::string BuildInputsStamp(const config::SiteConfig& cfg, const BuildOptions& 
       walked.root = source;
       walked.started_ns = started;
     }
-    if (!Walk(dir, "", &entries, &newest, list ? &walked : nullptr)) return "";
+    if (!ParallelWalk(dir, JobsFor(options), &entries, &newest, list ? &walked : nullptr))
+      return "";
     // A source folder that is missing is no listing (the loader reports it).
     if (list && util::IsDirectory(source)) *listing = std::move(walked);
     AddEntries(dir, entries, &h);

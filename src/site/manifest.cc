@@ -174,7 +174,13 @@ bool WriteManifest(const std::string& path, const Manifest& manifest,
   std::string text = kManifestMagic;
   text += "#folder " + std::to_string(static_cast<uint64_t>(st.st_dev)) + ' ' + name + '\n';
   text += "#site " + site_key + "\n";
-  text.reserve(manifest.size() * 140);
+  // Its exact size first: a guess that fell short (140 bytes a line against
+  // ~176 at 100,000 postmortems) copied the whole text once more when the
+  // string grew.
+  size_t size = text.size() + 5 + 32 + 1;  // and the "#sum" line
+  for (const auto& [rel, f] : manifest)
+    size += f.key.size() + f.content.size() + rel.size() + 3 * 21 + 5;
+  text.reserve(size);
   // Appended piece by piece (no temporary string per line).
   char number[24];
   auto add_number = [&](auto value) {

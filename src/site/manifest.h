@@ -9,7 +9,8 @@
 
 namespace casebook::site {
 
-/// What the manifest knows of one published file.
+/// What the manifest knows of one published file. (A new field must also be
+/// copied in Publisher::MergeKept, which copies entries field by field.)
 struct PublishedFile {
   std::string key;      // what it was made from (page key or content hash)
   std::string content;  // content hash

@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "util/exit_memory.h"
 #include "util/fs.h"
 #include "util/hash.h"
 #include "util/parallel.h"
@@ -390,6 +391,15 @@ Publisher::~Publisher() {
   if (lock_fd_ >= 0) close(lock_fd_);
 }
 
+void Publisher::LeaveToExit(std::unique_ptr<Publisher> publisher) {
+  if (!publisher) return;
+  Publisher& p = *publisher;
+  if (p.staging_touched_ && !p.committed_) p.EmptyStaging();
+  if (p.lock_fd_ >= 0) close(p.lock_fd_);
+  p.lock_fd_ = -1;
+  util::LeaveToExit(std::move(publisher));
+}
+
 // A restored copy of the output (a CI cache, `cp -r`, a backup) has the
 // bytes the manifest describes but new mtimes and inodes. A file whose size
 // matches is read once and trusted again when its bytes hash to the
@@ -454,13 +464,18 @@ std::string Publisher::PublishedKey(const std::string& path) const {
   return f->key;
 }
 
-bool Publisher::KeepAll(bool as_opened) {
+bool Publisher::AllIntact(bool as_opened) const {
   if (published_.empty()) return false;
   if (!as_opened || !intact_) {
     for (const auto& [path, f] : published_) {
       if (!Matches(util::JoinPath(output_, path), f)) return false;
     }
   }
+  return true;
+}
+
+bool Publisher::KeepAll(bool as_opened) {
+  if (!AllIntact(as_opened)) return false;
   std::lock_guard<std::mutex> lock(mu_);
   next_ = published_;
   return true;
@@ -491,10 +506,16 @@ void Publisher::MergeKept() {
       ++put;
     }
     if (put != next_.end() && put->first == path) continue;  // Put wins (never both)
-    PublishedFile g = f;
-    g.key = std::move(g.kept_key);
-    g.kept = false;
-    g.kept_key.clear();
+    // Field by field: a copy of the whole entry would copy its old key and
+    // kept_key only to replace and clear them (two strings per kept file).
+    PublishedFile g;
+    g.key = std::move(f.kept_key);
+    g.content = f.content;
+    g.size = f.size;
+    g.mtime_ns = f.mtime_ns;
+    g.inode = f.inode;
+    g.verified = f.verified;
+    g.links = f.links;
     f.kept = false;
     f.kept_key.clear();
     merged.emplace_hint(merged.end(), path, std::move(g));
@@ -533,13 +554,17 @@ void Publisher::TouchStaging() {
     EmptyStaging();
     staged_.clear();
   } else {
+    // Both in path order: the published entry of each staged file is found
+    // by walking the two side by side, not by a search per file.
+    auto out = published_.begin();
     for (auto it = staged_.begin(); it != staged_.end();) {
-      auto out = published_.find(it->first);
+      while (out != published_.end() && out->first < it->first) ++out;
       if (it->first == kOutputMarker) {
         it = staged_.erase(it);  // replaced below
         continue;
       }
-      if (out != published_.end() && out->second.inode == it->second.inode) {
+      if (out != published_.end() && out->first == it->first &&
+          out->second.inode == it->second.inode) {
         ++it;
         continue;
       }
@@ -756,9 +781,13 @@ bool Publisher::SyncStaging(std::string* error) {
   }
   // What staging holds that the new site does not (staging was emptied by
   // TouchStaging when it was not known).
+  // Both in path order: one walk side by side, not a search of next_ per
+  // staged file (134,500 at 100,000 postmortems).
   std::vector<std::string> files, dirs = pruned_dirs_;
+  auto n = next_.begin();
   for (const auto& [path, f] : staged_) {
-    if (next_.count(path)) continue;
+    while (n != next_.end() && n->first < path) ++n;
+    if (n != next_.end() && n->first == path) continue;
     files.push_back(path);
     // Its folders may be left empty: try them, deepest first.
     for (std::string d = util::DirName(path); !d.empty() && d != "."; d = util::DirName(d))
