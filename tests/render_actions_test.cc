@@ -122,7 +122,7 @@ TEST_CASE("Overdue with a fixed today: calendar days, open items only", "[action
   CHECK(Find(rows, "Due in six days")->due_soon);
   CHECK_FALSE(Find(rows, "Due in seven days")->due_soon);
   CHECK(Find(rows, "Alert, on \"pool\" use\nand \r\nsaturation")->overdue_days == 121);
-  CHECK(yesterday->ticket_url == "https://jira.example.com/browse/PAY%201");  // TicketUrl, encoded
+  CHECK(yesterday->ticket_url() == "https://jira.example.com/browse/PAY%201");  // TicketUrl, encoded
 
   stats::ActionCounts n = stats::CountActions(rows);
   CHECK(n.total == 8);
@@ -161,7 +161,7 @@ TEST_CASE("actions.csv is RFC 4180 and parses back to the same rows", "[actions]
     CHECK(rows[i + 1][3] == e.item->owner);
     CHECK(rows[i + 1][5] == e.status);
     CHECK(rows[i + 1][6] == e.item->ticket);
-    CHECK(rows[i + 1][7] == e.ticket_url);
+    CHECK(rows[i + 1][7] == e.ticket_url());
     CHECK(rows[i + 1][8] == std::to_string(e.overdue_days));
   }
   // Open first, the oldest due date first: the item due 2024-02-01 leads.

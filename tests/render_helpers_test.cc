@@ -1,9 +1,10 @@
 // URL and colour helpers: base paths, safe hrefs, ticket / source links,
-// badge colours and their contrast.
+// badge colours and their contrast; the anchor of a body heading.
 #include <catch2/catch.hpp>
 
 #include "render/color.h"
 #include "render/urls.h"
+#include "render/view.h"
 
 using namespace casebook::render;
 
@@ -60,4 +61,19 @@ TEST_CASE("Badge colours are validated and get a readable text colour") {
     INFO(bg);
     CHECK(ContrastRatio(bg, TextColorOn(bg)) >= 4.5);
   }
+}
+
+TEST_CASE("HeadingAnchor finds a body heading ignoring ASCII case, spaces and a trailing colon") {
+  casebook::model::Postmortem pm;
+  pm.body.headings = {{2, "Summary", "summary", 1},
+                      {2, "  Lessons Learned:  ", "lessons-learned", 5},
+                      {2, "WHAT WENT WELL", "what-went-well", 9}};
+  using casebook::render::HeadingAnchor;
+  CHECK(HeadingAnchor(pm, "lessons learned") == "lessons-learned");
+  CHECK(HeadingAnchor(pm, "LESSONS LEARNED") == "lessons-learned");
+  CHECK(HeadingAnchor(pm, "What went well") == "what-went-well");
+  CHECK(HeadingAnchor(pm, "summary") == "summary");
+  CHECK(HeadingAnchor(pm, "lessons learned:").empty());  // only the heading loses its colon
+  CHECK(HeadingAnchor(pm, "lessons").empty());
+  CHECK(HeadingAnchor(pm, "").empty());
 }

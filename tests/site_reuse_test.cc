@@ -257,3 +257,48 @@ TEST_CASE("a first build killed at any step leaves no site or the whole one, the
   // Some kills fell in the staging copy, after the site was published.
   CHECK(killed_after_publishing >= 3);
 }
+
+namespace {
+
+// The count a verbose build prints: "rendered N file(s); ...".
+int RenderedFiles(const std::string& err) {
+  const std::string marker = "rendered ";
+  size_t at = err.find(marker);
+  REQUIRE(at != std::string::npos);
+  return std::atoi(err.c_str() + at + marker.size());
+}
+
+}  // namespace
+
+TEST_CASE("body edits keep every list page as published and keyed, a title edit re-renders them") {
+  TempDir work;
+  WriteArchive(work);
+  REQUIRE(RunCasebook(kBuild, work.path()).exit_code == 0);
+  const std::string f_md = "content/2024/f.md";
+  // A body edit leaves the lists key as it was: every file but the
+  // postmortem pages (and the service pages' recurring pairs) is kept as
+  // published, without its key being copied or looked up twice.
+  work.Write(f_md, work.Read(f_md) + "\nThe rotation job was restarted.\n");
+  const int first = RenderedFiles(CompareWithClean(work, kBuild, "a body edit").err);
+  // The kept files keep their keys in the new manifest: the same kind of
+  // edit again keeps them again (a kept file that lost its key would be
+  // rendered anew, as every list page would).
+  work.Write(f_md, work.Read(f_md) + "\nAnd the volumes were grown.\n");
+  CHECK(RenderedFiles(CompareWithClean(work, kBuild, "a second body edit").err) == first);
+  // A list page edited by hand is not kept by the lists key: it is rendered.
+  const std::string tag_page = "public/tags/storage/index.html";
+  const std::string published = work.Read(tag_page);
+  work.Write(tag_page, "edited by hand");
+  work.Write(f_md, work.Read(f_md) + "\nA third line.\n");
+  CompareWithClean(work, kBuild, "a body edit and a list page edited by hand");
+  CHECK(work.Read(tag_page) == published);
+  // A title is on the list pages: they follow it, exactly as a clean build.
+  work.Write(f_md, ReplaceFirst(work.Read(f_md), "title = \"Disk full on logging hosts\"",
+                                "title = \"Log disks filled up\""));
+  CHECK(RenderedFiles(CompareWithClean(work, kBuild, "a title edit").err) > first);
+  CHECK(Contains(work.Read(tag_page), "Log disks filled up"));
+  CHECK(Contains(work.Read("public/index.html"), "Log disks filled up"));
+  work.Write(f_md, work.Read(f_md) + "\nA last line.\n");
+  CHECK(RenderedFiles(CompareWithClean(work, kBuild, "a body edit after the title edit").err) ==
+        first);
+}

@@ -102,7 +102,8 @@ util::Value Json(const std::vector<const ActionRow*>& rows, const config::SiteCo
     v["due"] = r->item->due ? util::Value(Due(*r)) : util::Value();
     v["status"] = r->status;
     v["ticket"] = r->item->ticket;
-    v["ticket_url"] = r->ticket_url.empty() ? util::Value() : util::Value(r->ticket_url);
+    const std::string ticket_url = r->ticket_url();
+    v["ticket_url"] = ticket_url.empty() ? util::Value() : util::Value(ticket_url);
     v["overdue"] = r->overdue;
     v["overdue_days"] = r->overdue_days;
     v["due_soon"] = r->due_soon;

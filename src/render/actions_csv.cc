@@ -70,7 +70,7 @@ void WriteActionsCsv(const View& view, ChunkOut& chunks, const FragmentIo* fragm
       made.clear();
       Record(made, {row.pm->id(), row.pm->doc.title, a.text, a.owner,
                     a.due ? util::FormatDate(*a.due, a.due->offset_minutes) : "", row.status, a.ticket,
-                    row.ticket_url, std::to_string(row.overdue_days)});
+                    row.ticket_url(), std::to_string(row.overdue_days)});
       // (Stripped row by row: see WritePostmortemsJson.)
       if (util::HasControls(made)) made = util::StripControls(made);
       text = made;

@@ -148,7 +148,12 @@ struct ActionRow {
   int64_t overdue_days = 0;    // > 0 only when overdue
   bool due_soon = false;       // open and due today or in the next 6 days
   std::optional<int64_t> days_until_due;  // due - today; nullopt without due
-  std::string ticket_url;      // TicketUrl(cfg.ticket_url, ticket) or ""
+  /// site.toml's ticket_url pattern (ActionRows sets it; null: none).
+  const std::string* ticket_pattern = nullptr;
+  /// TicketUrl(cfg.ticket_url, ticket) or "": made where a row is shown,
+  /// not for each of the ~300,000 rows every build makes at 100,000
+  /// postmortems (an edit's build shows a few).
+  std::string ticket_url() const;
 };
 
 /// Every action item in SiteModel::actions order (open first, then by due

@@ -170,7 +170,7 @@ Value View::ActionItemView(const stats::ActionRow& row) const {
   v["overdue_label"] =
       row.overdue ? CountLabel(static_cast<size_t>(row.overdue_days), "day", "days") + " overdue" : "";
   v["ticket"] = a.ticket;
-  v["ticket_url"] = row.ticket_url;
+  v["ticket_url"] = row.ticket_url();
   return v;
 }
 

@@ -36,13 +36,28 @@ constexpr int kRankScore = 20;
 
 }  // namespace
 
+namespace {
+// ASCII case-insensitive equality (ToLowerAscii on both sides, without
+// making either: every build keys each postmortem's lessons heading).
+bool EqualsIgnoringAsciiCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
+}  // namespace
+
 std::string HeadingAnchor(const model::Postmortem& pm, const std::string& text) {
   if (text.empty()) return "";
-  const std::string want = util::ToLowerAscii(text);
   for (const auto& h : pm.body.headings) {
-    std::string have = util::ToLowerAscii(util::Trim(h.text));
-    if (!have.empty() && have.back() == ':') have.pop_back();
-    if (util::Trim(have) == want) return h.anchor;
+    // The heading trimmed, less one trailing ":", trimmed again.
+    std::string_view have = util::Trim(h.text);
+    if (!have.empty() && have.back() == ':') have.remove_suffix(1);
+    if (EqualsIgnoringAsciiCase(util::Trim(have), text)) return h.anchor;
   }
   return "";
 }
@@ -67,8 +82,25 @@ std::vector<View::RecurringPair> View::RecurringPairs(const model::Term& term) c
   // Linear in the service's incidents times the length of their similar
   // lists (a handful each), and made for every service's page 1 key at
   // every build: sorted vectors, not a node per incident and per pair.
-  std::vector<int> members(term.postmortems.begin(), term.postmortems.end());
-  std::sort(members.begin(), members.end());
+  // Whether a similar incident is one of the service's: its own few terms
+  // of the taxonomy (terms_), not a sorted copy of the service's list.
+  size_t taxonomy = site_.taxonomies.size();
+  for (size_t t = 0; t < site_.taxonomies.size(); ++t) {
+    const auto& terms = site_.taxonomies[t].terms;
+    if (!terms.empty() && &term >= terms.data() && &term < terms.data() + terms.size()) taxonomy = t;
+  }
+  std::vector<int> members;  // (a term not of this model: its list, sorted)
+  if (taxonomy == site_.taxonomies.size()) {
+    members.assign(term.postmortems.begin(), term.postmortems.end());
+    std::sort(members.begin(), members.end());
+  }
+  auto member = [&](int index) {
+    if (taxonomy == site_.taxonomies.size())
+      return std::binary_search(members.begin(), members.end(), index);
+    if (index < 0 || static_cast<size_t>(index) >= terms_.size()) return false;
+    const auto& of = terms_[static_cast<size_t>(index)][taxonomy];
+    return std::find(of.begin(), of.end(), &term) != of.end();
+  };
   // Each listing of one of the service's incidents on another's list, in
   // the order they are met; `order` keeps that order among a pair's own.
   struct Listing {
@@ -83,7 +115,7 @@ std::vector<View::RecurringPair> View::RecurringPairs(const model::Term& term) c
     const auto& similar = site_.postmortems[static_cast<size_t>(index)].similar;
     for (size_t r = 0; r < similar.size(); ++r) {
       const model::SimilarIncident& s = similar[r];
-      if (s.index == index || !std::binary_search(members.begin(), members.end(), s.index)) continue;
+      if (s.index == index || !member(s.index)) continue;
       listings.push_back({{std::min(index, s.index), std::max(index, s.index)}, listings.size(), index,
                           &s, std::max(1, kRankScore - static_cast<int>(r))});
     }

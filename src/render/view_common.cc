@@ -317,8 +317,9 @@ View::View(const model::SiteModel& site)
   FindBriefingLessons();
 }
 
-std::string View::IdOf(int index) const {
-  if (index < 0 || static_cast<size_t>(index) >= site_.postmortems.size()) return std::string(1, '\0');
+const std::string& View::IdOf(int index) const {
+  static const std::string kNone(1, '\0');
+  if (index < 0 || static_cast<size_t>(index) >= site_.postmortems.size()) return kNone;
   return site_.postmortems[index].id();
 }
 

@@ -26,7 +26,8 @@ struct PublishedFile {
   /// (SyncStaging). One byte beside `verified`: the entry stays as large.
   uint8_t links = 0;
   /// Not stored: Publisher::Keep was told this published file stays, made
-  /// from `kept_key` (merged into the new site's manifest at Commit).
+  /// from `kept_key` (merged into the new site's manifest at Commit; ""
+  /// when that is its published `key`, as it nearly always is).
   bool kept = false;
   std::string kept_key;
 };

@@ -455,13 +455,21 @@ PublishedFile* Publisher::FindPublished(const std::string& path) const {
   return it == published_index_.end() ? nullptr : it->second;
 }
 
-std::string Publisher::PublishedKey(const std::string& path) const {
+std::string_view Publisher::PublishedKey(const std::string& path) const {
   // Open lstat'd every listed file once (Revalidate): a file it found as
   // listed is not looked at again. One edited by hand after that is still
   // noticed by the next build, as the manifest keeps the stat Open saw.
   const PublishedFile* f = FindPublished(path);
-  if (!f || (!f->verified && !Matches(util::JoinPath(output_, path), *f))) return "";
+  if (!f || (!f->verified && !Matches(util::JoinPath(output_, path), *f))) return {};
   return f->key;
+}
+
+bool Publisher::KeepPublished(const std::string& path) {
+  PublishedFile* f = FindPublished(path);
+  if (!f || f->key.empty() || (!f->verified && !Matches(util::JoinPath(output_, path), *f)))
+    return false;
+  f->kept = true;  // kept_key "": the published key (MergeKept)
+  return true;
 }
 
 bool Publisher::AllIntact(bool as_opened) const {
@@ -490,7 +498,9 @@ void Publisher::Keep(const std::string& path, const std::string& key) {
   PublishedFile* f = FindPublished(path);
   if (!f) return;  // (Keep follows a PublishedKey that found it)
   f->kept = true;
-  f->kept_key = key;
+  // Nearly always the published key (a file is kept because its key is
+  // unchanged): then nothing is copied, "" stands for it.
+  if (key != f->key) f->kept_key = key;
 }
 
 // The files Keep marked, into next_ (which holds those Put wrote or found
@@ -508,8 +518,9 @@ void Publisher::MergeKept() {
     if (put != next_.end() && put->first == path) continue;  // Put wins (never both)
     // Field by field: a copy of the whole entry would copy its old key and
     // kept_key only to replace and clear them (two strings per kept file).
+    // kept_key "" stands for the published key (Keep, KeepPublished).
     PublishedFile g;
-    g.key = std::move(f.kept_key);
+    g.key = f.kept_key.empty() ? f.key : std::move(f.kept_key);
     g.content = f.content;
     g.size = f.size;
     g.mtime_ns = f.mtime_ns;
