@@ -1,4 +1,5 @@
-// util::ReadFile: the whole file, whatever its size or kind, or an error.
+// util::ReadFile: the whole file, whatever its size or kind, or an error;
+// util::MappedFile: the same bytes, mapped in place.
 #include <catch2/catch.hpp>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -66,4 +67,58 @@ TEST_CASE("ReadFile says what is wrong with a missing file and a folder") {
   error.clear();
   CHECK_FALSE(util::ReadFile(dir.path() + "/sub", &error));
   CHECK(error.find("is a folder") != std::string::npos);
+}
+
+TEST_CASE("MappedFile gives the bytes ReadFile gives, of empty, small and large files") {
+  test::TempDir dir;
+  dir.Write("empty", "");
+  std::string small("a\0b\nc", 5);
+  dir.Write("small", small);
+  std::string large;
+  for (size_t i = 0; i < 300 * 1024 + 7; ++i) large += static_cast<char>((i * 131) % 256);
+  dir.Write("large", large);
+  for (const char* name : {"empty", "small", "large"}) {
+    INFO(name);
+    std::string error;
+    util::MappedFile file(dir.path() + "/" + name, &error);
+    REQUIRE(file.ok());
+    auto read = util::ReadFile(dir.path() + "/" + name, &error);
+    REQUIRE(read);
+    CHECK(file.bytes() == *read);
+  }
+}
+
+TEST_CASE("MappedFile keeps its bytes when moved and when the file is replaced") {
+  test::TempDir dir;
+  const std::string path = dir.path() + "/cache";
+  const std::string first(100000, 'a');
+  dir.Write("cache", first);
+  std::string error;
+  util::MappedFile file(path, &error);
+  REQUIRE(file.ok());
+  // Moved: the same mapping, the source left empty.
+  util::MappedFile moved(std::move(file));
+  CHECK_FALSE(file.ok());
+  CHECK(file.bytes().empty());
+  CHECK(moved.bytes() == first);
+  // Replaced by rename (as WriteFile does): the mapping still shows the old file.
+  REQUIRE(util::WriteFile(path, std::string(50, 'b'), &error));
+  CHECK(moved.bytes() == first);
+  util::MappedFile other;
+  other = std::move(moved);
+  CHECK(other.bytes() == first);
+  CHECK(util::MappedFile(path, &error).bytes() == std::string(50, 'b'));
+}
+
+TEST_CASE("MappedFile says what is wrong with a missing file and a folder") {
+  test::TempDir dir;
+  dir.Write("sub/x", "x");
+  std::string error;
+  util::MappedFile missing(dir.path() + "/missing", &error);
+  CHECK_FALSE(missing.ok());
+  CHECK(error.find("cannot open") != std::string::npos);
+  error.clear();
+  util::MappedFile folder(dir.path() + "/sub", &error);
+  CHECK_FALSE(folder.ok());
+  CHECK(error.find("not a regular file") != std::string::npos);
 }

@@ -58,21 +58,21 @@ bool ReadSimilarCache(const std::string& index_dir, const std::string& key,
     if (got != header.size() || head != header) return false;
   }
   std::string error;
-  auto text = util::ReadFile(CachePath(index_dir), &error);
-  if (!text || !util::StartsWith(*text, header)) return false;
+  const util::MappedFile file(CachePath(index_dir), &error);  // read in place, not copied
+  std::string_view text = file.bytes();
+  if (!file.ok() || !util::StartsWith(text, header)) return false;
   // The checksum line, last, covers everything before it.
-  const size_t sum_at = text->rfind("#sum ");
-  if (sum_at == std::string::npos ||
-      text->compare(sum_at, std::string::npos,
-                    "#sum " + util::Fingerprint(std::string_view(*text).substr(0, sum_at)) + "\n") != 0)
+  const size_t sum_at = text.rfind("#sum ");
+  if (sum_at == std::string_view::npos ||
+      text.substr(sum_at) != "#sum " + util::Fingerprint(text.substr(0, sum_at)) + "\n")
     return false;
-  text->resize(sum_at);
+  text = text.substr(0, sum_at);
   std::unordered_map<std::string_view, int> index_of;
   index_of.reserve(site->postmortems.size());
   for (size_t i = 0; i < site->postmortems.size(); ++i)
     index_of.emplace(site->postmortems[i].doc.id, static_cast<int>(i));
   std::vector<std::vector<model::SimilarIncident>> found(site->postmortems.size());
-  std::string_view rest(*text);
+  std::string_view rest(text);
   rest.remove_prefix(rest.find('\n') + 1);
   while (!rest.empty()) {
     size_t nl = rest.find('\n');
@@ -264,12 +264,13 @@ bool ParseState(std::string_view payload, similar::RankState* st) {
 bool ReadRankState(const std::string& index_dir, similar::RankState* state) {
   *state = similar::RankState();
   std::string error;
-  auto text = util::ReadFile(StatePath(index_dir), &error);
+  const util::MappedFile file(StatePath(index_dir), &error);  // parsed in place, not copied
+  const std::string_view text = file.bytes();
   const size_t magic = sizeof kStateMagic - 1;
-  if (!text || text->size() < magic + 8 || text->compare(0, magic, kStateMagic) != 0) return false;
-  std::string_view payload(text->data() + magic, text->size() - magic - 8);
+  if (!file.ok() || text.size() < magic + 8 || text.compare(0, magic, kStateMagic) != 0) return false;
+  std::string_view payload(text.data() + magic, text.size() - magic - 8);
   uint64_t stored;
-  std::memcpy(&stored, text->data() + text->size() - 8, 8);
+  std::memcpy(&stored, text.data() + text.size() - 8, 8);
   if (stored == Checksum(payload) && ParseState(payload, state)) return true;
   *state = similar::RankState();
   return false;

@@ -68,11 +68,11 @@ bool ReadTermCache(const std::string& index_dir, similar::Dict* terms, similar::
                    CachedCorpus* cached) {
   *cached = CachedCorpus();
   std::string error;
-  auto text = util::ReadFile(CachePath(index_dir), &error);
+  util::MappedFile mapped(CachePath(index_dir), &error);
+  const std::string_view file = mapped.bytes();
   const size_t magic = sizeof kMagic - 1;
-  if (!text || text->size() < magic + 8 || text->compare(0, magic, kMagic) != 0) return false;
-  cached->text = std::move(*text);
-  const std::string& file = cached->text;
+  if (!mapped.ok() || file.size() < magic + 8 || file.compare(0, magic, kMagic) != 0) return false;
+  cached->file = std::move(mapped);
   std::string_view payload(file.data() + magic, file.size() - magic - 8);
   uint64_t stored;
   std::memcpy(&stored, file.data() + file.size() - 8, 8);

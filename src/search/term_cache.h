@@ -13,19 +13,20 @@
 #include <vector>
 
 #include "search/similar_engine.h"
+#include "util/fs.h"
 
 namespace casebook::search {
 
 struct CachedTerms {
-  std::string_view id, hash;  // into CachedCorpus::text
+  std::string_view id, hash;  // into CachedCorpus::file
   similar::DocTerms terms;
 };
 
-/// The cache's documents. Their ids and hashes view `text` (the file as
-/// read: 100,000 of each are not copied one by one); moving a CachedCorpus
-/// keeps them valid.
+/// The cache's documents. Their ids and hashes view `file` (the file as
+/// mapped: neither it nor 100,000 ids and hashes are copied); moving a
+/// CachedCorpus keeps them valid.
 struct CachedCorpus {
-  std::string text;
+  util::MappedFile file;
   std::vector<CachedTerms> docs;
 };
 

@@ -10,6 +10,7 @@
 #include <system_error>
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -83,6 +84,64 @@ bool WriteFile(const std::string& path, const std::string& content,
     return false;
   }
   return true;
+}
+
+MappedFile::MappedFile(const std::string& path, std::string* error) {
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (error) *error = path + ": cannot open: " + std::strerror(errno);
+    return;
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (error) *error = path + ": not a regular file";
+    close(fd);
+    return;
+  }
+  const size_t size = static_cast<size_t>(st.st_size);
+  if (size > 0) {
+    // Populated at once: its callers read every byte, and one call maps
+    // the pages the page cache holds without a fault per few pages.
+    void* map = mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    if (map == MAP_FAILED) {
+      if (error) *error = path + ": cannot map: " + std::strerror(errno);
+      close(fd);
+      return;
+    }
+    data_ = static_cast<const char*>(map);
+    size_ = size;
+  }
+  close(fd);  // the mapping keeps the file
+  ok_ = true;
+}
+
+MappedFile::~MappedFile() { Unmap(); }
+
+MappedFile::MappedFile(MappedFile&& other) noexcept
+    : data_(other.data_), size_(other.size_), ok_(other.ok_) {
+  other.data_ = nullptr;
+  other.size_ = 0;
+  other.ok_ = false;
+}
+
+MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {
+  if (this != &other) {
+    Unmap();
+    data_ = other.data_;
+    size_ = other.size_;
+    ok_ = other.ok_;
+    other.data_ = nullptr;
+    other.size_ = 0;
+    other.ok_ = false;
+  }
+  return *this;
+}
+
+void MappedFile::Unmap() {
+  if (data_) munmap(const_cast<char*>(data_), size_);
+  data_ = nullptr;
+  size_ = 0;
+  ok_ = false;
 }
 
 bool WriteFileIfChanged(const std::string& path, const std::string& content,
