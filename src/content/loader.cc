@@ -615,6 +615,9 @@ LoadResult LoadAll(const config::SiteConfig& cfg, const LoadOptions& options,
         slot.diags = util::Diagnostics{};
         slot.ok = ParseDocument(*text, entry.path, entry.relative, cfg, &slot.doc, &slot.diags);
         slot.doc.shown_fields_clean = slot.ok && !ShownFieldsHaveControls(slot.doc);
+        // Hashed once per parse, kept in the cache with it (document.h).
+        if (slot.doc.shown_fields_clean)
+          slot.doc.digest_without_body = ComputeDigestWithoutBody(slot.doc);
         // Without bodies, none is held (all of them at once would be the
         // bulk of a first build's memory): ReadBody reads it when needed.
         if (!options.bodies) std::string().swap(slot.doc.body);
