@@ -341,7 +341,10 @@ bool ReadRecord(BinaryReader& in, CachedFile* out) {
   if (!in.Str(&out->relative) || !in.I64(&out->size) || !in.I64(&out->mtime_ns) ||
       !in.Str(&out->hash) || !in.Bool(&out->ok) || !ReadDiagnostics(in, &out->diags))
     return false;
-  if (!out->ok) return true;
+  if (!out->ok) {
+    out->doc = Document{};  // none stored (a record may be reused: see ReadLoadCacheEach)
+    return true;
+  }
   std::string& digest = out->doc.digest_without_body;
   return ReadDocument(in, &out->doc) && in.Str(&digest) &&
          (digest.empty() || (digest.size() == kDigestSize && out->doc.shown_fields_clean));
@@ -368,9 +371,13 @@ bool ReadLoadCacheEach(const std::string& path, const config::SiteConfig& cfg, i
     BinaryReader in(path, part);
     uint32_t count, marker;
     if (!in.ok() || (part == 0 && !ReadHeader(in, cfg)) || !in.Count(&count, 29)) return;
+    // One record read into again and again: ReadRecord sets every field a
+    // record stores (ReadDocument every field of the Document but those the
+    // loader sets), so no Document is made (and its `extra` map allocated)
+    // per record. `take` moves from it.
     CachedFile record;
     for (uint32_t i = 0; i < count; ++i) {
-      record = CachedFile{};
+      record.diags = util::Diagnostics{};
       if (!ReadRecord(in, &record) || (i > 0 && !(last[part] < record.relative))) return;
       if (i == 0) first[part] = record.relative;
       last[part] = record.relative;
