@@ -96,6 +96,15 @@ struct Document {
   /// exactly what the document was parsed from (build caches key on it).
   std::string source_hash;
 
+  /// DigestWithoutBody's value, worked out by LoadAll when the file was
+  /// parsed and kept in its cache beside the parse (so valid exactly as
+  /// long as the file's bytes and the parse settings are the same): an
+  /// unchanged postmortem is not serialised and hashed again at every
+  /// build. Set only when shown_fields_clean (the model then changes none
+  /// of the fields it covers); empty: not known, DigestWithoutBody works
+  /// it out. Code that changes a loaded document's fields must clear it.
+  std::string digest_without_body;
+
   /// Values of a taxonomy key: "tags", "services", "severity" or any key in
   /// `extra` holding a string or a list of strings.
   std::vector<std::string> Taxonomy(const std::string& key) const;
@@ -142,7 +151,10 @@ bool ShownFieldsHaveControls(const Document& doc);
 /// A hash of every field of `doc` (the same fields the load cache keeps)
 /// except `body` and `key_lines`: what the document shows outside its own
 /// page, where the rendered body is not used. Fields read from the body
-/// (a timeline, figures, a title) are included.
+/// (a timeline, figures, a title) are included. doc.digest_without_body
+/// when set (LoadAll's), else worked out from the fields.
 std::string DigestWithoutBody(const Document& doc);
+/// The same, always worked out from the fields (what LoadAll stores).
+std::string ComputeDigestWithoutBody(const Document& doc);
 
 }  // namespace casebook::content

@@ -17,14 +17,16 @@ namespace {
 
 constexpr char kMagic[] = "casebook content cache\n";
 // Bump whenever Document, ParseDocument or this format changes.
-constexpr uint32_t kFormat = 6;  // 5: no Markdown bodies; 6: shown_fields_clean
+// 5: no Markdown bodies; 6: shown_fields_clean; 7: digest_without_body
+constexpr uint32_t kFormat = 7;  // (and binary_io's PartSum checksums)
 constexpr uint32_t kEndMarker = 0x0c0ffee0;
 
 #if defined(__x86_64__) && defined(__GLIBCXX__)
 // A tripwire: a field added to Document must be written and read below (and
 // kFormat bumped). Update the size once that is done. (path and source_hash
-// are not written: they come from the walk and the record.)
-static_assert(sizeof(Document) == 824, "Document changed: update WriteDocument/ReadDocument");
+// are not written: they come from the walk and the record; nor is
+// digest_without_body, the record's hash of what WriteDocument writes.)
+static_assert(sizeof(Document) == 856, "Document changed: update WriteDocument/ReadDocument");
 #endif
 
 void WriteOptionalTime(BinaryWriter& out, const std::optional<util::DateTime>& t) {
@@ -332,10 +334,20 @@ std::string LoadCachePath(const std::string& cache_dir, const config::SiteConfig
 
 namespace {
 
+// A record's digest_without_body: none, or 32 hex digits (util::StreamHash::Hex).
+constexpr size_t kDigestSize = 32;
+
 bool ReadRecord(BinaryReader& in, CachedFile* out) {
-  return in.Str(&out->relative) && in.I64(&out->size) && in.I64(&out->mtime_ns) &&
-         in.Str(&out->hash) && in.Bool(&out->ok) && ReadDiagnostics(in, &out->diags) &&
-         (!out->ok || ReadDocument(in, &out->doc));
+  if (!in.Str(&out->relative) || !in.I64(&out->size) || !in.I64(&out->mtime_ns) ||
+      !in.Str(&out->hash) || !in.Bool(&out->ok) || !ReadDiagnostics(in, &out->diags))
+    return false;
+  if (!out->ok) {
+    out->doc = Document{};  // none stored (a record may be reused: see ReadLoadCacheEach)
+    return true;
+  }
+  std::string& digest = out->doc.digest_without_body;
+  return ReadDocument(in, &out->doc) && in.Str(&digest) &&
+         (digest.empty() || (digest.size() == kDigestSize && out->doc.shown_fields_clean));
 }
 
 }  // namespace
@@ -359,9 +371,13 @@ bool ReadLoadCacheEach(const std::string& path, const config::SiteConfig& cfg, i
     BinaryReader in(path, part);
     uint32_t count, marker;
     if (!in.ok() || (part == 0 && !ReadHeader(in, cfg)) || !in.Count(&count, 29)) return;
+    // One record read into again and again: ReadRecord sets every field a
+    // record stores (ReadDocument every field of the Document but those the
+    // loader sets), so no Document is made (and its `extra` map allocated)
+    // per record. `take` moves from it.
     CachedFile record;
     for (uint32_t i = 0; i < count; ++i) {
-      record = CachedFile{};
+      record.diags = util::Diagnostics{};
       if (!ReadRecord(in, &record) || (i > 0 && !(last[part] < record.relative))) return;
       if (i == 0) first[part] = record.relative;
       last[part] = record.relative;
@@ -401,7 +417,13 @@ void LoadCacheWriter::Add(const CachedStat& file, const Document* doc,
   out_.Str(file.hash);
   out_.U8(doc ? 1 : 0);
   WriteDiagnostics(out_, diags);
-  if (doc) WriteDocument(out_, *doc);
+  if (doc) {
+    WriteDocument(out_, *doc);
+    // Only a digest of these very fields (LoadAll's); else none is kept.
+    out_.Str(doc->shown_fields_clean && doc->digest_without_body.size() == kDigestSize
+                 ? std::string_view(doc->digest_without_body)
+                 : std::string_view());
+  }
   ++added_;
   EndPartIfDue();
 }
@@ -416,6 +438,11 @@ bool LoadCacheWriter::Commit() {
 namespace casebook::content {
 
 std::string DigestWithoutBody(const Document& doc) {
+  return doc.digest_without_body.empty() ? ComputeDigestWithoutBody(doc)
+                                         : doc.digest_without_body;
+}
+
+std::string ComputeDigestWithoutBody(const Document& doc) {
   BinaryWriter out{BinaryWriter::DigestOnly{}};
   internal::WriteDocument(out, doc, /*with_key_lines=*/false);
   return out.Digest();

@@ -615,6 +615,9 @@ LoadResult LoadAll(const config::SiteConfig& cfg, const LoadOptions& options,
         slot.diags = util::Diagnostics{};
         slot.ok = ParseDocument(*text, entry.path, entry.relative, cfg, &slot.doc, &slot.diags);
         slot.doc.shown_fields_clean = slot.ok && !ShownFieldsHaveControls(slot.doc);
+        // Hashed once per parse, kept in the cache with it (document.h).
+        if (slot.doc.shown_fields_clean)
+          slot.doc.digest_without_body = ComputeDigestWithoutBody(slot.doc);
         // Without bodies, none is held (all of them at once would be the
         // bulk of a first build's memory): ReadBody reads it when needed.
         if (!options.bodies) std::string().swap(slot.doc.body);
@@ -627,12 +630,12 @@ LoadResult LoadAll(const config::SiteConfig& cfg, const LoadOptions& options,
     slot.cached.size = size;
     slot.cached.mtime_ns = stored_mtime;
     slot.doc.path = entry.path;
-    slot.doc.relative_path = entry.relative;
-    slot.doc.source_hash = slot.cached.hash;
+    // relative_path and source_hash are moved from slot.cached once the
+    // cache is written (below): not a second copy of each per document.
     const Document& d = slot.doc;
     slot.looks_like_template =
         slot.ok && internal::LooksLikeTemplate(
-                       util::BaseName(d.relative_path),
+                       util::BaseName(entry.relative),
                        d.title_source == Document::TitleSource::kFileName ? "" : d.title);
   });
 
@@ -660,6 +663,8 @@ LoadResult LoadAll(const config::SiteConfig& cfg, const LoadOptions& options,
     Slot& slot = slots[i];
     diags->Append(slot.diags);
     if (!slot.ok) continue;
+    slot.doc.relative_path = std::move(slot.cached.relative);  // == wanted[i]->relative
+    slot.doc.source_hash = std::move(slot.cached.hash);
     const Document& d = slot.doc;
     if (slot.looks_like_template && !Included(cfg, d.relative_path)) {
       result.skipped.push_back(d.relative_path +

@@ -23,7 +23,7 @@ void ShrinkToFit(Postmortem* pm) {
   content::Document& doc = pm->doc;
   for (std::string* s : {&doc.path, &doc.relative_path, &doc.id, &doc.title, &doc.severity,
                          &doc.status, &doc.summary, &doc.facilitator, &doc.contact,
-                         &doc.source_hash})
+                         &doc.source_hash, &doc.digest_without_body})
     Fit(*s);
   for (auto* list : {&doc.tags, &doc.services, &doc.authors, &doc.related, &doc.check_ignore})
     FitStrings(*list);

@@ -49,6 +49,7 @@ void Warn(const content::Document& doc, const std::string& key, util::Diagnostic
 void StripControlCharacters(content::Document* doc, util::Diagnostics* diags) {
   // The loader looked (at parse time, kept in its cache): nothing to strip.
   if (doc->shown_fields_clean) return;
+  doc->digest_without_body.clear();  // never set for such a document; fields may change here
   // Every field is cleaned; one warning per key that had any, in order
   // (each key's fields come together).
   std::vector<std::string_view> cleaned;

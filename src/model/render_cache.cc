@@ -18,8 +18,9 @@ using content::BinaryWriter;
 constexpr char kMagic[] = "casebook render cache\n";
 // Bump whenever markdown rendering, RenderOne or this format changes.
 // 3: file lookups (attachments); 4: focusable <pre> and table regions;
-// 5: body HTML and plain text in the text file (body_store.h), lessons.
-constexpr uint32_t kFormat = 5;
+// 5: body HTML and plain text in the text file (body_store.h), lessons;
+// 6: binary_io's PartSum checksums.
+constexpr uint32_t kFormat = 6;
 constexpr uint32_t kEndMarker = 0x0c0ffee1;
 // The records are written in two halves that two threads read at once.
 constexpr size_t kParts = 2;

@@ -24,7 +24,7 @@ namespace casebook::site {
 namespace {
 
 constexpr char kMagic[] = "casebook build stamp\n";
-constexpr uint32_t kFormat = 1;
+constexpr uint32_t kFormat = 2;  // 2: binary_io's PartSum checksums
 constexpr uint32_t kEndMarker = 0x57a3b0c1;
 // A file changed this recently may change again within the same mtime tick
 // (as the load cache's "racy" rule): no stamp is trusted or written then.
