@@ -12,15 +12,31 @@
 
 using namespace casebook;
 
+namespace {
+
+struct SampleFiles {
+  std::string small{"a\0b\nc", 5};
+  std::string large;
+};
+
+/// "empty", "small" (with a NUL) and "large" (larger than the read-ahead
+/// buffer past fstat's size, with every byte value) in `dir`.
+SampleFiles WriteSampleFiles(test::TempDir* dir) {
+  SampleFiles files;
+  for (size_t i = 0; i < 300 * 1024 + 7; ++i) files.large += static_cast<char>((i * 131) % 256);
+  dir->Write("empty", "");
+  dir->Write("small", files.small);
+  dir->Write("large", files.large);
+  return files;
+}
+
+}  // namespace
+
 TEST_CASE("ReadFile gives every byte of empty, small and large files") {
   test::TempDir dir;
-  dir.Write("empty", "");
-  std::string small("a\0b\nc", 5);
-  dir.Write("small", small);
-  // Larger than the read-ahead buffer past fstat's size, with every byte value.
-  std::string large;
-  for (size_t i = 0; i < 300 * 1024 + 7; ++i) large += static_cast<char>((i * 131) % 256);
-  dir.Write("large", large);
+  const SampleFiles files = WriteSampleFiles(&dir);
+  const std::string& small = files.small;
+  const std::string& large = files.large;
   std::string error;
   auto e = util::ReadFile(dir.path() + "/empty", &error);
   REQUIRE(e);
@@ -71,12 +87,7 @@ TEST_CASE("ReadFile says what is wrong with a missing file and a folder") {
 
 TEST_CASE("MappedFile gives the bytes ReadFile gives, of empty, small and large files") {
   test::TempDir dir;
-  dir.Write("empty", "");
-  std::string small("a\0b\nc", 5);
-  dir.Write("small", small);
-  std::string large;
-  for (size_t i = 0; i < 300 * 1024 + 7; ++i) large += static_cast<char>((i * 131) % 256);
-  dir.Write("large", large);
+  WriteSampleFiles(&dir);
   for (const char* name : {"empty", "small", "large"}) {
     INFO(name);
     std::string error;

@@ -55,14 +55,6 @@ std::vector<Part> ReadTrailer(std::FILE* f, uint64_t size) {
   }
   return parts;
 }
-uint64_t Mix(uint64_t h) {  // the MurmurHash3 finaliser
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdULL;
-  h ^= h >> 33;
-  h *= 0xc4ceb9fe1a85ec53ULL;
-  h ^= h >> 33;
-  return h;
-}
 
 }  // namespace
 
@@ -101,8 +93,8 @@ uint64_t PartSum::Finish() const {
   std::memcpy(tail, pending_, pending_size_);
   PartSum last = *this;
   if (pending_size_ > 0) last.Block(tail);
-  uint64_t h = Mix(total_);
-  for (uint64_t lane : last.lanes_) h = Mix(h ^ lane) + 0x9e3779b97f4a7c15ULL;
+  uint64_t h = util::MixBits(total_);
+  for (uint64_t lane : last.lanes_) h = util::MixBits(h ^ lane) + 0x9e3779b97f4a7c15ULL;
   return h;
 }
 

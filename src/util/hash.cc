@@ -6,15 +6,6 @@
 namespace casebook::util {
 namespace {
 
-uint64_t Mix(uint64_t h) {  // the MurmurHash3 finaliser
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdULL;
-  h ^= h >> 33;
-  h *= 0xc4ceb9fe1a85ec53ULL;
-  h ^= h >> 33;
-  return h;
-}
-
 // The two lanes as 32 lower-case hex digits, high nibble first (what
 // "%016llx%016llx" printed: snprintf was most of a key's cost when the
 // View keys every postmortem at every build).
@@ -43,8 +34,8 @@ std::string Fingerprint(std::string_view data) {
   }
   uint64_t tail = 0;
   std::memcpy(&tail, data.data() + i, data.size() - i);
-  a = Mix(a ^ tail ^ data.size());
-  b = Mix(b + tail + (static_cast<uint64_t>(data.size()) << 1));
+  a = MixBits(a ^ tail ^ data.size());
+  b = MixBits(b + tail + (static_cast<uint64_t>(data.size()) << 1));
   return HexOf(a, b);
 }
 
@@ -78,8 +69,8 @@ void StreamHash::AddBytes(const void* data, size_t size) {
 }
 
 void StreamHash::Finish(uint64_t out[2]) const {
-  out[0] = Mix(a_ ^ pending_ ^ total_);
-  out[1] = Mix(b_ + pending_ + (total_ << 1));
+  out[0] = MixBits(a_ ^ pending_ ^ total_);
+  out[1] = MixBits(b_ + pending_ + (total_ << 1));
 }
 
 std::string StreamHash::Hex() const {

@@ -13,6 +13,17 @@ namespace casebook::util {
 
 std::string Fingerprint(std::string_view data);
 
+/// The MurmurHash3 finaliser: every input bit moves every output bit (the
+/// last step of Fingerprint, StreamHash and the cache parts' sums).
+inline uint64_t MixBits(uint64_t h) {
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ULL;
+  h ^= h >> 33;
+  return h;
+}
+
 /// The same kind of 128-bit hash, fed piece by piece (for hashing a tree
 /// without serialising it first). Strings are length-prefixed, so
 /// ("ab","c") and ("a","bc") differ.
