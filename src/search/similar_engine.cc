@@ -42,9 +42,11 @@
 #include <cstring>
 #include <ctime>
 #include <exception>
+#include <optional>
 #include <thread>
 #include <unordered_map>
 
+#include "search/ids_by_place.h"
 #include "search/schema.h"
 #include "search/similar_stats.h"
 
@@ -735,19 +737,13 @@ struct Ranking::MovedOnLists {
 
 void Ranking::MapState() {
   const RankState& prev = *opt_.prev;
-  // Documents of U; previous documents in this corpus.
-  // Most documents are where the last build had them (the same id at the
-  // same place; ids are unique on both sides): the map of every previous
-  // id is made only once one is not.
-  std::unordered_map<std::string_view, uint32_t> prev_doc_of_id;
+  // Documents of U; previous documents in this corpus (see IdsByPlace;
+  // ids are unique on both sides).
+  IdsByPlace prev_by_place(prev.doc_ids.size(),
+                           [&](size_t p) -> std::string_view { return prev.doc_ids[p]; });
   auto prev_doc = [&](uint32_t d) -> int64_t {
-    if (d < prev.doc_ids.size() && prev.doc_ids[d] == corpus_.ids[d]) return d;
-    if (prev_doc_of_id.empty()) {
-      prev_doc_of_id.reserve(prev.doc_ids.size());
-      for (uint32_t p = 0; p < prev.doc_ids.size(); ++p) prev_doc_of_id.emplace(prev.doc_ids[p], p);
-    }
-    auto it = prev_doc_of_id.find(corpus_.ids[d]);
-    return it == prev_doc_of_id.end() ? -1 : static_cast<int64_t>(it->second);
+    const std::optional<size_t> p = prev_by_place.Find(d, corpus_.ids[d]);
+    return p ? static_cast<int64_t>(*p) : -1;
   };
   size_t changed = 0;
   auto& in_u = from_.in_u;
@@ -769,25 +765,18 @@ void Ranking::MapState() {
   if (!from_.usable) return;
   // Each postmortem's previous target (ids are unique among them), looked
   // for first after the last one found (the targets are the postmortems
-  // with a document of their own, in order), by a map of every previous id
-  // only once one is not there.
-  std::unordered_map<std::string_view, size_t> target_of_id;
+  // with a document of their own, in order; see IdsByPlace).
+  IdsByPlace target_by_place(prev.targets.size(),
+                             [&](size_t t) -> std::string_view { return prev.targets[t].id; });
   from_.target_of_model.assign(pms_.size(), -1);
   size_t at = 0;
   for (size_t i = 0; i < pms_.size(); ++i) {
     const int d = i < doc_of_model_.size() ? doc_of_model_[i] : -1;
     if (d < 0 || model_of_doc_[d] != static_cast<int>(i)) continue;
-    const std::string& id = pms_[i].doc.id;
-    if (at < prev.targets.size() && prev.targets[at].id == id) {
-      from_.target_of_model[i] = static_cast<int64_t>(at++);
-      continue;
-    }
-    if (target_of_id.empty())
-      for (size_t t = prev.targets.size(); t-- > 0;) target_of_id[prev.targets[t].id] = t;
-    auto it = target_of_id.find(id);
-    if (it == target_of_id.end()) continue;  // new: the next one is still looked for at `at`
-    from_.target_of_model[i] = static_cast<int64_t>(it->second);
-    at = it->second + 1;  // an insertion or deletion moved the rest along
+    const std::optional<size_t> t = target_by_place.Find(at, pms_[i].doc.id);
+    if (!t) continue;  // new: the next one is still looked for at `at`
+    from_.target_of_model[i] = static_cast<int64_t>(*t);
+    at = *t + 1;  // an insertion or deletion moved the rest along
   }
   from_.new_term.assign(prev.terms.size(), kNoWord);
   for (size_t k = 0; k < prev.terms.size(); ++k)
