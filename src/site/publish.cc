@@ -455,19 +455,23 @@ PublishedFile* Publisher::FindPublished(const std::string& path) const {
   return it == published_index_.end() ? nullptr : it->second;
 }
 
-std::string_view Publisher::PublishedKey(const std::string& path) const {
+PublishedFile* Publisher::IntactPublished(const std::string& path) const {
   // Open lstat'd every listed file once (Revalidate): a file it found as
   // listed is not looked at again. One edited by hand after that is still
   // noticed by the next build, as the manifest keeps the stat Open saw.
-  const PublishedFile* f = FindPublished(path);
-  if (!f || (!f->verified && !Matches(util::JoinPath(output_, path), *f))) return {};
-  return f->key;
+  PublishedFile* f = FindPublished(path);
+  if (!f || (!f->verified && !Matches(util::JoinPath(output_, path), *f))) return nullptr;
+  return f;
+}
+
+std::string_view Publisher::PublishedKey(const std::string& path) const {
+  const PublishedFile* f = IntactPublished(path);
+  return f ? std::string_view(f->key) : std::string_view();
 }
 
 bool Publisher::KeepPublished(const std::string& path) {
-  PublishedFile* f = FindPublished(path);
-  if (!f || f->key.empty() || (!f->verified && !Matches(util::JoinPath(output_, path), *f)))
-    return false;
+  PublishedFile* f = IntactPublished(path);
+  if (!f || f->key.empty()) return false;
   f->kept = true;  // kept_key "": the published key (MergeKept)
   return true;
 }

@@ -181,6 +181,9 @@ class Publisher {
   /// entry twice (its key, then Keep; KeepPublished once), ~270,000 lookups at 100,000
   /// postmortems, each a walk down a tree of string comparisons in the map.
   PublishedFile* FindPublished(const std::string& path) const;
+  /// FindPublished's entry when the published file is still exactly as
+  /// listed (PublishedKey, KeepPublished); nullptr otherwise.
+  PublishedFile* IntactPublished(const std::string& path) const;
 
   std::string output_, staging_, output_manifest_path_, staging_manifest_path_;
   std::string output_name_, staging_name_;  // as the manifests name them (FolderName)
