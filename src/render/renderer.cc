@@ -198,14 +198,15 @@ class Plan {
           if (index >= 0 && options.postmortem_page_done) options.postmortem_page_done(index);
         }
       } page_done{options, job.postmortem_page};
-      if (lists_unchanged && job.postmortem_page < 0 && !job.shows_similar &&
-          options.keep_published && options.published_key) {
+      // A file the lists key covers, kept as published when it is intact.
+      const bool kept_by_lists = lists_unchanged && job.postmortem_page < 0 &&
+                                 !job.shows_similar && options.published_key;
+      if (kept_by_lists && options.keep_published) {
         if (options.keep_published(job.path)) {
           file.reuse = true;
           return;
         }
-      } else if (lists_unchanged && job.postmortem_page < 0 && !job.shows_similar &&
-                 options.published_key) {
+      } else if (kept_by_lists) {
         file.key = std::string(options.published_key(job.path));
         if (!file.key.empty()) {
           file.reuse = true;
