@@ -49,6 +49,10 @@ std::string Dump(const model::SiteModel& m, const util::Diagnostics& diags) {
              std::to_string(l.line) + ":" + std::to_string(l.column) + "\n";
     for (const auto& s : pm.timeline_html) out += s + "\n";
     for (const auto& s : pm.action_html) out += s + "\n";
+    // The fragments' digest, made when rendered or read back with them.
+    const auto digest = pm.fragments_digest;
+    out += "fragments " + std::to_string(digest[0]) + " " + std::to_string(digest[1]) + "\n";
+    CHECK(digest == model::ComputeFragmentsDigest(pm));
     for (int r : pm.referenced_by) out += "ref " + m.postmortems[r].id() + "\n";
   }
   for (const auto& d : diags.items()) out += d.Format() + "\n";

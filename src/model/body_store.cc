@@ -62,6 +62,26 @@ std::string BodyHash(const std::string& html, const std::string& plain_text) {
   return h.Hex();
 }
 
+std::array<uint64_t, 2> FragmentsDigest(const Postmortem& pm) {
+  return pm.fragments_digest != std::array<uint64_t, 2>{} ? pm.fragments_digest
+                                                          : ComputeFragmentsDigest(pm);
+}
+
+std::array<uint64_t, 2> ComputeFragmentsDigest(const Postmortem& pm) {
+  util::StreamHash h;
+  h.AddString(pm.summary_html);
+  for (const auto* list : {&pm.timeline_html, &pm.action_html}) {
+    h.AddInt(static_cast<int64_t>(list->size()));
+    for (const auto& s : *list) h.AddString(s);
+  }
+  h.AddString(pm.lessons);
+  h.AddString(pm.lessons_heading);
+  std::array<uint64_t, 2> out;
+  h.Finish(out.data());
+  if (out == std::array<uint64_t, 2>{}) out[0] = 1;  // all zero means "not known"
+  return out;
+}
+
 std::unique_ptr<BodyStore> BodyStore::OpenExisting(const std::string& path,
                                                    const std::string& generation,
                                                    bool markdown_unsafe) {

@@ -134,6 +134,7 @@ void RenderOne(const config::SiteConfig& cfg, const std::string& base,
   pm->action_html.clear();
   for (const auto& action : pm->doc.actions)
     pm->action_html.push_back(markdown::RenderInline(action.text, inline_options));
+  pm->fragments_digest = ComputeFragmentsDigest(*pm);
 }
 
 void ReportBrokenLinks(const Postmortem& pm, util::Diagnostics* diags) {
@@ -315,6 +316,7 @@ void RenderBodies(const config::SiteConfig& cfg, SiteModel* site, int jobs,
       pm.action_html = std::move(record.action_html);
       pm.lessons = std::move(record.lessons);
       pm.lessons_heading = std::move(record.lessons_heading);
+      pm.fragments_digest = record.fragments_digest;
       answers[i] = std::move(record.answers);
     } else {
       std::string markdown, error;
@@ -359,7 +361,8 @@ void RenderBodies(const config::SiteConfig& cfg, SiteModel* site, int jobs,
         if (pm.doc.source_hash.empty() || !pm.stored.store) continue;
         refs.push_back({&pm.doc.relative_path, &pm.doc.source_hash, &answers[i], &pm.body,
                         &pm.body_hash, &pm.stored, &pm.summary_html, &pm.timeline_html,
-                        &pm.action_html, &pm.lessons, &pm.lessons_heading});
+                        &pm.action_html, &pm.lessons, &pm.lessons_heading,
+                        &pm.fragments_digest});
       }
       // Path order, so the file does not depend on the model's order.
       std::sort(refs.begin(), refs.end(), [](const auto& a, const auto& b) {

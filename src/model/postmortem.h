@@ -4,6 +4,7 @@
 // SiteModel::postmortems.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -75,6 +76,11 @@ struct Postmortem {
   /// LessonsMarkdown, MarkdownToPlain) and the heading it was under; ""
   /// without one. Kept because a build drops the body once rendered.
   std::string lessons, lessons_heading;
+  /// A hash of summary_html, timeline_html, action_html, lessons and
+  /// lessons_heading (FragmentsDigest), made when they are rendered and kept
+  /// with them in the render cache: build keys hash these 16 bytes instead
+  /// of the texts of every postmortem at every build. All zero: not known.
+  std::array<uint64_t, 2> fragments_digest{};
 
   /// incident.started, else the first timeline entry, else date. nullopt when
   /// none is known (then it sorts last and is left out of the date archive).
@@ -98,6 +104,13 @@ struct Postmortem {
 
 /// The hash Postmortem::body_hash holds: of the rendered HTML and plain text.
 std::string BodyHash(const std::string& html, const std::string& plain_text);
+
+/// pm.fragments_digest when known, else worked out from the fragments
+/// (ComputeFragmentsDigest).
+std::array<uint64_t, 2> FragmentsDigest(const Postmortem& pm);
+/// The hash of pm's summary_html, timeline_html, action_html, lessons and
+/// lessons_heading (never all zero).
+std::array<uint64_t, 2> ComputeFragmentsDigest(const Postmortem& pm);
 
 /// The body's HTML / plain text: from memory, else read from the render
 /// cache's text file (checked against body_hash; rendered again from the

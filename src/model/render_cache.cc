@@ -19,8 +19,8 @@ constexpr char kMagic[] = "casebook render cache\n";
 // Bump whenever markdown rendering, RenderOne or this format changes.
 // 3: file lookups (attachments); 4: focusable <pre> and table regions;
 // 5: body HTML and plain text in the text file (body_store.h), lessons;
-// 6: binary_io's PartSum checksums.
-constexpr uint32_t kFormat = 6;
+// 6: binary_io's PartSum checksums; 7: the fragments' digest.
+constexpr uint32_t kFormat = 7;
 constexpr uint32_t kEndMarker = 0x0c0ffee1;
 // The records are written in two halves that two threads read at once.
 constexpr size_t kParts = 2;
@@ -74,6 +74,7 @@ void WriteRecord(BinaryWriter& out, const RecordRef& r) {
   out.Strs(*r.action_html);
   out.Str(*r.lessons);
   out.Str(*r.lessons_heading);
+  for (uint64_t v : *r.fragments_digest) out.I64(static_cast<int64_t>(v));
 }
 
 bool ReadRecord(BinaryReader& in, RenderRecord* r) {
@@ -106,8 +107,13 @@ bool ReadRecord(BinaryReader& in, RenderRecord* r) {
     l.resolved = flags & 2;
     l.file = flags & 4;
   }
-  return in.Str(&r->summary_html) && in.Strs(&r->timeline_html) &&
-         in.Strs(&r->action_html) && in.Str(&r->lessons) && in.Str(&r->lessons_heading);
+  int64_t digest[2];
+  if (!in.Str(&r->summary_html) || !in.Strs(&r->timeline_html) ||
+      !in.Strs(&r->action_html) || !in.Str(&r->lessons) || !in.Str(&r->lessons_heading) ||
+      !in.I64(&digest[0]) || !in.I64(&digest[1]))
+    return false;
+  r->fragments_digest = {static_cast<uint64_t>(digest[0]), static_cast<uint64_t>(digest[1])};
+  return true;
 }
 
 }  // namespace
@@ -127,7 +133,7 @@ std::vector<RenderRecord> ReadRenderCache(const std::string& path,
   std::vector<RenderRecord> records;  // stays empty when the file is unusable
   generation->clear();
   if (!content::ReadRecordParts(
-          path, kParts, jobs, /*min_record_bytes=*/60, kEndMarker,
+          path, kParts, jobs, /*min_record_bytes=*/76, kEndMarker,
           [&](BinaryReader& in) { return ReadHeader(in, cfg, generation); }, ReadRecord,
           &records))
     generation->clear();

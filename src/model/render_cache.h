@@ -11,6 +11,9 @@
 // into; when any differs, or the file is truncated or corrupt, it is ignored.
 // The body HTML and plain text are not in it: each record has their hash and
 // their span in the text file, read only when a page or the index needs them.
+// Each record also keeps the digest of its summary, timeline, action and
+// lessons fragments (Postmortem::fragments_digest), worked out once when
+// they were rendered, so build keys need not hash those texts again.
 //
 // A record is keyed by the document's relative path and source_hash (the
 // Fingerprint of its bytes: with the header, everything the Document was
@@ -23,6 +26,8 @@
 // warnings are derived from the links afterwards, cached or not.
 #pragma once
 
+#include <array>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -45,6 +50,7 @@ struct RenderRecord {
   std::vector<std::string> timeline_html;
   std::vector<std::string> action_html;
   std::string lessons, lessons_heading;
+  std::array<uint64_t, 2> fragments_digest{};  // of the five above (FragmentsDigest)
 };
 
 /// <cache_dir>/bodies-<16 hex digits of the source folder's Fingerprint>.
@@ -73,6 +79,7 @@ struct RecordRef {
   const std::vector<std::string>* action_html;
   const std::string* lessons;
   const std::string* lessons_heading;
+  const std::array<uint64_t, 2>* fragments_digest;
 };
 
 /// Writes the records (whose bodies are in the text file of `generation`)

@@ -230,7 +230,9 @@ class View {
   /// What every output but the postmortem's own page reads of it: every
   /// field of its document except the body (content::DigestWithoutBody),
   /// its file's path and git history, URL, the HTML of its summary,
-  /// timeline and actions, and the ids it links to and is linked from.
+  /// timeline and actions and its lessons (by their digest, made when they
+  /// were rendered: model::FragmentsDigest), and the ids it links to and is
+  /// linked from.
   /// Only postmortem pages show the body (and similar incidents, which
   /// come from it). "" when its bytes are unknown.
   const std::string& ListKey(int index) const { return list_keys_[index]; }

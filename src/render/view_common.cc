@@ -1,6 +1,7 @@
 // The parts of the template view shared by every page: the page frame
 // (site + page keys), URLs, severity badges and postmortem list items.
 #include <algorithm>
+#include <array>
 #include <unordered_map>
 
 #include "content/document.h"
@@ -281,19 +282,18 @@ View::View(const model::SiteModel& site)
     if (pm.doc.source_hash.empty()) return;
     // What the postmortem's own file gives, rendered, besides the body
     // (its path relative to the source folder: pages never show where the
-    // repository is, so a moved checkout keeps its pages).
+    // repository is, so a moved checkout keeps its pages). The rendered
+    // summary, timeline, actions and lessons by their digest, made when they
+    // were rendered (model::FragmentsDigest): not hashed again at every build.
     util::StreamHash own;
-    for (const std::string* s : {&pm.doc.relative_path, &pm.url, &pm.summary_html})
-      own.AddString(*s);
+    for (const std::string* s : {&pm.doc.relative_path, &pm.url}) own.AddString(*s);
     own.AddInt(pm.history ? pm.history->commits : -1);
     if (pm.history) {
       own.AddInt(pm.history->last_changed.utc_seconds);
       own.AddInt(pm.history->last_changed.offset_minutes);
     }
-    for (const auto* list : {&pm.timeline_html, &pm.action_html}) {
-      own.AddInt(static_cast<int64_t>(list->size()));
-      for (const auto& s : *list) own.AddString(s);
-    }
+    const std::array<uint64_t, 2> fragments = model::FragmentsDigest(pm);
+    own.AddBytes(fragments.data(), sizeof fragments);
     util::StreamHash source = own;
     source.AddString(pm.doc.source_hash);
     // The rendered body: its hash (the HTML is not read), or the HTML itself.
@@ -309,8 +309,8 @@ View::View(const model::SiteModel& site)
     }
     list.AddString(IdOf(pm.previous));
     list.AddString(IdOf(pm.next));
-    // The one part of the body a list page shows: the service briefing's lessons.
-    list.AddString(pm.lessons);
+    // The one part of the body a list page shows: the service briefing's
+    // lessons (their text is in the fragments' digest), under their heading.
     list.AddString(HeadingAnchor(pm, pm.lessons_heading));
     list_keys_[i] = list.Hex();
   });
