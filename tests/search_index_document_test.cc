@@ -5,11 +5,13 @@
 #include <xapian.h>
 
 #include <catch2/catch.hpp>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "search/index_document.h"
 #include "search/schema.h"
+#include "util/datetime.h"
 
 namespace cb = casebook;
 
@@ -60,4 +62,72 @@ TEST_CASE("index document: a repeated pair is one term, its wdf the number of ti
     }
   }
   CHECK(found);
+}
+
+// The content hash (IndexFields::hash) decides which documents are made
+// again. It hashes the document's digest without body (kept by the load
+// cache), not its texts: it must still change with every field the index
+// reads, and be read from the kept digest.
+TEST_CASE("index document: the content hash changes with every indexed field, from the kept digest",
+          "[search][index]") {
+  auto base = [] {
+    cb::model::Postmortem pm;
+    pm.doc.id = "2024-01-02-db";
+    pm.doc.relative_path = "2024/db.md";
+    pm.url = "postmortems/2024-01-02-db/";
+    pm.doc.title = "Database failover";
+    pm.doc.summary = "The primary failed over.";
+    pm.doc.status = "final";
+    pm.doc.severity = "SEV2";
+    pm.doc.tags = {"database"};
+    pm.doc.services = {"checkout"};
+    pm.doc.timeline.push_back({*cb::util::ParseDateTime("2024-01-02T10:00:00Z"), "Paged", 7});
+    pm.doc.actions.push_back({"Add a replica", "ann", std::nullopt, "", "open", 9});
+    pm.doc.extra["team"] = cb::util::Value(std::string("storage"));
+    pm.body_hash = "body-1";
+    return pm;
+  };
+  const std::vector<std::string> keys = {"tags", "services", "severity", "team"};
+  // As LoadAll keeps it: worked out once from the fields.
+  auto hash = [&](cb::model::Postmortem pm, const std::vector<std::string>& k) {
+    pm.doc.digest_without_body = cb::content::ComputeDigestWithoutBody(pm.doc);
+    return cb::search::DescribeForIndex(pm, nullptr, k).hash;
+  };
+  const std::string h0 = hash(base(), keys);
+  CHECK(h0 == hash(base(), keys));
+  using Edit = std::function<void(cb::model::Postmortem&)>;
+  const std::vector<std::pair<std::string, Edit>> edits = {
+      {"title", [](auto& pm) { pm.doc.title += "!"; }},
+      {"summary", [](auto& pm) { pm.doc.summary += "!"; }},
+      {"status", [](auto& pm) { pm.doc.status = "draft"; }},
+      {"severity", [](auto& pm) { pm.doc.severity = "SEV1"; }},
+      {"tags", [](auto& pm) { pm.doc.tags.push_back("cache"); }},
+      {"services", [](auto& pm) { pm.doc.services = {"payments"}; }},
+      {"timeline", [](auto& pm) { pm.doc.timeline[0].text = "Paged twice"; }},
+      {"timeline from body", [](auto& pm) { pm.doc.timeline_from_body = true; }},
+      {"action text", [](auto& pm) { pm.doc.actions[0].text = "Add two replicas"; }},
+      {"action owner", [](auto& pm) { pm.doc.actions[0].owner = "bob"; }},
+      {"action status", [](auto& pm) { pm.doc.actions[0].status = "done"; }},
+      {"custom taxonomy", [](auto& pm) { pm.doc.extra["team"] = cb::util::Value(std::string("db")); }},
+      {"body", [](auto& pm) { pm.body_hash = "body-2"; }},
+      {"url", [](auto& pm) { pm.url = "postmortems/other/"; }},
+      {"path", [](auto& pm) { pm.doc.relative_path = "2024/db2.md"; }},
+      {"date", [](auto& pm) { pm.incident_date = cb::util::ParseDateTime("2024-01-02T10:00:00Z"); }},
+      {"severity rank", [](auto& pm) { pm.severity_rank = 1; }},
+      {"time to resolve", [](auto& pm) { pm.durations.resolve = 3600; }},
+  };
+  for (const auto& [name, edit] : edits) {
+    INFO(name);
+    cb::model::Postmortem pm = base();
+    edit(pm);
+    CHECK(hash(pm, keys) != h0);
+  }
+  // Which taxonomies are indexed (site.toml's) is part of it too.
+  CHECK(hash(base(), {"tags", "services", "severity"}) != h0);
+  // The kept digest is what is read: the texts are not hashed again.
+  cb::model::Postmortem a = base(), b = base();
+  a.doc.digest_without_body = "digest-a";
+  b.doc.digest_without_body = "digest-b";
+  CHECK(cb::search::DescribeForIndex(a, nullptr, keys).hash !=
+        cb::search::DescribeForIndex(b, nullptr, keys).hash);
 }

@@ -213,6 +213,32 @@ void AddPairTerms(Xapian::Document& xd) {
   }
 }
 
+/// The content hash of a document (IndexFields::hash). Not of its texts:
+/// of the digest of every field of the document but the body (content::
+/// DigestWithoutBody, which the load cache keeps: title, summary, status,
+/// timeline, actions, tags, services, severity, the other front matter keys
+/// the taxonomies read), the body's hash, and what the model and site.toml
+/// derive (URL, path, date, severity label and rank, time to resolve, the
+/// indexed taxonomy keys). Every indexed text is covered, and hashing
+/// ~200 bytes per postmortem instead of its texts keeps "describe" cheap
+/// at every build. A field the index does not read (authors, say) changes
+/// it too: that document alone is made again.
+std::string IndexHash(const model::Postmortem& pm, const IndexFields& f,
+                      const std::vector<std::string>& keys) {
+  const content::Document& d = pm.doc;
+  sc::Hasher h;
+  h.Add(int64_t{sc::kVersion});
+  for (const std::string* s : std::initializer_list<const std::string*>{
+           &d.id, &pm.url, &d.relative_path, &BodyKey(pm), &f.date, &f.severity_label})
+    h.Add(*s);
+  h.Add(content::DigestWithoutBody(d));
+  h.Add(int64_t{pm.severity_rank});
+  h.Add(pm.durations.resolve.value_or(-1));
+  h.Add(static_cast<int64_t>(keys.size()));
+  for (const auto& key : keys) h.Add(key);
+  return h.Hex();
+}
+
 }  // namespace
 
 std::vector<std::string> IndexedHashes(const model::SiteModel& site) {
@@ -282,27 +308,7 @@ IndexFields DescribeForIndex(const model::Postmortem& pm, const config::SiteConf
     }
   }
 
-  sc::Hasher h;
-  h.Add(int64_t{sc::kVersion});
-  for (const std::string* s : std::initializer_list<const std::string*>{
-           &d.id, &pm.url, &d.relative_path, &d.title, &d.summary, &BodyKey(pm), &d.status,
-           &f.date, &f.severity_label})
-    h.Add(*s);
-  h.Add(int64_t{pm.severity_rank});
-  h.Add(pm.durations.resolve.value_or(-1));
-  h.Add(int64_t{d.timeline_from_body});
-  for (const auto& e : d.timeline) h.Add(e.text);
-  for (const auto& a : d.actions) {
-    h.Add(a.text);
-    h.Add(a.owner);
-    h.Add(a.status);
-  }
-  for (const auto& [key, values] : f.taxonomies) {
-    h.Add(key);
-    h.Add(static_cast<int64_t>(values.size()));
-    for (const auto& v : values) h.Add(v);
-  }
-  f.hash = h.Hex();
+  f.hash = IndexHash(pm, f, keys);
   return f;
 }
 

@@ -53,7 +53,9 @@
 namespace casebook::search::schema {
 
 /// Bumped when terms, values or data change meaning: forces a full rebuild.
-inline constexpr int kVersion = 6;  // 5: ZJ pair terms; 6: facet ids (facets.h)
+// 5: ZJ pair terms; 6: facet ids (facets.h); 7: the content hash of the
+// document digest (index_document.cc, IndexHash).
+inline constexpr int kVersion = 7;
 
 // Value slots.
 inline constexpr unsigned kSlotDate = 0;          // "YYYYMMDD" (string order)
