@@ -239,7 +239,7 @@ std::unique_ptr<IndexUpdate> IndexUpdate::Start(model::SiteModel* site,
     ProfileMark("similar cache miss");
     // The term cache and the ranking state, read side by side.
     similar::RunJobs(jobs > 1 ? 2 : 1, [&](size_t j) {
-      if (j == 1 || jobs == 1) ReadRankState(index_dir, &job.prev_state, &job.prev_state_file);
+      if (j == 1 || jobs == 1) ReadRankState(index_dir, &job.prev_state);
       if (j == 0) ReadTermCache(index_dir, &corpus.terms, &corpus.words, &cache);
     });
     ProfileMark("read term cache");
@@ -349,7 +349,7 @@ std::unique_ptr<IndexUpdate> IndexUpdate::Start(model::SiteModel* site,
       job.corpus_hashes = std::vector<std::string>();
       if (job.write_caches) {
         UpdateSimilarCache(job.dir, job.similar_key, *job.site);  // the lines that changed
-        UpdateRankState(job.dir, job.prev_state, job.prev_state_file, job.rank_state);
+        WriteRankState(job.dir, job.rank_state);
       }
       job.rank_state = similar::RankState();
       // What the last build indexed, for the plan (PlanFromPrevious).

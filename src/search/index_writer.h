@@ -35,7 +35,6 @@
 #include "search/index_document.h"
 #include "search/index_metadata.h"
 #include "search/index_plan.h"
-#include "search/similar_cache.h"
 #include "search/similar_engine.h"
 
 namespace casebook::search {
@@ -96,7 +95,6 @@ struct WriteJob {
   std::string similar_key;  // empty: leave similar.cache as it is
   const model::SiteModel* site = nullptr;  // whose results similar.cache gets
   similar::RankState prev_state;           // freed by the writer, off the critical path
-  StateFile prev_state_file;               // how similar.state was read (UpdateRankState)
   PreviousContents previous;  // the documents the last build indexed (from prev_state)
   // The published version was looked at (InspectIndex): `rebuild` when it
   // cannot be used, `damage` saying why when it was damaged.

@@ -27,11 +27,9 @@
 #include "search/similar_cache.h"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <string_view>
 #include <unordered_map>
@@ -52,13 +50,6 @@ constexpr double kMaxDeltaShare = 0.125;
 
 std::string CachePath(const std::string& index_dir) {
   return util::JoinPath(index_dir, "similar.cache");
-}
-
-/// `share`, or CASEBOOK_TEST_DELTA_SHARE when set (tests of small archives,
-/// whose deltas are large next to their base, use the append path so).
-double DeltaShare(double share) {
-  const char* env = std::getenv("CASEBOOK_TEST_DELTA_SHARE");
-  return env ? std::atof(env) : share;
 }
 
 /// The key in the "#end <key> <sum>\n" line that ends `text` ("" if none).
@@ -260,25 +251,32 @@ bool UpdateSimilarCache(const std::string& index_dir, const std::string& key,
                         const model::SiteModel& site) {
   std::string error;
   const util::MappedFile file(CachePath(index_dir), &error);
-  // Each id's line as the file holds it now (a later line replaces an
-  // earlier one), and whether a postmortem of the model has it.
+  // The base's lines in its order (the model's when it was written: most
+  // are where they were, so they are matched in order, without a map of
+  // 100,000 ids) and the deltas' lines by id (a later one replaces an
+  // earlier one).
+  std::vector<std::pair<std::string_view, std::string_view>> base;
+  base.reserve(site.postmortems.size());
   struct Held {
     std::string_view line;
-    bool met = false;
+    bool met = false;  // a postmortem of the model has it
   };
-  std::unordered_map<std::string_view, Held> held;
-  held.reserve(site.postmortems.size());
+  std::unordered_map<std::string_view, Held> deltas;
   CacheFile old;
-  bool append = file.ok() && ParseCache(file.bytes(), &old, [&](std::string_view id,
-                                                                std::string_view line, bool base) {
-    auto [it, added] = held.emplace(id, Held{line});
-    it->second.line = line;
-    return added || !base;  // an id twice in the base: ids not unique, written whole
-  });
+  bool append = site.by_id.size() == site.postmortems.size() &&  // unique ids
+                file.ok() &&
+                ParseCache(file.bytes(), &old,
+                           [&](std::string_view id, std::string_view line, bool in_base) {
+                             if (in_base)
+                               base.emplace_back(id, line);
+                             else
+                               deltas[id] = Held{line};
+                             return true;
+                           });
   std::string delta = "#delta " + std::string(old.last_sum) + "\n";
   const size_t header = delta.size();
-  const double most = DeltaShare(kMaxDeltaShare) * static_cast<double>(old.base_bytes);
-  size_t met = 0;
+  const double most = kMaxDeltaShare * static_cast<double>(old.base_bytes);
+  size_t at = 0, met = 0;  // base lines matched, delta ids met
   std::string line;
   for (size_t i = 0; append && i < site.postmortems.size(); ++i) {
     const model::Postmortem& pm = site.postmortems[i];
@@ -287,21 +285,22 @@ bool UpdateSimilarCache(const std::string& index_dir, const std::string& key,
     const std::string_view now =
         line.empty() ? std::string_view() : std::string_view(line).substr(pm.doc.id.size() + 1);
     std::string_view was;
-    if (auto it = held.find(pm.doc.id); it != held.end()) {
-      if (it->second.met) append = false;  // an id twice in the model
-      it->second.met = true;
-      ++met;
-      was = it->second.line;
-    }
+    if (at < base.size() && base[at].first == pm.doc.id) was = base[at++].second;
+    if (!deltas.empty())
+      if (auto it = deltas.find(pm.doc.id); it != deltas.end()) {
+        met += !it->second.met;
+        it->second.met = true;
+        was = it->second.line;
+      }
     if (now == was) continue;
     delta += pm.doc.id;
     if (!line.empty()) delta.append(line, pm.doc.id.size());
     delta += '\n';
     if (static_cast<double>(old.delta_bytes + delta.size()) > most) append = false;
   }
-  // Every id the file holds must still be a postmortem's (the reader fits
-  // the file to the model by its ids): else it is written whole.
-  if (append && met != held.size()) append = false;
+  // Every line of the file must be a postmortem's, met in order (the reader
+  // fits the file to the model by its ids): else it is written whole.
+  if (append && (at != base.size() || met != deltas.size())) append = false;
   if (append && delta.size() == header && old.key == key) return true;  // nothing changed
   if (append) {
     EndBlock(key, 0, &delta);
@@ -317,39 +316,22 @@ bool UpdateSimilarCache(const std::string& index_dir, const std::string& key,
 
 namespace {
 
+using codec::Checksum;
 using codec::PutString;
 using codec::PutU64;
 using codec::PutVarint;
 
-// similar.state: kStateMagic, then blocks, each its payload's length (8
-// bytes little endian), the payload and its sum (8 bytes: the Hasher value
-// of the previous block's sum, 0 for the first, and the payload), so a
-// block is only read after the one it was written after.
-// The first block (the base) is a whole state, varints (doubles as 8
-// bytes): schema::kVersion, n_docs, total_len; documents: count, then id
-// and hash each; the terms section: count, then term, tf, candidate-list
-// fingerprint (8 bytes) and the list (count, then document index and the
-// float's bits each) each; targets: count, then each target: id, related,
-// signature (count, term indices), results (count, document indices),
-// bound, cut and cut document + 1 (0: none), intervals (count: 0 or that
-// of the results, then per result its held positions and its score's
-// interval, low and high, then the floor's interval, then the signature's
-// gap); the vocabulary (count, then term and tf each).
-// A delta (an edit's build: the same documents and targets, in the same
-// order): schema::kVersion, n_docs, total_len; the documents whose hash
-// changed: count, then index and hash each; the terms section, whole (its
-// order may differ: the targets' signatures are mapped by term); the
-// targets that changed: count, then index and target each; the
-// vocabulary, whole.
-//
-// Why deltas: at 100,000 postmortems the state is ~34 MB (targets 26 MB,
-// documents 8 MB, terms 0.6 MB) and an edit changes a few hundred targets;
-// rewriting it whole was the other half of the writer's cache step. Once
-// the deltas pass kMaxStateDeltaShare of the base (and kMinStateDeltaBytes),
-// it is written whole.
-constexpr char kStateMagic[] = "casebook-similar-state 6\n";
-constexpr double kMaxStateDeltaShare = 0.25;
-constexpr size_t kMinStateDeltaBytes = 4096;  // a small state's deltas may take this many
+// similar.state: kStateMagic, then varints (doubles as 8 bytes little
+// endian): schema::kVersion, n_docs, total_len; documents: count, then id and hash each;
+// terms: count, then term, tf, candidate-list fingerprint (8 bytes) and the
+// list (count, then document index and the float's bits each) each;
+// targets: count, then id, related, signature (count, term indices),
+// results (count, document indices), bound, cut and cut document + 1 (0:
+// none), intervals (count: 0 or that of the results, then per result its
+// held positions and its score's interval, low and high, then the floor's
+// interval, then the signature's gap); the vocabulary (count, then term and
+// tf each); then the Hasher value of everything after the magic.
+constexpr char kStateMagic[] = "casebook-similar-state 5\n";
 
 bool GetDouble(codec::Reader* r, double* d) {
   uint64_t bits;
@@ -368,84 +350,7 @@ std::string StatePath(const std::string& index_dir) {
   return util::JoinPath(index_dir, "similar.state");
 }
 
-uint64_t BlockSum(uint64_t prev, std::string_view payload) {
-  schema::Hasher h;
-  h.Add(static_cast<int64_t>(prev));
-  h.Add(payload);
-  return h.Value();
-}
-
-bool ParseTerms(codec::Reader* r, similar::RankState* st) {
-  uint64_t n, v;
-  if (!r->Count(&n)) return false;
-  st->terms.resize(n);
-  st->tf.resize(n);
-  st->lists.resize(n);
-  st->list_entries.resize(n);
-  for (uint64_t k = 0; k < n; ++k) {
-    uint64_t m;
-    if (!r->String(&st->terms[k]) || !r->Varint(&v) || v > 0xffffffffu || !r->U64(&st->lists[k]) ||
-        !r->Count(&m))
-      return false;
-    st->tf[k] = static_cast<uint32_t>(v);
-    st->list_entries[k].resize(m);
-    for (auto& x : st->list_entries[k]) {
-      uint64_t bits;
-      if (!r->Varint(&v) || v >= st->doc_ids.size() || !r->Varint(&bits) || bits > 0xffffffffu)
-        return false;
-      x.doc = static_cast<uint32_t>(v);
-      uint32_t b32 = static_cast<uint32_t>(bits);
-      std::memcpy(&x.weight, &b32, 4);
-    }
-  }
-  return true;
-}
-
-bool ParseTarget(codec::Reader* r, const similar::RankState& st, similar::RankState::Target* t) {
-  uint64_t m, v, bound;
-  if (!r->String(&t->id) || !r->Varint(&t->related) || !r->Count(&m)) return false;
-  t->sig.resize(m);
-  for (auto& x : t->sig) {
-    if (!r->Varint(&v) || v >= st.terms.size()) return false;
-    x = static_cast<uint32_t>(v);
-  }
-  if (!r->Count(&m)) return false;
-  t->results.resize(m);
-  for (auto& x : t->results) {
-    if (!r->Varint(&v) || v >= st.doc_ids.size()) return false;
-    x = static_cast<uint32_t>(v);
-  }
-  uint64_t cut, cut_doc;
-  if (!r->U64(&bound) || !r->U64(&cut) || !r->Varint(&cut_doc) || cut_doc > st.doc_ids.size())
-    return false;
-  std::memcpy(&t->bound, &bound, 8);
-  std::memcpy(&t->cut, &cut, 8);
-  t->cut_doc = cut_doc == 0 ? similar::kNoWord : static_cast<uint32_t>(cut_doc - 1);
-  if (!r->Count(&m) || (m != 0 && m != t->results.size())) return false;
-  t->held.resize(m);
-  t->lo.resize(m);
-  t->hi.resize(m);
-  for (uint64_t k = 0; k < m; ++k) {
-    if (!r->Varint(&v) || v > 0xffffffffu || !GetDouble(r, &t->lo[k]) || !GetDouble(r, &t->hi[k]))
-      return false;
-    t->held[k] = static_cast<uint32_t>(v);
-  }
-  return GetDouble(r, &t->floor_lo) && GetDouble(r, &t->floor_hi) && GetDouble(r, &t->sig_gap);
-}
-
-bool ParseVocab(codec::Reader* r, similar::RankState* st) {
-  uint64_t n, v;
-  if (!r->Count(&n)) return false;
-  st->vocab.resize(n);
-  st->vocab_tf.resize(n);
-  for (uint64_t k = 0; k < n; ++k) {
-    if (!r->String(&st->vocab[k]) || !r->Varint(&v) || v > 0xffffffffu) return false;
-    st->vocab_tf[k] = static_cast<uint32_t>(v);
-  }
-  return true;
-}
-
-bool ParseBase(std::string_view payload, similar::RankState* st) {
+bool ParseState(std::string_view payload, similar::RankState* st) {
   codec::Reader r(payload);
   uint64_t n, v;
   if (!r.Varint(&v) || v != static_cast<uint64_t>(schema::kVersion)) return false;
@@ -454,167 +359,86 @@ bool ParseBase(std::string_view payload, similar::RankState* st) {
   st->doc_hashes.resize(n);
   for (uint64_t k = 0; k < n; ++k)
     if (!r.String(&st->doc_ids[k]) || !r.String(&st->doc_hashes[k])) return false;
-  if (!ParseTerms(&r, st) || !r.Count(&n)) return false;
-  st->targets.resize(n);
-  for (auto& t : st->targets)
-    if (!ParseTarget(&r, *st, &t)) return false;
-  return ParseVocab(&r, st) && r.AtEnd();
-}
-
-bool ApplyDelta(std::string_view payload, similar::RankState* st) {
-  codec::Reader r(payload);
-  uint64_t n, v;
-  if (!r.Varint(&v) || v != static_cast<uint64_t>(schema::kVersion)) return false;
-  if (!r.Varint(&st->n_docs) || !r.Varint(&st->total_len) || !r.Count(&n)) return false;
-  for (uint64_t k = 0; k < n; ++k)
-    if (!r.Varint(&v) || v >= st->doc_hashes.size() || !r.String(&st->doc_hashes[v])) return false;
-  // The new terms section; every signature mapped to it by term.
-  const std::vector<std::string> old_terms = std::move(st->terms);
-  if (!ParseTerms(&r, st)) return false;
-  std::unordered_map<std::string_view, uint32_t> now;
-  for (uint32_t k = 0; k < st->terms.size(); ++k) now.emplace(st->terms[k], k);
-  std::vector<uint32_t> map(old_terms.size(), similar::kNoWord);
-  for (uint32_t k = 0; k < old_terms.size(); ++k)
-    if (auto it = now.find(old_terms[k]); it != now.end()) map[k] = it->second;
-  std::vector<char> replaced(st->targets.size(), 0);
   if (!r.Count(&n)) return false;
+  st->terms.resize(n);
+  st->tf.resize(n);
+  st->lists.resize(n);
+  st->list_entries.resize(n);
   for (uint64_t k = 0; k < n; ++k) {
-    if (!r.Varint(&v) || v >= st->targets.size() || !ParseTarget(&r, *st, &st->targets[v]))
+    uint64_t m;
+    if (!r.String(&st->terms[k]) || !r.Varint(&v) || v > 0xffffffffu ||
+        !r.U64(&st->lists[k]) || !r.Count(&m))
       return false;
-    replaced[v] = 1;
-  }
-  for (size_t k = 0; k < st->targets.size(); ++k) {
-    if (replaced[k]) continue;
-    for (uint32_t& x : st->targets[k].sig) {
-      x = map[x];
-      if (x == similar::kNoWord) return false;  // the writer leaves none
+    st->tf[k] = static_cast<uint32_t>(v);
+    st->list_entries[k].resize(m);
+    for (auto& x : st->list_entries[k]) {
+      uint64_t bits;
+      if (!r.Varint(&v) || v >= st->doc_ids.size() || !r.Varint(&bits) || bits > 0xffffffffu)
+        return false;
+      x.doc = static_cast<uint32_t>(v);
+      uint32_t b32 = static_cast<uint32_t>(bits);
+      std::memcpy(&x.weight, &b32, 4);
     }
   }
-  return ParseVocab(&r, st) && r.AtEnd();
-}
-
-void PutTerms(std::string* out, const similar::RankState& st) {
-  PutVarint(out, st.terms.size());
-  for (size_t k = 0; k < st.terms.size(); ++k) {
-    PutString(out, st.terms[k]);
-    PutVarint(out, k < st.tf.size() ? st.tf[k] : 0);
-    PutU64(out, k < st.lists.size() ? st.lists[k] : 0);
-    const size_t m = k < st.list_entries.size() ? st.list_entries[k].size() : 0;
-    PutVarint(out, m);
-    for (size_t e = 0; e < m; ++e) {
-      const auto& x = st.list_entries[k][e];
-      uint32_t bits;
-      std::memcpy(&bits, &x.weight, 4);
-      PutVarint(out, x.doc);
-      PutVarint(out, bits);
+  if (!r.Count(&n)) return false;
+  st->targets.resize(n);
+  for (auto& t : st->targets) {
+    uint64_t m, bound;
+    if (!r.String(&t.id) || !r.Varint(&t.related) || !r.Count(&m)) return false;
+    t.sig.resize(m);
+    for (auto& x : t.sig) {
+      if (!r.Varint(&v) || v >= st->terms.size()) return false;
+      x = static_cast<uint32_t>(v);
     }
+    if (!r.Count(&m)) return false;
+    t.results.resize(m);
+    for (auto& x : t.results) {
+      if (!r.Varint(&v) || v >= st->doc_ids.size()) return false;
+      x = static_cast<uint32_t>(v);
+    }
+    uint64_t cut, cut_doc;
+    if (!r.U64(&bound) || !r.U64(&cut) || !r.Varint(&cut_doc) || cut_doc > st->doc_ids.size())
+      return false;
+    std::memcpy(&t.bound, &bound, 8);
+    std::memcpy(&t.cut, &cut, 8);
+    t.cut_doc = cut_doc == 0 ? similar::kNoWord : static_cast<uint32_t>(cut_doc - 1);
+    if (!r.Count(&m) || (m != 0 && m != t.results.size())) return false;
+    t.held.resize(m);
+    t.lo.resize(m);
+    t.hi.resize(m);
+    for (uint64_t k = 0; k < m; ++k) {
+      if (!r.Varint(&v) || v > 0xffffffffu || !GetDouble(&r, &t.lo[k]) || !GetDouble(&r, &t.hi[k]))
+        return false;
+      t.held[k] = static_cast<uint32_t>(v);
+    }
+    if (!GetDouble(&r, &t.floor_lo) || !GetDouble(&r, &t.floor_hi) || !GetDouble(&r, &t.sig_gap))
+      return false;
   }
-}
-
-void PutTarget(std::string* out, const similar::RankState::Target& t) {
-  PutString(out, t.id);
-  PutVarint(out, t.related);
-  PutVarint(out, t.sig.size());
-  for (uint32_t x : t.sig) PutVarint(out, x);
-  PutVarint(out, t.results.size());
-  for (uint32_t x : t.results) PutVarint(out, x);
-  PutDouble(out, t.bound);
-  PutDouble(out, t.cut);
-  PutVarint(out, t.cut_doc == similar::kNoWord ? 0 : uint64_t{t.cut_doc} + 1);
-  const bool scored = t.held.size() == t.results.size() && t.lo.size() == t.results.size() &&
-                      t.hi.size() == t.results.size();
-  PutVarint(out, scored ? t.results.size() : 0);
-  for (size_t k = 0; scored && k < t.results.size(); ++k) {
-    PutVarint(out, t.held[k]);
-    PutDouble(out, t.lo[k]);
-    PutDouble(out, t.hi[k]);
+  if (!r.Count(&n)) return false;
+  st->vocab.resize(n);
+  st->vocab_tf.resize(n);
+  for (uint64_t k = 0; k < n; ++k) {
+    if (!r.String(&st->vocab[k]) || !r.Varint(&v) || v > 0xffffffffu) return false;
+    st->vocab_tf[k] = static_cast<uint32_t>(v);
   }
-  PutDouble(out, t.floor_lo);
-  PutDouble(out, t.floor_hi);
-  PutDouble(out, t.sig_gap);
-}
-
-void PutVocab(std::string* out, const similar::RankState& st) {
-  const size_t vocab = st.vocab.size() == st.vocab_tf.size() ? st.vocab.size() : 0;
-  PutVarint(out, vocab);
-  for (size_t k = 0; k < vocab; ++k) {
-    PutString(out, st.vocab[k]);
-    PutVarint(out, st.vocab_tf[k]);
-  }
-}
-
-/// Ends `out` (its payload from `at` on) as a block after `prev`: its
-/// length before it, its sum after. `at` leaves 8 bytes for the length.
-void EndStateBlock(size_t at, uint64_t prev, std::string* out, uint64_t* sum) {
-  const uint64_t size = out->size() - at;
-  std::memcpy(out->data() + at - 8, &size, 8);
-  *sum = BlockSum(prev, std::string_view(*out).substr(at));
-  PutU64(out, *sum);
-}
-
-bool Bitwise(double a, double b) { return std::memcmp(&a, &b, 8) == 0; }
-
-bool BitwiseAll(const std::vector<double>& a, const std::vector<double>& b) {
-  return a.size() == b.size() &&
-         (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0);
-}
-
-/// Whether target `a` (signature in a's terms, mapped by `map` to b's)
-/// equals `b`, bitwise.
-bool SameTarget(const similar::RankState::Target& a, const similar::RankState::Target& b,
-                const std::vector<uint32_t>& map) {
-  if (a.id != b.id || a.related != b.related || a.sig.size() != b.sig.size() ||
-      a.results != b.results || !Bitwise(a.bound, b.bound) || !Bitwise(a.cut, b.cut) ||
-      a.cut_doc != b.cut_doc || a.held != b.held || !BitwiseAll(a.lo, b.lo) ||
-      !BitwiseAll(a.hi, b.hi) || !Bitwise(a.floor_lo, b.floor_lo) ||
-      !Bitwise(a.floor_hi, b.floor_hi) || !Bitwise(a.sig_gap, b.sig_gap))
-    return false;
-  for (size_t s = 0; s < a.sig.size(); ++s)
-    if (a.sig[s] >= map.size() || map[a.sig[s]] != b.sig[s]) return false;
-  return true;
+  return r.AtEnd();
 }
 
 }  // namespace
 
-bool ReadRankState(const std::string& index_dir, similar::RankState* state, StateFile* file) {
+bool ReadRankState(const std::string& index_dir, similar::RankState* state) {
   *state = similar::RankState();
-  if (file) *file = StateFile();
   std::string error;
-  const util::MappedFile mapped(StatePath(index_dir), &error);  // parsed in place, not copied
-  const std::string_view text = mapped.bytes();
+  const util::MappedFile file(StatePath(index_dir), &error);  // parsed in place, not copied
+  const std::string_view text = file.bytes();
   const size_t magic = sizeof kStateMagic - 1;
-  if (!mapped.ok() || text.size() < magic || text.compare(0, magic, kStateMagic) != 0) return false;
-  StateFile read;
-  size_t at = magic;
-  bool ok = true;
-  while (ok && at < text.size()) {
-    uint64_t size, stored;
-    if (text.size() - at < 16) {
-      ok = false;
-      break;
-    }
-    std::memcpy(&size, text.data() + at, 8);
-    if (size > text.size() - at - 16) {
-      ok = false;
-      break;
-    }
-    const std::string_view payload = text.substr(at + 8, size);
-    std::memcpy(&stored, text.data() + at + 8 + size, 8);
-    const bool base = at == magic;
-    ok = stored == BlockSum(read.last_sum, payload) &&
-         (base ? ParseBase(payload, state) : ApplyDelta(payload, state));
-    (base ? read.base_bytes : read.delta_bytes) += size + 16;
-    read.last_sum = stored;
-    at += size + 16;
-  }
-  if (!ok || at == magic) {
-    *state = similar::RankState();
-    return false;
-  }
-  read.size = text.size();
-  read.ok = true;
-  if (file) *file = read;
-  return true;
+  if (!file.ok() || text.size() < magic + 8 || text.compare(0, magic, kStateMagic) != 0) return false;
+  std::string_view payload(text.data() + magic, text.size() - magic - 8);
+  uint64_t stored;
+  std::memcpy(&stored, text.data() + text.size() - 8, 8);
+  if (stored == Checksum(payload) && ParseState(payload, state)) return true;
+  *state = similar::RankState();
+  return false;
 }
 
 void WriteRankState(const std::string& index_dir, const similar::RankState& st) {
@@ -631,9 +455,7 @@ void WriteRankState(const std::string& index_dir, const similar::RankState& st) 
   for (const auto& v : st.vocab) most += 20 + v.size();
   std::string out;
   out.reserve(most);
-  out += kStateMagic;
-  PutU64(&out, 0);  // the length, once known
-  const size_t at = out.size();
+  out = kStateMagic;
   PutVarint(&out, static_cast<uint64_t>(schema::kVersion));
   PutVarint(&out, st.n_docs);
   PutVarint(&out, st.total_len);
@@ -642,77 +464,57 @@ void WriteRankState(const std::string& index_dir, const similar::RankState& st) 
     PutString(&out, st.doc_ids[k]);
     PutString(&out, k < st.doc_hashes.size() ? st.doc_hashes[k] : std::string());
   }
-  PutTerms(&out, st);
+  PutVarint(&out, st.terms.size());
+  for (size_t k = 0; k < st.terms.size(); ++k) {
+    PutString(&out, st.terms[k]);
+    PutVarint(&out, k < st.tf.size() ? st.tf[k] : 0);
+    PutU64(&out, k < st.lists.size() ? st.lists[k] : 0);
+    const size_t m = k < st.list_entries.size() ? st.list_entries[k].size() : 0;
+    PutVarint(&out, m);
+    for (size_t e = 0; e < m; ++e) {
+      const auto& x = st.list_entries[k][e];
+      uint32_t bits;
+      std::memcpy(&bits, &x.weight, 4);
+      PutVarint(&out, x.doc);
+      PutVarint(&out, bits);
+    }
+  }
   PutVarint(&out, st.targets.size());
-  for (const auto& t : st.targets) PutTarget(&out, t);
-  PutVocab(&out, st);
-  uint64_t sum;
-  EndStateBlock(at, 0, &out, &sum);
+  for (const auto& t : st.targets) {
+    PutString(&out, t.id);
+    PutVarint(&out, t.related);
+    PutVarint(&out, t.sig.size());
+    for (uint32_t x : t.sig) PutVarint(&out, x);
+    PutVarint(&out, t.results.size());
+    for (uint32_t x : t.results) PutVarint(&out, x);
+    uint64_t bound;
+    std::memcpy(&bound, &t.bound, 8);
+    PutU64(&out, bound);
+    uint64_t cut;
+    std::memcpy(&cut, &t.cut, 8);
+    PutU64(&out, cut);
+    PutVarint(&out, t.cut_doc == similar::kNoWord ? 0 : uint64_t{t.cut_doc} + 1);
+    const bool scored = t.held.size() == t.results.size() && t.lo.size() == t.results.size() &&
+                        t.hi.size() == t.results.size();
+    PutVarint(&out, scored ? t.results.size() : 0);
+    for (size_t k = 0; scored && k < t.results.size(); ++k) {
+      PutVarint(&out, t.held[k]);
+      PutDouble(&out, t.lo[k]);
+      PutDouble(&out, t.hi[k]);
+    }
+    PutDouble(&out, t.floor_lo);
+    PutDouble(&out, t.floor_hi);
+    PutDouble(&out, t.sig_gap);
+  }
+  const size_t vocab = st.vocab.size() == st.vocab_tf.size() ? st.vocab.size() : 0;
+  PutVarint(&out, vocab);
+  for (size_t k = 0; k < vocab; ++k) {
+    PutString(&out, st.vocab[k]);
+    PutVarint(&out, st.vocab_tf[k]);
+  }
+  PutU64(&out, Checksum(std::string_view(out).substr(sizeof kStateMagic - 1)));
   std::string error;
   util::WriteFile(StatePath(index_dir), out, &error);  // best effort
-}
-
-bool UpdateRankState(const std::string& index_dir, const similar::RankState& prev,
-                     const StateFile& file, const similar::RankState& next) {
-  // A delta needs the file as read (`prev`), the same documents and the
-  // same targets in the same order.
-  bool append = file.ok && prev.doc_ids == next.doc_ids &&
-                prev.doc_hashes.size() == prev.doc_ids.size() &&
-                next.doc_hashes.size() == next.doc_ids.size() &&
-                prev.targets.size() == next.targets.size() && !next.targets.empty();
-  std::string out;
-  if (append) {
-    std::unordered_map<std::string_view, uint32_t> now;
-    for (uint32_t k = 0; k < next.terms.size(); ++k) now.emplace(next.terms[k], k);
-    std::vector<uint32_t> map(prev.terms.size(), similar::kNoWord);
-    for (uint32_t k = 0; k < prev.terms.size(); ++k)
-      if (auto it = now.find(prev.terms[k]); it != now.end()) map[k] = it->second;
-    PutU64(&out, 0);  // the length, once known
-    PutVarint(&out, static_cast<uint64_t>(schema::kVersion));
-    PutVarint(&out, next.n_docs);
-    PutVarint(&out, next.total_len);
-    std::vector<uint32_t> docs, targets;
-    for (uint32_t d = 0; d < next.doc_hashes.size(); ++d)
-      if (prev.doc_hashes[d] != next.doc_hashes[d]) docs.push_back(d);
-    PutVarint(&out, docs.size());
-    for (uint32_t d : docs) {
-      PutVarint(&out, d);
-      PutString(&out, next.doc_hashes[d]);
-    }
-    PutTerms(&out, next);
-    for (uint32_t k = 0; k < next.targets.size(); ++k) {
-      if (prev.targets[k].id != next.targets[k].id) {
-        append = false;
-        break;
-      }
-      if (!SameTarget(prev.targets[k], next.targets[k], map)) targets.push_back(k);
-    }
-    PutVarint(&out, targets.size());
-    for (uint32_t k : targets) {
-      PutVarint(&out, k);
-      PutTarget(&out, next.targets[k]);
-    }
-    PutVocab(&out, next);
-    uint64_t sum;
-    EndStateBlock(8, file.last_sum, &out, &sum);
-    const size_t deltas = file.delta_bytes + out.size();
-    if (deltas > kMinStateDeltaBytes &&
-        static_cast<double>(deltas) > DeltaShare(kMaxStateDeltaShare) * static_cast<double>(file.base_bytes))
-      append = false;
-  }
-  if (append) {
-    // Appended only to the file as it was read (nothing else writes it
-    // while the index folder is locked; checked all the same).
-    const int fd = ::open(StatePath(index_dir).c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
-    struct stat st;
-    bool written = fd >= 0 && ::fstat(fd, &st) == 0 &&
-                   static_cast<uint64_t>(st.st_size) == file.size &&
-                   ::write(fd, out.data(), out.size()) == static_cast<ssize_t>(out.size());
-    if (fd >= 0 && ::close(fd) != 0) written = false;
-    if (written) return true;
-  }
-  WriteRankState(index_dir, next);
-  return false;
 }
 
 }  // namespace casebook::search

@@ -9,7 +9,6 @@
 // or half-appended cache is simply not used (similar_cache.cc).
 #pragma once
 
-#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -42,28 +41,11 @@ void WriteSimilarCacheText(const std::string& index_dir, const std::string& text
 bool UpdateSimilarCache(const std::string& index_dir, const std::string& key,
                         const model::SiteModel& site);
 
-/// How similar.state was found by ReadRankState: what UpdateRankState
-/// needs to append to it.
-struct StateFile {
-  bool ok = false;  // read whole and sound
-  uint64_t size = 0, base_bytes = 0, delta_bytes = 0;
-  uint64_t last_sum = 0;  // of its last block
-};
-
 /// The ranking state of the last build (similar_engine.h), kept in
-/// <index_dir>/similar.state (binary, checksummed blocks: a base and the
-/// deltas of the edits since, similar_cache.cc). It names the corpus it
-/// belongs to, so it is used whatever else happened since. False (state
-/// cleared) when there is no usable file.
-bool ReadRankState(const std::string& index_dir, similar::RankState* state,
-                   StateFile* file = nullptr);
-/// Replaces the file with `state`, whole (atomically). Best effort.
+/// <index_dir>/similar.state (binary, checksummed, replaced atomically). It
+/// names the corpus it belongs to, so it is used whatever else happened
+/// since. False (state cleared) when there is no usable file.
+bool ReadRankState(const std::string& index_dir, similar::RankState* state);
 void WriteRankState(const std::string& index_dir, const similar::RankState& state);
-/// Brings the file from `prev` (as ReadRankState read it, `file`) to
-/// `next`: appends a delta of what changed when both have the same
-/// documents and targets and the deltas stay small, else WriteRankState.
-/// True when it appended. Best effort.
-bool UpdateRankState(const std::string& index_dir, const similar::RankState& prev,
-                     const StateFile& file, const similar::RankState& next);
 
 }  // namespace casebook::search
