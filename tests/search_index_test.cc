@@ -63,6 +63,27 @@ std::map<std::string, std::pair<fs::file_time_type, std::string>> Snapshot(
   return out;
 }
 
+/// The key similar.cache holds: that of its last "#end <key> <sum>" line.
+std::string CacheKey(const std::string& cache) {
+  const size_t end = cache.rfind("#end ");
+  if (end == std::string::npos) return "";
+  const size_t space = cache.find(' ', end + 5);
+  return cache.substr(end + 5, space - end - 5);
+}
+
+/// `block` (a similar.cache base or delta block up to its end line) ended
+/// for `key` with the right sum.
+std::string Block(const std::string& block, const std::string& key) {
+  const std::string summed = block + "#end " + key + " ";
+  return summed + cb::util::Fingerprint(summed) + "\n";
+}
+
+/// The sum a similar.cache file's last block ends with.
+std::string LastSum(const std::string& cache) {
+  const size_t end = cache.rfind(' ', cache.size() - 2);
+  return cache.substr(end + 1, cache.size() - end - 2);
+}
+
 /// 320 postmortems with varied vocabulary (the parallel paths run).
 std::vector<cb::test::PmSpec> ManySpecs() {
   const char* extra[] = {"quorum", "latency", "throttle", "rollback", "heap",   "lease",  "shard",
@@ -319,15 +340,15 @@ TEST_CASE("similar: results are cached while the index and the model stay the sa
   std::string cache = a.dir.Read("index/similar.cache");
   // Prove it is read: hand-edit it (config-typo "similar to" cert-expiry),
   // with the checksum that ends the file made to match.
-  std::string key_line = cache.substr(0, cache.find('\n') + 1);
-  const std::string edited = key_line + "config-typo\tcert-expiry made,up\n";
+  const std::string key = CacheKey(cache);
+  const std::string edited = "casebook-similar 6\nconfig-typo\tcert-expiry made,up\n";
   // Without the checksum (or with the old one), the edit is not used.
-  a.dir.Write("index/similar.cache", edited + cache.substr(cache.rfind("#sum ")));
+  a.dir.Write("index/similar.cache", edited + cache.substr(cache.rfind("#end ")));
   auto unsummed = cb::test::MakeSite(a.specs, &a.cfg);
   cb::search::ComputeSimilar(a.index(), &unsummed);
   for (const auto& s : unsummed.postmortems[unsummed.by_id.at("config-typo")].similar)
     CHECK(s.shared_terms != std::vector<std::string>{"made", "up"});
-  a.dir.Write("index/similar.cache", edited + "#sum " + cb::util::Fingerprint(edited) + "\n");
+  a.dir.Write("index/similar.cache", Block(edited, key));
   auto again = cb::test::MakeSite(a.specs, &a.cfg);
   cb::search::ComputeSimilar(a.index(), &again);
   const auto& typo = again.postmortems[again.by_id.at("config-typo")];
@@ -342,7 +363,7 @@ TEST_CASE("similar: results are cached while the index and the model stay the sa
   const auto& fresh = related.postmortems[related.by_id.at("config-typo")].similar;
   bool fake = fresh.size() == 1 && fresh[0].shared_terms == std::vector<std::string>{"made", "up"};
   CHECK_FALSE(fake);
-  a.dir.Write("index/similar.cache", key_line + "config-typo\tcert-expiry made,up\n");
+  a.dir.Write("index/similar.cache", Block(edited, key));
   a.specs[0].related.clear();
   a.specs[3].body += " more words";
   a.Update();
@@ -629,6 +650,101 @@ TEST_CASE("index update: a damaged or stale similar.state is not used",
     // build's results too.
     CHECK(a.dir.Read("index/similar.state") != state);
   }
+}
+
+TEST_CASE("index update: an edit appends its changed lines to similar.cache, read back as written",
+          "[search][index][similar]") {
+  Archive a;
+  a.specs = ManySpecs();
+  StartFinish(a);
+  const std::string base = a.dir.Read("index/similar.cache");
+  REQUIRE(base.find("#delta ") == std::string::npos);
+  // An edit: a delta block after the base, which stays as it was.
+  a.specs[3].body += " A zeppelin paragraph about quorum.";
+  const auto edited = StartFinish(a);
+  Archive clean;
+  clean.specs = a.specs;
+  CHECK(SimilarOf(edited) == SimilarOf(StartFinish(clean)));
+  const std::string appended = a.dir.Read("index/similar.cache");
+  REQUIRE(appended.size() > base.size());
+  CHECK(appended.compare(0, base.size(), base) == 0);
+  CHECK(appended.find("#delta " + LastSum(base) + "\n", base.size()) == base.size());
+  CHECK(appended.size() - base.size() < base.size() / 8);
+  // Base and delta read back give the build's results (no index needed).
+  const std::string key = CacheKey(appended);
+  fs::rename(a.index(), a.dir.path() + "/moved");
+  fs::create_directories(a.index());
+  a.dir.Write("index/similar.cache", appended);
+  auto read = cb::test::MakeSite(a.specs, &a.cfg);
+  cb::search::ComputeSimilar(a.index(), &read);
+  CHECK(SimilarOf(read) == SimilarOf(edited));
+  // A later delta's line replaces the earlier one, and an id alone clears it.
+  const std::string first = a.specs[0].id, second = a.specs[1].id;
+  const std::string forged = "#delta " + LastSum(appended) + "\n" + first + "\t" + second +
+                             " made,up\n" + second + "\n";
+  a.dir.Write("index/similar.cache", appended + Block(forged, key));
+  auto used = cb::test::MakeSite(a.specs, &a.cfg);
+  cb::search::ComputeSimilar(a.index(), &used);
+  const auto& one = used.postmortems[used.by_id.at(first)].similar;
+  REQUIRE(one.size() == 1);
+  CHECK(used.postmortems[one[0].index].doc.id == second);
+  CHECK(one[0].shared_terms == std::vector<std::string>{"made", "up"});
+  CHECK(used.postmortems[used.by_id.at(second)].similar.empty());
+  // Not used (nothing from the file, an empty result here with no index):
+  // a delta cut short (a build killed while appending), with a wrong sum,
+  // following another block, for another key, or after a damaged base.
+  std::string flipped = appended;
+  flipped[base.size() / 2] ^= 0x01;
+  const std::string wrong_sum = appended + Block(forged, key);
+  const std::vector<std::pair<const char*, std::string>> damaged = {
+      {"cut short", appended + forged},
+      {"cut in its end line", (appended + Block(forged, key)).substr(0, appended.size() + forged.size() + 20)},
+      {"a wrong sum", wrong_sum.substr(0, wrong_sum.size() - 3) + "00\n"},
+      {"after another block", appended + Block("#delta " + LastSum(base) + forged.substr(forged.find('\n')), key)},
+      {"another key", appended + Block(forged, std::string(key.size(), '0'))},
+      {"a damaged base", flipped},
+      {"the previous format", "casebook-similar " + key + "\n" + first + "\t" + second + " made,up\n"}};
+  for (const auto& [what, text] : damaged) {
+    INFO(what);
+    a.dir.Write("index/similar.cache", text);
+    auto site = cb::test::MakeSite(a.specs, &a.cfg);
+    cb::search::ComputeSimilar(a.index(), &site);
+    CHECK(site.postmortems[site.by_id.at(first)].similar.empty());
+  }
+  // With the index back: a build over a damaged cache gives a clean build's
+  // results and writes the cache whole again.
+  fs::remove_all(a.index());
+  fs::rename(a.dir.path() + "/moved", a.index());
+  for (const auto& [what, text] : damaged) {
+    INFO(what);
+    a.specs[5].body += " Another quorum line.";
+    Archive fresh;
+    fresh.specs = a.specs;
+    const auto want = SimilarOf(StartFinish(fresh));
+    a.dir.Write("index/similar.cache", text);
+    CHECK(SimilarOf(StartFinish(a)) == want);
+    // Another key's file is whole and sound: its lines are brought up to
+    // date by a delta; the others are not usable and written whole.
+    const std::string now = a.dir.Read("index/similar.cache");
+    if (std::string(what) == "another key")
+      CHECK(now.compare(0, text.size(), text) == 0);
+    else
+      CHECK(now == fresh.dir.Read("index/similar.cache"));
+  }
+  // Edits whose deltas pass an eighth of the base: written whole again,
+  // as a clean build writes it.
+  for (int round = 0; round < 40; ++round) {
+    for (size_t k = 0; k < a.specs.size(); k += 7) a.specs[(k + round) % a.specs.size()].body += " jitter";
+    StartFinish(a);
+    const std::string now = a.dir.Read("index/similar.cache");
+    if (now.find("#delta ") != std::string::npos) continue;
+    Archive fresh;
+    fresh.specs = a.specs;
+    StartFinish(fresh);
+    CHECK(now == fresh.dir.Read("index/similar.cache"));
+    break;
+  }
+  CHECK(a.dir.Read("index/similar.cache").find("#delta ") == std::string::npos);
 }
 
 TEST_CASE("index update: a failed write leaves the previous index, Finish reports it",

@@ -348,7 +348,7 @@ std::unique_ptr<IndexUpdate> IndexUpdate::Start(model::SiteModel* site,
       job.corpus = similar::Corpus();
       job.corpus_hashes = std::vector<std::string>();
       if (job.write_caches) {
-        WriteSimilarCacheText(job.dir, SimilarCacheText(job.similar_key, *job.site));
+        UpdateSimilarCache(job.dir, job.similar_key, *job.site);  // the lines that changed
         WriteRankState(job.dir, job.rank_state);
       }
       job.rank_state = similar::RankState();

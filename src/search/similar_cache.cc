@@ -1,11 +1,33 @@
 // The similar-incidents cache: see similar_cache.h.
 //
-// Format (text): "casebook-similar <key>\n", then one line per postmortem
-// with similar incidents: its id, then per similar incident a tab, the id,
-// a space and the shared terms joined by ','. Ids are URL-safe and terms are
-// words, so neither holds a tab, space, comma or newline. It ends with
-// "#sum <Fingerprint of everything before>": a damaged file is not used.
+// Format (text), a base block and then any number of delta blocks:
+//   base:  "casebook-similar 6\n", then one line per postmortem with similar
+//          incidents: its id, then per similar incident a tab, the id, a
+//          space and the shared terms joined by ','.
+//   delta: "#delta <sum of the block before>\n", then the lines of the
+//          postmortems whose similar incidents changed, as above; a line
+//          that is an id alone: it has none now.
+//   each block ends with "#end <key> <sum>\n": the key the file holds once
+//   the block is applied, and the Fingerprint of the block up to that sum.
+// Ids are URL-safe and terms are words, so neither holds a tab, space,
+// comma, newline or a leading '#'. A later line for an id replaces the
+// earlier one. The key of the file is that of its last block, read from
+// the file's tail first, so a build whose key differs reads ~80 bytes.
+//
+// Why deltas: at 100,000 postmortems the file is ~39 MB, and an edit
+// changes the lines of a few hundred postmortems; rewriting it whole was
+// most of the writer's cache step. An edit appends a delta block instead
+// (O_APPEND, one write); once the deltas hold more than kMaxDeltaShare of
+// the base, or the ids changed, or the file is not usable, the file is
+// written whole again (to a temporary file, renamed into place). A build
+// killed mid-append leaves a last block without its "#end" line or with a
+// wrong sum: the whole file is then not used (and written whole by the next
+// build). Each delta names the sum of the block it follows, so a delta
+// appended to another base (the file replaced meanwhile) is detected too.
 #include "search/similar_cache.h"
+
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstring>
@@ -22,9 +44,100 @@ namespace casebook::search {
 namespace {
 
 constexpr int kCacheVersion = 5;  // bump when the results change (similar_engine.h)
+constexpr char kCacheMagic[] = "casebook-similar 6\n";  // bump when the format changes
+/// The deltas are rewritten into a new base once they pass this share of it.
+constexpr double kMaxDeltaShare = 0.125;
 
 std::string CachePath(const std::string& index_dir) {
   return util::JoinPath(index_dir, "similar.cache");
+}
+
+/// The key in the "#end <key> <sum>\n" line that ends `text` ("" if none).
+std::string_view TailKey(std::string_view text) {
+  if (text.empty() || text.back() != '\n') return {};
+  const size_t start = text.rfind('\n', text.size() - 2);
+  std::string_view line = text.substr(start == std::string_view::npos ? 0 : start + 1);
+  line.remove_suffix(1);
+  if (!util::StartsWith(line, "#end ")) return {};
+  line.remove_prefix(5);
+  const size_t space = line.find(' ');
+  return space == std::string_view::npos ? std::string_view() : line.substr(0, space);
+}
+
+/// What a cache file holds, its blocks checked.
+struct CacheFile {
+  std::string_view key;       // of the last block
+  std::string_view last_sum;  // of the last block
+  size_t base_bytes = 0, delta_bytes = 0;
+};
+
+/// Checks every block of `text` and calls line(id, rest, in_base) for each
+/// line in file order (rest: after the id's tab; empty for an id alone, a
+/// delta's "none now"). False when the file is not usable (another format,
+/// a damaged or unfinished block, a delta following another block) or
+/// line() returned false; line() may have been called by then.
+template <typename Line>
+bool ParseCache(std::string_view text, CacheFile* out, Line line) {
+  const std::string_view magic(kCacheMagic, sizeof kCacheMagic - 1);
+  if (!util::StartsWith(text, magic)) return false;
+  size_t block = 0, at = magic.size();
+  bool in_block = true;
+  while (at < text.size()) {
+    const size_t nl = text.find('\n', at);
+    if (nl == std::string_view::npos) return false;  // unfinished
+    std::string_view l = text.substr(at, nl - at);
+    if (!in_block) {  // a delta must start here, naming the block before
+      if (!util::StartsWith(l, "#delta ") || l.substr(7) != out->last_sum) return false;
+      block = at;
+      in_block = true;
+    } else if (util::StartsWith(l, "#end ")) {
+      const size_t space = l.find(' ', 5);
+      if (space == std::string_view::npos) return false;
+      const std::string_view sum = l.substr(space + 1);
+      const size_t summed = at + space + 1 - block;  // the block up to its sum
+      if (sum != util::Fingerprint(text.substr(block, summed))) return false;
+      out->key = l.substr(5, space - 5);
+      out->last_sum = sum;
+      (block == 0 ? out->base_bytes : out->delta_bytes) += nl + 1 - block;
+      in_block = false;
+    } else if (!l.empty() && l[0] != '#') {
+      const size_t tab = l.find('\t');
+      if (tab == std::string_view::npos) {
+        if (block == 0 || !line(l, std::string_view(), false)) return false;
+      } else if (!line(l.substr(0, tab), l.substr(tab + 1), block == 0)) {
+        return false;
+      }
+    } else {
+      return false;
+    }
+    at = nl + 1;
+  }
+  return !in_block;
+}
+
+/// Appends postmortem `pm`'s line (without its newline; "" when it has no
+/// similar incidents) to `out`.
+void AppendLine(const model::SiteModel& site, const model::Postmortem& pm, std::string* out) {
+  if (pm.similar.empty()) return;
+  *out += pm.doc.id;
+  for (const auto& s : pm.similar) {
+    *out += '\t';
+    *out += site.postmortems[s.index].doc.id;
+    *out += ' ';
+    for (size_t t = 0; t < s.shared_terms.size(); ++t) {  // joined by ','
+      if (t > 0) *out += ',';
+      *out += s.shared_terms[t];
+    }
+  }
+}
+
+/// Ends the block that starts at `block` in `out` with its "#end" line.
+void EndBlock(const std::string& key, size_t block, std::string* out) {
+  *out += "#end ";
+  *out += key;
+  *out += ' ';
+  *out += util::Fingerprint(std::string_view(*out).substr(block));
+  *out += '\n';
 }
 
 }  // namespace
@@ -47,45 +160,34 @@ std::string SimilarCacheKey(const model::SiteModel& site, const std::vector<std:
 
 bool ReadSimilarCache(const std::string& index_dir, const std::string& key,
                       const std::vector<size_t>& targets, model::SiteModel* site) {
-  // The first line alone tells whether the cache fits: read it first.
-  const std::string header = "casebook-similar " + key + "\n";
+  // The last line alone tells whether the cache fits: read the tail first.
   {
-    std::FILE* f = std::fopen(CachePath(index_dir).c_str(), "rb");
-    if (!f) return false;
-    std::string head(header.size(), '\0');
-    size_t got = std::fread(head.data(), 1, head.size(), f);
-    std::fclose(f);
-    if (got != header.size() || head != header) return false;
+    const int fd = ::open(CachePath(index_dir).c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    char tail[256];
+    const off_t size = ::lseek(fd, 0, SEEK_END);
+    const size_t want = size < static_cast<off_t>(sizeof tail) ? static_cast<size_t>(std::max<off_t>(size, 0)) : sizeof tail;
+    const ssize_t got = size > 0 ? ::pread(fd, tail, want, size - static_cast<off_t>(want)) : 0;
+    ::close(fd);
+    if (got != static_cast<ssize_t>(want) || TailKey(std::string_view(tail, want)) != key)
+      return false;
   }
   std::string error;
   const util::MappedFile file(CachePath(index_dir), &error);  // read in place, not copied
-  std::string_view text = file.bytes();
-  if (!file.ok() || !util::StartsWith(text, header)) return false;
-  // The checksum line, last, covers everything before it.
-  const size_t sum_at = text.rfind("#sum ");
-  if (sum_at == std::string_view::npos ||
-      text.substr(sum_at) != "#sum " + util::Fingerprint(text.substr(0, sum_at)) + "\n")
-    return false;
-  text = text.substr(0, sum_at);
+  if (!file.ok()) return false;
   std::unordered_map<std::string_view, int> index_of;
   index_of.reserve(site->postmortems.size());
   for (size_t i = 0; i < site->postmortems.size(); ++i)
     index_of.emplace(site->postmortems[i].doc.id, static_cast<int>(i));
   std::vector<std::vector<model::SimilarIncident>> found(site->postmortems.size());
-  std::string_view rest(text);
-  rest.remove_prefix(rest.find('\n') + 1);
-  while (!rest.empty()) {
-    size_t nl = rest.find('\n');
-    std::string_view line = rest.substr(0, nl);
-    rest.remove_prefix(nl == std::string_view::npos ? rest.size() : nl + 1);
-    size_t tab = line.find('\t');
-    if (tab == std::string_view::npos) continue;
-    auto self = index_of.find(line.substr(0, tab));
+  CacheFile parsed;
+  const bool ok = ParseCache(file.bytes(), &parsed, [&](std::string_view id, std::string_view line,
+                                                        bool) {
+    auto self = index_of.find(id);
     if (self == index_of.end()) return false;  // does not fit this model
     auto& list = found[self->second];
     list.clear();
-    line.remove_prefix(tab + 1);
-    while (true) {
+    while (!line.empty()) {
       size_t next = line.find('\t');
       std::string_view field = line.substr(0, next);
       size_t space = field.find(' ');
@@ -106,15 +208,17 @@ bool ReadSimilarCache(const std::string& index_dir, const std::string& key,
       if (next == std::string_view::npos) break;
       line.remove_prefix(next + 1);
     }
-  }
+    return true;
+  });
+  if (!ok || parsed.key != key) return false;
   for (size_t i : targets) site->postmortems[i].similar = std::move(found[i]);
   return true;
 }
 
 std::string SimilarCacheText(const std::string& key, const model::SiteModel& site) {
-  // Its exact size but for the sum line, reserved at once (grown by
+  // Its exact size but for the end line, reserved at once (grown by
   // doubling it was held at up to twice its size: ~40 MB at 100,000).
-  size_t size = 64 + key.size();
+  size_t size = sizeof kCacheMagic + 80 + key.size();
   for (const auto& pm : site.postmortems) {
     if (pm.similar.empty()) continue;
     size += pm.doc.id.size() + 1;
@@ -124,29 +228,90 @@ std::string SimilarCacheText(const std::string& key, const model::SiteModel& sit
     }
   }
   std::string out;
-  out.reserve(size + 64);
+  out.reserve(size);
   // Appended, not assigned: assigning a temporary string would move its
   // buffer in and drop the reservation (the text then grew by doubling,
   // copied again each time: 39 MB at 100,000).
-  out += "casebook-similar ";
-  out += key;
-  out += '\n';
+  out += kCacheMagic;
   for (const auto& pm : site.postmortems) {
     if (pm.similar.empty()) continue;
-    out += pm.doc.id;
-    for (const auto& s : pm.similar) {
-      out += '\t';
-      out += site.postmortems[s.index].doc.id;
-      out += ' ';
-      for (size_t t = 0; t < s.shared_terms.size(); ++t) {  // joined by ','
-        if (t > 0) out += ',';
-        out += s.shared_terms[t];
-      }
-    }
+    AppendLine(site, pm, &out);
     out += '\n';
   }
-  out += "#sum " + util::Fingerprint(out) + "\n";
+  EndBlock(key, 0, &out);
   return out;
+}
+
+void WriteSimilarCacheText(const std::string& index_dir, const std::string& text) {
+  std::string error;
+  util::WriteFile(CachePath(index_dir), text, &error);  // best effort
+}
+
+bool UpdateSimilarCache(const std::string& index_dir, const std::string& key,
+                        const model::SiteModel& site) {
+  std::string error;
+  const util::MappedFile file(CachePath(index_dir), &error);
+  // The base's lines in its order (the model's when it was written: most
+  // are where they were, so they are matched in order, without a map of
+  // 100,000 ids) and the deltas' lines by id (a later one replaces an
+  // earlier one).
+  std::vector<std::pair<std::string_view, std::string_view>> base;
+  base.reserve(site.postmortems.size());
+  struct Held {
+    std::string_view line;
+    bool met = false;  // a postmortem of the model has it
+  };
+  std::unordered_map<std::string_view, Held> deltas;
+  CacheFile old;
+  bool append = site.by_id.size() == site.postmortems.size() &&  // unique ids
+                file.ok() &&
+                ParseCache(file.bytes(), &old,
+                           [&](std::string_view id, std::string_view line, bool in_base) {
+                             if (in_base)
+                               base.emplace_back(id, line);
+                             else
+                               deltas[id] = Held{line};
+                             return true;
+                           });
+  std::string delta = "#delta " + std::string(old.last_sum) + "\n";
+  const size_t header = delta.size();
+  const double most = kMaxDeltaShare * static_cast<double>(old.base_bytes);
+  size_t at = 0, met = 0;  // base lines matched, delta ids met
+  std::string line;
+  for (size_t i = 0; append && i < site.postmortems.size(); ++i) {
+    const model::Postmortem& pm = site.postmortems[i];
+    line.clear();
+    AppendLine(site, pm, &line);
+    const std::string_view now =
+        line.empty() ? std::string_view() : std::string_view(line).substr(pm.doc.id.size() + 1);
+    std::string_view was;
+    if (at < base.size() && base[at].first == pm.doc.id) was = base[at++].second;
+    if (!deltas.empty())
+      if (auto it = deltas.find(pm.doc.id); it != deltas.end()) {
+        met += !it->second.met;
+        it->second.met = true;
+        was = it->second.line;
+      }
+    if (now == was) continue;
+    delta += pm.doc.id;
+    if (!line.empty()) delta.append(line, pm.doc.id.size());
+    delta += '\n';
+    if (static_cast<double>(old.delta_bytes + delta.size()) > most) append = false;
+  }
+  // Every line of the file must be a postmortem's, met in order (the reader
+  // fits the file to the model by its ids): else it is written whole.
+  if (append && (at != base.size() || met != deltas.size())) append = false;
+  if (append && delta.size() == header && old.key == key) return true;  // nothing changed
+  if (append) {
+    EndBlock(key, 0, &delta);
+    const int fd = ::open(CachePath(index_dir).c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+    bool written =
+        fd >= 0 && ::write(fd, delta.data(), delta.size()) == static_cast<ssize_t>(delta.size());
+    if (fd >= 0 && ::close(fd) != 0) written = false;
+    if (written) return true;
+  }
+  WriteSimilarCacheText(index_dir, SimilarCacheText(key, site));
+  return false;
 }
 
 namespace {
@@ -350,11 +515,6 @@ void WriteRankState(const std::string& index_dir, const similar::RankState& st) 
   PutU64(&out, Checksum(std::string_view(out).substr(sizeof kStateMagic - 1)));
   std::string error;
   util::WriteFile(StatePath(index_dir), out, &error);  // best effort
-}
-
-void WriteSimilarCacheText(const std::string& index_dir, const std::string& text) {
-  std::string error;
-  util::WriteFile(CachePath(index_dir), text, &error);  // best effort
 }
 
 }  // namespace casebook::search

@@ -3,8 +3,10 @@
 // (same ids, same indexed content, same `related` lists) reads them back
 // instead of recomputing them, and `casebook brief` reads them too. The
 // results are a function of exactly that key (similar_engine.h), so the
-// cache never depends on the state of the index. The file is replaced
-// atomically; a missing, stale or unreadable cache is simply not used.
+// cache never depends on the state of the index. An edit appends the lines
+// that changed (a checksummed delta block) instead of rewriting the file;
+// it is written whole, atomically, now and then. A missing, stale, damaged
+// or half-appended cache is simply not used (similar_cache.cc).
 #pragma once
 
 #include <string>
@@ -30,6 +32,14 @@ std::string SimilarCacheText(const std::string& key, const model::SiteModel& sit
 
 /// Replaces the cache file with `text` (atomically). Best effort.
 void WriteSimilarCacheText(const std::string& index_dir, const std::string& text);
+
+/// Brings the cache file to every postmortem's similar incidents under
+/// `key`: appends a delta block with the lines that changed when the file
+/// is usable, holds the model's ids and its deltas stay small; else writes
+/// it whole (WriteSimilarCacheText). True when it appended (or nothing
+/// changed). Best effort.
+bool UpdateSimilarCache(const std::string& index_dir, const std::string& key,
+                        const model::SiteModel& site);
 
 /// The ranking state of the last build (similar_engine.h), kept in
 /// <index_dir>/similar.state (binary, checksummed, replaced atomically). It
