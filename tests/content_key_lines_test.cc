@@ -42,6 +42,12 @@ TEST_CASE("key lines: Set overwrites a key's line or adds the key") {
   lines.Set("severity", 7);
   CHECK(lines.size() == 2);
   CHECK(Listed(lines) == "authors=9 severity=7 ");
+  lines.Release();
+  CHECK(lines.empty());
+  CHECK(lines.begin() == lines.end());
+  CHECK(lines.Bytes().capacity() < 16);  // the memory is given back
+  CHECK(lines.emplace("id", 3));
+  CHECK(Listed(lines) == "id=3 ");
 }
 
 TEST_CASE("key lines: bytes round trip, and malformed bytes are refused") {

@@ -68,6 +68,13 @@ class KeyLines {
   bool emplace(std::string_view key, int line);
   /// Sets `key`'s line, adding the key when it is missing.
   void Set(std::string_view key, int line);
+  /// Removes every entry and gives back the string's memory (assigning
+  /// an empty KeyLines would keep it: a moved-in short string does not
+  /// free the old buffer).
+  void Release() {
+    std::string().swap(bytes_);
+    count_ = 0;
+  }
 
   /// The entries as one string (what the load cache stores).
   const std::string& Bytes() const { return bytes_; }
