@@ -49,7 +49,7 @@ std::string Dump(const content::Document& d) {
     out += a.text + "/" + a.owner + "/" + Time(a.due) + "/" + a.ticket + "/" + a.status + "/" +
            std::to_string(a.line) + "\n";
   out += Join(d.check_ignore) + "\n" + d.extra.ToJson() + "\n";
-  for (const auto& [k, v] : d.key_lines) out += k + "=" + std::to_string(v) + " ";
+  for (const auto& [k, v] : d.key_lines) out += std::string(k) + "=" + std::to_string(v) + " ";
   out += "\n" + d.body + "\n" + std::to_string(d.body_line) + "\n";
   for (const auto& f : d.figures) out += f.label + "/" + f.value + "/" + std::to_string(f.line) + "\n";
   out += d.source_hash + "\n" + std::to_string(d.shown_fields_clean) + "\n";

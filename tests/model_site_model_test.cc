@@ -94,7 +94,7 @@ TEST_CASE("links by path and by id resolve, broken ones are warnings with a line
   b.body = "See [the failover](../2023/2023-11-02-primary-failover.md#timeline).\n\n"
            "Also [[2023-11-02-primary-failover]] and [[no-such-id]].\n";
   b.related = {"2023-11-02-primary-failover", "missing-one"};
-  b.key_lines["related"] = 7;
+  b.key_lines.Set("related", 7);
 
   util::Diagnostics diags;
   auto cfg = Config();
@@ -133,10 +133,10 @@ TEST_CASE("links by path and by id resolve, broken ones are warnings with a line
 TEST_CASE("duplicate ids are errors naming both files, unknown severities are errors") {
   auto a = Doc("same", "a/same.md");
   auto b = Doc("same", "b/same.md");
-  b.key_lines["id"] = 3;
+  b.key_lines.Set("id", 3);
   auto c = Doc("c", "c.md");
   c.severity = "SEV9";
-  c.key_lines["severity"] = 5;
+  c.key_lines.Set("severity", 5);
   util::Diagnostics diags;
   auto cfg = Config();
   auto site = Build(cfg, {b, a, c}, &diags);

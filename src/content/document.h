@@ -12,8 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "content/key_lines.h"
 #include "util/datetime.h"
-#include "util/sorted_map.h"
 #include "util/value.h"
 
 namespace casebook::content {
@@ -75,10 +75,10 @@ struct Document {
   /// Every other front matter key, as written. Also used for custom
   /// taxonomies (e.g. "categories"): see Taxonomy().
   util::Value extra = util::Value::MakeMap();
-  /// Line of each top-level front matter key ("title" -> 2). One sorted
-  /// vector, not a node per key: every build reads ~20 keys for each
-  /// postmortem from the load cache (2 million nodes at 100,000).
-  util::SortedMap<int> key_lines;
+  /// Line of each top-level front matter key ("title" -> 2), all in one
+  /// string (key_lines.h): every build reads ~20 keys for each postmortem
+  /// from the load cache (2 million entries at 100,000).
+  KeyLines key_lines;
 
   // Body.
   std::string body;        // Markdown after the front matter

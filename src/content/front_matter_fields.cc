@@ -216,7 +216,7 @@ void ReadIncident(FieldReader& r, const FmNode& n, Document* doc) {
   util::Value rest = util::Value::MakeMap();
   for (size_t i = 0; i < n.keys.size(); ++i) {
     const std::string& key = n.keys[i].key;
-    doc->key_lines["incident." + key] = n.keys[i].line;
+    doc->key_lines.Set("incident." + key, n.keys[i].line);
     bool known = false;
     for (const auto& [name, field] : kFields) {
       if (key == name) {
@@ -406,7 +406,7 @@ void ApplyFrontMatter(const FmNode& root, int default_offset_minutes,
       if (doc->key_lines.count(field)) continue;
       key = field;
     }
-    doc->key_lines[key] = root.keys[i].line;
+    doc->key_lines.Set(key, root.keys[i].line);
     if (key == "title") {
       std::string title;
       if (r.String(key, v, &title) && !title.empty()) {

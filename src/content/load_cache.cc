@@ -17,8 +17,9 @@ namespace {
 
 constexpr char kMagic[] = "casebook content cache\n";
 // Bump whenever Document, ParseDocument or this format changes.
-// 5: no Markdown bodies; 6: shown_fields_clean; 7: digest_without_body
-constexpr uint32_t kFormat = 7;  // (and binary_io's PartSum checksums)
+// 5: no Markdown bodies; 6: shown_fields_clean; 7: digest_without_body;
+// 8: key_lines as one string (key_lines.h)
+constexpr uint32_t kFormat = 8;  // (and binary_io's PartSum checksums)
 constexpr uint32_t kEndMarker = 0x0c0ffee0;
 
 #if defined(__x86_64__) && defined(__GLIBCXX__)
@@ -26,7 +27,7 @@ constexpr uint32_t kEndMarker = 0x0c0ffee0;
 // kFormat bumped). Update the size once that is done. (path and source_hash
 // are not written: they come from the walk and the record; nor is
 // digest_without_body, the record's hash of what WriteDocument writes.)
-static_assert(sizeof(Document) == 856, "Document changed: update WriteDocument/ReadDocument");
+static_assert(sizeof(Document) == 872, "Document changed: update WriteDocument/ReadDocument");
 #endif
 
 void WriteOptionalTime(BinaryWriter& out, const std::optional<util::DateTime>& t) {
@@ -262,13 +263,7 @@ void WriteDocument(BinaryWriter& out, const Document& doc, bool with_key_lines) 
   }
   out.Strs(doc.check_ignore);
   WriteValue(out, doc.extra);
-  if (with_key_lines) {
-    out.U32(static_cast<uint32_t>(doc.key_lines.size()));
-    for (const auto& [key, line] : doc.key_lines) {
-      out.Str(key);
-      out.I64(line);
-    }
-  }
+  if (with_key_lines) out.Str(doc.key_lines.Bytes());  // as held (key_lines.h)
   out.I64(doc.body_line);
   out.U8(doc.shown_fields_clean ? 1 : 0);
   out.U32(static_cast<uint32_t>(doc.figures.size()));
@@ -309,16 +304,10 @@ bool ReadDocument(BinaryReader& in, Document* doc) {
     if (!in.Str(&a.text) || !in.Str(&a.owner) || !ReadOptionalTime(in, &a.due) ||
         !in.Str(&a.ticket) || !in.Str(&a.status) || !in.Int(&a.line))
       return false;
-  if (!in.Strs(&doc->check_ignore) || !ReadValue(in, &doc->extra) || !in.Count(&n, 12))
+  std::string key_lines;
+  if (!in.Strs(&doc->check_ignore) || !ReadValue(in, &doc->extra) || !in.Str(&key_lines) ||
+      !KeyLines::FromBytes(std::move(key_lines), &doc->key_lines))
     return false;
-  doc->key_lines = {};
-  doc->key_lines.reserve(n);
-  for (uint32_t i = 0; i < n; ++i) {
-    std::string key;
-    int line;
-    if (!in.Str(&key) || !in.Int(&line)) return false;
-    doc->key_lines.emplace(std::move(key), line);  // written in order: appended
-  }
   doc->body.clear();  // never cached: ReadBody reads it from the file
   if (!in.Int(&doc->body_line) || !in.Bool(&doc->shown_fields_clean) || !in.Count(&n, 16))
     return false;

@@ -227,7 +227,10 @@ SiteModel BuildSiteModel(const config::SiteConfig& cfg,
   util::ParallelFor(order.size(), options.jobs, [&](size_t at) {
     const size_t i = order[at];
     Postmortem& pm = site.postmortems[at];
-    pm.url = "postmortems/" + pm.doc.id + "/";
+    // Made at its size: ShrinkToFit would copy a concatenation's spare room.
+    constexpr std::string_view kPrefix = "postmortems/";
+    pm.url.reserve(kPrefix.size() + pm.doc.id.size() + 1);
+    pm.url.append(kPrefix).append(pm.doc.id).append("/");
     pm.summary_in_body = !pm.doc.summary.empty() && pm.doc.key_lines.count("summary") &&
                          pm.doc.LineOf("summary") >= pm.doc.body_line;
     pm.incident_date = dates[i];

@@ -173,7 +173,7 @@ bool Build(const BuildOptions& options, BuildReport* report,
   // give their memory to what comes next.
   for (auto& pm : site->model.postmortems) {
     std::string().swap(pm.doc.body);
-    pm.doc.key_lines = {};
+    pm.doc.key_lines.Release();
     std::vector<markdown::DocLink>().swap(pm.body.links);
   }
   decltype(site->model.by_path)().swap(site->model.by_path);
