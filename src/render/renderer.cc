@@ -60,12 +60,20 @@ void RenderMark(const std::string& what, double since = -1) {
 }
 
 /// A relative output path with no "..", ".", empty or absolute segments.
-bool IsSafeOutputPath(const std::string& path) {
-  if (path.empty() || path[0] == '/' || path.find('\\') != std::string::npos) return false;
-  for (const auto& seg : util::Split(path, '/')) {
+/// Checked in place: every planned file (~135,000 at 100,000 postmortems)
+/// passes here on the main thread, and splitting each path into strings
+/// was most of planning's time.
+bool IsSafeOutputPath(std::string_view path) {
+  if (path.empty() || path[0] == '/' || path.find('\\') != std::string_view::npos) return false;
+  size_t start = 0;
+  while (true) {
+    const size_t slash = path.find('/', start);
+    const std::string_view seg =
+        path.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
     if (seg.empty() || seg == "." || seg == "..") return false;
+    if (slash == std::string_view::npos) return true;
+    start = slash + 1;
   }
-  return true;
 }
 
 struct Job {
@@ -106,7 +114,7 @@ class Plan {
   bool Page(const std::string& url_path, const std::string& tmpl, std::function<util::Value()> data,
             bool in_sitemap = true) {
     std::string file = url_path.empty() || url_path.back() == '/' ? url_path + "index.html" : url_path;
-    if (!File(file, nullptr)) return false;
+    if (!File(std::move(file), nullptr)) return false;
     jobs_.back().tmpl = tmpl;
     jobs_.back().data = std::move(data);
     if (in_sitemap) pages_.push_back(url_path);
@@ -140,7 +148,7 @@ class Plan {
     return true;
   }
 
-  bool File(const std::string& path, std::function<std::string(util::Diagnostics*)> make) {
+  bool File(std::string path, std::function<std::string(util::Diagnostics*)> make) {
     if (!IsSafeOutputPath(path)) {
       Error(path, "refusing to write outside the output folder: \"" + path + "\"");
       return false;
@@ -150,7 +158,7 @@ class Plan {
             "rename the taxonomy or the postmortem id so the URLs differ");
       return false;
     }
-    jobs_.push_back({path, std::move(make), {}, {}, {}, {}, {}, 1, -1});
+    jobs_.push_back({std::move(path), std::move(make), {}, {}, {}, {}, {}, 1, -1});
     return true;
   }
 
@@ -202,7 +210,7 @@ class Plan {
       const bool kept_by_lists = lists_unchanged && job.postmortem_page < 0 &&
                                  !job.shows_similar && options.published_key;
       if (kept_by_lists && options.keep_published) {
-        if (options.keep_published(job.path)) {
+        if (options.keep_published(job.path, std::string_view())) {
           file.reuse = true;
           return;
         }
@@ -224,7 +232,15 @@ class Plan {
       auto published = [&] {
         return options.published_key && options.published_key(job.path) == file.key;
       };
-      if (keyed && published()) {
+      if (keyed && options.keep_published) {
+        // Compared and kept in one lookup (~100,000 unchanged postmortem
+        // pages at 100,000 postmortems): no sink call, no second search.
+        if (options.keep_published(job.path, file.key)) {
+          file.reuse = true;
+          return;
+        }
+      }
+      if (keyed && !options.keep_published && published()) {
         file.reuse = true;
       } else if (job.stream && options.sink && options.open_stream) {
         WriteStream(job, options, &file, &diags[i]);
@@ -284,7 +300,9 @@ class Plan {
     return files;
   }
 
-  const std::vector<std::string>& pages() const { return pages_; }
+  /// The pages planned so far for the sitemap, moved out (the plan has no
+  /// more use for them: ~100,000 paths at 100,000 postmortems).
+  std::vector<std::string> TakePages() { return std::move(pages_); }
   /// How many files are planned (the last one planned is size() - 1).
   size_t size() const { return jobs_.size(); }
 
@@ -524,11 +542,12 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateS
   }
   if (plan.File("feed.xml", [v, feed, newest](util::Diagnostics*) { return AtomFeed(*v, feed, newest); }))
     plan.Inputs([v, feed, newest](util::StreamHash* h) { return AddFeedInputs(*v, feed, newest, h); });
-  std::vector<std::string> pages = plan.pages();
-  if (plan.Stream("sitemap.xml", [v, pages](ChunkOut& out) { WriteSitemapXml(*v, pages, out); })) {
+  // Shared by the sitemap's two jobs, not copied into each.
+  auto pages = std::make_shared<const std::vector<std::string>>(plan.TakePages());
+  if (plan.Stream("sitemap.xml", [v, pages](ChunkOut& out) { WriteSitemapXml(*v, *pages, out); })) {
     plan.Inputs([v, pages](util::StreamHash* h) {
-      h->AddInt(static_cast<int64_t>(pages.size()));
-      for (const auto& p : pages) h->AddString(p);
+      h->AddInt(static_cast<int64_t>(pages->size()));
+      for (const auto& p : *pages) h->AddString(p);
       AddSitemapInputs(*v, h);
       return true;
     });

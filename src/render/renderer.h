@@ -66,11 +66,13 @@ struct RenderOptions {
   /// postmortems: none is copied to be compared).
   std::function<std::string_view(const std::string& path)> published_key;
   /// Optional, with published_key: keeps the published file at `path` as
-  /// it is (given to no sink) when it is still intact, and says so; false
-  /// when it is not there or not intact. A file kept this way comes out
-  /// with reuse = true and an empty key. Used for the files the lists key
-  /// keeps (published_lists_key): one lookup each, no key copied.
-  std::function<bool(const std::string& path)> keep_published;
+  /// it is (given to no sink) when it is still intact and was made from
+  /// `key` ("": from any key), and says so; false when it is not there, not
+  /// intact or made from another key. A file kept this way comes out with
+  /// reuse = true and its key (empty for "": the files the lists key keeps,
+  /// published_lists_key). One lookup each, no key copied; when set, it
+  /// decides for every keyed file (published_key is not asked again).
+  std::function<bool(const std::string& path, std::string_view key)> keep_published;
   /// When set, gets each file as soon as it is made, on the render threads
   /// (any order), and RenderSite returns the files without their content, so
   /// the site is never all in memory. False (with an error) when the file

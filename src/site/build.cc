@@ -303,8 +303,8 @@ bool Build(const BuildOptions& options, BuildReport* report,
       render_options.published_key = [pub](const std::string& path) {
         return pub->PublishedKey(path);
       };
-      render_options.keep_published = [pub](const std::string& path) {
-        return pub->KeepPublished(path);
+      render_options.keep_published = [pub](const std::string& path, std::string_view key) {
+        return pub->KeepPublished(path, key);
       };
       // The fragment tables of postmortems.json and actions.csv, one set
       // per output folder, named as its manifest is (render/fragments.h).
