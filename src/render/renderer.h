@@ -66,11 +66,13 @@ struct RenderOptions {
   /// postmortems: none is copied to be compared).
   std::function<std::string_view(const std::string& path)> published_key;
   /// Optional, with published_key: keeps the published file at `path` as
-  /// it is (given to no sink) when it is still intact, and says so; false
-  /// when it is not there or not intact. A file kept this way comes out
-  /// with reuse = true and an empty key. Used for the files the lists key
-  /// keeps (published_lists_key): one lookup each, no key copied.
-  std::function<bool(const std::string& path)> keep_published;
+  /// it is (given to no sink) when it is still intact and was made from
+  /// `key` ("": from any key), and says so; false when it is not there, not
+  /// intact or made from another key. A file kept this way comes out with
+  /// reuse = true and its key (empty for "": the files the lists key keeps,
+  /// published_lists_key). One lookup each, no key copied; when set, it
+  /// decides for every keyed file (published_key is not asked again).
+  std::function<bool(const std::string& path, std::string_view key)> keep_published;
   /// When set, gets each file as soon as it is made, on the render threads
   /// (any order), and RenderSite returns the files without their content, so
   /// the site is never all in memory. False (with an error) when the file
@@ -103,8 +105,16 @@ struct RenderOptions {
   /// touched postmortem bodies leaves them all as they were.
   std::string published_lists_key;
   /// Gets the new lists key: a hash of the shared inputs and every
-  /// postmortem's View::ListKey ("" without inputs_key).
+  /// postmortem's View::ListKey ("" without inputs_key; see ListsKey).
   std::string* lists_key = nullptr;
+  /// Where the paths of the files the lists key covers (every file but the
+  /// postmortem pages and the pages that show similar incidents) are saved
+  /// with that key, by a render that planned them. When the lists key is
+  /// the published one and the saved one, those files are kept as published
+  /// (keep_published; all must be intact) without being planned: a body
+  /// edit plans ~100,000 of ~134,500 files at 100,000 postmortems and never
+  /// makes the action tracker. "": every file is planned.
+  std::string lists_files;
   /// When set, called on the render thread once postmortem `index`'s own
   /// page is written or kept: nothing in this render reads that
   /// postmortem's body HTML, headings, timeline HTML or lessons again (the
@@ -126,5 +136,11 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site,
                                    const TemplateSet& templates,
                                    const RenderOptions& options,
                                    util::Diagnostics* diags);
+
+/// The lists key of `view`'s site with the shared inputs `inputs_key`
+/// (RenderOptions::inputs_key; "" without them): what every file but the
+/// postmortem pages and the pages that show similar incidents is made
+/// from. "" when a postmortem's list key is unknown.
+std::string ListsKey(const View& view, const TemplateSet& templates, const std::string& inputs_key);
 
 }  // namespace casebook::render

@@ -469,9 +469,9 @@ std::string_view Publisher::PublishedKey(const std::string& path) const {
   return f ? std::string_view(f->key) : std::string_view();
 }
 
-bool Publisher::KeepPublished(const std::string& path) {
+bool Publisher::KeepPublished(const std::string& path, std::string_view key) {
   PublishedFile* f = IntactPublished(path);
-  if (!f || f->key.empty()) return false;
+  if (!f || f->key.empty() || (!key.empty() && f->key != key)) return false;
   f->kept = true;  // kept_key "": the published key (MergeKept)
   return true;
 }

@@ -117,9 +117,10 @@ class Publisher {
   /// Thread-safe.
   void Keep(const std::string& path, const std::string& key);
   /// Keep with the published key, when the published file at `path` is
-  /// still exactly that file (PublishedKey is not ""): one lookup, no key
-  /// copied. False, and nothing kept, otherwise. Thread-safe.
-  bool KeepPublished(const std::string& path);
+  /// still exactly that file (PublishedKey is not "") and, unless `key` is
+  /// "", that key is `key`: one lookup, no key copied. False, and nothing
+  /// kept, otherwise. Thread-safe.
+  bool KeepPublished(const std::string& path, std::string_view key = {});
   /// New content for `path`, made from `key` ("" = key it by its content).
   /// Written to staging at once unless the published bytes are the same.
   /// Thread-safe.
