@@ -15,7 +15,6 @@
 
 #include "compare_with_clean.h"
 #include "test_support.h"
-#include "util/hash.h"
 
 namespace fs = std::filesystem;
 using casebook::test::CompareWithClean;
@@ -302,46 +301,4 @@ TEST_CASE("body edits keep every list page as published and keyed, a title edit 
   work.Write(f_md, work.Read(f_md) + "\nA last line.\n");
   CHECK(RenderedFiles(CompareWithClean(work, kBuild, "a body edit after the title edit").err) ==
         first);
-}
-
-TEST_CASE("a body edit keeps the list files from their saved list, which is trusted only whole") {
-  TempDir work;
-  WriteArchive(work);
-  REQUIRE(RunCasebook(kBuild, work.path()).exit_code == 0);
-  const std::string f_md = "content/2024/f.md";
-  // The first build saved the paths of the files the lists key covers; a
-  // body edit keeps them from that list (none is planned) and still gives
-  // what a clean build gives.
-  std::string list_file;
-  for (const auto& e : fs::directory_iterator(fs::path(work.path()) / ".casebook"))
-    if (e.path().filename().string().rfind("lists-files-", 0) == 0) list_file = e.path().string();
-  REQUIRE_FALSE(list_file.empty());
-  const std::string rel = fs::relative(list_file, work.path()).string();
-  const std::string saved = work.Read(rel);
-  CHECK(Contains(saved, "\ntags/storage/index.html\n"));
-  CHECK(Contains(saved, "\nactions.csv\n"));
-  CHECK_FALSE(Contains(saved, "postmortems/"));  // postmortem pages are always planned
-  work.Write(f_md, work.Read(f_md) + "\nThe rotation job was restarted.\n");
-  const int first = RenderedFiles(CompareWithClean(work, kBuild, "a body edit").err);
-  // A list with a line gone (its checksum no longer matches) is not
-  // trusted: every file is planned, and kept by its key as before.
-  std::string cut = work.Read(rel);
-  const size_t tags = cut.find("tags/storage/index.html\n");
-  REQUIRE(tags != std::string::npos);
-  cut.erase(tags, std::string("tags/storage/index.html\n").size());
-  work.Write(rel, cut);
-  work.Write(f_md, work.Read(f_md) + "\nAnd the volumes were grown.\n");
-  CHECK(RenderedFiles(CompareWithClean(work, kBuild, "a body edit, its list cut").err) == first);
-  CHECK(Contains(work.Read("public/tags/storage/index.html"), "Disk full on logging hosts"));
-  // The planned build saved the list again, whole.
-  CHECK(Contains(work.Read(rel), "\ntags/storage/index.html\n"));
-  // A list naming a file that is not published (well formed: a stale list
-  // of another site) makes the build plan every file too.
-  std::string other = work.Read(rel);
-  other = other.substr(0, other.rfind("#sum ")) + "tags/gone/index.html\n";
-  other += "#sum " + casebook::util::Fingerprint(other) + "\n";
-  work.Write(rel, other);
-  work.Write(f_md, work.Read(f_md) + "\nA third line.\n");
-  CHECK(RenderedFiles(CompareWithClean(work, kBuild, "a body edit, a stale list").err) == first);
-  CHECK_FALSE(fs::exists(fs::path(work.path()) / "public/tags/gone"));
 }

@@ -2,9 +2,6 @@
 // postmortem pages, taxonomy and term pages with their feeds, the date
 // archive, the action tracker (actions/, by owner, by status), stats/,
 // search, 404, then feed.xml, sitemap.xml, postmortems.json and actions.csv.
-// (When the lists key keeps the files it covers from their saved list, see
-// RenderOptions::lists_files, only the postmortem pages and the services'
-// pages 1 are planned; the kept files follow them, in the list's order.)
 //
 // The files are planned first (paths checked, one job per file), then the
 // jobs run on `jobs` threads, postmortem pages first, then the others
@@ -33,7 +30,6 @@
 #include "render/view.h"
 #include "util/build_identity.h"
 #include "util/exit_memory.h"
-#include "util/fs.h"
 #include "util/hash.h"
 #include "util/parallel.h"
 #include "util/text.h"
@@ -307,14 +303,6 @@ class Plan {
   /// The pages planned so far for the sitemap, moved out (the plan has no
   /// more use for them: ~100,000 paths at 100,000 postmortems).
   std::vector<std::string> TakePages() { return std::move(pages_); }
-  /// The files the lists key covers (every one but the postmortem pages and
-  /// those that show similar incidents), in plan order.
-  std::vector<std::string> ListsFiles() const {
-    std::vector<std::string> paths;
-    for (const Job& job : jobs_)
-      if (job.postmortem_page < 0 && !job.shows_similar) paths.push_back(job.path);
-    return paths;
-  }
   /// How many files are planned (the last one planned is size() - 1).
   size_t size() const { return jobs_.size(); }
 
@@ -411,63 +399,7 @@ struct FragmentFile {
   }
 };
 
-// The lists files' list (RenderOptions::lists_files): a header, the lists
-// key they were planned under, a path a line, then a checksum of all that
-// (a file cut short or damaged is not trusted: a path missing from it would
-// drop that file from the site).
-constexpr char kListsFilesHeader[] = "#casebook lists files 1\n";
-
-void SaveListsFiles(const std::string& file, const std::string& lists_key,
-                    const std::vector<std::string>& paths) {
-  std::string text = kListsFilesHeader + lists_key + '\n';
-  for (const auto& p : paths) {
-    text += p;
-    text += '\n';
-  }
-  text += "#sum " + util::Fingerprint(text) + '\n';
-  util::WriteFile(file, text, nullptr);  // best effort: without it the next build plans them
-}
-
-// Reads the files saved with `lists_key` and keeps each (keep_published);
-// false when there is no such list or one of them is not intact (then the
-// files are planned, and those kept here are kept again or rendered).
-bool KeepListsFiles(const RenderOptions& options, const std::string& lists_key,
-                    std::vector<std::string>* kept) {
-  if (options.lists_files.empty() || !options.keep_published) return false;
-  auto text = util::ReadFile(options.lists_files, nullptr);
-  if (!text) return false;
-  const std::string_view t(*text);
-  const std::string head = kListsFilesHeader + lists_key + '\n';
-  const size_t sum_at = t.rfind("#sum ");
-  if (t.substr(0, head.size()) != head || sum_at == std::string_view::npos || sum_at < head.size() ||
-      t.substr(sum_at) != "#sum " + util::Fingerprint(t.substr(0, sum_at)) + '\n')
-    return false;
-  std::string_view lines = t.substr(head.size(), sum_at - head.size());
-  while (!lines.empty()) {
-    const size_t nl = lines.find('\n');
-    if (nl == std::string_view::npos) return false;
-    std::string path(lines.substr(0, nl));
-    lines.remove_prefix(nl + 1);
-    if (!IsSafeOutputPath(path) || !options.keep_published(path, std::string_view())) return false;
-    kept->push_back(std::move(path));
-  }
-  return true;
-}
-
 }  // namespace
-
-std::string ListsKey(const View& view, const TemplateSet& templates, const std::string& inputs_key) {
-  if (inputs_key.empty()) return std::string();
-  util::StreamHash h;
-  h.AddString(util::BuildIdentity() + '\0' + templates.fingerprint());
-  h.AddString(kStaticSearchIndexFormat);
-  h.AddString(view.config().relative_urls ? "relative" : "absolute");
-  h.AddString(inputs_key);
-  // Not the service pages' recurring pairs (what search found similar):
-  // those pages add their own (ShowsSimilar), so an edit that moves a
-  // similar list re-keys them, not every list.
-  return AddAllListKeys(view, &h) ? h.Hex() : std::string();
-}
 
 std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateSet& templates,
                                    util::Diagnostics* diags) {
@@ -492,19 +424,9 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateS
   // postmortem at 100,000): room for them at once, not grown by doubling.
   plan.Reserve(site.postmortems.size() + site.postmortems.size() / 2 + 1024);
 
-  const int jobs = options.jobs > 0 ? options.jobs : util::DefaultJobs();
-  // The lists key, for the pages keyed by it and more.
-  const std::string lists_key = ListsKey(view, templates, options.inputs_key);
-  auto lists_digest = std::make_shared<const std::string>(lists_key);
-  if (options.lists_key) *options.lists_key = lists_key;
-  const bool lists_unchanged = !lists_key.empty() && lists_key == options.published_lists_key;
-  // With the lists unchanged, the files they cover are the published ones:
-  // kept from the list of them saved with that key, they are not planned
-  // (nor their tracker, lists and feeds worked out). Only the postmortem
-  // pages and the services' pages 1 (which show similar incidents) are.
-  std::vector<std::string> kept_unplanned;
-  const bool lists_kept = lists_unchanged && KeepListsFiles(options, lists_key, &kept_unplanned);
-  if (!lists_kept) plan.Page("", "home", [v] { return v->Home(); });
+  // The lists key (below), for the pages keyed by it and more.
+  auto lists_digest = std::make_shared<std::string>();
+  plan.Page("", "home", [v] { return v->Home(); });
   for (size_t i = 0; i < site.postmortems.size(); ++i) {
     int index = static_cast<int>(i);
     if (plan.Page(site.postmortems[i].url, "postmortem", [v, index] { return v->Postmortem(index); })) {
@@ -514,15 +436,13 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateS
   }
 
   for (const auto& tax : site.taxonomies) {
-    if (lists_kept && tax.key != "services") continue;
     const model::Taxonomy* t = &tax;
-    if (!lists_kept) plan.Page(tax.key + "/", "taxonomy", [v, t] { return v->TaxonomyIndex(*t); });
+    plan.Page(tax.key + "/", "taxonomy", [v, t] { return v->TaxonomyIndex(*t); });
     for (const auto& term : tax.terms) {
       const model::Term* tm = &term;
       std::string path = view.TermPath(tax, term);
       const size_t term_pages = PageCount(term.postmortems.size(), page_size);
       for (size_t p = 1; p <= term_pages; ++p) {
-        if (lists_kept && p > 1) break;  // (only a service's page 1 shows similar incidents)
         if (plan.Page(PagePath(path, p), "term", [v, t, tm, p] { return v->TermPage(*t, *tm, p); })) {
           plan.Weight(std::min(term.postmortems.size(), page_size));
           // A service's briefing: its recurring pairs (View::RecurringPairs),
@@ -543,7 +463,6 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateS
           }
         }
       }
-      if (lists_kept) continue;
       FeedInfo feed;
       std::string label = tax.key == "severity"
                               ? SeverityBadge(cfg, term.name).Find("label")->as_string()
@@ -559,230 +478,239 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site, const TemplateS
     }
   }
 
-  if (!lists_kept) {
-    plan.Page("archive/", "archive", [v] { return v->Archive(); });
-    if (!templates.FileOf("archive_undated").empty()) {
-      const size_t undated = view.Undated().size();
-      for (size_t p = 1; undated && p <= PageCount(undated, page_size); ++p) {
-        if (plan.Page(PagePath("archive/undated/", p), "archive_undated", [v, p] { return v->ArchiveUndated(p); }))
-          plan.Weight(std::min(undated, page_size));
+  plan.Page("archive/", "archive", [v] { return v->Archive(); });
+  if (!templates.FileOf("archive_undated").empty()) {
+    const size_t undated = view.Undated().size();
+    for (size_t p = 1; undated && p <= PageCount(undated, page_size); ++p) {
+      if (plan.Page(PagePath("archive/undated/", p), "archive_undated", [v, p] { return v->ArchiveUndated(p); }))
+        plan.Weight(std::min(undated, page_size));
+    }
+  }
+  for (const auto& year : site.archive) {
+    const model::ArchiveYear* y = &year;
+    size_t count = 0;
+    for (const auto& m : year.months) count += m.postmortems.size();
+    const std::string path = "archive/" + std::to_string(year.year) + "/";
+    for (size_t p = 1; p <= PageCount(count, page_size); ++p) {
+      if (plan.Page(PagePath(path, p), "archive_year", [v, y, p] { return v->ArchiveYear(*y, p); })) {
+        plan.Weight(std::min(count, page_size));
+        plan.Inputs([v, y, p](util::StreamHash* h) { return v->AddArchiveYearInputs(*y, p, h); });
       }
     }
-    for (const auto& year : site.archive) {
-      const model::ArchiveYear* y = &year;
-      size_t count = 0;
-      for (const auto& m : year.months) count += m.postmortems.size();
-      const std::string path = "archive/" + std::to_string(year.year) + "/";
-      for (size_t p = 1; p <= PageCount(count, page_size); ++p) {
-        if (plan.Page(PagePath(path, p), "archive_year", [v, y, p] { return v->ArchiveYear(*y, p); })) {
-          plan.Weight(std::min(count, page_size));
-          plan.Inputs([v, y, p](util::StreamHash* h) { return v->AddArchiveYearInputs(*y, p, h); });
-        }
+  }
+  // The action tracker: every view paginated (see View::TrackerPage).
+  const size_t actions_page_size = static_cast<size_t>(cfg.pagination.actions_page_size);
+  // Each page keyed by the rows it shows (View::AddTrackerPageInputs).
+  auto tracker_pages = [&](const std::string& path, size_t rows, const ActionGroup* g,
+                           const std::string& kind, auto make) {
+    for (size_t p = 1; p <= PageCount(rows, actions_page_size); ++p) {
+      if (plan.Page(PagePath(path, p), "actions", [make, p] { return make(p); })) {
+        plan.Weight(std::min(rows, actions_page_size));
+        plan.Inputs([v, g, kind, p](util::StreamHash* h) { return v->AddTrackerPageInputs(g, kind, p, h); });
       }
     }
-    // The action tracker: every view paginated (see View::TrackerPage).
-    const size_t actions_page_size = static_cast<size_t>(cfg.pagination.actions_page_size);
-    // Each page keyed by the rows it shows (View::AddTrackerPageInputs).
-    auto tracker_pages = [&](const std::string& path, size_t rows, const ActionGroup* g,
-                             const std::string& kind, auto make) {
-      for (size_t p = 1; p <= PageCount(rows, actions_page_size); ++p) {
-        if (plan.Page(PagePath(path, p), "actions", [make, p] { return make(p); })) {
-          plan.Weight(std::min(rows, actions_page_size));
-          plan.Inputs([v, g, kind, p](util::StreamHash* h) { return v->AddTrackerPageInputs(g, kind, p, h); });
-        }
-      }
-    };
-    tracker_pages("actions/", view.action_attention().size(), nullptr, "",
-                  [v](size_t p) { return v->ActionsPage(p); });
-    for (const auto& owner : view.action_owners()) {
-      const ActionGroup* g = &owner;
-      tracker_pages("actions/owner/" + owner.slug + "/", owner.rows.size(), g, "owner",
-                    [v, g](size_t p) { return v->ActionsOwnerPage(*g, p); });
-    }
-    for (const auto& status : view.action_statuses()) {
-      const ActionGroup* g = &status;
-      tracker_pages("actions/status/" + status.slug + "/", status.rows.size(), g, "status",
-                    [v, g](size_t p) { return v->ActionsStatusPage(*g, p); });
-    }
-    for (const auto& service : view.action_services()) {
-      const ActionGroup* g = &service;
-      tracker_pages("actions/service/" + service.slug + "/", service.rows.size(), g, "service",
-                    [v, g](size_t p) { return v->ActionsServicePage(*g, p); });
-    }
-    plan.Page("stats/", "stats", [v] { return v->StatsPage(); });
-    plan.Page("search/", "search", [v] { return v->Search(); }, /*in_sitemap=*/false);
-    plan.Page("404.html", "404", [v] { return v->NotFound(); }, /*in_sitemap=*/false);
+  };
+  tracker_pages("actions/", view.action_attention().size(), nullptr, "",
+                [v](size_t p) { return v->ActionsPage(p); });
+  for (const auto& owner : view.action_owners()) {
+    const ActionGroup* g = &owner;
+    tracker_pages("actions/owner/" + owner.slug + "/", owner.rows.size(), g, "owner",
+                  [v, g](size_t p) { return v->ActionsOwnerPage(*g, p); });
+  }
+  for (const auto& status : view.action_statuses()) {
+    const ActionGroup* g = &status;
+    tracker_pages("actions/status/" + status.slug + "/", status.rows.size(), g, "status",
+                  [v, g](size_t p) { return v->ActionsStatusPage(*g, p); });
+  }
+  for (const auto& service : view.action_services()) {
+    const ActionGroup* g = &service;
+    tracker_pages("actions/service/" + service.slug + "/", service.rows.size(), g, "service",
+                  [v, g](size_t p) { return v->ActionsServicePage(*g, p); });
+  }
+  plan.Page("stats/", "stats", [v] { return v->StatsPage(); });
+  plan.Page("search/", "search", [v] { return v->Search(); }, /*in_sitemap=*/false);
+  plan.Page("404.html", "404", [v] { return v->NotFound(); }, /*in_sitemap=*/false);
 
-    FeedInfo feed;
-    feed.title = cfg.title;
-    feed.subtitle = cfg.description;
-    feed.feed_path = "feed.xml";
-    feed.page_path = "";
-    std::vector<int> newest;
-    for (size_t i = 0; i < site.postmortems.size() && i < kFeedEntries; ++i) {
-      newest.push_back(static_cast<int>(i));
+  FeedInfo feed;
+  feed.title = cfg.title;
+  feed.subtitle = cfg.description;
+  feed.feed_path = "feed.xml";
+  feed.page_path = "";
+  std::vector<int> newest;
+  for (size_t i = 0; i < site.postmortems.size() && i < kFeedEntries; ++i) {
+    newest.push_back(static_cast<int>(i));
+  }
+  if (plan.File("feed.xml", [v, feed, newest](util::Diagnostics*) { return AtomFeed(*v, feed, newest); }))
+    plan.Inputs([v, feed, newest](util::StreamHash* h) { return AddFeedInputs(*v, feed, newest, h); });
+  // Shared by the sitemap's two jobs, not copied into each.
+  auto pages = std::make_shared<const std::vector<std::string>>(plan.TakePages());
+  if (plan.Stream("sitemap.xml", [v, pages](ChunkOut& out) { WriteSitemapXml(*v, *pages, out); })) {
+    plan.Inputs([v, pages](util::StreamHash* h) {
+      h->AddInt(static_cast<int64_t>(pages->size()));
+      for (const auto& p : *pages) h->AddString(p);
+      AddSitemapInputs(*v, h);
+      return true;
+    });
+  }
+  const int jobs = options.jobs > 0 ? options.jobs : util::DefaultJobs();
+  // postmortems.json and actions.csv are made of fragments (an entry, a
+  // row: render/fragments.h), reused from the published file when their
+  // keys are unchanged. Their context: what every fragment shares.
+  std::string fragment_context;
+  if (!options.inputs_key.empty()) {
+    fragment_context = util::BuildIdentity() + '\0' + options.inputs_key;
+    for (const auto& tax : site.taxonomies) fragment_context += '\0' + tax.key;
+  }
+  auto fragments_of = [&options, fragment_context](const std::string& path) {
+    auto io = std::make_shared<FragmentFile>();
+    if (!fragment_context.empty() && options.fragment_table) {
+      io->path = path;
+      io->table_path = options.fragment_table(path);
+      io->published_file = options.published_file ? options.published_file(path) : std::string();
+      io->published_key = options.published_key;
+      io->io.context = fragment_context + '\0' + path;
     }
-    if (plan.File("feed.xml", [v, feed, newest](util::Diagnostics*) { return AtomFeed(*v, feed, newest); }))
-      plan.Inputs([v, feed, newest](util::StreamHash* h) { return AddFeedInputs(*v, feed, newest, h); });
-    // Shared by the sitemap's two jobs, not copied into each.
-    auto pages = std::make_shared<const std::vector<std::string>>(plan.TakePages());
-    if (plan.Stream("sitemap.xml", [v, pages](ChunkOut& out) { WriteSitemapXml(*v, *pages, out); })) {
-      plan.Inputs([v, pages](util::StreamHash* h) {
-        h->AddInt(static_cast<int64_t>(pages->size()));
-        for (const auto& p : *pages) h->AddString(p);
-        AddSitemapInputs(*v, h);
-        return true;
-      });
-    }
-      // postmortems.json and actions.csv are made of fragments (an entry, a
-    // row: render/fragments.h), reused from the published file when their
-    // keys are unchanged. Their context: what every fragment shares.
-    std::string fragment_context;
-    if (!options.inputs_key.empty()) {
-      fragment_context = util::BuildIdentity() + '\0' + options.inputs_key;
-      for (const auto& tax : site.taxonomies) fragment_context += '\0' + tax.key;
-    }
-    auto fragments_of = [&options, fragment_context](const std::string& path) {
-      auto io = std::make_shared<FragmentFile>();
-      if (!fragment_context.empty() && options.fragment_table) {
-        io->path = path;
-        io->table_path = options.fragment_table(path);
-        io->published_file = options.published_file ? options.published_file(path) : std::string();
-        io->published_key = options.published_key;
-        io->io.context = fragment_context + '\0' + path;
+    return io;
+  };
+  auto json = fragments_of("postmortems.json");
+  if (plan.Stream(
+          "postmortems.json",
+          [v, jobs, json](ChunkOut& out) { WritePostmortemsJson(*v, jobs, out, json->Start()); },
+          [json](const std::string& key, uint64_t size) { json->Save(key, size); })) {
+    plan.Inputs([v](util::StreamHash* h) { return AddJsonInputs(*v, h); });
+    plan.Weight(4 * site.postmortems.size());  // the largest file
+  }
+  {
+    // The static search index: many small files, each keyed by what it
+    // shows. The words files' keys come from one pass over every
+    // postmortem's words; the buckets whose key changed are made together
+    // by the first worker that needs one, from the postmortems with words
+    // in them; each bucket is freed as its file is written and the whole
+    // once the last one is made. The docs files each read their own 50
+    // postmortems.
+    struct Words {
+      std::once_flag keys_once;
+      StaticSearchWordKeys keys;  // MakeStaticSearchWordKeys
+      std::once_flag once;
+      std::vector<bool> wanted;  // buckets to make (their key is not the published one)
+      StaticSearchWords words;
+      std::atomic<size_t> left{0};  // wanted words files not yet made
+      std::function<bool(size_t bucket)> changed;  // set once every file is planned
+      const StaticSearchWordKeys& Keys(const View& view) {
+        std::call_once(keys_once, [&] { keys = MakeStaticSearchWordKeys(view); });
+        return keys;
       }
-      return io;
     };
-    auto json = fragments_of("postmortems.json");
-    if (plan.Stream(
-            "postmortems.json",
-            [v, jobs, json](ChunkOut& out) { WritePostmortemsJson(*v, jobs, out, json->Start()); },
-            [json](const std::string& key, uint64_t size) { json->Save(key, size); })) {
-      plan.Inputs([v](util::StreamHash* h) { return AddJsonInputs(*v, h); });
-      plan.Weight(4 * site.postmortems.size());  // the largest file
-    }
-    {
-      // The static search index: many small files, each keyed by what it
-      // shows. The words files' keys come from one pass over every
-      // postmortem's words; the buckets whose key changed are made together
-      // by the first worker that needs one, from the postmortems with words
-      // in them; each bucket is freed as its file is written and the whole
-      // once the last one is made. The docs files each read their own 50
-      // postmortems.
-      struct Words {
-        std::once_flag keys_once;
-        StaticSearchWordKeys keys;  // MakeStaticSearchWordKeys
-        std::once_flag once;
-        std::vector<bool> wanted;  // buckets to make (their key is not the published one)
-        StaticSearchWords words;
-        std::atomic<size_t> left{0};  // wanted words files not yet made
-        std::function<bool(size_t bucket)> changed;  // set once every file is planned
-        const StaticSearchWordKeys& Keys(const View& view) {
-          std::call_once(keys_once, [&] { keys = MakeStaticSearchWordKeys(view); });
-          return keys;
-        }
-      };
-      auto shared = std::make_shared<Words>();
-      const std::vector<std::string> paths = StaticSearchIndexPaths(site.postmortems.size());
-      const std::string words_prefix = "search-index/words-", docs_prefix = "search-index/docs-";
-      std::vector<std::pair<size_t, std::string>> word_jobs;  // plan index, path of bucket b
-      bool first_words = true;
-      for (const auto& path : paths) {
-        std::function<std::string(util::Diagnostics*)> make;
-        std::function<bool(util::StreamHash*)> inputs;
-        bool words = false;
-        if (util::StartsWith(path, words_prefix)) {
-          const size_t b = std::stoul(path.substr(words_prefix.size()));
-          words = true;
-          make = [v, shared, b](util::Diagnostics*) {
-            std::call_once(shared->once, [&] {
-              const size_t buckets = StaticSearchBuckets(v->site().postmortems.size());
-              shared->wanted.assign(buckets, true);
-              for (size_t k = 0; k < buckets && shared->changed; ++k) shared->wanted[k] = shared->changed(k);
-              shared->left = static_cast<size_t>(
-                  std::count(shared->wanted.begin(), shared->wanted.end(), true));
-              // With published keys the word keys are made (to compare):
-              // only the postmortems with words in the wanted buckets are read.
-              shared->words = MakeStaticSearchWords(*v, &shared->wanted,
-                                                    shared->changed ? &shared->Keys(*v) : nullptr);
-              std::vector<StaticSearchBucketSet>().swap(shared->keys.buckets_of);
-            });
-            if (b >= shared->wanted.size() || !shared->wanted[b]) {
-              // (Not expected: a bucket found unchanged is kept, not made.)
-              std::vector<bool> only(shared->wanted.size(), false);
-              if (b < only.size()) only[b] = true;
-              StaticSearchWords alone = MakeStaticSearchWords(*v, &only);
-              return StaticSearchWordsFile(b < alone.buckets.size() ? alone.buckets[b]
-                                                                    : StaticSearchWords::Bucket());
-            }
-            std::string text = StaticSearchWordsFile(shared->words.buckets[b]);
-            StaticSearchWords::Bucket().swap(shared->words.buckets[b]);
-            if (--shared->left == 0) StaticSearchWords().buckets.swap(shared->words.buckets);
-            return text;
-          };
-          inputs = [v, shared, b](util::StreamHash* h) {
-            h->AddInt(StaticSearchBuckets(v->site().postmortems.size()));
-            h->AddString(shared->Keys(*v).keys[b]);
-            return true;
-          };
-        } else if (util::StartsWith(path, docs_prefix)) {
-          const size_t shard = std::stoul(path.substr(docs_prefix.size()));
-          make = [v, shard](util::Diagnostics*) { return StaticSearchDocsFile(*v, shard); };
-          inputs = [v, shard](util::StreamHash* h) { return AddStaticSearchDocsInputs(*v, shard, h); };
-        } else {
-          const size_t n = site.postmortems.size();
-          make = [n](util::Diagnostics*) { return StaticSearchMetaFile(n); };
-          inputs = [n](util::StreamHash* h) {
-            h->AddInt(static_cast<int64_t>(n));
-            return true;
-          };
-        }
-        if (plan.File(path, std::move(make))) {
-          plan.Inputs([inputs = std::move(inputs)](util::StreamHash* h) {
-            h->AddString(kStaticSearchIndexFormat);  // the files' layout
-            return inputs(h);
+    auto shared = std::make_shared<Words>();
+    const std::vector<std::string> paths = StaticSearchIndexPaths(site.postmortems.size());
+    const std::string words_prefix = "search-index/words-", docs_prefix = "search-index/docs-";
+    std::vector<std::pair<size_t, std::string>> word_jobs;  // plan index, path of bucket b
+    bool first_words = true;
+    for (const auto& path : paths) {
+      std::function<std::string(util::Diagnostics*)> make;
+      std::function<bool(util::StreamHash*)> inputs;
+      bool words = false;
+      if (util::StartsWith(path, words_prefix)) {
+        const size_t b = std::stoul(path.substr(words_prefix.size()));
+        words = true;
+        make = [v, shared, b](util::Diagnostics*) {
+          std::call_once(shared->once, [&] {
+            const size_t buckets = StaticSearchBuckets(v->site().postmortems.size());
+            shared->wanted.assign(buckets, true);
+            for (size_t k = 0; k < buckets && shared->changed; ++k) shared->wanted[k] = shared->changed(k);
+            shared->left = static_cast<size_t>(
+                std::count(shared->wanted.begin(), shared->wanted.end(), true));
+            // With published keys the word keys are made (to compare):
+            // only the postmortems with words in the wanted buckets are read.
+            shared->words = MakeStaticSearchWords(*v, &shared->wanted,
+                                                  shared->changed ? &shared->Keys(*v) : nullptr);
+            std::vector<StaticSearchBucketSet>().swap(shared->keys.buckets_of);
           });
-          if (words) word_jobs.emplace_back(plan.size() - 1, path);
-          // The first words file makes the words for all: started among the
-          // heavy files, it is done before the light ones at the end would
-          // wait for it.
-          if (words && first_words) plan.Weight(site.postmortems.size());
-          if (words) first_words = false;
-        }
-      }
-      // Which buckets the words pass makes: those whose file's key is not
-      // the published one (every bucket without published keys).
-      if (options.published_key && word_jobs.size() == StaticSearchBuckets(site.postmortems.size())) {
-        const Plan* p = &plan;
-        const RenderOptions* o = &options;
-        shared->changed = [p, o, word_jobs](size_t b) {
-          const std::string key = p->InputsKey(word_jobs[b].first, *o);
-          return key.empty() || o->published_key(word_jobs[b].second) != key;
+          if (b >= shared->wanted.size() || !shared->wanted[b]) {
+            // (Not expected: a bucket found unchanged is kept, not made.)
+            std::vector<bool> only(shared->wanted.size(), false);
+            if (b < only.size()) only[b] = true;
+            StaticSearchWords alone = MakeStaticSearchWords(*v, &only);
+            return StaticSearchWordsFile(b < alone.buckets.size() ? alone.buckets[b]
+                                                                  : StaticSearchWords::Bucket());
+          }
+          std::string text = StaticSearchWordsFile(shared->words.buckets[b]);
+          StaticSearchWords::Bucket().swap(shared->words.buckets[b]);
+          if (--shared->left == 0) StaticSearchWords().buckets.swap(shared->words.buckets);
+          return text;
+        };
+        inputs = [v, shared, b](util::StreamHash* h) {
+          h->AddInt(StaticSearchBuckets(v->site().postmortems.size()));
+          h->AddString(shared->Keys(*v).keys[b]);
+          return true;
+        };
+      } else if (util::StartsWith(path, docs_prefix)) {
+        const size_t shard = std::stoul(path.substr(docs_prefix.size()));
+        make = [v, shard](util::Diagnostics*) { return StaticSearchDocsFile(*v, shard); };
+        inputs = [v, shard](util::StreamHash* h) { return AddStaticSearchDocsInputs(*v, shard, h); };
+      } else {
+        const size_t n = site.postmortems.size();
+        make = [n](util::Diagnostics*) { return StaticSearchMetaFile(n); };
+        inputs = [n](util::StreamHash* h) {
+          h->AddInt(static_cast<int64_t>(n));
+          return true;
         };
       }
+      if (plan.File(path, std::move(make))) {
+        plan.Inputs([inputs = std::move(inputs)](util::StreamHash* h) {
+          h->AddString(kStaticSearchIndexFormat);  // the files' layout
+          return inputs(h);
+        });
+        if (words) word_jobs.emplace_back(plan.size() - 1, path);
+        // The first words file makes the words for all: started among the
+        // heavy files, it is done before the light ones at the end would
+        // wait for it.
+        if (words && first_words) plan.Weight(site.postmortems.size());
+        if (words) first_words = false;
+      }
     }
-    auto csv = fragments_of("actions.csv");
-    if (plan.Stream(
-            "actions.csv", [v, csv](ChunkOut& out) { WriteActionsCsv(*v, out, csv->Start()); },
-            [csv](const std::string& key, uint64_t size) { csv->Save(key, size); })) {
-      plan.Inputs([v](util::StreamHash* h) { return AddAllListKeys(*v, h); });
-      plan.Weight(view.action_rows().size());
+    // Which buckets the words pass makes: those whose file's key is not
+    // the published one (every bucket without published keys).
+    if (options.published_key && word_jobs.size() == StaticSearchBuckets(site.postmortems.size())) {
+      const Plan* p = &plan;
+      const RenderOptions* o = &options;
+      shared->changed = [p, o, word_jobs](size_t b) {
+        const std::string key = p->InputsKey(word_jobs[b].first, *o);
+        return key.empty() || o->published_key(word_jobs[b].second) != key;
+      };
     }
+  }
+  auto csv = fragments_of("actions.csv");
+  if (plan.Stream(
+          "actions.csv", [v, csv](ChunkOut& out) { WriteActionsCsv(*v, out, csv->Start()); },
+          [csv](const std::string& key, uint64_t size) { csv->Save(key, size); })) {
+    plan.Inputs([v](util::StreamHash* h) { return AddAllListKeys(*v, h); });
+    plan.Weight(view.action_rows().size());
   }
 
   RenderMark("planned");
+  // The lists key: with the shared inputs, the list keys of all the
+  // postmortems in order determine every file but the postmortem pages.
+  std::string lists_key;
+  if (!options.inputs_key.empty()) {
+    util::StreamHash h;
+    h.AddString(util::BuildIdentity() + '\0' + templates.fingerprint());
+    h.AddString(kStaticSearchIndexFormat);
+    h.AddString(cfg.relative_urls ? "relative" : "absolute");
+    h.AddString(options.inputs_key);
+    // Not the service pages' recurring pairs (what search found similar):
+    // those pages add their own (ShowsSimilar), so an edit that moves a
+    // similar list re-keys them, not every list.
+    if (AddAllListKeys(view, &h)) lists_key = h.Hex();
+  }
+  *lists_digest = lists_key;
+  if (options.lists_key) *options.lists_key = lists_key;
+  const bool lists_unchanged = !lists_key.empty() && lists_key == options.published_lists_key;
   // The link items the postmortem pages shared are not needed by the list
   // pages (their list items are made from fresh ones): freed before those
   // pages build theirs, so the two are never held at once.
   std::vector<OutputFile> files =
       plan.Run(options, jobs, lists_unchanged, [v] { v->DropLinkItems(); });
-  if (!lists_kept && !lists_key.empty() && !options.lists_files.empty())
-    SaveListsFiles(options.lists_files, lists_key, plan.ListsFiles());
-  for (auto& path : kept_unplanned) {
-    files.emplace_back();
-    files.back().path = std::move(path);
-    files.back().reuse = true;
-  }
   if (!options.free_memory) util::LeaveToExit(std::move(owned_view));
   return files;
 }

@@ -105,16 +105,8 @@ struct RenderOptions {
   /// touched postmortem bodies leaves them all as they were.
   std::string published_lists_key;
   /// Gets the new lists key: a hash of the shared inputs and every
-  /// postmortem's View::ListKey ("" without inputs_key; see ListsKey).
+  /// postmortem's View::ListKey ("" without inputs_key).
   std::string* lists_key = nullptr;
-  /// Where the paths of the files the lists key covers (every file but the
-  /// postmortem pages and the pages that show similar incidents) are saved
-  /// with that key, by a render that planned them. When the lists key is
-  /// the published one and the saved one, those files are kept as published
-  /// (keep_published; all must be intact) without being planned: a body
-  /// edit plans ~100,000 of ~134,500 files at 100,000 postmortems and never
-  /// makes the action tracker. "": every file is planned.
-  std::string lists_files;
   /// When set, called on the render thread once postmortem `index`'s own
   /// page is written or kept: nothing in this render reads that
   /// postmortem's body HTML, headings, timeline HTML or lessons again (the
@@ -136,11 +128,5 @@ std::vector<OutputFile> RenderSite(const model::SiteModel& site,
                                    const TemplateSet& templates,
                                    const RenderOptions& options,
                                    util::Diagnostics* diags);
-
-/// The lists key of `view`'s site with the shared inputs `inputs_key`
-/// (RenderOptions::inputs_key; "" without them): what every file but the
-/// postmortem pages and the pages that show similar incidents is made
-/// from. "" when a postmortem's list key is unknown.
-std::string ListsKey(const View& view, const TemplateSet& templates, const std::string& inputs_key);
 
 }  // namespace casebook::render

@@ -205,17 +205,13 @@ class View {
 
   /// Every action item resolved against today, in tracker order (open
   /// first, then by due date), and the owner / status views of them.
-  const std::vector<stats::ActionRow>& action_rows() const { return tracker().rows; }
-  const std::vector<ActionGroup>& action_owners() const { return tracker().owners; }
-  const std::vector<ActionGroup>& action_statuses() const { return tracker().statuses; }
-  const std::vector<ActionGroup>& action_services() const { return tracker().services; }
+  const std::vector<stats::ActionRow>& action_rows() const { return tracker_.rows; }
+  const std::vector<ActionGroup>& action_owners() const { return tracker_.owners; }
+  const std::vector<ActionGroup>& action_statuses() const { return tracker_.statuses; }
+  const std::vector<ActionGroup>& action_services() const { return tracker_.services; }
   /// The rows /actions/ shows: those not done or won't fix, in tracker
   /// order (overdue first, then due soon, then the other open ones).
-  const std::vector<size_t>& action_attention() const { return tracker().attention; }
-  /// Makes the tracker the accessors above read now (it is made the first
-  /// time one is called): a build makes it ahead, beside the similar step,
-  /// when its tracker pages may change.
-  void MakeTrackerNow() const { tracker(); }
+  const std::vector<size_t>& action_attention() const { return tracker_.attention; }
 
   /// PageFrame, with the `site` key shared between pages.
   util::Value Frame(const PageInfo& page) const;
@@ -288,20 +284,16 @@ class View {
     std::vector<size_t> attention;      // not done / won't fix (see action_attention)
   };
   static Tracker MakeTracker(const model::SiteModel& site);
-  const Tracker& tracker() const {
-    std::call_once(tracker_once_, [this] { tracker_ = MakeTracker(site_); });
-    return tracker_;
-  }
   util::Value ActionItemView(const stats::ActionRow& row) const;
   /// The `postmortem` key of an action ({id,title,url,date}).
   util::Value ActionPostmortem(const model::Postmortem& pm) const;
-  /// ActionItemView of tracker().rows[i], made for each page that shows it
+  /// ActionItemView of tracker_.rows[i], made for each page that shows it
   /// (a row is on 3 or 4 tracker pages): kept for every row, the views
   /// were the largest thing a 100,000-postmortem build held (~450 MB).
   /// Their `postmortem` keys are shared (ActionPostmortems).
   util::Value ActionView(size_t i) const {
     ActionPostmortems();
-    return ActionItemView(tracker().rows[i]);
+    return ActionItemView(tracker_.rows[i]);
   }
   void ActionPostmortems() const;
   /// The id of postmortem `index`, or "\0" when there is none (a
@@ -413,10 +405,9 @@ class View {
   /// the order the postmortem lists its values.
   std::vector<std::vector<std::vector<const model::Term*>>> terms_;
   std::vector<int> undated_;  // see Undated()
-  /// Made the first time it is asked for (tracker()): a build whose lists
-  /// are unchanged plans no tracker page and never makes it.
-  mutable std::once_flag tracker_once_;
-  mutable Tracker tracker_;
+  /// Built once with the View (a default member initializer, so it runs
+  /// after site_ is bound, whatever the constructor does).
+  Tracker tracker_ = MakeTracker(site_);
   /// What every tracker page shows of the whole tracker (counts of each
   /// view, the group sizes of /actions/), counted once (TrackerSummary):
   /// counted per page, the tracker grew with the square of the archive.

@@ -185,10 +185,10 @@ std::string AttentionGroup(const stats::ActionRow& row) {
 
 const View::TrackerTotals& View::TrackerSummary() const {
   std::call_once(totals_once_, [this] {
-    totals_.all = stats::CountActions(tracker().rows);
-    for (const auto* groups : {&tracker().owners, &tracker().statuses, &tracker().services})
-      for (const auto& g : *groups) totals_.groups[&g] = stats::CountActions(tracker().rows, g.rows);
-    for (size_t i : tracker().attention) ++totals_.attention_groups[AttentionGroup(tracker().rows[i])];
+    totals_.all = stats::CountActions(tracker_.rows);
+    for (const auto* groups : {&tracker_.owners, &tracker_.statuses, &tracker_.services})
+      for (const auto& g : *groups) totals_.groups[&g] = stats::CountActions(tracker_.rows, g.rows);
+    for (size_t i : tracker_.attention) ++totals_.attention_groups[AttentionGroup(tracker_.rows[i])];
     // The owner and service views, with their open and overdue counts.
     auto views = [&](const std::vector<ActionGroup>& groups, const std::string& view_kind) {
       Value list = Value::MakeList();
@@ -208,8 +208,8 @@ const View::TrackerTotals& View::TrackerSummary() const {
       list.Freeze();
       return list;
     };
-    totals_.owner_views = views(tracker().owners, "owner");
-    totals_.service_views = views(tracker().services, "service");
+    totals_.owner_views = views(tracker_.owners, "owner");
+    totals_.service_views = views(tracker_.services, "service");
   });
   return totals_;
 }
@@ -232,7 +232,7 @@ Value View::TrackerPage(const ActionGroup* group, const std::string& kind, size_
   // The counts are of the whole view (every item on /actions/); the table
   // shows one page of it (open items only on /actions/).
   const TrackerTotals& totals = TrackerSummary();
-  const std::vector<size_t>& shown = group ? group->rows : tracker().attention;
+  const std::vector<size_t>& shown = group ? group->rows : tracker_.attention;
   const ListPage lp = Paginate(info.path, shown.size(), static_cast<size_t>(cfg_.pagination.actions_page_size), page);
   ApplyPage(lp, &info);
   Value v = Frame(info);
@@ -261,10 +261,10 @@ Value View::TrackerPage(const ActionGroup* group, const std::string& kind, size_
       continue;
     }
     Value item = ActionView(i);
-    std::string g = group_of(tracker().rows[i]);
+    std::string g = group_of(tracker_.rows[i]);
     std::string heading;
     if (g != last_group) {
-      const bool continued = k == lp.begin && k > 0 && group_of(tracker().rows[shown[k - 1]]) == g;
+      const bool continued = k == lp.begin && k > 0 && group_of(tracker_.rows[shown[k - 1]]) == g;
       auto size = group_sizes.find(g);
       heading = g + (continued ? ", continued" : "") + " (" +
                 GroupDigits(size == group_sizes.end() ? 0 : size->second) + ")";
@@ -310,18 +310,18 @@ Value View::TrackerPage(const ActionGroup* group, const std::string& kind, size_
     }
     return list;
   };
-  SetList(v, "owners", views(totals.owner_views, tracker().owners, "owner"));
-  SetList(v, "services", views(totals.service_views, tracker().services, "service"));
-  v["services_label"] = CountLabel(tracker().services.size(), "service", "services");
+  SetList(v, "owners", views(totals.owner_views, tracker_.owners, "owner"));
+  SetList(v, "services", views(totals.service_views, tracker_.services, "service"));
+  v["services_label"] = CountLabel(tracker_.services.size(), "service", "services");
   v["filter_is_service"] = group && kind == "service";
   // A long owner list is folded like the services (on a phone hundreds of
   // owners pushed the items a screen or more down), open on an owner's page.
   constexpr size_t kOwnersShownOpen = 12;
-  v["owners_folded"] = tracker().owners.size() > kOwnersShownOpen;
-  v["owners_label"] = CountLabel(tracker().owners.size(), "owner", "owners");
+  v["owners_folded"] = tracker_.owners.size() > kOwnersShownOpen;
+  v["owners_label"] = CountLabel(tracker_.owners.size(), "owner", "owners");
   v["filter_is_owner"] = group && kind == "owner";
   Value statuses = Value::MakeList();
-  for (const auto& g : tracker().statuses) {
+  for (const auto& g : tracker_.statuses) {
     Value s = Value::MakeMap();
     s["label"] = g.label;
     s["url"] = Link("actions/status/" + g.slug + "/");
@@ -346,7 +346,7 @@ const std::string& View::TrackerDigest() const {
         h.AddInt(static_cast<int64_t>(n));
     };
     counts(totals.all);
-    for (const auto* groups : {&tracker().owners, &tracker().statuses, &tracker().services}) {
+    for (const auto* groups : {&tracker_.owners, &tracker_.statuses, &tracker_.services}) {
       h.AddInt(static_cast<int64_t>(groups->size()));
       for (const auto& g : *groups) {
         h.AddString(g.slug);
@@ -362,7 +362,7 @@ const std::string& View::TrackerDigest() const {
     }
     totals.owner_views.AddHash(&h);
     totals.service_views.AddHash(&h);
-    h.AddInt(static_cast<int64_t>(tracker().attention.size()));
+    h.AddInt(static_cast<int64_t>(tracker_.attention.size()));
     tracker_digest_ = h.Hex();
   });
   return tracker_digest_;
@@ -381,7 +381,7 @@ bool View::AddTrackerPageInputs(const ActionGroup* group, const std::string& kin
     h->AddString(group->slug);
     h->AddString(group->label);
   }
-  const std::vector<size_t>& shown = group ? group->rows : tracker().attention;
+  const std::vector<size_t>& shown = group ? group->rows : tracker_.attention;
   const std::string path = group ? "actions/" + kind + "/" + group->slug + "/" : "actions/";
   const ListPage lp =
       Paginate(path, shown.size(), static_cast<size_t>(cfg_.pagination.actions_page_size), page);
@@ -393,7 +393,7 @@ bool View::AddTrackerPageInputs(const ActionGroup* group, const std::string& kin
   // heading says "continued".
   const size_t from = !group && lp.begin > 0 ? lp.begin - 1 : lp.begin;
   for (size_t k = from; k < lp.end; ++k) {
-    const stats::ActionRow& row = tracker().rows[shown[k]];
+    const stats::ActionRow& row = tracker_.rows[shown[k]];
     const std::string& key = ListKey(row.postmortem);
     if (key.empty()) return false;
     h->AddString(key);

@@ -156,18 +156,18 @@ void View::AddServiceBriefing(Value& page, const model::Term& term) const {
 
   // Open items: not done / won't fix, overdue first, then in tracker order.
   std::vector<size_t> open;
-  for (const auto& group : tracker().services) {
+  for (const auto& group : tracker_.services) {
     if (group.slug != term.slug) continue;
     for (size_t i : group.rows) {
-      const auto& row = tracker().rows[i];
+      const auto& row = tracker_.rows[i];
       if (row.status != "done" && row.status != "wontfix") open.push_back(i);
     }
   }
   std::stable_sort(open.begin(), open.end(), [&](size_t a, size_t b) {
-    return tracker().rows[a].overdue > tracker().rows[b].overdue;
+    return tracker_.rows[a].overdue > tracker_.rows[b].overdue;
   });
   size_t overdue = 0;
-  for (size_t i : open) overdue += tracker().rows[i].overdue;
+  for (size_t i : open) overdue += tracker_.rows[i].overdue;
   Value actions = Value::MakeList();
   for (size_t k = 0; k < open.size() && k < kBriefingActions; ++k) actions.Push(ActionView(open[k]));
   SetList(briefing, "actions", std::move(actions));

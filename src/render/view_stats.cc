@@ -220,13 +220,13 @@ Value View::StatsPage() const {
     charts.Push(ChartView(c, tax.label.empty() ? "Term" : tax.label, urls));
   }
   {  // Action items by the quarter of their incident.
-    stats::PeriodCounts actions = stats::ActionsByQuarter(site_, tracker().rows);
+    stats::PeriodCounts actions = stats::ActionsByQuarter(site_, tracker_.rows);
     Chart c = CountsChart(actions);
     c.id = "chart-actions";
     c.title = "Action items by quarter of their incident: done, open, overdue";
     c.x_label = "Quarter of the incident";
     c.y_label = "Action items";
-    stats::ActionCounts n = stats::CountActions(tracker().rows);
+    stats::ActionCounts n = stats::CountActions(tracker_.rows);
     c.description = "Stacked bar chart of the action items of each quarter's incidents" + Range(c) +
                     ", as of " + util::FormatDate(site_.today, 0) + ": " + GroupDigits(n.done) + " done, " +
                     GroupDigits(n.open - n.overdue) + " open, " + GroupDigits(n.overdue) + " overdue, " +
@@ -311,8 +311,8 @@ void View::AddHomeActivity(Value& home) const {
   SetList(week, "postmortems", ItemList(stats::NewThisWeek(site_)));
   Value due = Value::MakeList();
   size_t overdue = 0, open = 0;
-  for (size_t i = 0; i < tracker().rows.size(); ++i) {
-    const auto& row = tracker().rows[i];
+  for (size_t i = 0; i < tracker_.rows.size(); ++i) {
+    const auto& row = tracker_.rows[i];
     if (row.due_soon) due.Push(ActionView(i));
     overdue += row.overdue;
     open += row.status == "open";

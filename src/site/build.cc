@@ -225,22 +225,10 @@ bool Build(const BuildOptions& options, BuildReport* report,
       if (thread.joinable()) thread.join();
     }
   } early_view;
-  const std::string inputs_key = InputsKey(options, *site, *templates);
   if (options.cache && opened && !opened->PublishedSiteKey().empty() && !diags->HasErrors()) {
     const model::SiteModel* model = &site->model;
-    // The action tracker is made with it when its pages may change (the
-    // lists key is not the published one); else the render may keep them
-    // all without it (render::RenderOptions::lists_files).
-    const std::string& published = opened->PublishedSiteKey();
-    const size_t space = published.find(' ');
-    std::string published_lists =
-        space == std::string::npos ? std::string() : published.substr(space + 1);
-    const render::TemplateSet* theme = templates.get();
-    early_view.thread = std::thread([&early_view, model, theme, inputs_key,
-                                     published_lists = std::move(published_lists)] {
+    early_view.thread = std::thread([&early_view, model] {
       early_view.view = std::make_unique<render::View>(*model);
-      const std::string lists = render::ListsKey(*early_view.view, *theme, inputs_key);
-      if (lists.empty() || lists != published_lists) early_view.view->MakeTrackerNow();
     });
   }
   std::unique_ptr<search::IndexUpdate> index_update;
@@ -268,6 +256,7 @@ bool Build(const BuildOptions& options, BuildReport* report,
   StaticFiles statics = StaticFilesInside(cfg);
   // Files beside postmortems are published like static files (static/ wins).
   for (const auto& [output, file] : site->model.attachments) statics.emplace(output, file);
+  const std::string inputs_key = InputsKey(options, *site, *templates);
   std::string site_key = SiteKey(inputs_key, *site, statics);
   // The manifest's header holds the site key and the lists key
   // (render::RenderOptions::lists_key), space-separated.
@@ -323,9 +312,6 @@ bool Build(const BuildOptions& options, BuildReport* report,
           cache_dir,
           "fragments-" + util::Fingerprint(FolderName(cache_dir, cfg.OutputDir())).substr(0, 16) + "-");
       render_options.fragment_table = [tables](const std::string& path) { return tables + path; };
-      render_options.lists_files = util::JoinPath(
-          cache_dir,
-          "lists-files-" + util::Fingerprint(FolderName(cache_dir, cfg.OutputDir())).substr(0, 16));
       render_options.published_file = [out = cfg.OutputDir()](const std::string& path) {
         return util::JoinPath(out, path);
       };
