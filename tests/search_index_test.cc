@@ -467,6 +467,13 @@ cb::model::SiteModel StartFinish(Archive& a, cb::search::IndexStats* stats = nul
   return site;
 }
 
+/// The similar incidents a clean build (no index yet) of `a`'s postmortems
+/// gives: what every incremental build must equal.
+auto CleanSimilar(const Archive& a, int jobs = 2) {
+  Archive clean;
+  clean.specs = a.specs;
+  return SimilarOf(StartFinish(clean, nullptr, true, jobs));
+}
 
 }  // namespace
 
@@ -578,29 +585,20 @@ TEST_CASE("index update: incremental results equal a clean build's", "[search][i
     // A few vectors missing from the term cache: it is left as it was.
     CHECK(a.dir.Read("index/terms.cache") == term_cache);
 
-    Archive clean;
-    clean.specs = a.specs;
-    auto fresh = StartFinish(clean);
-    CHECK(SimilarOf(incremental) == SimilarOf(fresh));
+    CHECK(SimilarOf(incremental) == CleanSimilar(a));
     // Edited again on top of that (the vectors made again, the stale ones
     // not used): still a clean build's results.
     a.specs[3].body += " And the zeppelin's quorum again.";
     a.specs[5].body += " Latency budget for the replica.";
     auto again = StartFinish(a, &stats);
     CHECK(stats.updated == 2);
-    Archive clean_again;
-    clean_again.specs = a.specs;
-    CHECK(SimilarOf(again) == SimilarOf(StartFinish(clean_again)));
+    CHECK(SimilarOf(again) == CleanSimilar(a));
     // Many changes at once (the term vectors are made in parallel).
     for (size_t i = 0; i < a.specs.size(); i += 2) a.specs[i].summary += " Rewritten with jitter.";
     auto many_changed = StartFinish(a, &stats);
-    Archive clean2;
-    clean2.specs = a.specs;
-    CHECK(SimilarOf(many_changed) == SimilarOf(StartFinish(clean2)));
+    CHECK(SimilarOf(many_changed) == CleanSimilar(a));
     // One thread or several: the same.
-    Archive clean3;
-    clean3.specs = a.specs;
-    CHECK(SimilarOf(StartFinish(clean3, nullptr, true, 1)) == SimilarOf(many_changed));
+    CHECK(CleanSimilar(a, /*jobs=*/1) == SimilarOf(many_changed));
     // A damaged term cache is not used; the results stay the same.
     const std::string good = a.dir.Read("index/terms.cache");
     for (const std::string& damaged :
@@ -641,9 +639,7 @@ TEST_CASE("index update: a damaged or stale similar.state is not used",
   for (const auto& [what, state] : states) {
     INFO(what);
     a.specs[3].body += " A zeppelin paragraph about quorum.";
-    Archive clean;
-    clean.specs = a.specs;
-    const auto want = SimilarOf(StartFinish(clean));
+    const auto want = CleanSimilar(a);
     a.dir.Write("index/similar.state", state);
     CHECK(SimilarOf(StartFinish(a)) == want);
     // The build left a usable state again: the next edit gives a clean
@@ -662,9 +658,7 @@ TEST_CASE("index update: an edit appends its changed lines to similar.cache, rea
   // An edit: a delta block after the base, which stays as it was.
   a.specs[3].body += " A zeppelin paragraph about quorum.";
   const auto edited = StartFinish(a);
-  Archive clean;
-  clean.specs = a.specs;
-  CHECK(SimilarOf(edited) == SimilarOf(StartFinish(clean)));
+  CHECK(SimilarOf(edited) == CleanSimilar(a));
   const std::string appended = a.dir.Read("index/similar.cache");
   REQUIRE(appended.size() > base.size());
   CHECK(appended.compare(0, base.size(), base) == 0);
